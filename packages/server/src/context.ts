@@ -1,0 +1,44 @@
+import type { Config } from './config.js';
+import type { Store } from './store/index.js';
+import { Sealer } from './crypto/master-key.js';
+import { SecretHasher } from './crypto/secrets.js';
+import { TenantCache } from './domain/tenants/cache.js';
+import { KeyService } from './domain/keys/service.js';
+import { ClientCache } from './domain/clients/cache.js';
+import { PrincipalCache } from './domain/users/principal-cache.js';
+import { UsageTracker } from './domain/clients/usage.js';
+import { LoginThrottle } from './domain/users/login-throttle.js';
+import type { Tenant } from './domain/tenants/model.js';
+
+/** Everything request handlers need, built once per process and passed in (no globals). */
+export interface AppContext {
+  config: Config;
+  store: Store;
+  sealer: Sealer;
+  hasher: SecretHasher;
+  tenants: TenantCache;
+  keys: KeyService;
+  clients: ClientCache;
+  principals: PrincipalCache;
+  usage: UsageTracker;
+  throttle: LoginThrottle;
+  issuer(tenant: Tenant | string): string;
+}
+
+export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
+  const sealer = new Sealer(masterKey);
+  const usage = new UsageTracker(store);
+  return {
+    config,
+    store,
+    sealer,
+    hasher: new SecretHasher(sealer.pepper),
+    tenants: new TenantCache(store),
+    keys: new KeyService(store, sealer, config.keyRotationSeconds * 1000),
+    clients: new ClientCache(store),
+    principals: new PrincipalCache(store),
+    usage,
+    throttle: new LoginThrottle(),
+    issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
+  };
+}

@@ -1,0 +1,37 @@
+export type ClientKind = 'public' | 'personal' | 'app';
+export type ClientStatus = 'active' | 'inactive' | 'revoked';
+
+export const GRANT_PASSWORD = 'password';
+export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
+export const GRANT_REFRESH_TOKEN = 'refresh_token';
+export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** The built-in public client every tenant has, used by the SDK and CLI for the password grant. */
+export const SDK_CLIENT_ID = 'latchkey-sdk';
+
+export interface Client {
+  id: string;
+  tenantId: string;
+  clientId: string;
+  kind: ClientKind;
+  name: string;
+  description: string;
+  ownerUserId: string | null;
+  secretHash: string | null;
+  secretVersion: number;
+  grantTypes: string[];
+  scopes: string[];
+  jwks: { keys: Record<string, unknown>[] } | null;
+  status: ClientStatus;
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  firstUsedAt: number | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
+}
+
+export function isExpired(client: Client, now = Date.now()): boolean {
+  return client.expiresAt !== null && client.expiresAt <= now;
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import { DEFAULT_SETTINGS, type Tenant } from './model.js';
+import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
+import { SAMPLE_RESOURCE } from '../resources/model.js';
+import { GRANT_PASSWORD, GRANT_REFRESH_TOKEN, SDK_CLIENT_ID } from '../clients/model.js';
+import { conflictError, invalid } from '../errors.js';
+
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface NewTenant {
+  slug: string;
+  name: string;
+  enterpriseEnabled?: boolean;
+}
+
+/**
+ * Creates a tenant with everything a new domain starts with: the built-in roles, the sample API
+ * resource and the public `latchkey-sdk` client. One transaction: a tenant is never half made.
+ */
+export async function createTenant(store: Store, input: NewTenant, actorId: string | null): Promise<Tenant> {
+  if (!SLUG_PATTERN.test(input.slug)) {
+    throw invalid('slug must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen');
+  }
+  const now = Date.now();
+  const tenant: Tenant = {
+    id: randomUUID(),
+    slug: input.slug,
+    name: input.name,
+    enterpriseEnabled: input.enterpriseEnabled ?? false,
+    createdAt: now,
+    ...DEFAULT_SETTINGS,
+  };
+  return store.transaction(async (tx) => {
+    if (await tx.tenants.bySlug(input.slug)) throw conflictError(`a tenant with slug "${input.slug}" already exists`);
+    await tx.tenants.insert(tenant);
+    await tx.roles.insert({
+      id: randomUUID(), tenantId: tenant.id, name: DOMAIN_MANAGER, builtin: DOMAIN_MANAGER,
+      description: 'Manages users, roles, applications, personal clients and settings of the domain',
+      scopes: [...SAMPLE_RESOURCE.scopes], createdAt: now,
+    });
+    await tx.roles.insert({
+      id: randomUUID(), tenantId: tenant.id, name: CLIENT_CREATOR, builtin: CLIENT_CREATOR,
+      description: 'May create personal OAuth2 clients', scopes: [], createdAt: now,
+    });
+    await tx.resources.insert({ id: randomUUID(), tenantId: tenant.id, ...SAMPLE_RESOURCE, scopes: [...SAMPLE_RESOURCE.scopes], createdAt: now });
+    await tx.clients.insert({
+      id: randomUUID(), tenantId: tenant.id, clientId: SDK_CLIENT_ID, kind: 'public', name: 'Latchkey SDK and CLI',
+      description: 'Built-in public client for the password grant', ownerUserId: null, secretHash: null,
+      secretVersion: 1, grantTypes: [GRANT_PASSWORD, GRANT_REFRESH_TOKEN], scopes: [], jwks: null, status: 'active',
+      expiresAt: null, createdAt: now, updatedAt: now, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+    });
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actorId ? 'platform' : 'system', actorId, action: 'tenant.created',
+      targetType: 'tenant', targetId: tenant.id, details: { slug: tenant.slug, enterpriseEnabled: tenant.enterpriseEnabled },
+    });
+    return tenant;
+  });
+}

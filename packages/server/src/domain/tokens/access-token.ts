@@ -1,0 +1,68 @@
+import { randomUUID, sign } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { KeyService, ActiveKey } from '../keys/service.js';
+import type { Tenant } from '../tenants/model.js';
+
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  jti: string;
+  client_id: string;
+  scope: string;
+}
+
+export interface IssueInput {
+  issuer: string;
+  subject: string;
+  audience: string | string[];
+  clientId: string;
+  scope: string;
+  ttlSeconds: number;
+}
+
+/**
+ * RFC 9068 access tokens. Issuing uses synchronous node:crypto ES256 with a cached KeyObject (the
+ * token endpoint's ceiling is this one signature); verifying uses jose.
+ */
+export function signAccessToken(key: ActiveKey, input: IssueInput): { token: string; claims: AccessTokenClaims } {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: AccessTokenClaims = {
+    iss: input.issuer,
+    sub: input.subject,
+    aud: input.audience,
+    exp: iat + input.ttlSeconds,
+    iat,
+    jti: randomUUID(),
+    client_id: input.clientId,
+    scope: input.scope,
+  };
+  const signingInput = key.header + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const signature = sign('sha256', Buffer.from(signingInput), { key: key.key, dsaEncoding: 'ieee-p1363' });
+  return { token: signingInput + '.' + signature.toString('base64url'), claims };
+}
+
+/** Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid. */
+export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
+  const attempt = async (jwks: { keys: Record<string, unknown>[] }) => {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks as never), {
+      issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: 5,
+    });
+    return payload as AccessTokenClaims;
+  };
+  try {
+    return await attempt(await keys.jwks(tenant));
+  } catch (err) {
+    // A key rotated by another process is unknown here until reloaded.
+    if ((err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') {
+      try {
+        return await attempt(await keys.reload(tenant));
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}

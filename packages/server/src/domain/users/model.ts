@@ -1,0 +1,17 @@
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  id: string;
+  tenantId: string;
+  email: string;
+  displayName: string;
+  status: UserStatus;
+  passwordHash: string | null;
+  platformAdmin: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

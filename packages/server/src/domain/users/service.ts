@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import { normaliseEmail, type User, type UserStatus } from './model.js';
+import type { Role } from '../roles/model.js';
+import { CLIENT_CREATOR } from '../roles/model.js';
+import { hashPassword } from '../../crypto/passwords.js';
+import { conflictError, invalid, notFoundError } from '../errors.js';
+
+export interface Actor {
+  type: 'user' | 'system' | 'platform';
+  id: string | null;
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  password?: string;
+  roleIds?: string[];
+  platformAdmin?: boolean;
+}
+
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 12;
+
+async function resolveRoles(store: Store, tenantId: string, roleIds: string[]): Promise<Role[]> {
+  const unique = [...new Set(roleIds)];
+  const roles: Role[] = [];
+  for (const id of unique) {
+    const role = await store.roles.byId(tenantId, id);
+    if (!role) throw invalid(`role ${id} does not exist in this tenant`);
+    roles.push(role);
+  }
+  return roles;
+}
+
+export async function createUser(store: Store, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
+  const email = normaliseEmail(input.email);
+  if (!EMAIL_PATTERN.test(email)) throw invalid('email is not a valid address');
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+    throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
+  const now = Date.now();
+  const user: User = {
+    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() || email,
+    status: 'active', passwordHash, platformAdmin: input.platformAdmin ?? false, createdAt: now, updatedAt: now,
+  };
+  return store.transaction(async (tx) => {
+    if (await tx.users.byEmail(tenant.id, email)) throw conflictError(`a user with email ${email} already exists`);
+    const roles = await resolveRoles(tx, tenant.id, input.roleIds ?? []);
+    await tx.users.insert(user);
+    await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.invited',
+      targetType: 'user', targetId: user.id, details: { email, roles: roles.map((r) => r.name) },
+    });
+    if (roles.some((r) => r.builtin === CLIENT_CREATOR)) {
+      await tx.audit.append({
+        tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.role_granted',
+        targetType: 'user', targetId: user.id, details: { role: CLIENT_CREATOR },
+      });
+    }
+    return user;
+  });
+}
+
+export interface UserPatch {
+  displayName?: string;
+  status?: UserStatus;
+  roleIds?: string[];
+  password?: string;
+}
+
+export interface UserChange {
+  user: User;
+  rolesBefore: Role[];
+  rolesAfter: Role[];
+}
+
+/** Updates status, name, password or roles in one transaction and records every change in the audit log. */
+export async function updateUser(store: Store, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
+  if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
+    throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+  return store.transaction(async (tx) => {
+    const user = await tx.users.byId(tenant.id, userId);
+    if (!user) throw notFoundError(`user ${userId} not found`);
+    const rolesBefore = await tx.roles.forUser(tenant.id, userId);
+    let rolesAfter = rolesBefore;
+    await tx.users.update(tenant.id, userId, { displayName: patch.displayName, status: patch.status, passwordHash });
+    const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action, targetType: 'user', targetId: userId, details,
+    });
+    if (patch.status !== undefined && patch.status !== user.status) {
+      await audit(patch.status === 'disabled' ? 'user.disabled' : 'user.enabled', {});
+      if (patch.status === 'disabled') await tx.sessions.deleteForUser(userId);
+    }
+    if (passwordHash !== undefined) await audit('user.password_changed', {});
+    if (patch.roleIds !== undefined) {
+      rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
+      await tx.roles.setUserRoles(tenant.id, userId, rolesAfter.map((r) => r.id));
+      const before = new Set(rolesBefore.map((r) => r.id));
+      const after = new Set(rolesAfter.map((r) => r.id));
+      for (const r of rolesAfter) if (!before.has(r.id)) await audit('user.role_granted', { role: r.name });
+      for (const r of rolesBefore) if (!after.has(r.id)) await audit('user.role_revoked', { role: r.name });
+    }
+    const updated = (await tx.users.byId(tenant.id, userId))!;
+    return { user: updated, rolesBefore, rolesAfter };
+  });
+}

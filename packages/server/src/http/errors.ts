@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Problem } from './problem.js';
+import { OAuthError } from '../oauth/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { InvalidCursorError } from '../store/index.js';
+
+const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 } as const;
+
+export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
+  return reply
+    .code(err.status)
+    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...err.headers })
+    .send({ error: err.error, error_description: err.description });
+}
+
+function validationDetail(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return err.message;
+  const where = err.validationContext ?? 'body';
+  const path = first.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
+  const missing = (first.params as { missingProperty?: string })?.missingProperty;
+  const additional = (first.params as { additionalProperty?: string })?.additionalProperty;
+  if (missing) return `${where}${path ? '.' + path : ''}.${missing} is required`;
+  if (additional) return `${where}${path ? '.' + path : ''}.${additional} is not allowed`;
+  return `${where}${path ? '.' + path : ''} ${first.message}`;
+}
+
+/**
+ * One place turns thrown errors into responses: OAuth endpoints answer RFC 6749 error objects,
+ * everything else answers problem documents. Unexpected errors are logged and never leak details.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const oauth = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth === true;
+    if (err instanceof OAuthError) return sendOAuthError(reply, err);
+    if (err instanceof Problem) return reply.code(err.status).type('application/problem+json').send(err.toJSON());
+    if (err instanceof DomainError) {
+      const p = new Problem(DOMAIN_STATUS[err.code], ({ invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden' } as const)[err.code], err.message);
+      return reply.code(p.status).type('application/problem+json').send(p.toJSON());
+    }
+    if (err instanceof InvalidCursorError) {
+      const p = new Problem(400, 'Bad Request', err.message, 'invalid-cursor');
+      return reply.code(400).type('application/problem+json').send(p.toJSON());
+    }
+    if (err.validation) {
+      const detail = validationDetail(err);
+      if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', detail));
+      return reply.code(400).type('application/problem+json').send(new Problem(400, 'Bad Request', detail, 'validation').toJSON());
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err }, 'unhandled error');
+      if (oauth) return sendOAuthError(reply, new OAuthError('server_error', 'The server could not complete the request', 500));
+      return reply.code(500).type('application/problem+json').send(new Problem(500, 'Internal Server Error', 'The server could not complete the request', 'internal').toJSON());
+    }
+    // Fastify's own client errors: unsupported media type, malformed JSON, body too large.
+    if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', err.message, status === 413 ? 413 : 400));
+    const title = status === 415 ? 'Unsupported Media Type' : status === 413 ? 'Payload Too Large' : 'Bad Request';
+    return reply.code(status).type('application/problem+json').send(new Problem(status, title, err.message, 'request').toJSON());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const p = new Problem(404, 'Not Found', `no route for ${request.method} ${request.url.split('?')[0]}`, 'no-route');
+    return reply.code(404).type('application/problem+json').send(p.toJSON());
+  });
+}

@@ -1,0 +1,43 @@
+import { loadConfig } from './config.js';
+import { openStore, migrateToLatest, Store } from './store/index.js';
+import { loadMasterKey } from './crypto/master-key.js';
+import { createContext } from './context.js';
+import { buildApp } from './app.js';
+import { bootstrap, bootstrapBanner } from './bootstrap.js';
+import { startMaintenance } from './maintenance.js';
+
+const config = loadConfig();
+const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+await migrateToLatest(handle.db);
+const store = new Store(handle.db, handle.dialect);
+const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
+const app = await buildApp(ctx, {
+  logger: {
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'client_secret', 'refresh_token'],
+  },
+});
+
+const boot = await bootstrap(store, config);
+// The generated password goes to the terminal once, never to the structured log.
+if (boot) process.stdout.write(bootstrapBanner(boot, config.publicUrl));
+
+await app.listen({ host: config.host, port: config.port });
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
+const stopMaintenance = startMaintenance(ctx);
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  stopMaintenance();
+  await app.close();
+  await ctx.usage.close();
+  await handle.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,77 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+
+export type SortDir = 'asc' | 'desc';
+
+export interface PageQuery<S extends string> {
+  sort: S;
+  dir: SortDir;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {}
+
+interface CursorData {
+  s: string;
+  d: SortDir;
+  v: string | number | null;
+  id: string;
+}
+
+/** Sort expressions: a column, or `coalesce(column, -1)` for nullable timestamps so NULLs sort first. */
+export type SortMap = Record<string, string>;
+
+function sortExpr(col: string) {
+  return col.startsWith('?') ? sql`coalesce(${sql.ref(col.slice(1))}, -1)` : sql.ref(col);
+}
+
+/**
+ * Keyset pagination on (sort value, id): stable under inserts and deletes, no duplicates or gaps
+ * across pages. The cursor is opaque to callers and bound to its sort, so it cannot be replayed
+ * against another ordering.
+ */
+export async function paginate<Row, T, S extends string>(
+  query: SelectQueryBuilder<any, any, Row>,
+  page: PageQuery<S>,
+  sorts: Record<S, string>,
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  const col = sorts[page.sort];
+  const expr = sortExpr(col);
+  const idCol = sql.ref('id');
+  let q = query as SelectQueryBuilder<any, any, any>;
+  if (page.cursor) {
+    let c: CursorData;
+    try {
+      c = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'));
+    } catch {
+      throw new InvalidCursorError('cursor is not valid');
+    }
+    if (!c || c.s !== page.sort || c.d !== page.dir || typeof c.id !== 'string') {
+      throw new InvalidCursorError('cursor does not belong to this sort order');
+    }
+    const op = page.dir === 'asc' ? sql.raw('>') : sql.raw('<');
+    const v = c.v === null ? -1 : c.v;
+    q = q.where(sql<boolean>`(${expr} ${op} ${v} or (${expr} = ${v} and ${idCol} ${op} ${c.id}))`);
+  }
+  const rows = (await q
+    .orderBy(expr, page.dir)
+    .orderBy('id', page.dir)
+    .limit(page.limit + 1)
+    .execute()) as any[];
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  let nextCursor: string | null = null;
+  if (more) {
+    const last = pageRows[pageRows.length - 1];
+    const key = col.startsWith('?') ? col.slice(1) : col;
+    const cur: CursorData = { s: page.sort, d: page.dir, v: last[key] ?? null, id: last.id };
+    nextCursor = Buffer.from(JSON.stringify(cur)).toString('base64url');
+  }
+  return { items: pageRows.map(map), nextCursor };
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../db.js';
+
+/** Single-use JWT ids (RFC 7523 assertions, private_key_jwt) and revoked access-token ids. */
+export class ReplayRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Records a jti; false when it was already used (the primary key refuses the second insert). */
+  async useAssertion(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
+    const r = await this.db.insertInto('used_assertions').values({ client_id: clientId, jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing()).returning('jti').executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async revokeAccessToken(tenantId: string, jti: string, expiresAt: number): Promise<void> {
+    await this.db.insertInto('revoked_access_tokens').values({ jti, tenant_id: tenantId, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  async isAccessTokenRevoked(jti: string): Promise<boolean> {
+    const r = await this.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
+    return !!r;
+  }
+
+  async sweep(now: number): Promise<void> {
+    await this.db.deleteFrom('used_assertions').where('expires_at', '<', now).execute();
+    await this.db.deleteFrom('revoked_access_tokens').where('expires_at', '<', now).execute();
+  }
+}

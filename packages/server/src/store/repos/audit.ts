@@ -1,0 +1,54 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db.js';
+import type { AuditEventsTable } from '../schema.js';
+import type { AuditEvent, NewAuditEvent } from '../../domain/audit/model.js';
+
+const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
+  id: Number(r.id),
+  tenantId: r.tenant_id,
+  at: r.at,
+  actorType: r.actor_type as AuditEvent['actorType'],
+  actorId: r.actor_id,
+  action: r.action,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  details: JSON.parse(r.details),
+});
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: string;
+  targetId?: string;
+  from?: number;
+  to?: number;
+}
+
+export class AuditRepo {
+  constructor(private readonly db: Db) {}
+
+  async append(e: NewAuditEvent): Promise<void> {
+    await this.db.insertInto('audit_events').values({
+      tenant_id: e.tenantId,
+      at: e.at ?? Date.now(),
+      actor_type: e.actorType,
+      actor_id: e.actorId,
+      action: e.action,
+      target_type: e.targetType,
+      target_id: e.targetId,
+      details: JSON.stringify(e.details ?? {}),
+    }).execute();
+  }
+
+  /** Newest first; the cursor is the last id seen. */
+  async list(tenantId: string, f: AuditFilter, limit: number, beforeId?: number): Promise<AuditEvent[]> {
+    let q = this.db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
+    if (f.action) q = q.where('action', '=', f.action);
+    if (f.actorId) q = q.where('actor_id', '=', f.actorId);
+    if (f.targetId) q = q.where('target_id', '=', f.targetId);
+    if (f.from !== undefined) q = q.where('at', '>=', f.from);
+    if (f.to !== undefined) q = q.where('at', '<', f.to);
+    if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+}

@@ -1,0 +1,72 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { Db } from '../db.js';
+import type { UsersTable } from '../schema.js';
+import type { User, UserStatus } from '../../domain/users/model.js';
+import { type Page, type PageQuery, paginate } from '../paginate.js';
+
+const toUser = (r: Selectable<UsersTable>): User => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  email: r.email,
+  displayName: r.display_name,
+  status: r.status as UserStatus,
+  passwordHash: r.password_hash,
+  platformAdmin: !!r.platform_admin,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface UserFilter {
+  email?: string;
+  status?: UserStatus;
+  q?: string;
+}
+
+export const USER_SORTS = { email: 'email', displayName: 'display_name', createdAt: 'created_at' } as const;
+
+export class UserRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(u: User): Promise<void> {
+    await this.db.insertInto('users').values({
+      id: u.id,
+      tenant_id: u.tenantId,
+      email: u.email,
+      display_name: u.displayName,
+      status: u.status,
+      password_hash: u.passwordHash,
+      platform_admin: u.platformAdmin ? 1 : 0,
+      created_at: u.createdAt,
+      updated_at: u.updatedAt,
+    }).execute();
+  }
+
+  async byId(tenantId: string, id: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async byEmail(tenantId: string, email: string): Promise<User | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('email', '=', email).executeTakeFirst();
+    return r && toUser(r);
+  }
+
+  async list(tenantId: string, filter: UserFilter, page: PageQuery<keyof typeof USER_SORTS>): Promise<Page<User>> {
+    let q = this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+    if (filter.email) q = q.where('email', '=', filter.email);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.q) {
+      const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]));
+    }
+    return paginate(q, page, USER_SORTS, toUser);
+  }
+
+  async update(tenantId: string, id: string, patch: { displayName?: string; status?: UserStatus; passwordHash?: string }): Promise<void> {
+    const values: Updateable<UsersTable> = { updated_at: Date.now() };
+    if (patch.displayName !== undefined) values.display_name = patch.displayName;
+    if (patch.status !== undefined) values.status = patch.status;
+    if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
+    await this.db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+}

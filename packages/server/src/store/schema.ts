@@ -1,0 +1,151 @@
+// Row shapes of every table. Timestamps are epoch milliseconds (bigint on PostgreSQL, parsed to
+// number); booleans are 0/1 integers and lists are JSON text, so one schema runs on both back ends.
+import type { Generated } from 'kysely';
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  enterprise_enabled: number;
+  sso_enforced: number;
+  signing_certificate_public: number;
+  access_token_ttl_seconds: number;
+  refresh_token_ttl_seconds: number;
+  personal_client_max_days: number;
+  revoke_clients_on_role_loss: number;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  display_name: string;
+  status: string; // active | disabled
+  password_hash: string | null;
+  platform_admin: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RolesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  builtin: string | null; // domain-manager | oauth2-client-creator | null
+  description: string;
+  scopes: string; // JSON string[]
+  created_at: number;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role_id: string;
+  tenant_id: string;
+}
+
+export interface ResourcesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  audience: string;
+  scopes: string; // JSON string[]
+  created_at: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  kind: string; // public | personal | app
+  name: string;
+  description: string;
+  owner_user_id: string | null;
+  secret_hash: string | null;
+  secret_version: number;
+  grant_types: string; // JSON string[]
+  scopes: string; // JSON string[]; personal clients inherit their owner's scopes instead
+  jwks: string | null; // JSON JWKS for private_key_jwt and jwt-bearer
+  status: string; // active | inactive | revoked
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  first_used_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  tenant_id: string;
+  token_hash: string;
+  family_id: string;
+  client_id: string; // clients.id
+  user_id: string | null;
+  scope: string;
+  secret_version: number;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  private_key_enc: string;
+  public_jwk: string;
+  status: string; // active | retired
+  created_at: number;
+  retired_at: number | null;
+  expires_at: number | null; // retired keys are dropped from the JWKS after this
+}
+
+export interface UsedAssertionsTable {
+  client_id: string;
+  jti: string;
+  expires_at: number;
+}
+
+export interface RevokedAccessTokensTable {
+  jti: string;
+  tenant_id: string;
+  expires_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  tenant_id: string | null;
+  at: number;
+  actor_type: string; // user | client | system | platform
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string; // JSON
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  tenant_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  resources: ResourcesTable;
+  clients: ClientsTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+  used_assertions: UsedAssertionsTable;
+  revoked_access_tokens: RevokedAccessTokensTable;
+  audit_events: AuditEventsTable;
+  sessions: SessionsTable;
+}

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
+import { createContext, type AppContext } from '../../src/context.js';
+import { buildApp } from '../../src/app.js';
+import { bootstrap } from '../../src/bootstrap.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+export const PG_ADMIN_URL = process.env.LATCHKEY_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_EMAIL = 'admin@demo.test';
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+let pgAvailable: Promise<boolean> | undefined;
+
+async function checkPg(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (err) {
+    if (process.env.CI) throw new Error(`PostgreSQL is required on CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The back ends to run store-touching tests against: SQLite always, PostgreSQL when reachable (always on CI). */
+export async function backends(): Promise<Backend[]> {
+  pgAvailable ??= checkPg();
+  return (await pgAvailable) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** A scratch PostgreSQL database for one test app; dropped by the returned function. */
+export async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lk_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = '/' + name;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestServer {
+  backend: Backend;
+  app: FastifyInstance;
+  ctx: AppContext;
+  store: Store;
+  config: Config;
+  dataDir: string;
+  databaseUrl?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fully wired server on a fresh store (bootstrapped: tenant `demo` with ADMIN_EMAIL as platform
+ * admin and domain manager), driven with `app.inject()`.
+ */
+export async function createTestServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
+  const scratch = backend === 'postgres' ? await createScratchDatabase() : undefined;
+  const config = loadConfig({
+    LATCHKEY_DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://latchkey.test',
+    LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+    LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...env,
+  });
+  const handle: StoreHandle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(handle.db);
+  const store = new Store(handle.db, handle.dialect);
+  const ctx = createContext(config, store, randomBytes(32));
+  await bootstrap(store, config);
+  const app = await buildApp(ctx);
+  await app.ready();
+  return {
+    backend, app, ctx, store, config, dataDir, databaseUrl: scratch?.url,
+    async close() {
+      await app.close();
+      await ctx.usage.close();
+      await handle.close();
+      await scratch?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Encodes a form body for OAuth endpoints. */
+export function form(params: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) p.append(k, v);
+  return p.toString();
+}
+
+export function basic(id: string, secret: string): string {
+  return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+}

@@ -1,0 +1,23 @@
+// Runs every test file of every package with Node's test runner (TypeScript through tsx).
+// The PostgreSQL back end is tested against a real server: each test app makes its own scratch
+// database there. On CI (CI=true) PostgreSQL is mandatory; locally it is skipped only if unreachable.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const only = process.argv.slice(2);
+const files = [];
+for (const pkg of fs.readdirSync(path.join(root, 'packages'))) {
+  const dir = path.join(root, 'packages', pkg, 'test');
+  if (!fs.existsSync(dir)) continue;
+  for (const f of fs.readdirSync(dir, { recursive: true })) {
+    if (String(f).endsWith('.test.ts')) files.push(path.join(dir, String(f)));
+  }
+}
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+selected.sort();
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected,
+], { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } });
+process.exit(result.status ?? 1);

@@ -8,6 +8,7 @@ import { ClientCache } from './domain/clients/cache.js';
 import { PrincipalCache } from './domain/users/principal-cache.js';
 import { UsageTracker } from './domain/clients/usage.js';
 import { LoginThrottle } from './domain/users/login-throttle.js';
+import { ResourceCache } from './domain/resources/cache.js';
 import type { Tenant } from './domain/tenants/model.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
@@ -22,6 +23,7 @@ export interface AppContext {
   principals: PrincipalCache;
   usage: UsageTracker;
   throttle: LoginThrottle;
+  resources: ResourceCache;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -39,6 +41,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     principals: new PrincipalCache(store),
     usage,
     throttle: new LoginThrottle(),
+    resources: new ResourceCache(store),
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -13,6 +13,10 @@ export interface AuthState {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** OAuth endpoints answer RFC 6749 error objects instead of problem documents. */
+    oauth?: boolean;
+  }
   interface FastifyRequest {
     tenant: Tenant;
     auth: AuthState | null;

@@ -1,8 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { resolveTenant } from '../http/tenant.js';
+import { tokenEndpoint } from './endpoints/token.js';
+import { revokeEndpoint } from './endpoints/revoke.js';
+import { introspectEndpoint } from './endpoints/introspect.js';
+import { keysEndpoint } from './endpoints/keys.js';
+import { metadataDocument, metadataEndpoints } from './endpoints/metadata.js';
+import { OAuthError } from './errors.js';
+import '../http/types.js';
 
-/** OAuth2 endpoints per tenant, plus RFC 8414 metadata. */
+/** OAuth2 endpoints per tenant under /t/:tenant, plus RFC 8414 metadata at the root well-known path. */
 export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  void app;
-  void ctx;
+  await app.register(async (tenantScope) => {
+    resolveTenant(tenantScope, ctx);
+    await tenantScope.register(tokenEndpoint, ctx);
+    await tenantScope.register(revokeEndpoint, ctx);
+    await tenantScope.register(introspectEndpoint, ctx);
+    await tenantScope.register(keysEndpoint, ctx);
+    await tenantScope.register(metadataEndpoints, ctx);
+  }, { prefix: '/t/:tenant' });
+
+  app.get('/.well-known/oauth-authorization-server/t/:tenant', { config: { oauth: true }, schema: { hide: true } }, async (request) => {
+    const slug = (request.params as { tenant: string }).tenant;
+    const tenant = await ctx.tenants.get(slug);
+    if (!tenant) throw new OAuthError('invalid_request', `unknown tenant "${slug}"`, 404);
+    return metadataDocument(ctx, tenant);
+  });
 }

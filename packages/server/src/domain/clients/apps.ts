@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import type { SecretHasher } from '../../crypto/secrets.js';
+import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type Client } from './model.js';
+import type { Actor } from '../users/service.js';
+import { invalid, notFoundError } from '../errors.js';
+
+export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
+
+export interface NewApp {
+  name: string;
+  description?: string;
+  grantTypes: string[];
+  scopes: string[];
+  jwks?: { keys: Record<string, unknown>[] } | null;
+}
+
+export function newClientId(kind: 'app' | 'personal'): string {
+  return (kind === 'app' ? 'lk_app_' : 'lk_pc_') + randomId(12);
+}
+
+async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<void> {
+  const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
+  const unknown = scopes.filter((s) => !known.has(s));
+  if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(', ')} (scopes must exist on a resource)`);
+}
+
+function checkJwks(jwks: NewApp['jwks']): void {
+  if (jwks === undefined || jwks === null) return;
+  if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw invalid('jwks must be {"keys": [...]} with at least one key');
+  for (const k of jwks.keys) {
+    if (typeof k !== 'object' || !k || typeof k.kty !== 'string') throw invalid('every jwks key needs a kty');
+    if ('d' in k || 'p' in k || 'k' in k) throw invalid('jwks must hold public keys only');
+  }
+}
+
+/** Creates a confidential application; the secret is returned here once and stored only as a hash. */
+export async function createApp(store: Store, hasher: SecretHasher, tenant: Tenant, input: NewApp, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) throw invalid('name must be 1-100 characters');
+  const grants = [...new Set(input.grantTypes)];
+  const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
+  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
+  if (grants.includes(GRANT_JWT_BEARER) && !input.jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+  checkJwks(input.jwks);
+  const scopes = [...new Set(input.scopes)].sort();
+  await checkScopes(store, tenant.id, scopes);
+  const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
+  const now = Date.now();
+  const client: Client = {
+    id: randomUUID(), tenantId: tenant.id, clientId: newClientId('app'), kind: 'app', name,
+    description: input.description ?? '', ownerUserId: null, secretHash: hasher.hash(clientSecret), secretVersion: 1,
+    grantTypes: grants, scopes, jwks: input.jwks ?? null, status: 'active', expiresAt: null, createdAt: now,
+    updatedAt: now, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+  };
+  await store.transaction(async (tx) => {
+    await tx.clients.insert(client);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.created', targetType: 'app',
+      targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
+    });
+  });
+  return { client, clientSecret };
+}
+
+export async function getApp(store: Store, tenant: Tenant, id: string): Promise<Client> {
+  const c = await store.clients.byId(tenant.id, id);
+  if (!c || c.kind !== 'app' || c.status === 'revoked') throw notFoundError(`application ${id} not found`);
+  return c;
+}
+
+/** New secret shown once; the old one stops working and every refresh token of the app dies. */
+export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+  const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
+  await store.transaction(async (tx) => {
+    await getApp(tx, tenant, id);
+    await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
+    const n = await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.secret_rotated', targetType: 'app',
+      targetId: id, details: { refreshTokensRevoked: n },
+    });
+  });
+  return { client: await getApp(store, tenant, id), clientSecret };
+}
+
+/** Deactivation suspends every grant (refresh tokens survive and work again on activation). */
+export async function setAppActive(store: Store, tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {
+  await store.transaction(async (tx) => {
+    await getApp(tx, tenant, id);
+    await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: active ? 'app.activated' : 'app.deactivated',
+      targetType: 'app', targetId: id, details: {},
+    });
+  });
+  return getApp(store, tenant, id);
+}
+
+export async function deleteApp(store: Store, tenant: Tenant, id: string, actor: Actor): Promise<Client> {
+  return store.transaction(async (tx) => {
+    const app = await getApp(tx, tenant, id);
+    await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
+    await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.deleted', targetType: 'app',
+      targetId: id, details: { name: app.name },
+    });
+    return app;
+  });
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import type { Actor } from '../users/service.js';
+import type { Role } from './model.js';
+import { conflictError, invalid, notFoundError } from '../errors.js';
+
+export interface NewRole {
+  name: string;
+  description?: string;
+  scopes: string[];
+}
+
+export type RolePatch = Partial<NewRole>;
+
+function cleanName(name: string): string {
+  const n = name.trim();
+  if (n.length < 1 || n.length > 64) throw invalid('name must be 1-64 characters');
+  return n;
+}
+
+/** A role can only grant scopes that some API (resource) of the tenant defines. */
+async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<string[]> {
+  const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
+  const unknown = scopes.filter((s) => !known.has(s));
+  if (unknown.length > 0) throw invalid(`unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+  return [...new Set(scopes)].sort();
+}
+
+async function checkNameFree(store: Store, tenantId: string, name: string, exceptId?: string): Promise<void> {
+  const taken = (await store.roles.list(tenantId)).some((r) => r.name === name && r.id !== exceptId);
+  if (taken) throw conflictError(`a role named "${name}" already exists`);
+}
+
+export async function createRole(store: Store, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
+  const name = cleanName(input.name);
+  return store.transaction(async (tx) => {
+    await checkNameFree(tx, tenant.id, name);
+    const role: Role = {
+      id: randomUUID(), tenantId: tenant.id, name, builtin: null, description: input.description ?? '',
+      scopes: await checkScopes(tx, tenant.id, input.scopes), createdAt: Date.now(),
+    };
+    await tx.roles.insert(role);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.created',
+      targetType: 'role', targetId: role.id, details: { name, scopes: role.scopes },
+    });
+    return role;
+  });
+}
+
+/** Built-in roles may be renamed (a tenant may call its creator role what it likes); what they do is fixed by `builtin`. */
+export async function updateRole(store: Store, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
+  const name = patch.name === undefined ? undefined : cleanName(patch.name);
+  return store.transaction(async (tx) => {
+    const role = await tx.roles.byId(tenant.id, roleId);
+    if (!role) throw notFoundError(`role ${roleId} not found`);
+    if (name !== undefined) await checkNameFree(tx, tenant.id, name, roleId);
+    const scopes = patch.scopes === undefined ? undefined : await checkScopes(tx, tenant.id, patch.scopes);
+    await tx.roles.update(tenant.id, roleId, { name, description: patch.description, scopes });
+    const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.updated',
+      targetType: 'role', targetId: roleId, details: { name: role.name, changed },
+    });
+    return (await tx.roles.byId(tenant.id, roleId))!;
+  });
+}
+
+/** Deletes a custom role; users holding it simply lose it. Built-in roles carry behaviour and stay. */
+export async function deleteRole(store: Store, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
+  await store.transaction(async (tx) => {
+    const role = await tx.roles.byId(tenant.id, roleId);
+    if (!role) throw notFoundError(`role ${roleId} not found`);
+    if (role.builtin) throw conflictError(`"${role.name}" is a built-in role and cannot be deleted`);
+    await tx.roles.delete(tenant.id, roleId);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.deleted',
+      targetType: 'role', targetId: roleId, details: { name: role.name },
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { SessionRecord } from '../../store/repos/sessions.js';
+import { randomSecret, SESSION_PREFIX, type SecretHasher } from '../../crypto/secrets.js';
+import type { User } from '../users/model.js';
+
+/** Console sessions last one working day; signing in again starts a new one. */
+export const SESSION_TTL_MS = 8 * 3600_000;
+
+export interface NewSession {
+  /** The cookie value: shown to the browser once, stored only as its hash. */
+  secret: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export async function createSession(store: Store, hasher: SecretHasher, user: User, now = Date.now()): Promise<NewSession> {
+  const secret = randomSecret(SESSION_PREFIX);
+  const csrfToken = randomBytes(32).toString('base64url');
+  const expiresAt = now + SESSION_TTL_MS;
+  await store.transaction(async (tx) => {
+    await tx.sessions.insert({ idHash: hasher.hash(secret), tenantId: user.tenantId, userId: user.id, csrfToken, createdAt: now, expiresAt });
+    await tx.audit.append({
+      tenantId: user.tenantId, actorType: 'user', actorId: user.id, action: 'session.created',
+      targetType: 'user', targetId: user.id, details: { method: 'password' },
+    });
+  });
+  return { secret, csrfToken, expiresAt };
+}
+
+/** The live session a cookie value names, or undefined (unknown, expired or malformed). */
+export async function findSession(store: Store, hasher: SecretHasher, secret: string): Promise<SessionRecord | undefined> {
+  if (!secret.startsWith(SESSION_PREFIX)) return undefined;
+  return store.sessions.byHash(hasher.hash(secret), Date.now());
+}
+
+export async function endSession(store: Store, session: SessionRecord): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.sessions.delete(session.idHash);
+    await tx.audit.append({
+      tenantId: session.tenantId, actorType: 'user', actorId: session.userId, action: 'session.ended',
+      targetType: 'user', targetId: session.userId, details: {},
+    });
+  });
+}

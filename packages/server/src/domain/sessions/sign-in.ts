@@ -1,0 +1,51 @@
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import { normaliseEmail, type User } from '../users/model.js';
+import type { LoginThrottle } from '../users/login-throttle.js';
+import { verifyPassword } from '../../crypto/passwords.js';
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  /** The caller's address, throttled alongside the account. */
+  ip: string;
+}
+
+/** Outcomes are data, so the JSON API and the HTML form can word them their own way. */
+export type SignInResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid_credentials' | 'disabled' | 'sso_enforced' }
+  | { ok: false; reason: 'throttled'; retryAfter: number };
+
+/**
+ * Password sign-in to the console. The password is checked before anything else is revealed, so
+ * the answer to a wrong password is the same whether the email exists, is disabled or is bound to
+ * SSO. When the domain enforces SSO only platform administrators may still use a password: they
+ * must never be locked out of the platform by a tenant setting.
+ */
+export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+  const email = normaliseEmail(input.email);
+  const account = `${tenant.id}:${email}`;
+  const retryAfter = throttle.retryAfter(account, input.ip);
+  if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
+
+  const user = await store.users.byEmail(tenant.id, email);
+  // The attempted email is recorded, never the password.
+  const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
+    await store.audit.append({
+      tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: 'session.login_failed',
+      targetType: 'user', targetId: user?.id ?? null, details: { email, reason },
+    });
+    return { ok: false, reason } as const;
+  };
+  // Unknown emails cost a dummy verification too, so timing does not reveal which exist.
+  const valid = await verifyPassword(input.password, user?.passwordHash);
+  if (!user || !valid) {
+    throttle.fail(account, input.ip);
+    return failed('invalid_credentials');
+  }
+  throttle.succeed(account);
+  if (tenant.ssoEnforced && !user.platformAdmin) return failed('sso_enforced');
+  if (user.status !== 'active') return failed('disabled');
+  return { ok: true, user };
+}

@@ -1,0 +1,30 @@
+import type { Store } from '../../store/index.js';
+import type { Tenant } from './model.js';
+import type { User } from '../users/model.js';
+import { createTenant, type NewTenant } from './service.js';
+import { createUser } from '../users/service.js';
+import { invalid } from '../errors.js';
+
+export interface FirstManager {
+  email: string;
+  displayName?: string;
+  password?: string;
+}
+
+/**
+ * Creates a tenant and, optionally, its first domain manager (holding every built-in role) in one
+ * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
+ */
+export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actorId: string): Promise<{ tenant: Tenant; manager?: User }> {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 200) throw invalid('name must be 1-200 characters');
+  return store.transaction(async (tx) => {
+    const tenant = await createTenant(tx, { ...input, name }, actorId);
+    if (!manager) return { tenant };
+    const roles = await tx.roles.list(tenant.id);
+    const user = await createUser(tx, tenant, {
+      email: manager.email, displayName: manager.displayName ?? '', password: manager.password, roleIds: roles.map((r) => r.id),
+    }, { type: 'platform', id: actorId });
+    return { tenant, manager: user };
+  });
+}

@@ -1,0 +1,45 @@
+import type { Store } from '../../store/index.js';
+import type { Actor } from '../users/service.js';
+import type { Tenant, TenantSettings } from './model.js';
+import { invalid } from '../errors.js';
+
+/** Bounds of the numeric settings; the HTTP schema publishes the same numbers. */
+export const SETTINGS_LIMITS = {
+  accessTokenTtlSeconds: { min: 60, max: 86_400 },
+  refreshTokenTtlSeconds: { min: 3600, max: 5 * 365 * 86_400 },
+  personalClientMaxDays: { min: 1, max: 3650 },
+} as const;
+
+export function settingsOf(t: Tenant): TenantSettings {
+  return {
+    ssoEnforced: t.ssoEnforced,
+    signingCertificatePublic: t.signingCertificatePublic,
+    accessTokenTtlSeconds: t.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: t.refreshTokenTtlSeconds,
+    personalClientMaxDays: t.personalClientMaxDays,
+    revokeClientsOnRoleLoss: t.revokeClientsOnRoleLoss,
+  };
+}
+
+/** Applies a domain manager's settings change; the audit event lists each changed field as {from, to}. */
+export async function updateSettings(store: Store, tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
+  for (const [key, { min, max }] of Object.entries(SETTINGS_LIMITS)) {
+    const v = patch[key as keyof typeof SETTINGS_LIMITS];
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw invalid(`${key} must be an integer from ${min} to ${max}`);
+  }
+  const before = settingsOf(tenant);
+  const changed: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [key, to] of Object.entries(patch) as [keyof TenantSettings, unknown][]) {
+    if (to !== undefined && before[key] !== to) changed[key] = { from: before[key], to };
+  }
+  const after = { ...before, ...Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.to])) } as TenantSettings;
+  if (Object.keys(changed).length === 0) return after;
+  await store.transaction(async (tx) => {
+    await tx.tenants.update(tenant.id, patch);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'settings.updated',
+      targetType: 'tenant', targetId: tenant.id, details: { changed },
+    });
+  });
+  return after;
+}

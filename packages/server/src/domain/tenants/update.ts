@@ -1,0 +1,27 @@
+import type { Store } from '../../store/index.js';
+import type { Tenant } from './model.js';
+import { invalid, notFoundError } from '../errors.js';
+
+export interface TenantPatch {
+  name?: string;
+  enterpriseEnabled?: boolean;
+}
+
+/** A platform administrator renames a tenant or turns its enterprise features (personal clients) on or off. */
+export async function updateTenant(store: Store, slug: string, patch: TenantPatch, actorId: string): Promise<Tenant> {
+  const name = patch.name?.trim();
+  if (name !== undefined && (name.length < 1 || name.length > 200)) throw invalid('name must be 1-200 characters');
+  return store.transaction(async (tx) => {
+    const tenant = await tx.tenants.bySlug(slug);
+    if (!tenant) throw notFoundError(`tenant "${slug}" does not exist`);
+    const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
+      tenantId: tenant.id, actorType: 'platform', actorId, action, targetType: 'tenant', targetId: tenant.id, details,
+    });
+    await tx.tenants.update(tenant.id, { name, enterpriseEnabled: patch.enterpriseEnabled });
+    if (name !== undefined && name !== tenant.name) await audit('tenant.renamed', { from: tenant.name, to: name });
+    if (patch.enterpriseEnabled !== undefined && patch.enterpriseEnabled !== tenant.enterpriseEnabled) {
+      await audit(patch.enterpriseEnabled ? 'tenant.enterprise_enabled' : 'tenant.enterprise_disabled', {});
+    }
+    return (await tx.tenants.bySlug(slug))!;
+  });
+}

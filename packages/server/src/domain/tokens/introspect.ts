@@ -1,0 +1,63 @@
+import type { AppContext } from '../../context.js';
+import type { Tenant } from '../tenants/model.js';
+import { clientUnusableReason } from '../clients/policy.js';
+import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
+import { verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+
+export type Introspection = { active: false } | ({ active: true; token_type: 'access_token' | 'refresh_token' } & Record<string, unknown>);
+
+const INACTIVE: Introspection = { active: false };
+
+/**
+ * Whether the client and user behind a token may still act: a token is inactive once its client is
+ * revoked, expired or deactivated, or its user disabled (and, for personal clients, once the owner
+ * may no longer use them).
+ */
+async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
+  const client = await ctx.clients.get(tenant.id, clientId);
+  if (!client) return false;
+  const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;
+  if (clientUnusableReason(tenant, client, owner) !== null) return false;
+  if (userId !== null) {
+    const user = client.ownerUserId === userId ? owner : await ctx.principals.get(tenant.id, userId);
+    if (!user || user.user.status !== 'active') return false;
+  }
+  return true;
+}
+
+export async function introspectAccessToken(ctx: AppContext, tenant: Tenant, token: string): Promise<Introspection> {
+  const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  if (!claims) return INACTIVE;
+  if (await ctx.store.replay.isAccessTokenRevoked(claims.jti)) return INACTIVE;
+  const userId = claims.sub !== claims.client_id ? claims.sub : null;
+  if (!(await grantStillValid(ctx, tenant, claims.client_id, userId))) return INACTIVE;
+  return {
+    active: true, token_type: 'access_token', scope: claims.scope, client_id: claims.client_id, sub: claims.sub,
+    aud: claims.aud, iss: claims.iss, exp: claims.exp, iat: claims.iat, jti: claims.jti,
+  };
+}
+
+export async function introspectRefreshToken(ctx: AppContext, tenant: Tenant, token: string): Promise<Introspection> {
+  if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return INACTIVE;
+  const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));
+  const now = Date.now();
+  if (!r || r.revokedAt !== null || r.rotatedAt !== null || r.expiresAt <= now) return INACTIVE;
+  const client = await ctx.store.clients.byId(tenant.id, r.clientId);
+  if (!client || client.secretVersion !== r.secretVersion) return INACTIVE;
+  if (!(await grantStillValid(ctx, tenant, client.clientId, r.userId))) return INACTIVE;
+  return {
+    active: true, token_type: 'refresh_token', scope: r.scope, client_id: client.clientId,
+    sub: r.userId ?? client.clientId, iss: ctx.issuer(tenant), exp: Math.floor(r.expiresAt / 1000), iat: Math.floor(r.createdAt / 1000),
+  };
+}
+
+/** RFC 7662: the hint only decides which kind is tried first. */
+export async function introspect(ctx: AppContext, tenant: Tenant, token: string, hint: string | undefined): Promise<Introspection> {
+  const refreshFirst = hint === 'refresh_token' || token.startsWith(REFRESH_TOKEN_PREFIX);
+  if (refreshFirst) {
+    const r = await introspectRefreshToken(ctx, tenant, token);
+    return r.active ? r : introspectAccessToken(ctx, tenant, token);
+  }
+  const a = await introspectAccessToken(ctx, tenant, token);
+  return a.active ? a : introspectRefreshToken(ctx, tenant, token);
+}

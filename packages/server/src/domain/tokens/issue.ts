@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../../context.js';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import type { Client } from '../clients/model.js';
+import { randomSecret, REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
+import { signAccessToken } from './access-token.js';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+}
+
+export interface IssueRequest {
+  client: Client;
+  /** The user the token acts for; null when the client acts for itself. */
+  userId: string | null;
+  scopes: string[];
+}
+
+/** Signs an access token for the tenant: audience = the resources the scopes belong to. */
+export async function issueAccessToken(ctx: AppContext, tenant: Tenant, req: IssueRequest): Promise<{ token: string; expiresIn: number; scope: string }> {
+  const key = ctx.keys.peek(tenant.id) ?? (await ctx.keys.active(tenant));
+  const issuer = ctx.issuer(tenant);
+  const audiences = await ctx.resources.audiences(tenant.id, req.scopes);
+  // User-bound tokens may also call this server's management API, whose audience is the issuer.
+  if (req.userId !== null || audiences.length === 0) audiences.push(issuer);
+  const scope = req.scopes.join(' ');
+  const { token } = signAccessToken(key, {
+    issuer,
+    subject: req.userId ?? req.client.clientId,
+    audience: audiences.length === 1 ? audiences[0] : audiences,
+    clientId: req.client.clientId,
+    scope,
+    ttlSeconds: tenant.accessTokenTtlSeconds,
+  });
+  return { token, expiresIn: tenant.accessTokenTtlSeconds, scope };
+}
+
+/**
+ * Creates a refresh token (stored only as a hash) in the given transaction. Its family ties every
+ * rotation of one grant together, so a replayed token can revoke them all.
+ */
+export async function createRefreshToken(ctx: AppContext, tx: Store, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId?: string): Promise<string> {
+  const token = randomSecret(REFRESH_TOKEN_PREFIX);
+  const now = Date.now();
+  await tx.refreshTokens.insert({
+    id: randomUUID(),
+    tenantId: tenant.id,
+    tokenHash: ctx.hasher.hash(token),
+    familyId: familyId ?? randomUUID(),
+    clientId: client.id,
+    userId,
+    scope,
+    secretVersion: client.secretVersion,
+    createdAt: now,
+    expiresAt: now + tenant.refreshTokenTtlSeconds * 1000,
+    rotatedAt: null,
+    revokedAt: null,
+  });
+  return token;
+}
+
+/** An access token, plus a new refresh-token family when asked for. */
+export async function issueTokens(ctx: AppContext, tenant: Tenant, req: IssueRequest & { withRefresh: boolean }): Promise<TokenResponse> {
+  const at = await issueAccessToken(ctx, tenant, req);
+  const res: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope };
+  if (req.withRefresh) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope);
+  return res;
+}

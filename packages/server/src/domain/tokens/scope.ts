@@ -1,0 +1,23 @@
+import { InvalidRequest, InvalidScope } from '../../oauth/errors.js';
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export function parseScope(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(' ').filter((s) => s.length > 0);
+  for (const p of parts) if (!SCOPE_TOKEN.test(p)) throw new InvalidRequest('scope contains invalid characters');
+  return [...new Set(parts)];
+}
+
+/**
+ * The granted scope: everything allowed when nothing was requested, else exactly what was asked
+ * for, which must lie within what is allowed (scope may stay or narrow, never widen).
+ */
+export function grantScope(requested: string[] | undefined, allowed: readonly string[]): string[] {
+  if (requested === undefined) return [...allowed].sort();
+  const allowedSet = new Set(allowed);
+  const extra = requested.filter((s) => !allowedSet.has(s));
+  if (extra.length > 0) throw new InvalidScope(`scope not allowed: ${extra.join(' ')}`);
+  return [...requested].sort();
+}

@@ -1,0 +1,104 @@
+import type { FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import type { AppContext } from '../context.js';
+import type { Tenant } from '../domain/tenants/model.js';
+import type { Client } from '../domain/clients/model.js';
+import type { Principal } from '../domain/users/principal-cache.js';
+import { clientUnusableReason } from '../domain/clients/policy.js';
+import { InvalidClient, InvalidRequest, TooManyAttempts } from './errors.js';
+import { AssertionError, verifyClientJwt } from './assertion.js';
+import type { Params } from './params.js';
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const FAILED = 'client authentication failed';
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: AuthMethod;
+  /** The owner of a personal client. */
+  owner?: Principal;
+}
+
+function decodeBasic(header: string): { id: string; secret: string } {
+  const raw = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = raw.indexOf(':');
+  if (colon < 0) throw new InvalidClient('malformed Basic credentials', true);
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
+    const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { id: dec(raw.slice(0, colon)), secret: dec(raw.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClient('malformed Basic credentials', true);
+  }
+}
+
+/**
+ * Authenticates the client of an OAuth request by exactly one method. Unknown clients and wrong
+ * secrets get the same answer, secrets are compared in constant time, and repeated failures from
+ * one address are throttled.
+ */
+export async function authenticateClient(ctx: AppContext, tenant: Tenant, request: FastifyRequest, params: Params, allowPublic: boolean): Promise<AuthenticatedClient> {
+  const header = request.headers.authorization;
+  const basic = header !== undefined && header.slice(0, 6).toLowerCase() === 'basic ';
+  const methods = (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
+  if (methods > 1) throw new InvalidRequest('use exactly one client authentication method');
+
+  let clientId: string | undefined;
+  let secret: string | undefined;
+  let method: AuthMethod;
+  if (basic) {
+    ({ id: clientId, secret } = decodeBasic(header!));
+    if (params.client_id !== undefined && params.client_id !== clientId) throw new InvalidRequest('client_id does not match the Basic credentials');
+    method = 'client_secret_basic';
+  } else if (params.client_assertion !== undefined) {
+    if (params.client_assertion_type !== JWT_BEARER_ASSERTION) throw new InvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+    try {
+      clientId = params.client_id ?? decodeJwt(params.client_assertion).iss;
+    } catch {
+      throw new InvalidClient('client_assertion is not a JWT');
+    }
+    method = 'private_key_jwt';
+  } else if (params.client_secret !== undefined) {
+    clientId = params.client_id;
+    secret = params.client_secret;
+    method = 'client_secret_post';
+  } else {
+    clientId = params.client_id;
+    method = 'none';
+  }
+  if (!clientId) throw new InvalidClient('client authentication is required', false);
+
+  const throttleKey = `client:${tenant.id}:${clientId}`;
+  const wait = ctx.throttle.retryAfter(throttleKey, request.ip);
+  if (wait > 0) throw new TooManyAttempts(wait);
+  const fail = (description = FAILED): never => {
+    ctx.throttle.fail(throttleKey, request.ip);
+    throw new InvalidClient(description, basic);
+  };
+
+  const client = await ctx.clients.get(tenant.id, clientId);
+  if (!client) fail();
+  const c = client!;
+  switch (method) {
+    case 'client_secret_basic':
+    case 'client_secret_post':
+      if (c.kind === 'public' || !ctx.hasher.verify(secret!, c.secretHash)) fail();
+      break;
+    case 'private_key_jwt':
+      try {
+        await verifyClientJwt(ctx, tenant, c, params.client_assertion!, c.clientId);
+      } catch (err) {
+        fail(err instanceof AssertionError ? err.message : FAILED);
+      }
+      break;
+    case 'none':
+      if (c.kind !== 'public') throw new InvalidClient('this client must authenticate', false);
+      if (!allowPublic) throw new InvalidClient('public clients cannot use this endpoint', false);
+      break;
+  }
+  const owner = c.ownerUserId ? await ctx.principals.get(tenant.id, c.ownerUserId) : undefined;
+  const reason = clientUnusableReason(tenant, c, owner);
+  if (reason) throw new InvalidClient(reason, basic);
+  return { client: c, method, owner };
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { introspect } from '../../domain/tokens/introspect.js';
+import { authenticateClient } from '../client-auth.js';
+import { formParams, required } from '../params.js';
+
+/**
+ * POST /t/:tenant/oauth2/v1/introspect (RFC 7662). Only confidential clients of the tenant (APIs,
+ * applications) may ask; public clients may not probe tokens.
+ */
+export async function introspectEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/oauth2/v1/introspect', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
+    const params = formParams(request);
+    await authenticateClient(ctx, request.tenant, request, params, false);
+    const token = required(params, 'token');
+    const result = await introspect(ctx, request.tenant, token, params.token_type_hint);
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return result;
+  });
+}

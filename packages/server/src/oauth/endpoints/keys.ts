@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { authenticateClient } from '../client-auth.js';
+import type { Params } from '../params.js';
+
+/**
+ * GET /t/:tenant/oauth2/v1/keys: the tenant's public signing keys. Public when the tenant allows
+ * signing-certificate access (the default); otherwise a confidential client must authenticate
+ * (HTTP Basic, since a GET has no form body).
+ */
+export async function keysEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/oauth2/v1/keys', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
+    if (!request.tenant.signingCertificatePublic) {
+      await authenticateClient(ctx, request.tenant, request, {} as Params, false);
+      reply.header('cache-control', 'no-store');
+    } else {
+      reply.header('cache-control', 'public, max-age=300');
+    }
+    reply.type('application/jwk-set+json');
+    return ctx.keys.jwks(request.tenant);
+  });
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import type { Tenant } from '../../domain/tenants/model.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
+import { ASSERTION_ALGS } from '../assertion.js';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+export async function metadataDocument(ctx: AppContext, tenant: Tenant): Promise<Record<string, unknown>> {
+  const issuer = ctx.issuer(tenant);
+  const base = `${issuer}/oauth2/v1`;
+  return {
+    issuer,
+    token_endpoint: `${base}/token`,
+    revocation_endpoint: `${base}/revoke`,
+    introspection_endpoint: `${base}/introspect`,
+    jwks_uri: `${base}/keys`,
+    grant_types_supported: [GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORD, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER],
+    // No authorization endpoint: Latchkey serves direct grants only.
+    response_types_supported: [],
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS,
+    scopes_supported: await ctx.resources.allScopes(tenant.id),
+    access_token_signing_alg_values_supported: ['ES256'],
+    service_documentation: `${ctx.config.publicUrl}/docs`,
+  };
+}
+
+/** RFC 8414 metadata, at the RFC's well-known path and at the OpenID-style path under the issuer. */
+export async function metadataEndpoints(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    app.get(path, { config: { oauth: true }, schema: { hide: true } }, async (request) => metadataDocument(ctx, request.tenant));
+  }
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../context.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
+import { authenticateClient } from '../client-auth.js';
+import { UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import { formParams, required } from '../params.js';
+import { clientCredentials } from '../grants/client-credentials.js';
+import { password } from '../grants/password.js';
+import { refreshToken } from '../grants/refresh-token.js';
+import { jwtBearer } from '../grants/jwt-bearer.js';
+import type { Grant } from '../grants/types.js';
+
+const GRANTS: Record<string, Grant> = {
+  [GRANT_CLIENT_CREDENTIALS]: clientCredentials,
+  [GRANT_PASSWORD]: password,
+  [GRANT_REFRESH_TOKEN]: refreshToken,
+  [GRANT_JWT_BEARER]: jwtBearer,
+};
+
+const tokenResponse = {
+  type: 'object',
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string' },
+    expires_in: { type: 'integer' },
+    scope: { type: 'string' },
+    refresh_token: { type: 'string' },
+  },
+} as const;
+
+/** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
+export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post('/oauth2/v1/token', {
+    config: { oauth: true },
+    schema: { hide: true, response: { 200: tokenResponse } },
+  }, async (request, reply) => {
+    const params = formParams(request);
+    const grantType = required(params, 'grant_type');
+    const grant = GRANTS[grantType];
+    if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+    let auth;
+    if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
+      && !params.client_secret && !params.client_assertion) {
+      // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
+      auth = await authenticateClient(ctx, request.tenant, request, { ...params, client_id: issuerOf(params.assertion) ?? '' }, true);
+    } else {
+      // Public clients are identified here and then held to their registered grants below.
+      auth = await authenticateClient(ctx, request.tenant, request, params, true);
+    }
+    if (!auth.client.grantTypes.includes(grantType)) {
+      throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
+    }
+    const result = await grant({ ctx, tenant: request.tenant, auth, params, ip: request.ip });
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return result;
+  });
+}
+
+function issuerOf(assertion: string | undefined): string | undefined {
+  if (!assertion) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload.iss === 'string' ? payload.iss : undefined;
+  } catch {
+    return undefined;
+  }
+}

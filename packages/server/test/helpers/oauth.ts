@@ -1,0 +1,40 @@
+import type { TestServer } from './harness.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, basic, form } from './harness.js';
+import { createApp, type NewApp } from '../../src/domain/clients/apps.js';
+import type { Tenant } from '../../src/domain/tenants/model.js';
+
+export async function demo(s: TestServer): Promise<Tenant> {
+  return (await s.store.tenants.bySlug('demo'))!;
+}
+
+export async function makeApp(s: TestServer, input: Partial<NewApp> = {}, slug = 'demo') {
+  const tenant = (await s.store.tenants.bySlug(slug))!;
+  const { client, clientSecret } = await createApp(s.store, s.ctx.hasher, tenant, {
+    name: 'test app', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['myservices', 'metering'], ...input,
+  }, { type: 'system', id: null });
+  return { client, clientId: client.clientId, clientSecret, id: client.id };
+}
+
+export async function token(s: TestServer, params: Record<string, string | undefined>, headers: Record<string, string> = {}, slug = 'demo') {
+  return s.app.inject({
+    method: 'POST', url: `/t/${slug}/oauth2/v1/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: form(params),
+  });
+}
+
+export async function clientCredentials(s: TestServer, clientId: string, secret: string, scope?: string) {
+  return token(s, { grant_type: 'client_credentials', scope }, { authorization: basic(clientId, secret) });
+}
+
+export async function passwordGrant(s: TestServer, username = ADMIN_EMAIL, password = ADMIN_PASSWORD, extra: Record<string, string> = {}) {
+  return token(s, { grant_type: 'password', client_id: 'latchkey-sdk', username, password, ...extra });
+}
+
+export async function introspect(s: TestServer, clientId: string, secret: string, tok: string, slug = 'demo') {
+  const r = await s.app.inject({
+    method: 'POST', url: `/t/${slug}/oauth2/v1/introspect`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, secret) },
+    payload: form({ token: tok }),
+  });
+  return r.json() as Record<string, unknown> & { active: boolean };
+}

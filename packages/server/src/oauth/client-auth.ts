@@ -5,7 +5,7 @@ import type { Tenant } from '../domain/tenants/model.js';
 import type { Client } from '../domain/clients/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import { clientUnusableReason } from '../domain/clients/policy.js';
-import { InvalidClient, InvalidRequest, TooManyAttempts } from './errors.js';
+import { InvalidClient, InvalidGrant, InvalidRequest, TooManyAttempts } from './errors.js';
 import { AssertionError, verifyClientJwt } from './assertion.js';
 import type { Params } from './params.js';
 
@@ -101,4 +101,16 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
   const reason = clientUnusableReason(tenant, c, owner);
   if (reason) throw new InvalidClient(reason, basic);
   return { client: c, method, owner };
+}
+
+/**
+ * RFC 7523 §3.1: with the jwt-bearer grant and no client authentication, the assertion's issuer
+ * names the client and the assertion itself (verified by the grant) is the proof.
+ */
+export async function identifyAssertionClient(ctx: AppContext, tenant: Tenant, clientId: string | undefined): Promise<AuthenticatedClient> {
+  const client = clientId ? await ctx.clients.get(tenant.id, clientId) : undefined;
+  if (!client || client.kind === 'public') throw new InvalidGrant('assertion issuer is not a registered client');
+  const reason = clientUnusableReason(tenant, client, undefined);
+  if (reason) throw new InvalidClient(reason);
+  return { client, method: 'private_key_jwt' };
 }

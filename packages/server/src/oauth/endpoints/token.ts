@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
-import { authenticateClient } from '../client-auth.js';
+import { authenticateClient, identifyAssertionClient } from '../client-auth.js';
 import { UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { formParams, required } from '../params.js';
 import { clientCredentials } from '../grants/client-credentials.js';
@@ -42,7 +42,7 @@ export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Prom
     if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
       && !params.client_secret && !params.client_assertion) {
       // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
-      auth = await authenticateClient(ctx, request.tenant, request, { ...params, client_id: issuerOf(params.assertion) ?? '' }, true);
+      auth = await identifyAssertionClient(ctx, request.tenant, issuerOf(required(params, 'assertion')));
     } else {
       // Public clients are identified here and then held to their registered grants below.
       auth = await authenticateClient(ctx, request.tenant, request, params, true);

@@ -1,6 +1,7 @@
 import type { AppContext } from './context.js';
+import { noteExpiredClients } from './domain/clients/expiry.js';
 
-/** Periodic housekeeping: key rotation when due, expired replay records and keys swept. */
+/** Periodic housekeeping: key rotation when due, expired replay records and keys swept, client expiry audited. */
 export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => void {
   const run = async () => {
     const now = Date.now();
@@ -8,6 +9,8 @@ export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => vo
       await ctx.keys.rotateDue((id) => ctx.store.tenants.byId(id));
       await ctx.store.replay.sweep(now);
       await ctx.store.signingKeys.deleteExpired(now);
+      await ctx.store.sessions.deleteExpired(now);
+      await noteExpiredClients(ctx.store, now);
     } catch (err) {
       console.error('maintenance failed', err);
     }

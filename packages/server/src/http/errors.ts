@@ -33,7 +33,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const oauth = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth === true;
     if (err instanceof OAuthError) return sendOAuthError(reply, err);
-    if (err instanceof Problem) return reply.code(err.status).type('application/problem+json').send(err.toJSON());
+    if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
     if (err instanceof DomainError) {
       const p = new Problem(DOMAIN_STATUS[err.code], ({ invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden' } as const)[err.code], err.message);
       return reply.code(p.status).type('application/problem+json').send(p.toJSON());

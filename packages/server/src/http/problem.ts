@@ -9,6 +9,8 @@ export class Problem extends Error {
     readonly detail: string,
     readonly code: string = title.toLowerCase().replace(/[^a-z]+/g, '-'),
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that belong to the error (WWW-Authenticate, Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -23,8 +25,11 @@ export class Problem extends Error {
 }
 
 export const badRequest = (detail: string, extra?: Record<string, unknown>) => new Problem(400, 'Bad Request', detail, 'bad-request', extra);
-export const unauthorized = (detail: string) => new Problem(401, 'Unauthorized', detail, 'unauthorized');
+// RFC 9110: a 401 names the scheme to authenticate with.
+export const unauthorized = (detail: string) =>
+  new Problem(401, 'Unauthorized', detail, 'unauthorized', {}, { 'www-authenticate': 'Bearer realm="latchkey"' });
 export const forbidden = (detail: string, code = 'forbidden') => new Problem(403, 'Forbidden', detail, code);
 export const notFound = (detail: string) => new Problem(404, 'Not Found', detail, 'not-found');
 export const conflict = (detail: string) => new Problem(409, 'Conflict', detail, 'conflict');
-export const tooManyRequests = (detail: string) => new Problem(429, 'Too Many Requests', detail, 'too-many-requests');
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new Problem(429, 'Too Many Requests', detail, 'too-many-requests', {}, { 'retry-after': String(retryAfterSeconds) });

@@ -23,11 +23,19 @@ interface CursorData {
   id: string;
 }
 
-/** Sort expressions: a column, or `coalesce(column, -1)` for nullable timestamps so NULLs sort first. */
-export type SortMap = Record<string, string>;
+/**
+ * A sort: a column name, `?column` for a nullable timestamp (NULLs sort as -1, i.e. first), or for
+ * joined queries `{ ref: 'users.email', key: 'owner_email' }` (the qualified column and the row field).
+ */
+export type SortSpec = string | { ref: string; key: string; nullable?: boolean };
 
-function sortExpr(col: string) {
-  return col.startsWith('?') ? sql`coalesce(${sql.ref(col.slice(1))}, -1)` : sql.ref(col);
+function resolveSort(spec: SortSpec): { expr: ReturnType<typeof sql.ref> | ReturnType<typeof sql>; key: string } {
+  if (typeof spec === 'string') {
+    const nullable = spec.startsWith('?');
+    const col = nullable ? spec.slice(1) : spec;
+    return { expr: nullable ? sql`coalesce(${sql.ref(col)}, -1)` : sql.ref(col), key: col };
+  }
+  return { expr: spec.nullable ? sql`coalesce(${sql.ref(spec.ref)}, -1)` : sql.ref(spec.ref), key: spec.key };
 }
 
 /**
@@ -38,12 +46,12 @@ function sortExpr(col: string) {
 export async function paginate<Row, T, S extends string>(
   query: SelectQueryBuilder<any, any, Row>,
   page: PageQuery<S>,
-  sorts: Record<S, string>,
+  sorts: Record<S, SortSpec>,
   map: (row: Row) => T,
+  idRef = 'id',
 ): Promise<Page<T>> {
-  const col = sorts[page.sort];
-  const expr = sortExpr(col);
-  const idCol = sql.ref('id');
+  const { expr, key } = resolveSort(sorts[page.sort]);
+  const idCol = sql.ref(idRef);
   let q = query as SelectQueryBuilder<any, any, any>;
   if (page.cursor) {
     let c: CursorData;
@@ -61,7 +69,7 @@ export async function paginate<Row, T, S extends string>(
   }
   const rows = (await q
     .orderBy(expr, page.dir)
-    .orderBy('id', page.dir)
+    .orderBy(idCol, page.dir)
     .limit(page.limit + 1)
     .execute()) as any[];
   const more = rows.length > page.limit;
@@ -69,7 +77,6 @@ export async function paginate<Row, T, S extends string>(
   let nextCursor: string | null = null;
   if (more) {
     const last = pageRows[pageRows.length - 1];
-    const key = col.startsWith('?') ? col.slice(1) : col;
     const cur: CursorData = { s: page.sort, d: page.dir, v: last[key] ?? null, id: last.id };
     nextCursor = Buffer.from(JSON.stringify(cur)).toString('base64url');
   }

@@ -74,6 +74,7 @@ export interface ClientsTable {
   last_used_at: number | null;
   revoked_at: number | null;
   revoked_by: string | null;
+  expiry_noted_at: number | null;
 }
 
 export interface RefreshTokensTable {

@@ -111,3 +111,34 @@ export async function deleteApp(store: Store, tenant: Tenant, id: string, actor:
     return app;
   });
 }
+
+export interface AppPatch {
+  name?: string;
+  description?: string;
+  grantTypes?: string[];
+  scopes?: string[];
+  jwks?: { keys: Record<string, unknown>[] } | null;
+}
+
+/** Edits an application. Narrowing its scopes also narrows what its refresh tokens can obtain. */
+export async function updateApp(store: Store, tenant: Tenant, id: string, patch: AppPatch, actor: Actor): Promise<Client> {
+  return store.transaction(async (tx) => {
+    const app = await getApp(tx, tenant, id);
+    const name = patch.name?.trim();
+    if (name !== undefined && (name.length < 1 || name.length > 100)) throw invalid('name must be 1-100 characters');
+    const grants = patch.grantTypes ? [...new Set(patch.grantTypes)] : app.grantTypes;
+    const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
+    if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
+    const jwks = patch.jwks !== undefined ? patch.jwks : app.jwks;
+    checkJwks(jwks);
+    if (grants.includes(GRANT_JWT_BEARER) && !jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+    const scopes = patch.scopes ? [...new Set(patch.scopes)].sort() : undefined;
+    if (scopes) await checkScopes(tx, tenant.id, scopes);
+    await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.updated', targetType: 'app', targetId: id,
+      details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },
+    });
+    return getApp(tx, tenant, id);
+  });
+}

@@ -6,6 +6,8 @@ import type { Role } from '../roles/model.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { hashPassword } from '../../crypto/passwords.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
+import type { Client } from '../clients/model.js';
+import { revokeAllOfOwner } from '../clients/personal.js';
 
 export interface Actor {
   type: 'user' | 'system' | 'platform';
@@ -76,6 +78,8 @@ export interface UserChange {
   user: User;
   rolesBefore: Role[];
   rolesAfter: Role[];
+  /** Personal clients revoked because the user lost the creator role (tenant policy). */
+  revokedClients: Client[];
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
@@ -106,7 +110,11 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
       for (const r of rolesAfter) if (!before.has(r.id)) await audit('user.role_granted', { role: r.name });
       for (const r of rolesBefore) if (!after.has(r.id)) await audit('user.role_revoked', { role: r.name });
     }
+    const lostCreator = rolesBefore.some((r) => r.builtin === CLIENT_CREATOR) && !rolesAfter.some((r) => r.builtin === CLIENT_CREATOR);
+    const revokedClients = lostCreator && tenant.revokeClientsOnRoleLoss
+      ? await revokeAllOfOwner(tx, tenant, userId, 'owner lost the client-creator role')
+      : [];
     const updated = (await tx.users.byId(tenant.id, userId))!;
-    return { user: updated, rolesBefore, rolesAfter };
+    return { user: updated, rolesBefore, rolesAfter, revokedClients };
   });
 }

@@ -1,8 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { resolveTenant } from '../tenant.js';
+import { authenticate, authenticatePlatform } from '../auth.js';
+import { sessionRoutes } from './session.js';
+import { loginPageRoutes } from './login-page.js';
+import { meRoutes } from './me.js';
+import { userRoutes } from './users.js';
+import { roleRoutes } from './roles.js';
+import { settingsRoutes } from './settings.js';
+import { auditRoutes } from './audit.js';
+import { platformTenantRoutes } from './platform-tenants.js';
+import { appRoutes } from './apps.js';
+import { personalClientRoutes } from './personal-clients.js';
 
-/** The management API: platform routes and, per tenant, `/t/:tenant/api/v1/...`. */
+/**
+ * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
+ * public), the platform's `/platform/api/v1/...` (platform administrators only), and the HTML
+ * sign-in form at `/t/:tenant/login`.
+ */
 export async function managementRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  void app;
-  void ctx;
+  await app.register(async (api) => {
+    resolveTenant(api, ctx);
+    api.addHook('onRequest', authenticate(ctx));
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes]) {
+      await api.register(routes, ctx);
+    }
+  }, { prefix: '/t/:tenant/api/v1' });
+
+  await app.register(async (pages) => {
+    resolveTenant(pages, ctx);
+    await pages.register(loginPageRoutes, ctx);
+  }, { prefix: '/t/:tenant' });
+
+  await app.register(async (platform) => {
+    platform.addHook('onRequest', authenticatePlatform(ctx));
+    await platform.register(platformTenantRoutes, ctx);
+  }, { prefix: '/platform/api/v1' });
 }

@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
+import { paginate, type Page, type PageQuery } from '../paginate.js';
 import type { Db } from '../db.js';
 import type { ClientsTable } from '../schema.js';
 import type { Client, ClientKind, ClientStatus } from '../../domain/clients/model.js';
@@ -29,6 +30,41 @@ export const toClient = (r: Selectable<ClientsTable>): Client => ({
 export class ClientRepo {
   constructor(private readonly db: Db) {}
 
+  list(tenantId: string, f: ClientFilter, page: PageQuery<ClientSort>): Promise<Page<ClientWithOwner>> {
+    return listClients(this.db, tenantId, f, page);
+  }
+
+  /** Clients that expired since the last sweep; each is returned once (marked as noted). */
+  async takeNewlyExpired(now: number): Promise<Client[]> {
+    const rows = await this.db.selectFrom('clients').selectAll()
+      .where('status', '=', 'active').where('expires_at', '<=', now).where('expiry_noted_at', 'is', null)
+      .limit(1000).execute();
+    const out: Client[] = [];
+    for (const r of rows) {
+      const u = await this.db.updateTable('clients').set({ expiry_noted_at: now })
+        .where('id', '=', r.id).where('expiry_noted_at', 'is', null).executeTakeFirst();
+      if (Number(u.numUpdatedRows) === 1) out.push(toClient(r));
+    }
+    return out;
+  }
+
+  /** Personal clients of one owner that are not revoked (for name uniqueness and role-loss revocation). */
+  async liveOfOwner(tenantId: string, ownerUserId: string): Promise<Client[]> {
+    const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)
+      .where('owner_user_id', '=', ownerUserId).where('status', '!=', 'revoked').execute();
+    return rows.map(toClient);
+  }
+
+  async update(tenantId: string, id: string, patch: { name?: string; description?: string; scopes?: string[]; grantTypes?: string[]; jwks?: Client['jwks'] }): Promise<void> {
+    const values: Updateable<ClientsTable> = { updated_at: Date.now() };
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.description !== undefined) values.description = patch.description;
+    if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
+    if (patch.grantTypes !== undefined) values.grant_types = JSON.stringify(patch.grantTypes);
+    if (patch.jwks !== undefined) values.jwks = patch.jwks ? JSON.stringify(patch.jwks) : null;
+    await this.db.updateTable('clients').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
   async insert(c: Client): Promise<void> {
     await this.db.insertInto('clients').values({
       id: c.id,
@@ -51,6 +87,7 @@ export class ClientRepo {
       last_used_at: c.lastUsedAt,
       revoked_at: c.revokedAt,
       revoked_by: c.revokedBy,
+      expiry_noted_at: null,
     }).execute();
   }
 
@@ -97,4 +134,63 @@ export class ClientRepo {
     }
     return firstUse;
   }
+}
+
+export interface ClientFilter {
+  kind: 'app' | 'personal';
+  ownerUserId?: string;
+  ownerEmail?: string;
+  nameContains?: string;
+  /** active (usable now), expired, inactive (deactivated apps), revoked; default: all but revoked. */
+  status?: 'active' | 'expired' | 'inactive' | 'revoked';
+  createdFrom?: number;
+  createdTo?: number;
+  expiresFrom?: number;
+  expiresTo?: number;
+}
+
+export interface ClientWithOwner extends Client {
+  ownerEmail: string | null;
+  ownerDisplayName: string | null;
+}
+
+export const CLIENT_SORTS = {
+  name: { ref: 'clients.name', key: 'name' },
+  owner: { ref: 'users.email', key: 'owner_email' },
+  createdAt: { ref: 'clients.created_at', key: 'created_at' },
+  expiresAt: { ref: 'clients.expires_at', key: 'expires_at', nullable: true },
+  lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
+} as const;
+export type ClientSort = keyof typeof CLIENT_SORTS;
+
+const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c);
+
+export async function listClients(db: Db, tenantId: string, f: ClientFilter, page: PageQuery<ClientSort>, now = Date.now()): Promise<Page<ClientWithOwner>> {
+  let q = db.selectFrom('clients')
+    .leftJoin('users', 'users.id', 'clients.owner_user_id')
+    .selectAll('clients')
+    .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
+    .where('clients.tenant_id', '=', tenantId)
+    .where('clients.kind', '=', f.kind);
+  if (f.ownerUserId) q = q.where('clients.owner_user_id', '=', f.ownerUserId);
+  if (f.ownerEmail) q = q.where('users.email', '=', f.ownerEmail.toLowerCase());
+  if (f.nameContains) q = q.where(sql<boolean>`lower(${sql.ref('clients.name')}) like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
+  switch (f.status) {
+    case undefined: q = q.where('clients.status', '!=', 'revoked'); break;
+    case 'active':
+      q = q.where('clients.status', '=', 'active')
+        .where((eb) => eb.or([eb('clients.expires_at', 'is', null), eb('clients.expires_at', '>', now)]));
+      break;
+    case 'expired': q = q.where('clients.status', '=', 'active').where('clients.expires_at', '<=', now); break;
+    default: q = q.where('clients.status', '=', f.status);
+  }
+  if (f.createdFrom !== undefined) q = q.where('clients.created_at', '>=', f.createdFrom);
+  if (f.createdTo !== undefined) q = q.where('clients.created_at', '<', f.createdTo);
+  if (f.expiresFrom !== undefined) q = q.where('clients.expires_at', '>=', f.expiresFrom);
+  if (f.expiresTo !== undefined) q = q.where('clients.expires_at', '<', f.expiresTo);
+  return paginate(q, page, CLIENT_SORTS, (r) => ({
+    ...toClient(r as Selectable<ClientsTable>),
+    ownerEmail: (r as { owner_email: string | null }).owner_email,
+    ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
+  }), 'clients.id');
 }

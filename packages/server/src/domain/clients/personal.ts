@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import type { Principal } from '../users/principal-cache.js';
+import type { SecretHasher } from '../../crypto/secrets.js';
+import { CLIENT_SECRET_PREFIX, randomSecret } from '../../crypto/secrets.js';
+import { GRANT_CLIENT_CREDENTIALS, isExpired, type Client } from './model.js';
+import { newClientId } from './apps.js';
+import { CLIENT_CREATOR } from '../roles/model.js';
+import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
+
+const DAY_MS = 86_400_000;
+
+/** Who revoked a personal client, as stored in `revoked_by`. */
+export type RevokedBy = { by: 'owner' | 'manager'; userId: string } | { by: 'policy'; reason: string };
+
+export function encodeRevokedBy(r: RevokedBy): string {
+  return r.by === 'policy' ? `policy:${r.reason}` : `${r.by}:${r.userId}`;
+}
+
+export function decodeRevokedBy(s: string | null): RevokedBy | null {
+  if (!s) return null;
+  const [by, rest] = [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)];
+  if (by === 'policy') return { by, reason: rest };
+  if (by === 'owner' || by === 'manager') return { by, userId: rest };
+  return null;
+}
+
+export type PersonalStatus = 'active' | 'expired' | 'revoked';
+
+export function personalStatus(c: Client, now = Date.now()): PersonalStatus {
+  if (c.status === 'revoked') return 'revoked';
+  return isExpired(c, now) ? 'expired' : 'active';
+}
+
+/** Why this user may not create personal clients in this tenant, or null. */
+export function creationRefusal(tenant: Tenant, owner: Principal, creatorRoleName: string): string | null {
+  if (!tenant.enterpriseEnabled) return 'personal OAuth2 clients are not enabled for this domain (an enterprise feature the platform administrator turns on)';
+  if (!owner.isClientCreator) return `creating personal OAuth2 clients needs the role "${creatorRoleName}"; ask a domain manager to grant it`;
+  return null;
+}
+
+/**
+ * Creates a personal client for `owner`: name unique among the owner's clients, expiry in the future
+ * and within the tenant's maximum lifetime. The secret is returned once and stored only as a hash.
+ */
+export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number }): Promise<{ client: Client; clientSecret: string }> {
+  const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
+  const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
+  if (refusal) throw forbiddenError(refusal);
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) throw invalid('name must be 1-100 characters');
+  const now = Date.now();
+  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time');
+  if (input.expiresAt <= now) throw invalid('expiresAt must be in the future');
+  if (input.expiresAt > now + tenant.personalClientMaxDays * DAY_MS) {
+    throw invalid(`expiresAt must be within ${tenant.personalClientMaxDays} days (this domain's maximum lifetime)`);
+  }
+  const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
+  const client: Client = {
+    id: randomUUID(), tenantId: tenant.id, clientId: newClientId('personal'), kind: 'personal', name, description: '',
+    ownerUserId: owner.user.id, secretHash: hasher.hash(clientSecret), secretVersion: 1, grantTypes: [GRANT_CLIENT_CREDENTIALS],
+    scopes: [], jwks: null, status: 'active', expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
+    firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+  };
+  await store.transaction(async (tx) => {
+    const existing = await tx.clients.liveOfOwner(tenant.id, owner.user.id);
+    if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase())) throw conflictError(`you already have a client named "${name}"`);
+    await tx.clients.insert(client);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: 'user', actorId: owner.user.id, action: 'oauth2_client.created', targetType: 'oauth2_client',
+      targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString() },
+    });
+  });
+  return { client, clientSecret };
+}
+
+export async function getPersonalClient(store: Store, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
+  const c = await store.clients.byId(tenant.id, id);
+  if (!c || c.kind !== 'personal' || (ownerId !== undefined && c.ownerUserId !== ownerId)) throw notFoundError(`OAuth2 client ${id} not found`);
+  return c;
+}
+
+/** Revokes at once (the caller invalidates the client cache). Revoking twice is refused with 404. */
+export async function revokePersonalClient(store: Store, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string): Promise<Client> {
+  return store.transaction(async (tx) => {
+    const c = await getPersonalClient(tx, tenant, id, ownerId);
+    if (c.status === 'revoked') throw notFoundError(`OAuth2 client ${id} is already revoked`);
+    await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: by.by === 'policy' ? 'system' : 'user', actorId: by.by === 'policy' ? null : by.userId,
+      action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
+      details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },
+    });
+    return (await tx.clients.byId(tenant.id, id))!;
+  });
+}
+
+/** Tenant policy: when an owner loses the creator role, their clients are revoked (unless the tenant keeps them). */
+export async function revokeAllOfOwner(store: Store, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
+  const live = await store.clients.liveOfOwner(tenant.id, ownerId);
+  const out: Client[] = [];
+  for (const c of live) {
+    if (c.kind === 'personal') out.push(await revokePersonalClient(store, tenant, c.id, { by: 'policy', reason }));
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import { timingSafeEqual } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Tenant } from '../domain/tenants/model.js';
+import type { Principal } from '../domain/users/principal-cache.js';
+import type { SessionRecord } from '../store/repos/sessions.js';
+import { verifyAccessToken } from '../domain/tokens/access-token.js';
+import { findSession } from '../domain/sessions/service.js';
+import { forbidden, unauthorized } from './problem.js';
+import type { AuthState } from './types.js';
+
+/**
+ * Management-API authentication: a bearer access token issued by the tenant, or the console's
+ * session cookie. Cookies are sent by browsers on their own, so every unsafe request authenticated
+ * by cookie must also prove it comes from the console (X-CSRF-Token, and Origin when present).
+ */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Route needs no authentication (sign-in). */
+    public?: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'lk_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function setSessionCookie(reply: FastifyReply, ctx: AppContext, secret: string, expiresAt: number): void {
+  reply.setCookie(SESSION_COOKIE, secret, {
+    httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:'),
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, ctx: AppContext): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:') });
+}
+
+/** False when the request names an origin (Origin, or Referer if asked) other than the server's own. */
+export function fromOwnOrigin(ctx: AppContext, request: FastifyRequest, useReferer = false): boolean {
+  const own = new URL(ctx.config.publicUrl).origin;
+  const origin = request.headers.origin;
+  if (origin !== undefined) return origin === own;
+  const referer = request.headers.referer;
+  if (!useReferer || referer === undefined) return true;
+  try {
+    return new URL(referer).origin === own;
+  } catch {
+    return false;
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function checkCsrf(ctx: AppContext, request: FastifyRequest, session: SessionRecord): void {
+  if (!UNSAFE_METHODS.has(request.method)) return;
+  const token = request.headers[CSRF_HEADER];
+  if (typeof token !== 'string' || !sameSecret(token, session.csrfToken)) {
+    throw forbidden('missing or wrong X-CSRF-Token header (required with the session cookie)', 'csrf');
+  }
+  if (!fromOwnOrigin(ctx, request)) throw forbidden('cross-origin request refused', 'csrf');
+}
+
+/** The bearer token, undefined when there is no Authorization header. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const m = /^Bearer +([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
+  if (!m) throw unauthorized('the Authorization header must be "Bearer <access token>"');
+  return m[1];
+}
+
+function activeUser(principal: Principal | undefined): Principal {
+  if (!principal || principal.user.status !== 'active') throw unauthorized('the account is disabled or no longer exists');
+  return principal;
+}
+
+async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {
+  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  if (!claims) throw unauthorized('the access token is invalid or expired');
+  if (await ctx.store.replay.isAccessTokenRevoked(claims.jti)) throw unauthorized('the access token has been revoked');
+  const principal = await ctx.principals.get(tenant.id, claims.sub);
+  // Tokens of applications (client_credentials) act for no user, and this API is about users.
+  if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not-a-user');
+  return { principal: activeUser(principal), via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
+}
+
+async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
+  const secret = request.cookies[SESSION_COOKIE];
+  if (!secret) return undefined;
+  const session = await findSession(ctx.store, ctx.hasher, secret);
+  if (!session) throw unauthorized('the session has expired or ended; sign in again');
+  if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one');
+  checkCsrf(ctx, request, session);
+  const principal = activeUser(await ctx.principals.get(session.tenantId, session.userId));
+  return { principal, via: 'session', csrfToken: session.csrfToken, sessionHash: session.idHash };
+}
+
+/** onRequest hook for `/t/:tenant/api/v1`: every route not marked `public` needs a user of this tenant. */
+export function authenticate(ctx: AppContext) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.routeOptions.config.public) return;
+    const token = bearerToken(request);
+    const auth = token !== undefined ? await fromBearer(ctx, request.tenant, token) : await fromSession(ctx, request, request.tenant.id);
+    if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
+    request.auth = auth;
+  };
+}
+
+/** Route-level onRequest hook: only domain managers of the tenant. */
+export async function requireManager(request: FastifyRequest): Promise<void> {
+  if (!request.auth?.principal.isManager) throw forbidden('only domain managers may do this');
+}
+
+/**
+ * onRequest hook for `/platform/api/v1`: a platform administrator signed in to any tenant. The path
+ * names no tenant, so a bearer token's (unverified) issuer says which tenant's keys to verify it with.
+ */
+export function authenticatePlatform(ctx: AppContext) {
+  const issuerPrefix = `${ctx.config.publicUrl}/t/`;
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = bearerToken(request);
+    let auth: AuthState | undefined;
+    if (token !== undefined) {
+      let iss: unknown;
+      try {
+        iss = decodeJwt(token).iss;
+      } catch {
+        throw unauthorized('the access token is invalid or expired');
+      }
+      const tenant = typeof iss === 'string' && iss.startsWith(issuerPrefix) ? await ctx.tenants.get(iss.slice(issuerPrefix.length)) : undefined;
+      if (!tenant) throw unauthorized('the access token is invalid or expired');
+      auth = await fromBearer(ctx, tenant, token);
+    } else {
+      auth = await fromSession(ctx, request);
+    }
+    if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
+    if (!auth.principal.user.platformAdmin) throw forbidden('only platform administrators may do this');
+    request.auth = auth;
+  };
+}

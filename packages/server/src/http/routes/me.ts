@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { RoleRef, errors, roleRef } from '../schemas.js';
+
+const Me = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  displayName: Type.String(),
+  status: Type.String(),
+  roles: Type.Array(RoleRef),
+  scopes: Type.Array(Type.String(), { description: 'what the user\'s roles allow on the tenant\'s APIs' }),
+  isDomainManager: Type.Boolean(),
+  canCreateClients: Type.Boolean(),
+  platformAdmin: Type.Boolean(),
+  tenant: Type.Object({ slug: Type.String(), name: Type.String(), enterpriseEnabled: Type.Boolean() }),
+});
+
+export async function meRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  void ctx;
+  app.get('/me', {
+    schema: { tags: ['me'], summary: 'The signed-in user, their roles and what they may do', response: { 200: Me, ...errors(401, 403) } },
+  }, async (request) => {
+    const p = request.auth!.principal;
+    const t = request.tenant;
+    return {
+      id: p.user.id, email: p.user.email, displayName: p.user.displayName, status: p.user.status,
+      roles: p.roles.map(roleRef), scopes: p.scopes, isDomainManager: p.isManager,
+      // Personal clients are an enterprise feature: the role alone is not enough.
+      canCreateClients: p.isClientCreator && t.enterpriseEnabled, platformAdmin: p.user.platformAdmin,
+      tenant: { slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled },
+    };
+  });
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import type { Client } from '../../domain/clients/model.js';
+import type { ClientWithOwner } from '../../store/repos/clients.js';
+import {
+  createPersonalClient, decodeRevokedBy, getPersonalClient, personalStatus, revokePersonalClient,
+} from '../../domain/clients/personal.js';
+import { requireManager } from '../auth.js';
+import { badRequest } from '../problem.js';
+import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
+
+const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
+const RevokedByView = Nullable(Type.Object({
+  by: Type.Union([Type.Literal('owner'), Type.Literal('manager'), Type.Literal('policy')]),
+  userId: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+}));
+const ClientView = Type.Object({
+  id: Type.String(),
+  clientId: Type.String(),
+  name: Type.String(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  lastUsedAt: Nullable(Timestamp),
+  status: Status,
+  revokedAt: Nullable(Timestamp),
+  revokedBy: RevokedByView,
+});
+const ManagedClientView = Type.Intersect([ClientView, Type.Object({
+  owner: Type.Object({ id: Type.String(), email: Nullable(Type.String()), displayName: Nullable(Type.String()) }),
+})]);
+const Created = Type.Object({
+  id: Type.String(), clientId: Type.String(), clientSecret: Type.String({ description: 'shown only in this response' }),
+  name: Type.String(), createdAt: Timestamp, expiresAt: Timestamp,
+});
+const NewClient = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  expiresAt: Type.String({ format: 'date-time', description: 'ISO 8601; in the future and within the domain\'s maximum lifetime' }),
+}, { additionalProperties: false });
+
+const SortOrder = {
+  order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+  limit: Limit,
+  cursor: Type.Optional(Cursor),
+};
+const OwnQuery = Type.Object({
+  status: Type.Optional(Status),
+  sort: Type.Union(['name', 'createdAt', 'expiresAt', 'lastUsedAt'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
+  ...SortOrder,
+}, { additionalProperties: false });
+const ManagerQuery = Type.Object({
+  ownerEmail: Type.Optional(Type.String({ maxLength: 320 })),
+  ownerId: Type.Optional(Type.String({ maxLength: 100 })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'part of the name' })),
+  status: Type.Optional(Status),
+  createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
+  createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+  expiresFrom: Type.Optional(Type.String({ format: 'date-time' })),
+  expiresTo: Type.Optional(Type.String({ format: 'date-time' })),
+  sort: Type.Union(['name', 'owner', 'createdAt', 'expiresAt', 'lastUsedAt'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
+  ...SortOrder,
+}, { additionalProperties: false });
+
+type Sort = 'name' | 'owner' | 'createdAt' | 'expiresAt' | 'lastUsedAt';
+const ms = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
+
+/** Personal OAuth2 clients: each user's own (`/me/oauth2-clients`) and the domain managers' view of all. */
+export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const tags = ['personal OAuth2 clients'];
+
+  async function revokedBy(request: FastifyRequest, c: Client) {
+    const r = decodeRevokedBy(c.revokedBy);
+    if (!r) return null;
+    if (r.by === 'policy') return { by: r.by, reason: r.reason };
+    const who = await ctx.store.users.byId(request.tenant.id, r.userId);
+    return { by: r.by, userId: r.userId, ...(who ? { email: who.email } : {}) };
+  }
+  const view = async (request: FastifyRequest, c: Client) => ({
+    id: c.id, clientId: c.clientId, name: c.name, createdAt: iso(c.createdAt), expiresAt: iso(c.expiresAt!),
+    lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), status: personalStatus(c),
+    revokedAt: c.revokedAt === null ? null : iso(c.revokedAt), revokedBy: await revokedBy(request, c),
+  });
+  const managedView = async (request: FastifyRequest, c: ClientWithOwner) => ({
+    ...(await view(request, c)), owner: { id: c.ownerUserId!, email: c.ownerEmail, displayName: c.ownerDisplayName },
+  });
+  const me = (request: FastifyRequest) => request.auth!.principal;
+
+  app.post<{ Body: Static<typeof NewClient> }>('/me/oauth2-clients', {
+    schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
+  }, async (request, reply) => {
+    const { client, clientSecret } = await createPersonalClient(ctx.store, ctx.hasher, request.tenant, me(request), {
+      name: request.body.name, expiresAt: Date.parse(request.body.expiresAt),
+    });
+    return reply.code(201).header('cache-control', 'no-store').send({
+      id: client.id, clientId: client.clientId, clientSecret, name: client.name, createdAt: iso(client.createdAt), expiresAt: iso(client.expiresAt!),
+    });
+  });
+
+  app.get<{ Querystring: Static<typeof OwnQuery> }>('/me/oauth2-clients', {
+    schema: { tags, summary: 'My personal OAuth2 clients', querystring: OwnQuery, response: { 200: PageOf(ClientView), ...errors(400, 401) } },
+  }, async (request) => {
+    const { status, sort, order, limit, cursor } = request.query;
+    const page = await ctx.store.clients.list(request.tenant.id, { kind: 'personal', ownerUserId: me(request).user.id, status }, { sort: sort as Sort, dir: order, limit, cursor });
+    return { items: await Promise.all(page.items.map((c) => view(request, c))), nextCursor: page.nextCursor };
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
+    schema: { tags, summary: 'One of my personal OAuth2 clients (also tells who revoked it)', params: IdParams, response: { 200: ClientView, ...errors(401, 404) } },
+  }, async (request) => view(request, await getPersonalClient(ctx.store, request.tenant, request.params.id, me(request).user.id)));
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
+    schema: { tags, summary: 'Revoke one of my personal OAuth2 clients, immediately', params: IdParams, response: { 204: Type.Null(), ...errors(401, 404) } },
+  }, async (request, reply) => {
+    const userId = me(request).user.id;
+    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId);
+    ctx.clients.invalidate(request.tenant.id, c.clientId);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Querystring: Static<typeof ManagerQuery> }>('/oauth2-clients', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Every user\'s personal OAuth2 clients (domain managers)', querystring: ManagerQuery, response: { 200: PageOf(ManagedClientView), ...errors(400, 401, 403) } },
+  }, async (request) => {
+    const q = request.query;
+    const range = { createdFrom: ms(q.createdFrom), createdTo: ms(q.createdTo), expiresFrom: ms(q.expiresFrom), expiresTo: ms(q.expiresTo) };
+    if (Object.values(range).some((v) => v !== undefined && Number.isNaN(v))) throw badRequest('date filters must be ISO 8601 date-times');
+    const page = await ctx.store.clients.list(request.tenant.id, {
+      kind: 'personal', ownerEmail: q.ownerEmail?.trim(), ownerUserId: q.ownerId, nameContains: q.name, status: q.status, ...range,
+    }, { sort: q.sort as Sort, dir: q.order, limit: q.limit, cursor: q.cursor });
+    return { items: await Promise.all(page.items.map((c) => managedView(request, c))), nextCursor: page.nextCursor };
+  });
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/oauth2-clients/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Revoke any user\'s personal OAuth2 client (domain managers)', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
+  }, async (request, reply) => {
+    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id });
+    ctx.clients.invalidate(request.tenant.id, c.clientId);
+    return reply.code(204).send();
+  });
+}

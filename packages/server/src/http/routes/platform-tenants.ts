@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import type { Tenant } from '../../domain/tenants/model.js';
+import { provisionTenant } from '../../domain/tenants/provision.js';
+import { updateTenant } from '../../domain/tenants/update.js';
+import { notFound } from '../problem.js';
+import { Timestamp, UserView, errors, iso, userView } from '../schemas.js';
+
+const TenantView = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  enterpriseEnabled: Type.Boolean({ description: 'personal OAuth2 clients are available' }),
+  issuer: Type.String(),
+  createdAt: Timestamp,
+});
+
+const NewTenant = Type.Object({
+  slug: Type.String({ minLength: 1, maxLength: 63, description: 'lowercase letters, digits and hyphens; part of every URL' }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  enterpriseEnabled: Type.Optional(Type.Boolean()),
+  manager: Type.Optional(Type.Object({
+    email: Type.String({ maxLength: 320 }),
+    displayName: Type.Optional(Type.String({ maxLength: 200 })),
+    password: Type.Optional(Type.String({ maxLength: 1024 })),
+  }, { additionalProperties: false, description: 'the first domain manager, holding every built-in role' })),
+}, { additionalProperties: false });
+
+const TenantPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  enterpriseEnabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false, minProperties: 1 });
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 63 }) });
+
+export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const view = (t: Tenant) => ({ id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: ctx.issuer(t), createdAt: iso(t.createdAt) });
+
+  app.get('/tenants', {
+    schema: { tags: ['platform'], summary: 'All tenants, by slug', response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) } },
+  }, async () => ({ items: (await ctx.store.tenants.list()).map(view) }));
+
+  app.post<{ Body: Static<typeof NewTenant> }>('/tenants', {
+    schema: {
+      tags: ['platform'], summary: 'Create a tenant, optionally with its first domain manager', body: NewTenant,
+      response: { 201: Type.Object({ tenant: TenantView, manager: Type.Optional(UserView) }), ...errors(400, 401, 403, 409) },
+    },
+  }, async (request, reply) => {
+    const { manager, ...tenant } = request.body;
+    const made = await provisionTenant(ctx.store, tenant, manager, request.auth!.principal.user.id);
+    ctx.tenants.invalidate(made.tenant.slug);
+    const roles = made.manager ? await ctx.store.roles.forUser(made.tenant.id, made.manager.id) : [];
+    return reply.code(201).send({ tenant: view(made.tenant), manager: made.manager && userView(made.manager, roles) });
+  });
+
+  app.get<{ Params: Static<typeof SlugParams> }>('/tenants/:slug', {
+    schema: { tags: ['platform'], summary: 'One tenant', params: SlugParams, response: { 200: TenantView, ...errors(401, 403, 404) } },
+  }, async (request) => {
+    const t = await ctx.store.tenants.bySlug(request.params.slug);
+    if (!t) throw notFound(`tenant "${request.params.slug}" does not exist`);
+    return view(t);
+  });
+
+  app.patch<{ Params: Static<typeof SlugParams>; Body: Static<typeof TenantPatch> }>('/tenants/:slug', {
+    schema: {
+      tags: ['platform'], summary: 'Rename a tenant or turn its enterprise features on or off',
+      params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const t = await updateTenant(ctx.store, request.params.slug, request.body, request.auth!.principal.user.id);
+    ctx.tenants.invalidate(t.slug);
+    return view(t);
+  });
+}

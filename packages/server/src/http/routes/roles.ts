@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
+import type { Actor } from '../../domain/users/service.js';
+import { requireManager } from '../auth.js';
+import { IdParams, RoleView, errors, roleView } from '../schemas.js';
+import type { FastifyRequest } from 'fastify';
+
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs' });
+const NewRole = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  scopes: Scopes,
+}, { additionalProperties: false });
+const RolePatch = Type.Partial(NewRole, { additionalProperties: false, minProperties: 1 });
+
+const actor = (request: FastifyRequest): Actor => ({ type: 'user', id: request.auth!.principal.user.id });
+
+export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/roles', {
+    schema: { tags: ['roles'], summary: 'The domain\'s roles and the scopes they grant', response: { 200: Type.Object({ items: Type.Array(RoleView) }), ...errors(401, 403) } },
+  }, async (request) => ({ items: (await ctx.store.roles.list(request.tenant.id)).map(roleView) }));
+
+  app.post<{ Body: Static<typeof NewRole> }>('/roles', {
+    onRequest: requireManager,
+    schema: { tags: ['roles'], summary: 'Create a role', body: NewRole, response: { 201: RoleView, ...errors(400, 401, 403, 409) } },
+  }, async (request, reply) => {
+    const role = await createRole(ctx.store, request.tenant, request.body, actor(request));
+    return reply.code(201).send(roleView(role));
+  });
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof RolePatch> }>('/roles/:id', {
+    onRequest: requireManager,
+    schema: {
+      tags: ['roles'], summary: 'Rename a role or change its scopes (built-in roles may be renamed too)',
+      params: IdParams, body: RolePatch, response: { 200: RoleView, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const role = await updateRole(ctx.store, request.tenant, request.params.id, request.body, actor(request));
+    ctx.principals.invalidate(request.tenant.id);
+    return roleView(role);
+  });
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/roles/:id', {
+    onRequest: requireManager,
+    schema: { tags: ['roles'], summary: 'Delete a custom role', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
+  }, async (request, reply) => {
+    await deleteRole(ctx.store, request.tenant, request.params.id, actor(request));
+    ctx.principals.invalidate(request.tenant.id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
+import { createSession, endSession, findSession } from '../../domain/sessions/service.js';
+import type { User } from '../../domain/users/model.js';
+import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
+import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
+import { errors, iso, Timestamp } from '../schemas.js';
+
+const Credentials = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+}, { additionalProperties: false });
+
+const SessionView = Type.Object({
+  csrfToken: Type.String({ description: 'send as X-CSRF-Token on POST, PUT, PATCH and DELETE' }),
+  user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String() }),
+  expiresAt: Timestamp,
+});
+
+const sessionView = (user: User, csrfToken: string, expiresAt: number) => ({
+  csrfToken, user: { id: user.id, email: user.email, displayName: user.displayName }, expiresAt: iso(expiresAt),
+});
+
+/** The API's answer to a failed sign-in; a wrong email and a wrong password read the same. */
+export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Problem {
+  switch (result.reason) {
+    case 'throttled': return tooManyRequests(`too many failed sign-ins; try again in ${result.retryAfter} seconds`, result.retryAfter);
+    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain; sign in with single sign-on', 'sso-enforced');
+    case 'disabled': return unauthorized('this account is disabled');
+    case 'invalid_credentials': return unauthorized('wrong email or password');
+  }
+}
+
+/** Signs the user in: a new session replaces the one the browser presented, if any. */
+export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User) {
+  const old = request.cookies[SESSION_COOKIE];
+  const previous = old ? await findSession(ctx.store, ctx.hasher, old) : undefined;
+  if (previous) await ctx.store.sessions.delete(previous.idHash);
+  const session = await createSession(ctx.store, ctx.hasher, user);
+  setSessionCookie(reply, ctx, session.secret, session.expiresAt);
+  return session;
+}
+
+function requireSession(request: FastifyRequest) {
+  if (request.auth?.via !== 'session') throw badRequest('there is no console session: this request used a bearer token');
+  return request.auth;
+}
+
+export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.post<{ Body: Static<typeof Credentials> }>('/session', {
+    config: { public: true },
+    schema: {
+      tags: ['session'], summary: 'Sign in to the console with email and password (sets the lk_session cookie)',
+      security: [], body: Credentials, response: { 200: SessionView, ...errors(400, 401, 403, 404, 429) },
+    },
+  }, async (request, reply) => {
+    // Login CSRF: a page elsewhere must not sign this browser in to an account of its choosing.
+    if (!fromOwnOrigin(ctx, request)) throw forbidden('cross-origin request refused', 'csrf');
+    const result = await signIn(ctx.store, ctx.throttle, request.tenant, { ...request.body, ip: request.ip });
+    if (!result.ok) throw signInProblem(result);
+    const session = await startSession(ctx, request, reply, result.user);
+    return sessionView(result.user, session.csrfToken, session.expiresAt);
+  });
+
+  app.get('/session', {
+    schema: { tags: ['session'], summary: 'The current console session and its CSRF token', response: { 200: SessionView, ...errors(400, 401) } },
+  }, async (request) => {
+    const auth = requireSession(request);
+    const session = (await ctx.store.sessions.byHash(auth.sessionHash!, Date.now()))!;
+    return sessionView(auth.principal.user, session.csrfToken, session.expiresAt);
+  });
+
+  app.delete('/session', {
+    schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null(), ...errors(400, 401, 403) } },
+  }, async (request, reply) => {
+    const auth = requireSession(request);
+    const session = await ctx.store.sessions.byHash(auth.sessionHash!, Date.now());
+    if (session) await endSession(ctx.store, session);
+    clearSessionCookie(reply, ctx);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { SETTINGS_LIMITS, settingsOf, updateSettings } from '../../domain/tenants/settings.js';
+import { requireManager } from '../auth.js';
+import { errors } from '../schemas.js';
+
+const bounded = (key: keyof typeof SETTINGS_LIMITS, description: string) =>
+  Type.Integer({ minimum: SETTINGS_LIMITS[key].min, maximum: SETTINGS_LIMITS[key].max, description });
+
+const Settings = Type.Object({
+  ssoEnforced: Type.Boolean({ description: 'refuse password sign-in and the password grant; users use SSO and personal clients' }),
+  signingCertificatePublic: Type.Boolean({ description: 'serve the JWKS without client authentication' }),
+  accessTokenTtlSeconds: bounded('accessTokenTtlSeconds', 'lifetime of access tokens'),
+  refreshTokenTtlSeconds: bounded('refreshTokenTtlSeconds', 'lifetime of refresh tokens'),
+  personalClientMaxDays: bounded('personalClientMaxDays', 'longest expiry a personal client may have'),
+  revokeClientsOnRoleLoss: Type.Boolean({ description: 'revoke a user\'s personal clients when they lose the creator role' }),
+});
+const SettingsPatch = Type.Partial(Settings, { additionalProperties: false, minProperties: 1 });
+
+export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/settings', {
+    onRequest: requireManager,
+    schema: { tags: ['settings'], summary: 'The domain\'s settings', response: { 200: Settings, ...errors(401, 403) } },
+  }, async (request) => settingsOf(request.tenant));
+
+  app.patch<{ Body: Static<typeof SettingsPatch> }>('/settings', {
+    onRequest: requireManager,
+    schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403) } },
+  }, async (request) => {
+    const after = await updateSettings(ctx.store, request.tenant, request.body, { type: 'user', id: request.auth!.principal.user.id });
+    ctx.tenants.invalidate(request.tenant.slug);
+    return after;
+  });
+}

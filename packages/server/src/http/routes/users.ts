@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { getUser, listUsers } from '../../domain/users/directory.js';
+import { createUser } from '../../domain/users/service.js';
+import { manageUser } from '../../domain/users/manage.js';
+import { requireManager } from '../auth.js';
+import { Cursor, IdParams, Limit, PageOf, UserView, errors, userView } from '../schemas.js';
+
+const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+const RoleIds = Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50, description: 'replaces the user\'s roles' });
+
+const ListQuery = Type.Object({
+  email: Type.Optional(Type.String({ maxLength: 320, description: 'exact email' })),
+  status: Type.Optional(Status),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'part of the email or display name' })),
+  sort: Type.Union([Type.Literal('email'), Type.Literal('displayName'), Type.Literal('createdAt')], { default: 'email' }),
+  order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+  limit: Limit,
+  cursor: Type.Optional(Cursor),
+}, { additionalProperties: false });
+
+const Invite = Type.Object({
+  email: Type.String({ maxLength: 320 }),
+  displayName: Type.Optional(Type.String({ maxLength: 200 })),
+  password: Type.Optional(Type.String({ maxLength: 1024, description: 'omit for users who sign in with SSO' })),
+  roleIds: Type.Optional(RoleIds),
+}, { additionalProperties: false });
+
+const Patch = Type.Object({
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  status: Type.Optional(Status),
+  roleIds: Type.Optional(RoleIds),
+  password: Type.Optional(Type.String({ maxLength: 1024 })),
+}, { additionalProperties: false, minProperties: 1 });
+
+export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/users', {
+    onRequest: requireManager,
+    schema: { tags: ['users'], summary: 'List the domain\'s users', querystring: ListQuery, response: { 200: PageOf(UserView), ...errors(400, 401, 403) } },
+  }, async (request) => {
+    const { email, status, q, sort, order, limit, cursor } = request.query;
+    const page = await listUsers(ctx.store, request.tenant, { email: email?.trim().toLowerCase(), status, q }, { sort, dir: order, limit, cursor });
+    return { items: page.items.map((u) => userView(u.user, u.roles)), nextCursor: page.nextCursor };
+  });
+
+  app.post<{ Body: Static<typeof Invite> }>('/users', {
+    onRequest: requireManager,
+    schema: { tags: ['users'], summary: 'Invite a user', body: Invite, response: { 201: UserView, ...errors(400, 401, 403, 409) } },
+  }, async (request, reply) => {
+    const { email, displayName, password, roleIds } = request.body;
+    const user = await createUser(ctx.store, request.tenant, { email, displayName: displayName ?? '', password, roleIds },
+      { type: 'user', id: request.auth!.principal.user.id });
+    const created = await getUser(ctx.store, request.tenant, user.id);
+    return reply.code(201).send(userView(created.user, created.roles));
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/users/:id', {
+    onRequest: requireManager,
+    schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserView, ...errors(401, 403, 404) } },
+  }, async (request) => {
+    const u = await getUser(ctx.store, request.tenant, request.params.id);
+    return userView(u.user, u.roles);
+  });
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/users/:id', {
+    onRequest: requireManager,
+    schema: {
+      tags: ['users'], summary: 'Change a user\'s name, status (active/disabled), roles or password',
+      params: IdParams, body: Patch, response: { 200: UserView, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal.user.id, request.params.id, request.body);
+    ctx.principals.invalidate(request.tenant.id, request.params.id);
+    // Losing the creator role may have revoked personal clients (tenant policy): stop them now.
+    for (const c of change.revokedClients) ctx.clients.invalidate(c.tenantId, c.clientId);
+    return userView(change.user, change.rolesAfter);
+  });
+}

@@ -1,0 +1,57 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { Role } from '../domain/roles/model.js';
+import type { User } from '../domain/users/model.js';
+
+// Schemas shared by several route files, and the views that turn domain objects into API JSON.
+// Response schemas also filter what is sent: a field missing here (a password hash) never leaves.
+
+export const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601' });
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+}, { additionalProperties: true, description: 'RFC 9457 problem document' });
+
+/** Documents the error statuses a route answers with. */
+export function errors(...statuses: number[]): Record<number, typeof Problem> {
+  return Object.fromEntries(statuses.map((s) => [s, Problem]));
+}
+
+export const IdParams = Type.Object({ tenant: Type.String(), id: Type.String({ maxLength: 100 }) });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+export const Cursor = Type.String({ maxLength: 1000, description: 'opaque; nextCursor of the previous page' });
+export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+
+export const RoleRef = Type.Object({ id: Type.String(), name: Type.String(), builtin: Nullable(Type.String()) });
+export const roleRef = (r: Role) => ({ id: r.id, name: r.name, builtin: r.builtin });
+
+export const RoleView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  builtin: Nullable(Type.String({ description: 'domain-manager or oauth2-client-creator; null for custom roles' })),
+  description: Type.String(),
+  scopes: Type.Array(Type.String()),
+  createdAt: Timestamp,
+});
+export const roleView = (r: Role) => ({ ...roleRef(r), description: r.description, scopes: r.scopes, createdAt: iso(r.createdAt) });
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  displayName: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  platformAdmin: Type.Boolean(),
+  hasPassword: Type.Boolean(),
+  roles: Type.Array(RoleRef),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const userView = (u: User, roles: Role[]) => ({
+  id: u.id, email: u.email, displayName: u.displayName, status: u.status, platformAdmin: u.platformAdmin,
+  hasPassword: u.passwordHash !== null, roles: roles.map(roleRef), createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt),
+});

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestServer } from '../helpers/harness.js';
+
+test('the OpenAPI document describes the management API from the route schemas', async () => {
+  const s = await createTestServer('sqlite');
+  try {
+    const res = await s.app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    const doc = res.json();
+    const paths = doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string; requestBody?: unknown; parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>>;
+    for (const [path, methods] of Object.entries({
+      '/t/{tenant}/api/v1/session': ['post', 'get', 'delete'],
+      '/t/{tenant}/api/v1/me': ['get'],
+      '/t/{tenant}/api/v1/users': ['get', 'post'],
+      '/t/{tenant}/api/v1/users/{id}': ['get', 'patch'],
+      '/t/{tenant}/api/v1/roles': ['get', 'post'],
+      '/t/{tenant}/api/v1/roles/{id}': ['patch', 'delete'],
+      '/t/{tenant}/api/v1/settings': ['get', 'patch'],
+      '/t/{tenant}/api/v1/audit': ['get'],
+      '/platform/api/v1/tenants': ['get', 'post'],
+      '/platform/api/v1/tenants/{slug}': ['get', 'patch'],
+    })) {
+      for (const m of methods) {
+        const op = paths[path]?.[m];
+        assert.ok(op, `${m.toUpperCase()} ${path} documented`);
+        assert.ok(op.tags?.length && op.summary, `${m.toUpperCase()} ${path} has tags and summary`);
+      }
+    }
+    const users = paths['/t/{tenant}/api/v1/users'];
+    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'sort', 'status', 'tenant']);
+    assert.ok(users.post.requestBody);
+    assert.ok(users.post.responses['409']);
+    assert.equal(paths['/t/{tenant}/login'], undefined, 'the HTML form is not part of the API');
+  } finally {
+    await s.close();
+  }
+});

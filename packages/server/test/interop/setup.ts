@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort, SERVER_ENTRY, type ServerProcess } from '../helpers/process.js';
+import { loadConfig } from '../../src/config.js';
+import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
+import { createContext, type AppContext } from '../../src/context.js';
+import { bootstrap } from '../../src/bootstrap.js';
+import { createApp, type NewApp } from '../../src/domain/clients/apps.js';
+import { issueTokens } from '../../src/domain/tokens/issue.js';
+import type { Tenant } from '../../src/domain/tenants/model.js';
+import type { Client } from '../../src/domain/clients/model.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export const SAMPLE_AUDIENCE = 'urn:latchkey:sample-api';
+
+export interface InteropEnv {
+  /** The first real server process; its PUBLIC_URL equals its real URL, so metadata issuers match. */
+  server: ServerProcess;
+  /** `${server.url}/t/demo` */
+  issuer: string;
+  /** A store-side context on the same SQLite file and master key as the server process. */
+  ctx: AppContext;
+  store: Store;
+  tenant: Tenant;
+  client: Client;
+  clientId: string;
+  clientSecret: string;
+  /** A fresh refresh token of the confidential app (a new family), seeded store-side. */
+  seedRefreshToken(scopes?: string[]): Promise<string>;
+  /** Another confidential app of tenant demo, created store-side (the server loads it on first use). */
+  createApp(input: NewApp): Promise<{ client: Client; clientId: string; clientSecret: string }>;
+  /** Another store-side context on the same store and master key whose issuer base is publicUrl. */
+  contextFor(publicUrl: string): Promise<AppContext>;
+  /** Another server process on the same store (same master key); its PUBLIC_URL equals its own URL. */
+  startAnother(): Promise<ServerProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real server process on a port chosen here, with PUBLIC_URL set to that exact URL, so the
+ * issuer in its metadata and tokens is the URL clients really use. helpers/process.ts picks its own
+ * port and polls that one for readiness (a PORT passed in env would be ignored by its poll), so this
+ * is the same launcher with the port fixed by the caller.
+ */
+export async function startServerOnOwnPort(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const stop = () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server did not become ready on ${url}:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, port, child, output: () => out, stop };
+}
+
+/**
+ * One SQLite store prepared in-process (schema, demo tenant, a confidential app with client_credentials
+ * and refresh_token, the tenant's first signing key), then a real server process started on it.
+ */
+export async function startInteropEnv(): Promise<InteropEnv> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-interop-'));
+  const masterKey = randomBytes(32);
+  const baseEnv: Record<string, string> = {
+    LATCHKEY_DATA_DIR: dataDir,
+    LATCHKEY_MASTER_KEY: masterKey.toString('base64'),
+    LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+    LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+    DATABASE_URL: '', // SQLite in dataDir, even if the caller's environment names a PostgreSQL server
+  };
+  const config = loadConfig({ ...baseEnv, PUBLIC_URL: 'http://store-side.invalid' });
+  const handle: StoreHandle = openStore({ databaseUrl: config.databaseUrl, dataDir });
+  const servers: ServerProcess[] = [];
+  let ctx: AppContext | undefined;
+  const extraContexts: AppContext[] = [];
+  const close = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await ctx?.usage.close();
+    for (const c of extraContexts) await c.usage.close();
+    await handle.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await migrateToLatest(handle.db);
+    const store = new Store(handle.db, handle.dialect);
+    ctx = createContext(config, store, masterKey);
+    await bootstrap(store, config);
+    const tenant = (await store.tenants.bySlug('demo'))!;
+    // Create the tenant's signing key here, before any server process could race to create one.
+    await ctx.keys.active(tenant);
+    const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, {
+      name: 'interop', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['myservices', 'metering'],
+    }, { type: 'system', id: null });
+
+    const server = await startServerOnOwnPort(baseEnv);
+    servers.push(server);
+    const c = ctx;
+    return {
+      server, issuer: `${server.url}/t/demo`, ctx, store, tenant, client, clientId: client.clientId, clientSecret,
+      async seedRefreshToken(scopes = ['metering', 'myservices']) {
+        const r = await issueTokens(c, tenant, { client, userId: null, scopes, withRefresh: true });
+        return r.refresh_token!;
+      },
+      async createApp(input: NewApp) {
+        const made = await createApp(store, c.hasher, tenant, input, { type: 'system', id: null });
+        return { client: made.client, clientId: made.client.clientId, clientSecret: made.clientSecret };
+      },
+      async contextFor(publicUrl: string) {
+        const other = createContext(loadConfig({ ...baseEnv, PUBLIC_URL: publicUrl }), store, masterKey);
+        extraContexts.push(other);
+        return other;
+      },
+      async startAnother() {
+        const s = await startServerOnOwnPort(baseEnv);
+        servers.push(s);
+        return s;
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Decodes a JWT's protected header and payload without verifying (for assertions only). */
+export function peekJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [h, p] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString('utf8')),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')),
+  };
+}

@@ -43,7 +43,7 @@ export async function createTenant(store: Store, input: NewTenant, actorId: stri
       id: randomUUID(), tenantId: tenant.id, name: CLIENT_CREATOR, builtin: CLIENT_CREATOR,
       description: 'May create personal OAuth2 clients', scopes: [], createdAt: now,
     });
-    await tx.resources.insert({ id: randomUUID(), tenantId: tenant.id, ...SAMPLE_RESOURCE, scopes: [...SAMPLE_RESOURCE.scopes], createdAt: now });
+    await tx.resources.insert({ id: randomUUID(), tenantId: tenant.id, ...SAMPLE_RESOURCE, scopes: [...SAMPLE_RESOURCE.scopes].sort(), createdAt: now });
     await tx.clients.insert({
       id: randomUUID(), tenantId: tenant.id, clientId: SDK_CLIENT_ID, kind: 'public', name: 'Latchkey SDK and CLI',
       description: 'Built-in public client for the password grant', ownerUserId: null, secretHash: null,

@@ -12,6 +12,7 @@ import { auditRoutes } from './audit.js';
 import { platformTenantRoutes } from './platform-tenants.js';
 import { appRoutes } from './apps.js';
 import { personalClientRoutes } from './personal-clients.js';
+import { resourceRoutes } from './resources.js';
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -22,7 +23,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });

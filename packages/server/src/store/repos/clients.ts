@@ -34,6 +34,13 @@ export class ClientRepo {
     return listClients(this.db, tenantId, f, page);
   }
 
+  /** Live applications granted any of the scopes. */
+  async withAnyScope(tenantId: string, scopes: string[]): Promise<Client[]> {
+    const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'app').where('status', '!=', 'revoked').execute();
+    return rows.map(toClient).filter((c) => c.scopes.some((s) => scopes.includes(s)));
+  }
+
   /** Clients that expired since the last sweep; each is returned once (marked as noted). */
   async takeNewlyExpired(now: number): Promise<Client[]> {
     const rows = await this.db.selectFrom('clients').selectAll()

@@ -26,6 +26,18 @@ export class ResourceRepo {
     }).execute();
   }
 
+  async update(tenantId: string, id: string, patch: { name?: string; scopes?: string[] }): Promise<void> {
+    const values: { name?: string; scopes?: string } = {};
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
+    if (Object.keys(values).length === 0) return;
+    await this.db.updateTable('resources').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    await this.db.deleteFrom('resources').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
   async list(tenantId: string): Promise<Resource[]> {
     const rows = await this.db.selectFrom('resources').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
     return rows.map(toResource);

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../store/index.js';
+import type { Tenant } from '../tenants/model.js';
+import type { Actor } from '../users/service.js';
+import type { Resource } from './model.js';
+import { conflictError, invalid, notFoundError } from '../errors.js';
+
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
+
+function checkScopes(scopes: string[]): string[] {
+  const unique = [...new Set(scopes)].sort();
+  const bad = unique.filter((s) => !SCOPE.test(s));
+  if (bad.length) throw invalid(`scope names must be 1-100 printable characters without spaces, quotes or backslashes: ${bad.join(', ')}`);
+  return unique;
+}
+
+/** A scope names one permission in the whole tenant: it may belong to one resource only. */
+async function checkScopesFree(store: Store, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
+  for (const r of await store.resources.list(tenantId)) {
+    if (r.id === exceptId) continue;
+    const taken = r.scopes.filter((s) => scopes.includes(s));
+    if (taken.length) throw conflictError(`scopes already defined by resource "${r.name}": ${taken.join(', ')}`);
+  }
+}
+
+export async function createResource(store: Store, tenant: Tenant, input: { name: string; audience: string; scopes: string[] }, actor: Actor): Promise<Resource> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw invalid('name must be 1-100 characters');
+  const audience = input.audience.trim();
+  if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
+  const scopes = checkScopes(input.scopes);
+  const resource: Resource = { id: randomUUID(), tenantId: tenant.id, name, audience, scopes, createdAt: Date.now() };
+  await store.transaction(async (tx) => {
+    if ((await tx.resources.list(tenant.id)).some((r) => r.audience === audience)) throw conflictError(`a resource with audience ${audience} already exists`);
+    await checkScopesFree(tx, tenant.id, scopes);
+    await tx.resources.insert(resource);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.created', targetType: 'resource',
+      targetId: resource.id, details: { name, audience, scopes },
+    });
+  });
+  return resource;
+}
+
+export async function getResource(store: Store, tenant: Tenant, id: string): Promise<Resource> {
+  const r = (await store.resources.list(tenant.id)).find((x) => x.id === id);
+  if (!r) throw notFoundError(`resource ${id} not found`);
+  return r;
+}
+
+/**
+ * Renames a resource or changes its scopes. Removing a scope still granted to an application or a
+ * role is refused: those grants would silently stop working.
+ */
+export async function updateResource(store: Store, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[] }, actor: Actor): Promise<Resource> {
+  return store.transaction(async (tx) => {
+    const current = await getResource(tx, tenant, id);
+    const scopes = patch.scopes ? checkScopes(patch.scopes) : current.scopes;
+    const removed = current.scopes.filter((s) => !scopes.includes(s));
+    if (removed.length) await refuseIfInUse(tx, tenant, removed);
+    if (patch.scopes) await checkScopesFree(tx, tenant.id, scopes, id);
+    const name = patch.name?.trim();
+    if (name !== undefined && (!name || name.length > 100)) throw invalid('name must be 1-100 characters');
+    await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined });
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.updated', targetType: 'resource',
+      targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined },
+    });
+    return getResource(tx, tenant, id);
+  });
+}
+
+export async function deleteResource(store: Store, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+  await store.transaction(async (tx) => {
+    const current = await getResource(tx, tenant, id);
+    await refuseIfInUse(tx, tenant, current.scopes);
+    await tx.resources.delete(tenant.id, id);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.deleted', targetType: 'resource',
+      targetId: id, details: { name: current.name },
+    });
+  });
+}
+
+async function refuseIfInUse(store: Store, tenant: Tenant, scopes: string[]): Promise<void> {
+  const roles = (await store.roles.list(tenant.id)).filter((r) => r.scopes.some((s) => scopes.includes(s)));
+  if (roles.length) throw conflictError(`scopes still granted by roles: ${roles.map((r) => r.name).join(', ')}`);
+  const apps = await store.clients.withAnyScope(tenant.id, scopes);
+  if (apps.length) throw conflictError(`scopes still granted to applications: ${apps.map((a) => a.name).join(', ')}`);
+}

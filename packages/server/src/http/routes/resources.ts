@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import type { Resource } from '../../domain/resources/model.js';
+import { createResource, deleteResource, getResource, updateResource } from '../../domain/resources/service.js';
+import { requireManager } from '../auth.js';
+import { IdParams, Timestamp, errors, iso } from '../schemas.js';
+
+const ResourceView = Type.Object({
+  id: Type.String(), name: Type.String(), audience: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp,
+});
+const view = (r: Resource) => ({ id: r.id, name: r.name, audience: r.audience, scopes: r.scopes, createdAt: iso(r.createdAt) });
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+const NewResource = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  audience: Type.String({ minLength: 1, maxLength: 300, description: 'the aud claim of tokens for this API' }),
+  scopes: Scopes,
+}, { additionalProperties: false });
+const Patch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  scopes: Type.Optional(Scopes),
+}, { additionalProperties: false, minProperties: 1 });
+
+/** Resources: the APIs tokens are for, each with an audience and named scopes. */
+export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const tags = ['resources'];
+  const actor = (request: FastifyRequest) => ({ type: 'user' as const, id: request.auth!.principal.user.id });
+  const changed = (request: FastifyRequest) => ctx.resources.invalidate(request.tenant.id);
+
+  app.get('/resources', {
+    schema: { tags, summary: 'APIs and their scopes', response: { 200: Type.Object({ items: Type.Array(ResourceView), nextCursor: Type.Null() }), ...errors(401) } },
+  }, async (request) => ({ items: (await ctx.store.resources.list(request.tenant.id)).map(view), nextCursor: null }));
+
+  app.post<{ Body: Static<typeof NewResource> }>('/resources', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Define an API with its audience and scopes', body: NewResource, response: { 201: ResourceView, ...errors(400, 401, 403, 409) } },
+  }, async (request, reply) => {
+    const r = await createResource(ctx.store, request.tenant, request.body, actor(request));
+    changed(request);
+    return reply.code(201).send(view(r));
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/resources/:id', {
+    schema: { tags, summary: 'One API', params: IdParams, response: { 200: ResourceView, ...errors(401, 404) } },
+  }, async (request) => view(await getResource(ctx.store, request.tenant, request.params.id)));
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/resources/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Rename an API or change its scopes', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
+  }, async (request) => {
+    const r = await updateResource(ctx.store, request.tenant, request.params.id, request.body, actor(request));
+    changed(request);
+    return view(r);
+  });
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/resources/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Delete an API no role or application uses any more', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
+  }, async (request, reply) => {
+    await deleteResource(ctx.store, request.tenant, request.params.id, actor(request));
+    changed(request);
+    return reply.code(204).send();
+  });
+}

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { AppContext } from './context.js';
@@ -18,7 +18,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request log lines cost more than a token on the hot path; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
     trustProxy: process.env.TRUST_PROXY === '1',
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

@@ -6,6 +6,7 @@ import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import type { SessionRecord } from '../store/repos/sessions.js';
 import { verifyAccessToken } from '../domain/tokens/access-token.js';
+import { grantStillValid } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';
 import { forbidden, unauthorized } from './problem.js';
 import type { AuthState } from './types.js';
@@ -88,6 +89,11 @@ async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promi
   const principal = await ctx.principals.get(tenant.id, claims.sub);
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
   if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not-a-user');
+  // RFC 9068: the management API's audience is the issuer itself (user tokens always carry it).
+  if (![claims.aud].flat().includes(ctx.issuer(tenant))) throw unauthorized('the access token is not meant for this API');
+  activeUser(principal);
+  // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
+  if (!(await grantStillValid(ctx, tenant, claims.client_id, null))) throw unauthorized('the client of this access token is revoked, expired or deactivated');
   return { principal: activeUser(principal), via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
 }
 

@@ -32,6 +32,8 @@ export function openStore(opts: OpenOptions): StoreHandle {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(opts.dataDir, 'latchkey.db');
   const sqlite = new SQLite(file);
+  // Hashes and sealed keys live here: readable by the server's user only.
+  fs.chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

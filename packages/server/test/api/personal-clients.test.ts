@@ -129,7 +129,12 @@ for (const backend of await backends()) {
     await t.test('revocation by the owner and by a manager is immediate, and the owner sees who did it', async () => {
       const a = (await create(alice, 'to revoke')).json();
       const at = (await clientCredentials(s, a.clientId, a.clientSecret)).json().access_token;
+      const viaClient = { headers: { authorization: `Bearer ${at}` } };
+      const me = await call(viaClient, 'GET', '/me');
+      assert.equal(me.statusCode, 200, 'a personal client token acts as its owner on the management API');
+      assert.equal(me.json().email, 'alice@demo.test');
       assert.equal((await call(alice, 'DELETE', `/me/oauth2-clients/${a.id}`)).statusCode, 204);
+      assert.equal((await call(viaClient, 'GET', '/me')).statusCode, 401, 'and is dead there once revoked');
       assert.equal((await clientCredentials(s, a.clientId, a.clientSecret)).json().error, 'invalid_client');
       assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
       assert.equal((await call(alice, 'DELETE', `/me/oauth2-clients/${a.id}`)).statusCode, 404);

@@ -103,6 +103,11 @@ for (const backend of await backends()) {
       await s.store.replay.revokeAccessToken(tenant.id, minted.claims.jti, minted.claims.exp * 1000);
       problem(await as(s, { bearer: minted.token }).request('GET', '/t/demo/api/v1/me'), 401, /revoked/);
 
+      const sampleApiOnly = signAccessToken(await s.ctx.keys.active(tenant), {
+        issuer: s.ctx.issuer(tenant), subject: admin.userId, audience: 'urn:latchkey:sample-api', clientId: 'latchkey-sdk', scope: 'metering', ttlSeconds: 300,
+      });
+      problem(await as(s, { bearer: sampleApiOnly.token }).request('GET', '/t/demo/api/v1/me'), 401, /not meant for this API/);
+
       // A token whose subject is no user (an application's client_credentials token).
       problem(await as(s, { bearer: await bearer(s, 'demo', 'app-client-id') }).request('GET', '/t/demo/api/v1/me'), 403, /does not represent a user/);
     });

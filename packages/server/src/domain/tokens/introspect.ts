@@ -13,7 +13,7 @@ const INACTIVE: Introspection = { active: false };
  * revoked, expired or deactivated, or its user disabled (and, for personal clients, once the owner
  * may no longer use them).
  */
-async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
+export async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
   const client = await ctx.clients.get(tenant.id, clientId);
   if (!client) return false;
   const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;

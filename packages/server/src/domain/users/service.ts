@@ -101,7 +101,10 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
       await audit(patch.status === 'disabled' ? 'user.disabled' : 'user.enabled', {});
       if (patch.status === 'disabled') await tx.sessions.deleteForUser(userId);
     }
-    if (passwordHash !== undefined) await audit('user.password_changed', {});
+    if (passwordHash !== undefined) {
+      await audit('user.password_changed', {});
+      await tx.sessions.deleteForUser(userId); // a changed password ends every console session
+    }
     if (patch.roleIds !== undefined) {
       rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
       await tx.roles.setUserRoles(tenant.id, userId, rolesAfter.map((r) => r.id));

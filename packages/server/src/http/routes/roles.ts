@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
 import type { Actor } from '../../domain/users/service.js';
 import { requireManager } from '../auth.js';
 import { IdParams, RoleView, errors, roleView } from '../schemas.js';
-import type { FastifyRequest } from 'fastify';
 
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs' });
 const NewRole = Type.Object({

@@ -25,6 +25,11 @@ function validationDetail(err: FastifyError): string {
   return `${where}${path ? '.' + path : ''} ${first.message}`;
 }
 
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /**
  * One place turns thrown errors into responses: OAuth endpoints answer RFC 6749 error objects,
  * everything else answers problem documents. Unexpected errors are logged and never leak details.
@@ -41,6 +46,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof InvalidCursorError) {
       const p = new Problem(400, 'Bad Request', err.message, 'invalid-cursor');
       return reply.code(400).type('application/problem+json').send(p.toJSON());
+    }
+    if (isUniqueViolation(err)) {
+      // Two concurrent writes raced past the domain's own duplicate check; the database decided.
+      const p = new Problem(409, 'Conflict', 'a conflicting record was created at the same time; it already exists', 'conflict');
+      if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
+      return reply.code(409).type('application/problem+json').send(p.toJSON());
     }
     if (err.validation) {
       const detail = validationDetail(err);

@@ -1,0 +1,60 @@
+// The bench's printed report: one table of rates and latencies, then the ratios against their targets.
+
+export interface Row {
+  name: string;
+  rps: number;
+  p50?: number;
+  p99?: number;
+  note?: string;
+}
+
+export interface Ratio {
+  name: string;
+  numerator?: number;
+  denominator?: number;
+  /** Met when numerator / denominator >= target. No target: informative only. */
+  target?: number;
+}
+
+function fmtRate(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function fmtMs(n: number | undefined): string {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(2);
+}
+
+export function table(rows: Row[]): string {
+  if (rows.length === 0) return '(nothing measured)';
+  const head = ['', 'req/s', 'p50 ms', 'p99 ms'];
+  const body = rows.map((r) => [r.name, fmtRate(r.rps), fmtMs(r.p50), fmtMs(r.p99)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
+  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('   '), ...body.map(line)];
+  const notes = rows.filter((r) => r.note).map((r) => `  note: ${r.name}: ${r.note}`);
+  return [...out, ...notes].join('\n');
+}
+
+export interface RatioOutcome {
+  text: string;
+  /** Targets that could be evaluated and were missed. */
+  missed: number;
+}
+
+export function ratios(list: Ratio[]): RatioOutcome {
+  let missed = 0;
+  const width = Math.max(...list.map((r) => r.name.length));
+  const lines = list.map((r) => {
+    const name = r.name.padEnd(width);
+    if (!r.numerator || !r.denominator) {
+      return `${name}      n/a${r.target !== undefined ? `   (target >= ${r.target}: not measured)` : ''}`;
+    }
+    const value = r.numerator / r.denominator;
+    const shown = value.toFixed(2).padStart(8);
+    if (r.target === undefined) return `${name} ${shown}`;
+    const met = value >= r.target;
+    if (!met) missed++;
+    return `${name} ${shown}   target >= ${r.target}: ${met ? 'met' : 'NOT MET'}`;
+  });
+  return { text: lines.join('\n'), missed };
+}

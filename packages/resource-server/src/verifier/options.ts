@@ -1,0 +1,58 @@
+// The verifier's options, their defaults, and the checks that refuse unsafe ones at construction.
+import type { FetchLike } from './fetch-json.js';
+import type { IntrospectionOptions } from './introspection.js';
+import type { JwksFetchEvent } from './jwks-cache.js';
+
+export type VerifierEvent =
+  | ({ type: 'jwks' } & JwksFetchEvent)
+  | { type: 'metadata'; tenant: string; outcome: 'found' | 'unknown' | 'failed'; error?: string };
+
+export interface VerifierOptions {
+  /** Base URL of the Latchkey authorization server, e.g. `https://login.example.com` (no tenant path). */
+  latchkeyUrl: string;
+  /** This API's audience; a token must name it in `aud`. Several: any one suffices. */
+  audience: string | string[];
+  /** Allowed signature algorithms. Default `['ES256']`; `none` and HMAC (`HS*`) are refused outright. */
+  algorithms?: string[];
+  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  clockToleranceSeconds?: number;
+  /** A token with an unknown kid refetches the JWKS at most once per this many seconds. Default 30. */
+  jwksRefetchIntervalSeconds?: number;
+  /** Keys older than this are refreshed in the background. Default 600. */
+  jwksMaxAgeSeconds?: number;
+  /** Tenant metadata older than this is refreshed in the background. Default 3600. */
+  metadataMaxAgeSeconds?: number;
+  /** Timeout of each call to the authorization server, in ms. Default 5000. */
+  timeoutMs?: number;
+  /** Ask the authorization server about every token (RFC 7662) as well, to see revocations at once. */
+  introspection?: IntrospectionOptions;
+  /** Replaces global fetch (tests count calls with it). */
+  fetch?: FetchLike;
+  /** The clock, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Metadata and key fetches, for logs. */
+  onEvent?: (event: VerifierEvent) => void;
+}
+
+export const DEFAULT_ALGORITHMS = ['ES256'];
+// Asymmetric only: a symmetric alg would let anyone holding the public key forge tokens.
+const ASYMMETRIC = new Set(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519']);
+
+/** Throws a TypeError for unusable or unsafe options; returns the algorithm allow-list. */
+export function checkOptions(o: VerifierOptions): string[] {
+  try {
+    new URL(o.latchkeyUrl);
+  } catch {
+    throw new TypeError(`latchkeyUrl must be an absolute URL, got ${JSON.stringify(o.latchkeyUrl)}`);
+  }
+  const auds = Array.isArray(o.audience) ? o.audience : [o.audience];
+  if (auds.length === 0 || auds.some((a) => typeof a !== 'string' || !a)) throw new TypeError('audience must be a non-empty string');
+  const algorithms = o.algorithms ?? DEFAULT_ALGORITHMS;
+  const bad = algorithms.filter((a) => !ASYMMETRIC.has(a));
+  if (algorithms.length === 0 || bad.length) {
+    throw new TypeError(`algorithms must be asymmetric signature algorithms (${[...ASYMMETRIC].join(', ')}); refused: ${bad.join(', ') || '(empty list)'}`);
+  }
+  const skew = o.clockToleranceSeconds ?? 30;
+  if (!(skew >= 0 && skew <= 300)) throw new TypeError('clockToleranceSeconds must be between 0 and 300');
+  return algorithms;
+}

@@ -1,0 +1,74 @@
+// Tokens and tenants from a real Latchkey server (packages/server/test/interop/setup.ts starts it).
+import assert from 'node:assert/strict';
+import { basic, form } from '../../../server/test/helpers/harness.js';
+import { SAMPLE_AUDIENCE, type InteropEnv } from '../../../server/test/interop/setup.js';
+import { createTenant } from '../../../server/src/domain/tenants/service.js';
+import { createApp } from '../../../server/src/domain/clients/apps.js';
+import { signAccessToken } from '../../../server/src/domain/tokens/access-token.js';
+import type { Tenant } from '../../../server/src/domain/tenants/model.js';
+
+export { SAMPLE_AUDIENCE };
+
+export interface AppCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** client_credentials at the real token endpoint. */
+export async function clientCredentials(asUrl: string, app: AppCredentials, scope?: string, tenant = 'demo'): Promise<string> {
+  const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'client_credentials', scope }),
+  });
+  const body = await r.json() as Record<string, unknown>;
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body.access_token as string;
+}
+
+/** The password grant with the built-in public client (a user-bound token). */
+export async function passwordGrant(asUrl: string, username: string, password: string, tenant = 'demo'): Promise<string> {
+  const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'password', client_id: 'latchkey-sdk', username, password }),
+  });
+  const body = await r.json() as Record<string, unknown>;
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body.access_token as string;
+}
+
+/** RFC 7009 revocation by the token's own client. */
+export async function revoke(asUrl: string, app: AppCredentials, token: string, tenant = 'demo'): Promise<void> {
+  const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/revoke`, {
+    method: 'POST',
+    headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ token }),
+  });
+  assert.equal(r.status, 200);
+}
+
+/** A second tenant on the same store (signing key made store-side first) with a confidential app. */
+export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant: Tenant } & AppCredentials> {
+  const tenant = await createTenant(env.store, { slug, name: slug.toUpperCase() }, null);
+  await env.ctx.keys.active(tenant);
+  const { client, clientSecret } = await createApp(env.store, env.ctx.hasher, tenant, {
+    name: `${slug} app`, grantTypes: ['client_credentials'], scopes: ['myservices', 'metering'],
+  }, { type: 'system', id: null });
+  return { tenant, clientId: client.clientId, clientSecret };
+}
+
+/**
+ * A token signed with the tenant's real key but a lifetime of our choosing (negative: already
+ * expired); the server's own signer, fed by the shared store and master key.
+ */
+export async function signedWithRealKey(env: InteropEnv, ttlSeconds: number, scope = 'myservices metering'): Promise<string> {
+  const key = await env.ctx.keys.active(env.tenant);
+  return signAccessToken(key, {
+    issuer: env.issuer, subject: env.clientId, audience: SAMPLE_AUDIENCE, clientId: env.clientId, scope, ttlSeconds,
+  }).token;
+}
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}

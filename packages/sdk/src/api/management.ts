@@ -1,0 +1,266 @@
+import { existsSync } from 'node:fs';
+import { LatchkeyConfigError } from '../errors.js';
+import { writeTokFile, type TokFile } from '../credentials/token-file.js';
+import { paginate, type ListQuery, type Page, type Requester } from './types.js';
+
+// Typed helpers for the management API at `{baseUrl}/t/{tenant}/api/v1`. Field names are the API's
+// (camelCase JSON); see the server's OpenAPI document at /docs for every field and filter.
+
+export interface RoleRef { id: string; name: string; builtin: string | null }
+
+export interface Me {
+  id: string;
+  email: string;
+  displayName: string;
+  status: string;
+  roles: RoleRef[];
+  scopes: string[];
+  isDomainManager: boolean;
+  canCreateClients: boolean;
+  platformAdmin: boolean;
+  tenant: { slug: string; name: string; enterpriseEnabled: boolean };
+}
+
+export type PersonalClientStatus = 'active' | 'expired' | 'revoked';
+
+export interface PersonalClient {
+  id: string;
+  clientId: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  status: PersonalClientStatus;
+  revokedAt: string | null;
+  revokedBy: { by: 'owner' | 'manager' | 'policy'; userId?: string; email?: string; reason?: string } | null;
+}
+
+/** The answer to creating a personal client: the only time its secret is shown. */
+export interface CreatedPersonalClient {
+  id: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface PersonalClientQuery extends ListQuery {
+  status?: PersonalClientStatus;
+  sort?: 'name' | 'createdAt' | 'expiresAt' | 'lastUsedAt';
+}
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  status: 'active' | 'disabled';
+  platformAdmin: boolean;
+  hasPassword: boolean;
+  roles: RoleRef[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserQuery extends ListQuery {
+  email?: string;
+  status?: 'active' | 'disabled';
+  /** Part of the email or display name. */
+  q?: string;
+  sort?: 'email' | 'displayName' | 'createdAt';
+}
+
+export interface InviteUser {
+  email: string;
+  displayName?: string;
+  /** Omit for users who sign in with SSO. */
+  password?: string;
+  roleIds?: string[];
+}
+
+export interface UserPatch {
+  displayName?: string;
+  status?: 'active' | 'disabled';
+  /** Replaces the user's roles. */
+  roleIds?: string[];
+  password?: string;
+}
+
+export type AppGrant = 'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+export interface App {
+  id: string;
+  clientId: string;
+  name: string;
+  description: string;
+  grantTypes: string[];
+  scopes: string[];
+  jwks: { keys: Record<string, unknown>[] } | null;
+  status: 'active' | 'inactive';
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+}
+
+/** An application with its secret: after creation and after `rotateSecret`, never again. */
+export interface AppWithSecret extends App {
+  clientSecret: string;
+}
+
+export interface NewApp {
+  name: string;
+  description?: string;
+  grantTypes: AppGrant[];
+  scopes: string[];
+  jwks?: { keys: Record<string, unknown>[] };
+}
+
+export interface AppQuery extends ListQuery {
+  q?: string;
+  status?: 'active' | 'inactive';
+  sort?: 'name' | 'createdAt' | 'lastUsedAt';
+}
+
+export interface GenerateTokens {
+  /** Defaults to all of the application's scopes. */
+  scopes?: string[];
+  /** Defaults to true: a `.tok` file is for refreshing. */
+  includeRefreshToken?: boolean;
+  /** Also write the document to this path (atomically, mode 0600). */
+  out?: string;
+  /** Replace an existing file at `out` (default false: refuse before asking the server). */
+  overwrite?: boolean;
+}
+
+export interface Settings {
+  ssoEnforced: boolean;
+  signingCertificatePublic: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  personalClientMaxDays: number;
+  revokeClientsOnRoleLoss: boolean;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** The signed-in user's own personal OAuth2 clients (`/me/oauth2-clients`). */
+export class PersonalClientsApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  list(query: PersonalClientQuery = {}): Promise<Page<PersonalClient>> {
+    return this.api.request(`${this.base}/me/oauth2-clients`, { query: { ...query } });
+  }
+
+  /** Every client, page after page. */
+  iterate(query: Omit<PersonalClientQuery, 'cursor'> = {}): AsyncGenerator<PersonalClient> {
+    return paginate((cursor) => this.list({ ...query, cursor }));
+  }
+
+  get(clientRecordId: string): Promise<PersonalClient> {
+    return this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`);
+  }
+
+  /** `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. */
+  create(input: { name: string; expiresAt: Date | string }): Promise<CreatedPersonalClient> {
+    const expiresAt = input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt;
+    return this.api.request(`${this.base}/me/oauth2-clients`, { method: 'POST', body: { name: input.name, expiresAt } });
+  }
+
+  /** Revokes the client immediately (`id` is the record id, not the client id). */
+  async delete(clientRecordId: string): Promise<void> {
+    await this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`, { method: 'DELETE' });
+  }
+}
+
+/** The domain's users (domain managers). */
+export class UsersApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  list(query: UserQuery = {}): Promise<Page<User>> {
+    return this.api.request(`${this.base}/users`, { query: { ...query } });
+  }
+
+  iterate(query: Omit<UserQuery, 'cursor'> = {}): AsyncGenerator<User> {
+    return paginate((cursor) => this.list({ ...query, cursor }));
+  }
+
+  get(userId: string): Promise<User> {
+    return this.api.request(`${this.base}/users/${id(userId)}`);
+  }
+
+  invite(input: InviteUser): Promise<User> {
+    return this.api.request(`${this.base}/users`, { method: 'POST', body: input });
+  }
+
+  update(userId: string, patch: UserPatch): Promise<User> {
+    return this.api.request(`${this.base}/users/${id(userId)}`, { method: 'PATCH', body: patch });
+  }
+}
+
+/** Confidential applications (domain managers). */
+export class AppsApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  list(query: AppQuery = {}): Promise<Page<App>> {
+    return this.api.request(`${this.base}/apps`, { query: { ...query } });
+  }
+
+  iterate(query: Omit<AppQuery, 'cursor'> = {}): AsyncGenerator<App> {
+    return paginate((cursor) => this.list({ ...query, cursor }));
+  }
+
+  get(appId: string): Promise<App> {
+    return this.api.request(`${this.base}/apps/${id(appId)}`);
+  }
+
+  create(input: NewApp): Promise<AppWithSecret> {
+    return this.api.request(`${this.base}/apps`, { method: 'POST', body: input });
+  }
+
+  update(appId: string, patch: Partial<NewApp>): Promise<App> {
+    return this.api.request(`${this.base}/apps/${id(appId)}`, { method: 'PATCH', body: patch });
+  }
+
+  async delete(appId: string): Promise<void> {
+    await this.api.request(`${this.base}/apps/${id(appId)}`, { method: 'DELETE' });
+  }
+
+  /** A new secret; the old one stops working and every refresh token of the app dies. */
+  rotateSecret(appId: string): Promise<AppWithSecret> {
+    return this.api.request(`${this.base}/apps/${id(appId)}/secret`, { method: 'POST' });
+  }
+
+  activate(appId: string): Promise<App> {
+    return this.api.request(`${this.base}/apps/${id(appId)}/activate`, { method: 'POST' });
+  }
+
+  deactivate(appId: string): Promise<App> {
+    return this.api.request(`${this.base}/apps/${id(appId)}/deactivate`, { method: 'POST' });
+  }
+
+  /** Generates the `.tok` document (an access token and, by default, a refresh token); `out` writes it with mode 0600. */
+  async generateTokens(appId: string, options: GenerateTokens = {}): Promise<TokFile> {
+    if (options.out && !options.overwrite && existsSync(options.out)) {
+      throw new LatchkeyConfigError(`${options.out} exists; pass overwrite (--force) to replace it`);
+    }
+    const scopes = options.scopes ?? (await this.get(appId)).scopes;
+    const doc = await this.api.request<TokFile>(`${this.base}/apps/${id(appId)}/tokens`, {
+      method: 'POST', body: { scopes, includeRefreshToken: options.includeRefreshToken ?? true },
+    });
+    if (options.out) await writeTokFile(options.out, doc);
+    return doc;
+  }
+}
+
+/** The domain's settings (domain managers). */
+export class SettingsApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  get(): Promise<Settings> {
+    return this.api.request(`${this.base}/settings`);
+  }
+
+  update(patch: Partial<Settings>): Promise<Settings> {
+    return this.api.request(`${this.base}/settings`, { method: 'PATCH', body: patch });
+  }
+}

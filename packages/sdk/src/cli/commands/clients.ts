@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
+import type { PersonalClientStatus } from '../../api/management.js';
+import { all, clientFor, printJson, printTable, type CliIO } from '../io.js';
+
+const DAY = 86_400_000;
+
+export function registerClients(program: Command, io: CliIO): void {
+  const clients = program.command('clients')
+    .description('your personal OAuth2 clients: a client id and secret that act with your permissions (for scripts and the SDK)');
+
+  clients.command('list')
+    .description('list your personal clients')
+    .option('--status <status>', 'active, expired or revoked')
+    .option('--json', 'print JSON')
+    .action(async (opts: { status?: PersonalClientStatus; json?: boolean }, cmd: Command) => {
+      const items = await all(clientFor(cmd, io).clients.iterate({ status: opts.status }));
+      if (opts.json) return printJson(io, items);
+      printTable(io, items, ['id', 'clientId', 'name', 'status', 'expiresAt', 'lastUsedAt']);
+    });
+
+  clients.command('create')
+    .description('create a personal client; its secret is printed this once')
+    .requiredOption('--name <name>', 'a name to recognise it by')
+    .option('--expires <date>', 'expiry date or date-time (ISO 8601)')
+    .option('--days <days>', 'expiry in days from now (default 90)')
+    .option('--json', 'print JSON (includes clientSecret)')
+    .addHelpText('after', '\nExample:\n  latchkey clients create --name ci --days 30 --json | jq -r .clientSecret')
+    .action(async (opts: { name: string; expires?: string; days?: string; json?: boolean }, cmd: Command) => {
+      if (opts.expires && opts.days) throw new LatchkeyConfigError('use --expires or --days, not both');
+      let expiresAt: Date;
+      if (opts.expires) {
+        expiresAt = new Date(opts.expires);
+        if (Number.isNaN(expiresAt.getTime())) throw new LatchkeyConfigError(`--expires must be an ISO 8601 date, got "${opts.expires}"`);
+      } else {
+        const days = Number(opts.days ?? 90);
+        if (!Number.isFinite(days) || days <= 0) throw new LatchkeyConfigError(`--days must be a positive number, got "${opts.days}"`);
+        expiresAt = new Date(Date.now() + days * DAY);
+      }
+      const created = await clientFor(cmd, io).clients.create({ name: opts.name, expiresAt });
+      if (opts.json) return printJson(io, created);
+      io.stdout.write(`Created personal client "${created.name}" (id ${created.id}), expires ${created.expiresAt}\n`
+        + `client_id:     ${created.clientId}\nclient_secret: ${created.clientSecret}\n`);
+      io.stderr.write('The secret is shown only now: store it safely (e.g. as LATCHKEY_CLIENT_ID and LATCHKEY_CLIENT_SECRET).\n');
+    });
+
+  clients.command('delete')
+    .alias('revoke')
+    .description('revoke one of your personal clients immediately')
+    .argument('<id>', 'its id or its client id (see `latchkey clients list`)')
+    .action(async (idOrClientId: string, _opts: unknown, cmd: Command) => {
+      const lk = clientFor(cmd, io);
+      const match = (await all(lk.clients.iterate())).find((c) => c.id === idOrClientId || c.clientId === idOrClientId);
+      if (!match) {
+        throw new LatchkeyApiError({ status: 404, title: 'Not Found', detail: `you have no personal client "${idOrClientId}"`, method: 'DELETE', url: `${lk.issuer}/api/v1/me/oauth2-clients` });
+      }
+      await lk.clients.delete(match.id);
+      io.stdout.write(`Revoked personal client "${match.name}" (${match.clientId}).\n`);
+    });
+}

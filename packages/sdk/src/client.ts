@@ -1,0 +1,244 @@
+import { ClientCredentialsSource } from './credentials/client-credentials.js';
+import { PasswordSource } from './credentials/password.js';
+import { MemoryTokenStore, RefreshTokenSource } from './credentials/refresh-token.js';
+import { tokenFileSource } from './credentials/token-file.js';
+import type { CredentialKind, GrantContext, RefreshPersistedEvent, TokenSource } from './credentials/types.js';
+import { ProfileTokenStore, resolveSettings, type ResolvedCredentials, type SettingsInput } from './config.js';
+import { LatchkeyConfigError } from './errors.js';
+import { apiError, readBody, saysExpired, send, type FetchLike, type HttpOptions } from './lib/http.js';
+import { SecretSet } from './lib/redact.js';
+import { VERSION } from './lib/version.js';
+import { TokenCache } from './token-cache.js';
+import { AppsApi, PersonalClientsApi, SettingsApi, UsersApi, type Me } from './api/management.js';
+import { SampleApi } from './api/sample.js';
+import type { RequestOptions, Requester } from './api/types.js';
+
+export interface LatchkeyOptions extends SettingsInput {
+  /** A fetch implementation (default: the global fetch). */
+  fetch?: FetchLike;
+  /** Per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Refresh this long before the access token expires (default 60 s, at most half its lifetime). */
+  refreshSkewSeconds?: number;
+  /**
+   * Called after a rotated refresh token has been written to its token file or profile and before
+   * the new access token is used. If it throws, the call fails, as if the process had crashed there.
+   */
+  onRefreshPersisted?: (event: RefreshPersistedEvent) => void | Promise<void>;
+  /** The clock, in ms since the epoch (default Date.now). */
+  now?: () => number;
+  userAgent?: string;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const PROVIDE_CREDENTIALS = 'no credentials: pass `credentials`, set LATCHKEY_EMAIL + LATCHKEY_PASSWORD, '
+  + 'LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET or LATCHKEY_TOKEN_FILE + LATCHKEY_CLIENT_SECRET, or use a profile (`latchkey login`)';
+
+/**
+ * A Latchkey client for one tenant: gets and refreshes access tokens from the credentials it was
+ * given, and calls the management API, the sample API or any API with them.
+ *
+ * ```ts
+ * const lk = new Latchkey({ baseUrl: 'http://127.0.0.1:8080', tenant: 'demo',
+ *   credentials: { clientId: process.env.ID!, clientSecret: process.env.SECRET! } });
+ * console.log((await lk.me()).email);
+ * ```
+ */
+export class Latchkey implements Requester {
+  readonly #settings: ReturnType<typeof resolveSettings>;
+  readonly #http: HttpOptions;
+  readonly #source: TokenSource | undefined;
+  readonly #cache: TokenCache;
+
+  /** Your own personal OAuth2 clients. */
+  readonly clients: PersonalClientsApi;
+  /** The domain's users (domain managers). */
+  readonly users: UsersApi;
+  /** Confidential applications (domain managers). */
+  readonly apps: AppsApi;
+  /** The domain's settings (domain managers). */
+  readonly settings: SettingsApi;
+  /** The sample protected API at `apiUrl`. */
+  readonly sample: SampleApi;
+
+  constructor(options: LatchkeyOptions = {}) {
+    this.#settings = resolveSettings(options);
+    const secrets = new SecretSet();
+    this.#http = {
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      timeoutMs: options.timeoutMs ?? 30_000,
+      userAgent: options.userAgent ?? `latchkey-sdk/${VERSION} node/${process.versions.node}`,
+      secrets,
+    };
+    const now = options.now ?? Date.now;
+    let source: TokenSource | undefined;
+    this.#cache = new TokenCache((request) => {
+      if (!source) throw new LatchkeyConfigError(PROVIDE_CREDENTIALS);
+      return source.obtain(request);
+    }, { refreshSkewMs: (options.refreshSkewSeconds ?? 60) * 1000, now });
+    const ctx: GrantContext = {
+      http: this.#http,
+      tokenEndpoint: `${this.issuer}/oauth2/v1/token`,
+      revocationEndpoint: `${this.issuer}/oauth2/v1/revoke`,
+      now,
+      isFresh: (t) => this.#cache.isFresh(t),
+      onRefreshPersisted: options.onRefreshPersisted,
+    };
+    source = this.#settings.credentials ? createSource(ctx, this.#settings.credentials) : undefined;
+    this.#source = source;
+
+    const api = `${this.issuer}/api/v1`;
+    this.clients = new PersonalClientsApi(this, api);
+    this.users = new UsersApi(this, api);
+    this.apps = new AppsApi(this, api);
+    this.settings = new SettingsApi(this, api);
+    this.sample = new SampleApi(this, this.apiUrl, this.tenant);
+  }
+
+  /** The authorization server, e.g. `http://127.0.0.1:8080`. */
+  get baseUrl(): string {
+    return this.#settings.baseUrl;
+  }
+
+  get tenant(): string {
+    return this.#settings.tenant;
+  }
+
+  /** The sample (or your) API's base URL. */
+  get apiUrl(): string {
+    return this.#settings.apiUrl;
+  }
+
+  /** `{baseUrl}/t/{tenant}`: the tenant's issuer. */
+  get issuer(): string {
+    return `${this.#settings.baseUrl}/t/${encodeURIComponent(this.#settings.tenant)}`;
+  }
+
+  get tokenEndpoint(): string {
+    return `${this.issuer}/oauth2/v1/token`;
+  }
+
+  /** How this client gets tokens (`profile` is a stored `latchkey login`); undefined without credentials. */
+  get credentialKind(): CredentialKind | 'profile' | undefined {
+    return this.#settings.credentials?.kind;
+  }
+
+  /** The config-file profile that was used, if any. */
+  get profile(): string | undefined {
+    return this.#settings.profile;
+  }
+
+  /** The config file consulted (it may not exist). */
+  get configPath(): string {
+    return this.#settings.configPath;
+  }
+
+  /** A valid access token: cached, refreshed 60 s before expiry; `forceRefresh` gets a new one now. */
+  getAccessToken(options: { forceRefresh?: boolean } = {}): Promise<string> {
+    return this.#cache.get({ force: options.forceRefresh });
+  }
+
+  /**
+   * fetch with `Authorization: Bearer …`. When the API answers 401 saying the token expired, the
+   * token is refreshed (once, shared with concurrent callers) and the request sent again.
+   * `url`: absolute, or a path starting with `/` on `baseUrl`.
+   */
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const target = this.#resolve(url);
+    const token = await this.#cache.get();
+    const res = await send(this.#http, target, withBearer(init, token));
+    if (res.status !== 401 || isStream(init.body)) return res;
+    const body = await readBody(res.clone()).catch(() => undefined);
+    if (!saysExpired(body, res.headers.get('www-authenticate'))) return res;
+    const fresh = await this.#cache.get({ stale: token });
+    return send(this.#http, target, withBearer(init, fresh));
+  }
+
+  /** A JSON request with automatic authentication; parsed answer, or LatchkeyApiError. */
+  async request<T = unknown>(url: string, options: RequestOptions = {}): Promise<T> {
+    const target = this.#resolve(url);
+    for (const [k, v] of Object.entries(options.query ?? {})) {
+      if (v !== undefined && v !== null) target.searchParams.append(k, String(v));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    let body: BodyInit | undefined;
+    if (options.body !== undefined) {
+      if (typeof options.body === 'string' || options.body instanceof Uint8Array) {
+        body = options.body as BodyInit;
+      } else {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+    }
+    const method = options.method ?? 'GET';
+    const res = await this.fetch(target, { method, headers, body, signal: options.signal });
+    if (res.status === 204) return undefined as T;
+    const parsed = await readBody(res);
+    if (!res.ok) throw apiError(this.#http, method, target, res, parsed);
+    return parsed as T;
+  }
+
+  /** GET /me: the user the credentials act for (a personal client acts for its owner). */
+  me(): Promise<Me> {
+    return this.request<Me>(`${this.issuer}/api/v1/me`);
+  }
+
+  /** Revokes the refresh token held (password, stored login, token file!) and forgets the access token. */
+  async logout(): Promise<boolean> {
+    if (!this.#source) return false;
+    const revoked = await this.#source.revoke();
+    this.#cache.clear();
+    return revoked;
+  }
+
+  #resolve(url: string | URL): URL {
+    if (url instanceof URL) return new URL(url);
+    if (/^https?:\/\//i.test(url)) return new URL(url);
+    if (url.startsWith('/')) return new URL(this.#settings.baseUrl + url);
+    throw new LatchkeyConfigError(`"${url}" is neither an absolute http(s) URL nor a path starting with /`);
+  }
+
+  /** What the client is, without a single secret. */
+  toJSON(): Record<string, unknown> {
+    return { baseUrl: this.baseUrl, tenant: this.tenant, apiUrl: this.apiUrl, credentials: this.credentialKind ?? null, profile: this.profile ?? null };
+  }
+
+  toString(): string {
+    return `Latchkey(${this.issuer}, ${this.credentialKind ?? 'no credentials'})`;
+  }
+
+  [INSPECT](): string {
+    return `Latchkey ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+function createSource(ctx: GrantContext, c: ResolvedCredentials): TokenSource {
+  switch (c.kind) {
+    case 'password':
+      return new PasswordSource(ctx, c);
+    case 'client_credentials':
+      return new ClientCredentialsSource(ctx, c);
+    case 'token_file':
+      return tokenFileSource(ctx, c);
+    case 'refresh_token':
+      return new RefreshTokenSource(ctx, {
+        kind: 'refresh_token', store: c.store ?? new MemoryTokenStore({ refreshToken: c.refreshToken }),
+        clientId: c.clientId, clientSecret: c.clientSecret, publicFallback: true,
+      });
+    case 'profile':
+      return new RefreshTokenSource(ctx, {
+        kind: 'refresh_token', store: new ProfileTokenStore(c.configPath, c.profile),
+        clientId: c.clientId, clientSecret: c.clientSecret, publicFallback: true,
+      });
+  }
+}
+
+function withBearer(init: RequestInit, token: string): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+function isStream(body: unknown): boolean {
+  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
+}

@@ -20,6 +20,7 @@ import { basic, call, field, form, FORM } from './lib/http.js';
 import { BenchError, freePort, installCleanup, startNode, stopAll, waitForHttp, type Proc } from './lib/processes.js';
 import { ratios, table, type Row } from './lib/report.js';
 import { CLIENT_ID as OIDC_CLIENT_ID, CLIENT_SECRET as OIDC_CLIENT_SECRET } from './oidc-provider-constants.js';
+import { benchResourceServer } from './resource-server.js';
 
 const num = (name: string, def: number) => {
   const v = process.env[name];
@@ -32,10 +33,10 @@ const SECONDS = num('BENCH_SECONDS', 5);
 const WARMUP = num('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = Math.max(1, Math.round(num('BENCH_CONNECTIONS', 10)));
 const SIGN_SECONDS = num('BENCH_SIGN_SECONDS', 2);
-const PARTS = new Set((process.env.BENCH_ONLY || 'sign,bare,oidc,latchkey').split(',').map((s) => s.trim()).filter(Boolean));
+const PARTS = new Set((process.env.BENCH_ONLY || 'sign,bare,oidc,latchkey,resource').split(',').map((s) => s.trim()).filter(Boolean));
 const STRICT = process.env.BENCH_STRICT === '1';
 // 8 load measurements, the signing loops and start-ups, with room to spare.
-const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 90 + 8 * (SECONDS + WARMUP) + 2 * SIGN_SECONDS);
+const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 110 + 10 * (SECONDS + WARMUP) + 2 * SIGN_SECONDS);
 
 const results = new Map<string, Measurement>();
 const signRows: Row[] = [];
@@ -221,6 +222,13 @@ async function latchkey(): Promise<void> {
     const intro = await call({ what: 'Latchkey: introspection', method: 'POST', url: `${t}/oauth2/v1/introspect`, headers, body: introBody });
     if (intro.active !== true) throw new BenchError(`Latchkey introspection of a fresh access token answered ${JSON.stringify(intro)}`);
     await run('latchkey introspection', origin, { request: { method: 'POST', path: '/t/demo/oauth2/v1/introspect', headers, body: introBody } });
+
+    if (PARTS.has('resource')) {
+      log('  sample API (verifies the same access token offline) …');
+      const rs = await benchResourceServer({ latchkeyUrl: origin, accessToken, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, log });
+      results.set(rs.verified.name, rs.verified);
+      results.set(rs.unverified.name, rs.unverified);
+    }
   } catch (err) {
     if (err instanceof BenchError && proc.tail()) err.message += `\n  Latchkey's last output:\n${proc.tail().replace(/^/gm, '    ')}`;
     throw err;
@@ -266,6 +274,7 @@ const outcome = ratios([
   { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },
   { name: 'latchkey refresh_token / latchkey client_credentials', numerator: get('latchkey refresh_token (rotating)'), denominator: get('latchkey client_credentials'), target: 0.5 },
   { name: 'latchkey introspection / oidc-provider introspection', numerator: get('latchkey introspection'), denominator: get('oidc-provider introspection'), target: 2 },
+  { name: 'sample API verified / unverified', numerator: get('sample API (tokens verified)'), denominator: get('sample API (VERIFY=off)') },
 ]);
 log('\n' + outcome.text);
 log(`\nbench took ${Math.round((Date.now() - started) / 1000)} s`);

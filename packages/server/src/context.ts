@@ -9,6 +9,7 @@ import { PrincipalCache } from './domain/users/principal-cache.js';
 import { UsageTracker } from './domain/clients/usage.js';
 import { LoginThrottle } from './domain/users/login-throttle.js';
 import { ResourceCache } from './domain/resources/cache.js';
+import { GroupCommit } from './store/group-commit.js';
 import type { Tenant } from './domain/tenants/model.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
@@ -24,6 +25,8 @@ export interface AppContext {
   usage: UsageTracker;
   throttle: LoginThrottle;
   resources: ResourceCache;
+  /** Batches the refresh-token rotations that arrive together into one transaction. */
+  rotations: GroupCommit;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -42,6 +45,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     usage,
     throttle: new LoginThrottle(),
     resources: new ResourceCache(store),
+    rotations: new GroupCommit(store),
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -44,10 +44,19 @@ export function signAccessToken(key: ActiveKey, input: IssueInput): { token: str
   return { token: signingInput + '.' + signature.toString('base64url'), claims };
 }
 
+// One jose key set per published JWKS object (KeyService hands out the same object until it
+// reloads), so imported keys are reused instead of re-imported on every verification.
+const keySets = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+function keySet(jwks: { keys: Record<string, unknown>[] }) {
+  let set = keySets.get(jwks);
+  if (!set) keySets.set(jwks, (set = createLocalJWKSet(jwks as never)));
+  return set;
+}
+
 /** Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid. */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
   const attempt = async (jwks: { keys: Record<string, unknown>[] }) => {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks as never), {
+    const { payload } = await jwtVerify(token, keySet(jwks), {
       issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: 5,
     });
     return payload as AccessTokenClaims;

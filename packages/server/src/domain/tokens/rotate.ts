@@ -58,7 +58,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
   }
   const scope = scopes.join(' ');
 
-  const refreshToken = await ctx.store.transaction(async (tx) => {
+  const refreshToken = await ctx.rotations.run(async (tx) => {
     if (!(await tx.refreshTokens.markRotated(record.id, now))) return null;
     return createRefreshToken(ctx, tx, tenant, client, record.userId, scope, record.familyId);
   });

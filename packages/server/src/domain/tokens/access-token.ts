@@ -53,8 +53,29 @@ function keySet(jwks: { keys: Record<string, unknown>[] }) {
   return set;
 }
 
+// Signature checks of tokens seen before are skipped: a token string that verified once always
+// verifies (its key stays published until the token has expired), so only its lifetime is checked
+// again. Revocation and client state are never cached here. Bounded; oldest entries leave first.
+const verified = new Map<string, AccessTokenClaims>();
+const MAX_VERIFIED = 10_000;
+
 /** Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid. */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
+  const hit = verified.get(token);
+  if (hit) {
+    if (hit.iss === issuer && hit.exp + 5 > Date.now() / 1000) return hit;
+    verified.delete(token);
+    return null;
+  }
+  const claims = await verifyUncached(keys, tenant, issuer, token);
+  if (claims) {
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+  }
+  return claims;
+}
+
+async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
   const attempt = async (jwks: { keys: Record<string, unknown>[] }) => {
     const { payload } = await jwtVerify(token, keySet(jwks), {
       issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: 5,

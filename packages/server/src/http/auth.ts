@@ -82,9 +82,19 @@ function activeUser(principal: Principal | undefined): Principal {
   return principal;
 }
 
+/** Same wording as the resource servers, so SDKs can tell "refresh and retry" from "give up". */
+function looksExpired(token: string): boolean {
+  try {
+    const exp = decodeJwt(token).exp;
+    return typeof exp === 'number' && exp * 1000 <= Date.now();
+  } catch {
+    return false;
+  }
+}
+
 async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
-  if (!claims) throw unauthorized('the access token is invalid or expired');
+  if (!claims) throw unauthorized(looksExpired(token) ? 'Expired access token: get a new one' : 'the access token is invalid or expired');
   if (await ctx.store.replay.isAccessTokenRevoked(claims.jti)) throw unauthorized('the access token has been revoked');
   const principal = await ctx.principals.get(tenant.id, claims.sub);
   // Tokens of applications (client_credentials) act for no user, and this API is about users.

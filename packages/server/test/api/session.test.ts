@@ -94,7 +94,7 @@ for (const backend of await backends()) {
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal((await demo()).personalClientMaxDays, 90);
 
-      problem(await as(s, { bearer: await bearer(s, 'demo', admin.userId, -60) }).request('GET', '/t/demo/api/v1/me'), 401, /invalid or expired/);
+      problem(await as(s, { bearer: await bearer(s, 'demo', admin.userId, -60) }).request('GET', '/t/demo/api/v1/me'), 401, /^Expired access token/);
 
       const tenant = await demo();
       const minted = signAccessToken(await s.ctx.keys.active(tenant), {

@@ -87,6 +87,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ? new Introspector(options.introspection, { fetch: fetchImpl, now, timeoutMs })
     : undefined;
 
+  // Signatures already checked are not checked again: a token that verified once keeps verifying
+  // until it expires (lifetime is re-checked on every use). Bounded; oldest entries leave first.
+  const verified = new Map<string, AccessTokenClaims>();
+  const MAX_VERIFIED = 10_000;
+
   /** Cheap checks before anything is fetched: garbage and other tenants' tokens cost no network call. */
   function precheck(token: string): { header: ReturnType<typeof decodeProtectedHeader>; payload: JWTPayload } {
     if (typeof token !== 'string' || token.length === 0) throw malformed('empty');
@@ -115,14 +120,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new InvalidToken('ERR_TOKEN_ISSUER', `Wrong issuer: the token was issued by ${JSON.stringify(payload.iss)}, tenant "${tenant}" expects ${JSON.stringify(md.issuer)}`);
     }
     let claims: AccessTokenClaims;
-    try {
-      const result = await jwtVerify(token, keysFor(md.jwks_uri).getKey, {
-        issuer: md.issuer, audience, algorithms, typ: 'at+jwt', clockTolerance,
-        currentDate: new Date(now()), requiredClaims: REQUIRED_CLAIMS,
-      });
-      claims = result.payload as AccessTokenClaims;
-    } catch (err) {
-      throw fromJoseError(err, { header, payload, issuer: md.issuer, audience, clockTolerance });
+    const seen = verified.get(token);
+    const t = now() / 1000;
+    if (seen && seen.exp + clockTolerance > t && (seen.nbf === undefined || seen.nbf - clockTolerance <= t)) {
+      claims = seen;
+    } else {
+      verified.delete(token);
+      try {
+        const result = await jwtVerify(token, keysFor(md.jwks_uri).getKey, {
+          issuer: md.issuer, audience, algorithms, typ: 'at+jwt', clockTolerance,
+          currentDate: new Date(now()), requiredClaims: REQUIRED_CLAIMS,
+        });
+        claims = result.payload as AccessTokenClaims;
+      } catch (err) {
+        throw fromJoseError(err, { header, payload, issuer: md.issuer, audience, clockTolerance });
+      }
+      if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
     }
     if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
       throw new InvalidToken('ERR_TOKEN_CLAIMS', 'Token claims sub, client_id and scope must be strings');

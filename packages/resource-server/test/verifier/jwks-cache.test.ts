@@ -84,10 +84,11 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
 
   test('old keys are refreshed in the background after 10 minutes, without holding up requests', async () => {
     const { slug, verifier, jwksFetches, clock, events } = await setup();
-    const token = await as.mint(slug, { ttl: 7200 });
-    await verifier.verify(token, { tenant: slug });
+    // Fresh tokens each time: a token verified once is remembered and needs no key lookup.
+    const fresh = () => as.mint(slug, { ttl: 7200 });
+    await verifier.verify(await fresh(), { tenant: slug });
     clock.advance(601);
-    await verifier.verify(token, { tenant: slug });
+    await verifier.verify(await fresh(), { tenant: slug });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(jwksFetches(), 2);
     const jwks = () => events.flatMap((e) => (e.type === 'jwks' ? [`${e.reason}${e.error ? ' failed' : ''}`] : []));
@@ -96,9 +97,9 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     clock.advance(601);
     as.failing = true;
     try {
-      await verifier.verify(token, { tenant: slug });
+      await verifier.verify(await fresh(), { tenant: slug });
       await new Promise((r) => setTimeout(r, 50));
-      await verifier.verify(token, { tenant: slug });
+      await verifier.verify(await fresh(), { tenant: slug });
     } finally {
       as.failing = false;
     }

@@ -55,22 +55,25 @@ function keySet(jwks: { keys: Record<string, unknown>[] }) {
 
 // Signature checks of tokens seen before are skipped: a token string that verified once always
 // verifies (its key stays published until the token has expired), so only its lifetime is checked
-// again. Revocation and client state are never cached here. Bounded; oldest entries leave first.
-const verified = new Map<string, AccessTokenClaims>();
+// again. Revocation and client state are never cached here. One bounded cache per key service and
+// tenant (oldest entries leave first), so no other key set can vouch for a token.
+const verifiedBy = new WeakMap<KeyService, Map<string, { tenantId: string; claims: AccessTokenClaims }>>();
 const MAX_VERIFIED = 10_000;
 
 /** Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid. */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
+  let verified = verifiedBy.get(keys);
+  if (!verified) verifiedBy.set(keys, (verified = new Map()));
   const hit = verified.get(token);
   if (hit) {
-    if (hit.iss === issuer && hit.exp + 5 > Date.now() / 1000) return hit;
+    if (hit.tenantId === tenant.id && hit.claims.iss === issuer && hit.claims.exp + 5 > Date.now() / 1000) return hit.claims;
     verified.delete(token);
-    return null;
+    if (hit.tenantId === tenant.id) return null;
   }
   const claims = await verifyUncached(keys, tenant, issuer, token);
   if (claims) {
     if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
-    verified.set(token, claims);
+    verified.set(token, { tenantId: tenant.id, claims });
   }
   return claims;
 }

@@ -22,15 +22,13 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
   if (!record || record.clientId !== client.id) throw new InvalidGrant(INVALID);
   if (record.revokedAt !== null) throw new InvalidGrant(INVALID);
   if (record.rotatedAt !== null) {
-    const revoked = await ctx.store.transaction(async (tx) => {
+    await ctx.store.transaction(async (tx) => {
       const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
       await tx.audit.append({
         tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
         targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
       });
-      return n;
     });
-    void revoked;
     throw new InvalidGrant('refresh token was already used; every token of this grant has been revoked');
   }
   if (record.expiresAt <= now) throw new InvalidGrant(INVALID);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../server/test/helpers/process.js';
+import { freePort, stopChild, waitUntilReady } from '../../../server/test/helpers/process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RESOURCE_ENTRY = path.join(ROOT, 'packages/resource-server/src/main.ts');
@@ -38,24 +38,8 @@ export async function startResourceServer(env: Record<string, string>): Promise<
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { child, output } = spawnResource(env, port);
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`resource server exited early (${child.exitCode}):\n${output()}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`resource server did not become ready:\n${output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const stop = () => stopChild(child);
+  await waitUntilReady(child, `${url}/healthz`, output, 'resource server');
   const logs = (msg: string) => output().split('\n').flatMap((line) => {
     try {
       const o = JSON.parse(line) as Record<string, unknown>;

@@ -38,26 +38,32 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(child, `${url}/readyz`, () => out, 'server');
+  return { url, port, child, output: () => out, stop: () => stopChild(child) };
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited (at once if it already has). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/** Polls `readyUrl` until it answers 2xx; fails (and stops the child) if it exits or 30 s pass. */
+export async function waitUntilReady(child: ChildProcess, readyUrl: string, output: () => string, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}):\n${output()}`);
     try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
+      if ((await fetch(readyUrl)).ok) return;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not become ready:\n${out}`);
+      await stopChild(child);
+      throw new Error(`${what} did not become ready at ${readyUrl}:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    url, port, child, output: () => out,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    }),
-  };
 }

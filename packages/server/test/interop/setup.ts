@@ -3,9 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { freePort, SERVER_ENTRY, type ServerProcess } from '../helpers/process.js';
+import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
 import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
 import { createContext, type AppContext } from '../../src/context.js';
@@ -14,8 +12,6 @@ import { createApp, type NewApp } from '../../src/domain/clients/apps.js';
 import { issueTokens } from '../../src/domain/tokens/issue.js';
 import type { Tenant } from '../../src/domain/tenants/model.js';
 import type { Client } from '../../src/domain/clients/model.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 export const SAMPLE_AUDIENCE = 'urn:latchkey:sample-api';
 
@@ -44,41 +40,11 @@ export interface InteropEnv {
 
 /**
  * Starts a real server process on a port chosen here, with PUBLIC_URL set to that exact URL, so the
- * issuer in its metadata and tokens is the URL clients really use. helpers/process.ts picks its own
- * port and polls that one for readiness (a PORT passed in env would be ignored by its poll), so this
- * is the same launcher with the port fixed by the caller.
+ * issuer in its metadata and tokens is the URL clients really use.
  */
 export async function startServerOnOwnPort(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`);
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`server did not become ready on ${url}:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, port, child, output: () => out, stop };
+  return startServerProcess({ ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
 }
 
 /**

@@ -1,19 +1,17 @@
 import type { Store } from '../../store/index.js';
 import type { Resource } from './model.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 
 /** Tenant resources (APIs and their scopes), cached because every token needs its audience. */
 export class ResourceCache {
-  private readonly entries = new Map<string, { resources: Resource[]; at: number }>();
+  private readonly cache: TtlCache<Resource[]>;
 
-  constructor(private readonly store: Store, private readonly ttlMs = 2000) {}
+  constructor(store: Store, ttlMs = 2000) {
+    this.cache = new TtlCache((tenantId) => store.resources.list(tenantId), ttlMs);
+  }
 
-  async list(tenantId: string): Promise<Resource[]> {
-    const hit = this.entries.get(tenantId);
-    const now = Date.now();
-    if (hit && now - hit.at < this.ttlMs) return hit.resources;
-    const resources = await this.store.resources.list(tenantId);
-    this.entries.set(tenantId, { resources, at: now });
-    return resources;
+  list(tenantId: string): Promise<Resource[]> {
+    return this.cache.get(tenantId);
   }
 
   /** Audiences of the resources that define any of the scopes. */
@@ -27,6 +25,6 @@ export class ResourceCache {
   }
 
   invalidate(tenantId: string): void {
-    this.entries.delete(tenantId);
+    this.cache.delete(tenantId);
   }
 }

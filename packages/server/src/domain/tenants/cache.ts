@@ -1,26 +1,21 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from './model.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 
-/**
- * Tenants are read on every request, so they are cached by slug. Local writes invalidate at once;
- * other processes see a change within `ttlMs`.
- */
+/** Tenants are read on every request, so they are cached by slug (see TtlCache). */
 export class TenantCache {
-  private readonly bySlug = new Map<string, { tenant: Tenant | undefined; at: number }>();
+  private readonly cache: TtlCache<Tenant | undefined>;
 
-  constructor(private readonly store: Store, private readonly ttlMs = 2000) {}
+  constructor(store: Store, ttlMs = 2000) {
+    this.cache = new TtlCache((slug) => store.tenants.bySlug(slug), ttlMs);
+  }
 
-  async get(slug: string): Promise<Tenant | undefined> {
-    const hit = this.bySlug.get(slug);
-    const now = Date.now();
-    if (hit && now - hit.at < this.ttlMs) return hit.tenant;
-    const tenant = await this.store.tenants.bySlug(slug);
-    this.bySlug.set(slug, { tenant, at: now });
-    return tenant;
+  get(slug: string): Promise<Tenant | undefined> {
+    return this.cache.get(slug);
   }
 
   invalidate(slug?: string): void {
-    if (slug === undefined) this.bySlug.clear();
-    else this.bySlug.delete(slug);
+    if (slug === undefined) this.cache.clear();
+    else this.cache.delete(slug);
   }
 }

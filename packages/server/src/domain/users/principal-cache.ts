@@ -1,6 +1,9 @@
 import type { Store } from '../../store/index.js';
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
+
+const SEP = '\u0000';
 
 /** A user with the permissions their roles give, as tokens and the API need them. */
 export interface Principal {
@@ -23,27 +26,22 @@ export function toPrincipal(user: User, roles: Role[]): Principal {
 
 /** Cached user + roles, so personal-client tokens and bearer checks do not hit the store each time. */
 export class PrincipalCache {
-  private readonly entries = new Map<string, { p: Principal | undefined; at: number }>();
+  private readonly cache: TtlCache<Principal | undefined>;
 
-  constructor(private readonly store: Store, private readonly ttlMs = 2000) {}
+  constructor(store: Store, ttlMs = 2000) {
+    this.cache = new TtlCache(async (key) => {
+      const [tenantId, userId] = key.split(SEP);
+      const user = await store.users.byId(tenantId, userId);
+      return user ? toPrincipal(user, await store.roles.forUser(tenantId, userId)) : undefined;
+    }, ttlMs);
+  }
 
-  async get(tenantId: string, userId: string): Promise<Principal | undefined> {
-    const key = tenantId + '\u0000' + userId;
-    const hit = this.entries.get(key);
-    const now = Date.now();
-    if (hit && now - hit.at < this.ttlMs) return hit.p;
-    const user = await this.store.users.byId(tenantId, userId);
-    const p = user ? toPrincipal(user, await this.store.roles.forUser(tenantId, userId)) : undefined;
-    if (this.entries.size > 100_000) this.entries.clear();
-    this.entries.set(key, { p, at: now });
-    return p;
+  get(tenantId: string, userId: string): Promise<Principal | undefined> {
+    return this.cache.get(tenantId + SEP + userId);
   }
 
   invalidate(tenantId: string, userId?: string): void {
-    if (userId === undefined) {
-      for (const k of this.entries.keys()) if (k.startsWith(tenantId + '\u0000')) this.entries.delete(k);
-    } else {
-      this.entries.delete(tenantId + '\u0000' + userId);
-    }
+    if (userId === undefined) this.cache.deletePrefix(tenantId + SEP);
+    else this.cache.delete(tenantId + SEP + userId);
   }
 }

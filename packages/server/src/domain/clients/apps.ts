@@ -6,6 +6,7 @@ import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secre
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type Client } from './model.js';
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
+import { checkName } from '../names.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 
@@ -27,6 +28,16 @@ async function checkScopes(store: Store, tenantId: string, scopes: string[]): Pr
   if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(', ')} (scopes must exist on a resource)`);
 }
 
+/** The grants an application may hold, deduplicated; jwt-bearer needs keys to check assertions with. */
+function checkGrants(grantTypes: string[], jwks: NewApp['jwks']): string[] {
+  const grants = [...new Set(grantTypes)];
+  const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
+  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
+  if (grants.includes(GRANT_JWT_BEARER) && !jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+  checkJwks(jwks);
+  return grants;
+}
+
 function checkJwks(jwks: NewApp['jwks']): void {
   if (jwks === undefined || jwks === null) return;
   if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw invalid('jwks must be {"keys": [...]} with at least one key');
@@ -38,13 +49,8 @@ function checkJwks(jwks: NewApp['jwks']): void {
 
 /** Creates a confidential application; the secret is returned here once and stored only as a hash. */
 export async function createApp(store: Store, hasher: SecretHasher, tenant: Tenant, input: NewApp, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) throw invalid('name must be 1-100 characters');
-  const grants = [...new Set(input.grantTypes)];
-  const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
-  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
-  if (grants.includes(GRANT_JWT_BEARER) && !input.jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
-  checkJwks(input.jwks);
+  const name = checkName(input.name);
+  const grants = checkGrants(input.grantTypes, input.jwks);
   const scopes = [...new Set(input.scopes)].sort();
   await checkScopes(store, tenant.id, scopes);
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
@@ -124,14 +130,8 @@ export interface AppPatch {
 export async function updateApp(store: Store, tenant: Tenant, id: string, patch: AppPatch, actor: Actor): Promise<Client> {
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
-    const name = patch.name?.trim();
-    if (name !== undefined && (name.length < 1 || name.length > 100)) throw invalid('name must be 1-100 characters');
-    const grants = patch.grantTypes ? [...new Set(patch.grantTypes)] : app.grantTypes;
-    const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
-    if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
-    const jwks = patch.jwks !== undefined ? patch.jwks : app.jwks;
-    checkJwks(jwks);
-    if (grants.includes(GRANT_JWT_BEARER) && !jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+    const name = patch.name === undefined ? undefined : checkName(patch.name);
+    const grants = checkGrants(patch.grantTypes ?? app.grantTypes, patch.jwks !== undefined ? patch.jwks : app.jwks);
     const scopes = patch.scopes ? [...new Set(patch.scopes)].sort() : undefined;
     if (scopes) await checkScopes(tx, tenant.id, scopes);
     await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });

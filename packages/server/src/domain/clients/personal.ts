@@ -6,6 +6,7 @@ import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomSecret } from '../../crypto/secrets.js';
 import { GRANT_CLIENT_CREDENTIALS, isExpired, type Client } from './model.js';
 import { newClientId } from './apps.js';
+import { checkName } from '../names.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
 
@@ -48,8 +49,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 100) throw invalid('name must be 1-100 characters');
+  const name = checkName(input.name);
   const now = Date.now();
   if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time');
   if (input.expiresAt <= now) throw invalid('expiresAt must be in the future');

@@ -4,6 +4,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { Actor } from '../users/service.js';
 import type { Resource } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
+import { checkName } from '../names.js';
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 
@@ -24,8 +25,7 @@ async function checkScopesFree(store: Store, tenantId: string, scopes: string[],
 }
 
 export async function createResource(store: Store, tenant: Tenant, input: { name: string; audience: string; scopes: string[] }, actor: Actor): Promise<Resource> {
-  const name = input.name.trim();
-  if (!name || name.length > 100) throw invalid('name must be 1-100 characters');
+  const name = checkName(input.name);
   const audience = input.audience.trim();
   if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
   const scopes = checkScopes(input.scopes);
@@ -59,8 +59,7 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
     const removed = current.scopes.filter((s) => !scopes.includes(s));
     if (removed.length) await refuseIfInUse(tx, tenant, removed);
     if (patch.scopes) await checkScopesFree(tx, tenant.id, scopes, id);
-    const name = patch.name?.trim();
-    if (name !== undefined && (!name || name.length > 100)) throw invalid('name must be 1-100 characters');
+    const name = patch.name === undefined ? undefined : checkName(patch.name);
     await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined });
     await tx.audit.append({
       tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.updated', targetType: 'resource',

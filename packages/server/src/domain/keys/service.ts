@@ -39,20 +39,23 @@ export class KeyService {
     private readonly reloadMs = 30_000,
   ) {}
 
+  /** The tenant's keys when loaded less than `reloadMs` ago. */
+  private fresh(tenantId: string): TenantKeys | undefined {
+    const k = this.cache.get(tenantId);
+    return k && Date.now() - k.loadedAt < this.reloadMs ? k : undefined;
+  }
+
   /** Synchronous fast path for the token endpoint; undefined when the tenant's keys are not loaded yet. */
   peek(tenantId: string): ActiveKey | undefined {
-    const k = this.cache.get(tenantId);
-    return k && Date.now() - k.loadedAt < this.reloadMs ? k.active : undefined;
+    return this.fresh(tenantId)?.active;
   }
 
   async active(tenant: Tenant): Promise<ActiveKey> {
-    return this.peek(tenant.id) ?? (await this.load(tenant)).active;
+    return (this.fresh(tenant.id) ?? (await this.load(tenant))).active;
   }
 
   async jwks(tenant: Tenant): Promise<{ keys: Record<string, unknown>[] }> {
-    const k = this.cache.get(tenant.id);
-    if (k && Date.now() - k.loadedAt < this.reloadMs) return k.jwks;
-    return (await this.load(tenant)).jwks;
+    return (this.fresh(tenant.id) ?? (await this.load(tenant))).jwks;
   }
 
   private readonly lastForcedReload = new Map<string, number>();

@@ -9,7 +9,12 @@ export interface SignInInput {
   password: string;
   /** The caller's address, throttled alongside the account. */
   ip: string;
+  /** Where the password was presented: the console (default) or the token endpoint's password grant. */
+  via?: 'console' | 'password_grant';
 }
+
+// Each entry point keeps its own audit event name for failures.
+const FAILURE_EVENT = { console: 'session.login_failed', password_grant: 'user.sign_in_failed' } as const;
 
 /** Outcomes are data, so the JSON API and the HTML form can word them their own way. */
 export type SignInResult =
@@ -18,7 +23,7 @@ export type SignInResult =
   | { ok: false; reason: 'throttled'; retryAfter: number };
 
 /**
- * Password sign-in to the console. The password is checked before anything else is revealed, so
+ * Password sign-in, for the console and the password grant. The password is checked before anything else is revealed, so
  * the answer to a wrong password is the same whether the email exists, is disabled or is bound to
  * SSO. When the domain enforces SSO only platform administrators may still use a password: they
  * must never be locked out of the platform by a tenant setting.
@@ -33,8 +38,8 @@ export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tena
   // The attempted email is recorded, never the password.
   const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
     await store.audit.append({
-      tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: 'session.login_failed',
-      targetType: 'user', targetId: user?.id ?? null, details: { email, reason },
+      tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: FAILURE_EVENT[input.via ?? 'console'],
+      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip } : {}) },
     });
     return { ok: false, reason } as const;
   };

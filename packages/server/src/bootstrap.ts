@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from './store/index.js';
 import type { Config } from './config.js';
-import { createTenant } from './domain/tenants/service.js';
-import { createUser } from './domain/users/service.js';
+import { provisionTenant } from './domain/tenants/provision.js';
 import { DomainError } from './domain/errors.js';
 
 export const DEFAULT_BOOTSTRAP_EMAIL = 'admin@demo.latchkey.local';
@@ -24,11 +23,10 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
   const generatedPassword = config.bootstrapPassword ? undefined : randomBytes(18).toString('base64url');
   const password = config.bootstrapPassword ?? generatedPassword!;
   try {
-    const tenant = await createTenant(store, { slug: 'demo', name: 'Demo', enterpriseEnabled: true }, null);
-    const roles = await store.roles.list(tenant.id);
-    await createUser(store, tenant, {
-      email, displayName: 'Administrator', password, platformAdmin: true, roleIds: roles.map((r) => r.id),
-    }, { type: 'system', id: null });
+    // One transaction: a refused account (say, a too-short password) leaves no tenant behind,
+    // so the next start bootstraps again instead of skipping a store nobody can sign in to.
+    await provisionTenant(store, { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
+      { email, displayName: 'Administrator', password, platformAdmin: true }, null);
   } catch (err) {
     // Another process bootstrapped first.
     if (err instanceof DomainError && err.code === 'conflict') return null;

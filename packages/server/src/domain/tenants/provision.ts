@@ -9,13 +9,16 @@ export interface FirstManager {
   email: string;
   displayName?: string;
   password?: string;
+  /** Only first-start bootstrap makes the first manager a platform administrator too. */
+  platformAdmin?: boolean;
 }
 
 /**
  * Creates a tenant and, optionally, its first domain manager (holding every built-in role) in one
  * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
+ * `actorId` null: the system itself (first-start bootstrap).
  */
-export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actorId: string): Promise<{ tenant: Tenant; manager?: User }> {
+export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actorId: string | null): Promise<{ tenant: Tenant; manager?: User }> {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 200) throw invalid('name must be 1-200 characters');
   return store.transaction(async (tx) => {
@@ -24,7 +27,8 @@ export async function provisionTenant(store: Store, input: NewTenant, manager: F
     const roles = await tx.roles.list(tenant.id);
     const user = await createUser(tx, tenant, {
       email: manager.email, displayName: manager.displayName ?? '', password: manager.password, roleIds: roles.map((r) => r.id),
-    }, { type: 'platform', id: actorId });
+      platformAdmin: manager.platformAdmin,
+    }, actorId ? { type: 'platform', id: actorId } : { type: 'system', id: null });
     return { tenant, manager: user };
   });
 }

@@ -2,7 +2,9 @@
 // loopback. Each server runs alone in its own child process while autocannon loads it from this
 // process (one core each on a 2-core machine); every child is stopped afterwards, even on error.
 //
-//   (a) a bare node:http server answering a fixed JSON body (the HTTP ceiling)
+//   (a) a bare node:http server answering a fixed JSON body (the HTTP ceiling), and Fastify with
+//       formbody answering each request with one fresh ES256 token and nothing else (the ceiling of
+//       a token endpoint on Latchkey's stack)
 //   (b) oidc-provider from npm, minimal in-memory configuration (the reference)
 //   (c) the raw ES256 signing rate on one core: jose SignJWT and synchronous node:crypto
 //   (d) Latchkey: client_credentials, refresh_token with rotation, introspection
@@ -35,8 +37,8 @@ const CONNECTIONS = Math.max(1, Math.round(num('BENCH_CONNECTIONS', 10)));
 const SIGN_SECONDS = num('BENCH_SIGN_SECONDS', 2);
 const PARTS = new Set((process.env.BENCH_ONLY || 'sign,bare,oidc,latchkey,resource').split(',').map((s) => s.trim()).filter(Boolean));
 const STRICT = process.env.BENCH_STRICT === '1';
-// 8 load measurements, the signing loops and start-ups, with room to spare.
-const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 110 + 10 * (SECONDS + WARMUP) + 2 * SIGN_SECONDS);
+// 11 load measurements, the signing loops and start-ups, with room to spare.
+const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 110 + 12 * (SECONDS + WARMUP) + 2 * SIGN_SECONDS);
 
 const results = new Map<string, Measurement>();
 const signRows: Row[] = [];
@@ -94,6 +96,7 @@ function refreshChain(pool: string[], path: string, headers: Record<string, stri
     },
   };
 }
+const CEILING = 'Fastify + one ES256 signature';
 const chainsNeeded = CONNECTIONS * (WARMUP > 0 ? 2 : 1);
 
 // ---------------------------------------------------------------------------------------------
@@ -113,8 +116,13 @@ async function signing(): Promise<void> {
 
 async function bare(): Promise<void> {
   log('\n(a) bare node:http, fixed JSON body');
+  const request = { method: 'POST' as const, path: '/token', headers: { 'content-type': FORM }, body: form({ grant_type: 'client_credentials', scope: 'myservices' }) };
   await withServer('bare http', 'bench/bare-http-server.ts', {}, '/', async (origin) => {
-    await run('bare node:http', origin, { request: { method: 'POST', path: '/token', headers: { 'content-type': FORM }, body: 'grant_type=client_credentials' } });
+    await run('bare node:http', origin, { request });
+  });
+  log('\n(a) Fastify + formbody + one node:crypto ES256 signature per request, nothing else');
+  await withServer('ceiling', 'bench/ceiling-server.ts', {}, '/', async (origin) => {
+    await run(CEILING, origin, { request });
   });
 }
 
@@ -271,6 +279,8 @@ const outcome = ratios([
   { name: 'latchkey client_credentials / node:crypto signing rate', numerator: get('latchkey client_credentials'), denominator: sign(1) },
   { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials'), target: 2.5 },
   { name: 'latchkey client_credentials / oidc-provider client_credentials (JWT)', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials (JWT)') },
+  { name: 'latchkey client_credentials / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
+  { name: 'Fastify + one ES256 signature / oidc-provider client_credentials', numerator: get(CEILING), denominator: get('oidc-provider client_credentials') },
   { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },
   { name: 'latchkey refresh_token / latchkey client_credentials', numerator: get('latchkey refresh_token (rotating)'), denominator: get('latchkey client_credentials'), target: 0.5 },
   { name: 'latchkey introspection / oidc-provider introspection', numerator: get('latchkey introspection'), denominator: get('oidc-provider introspection'), target: 2 },

@@ -10,6 +10,7 @@ import { UsageTracker } from './domain/clients/usage.js';
 import { LoginThrottle } from './domain/users/login-throttle.js';
 import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
+import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
@@ -27,6 +28,8 @@ export interface AppContext {
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
+  /** Revoked access-token ids, in memory (other processes' revocations show within a second). */
+  revokedTokens: RevokedAccessTokens;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -46,6 +49,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     throttle: new LoginThrottle(),
     resources: new ResourceCache(store),
     rotations: new GroupCommit(store),
+    revokedTokens: new RevokedAccessTokens(store),
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

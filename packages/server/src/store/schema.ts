@@ -113,6 +113,8 @@ export interface RevokedAccessTokensTable {
   jti: string;
   tenant_id: string;
   expires_at: number;
+  /** Epoch ms; 0 for rows written before it was recorded. */
+  revoked_at: number;
 }
 
 export interface AuditEventsTable {

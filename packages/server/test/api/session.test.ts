@@ -100,7 +100,9 @@ for (const backend of await backends()) {
       const minted = signAccessToken(await s.ctx.keys.active(tenant), {
         issuer: s.ctx.issuer(tenant), subject: admin.userId, audience: s.ctx.issuer(tenant), clientId: 'latchkey-sdk', scope: '', ttlSeconds: 300,
       });
+      // Written to the store as another process would, then read back.
       await s.store.replay.revokeAccessToken(tenant.id, minted.claims.jti, minted.claims.exp * 1000);
+      await s.ctx.revokedTokens.sync();
       problem(await as(s, { bearer: minted.token }).request('GET', '/t/demo/api/v1/me'), 401, /revoked/);
 
       const sampleApiOnly = signAccessToken(await s.ctx.keys.active(tenant), {

@@ -27,11 +27,13 @@ export async function revokeToken(ctx: AppContext, tenant: Tenant, client: Clien
   }
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims || claims.client_id !== client.clientId) return;
+  const expiresAt = (claims.exp + 60) * 1000;
   await ctx.store.transaction(async (tx) => {
-    await tx.replay.revokeAccessToken(tenant.id, claims.jti, (claims.exp + 60) * 1000);
+    await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
     await tx.audit.append({
       tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'access_token.revoked',
       targetType: 'access_token', targetId: claims.jti, details: { sub: claims.sub },
     });
   });
+  ctx.revokedTokens.remember(claims.jti, expiresAt);
 }

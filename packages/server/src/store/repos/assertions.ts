@@ -11,14 +11,16 @@ export class ReplayRepo {
     return r !== undefined;
   }
 
-  async revokeAccessToken(tenantId: string, jti: string, expiresAt: number): Promise<void> {
-    await this.db.insertInto('revoked_access_tokens').values({ jti, tenant_id: tenantId, expires_at: expiresAt })
+  async revokeAccessToken(tenantId: string, jti: string, expiresAt: number, revokedAt = Date.now()): Promise<void> {
+    await this.db.insertInto('revoked_access_tokens').values({ jti, tenant_id: tenantId, expires_at: expiresAt, revoked_at: revokedAt })
       .onConflict((oc) => oc.doNothing()).execute();
   }
 
-  async isAccessTokenRevoked(jti: string): Promise<boolean> {
-    const r = await this.db.selectFrom('revoked_access_tokens').select('jti').where('jti', '=', jti).executeTakeFirst();
-    return !!r;
+  /** Revoked access tokens that have not expired yet, revoked at or after `since` (epoch ms). */
+  async revokedSince(since: number, now: number): Promise<{ jti: string; expiresAt: number }[]> {
+    const rows = await this.db.selectFrom('revoked_access_tokens').select(['jti', 'expires_at'])
+      .where('revoked_at', '>=', since).where('expires_at', '>', now).execute();
+    return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at }));
   }
 
   async sweep(now: number): Promise<void> {

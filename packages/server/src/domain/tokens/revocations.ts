@@ -1,0 +1,47 @@
+import type { Store } from '../../store/index.js';
+
+// Rows are read back with this much overlap, so a revocation whose transaction committed after a
+// look that started later than its timestamp (or written by a host whose clock runs behind) is
+// still seen on the next look.
+const OVERLAP_MS = 60_000;
+
+/**
+ * The ids of revoked, unexpired access tokens, held in memory so that checking a token (every
+ * introspection, every bearer call to the API) costs no query. Revocations made by this process
+ * count at once; those made by other processes are read back at most `syncMs` later, with one query
+ * for the rows added since the previous look. A failed look fails the check (never "not revoked").
+ */
+export class RevokedAccessTokens {
+  private readonly expiresAt = new Map<string, number>();
+  private lookedAt = -Infinity;
+  private since = 0;
+  private looking?: Promise<void>;
+
+  constructor(private readonly store: Store, private readonly syncMs = 1000) {}
+
+  async has(jti: string): Promise<boolean> {
+    if (Date.now() - this.lookedAt >= this.syncMs) await this.sync();
+    const exp = this.expiresAt.get(jti);
+    return exp !== undefined && exp > Date.now();
+  }
+
+  /** Called after the transaction that stored a revocation has committed. */
+  remember(jti: string, expiresAt: number): void {
+    this.expiresAt.set(jti, expiresAt);
+  }
+
+  /** Reads the revocations stored since the last look (shared by concurrent callers). */
+  sync(): Promise<void> {
+    this.looking ??= this.look().finally(() => { this.looking = undefined; });
+    return this.looking;
+  }
+
+  private async look(): Promise<void> {
+    const started = Date.now();
+    const rows = await this.store.replay.revokedSince(this.since, started);
+    for (const r of rows) this.expiresAt.set(r.jti, r.expiresAt);
+    for (const [jti, exp] of this.expiresAt) if (exp <= started) this.expiresAt.delete(jti);
+    this.since = Math.max(0, started - OVERLAP_MS);
+    this.lookedAt = started;
+  }
+}

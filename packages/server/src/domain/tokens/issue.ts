@@ -5,6 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import { randomSecret, REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { signAccessToken } from './access-token.js';
+import { orderedUuid } from '../../lib/ordered-id.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -48,7 +49,7 @@ export async function createRefreshToken(ctx: AppContext, tx: Store, tenant: Ten
   const token = randomSecret(REFRESH_TOKEN_PREFIX);
   const now = Date.now();
   await tx.refreshTokens.insert({
-    id: randomUUID(),
+    id: orderedUuid(now),
     tenantId: tenant.id,
     tokenHash: ctx.hasher.hash(token),
     familyId: familyId ?? randomUUID(),

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { RefreshTokensTable } from '../schema.js';
 import type { RefreshTokenRecord } from '../../domain/tokens/model.js';
+import { prepared } from '../prepared.js';
 
 const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
   id: r.id,
@@ -18,29 +19,27 @@ const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
   revokedAt: r.revoked_at,
 });
 
+// The queries of every rotation, compiled once (see prepared.ts).
+const insertToken = prepared(12, (db, ...v: unknown[]) => db.insertInto('refresh_tokens').values({
+  id: v[0] as string, tenant_id: v[1] as string, token_hash: v[2] as string, family_id: v[3] as string,
+  client_id: v[4] as string, user_id: v[5] as string | null, scope: v[6] as string, secret_version: v[7] as number,
+  created_at: v[8] as number, expires_at: v[9] as number, rotated_at: v[10] as number | null, revoked_at: v[11] as number | null,
+}));
+const tokenByHash = prepared(2, (db, tenantId: string, tokenHash: string) => db.selectFrom('refresh_tokens').selectAll()
+  .where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash));
+const markLiveTokenRotated = prepared(2, (db, id: string, at: number) => db.updateTable('refresh_tokens').set({ rotated_at: at })
+  .where('id', '=', id).where('rotated_at', 'is', null).where('revoked_at', 'is', null));
+
 export class RefreshTokenRepo {
   constructor(private readonly db: Db) {}
 
   async insert(t: RefreshTokenRecord): Promise<void> {
-    await this.db.insertInto('refresh_tokens').values({
-      id: t.id,
-      tenant_id: t.tenantId,
-      token_hash: t.tokenHash,
-      family_id: t.familyId,
-      client_id: t.clientId,
-      user_id: t.userId,
-      scope: t.scope,
-      secret_version: t.secretVersion,
-      created_at: t.createdAt,
-      expires_at: t.expiresAt,
-      rotated_at: t.rotatedAt,
-      revoked_at: t.revokedAt,
-    }).execute();
+    await insertToken(this.db, t.id, t.tenantId, t.tokenHash, t.familyId, t.clientId, t.userId, t.scope, t.secretVersion,
+      t.createdAt, t.expiresAt, t.rotatedAt, t.revokedAt);
   }
 
   async byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const r = await this.db.selectFrom('refresh_tokens').selectAll()
-      .where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = (await tokenByHash(this.db, tenantId, tokenHash)).rows[0];
     return r && toRecord(r);
   }
 
@@ -49,10 +48,7 @@ export class RefreshTokenRepo {
    * refreshes: exactly one caller sees `true`, on SQLite and PostgreSQL alike.
    */
   async markRotated(id: string, at: number): Promise<boolean> {
-    const r = await this.db.updateTable('refresh_tokens').set({ rotated_at: at })
-      .where('id', '=', id).where('rotated_at', 'is', null).where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return Number((await markLiveTokenRotated(this.db, id, at)).numAffectedRows) === 1;
   }
 
   async revokeFamily(tenantId: string, familyId: string, at: number): Promise<number> {

@@ -5,9 +5,23 @@ export const CLIENT_SECRET_PREFIX = 'lk_cs_';
 export const REFRESH_TOKEN_PREFIX = 'lk_rt_';
 export const SESSION_PREFIX = 'lk_ss_';
 
+// Secrets are cut from a block of CSPRNG output: one call into OpenSSL per 128 secrets instead of
+// one per secret (that call was 4 % of a refresh under load). Each slice is used once and zeroed.
+const BLOCK = 4096;
+let block = Buffer.alloc(0);
+let offset = 0;
+
 /** 256 bits of randomness, base64url, behind a recognisable prefix. */
 export function randomSecret(prefix: string): string {
-  return prefix + randomBytes(32).toString('base64url');
+  if (offset + 32 > block.length) {
+    block = randomBytes(BLOCK);
+    offset = 0;
+  }
+  const bytes = block.subarray(offset, offset + 32);
+  offset += 32;
+  const secret = prefix + bytes.toString('base64url');
+  bytes.fill(0);
+  return secret;
 }
 
 export function randomId(bytes = 16): string {

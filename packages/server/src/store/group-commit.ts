@@ -7,8 +7,9 @@ interface Pending { op: Op<unknown>; resolve: (v: unknown) => void; reject: (e: 
  * Group commit: small transactions that arrive together (refresh-token rotations under load) run
  * in one database transaction, so their commits, the expensive part on SQLite, are paid once.
  * Each operation still sees the others' writes in order, so conditional updates keep deciding
- * races exactly. If any operation throws, the whole group rolls back and every caller gets the
- * error (none of them was told it succeeded).
+ * races exactly. If the group's transaction fails (one operation throws, a deadlock with another
+ * process), it rolls back and each operation runs again alone in its own transaction, so only the
+ * operation at fault fails and no caller is told of a write that was rolled back.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -38,7 +39,10 @@ export class GroupCommit {
       });
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length === 1) return batch[0].reject(err);
+      for (const p of batch) {
+        await this.store.transaction(p.op).then(p.resolve, p.reject);
+      }
     }
   }
 }

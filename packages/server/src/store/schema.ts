@@ -97,8 +97,9 @@ export interface SigningKeysTable {
   tenant_id: string;
   private_key_enc: string;
   public_jwk: string;
-  status: string; // active | retired
+  status: string; // next (published, not signing yet) | active | retired
   created_at: number;
+  activated_at: number | null;
   retired_at: number | null;
   expires_at: number | null; // retired keys are dropped from the JWKS after this
 }

@@ -14,6 +14,7 @@ export interface ActiveKey {
 
 interface TenantKeys {
   active: ActiveKey;
+  records: SigningKeyRecord[];
   jwks: { keys: Record<string, unknown>[] };
   loadedAt: number;
 }
@@ -25,19 +26,30 @@ function thumbprint(jwk: { crv: string; x: string; y: string }): string {
 }
 
 /**
- * Per-tenant ES256 signing keys. Private keys are stored sealed with the master key. Rotation retires
- * the active key but keeps publishing it until the last token it signed has expired.
+ * Per-tenant ES256 signing keys. Private keys are stored sealed with the master key. A scheduled
+ * rotation publishes the next key first and activates it later; rotation retires the active key but
+ * keeps publishing it until the last token it signed has expired. Several processes may race to
+ * rotate: the one whose conditional retire succeeds does it, the others reload.
  */
 export class KeyService {
   private readonly cache = new Map<string, TenantKeys>();
   private readonly loading = new Map<string, Promise<TenantKeys>>();
+
+  /**
+   * How long a scheduled rotation publishes the next key before it signs: verifiers that cache the
+   * JWKS (jose re-reads it every 10 minutes, and on an unknown kid at most every 30 s) know the key
+   * before the first token it signs reaches them.
+   */
+  private readonly prepublishMs: number;
 
   constructor(
     private readonly store: Store,
     private readonly sealer: Sealer,
     private readonly rotationMs: number,
     private readonly reloadMs = 30_000,
-  ) {}
+  ) {
+    this.prepublishMs = Math.min(24 * 3600_000, rotationMs / 4);
+  }
 
   /** The tenant's keys when loaded less than `reloadMs` ago. */
   private fresh(tenantId: string): TenantKeys | undefined {
@@ -82,18 +94,30 @@ export class KeyService {
   }
 
   private async loadNow(tenant: Tenant): Promise<TenantKeys> {
-    const now = Date.now();
+    let now = Date.now();
     let keys = await this.store.signingKeys.live(tenant.id, now);
-    let activeRec = keys.find((k) => k.status === 'active');
-    if (!activeRec || now - activeRec.createdAt >= this.rotationMs) {
-      await this.rotateNow(tenant, 'schedule');
+    const due = this.due(keys, now);
+    if (due) {
+      if (due === 'rotate') await this.rotateNow(tenant, 'schedule');
+      else await this.publishNext(tenant);
+      now = Date.now();
       keys = await this.store.signingKeys.live(tenant.id, now);
-      activeRec = keys.find((k) => k.status === 'active')!;
     }
-    const active = this.toActive(activeRec);
-    const entry: TenantKeys = { active, jwks: { keys: keys.map((k) => k.publicJwk) }, loadedAt: now };
+    const activeRec = keys.find((k) => k.status === 'active');
+    if (!activeRec) throw new Error(`tenant ${tenant.slug} has no active signing key`);
+    const entry: TenantKeys = { active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) }, loadedAt: now };
     this.cache.set(tenant.id, entry);
     return entry;
+  }
+
+  /** What the schedule asks for now: a rotation, publishing the next key, or nothing. */
+  private due(keys: SigningKeyRecord[], now: number): 'rotate' | 'publish' | null {
+    const active = keys.find((k) => k.status === 'active');
+    if (!active) return 'rotate';
+    const age = now - (active.activatedAt ?? active.createdAt);
+    if (age >= this.rotationMs) return 'rotate';
+    if (age >= this.rotationMs - this.prepublishMs && !keys.some((k) => k.status === 'next')) return 'publish';
+    return null;
   }
 
   private toActive(rec: SigningKeyRecord): ActiveKey {
@@ -104,45 +128,81 @@ export class KeyService {
   }
 
   /**
-   * Retires the active key (kept in the JWKS until every token it signed has expired, plus a
-   * minute of clock skew) and creates a new one, in one transaction.
+   * Makes the next key sign now: the oldest published next key, or a new one when none is published
+   * (the first key, an on-demand rotation before the schedule published one). The previous key stays
+   * in the JWKS until every token it signed has expired, plus a minute of clock skew. Returns the
+   * signing kid.
    */
   async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actorId: string | null = null): Promise<string> {
     const kid = await this.rotateNow(tenant, reason, actorId);
     this.cache.delete(tenant.id);
-    await this.load(tenant);
-    return kid;
+    const loaded = await this.load(tenant);
+    return kid ?? loaded.active.kid;
   }
 
-  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null = null): Promise<string> {
+  /** The tenant's published keys, newest first (public parts and dates only). */
+  async list(tenant: Tenant): Promise<Omit<SigningKeyRecord, 'privateKeyEnc'>[]> {
+    const keys = await this.store.signingKeys.live(tenant.id, Date.now());
+    return keys.map(({ privateKeyEnc: _sealed, ...k }) => k);
+  }
+
+  /** One transaction; null when another process rotated first (it stands back). */
+  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null = null): Promise<string | null> {
+    const now = Date.now();
+    const keys = await this.store.signingKeys.live(tenant.id, now);
+    const active = keys.find((k) => k.status === 'active');
+    const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
+    const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;
+    return this.store.transaction(async (tx) => {
+      if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, keepUntil))) return null;
+      let kid: string;
+      if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now))) {
+        kid = next.kid;
+      } else {
+        const fresh = this.generate(tenant.id, 'active', now);
+        await tx.signingKeys.insert(fresh);
+        kid = fresh.kid;
+      }
+      await tx.audit.append({
+        tenantId: tenant.id, actorType: actorId ? 'user' : 'system', actorId, action: 'signing_key.rotated',
+        targetType: 'signing_key', targetId: kid, details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid },
+      });
+      return kid;
+    });
+  }
+
+  /** Publishes the key that the next scheduled rotation will activate. */
+  private async publishNext(tenant: Tenant): Promise<void> {
+    const key = this.generate(tenant.id, 'next', Date.now());
+    await this.store.transaction(async (tx) => {
+      await tx.signingKeys.insert(key);
+      await tx.audit.append({
+        tenantId: tenant.id, actorType: 'system', actorId: null, action: 'signing_key.published',
+        targetType: 'signing_key', targetId: key.kid, details: {},
+      });
+    });
+  }
+
+  private generate(tenantId: string, status: 'next' | 'active', now: number): SigningKeyRecord {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pub = publicKey.export({ format: 'jwk' }) as { crv: string; x: string; y: string };
     const kid = thumbprint(pub);
-    const priv = privateKey.export({ format: 'jwk' });
-    const now = Date.now();
-    const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;
-    await this.store.transaction(async (tx) => {
-      await tx.signingKeys.retireActive(tenant.id, now, keepUntil);
-      await tx.signingKeys.insert({
-        kid, tenantId: tenant.id, privateKeyEnc: this.sealer.seal(JSON.stringify(priv), `signing-key:${kid}`),
-        publicJwk: { kty: 'EC', crv: pub.crv, x: pub.x, y: pub.y, kid, alg: 'ES256', use: 'sig' },
-        status: 'active', createdAt: now, retiredAt: null, expiresAt: null,
-      });
-      await tx.audit.append({
-        tenantId: tenant.id, actorType: actorId ? 'user' : 'system', actorId, action: 'signing_key.rotated',
-        targetType: 'signing_key', targetId: kid, details: { reason },
-      });
-    });
-    return kid;
+    return {
+      kid, tenantId, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      privateKeyEnc: this.sealer.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), `signing-key:${kid}`),
+      publicJwk: { kty: 'EC', crv: pub.crv, x: pub.x, y: pub.y, kid, alg: 'ES256', use: 'sig' },
+    };
   }
 
-  /** Called periodically: rotates keys that are due, for tenants this process serves. */
+  /** Called periodically: publishes and rotates keys that are due, for tenants this process serves. */
   async rotateDue(getTenant: (id: string) => Promise<Tenant | undefined>): Promise<void> {
     const now = Date.now();
     for (const [tenantId, k] of this.cache) {
-      if (now - k.active.createdAt < this.rotationMs) continue;
+      if (!this.due(k.records, now)) continue;
       const tenant = await getTenant(tenantId);
-      if (tenant) await this.rotate(tenant, 'schedule');
+      if (!tenant) continue;
+      this.cache.delete(tenantId);
+      await this.load(tenant);
     }
   }
 }

@@ -13,6 +13,7 @@ import { platformTenantRoutes } from './platform-tenants.js';
 import { appRoutes } from './apps.js';
 import { personalClientRoutes } from './personal-clients.js';
 import { resourceRoutes } from './resources.js';
+import { signingKeyRoutes } from './signing-keys.js';
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -23,7 +24,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import { requireManager } from '../auth.js';
+import { Nullable, Timestamp, errors, iso } from '../schemas.js';
+import type { SigningKeyRecord } from '../../domain/keys/model.js';
+
+const SigningKey = Type.Object({
+  kid: Type.String(),
+  status: Type.Union([Type.Literal('next'), Type.Literal('active'), Type.Literal('retired')], {
+    description: 'next: published, signs from the next rotation on; active: signs new tokens; retired: published until its tokens have expired',
+  }),
+  createdAt: Timestamp,
+  activatedAt: Nullable(Timestamp),
+  retiredAt: Nullable(Timestamp),
+  unpublishedAt: Nullable({ ...Timestamp, description: 'when a retired key leaves the JWKS' }),
+  publicJwk: Type.Record(Type.String(), Type.Unknown()),
+});
+const view = (k: Omit<SigningKeyRecord, 'privateKeyEnc'>) => ({
+  kid: k.kid, status: k.status, createdAt: iso(k.createdAt),
+  activatedAt: k.status === 'next' ? null : iso(k.activatedAt ?? k.createdAt),
+  retiredAt: k.retiredAt === null ? null : iso(k.retiredAt),
+  unpublishedAt: k.expiresAt === null ? null : iso(k.expiresAt),
+  publicJwk: k.publicJwk,
+});
+
+/** The domain's token-signing keys: what the JWKS publishes, and rotation on demand. */
+export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/signing-keys', {
+    onRequest: requireManager,
+    schema: {
+      tags: ['signing keys'], summary: 'The published signing keys, newest first',
+      response: { 200: Type.Object({ items: Type.Array(SigningKey) }), ...errors(401, 403) },
+    },
+  }, async (request) => ({ items: (await ctx.keys.list(request.tenant)).map(view) }));
+
+  app.post('/signing-keys/rotate', {
+    onRequest: requireManager,
+    schema: {
+      tags: ['signing keys'],
+      summary: 'Rotate now: the next key signs from now on; the previous one stays published until its tokens expire',
+      response: { 200: Type.Object({ kid: Type.String(), items: Type.Array(SigningKey) }), ...errors(401, 403) },
+    },
+  }, async (request) => {
+    const kid = await ctx.keys.rotate(request.tenant, 'manual', request.auth!.principal.user.id);
+    return { kid, items: (await ctx.keys.list(request.tenant)).map(view) };
+  });
+}

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
+import { makeApp, clientCredentials, demo } from '../helpers/oauth.js';
+import { as, login, problem } from '../api/client.js';
+import { KeyService } from '../../src/domain/keys/service.js';
+import { createUser } from '../../src/domain/users/service.js';
+
+const DAY = 86_400_000;
+
+for (const backend of await backends()) {
+  test(`signing keys: published before they sign, rotated once across processes, on demand (${backend})`, async (t) => {
+    const s = await createTestServer(backend);
+    t.after(() => s.close());
+    const tenant = await demo(s);
+    const rotationMs = 30 * DAY; // the next key is published one day ahead
+    // Each KeyService stands for a server process of its own on the same database.
+    const process = () => new KeyService(s.store, s.ctx.sealer, rotationMs);
+    const rows = () => s.store.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenant.id).orderBy('created_at').execute();
+    const activeAgo = async (kid: string, ms: number) => {
+      await s.store.db.updateTable('signing_keys').set({ activated_at: Date.now() - ms }).where('kid', '=', kid).execute();
+    };
+    const events = async (action: string) => s.store.audit.list(tenant.id, { action }, 50);
+
+    const first = await process().active(tenant);
+    await t.test('twenty-nine days in, the next key is published but does not sign', async () => {
+      await activeAgo(first.kid, 29.5 * DAY);
+      const p = process();
+      assert.equal((await p.active(tenant)).kid, first.kid, 'the active key still signs');
+      const next = (await rows()).find((r) => r.status === 'next');
+      assert.ok(next, 'a next key is stored');
+      assert.deepEqual((await p.jwks(tenant)).keys.map((k) => k.kid).sort(), [first.kid, next.kid].sort());
+      assert.equal((await events('signing_key.published'))[0]?.targetId, next.kid);
+      // Another process that loads now sees it and publishes no second one.
+      await process().jwks(tenant);
+      assert.equal((await rows()).filter((r) => r.status === 'next').length, 1);
+    });
+
+    await t.test('when due, exactly one of two processes activates the published key', async () => {
+      const next = (await rows()).find((r) => r.status === 'next')!;
+      await activeAgo(first.kid, 30 * DAY + 1000);
+      const before = (await events('signing_key.rotated')).length;
+      const [a, b] = await Promise.all([process().active(tenant), process().active(tenant)]);
+      assert.equal(a.kid, next.kid, 'the key published a day ago signs now');
+      assert.equal(b.kid, next.kid);
+      const after = await rows();
+      assert.deepEqual(after.map((r) => [r.kid, r.status]), [[first.kid, 'retired'], [next.kid, 'active']]);
+      assert.ok(after[0].expires_at! >= Date.now() + 3600_000, 'the old key stays published for one token lifetime');
+      const rotated = await events('signing_key.rotated');
+      assert.equal(rotated.length - before, 1, 'one rotation, not one per process');
+      assert.deepEqual(rotated[0].details, { reason: 'schedule', previous: first.kid, prepublished: true });
+    });
+
+    await t.test('domain managers list the keys and rotate on demand; tokens switch keys, old tokens still verify', async () => {
+      const app = await makeApp(s);
+      const before = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
+      const manager = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
+      const list = await manager.request('GET', '/t/demo/api/v1/signing-keys');
+      assert.equal(list.statusCode, 200, list.body);
+      const activeKid = decodeProtectedHeader(before).kid;
+      assert.deepEqual(list.json().items.map((k: { kid: string; status: string }) => [k.kid, k.status]),
+        [[activeKid, 'active'], [first.kid, 'retired']]);
+      assert.equal(list.json().items[0].publicJwk.d, undefined, 'no private part');
+      assert.equal(JSON.stringify(list.json()).includes('privateKey'), false);
+
+      const rotate = await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate');
+      assert.equal(rotate.statusCode, 200, rotate.body);
+      const newKid = rotate.json().kid;
+      assert.notEqual(newKid, activeKid);
+      assert.equal(rotate.json().items.find((k: { kid: string }) => k.kid === newKid).status, 'active');
+      const after = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
+      assert.equal(decodeProtectedHeader(after).kid, newKid);
+      const jwks = (await s.app.inject({ url: '/t/demo/oauth2/v1/keys' })).json();
+      for (const tok of [before, after]) await jwtVerify(tok, createLocalJWKSet(jwks), { issuer: 'http://latchkey.test/t/demo' });
+      const [event] = await events('signing_key.rotated');
+      assert.equal(event.actorType, 'user');
+      assert.deepEqual(event.details, { reason: 'manual', previous: activeKid, prepublished: false });
+
+      await createUser(s.store, tenant, { email: 'plain@demo.test', displayName: 'Plain', password: 'plain user password' }, { type: 'system', id: null });
+      const plain = as(s, await login(s, 'demo', 'plain@demo.test', 'plain user password'));
+      problem(await plain.request('GET', '/t/demo/api/v1/signing-keys'), 403);
+      problem(await plain.request('POST', '/t/demo/api/v1/signing-keys/rotate'), 403);
+      problem(await as(s, null).request('POST', '/t/demo/api/v1/signing-keys/rotate'), 401);
+      assert.equal((await rows()).filter((r) => r.status === 'active').length, 1, 'refused calls rotated nothing');
+    });
+
+    await t.test('an on-demand rotation activates a key already published by the schedule', async () => {
+      const active = (await rows()).find((r) => r.status === 'active')!;
+      await activeAgo(active.kid, 29.5 * DAY);
+      await process().jwks(tenant); // publishes the next key
+      const next = (await rows()).find((r) => r.status === 'next')!;
+      assert.equal(await s.ctx.keys.rotate(tenant, 'manual'), next.kid);
+    });
+  });
+}

@@ -9,7 +9,7 @@ import { apiError, readBody, saysExpired, send, type FetchLike, type HttpOptions
 import { SecretSet } from './lib/redact.js';
 import { VERSION } from './lib/version.js';
 import { TokenCache } from './token-cache.js';
-import { AppsApi, PersonalClientsApi, SettingsApi, UsersApi, type Me } from './api/management.js';
+import { AppsApi, PersonalClientsApi, SettingsApi, SigningKeysApi, UsersApi, type Me } from './api/management.js';
 import { SampleApi } from './api/sample.js';
 import type { RequestOptions, Requester } from './api/types.js';
 
@@ -58,6 +58,8 @@ export class Latchkey implements Requester {
   readonly apps: AppsApi;
   /** The domain's settings (domain managers). */
   readonly settings: SettingsApi;
+  /** The domain's token-signing keys: list, rotate now (domain managers). */
+  readonly signingKeys: SigningKeysApi;
   /** The sample protected API at `apiUrl`. */
   readonly sample: SampleApi;
 
@@ -92,6 +94,7 @@ export class Latchkey implements Requester {
     this.users = new UsersApi(this, api);
     this.apps = new AppsApi(this, api);
     this.settings = new SettingsApi(this, api);
+    this.signingKeys = new SigningKeysApi(this, api);
     this.sample = new SampleApi(this, this.apiUrl, this.tenant);
   }
 

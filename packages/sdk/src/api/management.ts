@@ -264,3 +264,29 @@ export class SettingsApi {
     return this.api.request(`${this.base}/settings`, { method: 'PATCH', body: patch });
   }
 }
+
+export interface SigningKey {
+  kid: string;
+  /** next: published, signs from the next rotation on; active: signs new tokens; retired: published until its tokens expire. */
+  status: 'next' | 'active' | 'retired';
+  createdAt: string;
+  activatedAt: string | null;
+  retiredAt: string | null;
+  /** When a retired key leaves the JWKS. */
+  unpublishedAt: string | null;
+  publicJwk: Record<string, unknown>;
+}
+
+/** The domain's token-signing keys (domain managers). */
+export class SigningKeysApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  async list(): Promise<SigningKey[]> {
+    return (await this.api.request<{ items: SigningKey[] }>(`${this.base}/signing-keys`)).items;
+  }
+
+  /** Rotates now: the next key signs from now on; returns its kid and every published key. */
+  rotate(): Promise<{ kid: string; items: SigningKey[] }> {
+    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST' });
+  }
+}

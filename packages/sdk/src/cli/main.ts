@@ -9,6 +9,7 @@ import { registerClients } from './commands/clients.js';
 import { registerApps } from './commands/apps.js';
 import { registerToken } from './commands/token.js';
 import { registerApi } from './commands/api.js';
+import { registerKeys } from './commands/keys.js';
 
 /** Exit codes: 0 success, 1 the server refused (API or authentication error, unreachable), 2 usage or configuration. */
 export const EXIT_OK = 0;
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerLogin(program, io);
   registerClients(program, io);
   registerApps(program, io);
+  registerKeys(program, io);
   registerToken(program, io);
   registerApi(program, io);
   return program;

@@ -115,6 +115,19 @@ test('settings and validation problems', async () => {
   assert.match(err.message, /^PATCH http:\/\/127\.0\.0\.1:\d+\/t\/demo\/api\/v1\/settings failed: 400/);
 });
 
+test('signing keys: list, rotate now; a plain user is refused', async () => {
+  const before = await env.admin.signingKeys.list();
+  const active = before.find((k) => k.status === 'active');
+  assert.ok(active);
+  assert.equal(active.publicJwk.d, undefined);
+  const rotated = await env.admin.signingKeys.rotate();
+  assert.notEqual(rotated.kid, active.kid);
+  const after = await env.admin.signingKeys.list();
+  assert.equal(after.find((k) => k.kid === rotated.kid)?.status, 'active');
+  assert.equal(after.find((k) => k.kid === active.kid)?.status, 'retired');
+  assert.ok(after.find((k) => k.kid === active.kid)?.unpublishedAt);
+});
+
 test('request() reaches any path of the server with authentication', async () => {
   const roles = await env.admin.request<{ items: { name: string }[] }>('/t/demo/api/v1/roles');
   assert.ok(roles.items.length > 0);

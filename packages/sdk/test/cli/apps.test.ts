@@ -81,3 +81,24 @@ test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the
   assert.equal(JSON.parse(again.stdout).scope, 'metering');
 });
 
+
+test('keys: list shows the active key; rotate switches it; without credentials nothing happens', async () => {
+  const listed = await cli(['keys', 'list', '--json'], ADMIN);
+  ok(listed);
+  const before = (JSON.parse(listed.stdout) as { kid: string; status: string }[]).find((k) => k.status === 'active')!;
+  assert.ok(before);
+  const table = await cli(['keys', 'list'], ADMIN);
+  ok(table);
+  assert.match(table.stdout, /^KID +STATUS +CREATEDAT/);
+  assert.match(table.stdout, new RegExp(`${before.kid} +active`));
+  const rotated = await cli(['keys', 'rotate'], ADMIN);
+  ok(rotated);
+  const kid = /signed with key (\S+)\./.exec(rotated.stdout)?.[1];
+  assert.ok(kid && kid !== before.kid, rotated.stdout);
+  const after = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
+  assert.deepEqual(after.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
+  const anonymous = await cli(['keys', 'rotate'], {});
+  assert.notEqual(anonymous.code, 0);
+  const still = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
+  assert.deepEqual(still.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
+});

@@ -7,7 +7,9 @@ import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { startMaintenance } from './maintenance.js';
 
 const config = loadConfig();
-const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// Reported through the app's logger once it exists.
+let onConnectionError = (_err: Error): void => {};
+const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (err) => onConnectionError(err) });
 await migrateToLatest(handle.db);
 const store = new Store(handle.db, handle.dialect);
 const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
@@ -17,6 +19,8 @@ const app = await buildApp(ctx, {
     redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'client_secret', 'refresh_token'],
   },
 });
+
+onConnectionError = (err) => app.log.warn({ err: err.message }, 'the database closed an idle connection; the next query opens a new one');
 
 const boot = await bootstrap(store, config);
 // The generated password goes to the terminal once, never to the structured log.

@@ -22,11 +22,16 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** PostgreSQL: an idle pooled connection died (server restart, failover, terminated by an administrator). */
+  onConnectionError?: (err: Error) => void;
 }
 
 export function openStore(opts: OpenOptions): StoreHandle {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // The pool drops such a connection and the next query opens a new one; without a listener the
+    // error would be uncaught and end the process.
+    pool.on('error', (err) => opts.onConnectionError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -98,7 +98,9 @@ export class KeyService {
     let keys = await this.store.signingKeys.live(tenant.id, now);
     const due = this.due(keys, now);
     if (due) {
-      if (due === 'rotate') await this.rotateNow(tenant, 'schedule');
+      // The keys the decision was made on: if another process rotated since, the conditional retire
+      // of the key seen here fails and this one stands back.
+      if (due === 'rotate') await this.rotateNow(tenant, 'schedule', null, keys);
       else await this.publishNext(tenant);
       now = Date.now();
       keys = await this.store.signingKeys.live(tenant.id, now);
@@ -134,7 +136,7 @@ export class KeyService {
    * signing kid.
    */
   async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actorId: string | null = null): Promise<string> {
-    const kid = await this.rotateNow(tenant, reason, actorId);
+    const kid = await this.rotateNow(tenant, reason, actorId, await this.store.signingKeys.live(tenant.id, Date.now()));
     this.cache.delete(tenant.id);
     const loaded = await this.load(tenant);
     return kid ?? loaded.active.kid;
@@ -146,10 +148,12 @@ export class KeyService {
     return keys.map(({ privateKeyEnc: _sealed, ...k }) => k);
   }
 
-  /** One transaction; null when another process rotated first (it stands back). */
-  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null = null): Promise<string | null> {
+  /**
+   * Retires the active key among `keys` and activates the next one, in one transaction; null when
+   * the active key is no longer the one in `keys` (another process rotated first: it stands back).
+   */
+  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null, keys: SigningKeyRecord[]): Promise<string | null> {
     const now = Date.now();
-    const keys = await this.store.signingKeys.live(tenant.id, now);
     const active = keys.find((k) => k.status === 'active');
     const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
     const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;

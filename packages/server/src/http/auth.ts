@@ -95,7 +95,7 @@ function looksExpired(token: string): boolean {
 async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims) throw unauthorized(looksExpired(token) ? 'Expired access token: get a new one' : 'the access token is invalid or expired');
-  if (await ctx.revokedTokens.has(claims.jti)) throw unauthorized('the access token has been revoked');
+  if (await ctx.revokedTokens.revoked(claims)) throw unauthorized('the access token has been revoked');
   const principal = await ctx.principals.get(tenant.id, claims.sub);
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
   if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not-a-user');

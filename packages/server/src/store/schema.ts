@@ -13,6 +13,7 @@ export interface TenantsTable {
   refresh_token_ttl_seconds: number;
   personal_client_max_days: number;
   revoke_clients_on_role_loss: number;
+  refresh_token_grace_seconds: number;
   created_at: number;
 }
 
@@ -90,6 +91,11 @@ export interface RefreshTokensTable {
   expires_at: number;
   rotated_at: number | null;
   revoked_at: number | null;
+  /** Set on rotation: the token that replaced this one. */
+  successor_id: string | null;
+  /** The answer this token's rotation gave, sealed; kept until answer_until (the grace window). */
+  answer_sealed: string | null;
+  answer_until: number | null;
 }
 
 export interface SigningKeysTable {

@@ -116,7 +116,10 @@ for (const backend of await backends()) {
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
       assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
       await call(manager, 'PATCH', `/users/${alice.user.id}`, { status: 'active' });
-      assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, true);
+      assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, true, 'personal clients only pause');
+      // Disabling ended alice's own sign-in grant for good: she signs in again.
+      assert.equal((await call(alice, 'GET', '/me')).statusCode, 401);
+      alice.headers.authorization = `Bearer ${(await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().access_token}`;
       await s.store.tenants.update(tenant.id, { enterpriseEnabled: false });
       s.ctx.tenants.invalidate();
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);

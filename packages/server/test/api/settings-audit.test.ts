@@ -25,6 +25,7 @@ for (const backend of await backends()) {
       assert.deepEqual(res.json(), {
         ssoEnforced: false, signingCertificatePublic: true, accessTokenTtlSeconds: 3600,
         refreshTokenTtlSeconds: 31536000, personalClientMaxDays: 365, revokeClientsOnRoleLoss: true,
+        refreshTokenGraceSeconds: 60,
       });
       const patch = await admin.request('PATCH', '/t/demo/api/v1/settings', { signingCertificatePublic: false, accessTokenTtlSeconds: 900, personalClientMaxDays: 365 });
       assert.equal(patch.statusCode, 200, patch.body);
@@ -47,6 +48,8 @@ for (const backend of await backends()) {
         [{ refreshTokenTtlSeconds: 5 * 365 * 86400 + 1 }, /body\.refreshTokenTtlSeconds must be <= 157680000/],
         [{ personalClientMaxDays: 0 }, /body\.personalClientMaxDays must be >= 1/],
         [{ personalClientMaxDays: 3651 }, /body\.personalClientMaxDays must be <= 3650/],
+        [{ refreshTokenGraceSeconds: -1 }, /body\.refreshTokenGraceSeconds must be >= 0/],
+        [{ refreshTokenGraceSeconds: 601 }, /body\.refreshTokenGraceSeconds must be <= 600/],
         [{ accessTokenTtlSeconds: 90.5 }, /body\.accessTokenTtlSeconds must be integer/],
         [{ ssoEnforced: 'yes' }, /body\.ssoEnforced must be boolean/],
         [{ enterpriseEnabled: true }, /body\.enterpriseEnabled is not allowed/],

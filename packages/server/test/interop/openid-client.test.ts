@@ -82,7 +82,7 @@ describe('openid-client against a real Latchkey server', () => {
     });
   });
 
-  test('refreshTokenGrant rotates; the old refresh token is refused with invalid_grant', async () => {
+  test('refreshTokenGrant rotates; a retry gets the same answer; reuse is refused with invalid_grant', async () => {
     const seeded = await env.seedRefreshToken();
     const first = await client.refreshTokenGrant(config, seeded);
     assert.equal(first.scope, 'metering myservices');
@@ -93,6 +93,11 @@ describe('openid-client against a real Latchkey server', () => {
     assert.equal(narrowed.scope, 'metering');
     assert.equal(peekJwt(narrowed.access_token).payload.scope, 'metering');
 
+    // Within the grace window, the old token presented again while its successor is unused gets
+    // the same answer (a retry after a lost response); once the successor was used, it is reuse.
+    const retried = await client.refreshTokenGrant(config, first.refresh_token!, { scope: 'metering' });
+    assert.equal(retried.refresh_token, narrowed.refresh_token);
+    const third = await client.refreshTokenGrant(config, narrowed.refresh_token!);
     await assert.rejects(client.refreshTokenGrant(config, first.refresh_token!), (err: unknown) => {
       assert.ok(err instanceof client.ResponseBodyError, `expected ResponseBodyError, got ${err}`);
       assert.equal(err.error, 'invalid_grant');
@@ -100,7 +105,7 @@ describe('openid-client against a real Latchkey server', () => {
       return true;
     });
     // The reuse killed the whole family, including the newest token.
-    await assert.rejects(client.refreshTokenGrant(config, narrowed.refresh_token!), (err: unknown) =>
+    await assert.rejects(client.refreshTokenGrant(config, third.refresh_token!), (err: unknown) =>
       err instanceof client.ResponseBodyError && err.error === 'invalid_grant');
   });
 

@@ -7,6 +7,7 @@ import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type C
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
+import { endGrants, type EndedGrants } from '../tokens/grants.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 
@@ -77,19 +78,24 @@ export async function getApp(store: Store, tenant: Tenant, id: string): Promise<
   return c;
 }
 
-/** New secret shown once; the old one stops working and every refresh token of the app dies. */
-export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+/**
+ * New secret shown once; the old one stops working and every grant of the app ends: its refresh
+ * tokens and the access tokens they gave.
+ */
+export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string; ended: EndedGrants }> {
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
-  await store.transaction(async (tx) => {
+  const ended = await store.transaction(async (tx) => {
     await getApp(tx, tenant, id);
     await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
-    const n = await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
+    const now = Date.now();
+    const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     await tx.audit.append({
       tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.secret_rotated', targetType: 'app',
-      targetId: id, details: { refreshTokensRevoked: n },
+      targetId: id, details: { grantsEnded: families.length },
     });
+    return endGrants(tx, tenant.id, families, now);
   });
-  return { client: await getApp(store, tenant, id), clientSecret };
+  return { client: await getApp(store, tenant, id), clientSecret, ended };
 }
 
 /** Deactivation suspends every grant (refresh tokens survive and work again on activation). */

@@ -4,6 +4,8 @@ export interface TenantSettings {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   personalClientMaxDays: number;
+  /** How long a just-rotated refresh token, presented again by its client, gets the same answer (0: never). */
+  refreshTokenGraceSeconds: number;
   /** When a user loses the creator role: true revokes their personal clients, false keeps them. */
   revokeClientsOnRoleLoss: boolean;
 }
@@ -22,5 +24,6 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlSeconds: 31536000,
   personalClientMaxDays: 365,
+  refreshTokenGraceSeconds: 60,
   revokeClientsOnRoleLoss: true,
 };

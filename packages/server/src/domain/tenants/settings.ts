@@ -8,6 +8,7 @@ export const SETTINGS_LIMITS = {
   accessTokenTtlSeconds: { min: 60, max: 86_400 },
   refreshTokenTtlSeconds: { min: 3600, max: 5 * 365 * 86_400 },
   personalClientMaxDays: { min: 1, max: 3650 },
+  refreshTokenGraceSeconds: { min: 0, max: 600 },
 } as const;
 
 export function settingsOf(t: Tenant): TenantSettings {
@@ -17,6 +18,7 @@ export function settingsOf(t: Tenant): TenantSettings {
     accessTokenTtlSeconds: t.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: t.refreshTokenTtlSeconds,
     personalClientMaxDays: t.personalClientMaxDays,
+    refreshTokenGraceSeconds: t.refreshTokenGraceSeconds,
     revokeClientsOnRoleLoss: t.revokeClientsOnRoleLoss,
   };
 }

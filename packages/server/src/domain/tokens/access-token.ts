@@ -12,6 +12,8 @@ export interface AccessTokenClaims extends JWTPayload {
   jti: string;
   client_id: string;
   scope: string;
+  /** The grant (refresh-token family) the token belongs to, so that ending the grant ends it. */
+  sid?: string;
 }
 
 export interface IssueInput {
@@ -21,6 +23,7 @@ export interface IssueInput {
   clientId: string;
   scope: string;
   ttlSeconds: number;
+  grantId?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export function signAccessToken(key: ActiveKey, input: IssueInput): { token: str
     client_id: input.clientId,
     scope: input.scope,
   };
+  if (input.grantId !== undefined) claims.sid = input.grantId;
   const signingInput = key.header + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signature = sign('sha256', Buffer.from(signingInput), { key: key.key, dsaEncoding: 'ieee-p1363' });
   return { token: signingInput + '.' + signature.toString('base64url'), claims };

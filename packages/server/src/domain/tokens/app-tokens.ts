@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Actor } from '../users/service.js';
@@ -30,13 +31,14 @@ export async function generateAppTokens(ctx: AppContext, tenant: Tenant, appId: 
   if (input.includeRefreshToken && !app.grantTypes.includes(GRANT_REFRESH_TOKEN)) {
     throw invalid('the application does not allow the refresh_token grant');
   }
-  const at = await issueAccessToken(ctx, tenant, { client: app, userId: null, scopes });
+  const grantId = input.includeRefreshToken ? randomUUID() : undefined;
+  const at = await issueAccessToken(ctx, tenant, { client: app, userId: null, scopes, grantId });
   const doc: TokFile = {
     app_access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope,
     client_id: app.clientId, token_endpoint: `${ctx.issuer(tenant)}/oauth2/v1/token`,
   };
   await ctx.store.transaction(async (tx) => {
-    if (input.includeRefreshToken) doc.refresh_token = await createRefreshToken(ctx, tx, tenant, app, null, at.scope);
+    if (grantId) doc.refresh_token = await createRefreshToken(ctx, tx, tenant, app, null, at.scope, grantId);
     await tx.audit.append({
       tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.tokens_generated', targetType: 'app',
       targetId: app.id, details: { scopes, refreshToken: input.includeRefreshToken },

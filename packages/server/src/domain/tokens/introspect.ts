@@ -28,7 +28,7 @@ export async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId:
 export async function introspectAccessToken(ctx: AppContext, tenant: Tenant, token: string): Promise<Introspection> {
   const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims) return INACTIVE;
-  if (await ctx.revokedTokens.has(claims.jti)) return INACTIVE;
+  if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
   const userId = claims.sub !== claims.client_id ? claims.sub : null;
   if (!(await grantStillValid(ctx, tenant, claims.client_id, userId))) return INACTIVE;
   return {

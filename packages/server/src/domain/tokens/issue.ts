@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
+import type { RefreshTokenRecord } from './model.js';
 import { randomSecret, REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { signAccessToken } from './access-token.js';
 import { orderedUuid } from '../../lib/ordered-id.js';
@@ -20,6 +21,14 @@ export interface IssueRequest {
   /** The user the token acts for; null when the client acts for itself. */
   userId: string | null;
   scopes: string[];
+  /** The refresh-token family the access token belongs to, when there is one. */
+  grantId?: string;
+}
+
+/** No token outlives its client: a lifetime (seconds) cut at the client's expiry. */
+function cappedTtl(client: Client, ttlSeconds: number, now: number): number {
+  if (client.expiresAt === null) return ttlSeconds;
+  return Math.max(1, Math.min(ttlSeconds, Math.floor((client.expiresAt - now) / 1000)));
 }
 
 /** Signs an access token for the tenant: audience = the resources the scopes belong to. */
@@ -30,45 +39,58 @@ export async function issueAccessToken(ctx: AppContext, tenant: Tenant, req: Iss
   // User-bound tokens may also call this server's management API, whose audience is the issuer.
   if (req.userId !== null || audiences.length === 0) audiences.push(issuer);
   const scope = req.scopes.join(' ');
+  const ttlSeconds = cappedTtl(req.client, tenant.accessTokenTtlSeconds, Date.now());
   const { token } = signAccessToken(key, {
     issuer,
     subject: req.userId ?? req.client.clientId,
     audience: audiences.length === 1 ? audiences[0] : audiences,
     clientId: req.client.clientId,
     scope,
-    ttlSeconds: tenant.accessTokenTtlSeconds,
+    ttlSeconds,
+    grantId: req.grantId,
   });
-  return { token, expiresIn: tenant.accessTokenTtlSeconds, scope };
+  return { token, expiresIn: ttlSeconds, scope };
+}
+
+/** A new refresh token and the row that stores it (only as a hash), not saved yet. */
+export function newRefreshToken(ctx: AppContext, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): { token: string; record: RefreshTokenRecord } {
+  const token = randomSecret(REFRESH_TOKEN_PREFIX);
+  const now = Date.now();
+  const record: RefreshTokenRecord = {
+    id: orderedUuid(now),
+    tenantId: tenant.id,
+    tokenHash: ctx.hasher.hash(token),
+    familyId,
+    clientId: client.id,
+    userId,
+    scope,
+    secretVersion: client.secretVersion,
+    createdAt: now,
+    expiresAt: now + cappedTtl(client, tenant.refreshTokenTtlSeconds, now) * 1000,
+    rotatedAt: null,
+    revokedAt: null,
+    successorId: null,
+    answerSealed: null,
+    answerUntil: null,
+  };
+  return { token, record };
 }
 
 /**
  * Creates a refresh token (stored only as a hash) in the given transaction. Its family ties every
  * rotation of one grant together, so a replayed token can revoke them all.
  */
-export async function createRefreshToken(ctx: AppContext, tx: Store, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId?: string): Promise<string> {
-  const token = randomSecret(REFRESH_TOKEN_PREFIX);
-  const now = Date.now();
-  await tx.refreshTokens.insert({
-    id: orderedUuid(now),
-    tenantId: tenant.id,
-    tokenHash: ctx.hasher.hash(token),
-    familyId: familyId ?? randomUUID(),
-    clientId: client.id,
-    userId,
-    scope,
-    secretVersion: client.secretVersion,
-    createdAt: now,
-    expiresAt: now + tenant.refreshTokenTtlSeconds * 1000,
-    rotatedAt: null,
-    revokedAt: null,
-  });
+export async function createRefreshToken(ctx: AppContext, tx: Store, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
+  const { token, record } = newRefreshToken(ctx, tenant, client, userId, scope, familyId);
+  await tx.refreshTokens.insert(record);
   return token;
 }
 
-/** An access token, plus a new refresh-token family when asked for. */
+/** An access token, plus a new refresh-token family (the grant the access token belongs to) when asked for. */
 export async function issueTokens(ctx: AppContext, tenant: Tenant, req: IssueRequest & { withRefresh: boolean }): Promise<TokenResponse> {
-  const at = await issueAccessToken(ctx, tenant, req);
+  const grantId = req.withRefresh ? randomUUID() : undefined;
+  const at = await issueAccessToken(ctx, tenant, { ...req, grantId });
   const res: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope };
-  if (req.withRefresh) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope);
+  if (grantId) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope, grantId);
   return res;
 }

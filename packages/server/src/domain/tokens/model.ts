@@ -11,4 +11,9 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   rotatedAt: number | null;
   revokedAt: number | null;
+  /** The token that replaced this one at rotation. */
+  successorId: string | null;
+  /** The answer of this token's rotation, sealed with the master key, kept until answerUntil. */
+  answerSealed: string | null;
+  answerUntil: number | null;
 }

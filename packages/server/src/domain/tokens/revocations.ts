@@ -1,4 +1,5 @@
 import type { Store } from '../../store/index.js';
+import type { EndedGrants } from './grants.js';
 
 // Rows are read back with this much overlap, so a revocation whose transaction committed after a
 // look that started later than its timestamp (or written by a host whose clock runs behind) is
@@ -6,7 +7,7 @@ import type { Store } from '../../store/index.js';
 const OVERLAP_MS = 60_000;
 
 /**
- * The ids of revoked, unexpired access tokens, held in memory so that checking a token (every
+ * The ids of revoked, unexpired access tokens (and of ended grants, see grants.ts), held in memory so that checking a token (every
  * introspection, every bearer call to the API) costs no query. Revocations made by this process
  * count at once; those made by other processes are read back at most `syncMs` later, with one query
  * for the rows added since the previous look. A failed look fails the check (never "not revoked").
@@ -25,9 +26,18 @@ export class RevokedAccessTokens {
     return exp !== undefined && exp > Date.now();
   }
 
+  /** Whether an access token is revoked, by its own id or by its grant's (`sid`). */
+  async revoked(claims: { jti: string; sid?: string }): Promise<boolean> {
+    return (await this.has(claims.jti)) || (claims.sid !== undefined && (await this.has(claims.sid)));
+  }
+
   /** Called after the transaction that stored a revocation has committed. */
   remember(jti: string, expiresAt: number): void {
     this.expiresAt.set(jti, expiresAt);
+  }
+
+  rememberGrants(ended: EndedGrants): void {
+    for (const id of ended.ids) this.expiresAt.set(id, ended.until);
   }
 
   /** Reads the revocations stored since the last look (shared by concurrent callers). */

@@ -3,9 +3,10 @@ import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { verifyAccessToken } from './access-token.js';
+import { endGrants, NO_GRANTS_ENDED } from './grants.js';
 
 /**
- * RFC 7009. A refresh token takes its whole family with it; an access token's jti is denied until
+ * RFC 7009. A refresh token takes its whole family (grant) with it, access tokens included; an access token's jti is denied until
  * it expires. Tokens of other clients, unknown or malformed tokens are ignored (the answer is 200
  * either way, so revocation reveals nothing).
  */
@@ -14,15 +15,16 @@ export async function revokeToken(ctx: AppContext, tenant: Tenant, client: Clien
   if (token.startsWith(REFRESH_TOKEN_PREFIX)) {
     const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));
     if (!r || r.clientId !== client.id) return;
-    await ctx.store.transaction(async (tx) => {
+    const ended = await ctx.store.transaction(async (tx) => {
       const n = await tx.refreshTokens.revokeFamily(tenant.id, r.familyId, now);
-      if (n > 0) {
-        await tx.audit.append({
-          tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.revoked',
-          targetType: 'refresh_token_family', targetId: r.familyId, details: { userId: r.userId },
-        });
-      }
+      if (n === 0) return NO_GRANTS_ENDED;
+      await tx.audit.append({
+        tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.revoked',
+        targetType: 'refresh_token_family', targetId: r.familyId, details: { userId: r.userId },
+      });
+      return endGrants(tx, tenant.id, [r.familyId], now);
     });
+    ctx.revokedTokens.rememberGrants(ended);
     return;
   }
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);

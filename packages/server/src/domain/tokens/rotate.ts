@@ -1,19 +1,28 @@
 import type { AppContext } from '../../context.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
+import type { RefreshTokenRecord } from './model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { InvalidGrant, InvalidScope } from '../../oauth/errors.js';
-import { issueAccessToken, createRefreshToken, type TokenResponse } from './issue.js';
+import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
+import { endGrants } from './grants.js';
 import { parseScope } from './scope.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 
+/** The kept answer is bound to the row it belongs to. */
+const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
+
 /**
  * Refresh with rotation (RFC 9700 §4.14). The presented token dies and a new one of the same family
- * is returned; scope may stay or narrow. A token presented again after it was rotated means it was
- * copied: the whole family is revoked. Marking the old token and saving the new one happen in one
+ * is returned; scope may stay or narrow. Marking the old token and saving the new one happen in one
  * transaction, so a client that receives a new token can always use it, and of two concurrent
- * refreshes exactly one wins.
+ * refreshes exactly one rotates.
+ *
+ * A dropped response must not destroy a grant: for the tenant's grace window the rotated token
+ * keeps its answer, sealed, and the same client presenting it again while the successor is unused
+ * (a retry, or a concurrent request that lost the race) gets that very answer. Otherwise a rotated
+ * token presented again means it was copied: the whole family is revoked, its access tokens too.
  */
 export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined): Promise<TokenResponse> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw new InvalidGrant(INVALID);
@@ -21,16 +30,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
   const now = Date.now();
   if (!record || record.clientId !== client.id) throw new InvalidGrant(INVALID);
   if (record.revokedAt !== null) throw new InvalidGrant(INVALID);
-  if (record.rotatedAt !== null) {
-    await ctx.store.transaction(async (tx) => {
-      const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
-      await tx.audit.append({
-        tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
-        targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
-      });
-    });
-    throw new InvalidGrant('refresh token was already used; every token of this grant has been revoked');
-  }
+  if (record.rotatedAt !== null) return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
   if (record.expiresAt <= now) throw new InvalidGrant(INVALID);
   if (record.secretVersion !== client.secretVersion) throw new InvalidGrant('refresh token was invalidated when the client secret was regenerated');
 
@@ -54,14 +54,46 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
     const allowedSet = new Set(allowed);
     scopes = requested.filter((s) => allowedSet.has(s)).sort();
   }
-  const scope = scopes.join(' ');
 
-  const refreshToken = await ctx.rotations.run(async (tx) => {
-    if (!(await tx.refreshTokens.markRotated(record.id, now))) return null;
-    return createRefreshToken(ctx, tx, tenant, client, record.userId, scope, record.familyId);
+  // The whole answer exists before the transaction, so it can be kept in the same write.
+  const successor = newRefreshToken(ctx, tenant, client, record.userId, scopes.join(' '), record.familyId);
+  const at = await issueAccessToken(ctx, tenant, { client, userId: record.userId, scopes, grantId: record.familyId });
+  const answer: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope, refresh_token: successor.token };
+  const graceMs = tenant.refreshTokenGraceSeconds * 1000;
+  const sealed = graceMs > 0 ? ctx.sealer.seal(JSON.stringify(answer), answerAad(record.id)) : null;
+  const won = await ctx.rotations.run(async (tx) => {
+    if (!(await tx.refreshTokens.markRotated(record.id, now, successor.record.id, sealed, sealed ? now + graceMs : null))) return false;
+    await tx.refreshTokens.insert(successor.record);
+    return true;
   });
-  if (refreshToken === null) throw new InvalidGrant(INVALID); // lost a concurrent race
+  if (!won) {
+    // A concurrent refresh rotated it first and has committed by now: its answer, when kept.
+    const latest = await ctx.store.refreshTokens.byId(tenant.id, record.id);
+    const kept = latest && latest.revokedAt === null ? await keptAnswer(ctx, tenant, latest, Date.now()) : null;
+    if (!kept) throw new InvalidGrant(INVALID);
+    return kept;
+  }
   ctx.usage.touch(client);
-  const at = await issueAccessToken(ctx, tenant, { client, userId: record.userId, scopes });
-  return { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope, refresh_token: refreshToken };
+  return answer;
+}
+
+/** The answer a rotated token got, while the grace window lasts and its successor is unused. */
+async function keptAnswer(ctx: AppContext, tenant: Tenant, record: RefreshTokenRecord, now: number): Promise<TokenResponse | null> {
+  if (record.answerSealed === null || record.answerUntil === null || record.answerUntil < now || record.successorId === null) return null;
+  const successor = await ctx.store.refreshTokens.byId(tenant.id, record.successorId);
+  if (!successor || successor.rotatedAt !== null || successor.revokedAt !== null) return null;
+  return JSON.parse(ctx.sealer.open(record.answerSealed, answerAad(record.id))) as TokenResponse;
+}
+
+async function reuseDetected(ctx: AppContext, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
+  const ended = await ctx.store.transaction(async (tx) => {
+    const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
+    await tx.audit.append({
+      tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
+      targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
+    });
+    return endGrants(tx, tenant.id, [record.familyId], now);
+  });
+  ctx.revokedTokens.rememberGrants(ended);
+  throw new InvalidGrant('refresh token was already used; every token of this grant has been revoked');
 }

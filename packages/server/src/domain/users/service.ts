@@ -8,6 +8,7 @@ import { hashPassword } from '../../crypto/passwords.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
+import { endGrants, NO_GRANTS_ENDED, type EndedGrants } from '../tokens/grants.js';
 
 export interface Actor {
   type: 'user' | 'system' | 'platform';
@@ -80,6 +81,8 @@ export interface UserChange {
   rolesAfter: Role[];
   /** Personal clients revoked because the user lost the creator role (tenant policy). */
   revokedClients: Client[];
+  /** The user's grants (refresh tokens and their access tokens) ended by a password change or by disabling. */
+  endedGrants: EndedGrants;
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
@@ -97,13 +100,17 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
       tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action, targetType: 'user', targetId: userId, details,
     });
-    if (patch.status !== undefined && patch.status !== user.status) {
-      await audit(patch.status === 'disabled' ? 'user.disabled' : 'user.enabled', {});
-      if (patch.status === 'disabled') await tx.sessions.deleteForUser(userId);
-    }
-    if (passwordHash !== undefined) {
-      await audit('user.password_changed', {});
-      await tx.sessions.deleteForUser(userId); // a changed password ends every console session
+    const disabling = patch.status === 'disabled' && user.status !== 'disabled';
+    if (patch.status !== undefined && patch.status !== user.status) await audit(disabling ? 'user.disabled' : 'user.enabled', {});
+    if (passwordHash !== undefined) await audit('user.password_changed', {});
+    // A changed password or a disabled account ends every console session and every grant that
+    // acts for the user (re-enabling revives none of them); personal clients are credentials of
+    // their own and only pause while the owner is disabled.
+    let endedGrants = NO_GRANTS_ENDED;
+    if (disabling || passwordHash !== undefined) {
+      await tx.sessions.deleteForUser(userId);
+      const now = Date.now();
+      endedGrants = await endGrants(tx, tenant.id, await tx.refreshTokens.revokeForUser(tenant.id, userId, now), now);
     }
     if (patch.roleIds !== undefined) {
       rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
@@ -118,6 +125,6 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
       ? await revokeAllOfOwner(tx, tenant, userId, 'owner lost the client-creator role')
       : [];
     const updated = (await tx.users.byId(tenant.id, userId))!;
-    return { user: updated, rolesBefore, rolesAfter, revokedClients };
+    return { user: updated, rolesBefore, rolesAfter, revokedClients, endedGrants };
   });
 }

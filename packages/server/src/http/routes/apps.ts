@@ -122,12 +122,13 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   app.post<ById>('/apps/:id/secret', {
     onRequest: requireManager,
     schema: {
-      tags, summary: 'Regenerate the secret: the old one stops working and every refresh token of the app is revoked',
+      tags, summary: 'Regenerate the secret: the old one stops working and every refresh token of the app is revoked, with the access tokens it gave',
       params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) },
     },
   }, async (request, reply) => {
-    const { client, clientSecret } = await regenerateAppSecret(ctx.store, ctx.hasher, request.tenant, request.params.id, actor(request));
+    const { client, clientSecret, ended } = await regenerateAppSecret(ctx.store, ctx.hasher, request.tenant, request.params.id, actor(request));
     changed(request, client);
+    ctx.revokedTokens.rememberGrants(ended);
     return reply.header('cache-control', 'no-store').send({ ...appView(client), clientSecret });
   });
 

@@ -14,6 +14,7 @@ const Settings = Type.Object({
   accessTokenTtlSeconds: bounded('accessTokenTtlSeconds', 'lifetime of access tokens'),
   refreshTokenTtlSeconds: bounded('refreshTokenTtlSeconds', 'lifetime of refresh tokens'),
   personalClientMaxDays: bounded('personalClientMaxDays', 'longest expiry a personal client may have'),
+  refreshTokenGraceSeconds: bounded('refreshTokenGraceSeconds', 'for how long a just-rotated refresh token, presented again by its client while its successor is unused, gets the same answer (a retry after a lost response); 0 turns it off'),
   revokeClientsOnRoleLoss: Type.Boolean({ description: 'revoke a user\'s personal clients when they lose the creator role' }),
 });
 const SettingsPatch = Type.Partial(Settings, { additionalProperties: false, minProperties: 1 });

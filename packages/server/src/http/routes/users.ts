@@ -72,6 +72,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }, async (request) => {
     const change = await manageUser(ctx.store, request.tenant, request.auth!.principal.user.id, request.params.id, request.body);
     ctx.principals.invalidate(request.tenant.id, request.params.id);
+    ctx.revokedTokens.rememberGrants(change.endedGrants);
     // Losing the creator role may have revoked personal clients (tenant policy): stop them now.
     for (const c of change.revokedClients) ctx.clients.invalidate(c.tenantId, c.clientId);
     return userView(change.user, change.rolesAfter);

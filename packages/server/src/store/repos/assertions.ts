@@ -1,6 +1,10 @@
 import type { Db } from '../db.js';
 
-/** Single-use JWT ids (RFC 7523 assertions, private_key_jwt) and revoked access-token ids. */
+/**
+ * Single-use JWT ids (RFC 7523 assertions, private_key_jwt) and revoked access-token ids. A revoked
+ * id is an access token's `jti`, or a grant id: the refresh-token family id that every access token
+ * of that grant carries as `sid` (both are UUIDs, so they cannot collide).
+ */
 export class ReplayRepo {
   constructor(private readonly db: Db) {}
 

@@ -17,6 +17,9 @@ const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
   expiresAt: r.expires_at,
   rotatedAt: r.rotated_at,
   revokedAt: r.revoked_at,
+  successorId: r.successor_id,
+  answerSealed: r.answer_sealed,
+  answerUntil: r.answer_until,
 });
 
 // The queries of every rotation, compiled once (see prepared.ts).
@@ -27,8 +30,14 @@ const insertToken = prepared(12, (db, ...v: unknown[]) => db.insertInto('refresh
 }));
 const tokenByHash = prepared(2, (db, tenantId: string, tokenHash: string) => db.selectFrom('refresh_tokens').selectAll()
   .where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash));
-const markLiveTokenRotated = prepared(2, (db, id: string, at: number) => db.updateTable('refresh_tokens').set({ rotated_at: at })
-  .where('id', '=', id).where('rotated_at', 'is', null).where('revoked_at', 'is', null));
+const markLiveTokenRotated = prepared(5, (db, id: string, at: number, successorId: string, answer: string | null, answerUntil: number | null) =>
+  db.updateTable('refresh_tokens').set({ rotated_at: at, successor_id: successorId, answer_sealed: answer, answer_until: answerUntil })
+    .where('id', '=', id).where('rotated_at', 'is', null).where('revoked_at', 'is', null));
+const tokenById = prepared(2, (db, tenantId: string, id: string) => db.selectFrom('refresh_tokens').selectAll()
+  .where('tenant_id', '=', tenantId).where('id', '=', id));
+
+/** Revoking a token also deletes the answer it kept for its grace window. */
+const REVOKED = (at: number) => ({ revoked_at: at, answer_sealed: null, answer_until: null });
 
 export class RefreshTokenRepo {
   constructor(private readonly db: Db) {}
@@ -43,25 +52,47 @@ export class RefreshTokenRepo {
     return r && toRecord(r);
   }
 
+  async byId(tenantId: string, id: string): Promise<RefreshTokenRecord | undefined> {
+    const r = (await tokenById(this.db, tenantId, id)).rows[0];
+    return r && toRecord(r);
+  }
+
   /**
-   * Marks a live token as rotated. The conditional UPDATE is the arbiter between concurrent
-   * refreshes: exactly one caller sees `true`, on SQLite and PostgreSQL alike.
+   * Marks a live token as rotated, recording its successor and the sealed answer it got (null when
+   * the tenant keeps none). The conditional UPDATE is the arbiter between concurrent refreshes:
+   * exactly one caller sees `true`, on SQLite and PostgreSQL alike; on PostgreSQL a loser waits
+   * for the winner's commit.
    */
-  async markRotated(id: string, at: number): Promise<boolean> {
-    return Number((await markLiveTokenRotated(this.db, id, at)).numAffectedRows) === 1;
+  async markRotated(id: string, at: number, successorId: string, answerSealed: string | null, answerUntil: number | null): Promise<boolean> {
+    return Number((await markLiveTokenRotated(this.db, id, at, successorId, answerSealed, answerUntil)).numAffectedRows) === 1;
   }
 
   async revokeFamily(tenantId: string, familyId: string, at: number): Promise<number> {
-    const r = await this.db.updateTable('refresh_tokens').set({ revoked_at: at })
+    const r = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
       .where('tenant_id', '=', tenantId).where('family_id', '=', familyId).where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 
-  async revokeForClient(tenantId: string, clientId: string, at: number): Promise<number> {
-    const r = await this.db.updateTable('refresh_tokens').set({ revoked_at: at })
+  /** Revokes every live token of a client; answers the families (grants) that had one. */
+  async revokeForClient(tenantId: string, clientId: string, at: number): Promise<string[]> {
+    const rows = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
       .where('tenant_id', '=', tenantId).where('client_id', '=', clientId).where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+      .returning('family_id').execute();
+    return [...new Set(rows.map((r) => r.family_id))];
+  }
+
+  /** Revokes every live token that acts for a user, whatever its client; answers their families. */
+  async revokeForUser(tenantId: string, userId: string, at: number): Promise<string[]> {
+    const rows = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
+      .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('revoked_at', 'is', null)
+      .returning('family_id').execute();
+    return [...new Set(rows.map((r) => r.family_id))];
+  }
+
+  /** Deletes the kept answers whose grace window is over. */
+  async forgetAnswers(now: number): Promise<void> {
+    await this.db.updateTable('refresh_tokens').set({ answer_sealed: null, answer_until: null })
+      .where('answer_sealed', 'is not', null).where('answer_until', '<', now).execute();
   }
 }

@@ -14,6 +14,7 @@ const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   refreshTokenTtlSeconds: r.refresh_token_ttl_seconds,
   personalClientMaxDays: r.personal_client_max_days,
   revokeClientsOnRoleLoss: !!r.revoke_clients_on_role_loss,
+  refreshTokenGraceSeconds: r.refresh_token_grace_seconds,
   createdAt: r.created_at,
 });
 
@@ -32,6 +33,7 @@ export class TenantRepo {
       refresh_token_ttl_seconds: t.refreshTokenTtlSeconds,
       personal_client_max_days: t.personalClientMaxDays,
       revoke_clients_on_role_loss: t.revokeClientsOnRoleLoss ? 1 : 0,
+      refresh_token_grace_seconds: t.refreshTokenGraceSeconds,
       created_at: t.createdAt,
     }).execute();
   }
@@ -65,6 +67,7 @@ export class TenantRepo {
     if (patch.accessTokenTtlSeconds !== undefined) values.access_token_ttl_seconds = patch.accessTokenTtlSeconds;
     if (patch.refreshTokenTtlSeconds !== undefined) values.refresh_token_ttl_seconds = patch.refreshTokenTtlSeconds;
     if (patch.personalClientMaxDays !== undefined) values.personal_client_max_days = patch.personalClientMaxDays;
+    if (patch.refreshTokenGraceSeconds !== undefined) values.refresh_token_grace_seconds = patch.refreshTokenGraceSeconds;
     if (patch.revokeClientsOnRoleLoss !== undefined) values.revoke_clients_on_role_loss = patch.revokeClientsOnRoleLoss ? 1 : 0;
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('tenants').set(values).where('id', '=', id).execute();

@@ -1,0 +1,24 @@
+import type { Store } from '../../store/index.js';
+import { SETTINGS_LIMITS } from '../tenants/settings.js';
+
+// A grant id stays denied for longer than any access token of it can live, whatever lifetime the
+// tenant had when the token was issued.
+const DENY_MS = (SETTINGS_LIMITS.accessTokenTtlSeconds.max + 60) * 1000;
+
+/** Grants (refresh-token families) ended in a transaction: remember them once it has committed. */
+export interface EndedGrants {
+  ids: string[];
+  until: number;
+}
+
+export const NO_GRANTS_ENDED: EndedGrants = { ids: [], until: 0 };
+
+/**
+ * Ends grants whose refresh tokens the caller has just revoked in `tx`: their access tokens (which
+ * carry the grant id as `sid`) become inactive at introspection and at the management API.
+ */
+export async function endGrants(tx: Store, tenantId: string, familyIds: string[], now = Date.now()): Promise<EndedGrants> {
+  const until = now + DENY_MS;
+  for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
+  return { ids: familyIds, until };
+}

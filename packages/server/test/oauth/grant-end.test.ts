@@ -48,15 +48,20 @@ for (const backend of await backends()) {
       assert.equal((await me(p.access_token)).statusCode, 401);
     });
 
-    await t.test('secret regeneration: the app\'s refreshed access tokens are dead', async () => {
+    await t.test('secret regeneration: every access token of the app\'s old secret is dead', async () => {
       const app = await makeApp(s, { name: 'reports' });
       const tok = await generateAppTokens(s.ctx, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null });
       const refreshed = (await token(s, { grant_type: 'refresh_token', refresh_token: tok.refresh_token }, { authorization: basic(app.clientId, app.clientSecret) })).json();
       assert.equal(await active(refreshed.access_token), true);
+      const own = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
+      assert.equal(await active(own), true);
       const regen = await as(s, { bearer: admin }).request('POST', `/t/demo/api/v1/apps/${app.id}/secret`);
       assert.equal(regen.statusCode, 200, regen.body);
       assert.equal(await active(tok.app_access_token), false, 'the .tok file\'s access token');
       assert.equal(await active(refreshed.access_token), false, 'the refreshed access token');
+      assert.equal(await active(own), false, 'a client_credentials token of the old secret');
+      const renewed = (await clientCredentials(s, app.clientId, regen.json().clientSecret)).json().access_token;
+      assert.equal(await active(renewed), true, 'the new secret\'s tokens work');
     });
 
     await t.test('a password reset by a manager ends the user\'s password-grant tokens', async () => {

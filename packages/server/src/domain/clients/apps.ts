@@ -7,7 +7,7 @@ import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type C
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
-import { endGrants, type EndedGrants } from '../tokens/grants.js';
+import { endGrants, secretGrantId, type EndedGrants } from '../tokens/grants.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 
@@ -80,18 +80,19 @@ export async function getApp(store: Store, tenant: Tenant, id: string): Promise<
 
 /**
  * New secret shown once; the old one stops working and every grant of the app ends: its refresh
- * tokens and the access tokens they gave.
+ * tokens, the access tokens they gave, and the client_credentials tokens of the old secret.
  */
 export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string; ended: EndedGrants }> {
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   const ended = await store.transaction(async (tx) => {
-    await getApp(tx, tenant, id);
+    const before = await getApp(tx, tenant, id);
     await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
     const now = Date.now();
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
+    families.push(secretGrantId(before));
     await tx.audit.append({
       tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.secret_rotated', targetType: 'app',
-      targetId: id, details: { grantsEnded: families.length },
+      targetId: id, details: { grantsEnded: families.length - 1 },
     });
     return endGrants(tx, tenant.id, families, now);
   });

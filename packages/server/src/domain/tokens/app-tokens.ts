@@ -6,6 +6,7 @@ import { GRANT_REFRESH_TOKEN } from '../clients/model.js';
 import { getApp } from '../clients/apps.js';
 import { invalid } from '../errors.js';
 import { createRefreshToken, issueAccessToken } from './issue.js';
+import { secretGrantId } from './grants.js';
 
 /** The `.tok` document a domain manager downloads for a developer. */
 export interface TokFile {
@@ -31,8 +32,9 @@ export async function generateAppTokens(ctx: AppContext, tenant: Tenant, appId: 
   if (input.includeRefreshToken && !app.grantTypes.includes(GRANT_REFRESH_TOKEN)) {
     throw invalid('the application does not allow the refresh_token grant');
   }
+  // With a refresh token the file is a grant of its own; without, it lives and dies with the secret.
   const grantId = input.includeRefreshToken ? randomUUID() : undefined;
-  const at = await issueAccessToken(ctx, tenant, { client: app, userId: null, scopes, grantId });
+  const at = await issueAccessToken(ctx, tenant, { client: app, userId: null, scopes, grantId: grantId ?? secretGrantId(app) });
   const doc: TokFile = {
     app_access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope,
     client_id: app.clientId, token_endpoint: `${ctx.issuer(tenant)}/oauth2/v1/token`,

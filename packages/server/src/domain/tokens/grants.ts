@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Store } from '../../store/index.js';
+import type { Client } from '../clients/model.js';
 import { SETTINGS_LIMITS } from '../tenants/settings.js';
 
 // A grant id stays denied for longer than any access token of it can live, whatever lifetime the
@@ -21,4 +23,20 @@ export async function endGrants(tx: Store, tenantId: string, familyIds: string[]
   const until = now + DENY_MS;
   for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
   return { ids: familyIds, until };
+}
+
+// Client objects are cached and replaced when they change, so one id per object is enough.
+const secretGrantIds = new WeakMap<Client, string>();
+
+/**
+ * The grant of an application's client_credentials tokens: its current secret. Regenerating the
+ * secret ends it, so tokens obtained with a leaked secret die with it.
+ */
+export function secretGrantId(client: Client): string {
+  let id = secretGrantIds.get(client);
+  if (id === undefined) {
+    id = 'secret:' + createHash('sha256').update(`${client.id}:${client.secretVersion}`).digest('base64url').slice(0, 22);
+    secretGrantIds.set(client, id);
+  }
+  return id;
 }

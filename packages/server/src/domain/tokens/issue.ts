@@ -88,9 +88,9 @@ export async function createRefreshToken(ctx: AppContext, tx: Store, tenant: Ten
 
 /** An access token, plus a new refresh-token family (the grant the access token belongs to) when asked for. */
 export async function issueTokens(ctx: AppContext, tenant: Tenant, req: IssueRequest & { withRefresh: boolean }): Promise<TokenResponse> {
-  const grantId = req.withRefresh ? randomUUID() : undefined;
-  const at = await issueAccessToken(ctx, tenant, { ...req, grantId });
+  const family = req.withRefresh ? randomUUID() : undefined;
+  const at = await issueAccessToken(ctx, tenant, { ...req, grantId: family ?? req.grantId });
   const res: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope };
-  if (grantId) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope, grantId);
+  if (family) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope, family);
   return res;
 }

@@ -1,4 +1,5 @@
 import { issueTokens } from '../../domain/tokens/issue.js';
+import { secretGrantId } from '../../domain/tokens/grants.js';
 import { grantScope, parseScope } from '../../domain/tokens/scope.js';
 import { UnauthorizedClient } from '../errors.js';
 import type { Grant } from './types.js';
@@ -15,5 +16,7 @@ export const clientCredentials: Grant = async ({ ctx, tenant, auth, params }) =>
   const allowed = personal ? owner!.scopes : client.scopes;
   const scopes = grantScope(parseScope(params.scope), allowed);
   ctx.usage.touch(client);
-  return issueTokens(ctx, tenant, { client, userId: personal ? owner!.user.id : null, scopes, withRefresh: false });
+  // A personal client's tokens die with the client; an application's also with its secret.
+  const grantId = personal ? undefined : secretGrantId(client);
+  return issueTokens(ctx, tenant, { client, userId: personal ? owner!.user.id : null, scopes, withRefresh: false, grantId });
 };

@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 /**
  * Single-use JWT ids (RFC 7523 assertions, private_key_jwt) and revoked access-token ids. A revoked
  * id is an access token's `jti`, or a grant id: the refresh-token family id that every access token
- * of that grant carries as `sid` (both are UUIDs, so they cannot collide).
+ * of that grant carries as `sid` (a UUID, like a jti), or `secret:…` for an application's secret.
  */
 export class ReplayRepo {
   constructor(private readonly db: Db) {}

@@ -32,6 +32,7 @@ const Patch = Type.Object({
   status: Type.Optional(Status),
   roleIds: Type.Optional(RoleIds),
   password: Type.Optional(Type.String({ maxLength: 1024 })),
+  currentPassword: Type.Optional(Type.String({ maxLength: 1024, description: 'required when changing your own password' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -70,7 +71,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       params: IdParams, body: Patch, response: { 200: UserView, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal.user.id, request.params.id, request.body);
+    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body);
     ctx.principals.invalidate(request.tenant.id, request.params.id);
     // Losing the creator role may have revoked personal clients (tenant policy): stop them now.
     for (const c of change.revokedClients) ctx.clients.invalidate(c.tenantId, c.clientId);

@@ -7,6 +7,7 @@ import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type C
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
+import { auditActor } from '../audit/actor.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 
@@ -64,7 +65,7 @@ export async function createApp(store: Store, hasher: SecretHasher, tenant: Tena
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.created', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.created', targetType: 'app',
       targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
     });
   });
@@ -85,7 +86,7 @@ export async function regenerateAppSecret(store: Store, hasher: SecretHasher, te
     await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
     const n = await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.secret_rotated', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_rotated', targetType: 'app',
       targetId: id, details: { refreshTokensRevoked: n },
     });
   });
@@ -98,7 +99,7 @@ export async function setAppActive(store: Store, tenant: Tenant, id: string, act
     await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: active ? 'app.activated' : 'app.deactivated',
+      tenantId: tenant.id, ...auditActor(actor), action: active ? 'app.activated' : 'app.deactivated',
       targetType: 'app', targetId: id, details: {},
     });
   });
@@ -111,7 +112,7 @@ export async function deleteApp(store: Store, tenant: Tenant, id: string, actor:
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
     await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.deleted', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.deleted', targetType: 'app',
       targetId: id, details: { name: app.name },
     });
     return app;
@@ -136,7 +137,7 @@ export async function updateApp(store: Store, tenant: Tenant, id: string, patch:
     if (scopes) await checkScopes(tx, tenant.id, scopes);
     await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.updated', targetType: 'app', targetId: id,
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.updated', targetType: 'app', targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },
     });
     return getApp(tx, tenant, id);

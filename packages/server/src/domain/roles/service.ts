@@ -4,6 +4,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { Actor } from '../users/service.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
+import { auditActor } from '../audit/actor.js';
 
 export interface NewRole {
   name: string;
@@ -42,7 +43,7 @@ export async function createRole(store: Store, tenant: Tenant, input: NewRole, a
     };
     await tx.roles.insert(role);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.created',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.created',
       targetType: 'role', targetId: role.id, details: { name, scopes: role.scopes },
     });
     return role;
@@ -60,7 +61,7 @@ export async function updateRole(store: Store, tenant: Tenant, roleId: string, p
     await tx.roles.update(tenant.id, roleId, { name, description: patch.description, scopes });
     const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.updated',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.updated',
       targetType: 'role', targetId: roleId, details: { name: role.name, changed },
     });
     return (await tx.roles.byId(tenant.id, roleId))!;
@@ -75,7 +76,7 @@ export async function deleteRole(store: Store, tenant: Tenant, roleId: string, a
     if (role.builtin) throw conflictError(`"${role.name}" is a built-in role and cannot be deleted`);
     await tx.roles.delete(tenant.id, roleId);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.deleted',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.deleted',
       targetType: 'role', targetId: roleId, details: { name: role.name },
     });
   });

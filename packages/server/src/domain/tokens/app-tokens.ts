@@ -5,6 +5,7 @@ import { GRANT_REFRESH_TOKEN } from '../clients/model.js';
 import { getApp } from '../clients/apps.js';
 import { invalid } from '../errors.js';
 import { createRefreshToken, issueAccessToken } from './issue.js';
+import { auditActor } from '../audit/actor.js';
 
 /** The `.tok` document a domain manager downloads for a developer. */
 export interface TokFile {
@@ -38,7 +39,7 @@ export async function generateAppTokens(ctx: AppContext, tenant: Tenant, appId: 
   await ctx.store.transaction(async (tx) => {
     if (input.includeRefreshToken) doc.refresh_token = await createRefreshToken(ctx, tx, tenant, app, null, at.scope);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.tokens_generated', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.tokens_generated', targetType: 'app',
       targetId: app.id, details: { scopes, refreshToken: input.includeRefreshToken },
     });
   });

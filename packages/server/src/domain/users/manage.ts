@@ -5,7 +5,7 @@ import type { Principal } from './principal-cache.js';
 import { DOMAIN_MANAGER, type Role } from '../roles/model.js';
 import { verifyPassword } from '../../crypto/passwords.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
-import { updateUser, type UserChange, type UserPatch } from './service.js';
+import { updateUser, type Actor, type UserChange, type UserPatch } from './service.js';
 
 export interface ManagePatch extends UserPatch {
   /** Required when an account changes its own password: a borrowed session must not take the account over. */
@@ -27,7 +27,7 @@ function rank(user: User, roles: Role[]): number {
  * an account with more power than their own. Managers cannot disable themselves or give up their
  * own domain-manager role either: a domain must not lose its last manager by a slip of the hand.
  */
-export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch): Promise<UserChange> {
+export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
   const { currentPassword, ...change } = patch;
   const self = actor.user.id === userId;
   if (currentPassword !== undefined && !(self && change.password !== undefined)) {
@@ -55,5 +55,5 @@ export async function manageUser(store: Store, tenant: Tenant, actor: Principal,
       throw forbiddenError(`${target.email} is ${what} and holds more power than you: only an account with at least as much power may change, disable or demote it`);
     }
   }
-  return updateUser(store, tenant, userId, change, { type: 'user', id: actor.user.id });
+  return updateUser(store, tenant, userId, change, audit);
 }

@@ -8,11 +8,9 @@ import { hashPassword } from '../../crypto/passwords.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 
-export interface Actor {
-  type: 'user' | 'system' | 'platform';
-  id: string | null;
-}
+export type { Actor } from '../audit/actor.js';
 
 export interface NewUser {
   email: string;
@@ -54,12 +52,12 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
     await tx.users.insert(user);
     await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.invited',
+      tenantId: tenant.id, ...auditActor(actor), action: 'user.invited',
       targetType: 'user', targetId: user.id, details: { email, roles: roles.map((r) => r.name) },
     });
     if (roles.some((r) => r.builtin === CLIENT_CREATOR)) {
       await tx.audit.append({
-        tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.role_granted',
+        tenantId: tenant.id, ...auditActor(actor), action: 'user.role_granted',
         targetType: 'user', targetId: user.id, details: { role: CLIENT_CREATOR },
       });
     }
@@ -95,7 +93,7 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     let rolesAfter = rolesBefore;
     await tx.users.update(tenant.id, userId, { displayName: patch.displayName, status: patch.status, passwordHash });
     const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action, targetType: 'user', targetId: userId, details,
+      tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
     });
     if (patch.status !== undefined && patch.status !== user.status) {
       await audit(patch.status === 'disabled' ? 'user.disabled' : 'user.enabled', {});

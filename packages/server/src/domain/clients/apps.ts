@@ -3,13 +3,15 @@ import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type Client } from './model.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, GRANT_SHORT_NAMES, type Client } from './model.js';
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { auditActor } from '../audit/actor.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
+/** What the API accepts for an application's grants: the grants and their short names. */
+export const APP_GRANT_NAMES: readonly string[] = [...APP_GRANTS, ...Object.keys(GRANT_SHORT_NAMES)];
 
 export interface NewApp {
   name: string;
@@ -29,12 +31,14 @@ async function checkScopes(store: Store, tenantId: string, scopes: string[]): Pr
   if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(', ')} (scopes must exist on a resource)`);
 }
 
-/** The grants an application may hold, deduplicated; jwt-bearer needs keys to check assertions with. */
+/**
+ * The grants an application may hold, by full name and deduplicated. jwt-bearer may come before its
+ * keys: assertions are refused (invalid_grant) until a JWKS is registered.
+ */
 function checkGrants(grantTypes: string[], jwks: NewApp['jwks']): string[] {
-  const grants = [...new Set(grantTypes)];
+  const grants = [...new Set(grantTypes.map((g) => GRANT_SHORT_NAMES[g] ?? g))];
   const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
-  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
-  if (grants.includes(GRANT_JWT_BEARER) && !jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANT_NAMES.join(', ')}`);
   checkJwks(jwks);
   return grants;
 }

@@ -52,7 +52,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
   if (refusal) throw forbiddenError(refusal);
   const name = checkName(input.name);
   const now = Date.now();
-  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time');
+  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time or date (YYYY-MM-DD, the end of that day UTC)');
   if (input.expiresAt <= now) throw invalid('expiresAt must be in the future');
   if (input.expiresAt > now + tenant.personalClientMaxDays * DAY_MS) {
     throw invalid(`expiresAt must be within ${tenant.personalClientMaxDays} days (this domain's maximum lifetime)`);

@@ -5,6 +5,7 @@ import type { Actor } from '../users/service.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import { auditActor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
 export interface NewRole {
   name: string;
@@ -14,11 +15,7 @@ export interface NewRole {
 
 export type RolePatch = Partial<NewRole>;
 
-function cleanName(name: string): string {
-  const n = name.trim();
-  if (n.length < 1 || n.length > 64) throw invalid('name must be 1-64 characters');
-  return n;
-}
+const cleanName = (name: string) => checkName(name, 64);
 
 /** A role can only grant scopes that some API (resource) of the tenant defines. */
 async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<string[]> {

@@ -3,8 +3,8 @@ import type { Tenant } from './model.js';
 import type { User } from '../users/model.js';
 import { createTenant, type NewTenant } from './service.js';
 import { createUser } from '../users/service.js';
-import { invalid } from '../errors.js';
 import type { Actor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
 export interface FirstManager {
   email: string;
@@ -20,8 +20,7 @@ export interface FirstManager {
  * The actor is the platform administrator, or the system itself (first-start bootstrap).
  */
 export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 200) throw invalid('name must be 1-200 characters');
+  const name = checkName(input.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await createTenant(tx, { ...input, name }, actor);
     if (!manager) return { tenant };

@@ -9,6 +9,7 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
 import { auditActor, type Actor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
 export type { Actor } from '../audit/actor.js';
 
@@ -43,7 +44,7 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const now = Date.now();
   const user: User = {
-    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() || email,
+    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() ? checkName(input.displayName, 200, 'displayName') : email,
     status: 'active', passwordHash, platformAdmin: input.platformAdmin ?? false, createdAt: now, updatedAt: now,
   };
   return store.transaction(async (tx) => {
@@ -85,13 +86,14 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
   if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
+  const displayName = patch.displayName === undefined ? undefined : checkName(patch.displayName, 200, 'displayName');
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
   return store.transaction(async (tx) => {
     const user = await tx.users.byId(tenant.id, userId);
     if (!user) throw notFoundError(`user ${userId} not found`);
     const rolesBefore = await tx.roles.forUser(tenant.id, userId);
     let rolesAfter = rolesBefore;
-    await tx.users.update(tenant.id, userId, { displayName: patch.displayName, status: patch.status, passwordHash });
+    await tx.users.update(tenant.id, userId, { displayName, status: patch.status, passwordHash });
     const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
     });

@@ -8,6 +8,7 @@ import {
 } from '../../domain/clients/personal.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
+import { parseExpiresAt } from '../../lib/expires-at.js';
 import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
@@ -37,7 +38,10 @@ const Created = Type.Object({
 });
 const NewClient = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  expiresAt: Type.String({ format: 'date-time', description: 'ISO 8601; in the future and within the domain\'s maximum lifetime' }),
+  expiresAt: Type.String({
+    maxLength: 40,
+    description: 'ISO 8601 date-time, or a date (YYYY-MM-DD) meaning the end of that day UTC; in the future and within the domain\'s maximum lifetime',
+  }),
 }, { additionalProperties: false });
 
 const SortOrder = {
@@ -92,7 +96,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
     const { client, clientSecret } = await createPersonalClient(ctx.store, ctx.hasher, request.tenant, me(request), {
-      name: request.body.name, expiresAt: Date.parse(request.body.expiresAt),
+      name: request.body.name, expiresAt: parseExpiresAt(request.body.expiresAt),
     }, actorOf(request));
     return reply.code(201).header('cache-control', 'no-store').send({
       id: client.id, clientId: client.clientId, clientSecret, name: client.name, createdAt: iso(client.createdAt), expiresAt: iso(client.expiresAt!),

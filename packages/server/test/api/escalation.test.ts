@@ -1,8 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../helpers/harness.js';
+import { backends, basic, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../helpers/harness.js';
 import { as, login, problem, type Caller } from './client.js';
-import { clientCredentials, passwordGrant } from '../helpers/oauth.js';
+import { clientCredentials, passwordGrant, token } from '../helpers/oauth.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -175,6 +175,10 @@ for (const backend of await backends()) {
       assert.equal((await s.store.users.byId(tenantId, alice.id))!.passwordHash, alice.passwordHash);
       assert.equal(await s.store.tenants.bySlug('evil'), undefined);
       assert.equal((await s.store.audit.list(tenantId, { action: 'app.tokens_generated' }, 5)).length, 0);
+      // An application's own token acts for no user and is refused before any of this.
+      const appToken = as(s, { bearer: (await token(s, { grant_type: 'client_credentials' }, { authorization: basic(app.json().clientId, app.json().clientSecret) })).json().access_token });
+      problem(await appToken.request('POST', '/t/demo/api/v1/me/oauth2-clients', { name: 'A', expiresAt: inDays(1) }), 403, /needs a user's token/);
+      problem(await appToken.request('POST', `/t/demo/api/v1/apps/${appId}/tokens`, { scopes: [], includeRefreshToken: true }), 403, /needs a user's token/);
       // Non-credential management still works with it, and the console session and the password grant may mint.
       assert.equal((await viaM.request('PATCH', `/t/demo/api/v1/apps/${appId}`, { description: 'nightly' })).statusCode, 200);
       const own = await signedIn(ADMIN_EMAIL, ADMIN_PASSWORD);

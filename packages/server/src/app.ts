@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { AppContext } from './context.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerJsonBody } from './http/json-body.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { managementRoutes } from './http/routes/index.js';
@@ -26,6 +27,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.decorateRequest('tenant', null as never);
   app.decorateRequest('auth', null);
   registerErrorHandling(app);
+  registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await registerOpenApi(app, ctx);

@@ -3,6 +3,7 @@ import type { Store } from './store/index.js';
 import type { Config } from './config.js';
 import { provisionTenant } from './domain/tenants/provision.js';
 import { DomainError } from './domain/errors.js';
+import { SYSTEM } from './domain/audit/actor.js';
 
 export const DEFAULT_BOOTSTRAP_EMAIL = 'admin@demo.latchkey.local';
 
@@ -26,7 +27,7 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
     // One transaction: a refused account (say, a too-short password) leaves no tenant behind,
     // so the next start bootstraps again instead of skipping a store nobody can sign in to.
     await provisionTenant(store, { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
-      { email, displayName: 'Administrator', password, platformAdmin: true }, null);
+      { email, displayName: 'Administrator', password, platformAdmin: true }, SYSTEM);
   } catch (err) {
     // Another process bootstrapped first.
     if (err instanceof DomainError && err.code === 'conflict') return null;

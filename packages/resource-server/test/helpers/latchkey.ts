@@ -50,7 +50,7 @@ export async function revoke(asUrl: string, app: AppCredentials, token: string, 
 
 /** A second tenant on the same store (signing key made store-side first) with a confidential app. */
 export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant: Tenant } & AppCredentials> {
-  const tenant = await createTenant(env.store, { slug, name: slug.toUpperCase() }, null);
+  const tenant = await createTenant(env.store, { slug, name: slug.toUpperCase() }, { type: 'system', id: null });
   await env.ctx.keys.active(tenant);
   const { client, clientSecret } = await createApp(env.store, env.ctx.hasher, tenant, {
     name: `${slug} app`, grantTypes: ['client_credentials'], scopes: ['myservices', 'metering'],

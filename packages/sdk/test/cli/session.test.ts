@@ -100,6 +100,18 @@ test('clients create --json / list / delete, and scripts using the new client', 
   assert.match(gone.stderr, /404 Not Found/);
 });
 
+test('clients create --expires: a date means the end of that day UTC, as the API reads it; other forms are refused', async () => {
+  const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  const dated = await cli(['clients', 'create', '--name', 'dated', '--expires', day, '--json']);
+  ok(dated);
+  assert.equal((JSON.parse(dated.stdout) as { expiresAt: string }).expiresAt, `${day}T23:59:59.999Z`);
+  for (const bad of ['tomorrow', `${day}T10:00`, '2027-02-30']) {
+    const refused = await cli(['clients', 'create', '--name', `bad ${bad}`, '--expires', bad]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /--expires must be an ISO 8601 date \(YYYY-MM-DD, the end of that day UTC\) or date-time/);
+  }
+});
+
 test('api get: --api-url, error statuses exit 1', async () => {
   const missing = await cli(['api', 'get', '/t/demo/nothing-here', '--api-url', api.url]);
   assert.equal(missing.code, 1);

@@ -10,6 +10,8 @@ import { grantStillValid } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';
 import { forbidden, unauthorized } from './problem.js';
 import type { AuthState } from './types.js';
+import type { Actor } from '../domain/audit/actor.js';
+import { SDK_CLIENT_ID } from '../domain/clients/model.js';
 
 /**
  * Management-API authentication: a bearer access token issued by the tenant, or the console's
@@ -160,4 +162,22 @@ export function authenticatePlatform(ctx: AppContext) {
     if (!auth.principal.user.platformAdmin) throw forbidden('only platform administrators may do this');
     request.auth = auth;
   };
+}
+
+/** The signed-in user as the audit log records them, with the client whose token carried the call. */
+export function actorOf(request: FastifyRequest, type: Actor['type'] = 'user'): Actor {
+  const auth = request.auth!;
+  return { type, id: auth.principal.user.id, ...(auth.clientId !== undefined ? { clientId: auth.clientId } : {}) };
+}
+
+/**
+ * Hook for every route that mints a credential (a personal client, an application secret or JWKS, a
+ * .tok file, a password). A credential never mints a credential: a token of a personal client would
+ * otherwise beget clients that outlive it. Only the account's own sign-in may: the console session,
+ * or a token of the password grant through the built-in public client.
+ */
+export async function mintsCredential(request: FastifyRequest): Promise<void> {
+  const auth = request.auth;
+  if (auth?.via === 'session' || (auth?.via === 'bearer' && auth.clientId === SDK_CLIENT_ID)) return;
+  throw forbidden(`a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`, 'credential-minting');
 }

@@ -13,6 +13,22 @@ export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyRep
     .send({ error: err.error, error_description: err.description });
 }
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * The values a fixed set allows at the first error's place. A union of literals (grant types, sort
+ * keys, statuses) fails once per literal with "must be equal to constant": gather them all.
+ */
+function allowedValues(issues: ValidationIssue[], first: ValidationIssue): unknown[] | undefined {
+  const fixed = (i: ValidationIssue) => i.instancePath === first.instancePath && (i.keyword === 'const' || i.keyword === 'enum');
+  if (!fixed(first)) return undefined;
+  const values = issues.filter(fixed).flatMap((i) => {
+    const p = i.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+    return i.keyword === 'const' ? [p.allowedValue] : (p.allowedValues ?? []);
+  });
+  return [...new Set(values)];
+}
+
 function validationDetail(err: FastifyError): string {
   const first = err.validation?.[0];
   if (!first) return err.message;
@@ -22,6 +38,8 @@ function validationDetail(err: FastifyError): string {
   const additional = (first.params as { additionalProperty?: string })?.additionalProperty;
   if (missing) return `${where}${path ? '.' + path : ''}.${missing} is required`;
   if (additional) return `${where}${path ? '.' + path : ''}.${additional} is not allowed`;
+  const allowed = allowedValues(err.validation!, first);
+  if (allowed) return `${where}${path ? '.' + path : ''} must be ${allowed.length === 1 ? '' : 'one of: '}${allowed.map(String).join(', ')}`;
   return `${where}${path ? '.' + path : ''} ${first.message}`;
 }
 

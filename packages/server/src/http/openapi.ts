@@ -3,6 +3,36 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.js';
 
+type Json = Record<string, any>;
+
+/** Object fields of a request schema that have a default are optional: validation fills them in. */
+function relaxSchema(schema: Json | undefined): void {
+  if (!schema || typeof schema !== 'object') return;
+  const props: Json = schema.properties ?? {};
+  if (Array.isArray(schema.required)) {
+    schema.required = schema.required.filter((k: string) => !(props[k] && 'default' in props[k]));
+    if (schema.required.length === 0) delete schema.required;
+  }
+  for (const v of Object.values(props)) relaxSchema(v);
+  for (const k of ['allOf', 'anyOf', 'oneOf']) for (const sub of schema[k] ?? []) relaxSchema(sub);
+  relaxSchema(schema.items);
+}
+
+/**
+ * A route schema lists defaulted properties as required (the validator then fills them in), but a
+ * caller may leave them out: the document says so for parameters and request bodies.
+ */
+export function defaultsAreOptional(doc: Json): Json {
+  for (const item of Object.values<Json>(doc.paths ?? {})) {
+    for (const op of Object.values<Json>(item)) {
+      if (!op || typeof op !== 'object') continue;
+      for (const p of op.parameters ?? []) if (p.in !== 'path' && p.schema && 'default' in p.schema) delete p.required;
+      for (const media of Object.values<Json>(op.requestBody?.content ?? {})) relaxSchema(media.schema);
+    }
+  }
+  return doc;
+}
+
 /**
  * The OpenAPI 3.1 document is generated from the route schemas and served at /openapi.json,
  * with a readable reference page at /docs.
@@ -27,6 +57,7 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext): Pr
       },
       security: [{ bearer: [] }, { session: [] }],
     },
+    transformObject: (document) => defaultsAreOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -16,7 +16,7 @@ export class AssertionError extends Error {}
  */
 export async function verifyClientJwt(ctx: AppContext, tenant: Tenant, client: Client, jwt: string, expectSub: string | null): Promise<JWTPayload> {
   if (!client.jwks || !Array.isArray(client.jwks.keys) || client.jwks.keys.length === 0) {
-    throw new AssertionError('client has no registered JWKS');
+    throw new AssertionError('the client has no keys registered to verify assertions with: add its public keys (jwks) first');
   }
   const issuer = ctx.issuer(tenant);
   let payload: JWTPayload;

@@ -130,6 +130,7 @@ export interface AuditEventsTable {
   at: number;
   actor_type: string; // user | client | system | platform
   actor_id: string | null;
+  actor_client_id: string | null;
   action: string;
   target_type: string | null;
   target_id: string | null;

@@ -32,6 +32,12 @@ test('the OpenAPI document describes the management API from the route schemas',
     assert.ok(users.post.requestBody);
     assert.ok(users.post.responses['409']);
     assert.equal(paths['/t/{tenant}/login'], undefined, 'the HTML form is not part of the API');
+    // A parameter with a default may be left out: it is not required.
+    const param = (name: string) => (users.get.parameters as Array<{ name: string; required?: boolean }>).find((p) => p.name === name)!;
+    for (const name of ['sort', 'order', 'limit']) assert.notEqual(param(name).required, true, `${name} has a default`);
+    assert.equal(paths['/t/{tenant}/api/v1/users/{id}'].get.parameters!.find((p) => p.name === 'id')!.required, true);
+    const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as { content: Record<string, { schema: { required: string[] } }> };
+    assert.deepEqual(tokens.content['application/json'].schema.required, ['scopes']);
   } finally {
     await s.close();
   }

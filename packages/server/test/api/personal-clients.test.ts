@@ -194,7 +194,7 @@ for (const backend of await backends()) {
     });
 
     await t.test('a second tenant sees none of this', async () => {
-      await createTenant(s.store, { slug: 'acme', name: 'Acme', enterpriseEnabled: true }, null);
+      await createTenant(s.store, { slug: 'acme', name: 'Acme', enterpriseEnabled: true }, SYSTEM);
       const acmeBoss = await userWithRoles(s, 'boss@acme.test', ['domain-manager', 'oauth2-client-creator'], 'acme');
       const list = await call(acmeBoss, 'GET', '/oauth2-clients', undefined, 'acme');
       assert.equal(list.statusCode, 200);

@@ -46,6 +46,15 @@ for (const backend of await backends()) {
       assert.ok(events.length >= 1);
     });
 
+    test('answers that carry the CSRF token are never cached', async () => {
+      const res = await s.app.inject({ method: 'POST', url: '/t/demo/api/v1/session', payload: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.headers['cache-control'], 'no-store');
+      const again = await as(s, admin).request('GET', '/t/demo/api/v1/session');
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.headers['cache-control'], 'no-store');
+    });
+
     test('the session endpoint returns the CSRF token again (console reload)', async () => {
       const res = await as(s, admin).request('GET', '/t/demo/api/v1/session');
       assert.equal(res.statusCode, 200, res.body);

@@ -93,6 +93,11 @@ for (const backend of await backends()) {
       r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys' });
       assert.equal(r.statusCode, 401);
       assert.equal(r.json().error, 'invalid_client');
+      // RFC 6749 §5.2 / RFC 9110: a 401 names the scheme, and Basic is the only one a GET can use.
+      assert.equal(r.headers['www-authenticate'], 'Basic realm="latchkey", charset="UTF-8"');
+      r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys', headers: { authorization: basic(rs.clientId, 'a wrong secret') } });
+      assert.equal(r.statusCode, 401);
+      assert.equal(r.headers['www-authenticate'], 'Basic realm="latchkey", charset="UTF-8"');
       r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys', headers: { authorization: basic(rs.clientId, rs.clientSecret) } });
       assert.equal(r.statusCode, 200);
       await s.store.tenants.update(tenant.id, { signingCertificatePublic: true });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import type { PersonalClientStatus } from '../../api/management.js';
 import { all, clientFor, printJson, printTable, type CliIO } from '../io.js';
+import { parseExpiresAt } from '../../lib/expires-at.js';
 
 const DAY = 86_400_000;
 
@@ -22,7 +23,7 @@ export function registerClients(program: Command, io: CliIO): void {
   clients.command('create')
     .description('create a personal client; its secret is printed this once')
     .requiredOption('--name <name>', 'a name to recognise it by')
-    .option('--expires <date>', 'expiry date or date-time (ISO 8601)')
+    .option('--expires <date>', 'expiry: a date (YYYY-MM-DD, the end of that day UTC) or an ISO 8601 date-time')
     .option('--days <days>', 'expiry in days from now (default 90)')
     .option('--json', 'print JSON (includes clientSecret)')
     .addHelpText('after', '\nExample:\n  latchkey clients create --name ci --days 30 --json | jq -r .clientSecret')
@@ -30,8 +31,10 @@ export function registerClients(program: Command, io: CliIO): void {
       if (opts.expires && opts.days) throw new LatchkeyConfigError('use --expires or --days, not both');
       let expiresAt: Date;
       if (opts.expires) {
-        expiresAt = new Date(opts.expires);
-        if (Number.isNaN(expiresAt.getTime())) throw new LatchkeyConfigError(`--expires must be an ISO 8601 date, got "${opts.expires}"`);
+        expiresAt = new Date(parseExpiresAt(opts.expires));
+        if (Number.isNaN(expiresAt.getTime())) {
+          throw new LatchkeyConfigError(`--expires must be an ISO 8601 date (YYYY-MM-DD, the end of that day UTC) or date-time with a time zone, got "${opts.expires}"`);
+        }
       } else {
         const days = Number(opts.days ?? 90);
         if (!Number.isFinite(days) || days <= 0) throw new LatchkeyConfigError(`--days must be a positive number, got "${opts.days}"`);

@@ -4,10 +4,12 @@ export interface AuditEvent {
   at: number;
   actorType: 'user' | 'client' | 'system' | 'platform';
   actorId: string | null;
+  /** The OAuth2 client whose token carried the call; null for console sessions and the system. */
+  actorClientId: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;
   details: Record<string, unknown>;
 }
 
-export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at'> & { at?: number };
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorClientId'> & { at?: number; actorClientId?: string | null };

@@ -3,13 +3,16 @@ import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, type Client } from './model.js';
+import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, GRANT_SHORT_NAMES, type Client } from './model.js';
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { endGrants, secretGrantId, type EndedGrants } from '../tokens/grants.js';
+import { auditActor } from '../audit/actor.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
+/** What the API accepts for an application's grants: the grants and their short names. */
+export const APP_GRANT_NAMES: readonly string[] = [...APP_GRANTS, ...Object.keys(GRANT_SHORT_NAMES)];
 
 export interface NewApp {
   name: string;
@@ -29,12 +32,14 @@ async function checkScopes(store: Store, tenantId: string, scopes: string[]): Pr
   if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(', ')} (scopes must exist on a resource)`);
 }
 
-/** The grants an application may hold, deduplicated; jwt-bearer needs keys to check assertions with. */
+/**
+ * The grants an application may hold, by full name and deduplicated. jwt-bearer may come before its
+ * keys: assertions are refused (invalid_grant) until a JWKS is registered.
+ */
 function checkGrants(grantTypes: string[], jwks: NewApp['jwks']): string[] {
-  const grants = [...new Set(grantTypes)];
+  const grants = [...new Set(grantTypes.map((g) => GRANT_SHORT_NAMES[g] ?? g))];
   const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
-  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANTS.join(', ')}`);
-  if (grants.includes(GRANT_JWT_BEARER) && !jwks) throw invalid('the jwt-bearer grant needs a jwks to verify assertions');
+  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANT_NAMES.join(', ')}`);
   checkJwks(jwks);
   return grants;
 }
@@ -65,7 +70,7 @@ export async function createApp(store: Store, hasher: SecretHasher, tenant: Tena
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.created', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.created', targetType: 'app',
       targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
     });
   });
@@ -91,7 +96,7 @@ export async function regenerateAppSecret(store: Store, hasher: SecretHasher, te
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     families.push(secretGrantId(before));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.secret_rotated', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_rotated', targetType: 'app',
       targetId: id, details: { grantsEnded: families.length - 1 },
     });
     return endGrants(tx, tenant.id, families, now);
@@ -105,7 +110,7 @@ export async function setAppActive(store: Store, tenant: Tenant, id: string, act
     await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: active ? 'app.activated' : 'app.deactivated',
+      tenantId: tenant.id, ...auditActor(actor), action: active ? 'app.activated' : 'app.deactivated',
       targetType: 'app', targetId: id, details: {},
     });
   });
@@ -118,7 +123,7 @@ export async function deleteApp(store: Store, tenant: Tenant, id: string, actor:
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
     await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.deleted', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.deleted', targetType: 'app',
       targetId: id, details: { name: app.name },
     });
     return app;
@@ -143,7 +148,7 @@ export async function updateApp(store: Store, tenant: Tenant, id: string, patch:
     if (scopes) await checkScopes(tx, tenant.id, scopes);
     await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.updated', targetType: 'app', targetId: id,
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.updated', targetType: 'app', targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },
     });
     return getApp(tx, tenant, id);

@@ -5,6 +5,8 @@ export const GRANT_PASSWORD = 'password';
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials';
 export const GRANT_REFRESH_TOKEN = 'refresh_token';
 export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Short names people type for grants; stored and announced as the full name. */
+export const GRANT_SHORT_NAMES: Readonly<Record<string, string>> = { 'jwt-bearer': GRANT_JWT_BEARER };
 
 /** The built-in public client every tenant has, used by the SDK and CLI for the password grant. */
 export const SDK_CLIENT_ID = 'latchkey-sdk';

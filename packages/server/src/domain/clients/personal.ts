@@ -9,6 +9,7 @@ import { newClientId } from './apps.js';
 import { checkName } from '../names.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
+import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 
 const DAY_MS = 86_400_000;
 
@@ -45,13 +46,13 @@ export function creationRefusal(tenant: Tenant, owner: Principal, creatorRoleNam
  * Creates a personal client for `owner`: name unique among the owner's clients, expiry in the future
  * and within the tenant's maximum lifetime. The secret is returned once and stored only as a hash.
  */
-export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number }): Promise<{ client: Client; clientSecret: string }> {
+export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
   const name = checkName(input.name);
   const now = Date.now();
-  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time');
+  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time or date (YYYY-MM-DD, the end of that day UTC)');
   if (input.expiresAt <= now) throw invalid('expiresAt must be in the future');
   if (input.expiresAt > now + tenant.personalClientMaxDays * DAY_MS) {
     throw invalid(`expiresAt must be within ${tenant.personalClientMaxDays} days (this domain's maximum lifetime)`);
@@ -68,7 +69,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase())) throw conflictError(`you already have a client named "${name}"`);
     await tx.clients.insert(client);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: 'user', actorId: owner.user.id, action: 'oauth2_client.created', targetType: 'oauth2_client',
+      tenantId: tenant.id, ...auditActor(actor), action: 'oauth2_client.created', targetType: 'oauth2_client',
       targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString() },
     });
   });
@@ -82,14 +83,14 @@ export async function getPersonalClient(store: Store, tenant: Tenant, id: string
 }
 
 /** Revokes at once (the caller invalidates the client cache). Revoking twice is refused with 404. */
-export async function revokePersonalClient(store: Store, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string): Promise<Client> {
+export async function revokePersonalClient(store: Store, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
+  const who: Actor = actor ?? (by.by === 'policy' ? SYSTEM : { type: 'user', id: by.userId });
   return store.transaction(async (tx) => {
     const c = await getPersonalClient(tx, tenant, id, ownerId);
     if (c.status === 'revoked') throw notFoundError(`OAuth2 client ${id} is already revoked`);
     await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: by.by === 'policy' ? 'system' : 'user', actorId: by.by === 'policy' ? null : by.userId,
-      action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
+      tenantId: tenant.id, ...auditActor(who), action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
       details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },
     });
     return (await tx.clients.byId(tenant.id, id))!;

@@ -3,6 +3,7 @@ import type { Store } from '../../store/index.js';
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
+import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 
 export interface ActiveKey {
   kid: string;
@@ -100,7 +101,7 @@ export class KeyService {
     if (due) {
       // The keys the decision was made on: if another process rotated since, the conditional retire
       // of the key seen here fails and this one stands back.
-      if (due === 'rotate') await this.rotateNow(tenant, 'schedule', null, keys);
+      if (due === 'rotate') await this.rotateNow(tenant, 'schedule', SYSTEM, keys);
       else await this.publishNext(tenant);
       now = Date.now();
       keys = await this.store.signingKeys.live(tenant.id, now);
@@ -135,8 +136,8 @@ export class KeyService {
    * in the JWKS until every token it signed has expired, plus a minute of clock skew. Returns the
    * signing kid.
    */
-  async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actorId: string | null = null): Promise<string> {
-    const kid = await this.rotateNow(tenant, reason, actorId, await this.store.signingKeys.live(tenant.id, Date.now()));
+  async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actor: Actor = SYSTEM): Promise<string> {
+    const kid = await this.rotateNow(tenant, reason, actor, await this.store.signingKeys.live(tenant.id, Date.now()));
     this.cache.delete(tenant.id);
     const loaded = await this.load(tenant);
     return kid ?? loaded.active.kid;
@@ -152,7 +153,7 @@ export class KeyService {
    * Retires the active key among `keys` and activates the next one, in one transaction; null when
    * the active key is no longer the one in `keys` (another process rotated first: it stands back).
    */
-  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null, keys: SigningKeyRecord[]): Promise<string | null> {
+  private async rotateNow(tenant: Tenant, reason: string, actor: Actor, keys: SigningKeyRecord[]): Promise<string | null> {
     const now = Date.now();
     const active = keys.find((k) => k.status === 'active');
     const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
@@ -168,7 +169,7 @@ export class KeyService {
         kid = fresh.kid;
       }
       await tx.audit.append({
-        tenantId: tenant.id, actorType: actorId ? 'user' : 'system', actorId, action: 'signing_key.rotated',
+        tenantId: tenant.id, ...auditActor(actor), action: 'signing_key.rotated',
         targetType: 'signing_key', targetId: kid, details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid },
       });
       return kid;

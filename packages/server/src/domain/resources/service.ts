@@ -5,6 +5,7 @@ import type { Actor } from '../users/service.js';
 import type { Resource } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
+import { auditActor } from '../audit/actor.js';
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 
@@ -35,7 +36,7 @@ export async function createResource(store: Store, tenant: Tenant, input: { name
     await checkScopesFree(tx, tenant.id, scopes);
     await tx.resources.insert(resource);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.created', targetType: 'resource',
+      tenantId: tenant.id, ...auditActor(actor), action: 'resource.created', targetType: 'resource',
       targetId: resource.id, details: { name, audience, scopes },
     });
   });
@@ -62,7 +63,7 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
     const name = patch.name === undefined ? undefined : checkName(patch.name);
     await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined });
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.updated', targetType: 'resource',
+      tenantId: tenant.id, ...auditActor(actor), action: 'resource.updated', targetType: 'resource',
       targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined },
     });
     return getResource(tx, tenant, id);
@@ -75,7 +76,7 @@ export async function deleteResource(store: Store, tenant: Tenant, id: string, a
     await refuseIfInUse(tx, tenant, current.scopes);
     await tx.resources.delete(tenant.id, id);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'resource.deleted', targetType: 'resource',
+      tenantId: tenant.id, ...auditActor(actor), action: 'resource.deleted', targetType: 'resource',
       targetId: id, details: { name: current.name },
     });
   });

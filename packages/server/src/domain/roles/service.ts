@@ -4,6 +4,8 @@ import type { Tenant } from '../tenants/model.js';
 import type { Actor } from '../users/service.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
+import { auditActor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
 export interface NewRole {
   name: string;
@@ -13,11 +15,7 @@ export interface NewRole {
 
 export type RolePatch = Partial<NewRole>;
 
-function cleanName(name: string): string {
-  const n = name.trim();
-  if (n.length < 1 || n.length > 64) throw invalid('name must be 1-64 characters');
-  return n;
-}
+const cleanName = (name: string) => checkName(name, 64);
 
 /** A role can only grant scopes that some API (resource) of the tenant defines. */
 async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<string[]> {
@@ -42,7 +40,7 @@ export async function createRole(store: Store, tenant: Tenant, input: NewRole, a
     };
     await tx.roles.insert(role);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.created',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.created',
       targetType: 'role', targetId: role.id, details: { name, scopes: role.scopes },
     });
     return role;
@@ -60,7 +58,7 @@ export async function updateRole(store: Store, tenant: Tenant, roleId: string, p
     await tx.roles.update(tenant.id, roleId, { name, description: patch.description, scopes });
     const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.updated',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.updated',
       targetType: 'role', targetId: roleId, details: { name: role.name, changed },
     });
     return (await tx.roles.byId(tenant.id, roleId))!;
@@ -75,7 +73,7 @@ export async function deleteRole(store: Store, tenant: Tenant, roleId: string, a
     if (role.builtin) throw conflictError(`"${role.name}" is a built-in role and cannot be deleted`);
     await tx.roles.delete(tenant.id, roleId);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'role.deleted',
+      tenantId: tenant.id, ...auditActor(actor), action: 'role.deleted',
       targetType: 'role', targetId: roleId, details: { name: role.name },
     });
   });

@@ -3,7 +3,8 @@ import type { Tenant } from './model.js';
 import type { User } from '../users/model.js';
 import { createTenant, type NewTenant } from './service.js';
 import { createUser } from '../users/service.js';
-import { invalid } from '../errors.js';
+import type { Actor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
 export interface FirstManager {
   email: string;
@@ -16,19 +17,18 @@ export interface FirstManager {
 /**
  * Creates a tenant and, optionally, its first domain manager (holding every built-in role) in one
  * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
- * `actorId` null: the system itself (first-start bootstrap).
+ * The actor is the platform administrator, or the system itself (first-start bootstrap).
  */
-export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actorId: string | null): Promise<{ tenant: Tenant; manager?: User }> {
-  const name = input.name.trim();
-  if (name.length < 1 || name.length > 200) throw invalid('name must be 1-200 characters');
+export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
+  const name = checkName(input.name, 200);
   return store.transaction(async (tx) => {
-    const tenant = await createTenant(tx, { ...input, name }, actorId);
+    const tenant = await createTenant(tx, { ...input, name }, actor);
     if (!manager) return { tenant };
     const roles = await tx.roles.list(tenant.id);
     const user = await createUser(tx, tenant, {
       email: manager.email, displayName: manager.displayName ?? '', password: manager.password, roleIds: roles.map((r) => r.id),
       platformAdmin: manager.platformAdmin,
-    }, actorId ? { type: 'platform', id: actorId } : { type: 'system', id: null });
+    }, actor);
     return { tenant, manager: user };
   });
 }

@@ -5,6 +5,7 @@ import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
 import { SAMPLE_RESOURCE } from '../resources/model.js';
 import { GRANT_PASSWORD, GRANT_REFRESH_TOKEN, SDK_CLIENT_ID } from '../clients/model.js';
 import { conflictError, invalid } from '../errors.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -18,7 +19,7 @@ export interface NewTenant {
  * Creates a tenant with everything a new domain starts with: the built-in roles, the sample API
  * resource and the public `latchkey-sdk` client. One transaction: a tenant is never half made.
  */
-export async function createTenant(store: Store, input: NewTenant, actorId: string | null): Promise<Tenant> {
+export async function createTenant(store: Store, input: NewTenant, actor: Actor): Promise<Tenant> {
   if (!SLUG_PATTERN.test(input.slug)) {
     throw invalid('slug must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen');
   }
@@ -51,7 +52,7 @@ export async function createTenant(store: Store, input: NewTenant, actorId: stri
       expiresAt: null, createdAt: now, updatedAt: now, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
     });
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actorId ? 'platform' : 'system', actorId, action: 'tenant.created',
+      tenantId: tenant.id, ...auditActor(actor), action: 'tenant.created',
       targetType: 'tenant', targetId: tenant.id, details: { slug: tenant.slug, enterpriseEnabled: tenant.enterpriseEnabled },
     });
     return tenant;

@@ -2,6 +2,7 @@ import type { Store } from '../../store/index.js';
 import type { Actor } from '../users/service.js';
 import type { Tenant, TenantSettings } from './model.js';
 import { invalid } from '../errors.js';
+import { auditActor } from '../audit/actor.js';
 
 /** Bounds of the numeric settings; the HTTP schema publishes the same numbers. */
 export const SETTINGS_LIMITS = {
@@ -39,7 +40,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
   await store.transaction(async (tx) => {
     await tx.tenants.update(tenant.id, patch);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'settings.updated',
+      tenantId: tenant.id, ...auditActor(actor), action: 'settings.updated',
       targetType: 'tenant', targetId: tenant.id, details: { changed },
     });
   });

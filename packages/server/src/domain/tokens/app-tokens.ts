@@ -7,6 +7,7 @@ import { getApp } from '../clients/apps.js';
 import { invalid } from '../errors.js';
 import { createRefreshToken, issueAccessToken } from './issue.js';
 import { secretGrantId } from './grants.js';
+import { auditActor } from '../audit/actor.js';
 
 /** The `.tok` document a domain manager downloads for a developer. */
 export interface TokFile {
@@ -42,7 +43,7 @@ export async function generateAppTokens(ctx: AppContext, tenant: Tenant, appId: 
   await ctx.store.transaction(async (tx) => {
     if (grantId) doc.refresh_token = await createRefreshToken(ctx, tx, tenant, app, null, at.scope, grantId);
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'app.tokens_generated', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.tokens_generated', targetType: 'app',
       targetId: app.id, details: { scopes, refreshToken: input.includeRefreshToken },
     });
   });

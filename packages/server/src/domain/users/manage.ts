@@ -1,22 +1,59 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
-import { DOMAIN_MANAGER } from '../roles/model.js';
-import { conflictError } from '../errors.js';
-import { updateUser, type UserChange, type UserPatch } from './service.js';
+import type { User } from './model.js';
+import type { Principal } from './principal-cache.js';
+import { DOMAIN_MANAGER, type Role } from '../roles/model.js';
+import { verifyPassword } from '../../crypto/passwords.js';
+import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
+import { updateUser, type Actor, type UserChange, type UserPatch } from './service.js';
+
+export interface ManagePatch extends UserPatch {
+  /** Required when an account changes its own password: a borrowed session must not take the account over. */
+  currentPassword?: string;
+}
 
 /**
- * A domain manager editing a user. Managers cannot disable themselves or give up their own
- * domain-manager role: a domain must not lose its last manager by a slip of the hand.
+ * How much an account may do. Users belong to one tenant, so within a tenant the ranks are:
+ * platform administrator (may create tenants and reach every domain), domain manager, everyone else.
+ * A manager of another tenant is never a user of this one and so is out of reach by construction.
  */
-export async function manageUser(store: Store, tenant: Tenant, actorId: string, userId: string, patch: UserPatch): Promise<UserChange> {
-  if (actorId === userId) {
-    if (patch.status === 'disabled') throw conflictError('you cannot disable your own account');
-    if (patch.roleIds !== undefined) {
+function rank(user: User, roles: Role[]): number {
+  if (user.platformAdmin) return 2;
+  return roles.some((r) => r.builtin === DOMAIN_MANAGER) ? 1 : 0;
+}
+
+/**
+ * A domain manager editing a user. Power never flows upwards: nobody changes, disables or demotes
+ * an account with more power than their own. Managers cannot disable themselves or give up their
+ * own domain-manager role either: a domain must not lose its last manager by a slip of the hand.
+ */
+export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
+  const { currentPassword, ...change } = patch;
+  const self = actor.user.id === userId;
+  if (currentPassword !== undefined && !(self && change.password !== undefined)) {
+    throw invalid('currentPassword is only for changing your own password');
+  }
+  if (self) {
+    if (change.status === 'disabled') throw conflictError('you cannot disable your own account');
+    if (change.roleIds !== undefined) {
       const manager = (await store.roles.list(tenant.id)).find((r) => r.builtin === DOMAIN_MANAGER);
-      if (manager && !patch.roleIds.includes(manager.id)) {
+      if (manager && !change.roleIds.includes(manager.id)) {
         throw conflictError(`you cannot remove your own ${manager.name} role`);
       }
     }
+    // An account without a password (SSO) has nothing to prove; one with a password proves it knows it.
+    const stored = change.password !== undefined ? (await store.users.byId(tenant.id, userId))?.passwordHash : null;
+    if (stored) {
+      if (currentPassword === undefined) throw invalid('currentPassword is required to change your own password');
+      if (!(await verifyPassword(currentPassword, stored))) throw forbiddenError('the current password is wrong');
+    }
+  } else {
+    const target = await store.users.byId(tenant.id, userId);
+    if (!target) throw notFoundError(`user ${userId} not found`);
+    if (rank(target, await store.roles.forUser(tenant.id, userId)) > rank(actor.user, actor.roles)) {
+      const what = target.platformAdmin ? 'a platform administrator' : 'a domain manager';
+      throw forbiddenError(`${target.email} is ${what} and holds more power than you: only an account with at least as much power may change, disable or demote it`);
+    }
   }
-  return updateUser(store, tenant, userId, patch, { type: 'user', id: actorId });
+  return updateUser(store, tenant, userId, change, audit);
 }

@@ -9,11 +9,10 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
 import { endGrants, NO_GRANTS_ENDED, type EndedGrants } from '../tokens/grants.js';
+import { auditActor, type Actor } from '../audit/actor.js';
+import { checkName } from '../names.js';
 
-export interface Actor {
-  type: 'user' | 'system' | 'platform';
-  id: string | null;
-}
+export type { Actor } from '../audit/actor.js';
 
 export interface NewUser {
   email: string;
@@ -46,7 +45,7 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const now = Date.now();
   const user: User = {
-    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() || email,
+    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() ? checkName(input.displayName, 200, 'displayName') : email,
     status: 'active', passwordHash, platformAdmin: input.platformAdmin ?? false, createdAt: now, updatedAt: now,
   };
   return store.transaction(async (tx) => {
@@ -55,12 +54,12 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
     await tx.users.insert(user);
     await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
     await tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.invited',
+      tenantId: tenant.id, ...auditActor(actor), action: 'user.invited',
       targetType: 'user', targetId: user.id, details: { email, roles: roles.map((r) => r.name) },
     });
     if (roles.some((r) => r.builtin === CLIENT_CREATOR)) {
       await tx.audit.append({
-        tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action: 'user.role_granted',
+        tenantId: tenant.id, ...auditActor(actor), action: 'user.role_granted',
         targetType: 'user', targetId: user.id, details: { role: CLIENT_CREATOR },
       });
     }
@@ -90,15 +89,16 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
   if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
+  const displayName = patch.displayName === undefined ? undefined : checkName(patch.displayName, 200, 'displayName');
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
   return store.transaction(async (tx) => {
     const user = await tx.users.byId(tenant.id, userId);
     if (!user) throw notFoundError(`user ${userId} not found`);
     const rolesBefore = await tx.roles.forUser(tenant.id, userId);
     let rolesAfter = rolesBefore;
-    await tx.users.update(tenant.id, userId, { displayName: patch.displayName, status: patch.status, passwordHash });
+    await tx.users.update(tenant.id, userId, { displayName, status: patch.status, passwordHash });
     const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
-      tenantId: tenant.id, actorType: actor.type, actorId: actor.id, action, targetType: 'user', targetId: userId, details,
+      tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
     });
     const disabling = patch.status === 'disabled' && user.status !== 'disabled';
     if (patch.status !== undefined && patch.status !== user.status) await audit(disabling ? 'user.disabled' : 'user.enabled', {});

@@ -2,13 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import type { Client } from '../../domain/clients/model.js';
-import { APP_GRANTS, createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp } from '../../domain/clients/apps.js';
+import { APP_GRANT_NAMES, createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp } from '../../domain/clients/apps.js';
 import { generateAppTokens } from '../../domain/tokens/app-tokens.js';
-import type { Actor } from '../../domain/users/service.js';
-import { requireManager } from '../auth.js';
+import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
 
-const GrantTypes = Type.Array(Type.Union(APP_GRANTS.map((g) => Type.Literal(g))), { minItems: 1, maxItems: 3 });
+const GrantTypes = Type.Array(Type.Union(APP_GRANT_NAMES.map((g) => Type.Literal(g))), { minItems: 1, maxItems: 3 });
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 const Jwks = Type.Object({ keys: Type.Array(Type.Object({ kty: Type.String() }, { additionalProperties: true }), { minItems: 1, maxItems: 10 }) });
 
@@ -72,7 +71,7 @@ const TokFile = Type.Object({
   token_endpoint: Type.String(),
 }, { description: 'the .tok document' });
 
-const actor = (request: FastifyRequest): Actor => ({ type: 'user', id: request.auth!.principal.user.id });
+const actor = (request: FastifyRequest) => actorOf(request);
 
 /** Confidential applications, managed by domain managers. */
 export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -90,7 +89,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.post<{ Body: Static<typeof NewApp> }>('/apps', {
-    onRequest: requireManager,
+    onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Create an application (its secret is shown once)', body: NewApp, response: { 201: WithSecret, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
     const { client, clientSecret } = await createApp(ctx.store, ctx.hasher, request.tenant, request.body, actor(request));
@@ -106,6 +105,8 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     onRequest: requireManager,
     schema: { tags, summary: 'Change name, description, grants, scopes or JWKS', params: IdParams, body: Patch, response: { 200: AppView, ...errors(400, 401, 403, 404) } },
   }, async (request) => {
+    // A registered key lets its holder mint tokens through the jwt-bearer grant.
+    if (request.body.jwks) await mintsCredential(request);
     const c = await updateApp(ctx.store, request.tenant, request.params.id, request.body, actor(request));
     changed(request, c);
     return appView(c);
@@ -120,7 +121,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.post<ById>('/apps/:id/secret', {
-    onRequest: requireManager,
+    onRequest: [requireManager, mintsCredential],
     schema: {
       tags, summary: 'Regenerate the secret: the old one stops working and every refresh token of the app is revoked, with the access tokens it gave',
       params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) },
@@ -147,7 +148,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }
 
   app.post<ById & { Body: Static<typeof TokenRequest> }>('/apps/:id/tokens', {
-    onRequest: requireManager,
+    onRequest: [requireManager, mintsCredential],
     schema: {
       tags, summary: 'Generate an access token (and optionally a refresh token) as a downloadable .tok file',
       params: IdParams, body: TokenRequest, response: { 200: TokFile, ...errors(400, 401, 403, 404) },

@@ -21,6 +21,7 @@ const Event = Type.Object({
   at: Timestamp,
   actorType: Type.String(),
   actorId: Nullable(Type.String()),
+  actorClientId: Nullable(Type.String({ description: 'the OAuth2 client whose token made the call; null for the console and the system' })),
   action: Type.String(),
   targetType: Nullable(Type.String()),
   targetId: Nullable(Type.String()),
@@ -28,7 +29,7 @@ const Event = Type.Object({
 });
 
 const eventView = (e: AuditEvent) => ({
-  id: e.id, at: iso(e.at), actorType: e.actorType, actorId: e.actorId, action: e.action,
+  id: e.id, at: iso(e.at), actorType: e.actorType, actorId: e.actorId, actorClientId: e.actorClientId, action: e.action,
   targetType: e.targetType, targetId: e.targetId, details: e.details,
 });
 

@@ -6,8 +6,9 @@ import type { ClientWithOwner } from '../../store/repos/clients.js';
 import {
   createPersonalClient, decodeRevokedBy, getPersonalClient, personalStatus, revokePersonalClient,
 } from '../../domain/clients/personal.js';
-import { requireManager } from '../auth.js';
+import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
+import { parseExpiresAt } from '../../lib/expires-at.js';
 import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
@@ -37,7 +38,10 @@ const Created = Type.Object({
 });
 const NewClient = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  expiresAt: Type.String({ format: 'date-time', description: 'ISO 8601; in the future and within the domain\'s maximum lifetime' }),
+  expiresAt: Type.String({
+    maxLength: 40,
+    description: 'ISO 8601 date-time, or a date (YYYY-MM-DD) meaning the end of that day UTC; in the future and within the domain\'s maximum lifetime',
+  }),
 }, { additionalProperties: false });
 
 const SortOrder = {
@@ -88,11 +92,12 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   const me = (request: FastifyRequest) => request.auth!.principal;
 
   app.post<{ Body: Static<typeof NewClient> }>('/me/oauth2-clients', {
+    onRequest: mintsCredential,
     schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
     const { client, clientSecret } = await createPersonalClient(ctx.store, ctx.hasher, request.tenant, me(request), {
-      name: request.body.name, expiresAt: Date.parse(request.body.expiresAt),
-    });
+      name: request.body.name, expiresAt: parseExpiresAt(request.body.expiresAt),
+    }, actorOf(request));
     return reply.code(201).header('cache-control', 'no-store').send({
       id: client.id, clientId: client.clientId, clientSecret, name: client.name, createdAt: iso(client.createdAt), expiresAt: iso(client.expiresAt!),
     });
@@ -114,7 +119,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'Revoke one of my personal OAuth2 clients, immediately', params: IdParams, response: { 204: Type.Null(), ...errors(401, 404) } },
   }, async (request, reply) => {
     const userId = me(request).user.id;
-    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId);
+    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId, actorOf(request));
     ctx.clients.invalidate(request.tenant.id, c.clientId);
     return reply.code(204).send();
   });
@@ -136,7 +141,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     onRequest: requireManager,
     schema: { tags, summary: 'Revoke any user\'s personal OAuth2 client (domain managers)', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id });
+    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id }, undefined, actorOf(request));
     ctx.clients.invalidate(request.tenant.id, c.clientId);
     return reply.code(204).send();
   });

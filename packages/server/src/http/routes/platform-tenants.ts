@@ -5,6 +5,7 @@ import type { Tenant } from '../../domain/tenants/model.js';
 import { provisionTenant } from '../../domain/tenants/provision.js';
 import { updateTenant } from '../../domain/tenants/update.js';
 import { notFound } from '../problem.js';
+import { actorOf, mintsCredential } from '../auth.js';
 import { Timestamp, UserView, errors, iso, userView } from '../schemas.js';
 
 const TenantView = Type.Object({
@@ -48,7 +49,8 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
     },
   }, async (request, reply) => {
     const { manager, ...tenant } = request.body;
-    const made = await provisionTenant(ctx.store, tenant, manager, request.auth!.principal.user.id);
+    if (manager?.password !== undefined) await mintsCredential(request);
+    const made = await provisionTenant(ctx.store, tenant, manager, actorOf(request, 'platform'));
     ctx.tenants.invalidate(made.tenant.slug);
     const roles = made.manager ? await ctx.store.roles.forUser(made.tenant.id, made.manager.id) : [];
     return reply.code(201).send({ tenant: view(made.tenant), manager: made.manager && userView(made.manager, roles) });
@@ -68,7 +70,7 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
       params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const t = await updateTenant(ctx.store, request.params.slug, request.body, request.auth!.principal.user.id);
+    const t = await updateTenant(ctx.store, request.params.slug, request.body, actorOf(request, 'platform'));
     ctx.tenants.invalidate(t.slug);
     return view(t);
   });

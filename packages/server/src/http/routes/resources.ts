@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import type { Resource } from '../../domain/resources/model.js';
 import { createResource, deleteResource, getResource, updateResource } from '../../domain/resources/service.js';
-import { requireManager } from '../auth.js';
+import { actorOf, requireManager } from '../auth.js';
 import { IdParams, Timestamp, errors, iso } from '../schemas.js';
 
 const ResourceView = Type.Object({
@@ -24,7 +24,7 @@ const Patch = Type.Object({
 /** Resources: the APIs tokens are for, each with an audience and named scopes. */
 export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const tags = ['resources'];
-  const actor = (request: FastifyRequest) => ({ type: 'user' as const, id: request.auth!.principal.user.id });
+  const actor = (request: FastifyRequest) => actorOf(request);
   const changed = (request: FastifyRequest) => ctx.resources.invalidate(request.tenant.id);
 
   app.get('/resources', {

@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
-import type { Actor } from '../../domain/users/service.js';
-import { requireManager } from '../auth.js';
+import { actorOf, requireManager } from '../auth.js';
 import { IdParams, RoleView, errors, roleView } from '../schemas.js';
 
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs' });
@@ -14,7 +13,7 @@ const NewRole = Type.Object({
 }, { additionalProperties: false });
 const RolePatch = Type.Partial(NewRole, { additionalProperties: false, minProperties: 1 });
 
-const actor = (request: FastifyRequest): Actor => ({ type: 'user', id: request.auth!.principal.user.id });
+const actor = (request: FastifyRequest) => actorOf(request);
 
 export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/roles', {

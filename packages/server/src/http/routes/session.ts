@@ -61,14 +61,17 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const result = await signIn(ctx.store, ctx.throttle, request.tenant, { ...request.body, ip: request.ip });
     if (!result.ok) throw signInProblem(result);
     const session = await startSession(ctx, request, reply, result.user);
+    // The answer carries the CSRF token: no cache may keep it.
+    reply.header('cache-control', 'no-store');
     return sessionView(result.user, session.csrfToken, session.expiresAt);
   });
 
   app.get('/session', {
     schema: { tags: ['session'], summary: 'The current console session and its CSRF token', response: { 200: SessionView, ...errors(400, 401) } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const auth = requireSession(request);
     const session = (await ctx.store.sessions.byHash(auth.sessionHash!, Date.now()))!;
+    reply.header('cache-control', 'no-store');
     return sessionView(auth.principal.user, session.csrfToken, session.expiresAt);
   });
 

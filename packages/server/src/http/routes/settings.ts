@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { SETTINGS_LIMITS, settingsOf, updateSettings } from '../../domain/tenants/settings.js';
-import { requireManager } from '../auth.js';
+import { actorOf, requireManager } from '../auth.js';
 import { errors } from '../schemas.js';
 
 const bounded = (key: keyof typeof SETTINGS_LIMITS, description: string) =>
@@ -29,7 +29,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403) } },
   }, async (request) => {
-    const after = await updateSettings(ctx.store, request.tenant, request.body, { type: 'user', id: request.auth!.principal.user.id });
+    const after = await updateSettings(ctx.store, request.tenant, request.body, actorOf(request));
     ctx.tenants.invalidate(request.tenant.slug);
     return after;
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import { requireManager } from '../auth.js';
+import { actorOf, requireManager } from '../auth.js';
 import { Nullable, Timestamp, errors, iso } from '../schemas.js';
 import type { SigningKeyRecord } from '../../domain/keys/model.js';
 
@@ -42,7 +42,7 @@ export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): P
       response: { 200: Type.Object({ kid: Type.String(), items: Type.Array(SigningKey) }), ...errors(401, 403) },
     },
   }, async (request) => {
-    const kid = await ctx.keys.rotate(request.tenant, 'manual', request.auth!.principal.user.id);
+    const kid = await ctx.keys.rotate(request.tenant, 'manual', actorOf(request));
     return { kid, items: (await ctx.keys.list(request.tenant)).map(view) };
   });
 }

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { getUser, listUsers } from '../../domain/users/directory.js';
 import { createUser } from '../../domain/users/service.js';
 import { manageUser } from '../../domain/users/manage.js';
-import { requireManager } from '../auth.js';
+import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { Cursor, IdParams, Limit, PageOf, UserView, errors, userView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
@@ -32,6 +32,7 @@ const Patch = Type.Object({
   status: Type.Optional(Status),
   roleIds: Type.Optional(RoleIds),
   password: Type.Optional(Type.String({ maxLength: 1024 })),
+  currentPassword: Type.Optional(Type.String({ maxLength: 1024, description: 'required when changing your own password' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -49,8 +50,8 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     schema: { tags: ['users'], summary: 'Invite a user', body: Invite, response: { 201: UserView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
     const { email, displayName, password, roleIds } = request.body;
-    const user = await createUser(ctx.store, request.tenant, { email, displayName: displayName ?? '', password, roleIds },
-      { type: 'user', id: request.auth!.principal.user.id });
+    if (password !== undefined) await mintsCredential(request);
+    const user = await createUser(ctx.store, request.tenant, { email, displayName: displayName ?? '', password, roleIds }, actorOf(request));
     const created = await getUser(ctx.store, request.tenant, user.id);
     return reply.code(201).send(userView(created.user, created.roles));
   });
@@ -70,7 +71,8 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       params: IdParams, body: Patch, response: { 200: UserView, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal.user.id, request.params.id, request.body);
+    if (request.body.password !== undefined) await mintsCredential(request);
+    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body, actorOf(request));
     ctx.principals.invalidate(request.tenant.id, request.params.id);
     ctx.revokedTokens.rememberGrants(change.endedGrants);
     // Losing the creator role may have revoked personal clients (tenant policy): stop them now.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { authenticateClient } from '../client-auth.js';
+import { InvalidClient, OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
 
 /**
@@ -11,7 +12,13 @@ import type { Params } from '../params.js';
 export async function keysEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/oauth2/v1/keys', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
     if (!request.tenant.signingCertificatePublic) {
-      await authenticateClient(ctx, request.tenant, request, {} as Params, false);
+      try {
+        await authenticateClient(ctx, request.tenant, request, {} as Params, false);
+      } catch (err) {
+        // HTTP Basic is the only way to authenticate a GET, so every 401 here names it (RFC 9110 §11.6.1).
+        if (err instanceof OAuthError && err.status === 401) throw new InvalidClient(err.description, true);
+        throw err;
+      }
       reply.header('cache-control', 'no-store');
     } else {
       reply.header('cache-control', 'public, max-age=300');

@@ -1,7 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User } from '../users/model.js';
-import type { LoginThrottle } from '../users/login-throttle.js';
+import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
 
 export interface SignInInput {
@@ -28,10 +28,10 @@ export type SignInResult =
  * SSO. When the domain enforces SSO only platform administrators may still use a password: they
  * must never be locked out of the platform by a tenant setting.
  */
-export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+export async function signIn(store: Store, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
   const account = `${tenant.id}:${email}`;
-  const retryAfter = throttle.retryAfter(account, input.ip);
+  const retryAfter = await throttle.retryAfter(account, input.ip);
   if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
 
   const user = await store.users.byEmail(tenant.id, email);
@@ -46,10 +46,10 @@ export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tena
   // Unknown emails cost a dummy verification too, so timing does not reveal which exist.
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
-    throttle.fail(account, input.ip);
+    await throttle.fail(account, input.ip);
     return failed('invalid_credentials');
   }
-  throttle.succeed(account);
+  await throttle.succeed(account, input.ip);
   if (tenant.ssoEnforced && !user.platformAdmin) return failed('sso_enforced');
   if (user.status !== 'active') return failed('disabled');
   return { ok: true, user };

@@ -53,6 +53,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     throttle: {
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
       clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
+      store: throttleStore,
     },
     resources: new ResourceCache(store),
     rotations: new GroupCommit(store),

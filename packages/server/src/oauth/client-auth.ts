@@ -7,7 +7,8 @@ import type { Principal } from '../domain/users/principal-cache.js';
 import { clientUnusableReason } from '../domain/clients/policy.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, TooManyAttempts } from './errors.js';
 import { AssertionError, verifyClientJwt } from './assertion.js';
-import type { Params } from './params.js';
+import { bounded, type Params } from './params.js';
+import { MAX_LENGTH } from '../domain/limits.js';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -44,6 +45,8 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
   const methods = (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
   if (methods > 1) throw new InvalidRequest('use exactly one client authentication method');
 
+  const refuse = (description: string) => new InvalidClient(description, basic);
+  bounded(params.client_assertion, 'client_assertion', MAX_LENGTH.jwt, refuse);
   let clientId: string | undefined;
   let secret: string | undefined;
   let method: AuthMethod;
@@ -68,6 +71,8 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
     method = 'none';
   }
   if (!clientId) throw new InvalidClient('client authentication is required', false);
+  bounded(clientId, 'client_id', MAX_LENGTH.clientId, refuse);
+  bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
   const throttleKey = `${tenant.id}:${clientId}`;
   const wait = await ctx.throttle.clients.retryAfter(throttleKey, request.ip);

@@ -3,6 +3,7 @@ import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User } from '../users/model.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
+import { MAX_LENGTH } from '../limits.js';
 
 export interface SignInInput {
   email: string;
@@ -29,6 +30,8 @@ export type SignInResult =
  * must never be locked out of the platform by a tenant setting.
  */
 export async function signIn(store: Store, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+  // Longer than any account's: refused before the throttle, the store and the audit log see it.
+  if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password) return { ok: false, reason: 'invalid_credentials' };
   const email = normaliseEmail(input.email);
   const account = `${tenant.id}:${email}`;
   const retryAfter = await throttle.retryAfter(account, input.ip);
@@ -39,7 +42,7 @@ export async function signIn(store: Store, throttle: CredentialThrottle, tenant:
   const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
     await store.audit.append({
       tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: FAILURE_EVENT[input.via ?? 'console'],
-      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip } : {}) },
+      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip.slice(0, MAX_LENGTH.address) } : {}) },
     });
     return { ok: false, reason } as const;
   };

@@ -1,5 +1,6 @@
 import type { ThrottlePolicy } from './policies.js';
 import type { ThrottleStore } from './store.js';
+import { MAX_LENGTH } from '../limits.js';
 
 const SEP = '\u0000';
 
@@ -10,8 +11,10 @@ const SEP = '\u0000';
 export class CredentialThrottle {
   constructor(private readonly store: ThrottleStore, private readonly policy: ThrottlePolicy) {}
 
-  private keys(subject: string, address: string) {
+  private keys(subject: string, where: string) {
     const p = this.policy.name;
+    // A forwarded address is whatever a proxy passed on; real ones are far shorter.
+    const address = where.slice(0, MAX_LENGTH.address);
     return {
       pair: `${p}:pair:${subject}${SEP}${address}`,
       subject: `${p}:subject:${subject}`,
@@ -59,4 +62,6 @@ export class CredentialThrottle {
 export interface Throttles {
   passwords: CredentialThrottle;
   clients: CredentialThrottle;
+  /** Shared by both. */
+  store: ThrottleStore;
 }

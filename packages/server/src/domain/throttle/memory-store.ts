@@ -1,5 +1,7 @@
 import { lockFor, type ThrottleStore } from './store.js';
 import type { ThrottleRule } from './policies.js';
+import { BoundedMap } from '../../lib/bounded-map.js';
+import type { CacheStats } from '../../lib/ttl-cache.js';
 
 interface Failures {
   count: number;
@@ -8,16 +10,24 @@ interface Failures {
   lockedUntil: number;
 }
 
+// Both values are a few numbers: counted at a fixed size instead of serialising each one.
+const VALUE_BYTES = 64;
+const ENTRY_OVERHEAD = 96;
+const sizeOf = (key: string) => ENTRY_OVERHEAD + VALUE_BYTES + 2 * key.length;
+
 /**
  * Throttle state of one process. Failures and known pairs are kept apart, so a flood of failures
- * evicts only other failures, never the pairs that let owners in. Both are bounded; the least
- * recently touched entries leave first.
+ * evicts only other failures, never the pairs that let owners in. Each is bounded in entries and
+ * bytes; the least recently touched entries leave first.
  */
 export class MemoryThrottleStore implements ThrottleStore {
-  private readonly failures = new Map<string, Failures>();
-  private readonly known = new Map<string, number>();
+  private readonly failures: BoundedMap<Failures>;
+  private readonly known: BoundedMap<number>;
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(maxEntries = 100_000, maxBytes = 16 * 1024 * 1024) {
+    this.failures = new BoundedMap(maxEntries, maxBytes, sizeOf);
+    this.known = new BoundedMap(maxEntries, maxBytes, sizeOf);
+  }
 
   async lockedUntil(key: string, now: number): Promise<number> {
     const f = this.failures.get(key);
@@ -31,7 +41,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     f.last = now;
     const lock = lockFor(rule, f.count);
     if (lock > 0) f.lockedUntil = now + lock;
-    put(this.failures, key, f, this.maxEntries);
+    this.failures.set(key, f);
   }
 
   async clear(key: string): Promise<void> {
@@ -39,7 +49,7 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   async remember(key: string, ttlMs: number, now: number): Promise<void> {
-    put(this.known, key, now + ttlMs, this.maxEntries);
+    this.known.set(key, now + ttlMs);
   }
 
   async knows(key: string, now: number): Promise<boolean> {
@@ -49,11 +59,8 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.known.delete(key);
     return false;
   }
-}
 
-/** Re-inserts `key` as the newest entry and evicts the oldest beyond `max`. */
-function put<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  while (map.size > max) map.delete(map.keys().next().value!);
+  stats(): CacheStats {
+    return { entries: this.failures.size + this.known.size, bytes: this.failures.bytes + this.known.bytes };
+  }
 }

@@ -1,4 +1,5 @@
 import type { ThrottleRule } from './policies.js';
+import type { CacheStats } from '../../lib/ttl-cache.js';
 
 /**
  * Where throttle state lives: in memory per process (memory-store.ts) today. Each operation is one
@@ -16,6 +17,8 @@ export interface ThrottleStore {
   remember(key: string, ttlMs: number, now: number): Promise<void>;
   /** Whether `key` is known (remembered and not yet expired). */
   knows(key: string, now: number): Promise<boolean>;
+  /** What this process holds in memory for the store. */
+  stats(): CacheStats;
 }
 
 /** The lock earned by the failure just counted: `failures` so far under `rule`. */

@@ -91,6 +91,15 @@ for (const backend of await backends()) {
       assert.equal((await clientCredentialsFrom(s, '203.0.113.11', fresh.clientId, fresh.clientSecret)).statusCode, 200);
     });
 
+    await t.test('addresses rotated within one IPv6 /64 count as one address', async () => {
+      const app = await makeApp(s);
+      for (let i = 0; i < CLIENT_THROTTLE.address.limit; i++) {
+        assert.equal((await clientCredentialsFrom(s, `2001:db8:5:5::${(i + 1).toString(16)}`, unknownClient(), wrongSecret())).statusCode, 401);
+      }
+      assert.equal((await clientCredentialsFrom(s, '2001:db8:5:5:ffff:ffff:ffff:ffff', app.clientId, app.clientSecret)).statusCode, 429);
+      assert.equal((await clientCredentialsFrom(s, '2001:db8:5:6::1', app.clientId, app.clientSecret)).statusCode, 200);
+    });
+
     await t.test('wrong passwords from another address do not lock the owner out', async () => {
       await user('owner1@demo.test');
       const home = '203.0.113.50';

@@ -1,20 +1,20 @@
 import type { ThrottlePolicy } from './policies.js';
 import type { ThrottleStore } from './store.js';
-import { MAX_LENGTH } from '../limits.js';
+import { throttleAddress } from './address.js';
 
 const SEP = '\u0000';
 
 /**
  * Throttles failed attempts of one kind of credential (see ThrottlePolicy). `subject` names what
- * is being proven (an account, a client) and `address` where the attempt comes from.
+ * is being proven (an account, a client) and `address` where the attempt comes from (counted by
+ * throttleAddress: IPv6 by its /64).
  */
 export class CredentialThrottle {
   constructor(private readonly store: ThrottleStore, private readonly policy: ThrottlePolicy) {}
 
   private keys(subject: string, where: string) {
     const p = this.policy.name;
-    // A forwarded address is whatever a proxy passed on; real ones are far shorter.
-    const address = where.slice(0, MAX_LENGTH.address);
+    const address = throttleAddress(where);
     return {
       pair: `${p}:pair:${subject}${SEP}${address}`,
       subject: `${p}:subject:${subject}`,

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { AppContext } from './context.js';
+import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBody } from './http/json-body.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -14,13 +15,23 @@ export interface BuildOptions {
   logger?: boolean | object;
 }
 
+/**
+ * Fastify fails closed on a bare hop count (a client that reaches the server directly could forge
+ * the hops), so a count becomes a trust function: the socket peer and the next `hops - 1` entries
+ * are proxies. Only safe when the server is reachable through its proxies alone (see README).
+ */
+function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
 /** Builds the HTTP application: OAuth endpoints, management API, docs and health checks. */
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request log lines cost more than a token on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
-    trustProxy: process.env.TRUST_PROXY === '1',
+    trustProxy: proxyTrust(ctx.config.trustProxy),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });

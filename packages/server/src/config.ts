@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isIP } from 'node:net';
 
 export interface Config {
   host: string;
@@ -12,6 +13,40 @@ export interface Config {
   logLevel: string;
   /** How often signing keys rotate (default 30 days). */
   keyRotationSeconds: number;
+  /**
+   * Which `X-Forwarded-For` entries to believe: false (none, the default), a number of proxy hops
+   * in front of the server, or the proxies' addresses and CIDR ranges (Fastify's `trustProxy`).
+   */
+  trustProxy: false | number | string[];
+}
+
+// proxy-addr's names for the usual private ranges.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: a number of hops (`1`: one reverse proxy appends the caller's address), or a comma
+ * separated list of proxy addresses / CIDRs. `true` or `all` would believe the left-most,
+ * caller-written entry, so any client could pick the address every per-address throttle sees:
+ * refused.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] {
+  const v = (value ?? '').trim();
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (['true', 'all', '*'].includes(v.toLowerCase())) {
+    throw new Error(`TRUST_PROXY=${v} would trust a forged X-Forwarded-For from any client; set the number of proxy hops in front of Latchkey (1 for one reverse proxy) or the proxies' addresses`);
+  }
+  const entries = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of entries) {
+    if (PROXY_RANGE_NAMES.has(e)) continue;
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) {
+      throw new Error(`TRUST_PROXY must be a number of hops or a comma-separated list of IP addresses or CIDRs, got "${e}"`);
+    }
+  }
+  return entries;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapPassword: env.LATCHKEY_BOOTSTRAP_PASSWORD || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     keyRotationSeconds: Number(env.LATCHKEY_KEY_ROTATION_SECONDS || 30 * 86400),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

@@ -7,7 +7,9 @@ import { KeyService } from './domain/keys/service.js';
 import { ClientCache } from './domain/clients/cache.js';
 import { PrincipalCache } from './domain/users/principal-cache.js';
 import { UsageTracker } from './domain/clients/usage.js';
-import { LoginThrottle } from './domain/users/login-throttle.js';
+import { CredentialThrottle, type Throttles } from './domain/throttle/credential-throttle.js';
+import { MemoryThrottleStore } from './domain/throttle/memory-store.js';
+import { CLIENT_THROTTLE, PASSWORD_THROTTLE } from './domain/throttle/policies.js';
 import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
@@ -24,7 +26,8 @@ export interface AppContext {
   clients: ClientCache;
   principals: PrincipalCache;
   usage: UsageTracker;
-  throttle: LoginThrottle;
+  /** Failed password and client-secret attempts (kept per process for now). */
+  throttle: Throttles;
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
@@ -36,6 +39,7 @@ export interface AppContext {
 export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
   const sealer = new Sealer(masterKey);
   const usage = new UsageTracker(store);
+  const throttleStore = new MemoryThrottleStore();
   return {
     config,
     store,
@@ -46,7 +50,11 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     clients: new ClientCache(store),
     principals: new PrincipalCache(store),
     usage,
-    throttle: new LoginThrottle(),
+    throttle: {
+      passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
+      clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
+      store: throttleStore,
+    },
     resources: new ResourceCache(store),
     rotations: new GroupCommit(store),
     revokedTokens: new RevokedAccessTokens(store),

@@ -9,6 +9,7 @@ import { verifyAccessToken } from '../domain/tokens/access-token.js';
 import { grantStillValid } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';
 import { forbidden, unauthorized } from './problem.js';
+import { MAX_LENGTH } from '../domain/limits.js';
 import type { AuthState } from './types.js';
 import type { Actor } from '../domain/audit/actor.js';
 import { SDK_CLIENT_ID } from '../domain/clients/model.js';
@@ -76,6 +77,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
   if (header === undefined) return undefined;
   const m = /^Bearer +([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!m) throw unauthorized('the Authorization header must be "Bearer <access token>"');
+  if (m[1].length > MAX_LENGTH.jwt) throw unauthorized(`the bearer token is too long (at most ${MAX_LENGTH.jwt} characters)`);
   return m[1];
 }
 

@@ -7,7 +7,8 @@ import type { Principal } from '../domain/users/principal-cache.js';
 import { clientUnusableReason } from '../domain/clients/policy.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, TooManyAttempts } from './errors.js';
 import { AssertionError, verifyClientJwt } from './assertion.js';
-import type { Params } from './params.js';
+import { bounded, type Params } from './params.js';
+import { MAX_LENGTH } from '../domain/limits.js';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -35,8 +36,8 @@ function decodeBasic(header: string): { id: string; secret: string } {
 
 /**
  * Authenticates the client of an OAuth request by exactly one method. Unknown clients and wrong
- * secrets get the same answer, secrets are compared in constant time, and repeated failures from
- * one address are throttled.
+ * secrets get the same answer, secrets are compared in constant time, and failures are throttled
+ * per (client, address) and per address, never for a client_id everywhere (see CLIENT_THROTTLE).
  */
 export async function authenticateClient(ctx: AppContext, tenant: Tenant, request: FastifyRequest, params: Params, allowPublic: boolean): Promise<AuthenticatedClient> {
   const header = request.headers.authorization;
@@ -44,6 +45,8 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
   const methods = (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
   if (methods > 1) throw new InvalidRequest('use exactly one client authentication method');
 
+  const refuse = (description: string) => new InvalidClient(description, basic);
+  bounded(params.client_assertion, 'client_assertion', MAX_LENGTH.jwt, refuse);
   let clientId: string | undefined;
   let secret: string | undefined;
   let method: AuthMethod;
@@ -68,28 +71,30 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
     method = 'none';
   }
   if (!clientId) throw new InvalidClient('client authentication is required', false);
+  bounded(clientId, 'client_id', MAX_LENGTH.clientId, refuse);
+  bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
-  const throttleKey = `client:${tenant.id}:${clientId}`;
-  const wait = ctx.throttle.retryAfter(throttleKey, request.ip);
+  const throttleKey = `${tenant.id}:${clientId}`;
+  const wait = await ctx.throttle.clients.retryAfter(throttleKey, request.ip);
   if (wait > 0) throw new TooManyAttempts(wait);
-  const fail = (description = FAILED): never => {
-    ctx.throttle.fail(throttleKey, request.ip);
+  const fail = async (description = FAILED): Promise<never> => {
+    await ctx.throttle.clients.fail(throttleKey, request.ip);
     throw new InvalidClient(description, basic);
   };
 
   const client = await ctx.clients.get(tenant.id, clientId);
-  if (!client) fail();
-  const c = client!;
+  if (!client) return fail();
+  const c = client;
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      if (c.kind === 'public' || !ctx.hasher.verify(secret!, c.secretHash)) fail();
+      if (c.kind === 'public' || !ctx.hasher.verify(secret!, c.secretHash)) await fail();
       break;
     case 'private_key_jwt':
       try {
         await verifyClientJwt(ctx, tenant, c, params.client_assertion!, c.clientId);
       } catch (err) {
-        fail(err instanceof AssertionError ? err.message : FAILED);
+        await fail(err instanceof AssertionError ? err.message : FAILED);
       }
       break;
     case 'none':
@@ -97,6 +102,7 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
       if (!allowPublic) throw new InvalidClient('public clients cannot use this endpoint', false);
       break;
   }
+  if (method !== 'none') await ctx.throttle.clients.succeed(throttleKey, request.ip);
   const owner = c.ownerUserId ? await ctx.principals.get(tenant.id, c.ownerUserId) : undefined;
   const reason = clientUnusableReason(tenant, c, owner);
   if (reason) throw new InvalidClient(reason, basic);

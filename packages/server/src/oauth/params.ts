@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidRequest } from './errors.js';
+import { InvalidRequest, type OAuthError } from './errors.js';
 
 export type Params = Record<string, string>;
 
@@ -28,4 +28,12 @@ export function required(params: Params, name: string): string {
   const v = params[name];
   if (v === undefined) throw new InvalidRequest(`missing parameter ${name}`);
   return v;
+}
+
+/**
+ * Refuses a value longer than `max` (domain/limits.ts) with the error `refuse` makes, before it
+ * reaches any lookup, cache or throttle.
+ */
+export function bounded(value: string | undefined, name: string, max: number, refuse: (description: string) => OAuthError): void {
+  if (value !== undefined && value.length > max) throw refuse(`${name} is too long (at most ${max} characters)`);
 }

@@ -1,12 +1,14 @@
 import type { Store } from '../../store/index.js';
 import type { Client } from './model.js';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { MAX_LENGTH } from '../limits.js';
 
 const SEP = '\u0000';
 
 /**
  * Clients are looked up on every token request; the token endpoint must not wait on the store.
- * Write paths (revoke, delete, regenerate, deactivate) call `invalidate` (see TtlCache).
+ * Write paths (revoke, delete, regenerate, deactivate) call `invalidate` (see TtlCache). An id
+ * longer than any client's is unknown without a lookup, and is not cached.
  */
 export class ClientCache {
   private readonly cache: TtlCache<Client | undefined>;
@@ -15,10 +17,11 @@ export class ClientCache {
     this.cache = new TtlCache((key) => {
       const [tenantId, clientId] = key.split(SEP);
       return store.clients.byClientId(tenantId, clientId);
-    }, ttlMs);
+    }, ttlMs, 100_000, 64 * 1024 * 1024);
   }
 
   get(tenantId: string, clientId: string): Promise<Client | undefined> {
+    if (clientId.length > MAX_LENGTH.clientId) return Promise.resolve(undefined);
     return this.cache.get(tenantId + SEP + clientId);
   }
 
@@ -28,5 +31,9 @@ export class ClientCache {
 
   clear(): void {
     this.cache.clear();
+  }
+
+  stats(): CacheStats {
+    return this.cache.stats();
   }
 }

@@ -1,13 +1,13 @@
 import type { Store } from '../../store/index.js';
 import type { Resource } from './model.js';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
 
 /** Tenant resources (APIs and their scopes), cached because every token needs its audience. */
 export class ResourceCache {
   private readonly cache: TtlCache<Resource[]>;
 
   constructor(store: Store, ttlMs = 2000) {
-    this.cache = new TtlCache((tenantId) => store.resources.list(tenantId), ttlMs);
+    this.cache = new TtlCache((tenantId) => store.resources.list(tenantId), ttlMs, 10_000, 32 * 1024 * 1024);
   }
 
   list(tenantId: string): Promise<Resource[]> {
@@ -26,5 +26,9 @@ export class ResourceCache {
 
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
+  }
+
+  stats(): CacheStats {
+    return this.cache.stats();
   }
 }

@@ -1,8 +1,9 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User } from '../users/model.js';
-import type { LoginThrottle } from '../users/login-throttle.js';
+import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
+import { MAX_LENGTH } from '../limits.js';
 
 export interface SignInInput {
   email: string;
@@ -28,10 +29,12 @@ export type SignInResult =
  * SSO. When the domain enforces SSO only platform administrators may still use a password: they
  * must never be locked out of the platform by a tenant setting.
  */
-export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+export async function signIn(store: Store, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+  // Longer than any account's: refused before the throttle, the store and the audit log see it.
+  if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password) return { ok: false, reason: 'invalid_credentials' };
   const email = normaliseEmail(input.email);
   const account = `${tenant.id}:${email}`;
-  const retryAfter = throttle.retryAfter(account, input.ip);
+  const retryAfter = await throttle.retryAfter(account, input.ip);
   if (retryAfter > 0) return { ok: false, reason: 'throttled', retryAfter };
 
   const user = await store.users.byEmail(tenant.id, email);
@@ -39,17 +42,17 @@ export async function signIn(store: Store, throttle: LoginThrottle, tenant: Tena
   const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
     await store.audit.append({
       tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: FAILURE_EVENT[input.via ?? 'console'],
-      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip } : {}) },
+      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip.slice(0, MAX_LENGTH.address) } : {}) },
     });
     return { ok: false, reason } as const;
   };
   // Unknown emails cost a dummy verification too, so timing does not reveal which exist.
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
-    throttle.fail(account, input.ip);
+    await throttle.fail(account, input.ip);
     return failed('invalid_credentials');
   }
-  throttle.succeed(account);
+  await throttle.succeed(account, input.ip);
   if (tenant.ssoEnforced && !user.platformAdmin) return failed('sso_enforced');
   if (user.status !== 'active') return failed('disabled');
   return { ok: true, user };

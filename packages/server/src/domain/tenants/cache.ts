@@ -1,21 +1,30 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from './model.js';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { SLUG_PATTERN } from './service.js';
 
-/** Tenants are read on every request, so they are cached by slug (see TtlCache). */
+/**
+ * Tenants are read on every request, so they are cached by slug (see TtlCache). A string that is not
+ * a valid slug names no tenant: answered without a lookup, and not cached.
+ */
 export class TenantCache {
   private readonly cache: TtlCache<Tenant | undefined>;
 
   constructor(store: Store, ttlMs = 2000) {
-    this.cache = new TtlCache((slug) => store.tenants.bySlug(slug), ttlMs);
+    this.cache = new TtlCache((slug) => store.tenants.bySlug(slug), ttlMs, 10_000, 16 * 1024 * 1024);
   }
 
   get(slug: string): Promise<Tenant | undefined> {
+    if (!SLUG_PATTERN.test(slug)) return Promise.resolve(undefined);
     return this.cache.get(slug);
   }
 
   invalidate(slug?: string): void {
     if (slug === undefined) this.cache.clear();
     else this.cache.delete(slug);
+  }
+
+  stats(): CacheStats {
+    return this.cache.stats();
   }
 }

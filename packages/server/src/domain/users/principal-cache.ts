@@ -1,7 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
 
 const SEP = '\u0000';
 
@@ -33,7 +33,7 @@ export class PrincipalCache {
       const [tenantId, userId] = key.split(SEP);
       const user = await store.users.byId(tenantId, userId);
       return user ? toPrincipal(user, await store.roles.forUser(tenantId, userId)) : undefined;
-    }, ttlMs);
+    }, ttlMs, 100_000, 64 * 1024 * 1024);
   }
 
   get(tenantId: string, userId: string): Promise<Principal | undefined> {
@@ -43,5 +43,9 @@ export class PrincipalCache {
   invalidate(tenantId: string, userId?: string): void {
     if (userId === undefined) this.cache.deletePrefix(tenantId + SEP);
     else this.cache.delete(tenantId + SEP + userId);
+  }
+
+  stats(): CacheStats {
+    return this.cache.stats();
   }
 }

@@ -62,7 +62,7 @@ export async function loginPageRoutes(app: FastifyInstance, ctx: AppContext): Pr
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
     if (!fromOwnOrigin(ctx, request, true)) return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
     if (!email || !password) return sendPage(reply, 400, page(tenant, email, 'Enter your email and password.'));
-    const result = await signIn(ctx.store, ctx.throttle, tenant, { email, password, ip: request.ip });
+    const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email, password, ip: request.ip });
     if (!result.ok) {
       const status = { invalid_credentials: 401, disabled: 401, sso_enforced: 403, throttled: 429 }[result.reason];
       if (result.reason === 'throttled') reply.header('retry-after', String(result.retryAfter));

@@ -58,7 +58,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
   }, async (request, reply) => {
     // Login CSRF: a page elsewhere must not sign this browser in to an account of its choosing.
     if (!fromOwnOrigin(ctx, request)) throw forbidden('cross-origin request refused', 'csrf');
-    const result = await signIn(ctx.store, ctx.throttle, request.tenant, { ...request.body, ip: request.ip });
+    const result = await signIn(ctx.store, ctx.throttle.passwords, request.tenant, { ...request.body, ip: request.ip });
     if (!result.ok) throw signInProblem(result);
     const session = await startSession(ctx, request, reply, result.user);
     // The answer carries the CSRF token: no cache may keep it.

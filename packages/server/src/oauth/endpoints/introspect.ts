@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { introspect } from '../../domain/tokens/introspect.js';
 import { authenticateClient } from '../client-auth.js';
-import { formParams, required } from '../params.js';
+import { InvalidRequest } from '../errors.js';
+import { bounded, formParams, required } from '../params.js';
+import { MAX_LENGTH } from '../../domain/limits.js';
 
 /**
  * POST /t/:tenant/oauth2/v1/introspect (RFC 7662). Only confidential clients of the tenant (APIs,
@@ -13,6 +15,7 @@ export async function introspectEndpoint(app: FastifyInstance, ctx: AppContext):
     const params = formParams(request);
     await authenticateClient(ctx, request.tenant, request, params, false);
     const token = required(params, 'token');
+    bounded(token, 'token', MAX_LENGTH.jwt, (d) => new InvalidRequest(d));
     const result = await introspect(ctx, request.tenant, token, params.token_type_hint);
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return result;

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { revokeToken } from '../../domain/tokens/revoke.js';
 import { authenticateClient } from '../client-auth.js';
-import { formParams, required } from '../params.js';
-import { UnsupportedTokenType } from '../errors.js';
+import { bounded, formParams, required } from '../params.js';
+import { MAX_LENGTH } from '../../domain/limits.js';
+import { InvalidRequest, UnsupportedTokenType } from '../errors.js';
 
 /** POST /t/:tenant/oauth2/v1/revoke (RFC 7009). */
 export async function revokeEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -11,6 +12,7 @@ export async function revokeEndpoint(app: FastifyInstance, ctx: AppContext): Pro
     const params = formParams(request);
     const auth = await authenticateClient(ctx, request.tenant, request, params, true);
     const token = required(params, 'token');
+    bounded(token, 'token', MAX_LENGTH.jwt, (d) => new InvalidRequest(d));
     const hint = params.token_type_hint;
     if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
       throw new UnsupportedTokenType(`token_type_hint ${hint} is not supported`);

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
 import { authenticateClient, identifyAssertionClient } from '../client-auth.js';
-import { UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
-import { formParams, required } from '../params.js';
+import { InvalidGrant, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import { bounded, formParams, required } from '../params.js';
+import { MAX_LENGTH } from '../../domain/limits.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import { password } from '../grants/password.js';
 import { refreshToken } from '../grants/refresh-token.js';
@@ -16,6 +17,12 @@ const GRANTS: Record<string, Grant> = {
   [GRANT_REFRESH_TOKEN]: refreshToken,
   [GRANT_JWT_BEARER]: jwtBearer,
 };
+
+// The grants' own parameters that name or prove something, checked before the client is looked up.
+const GRANT_PARAM_LIMITS: Record<string, number> = {
+  username: MAX_LENGTH.email, password: MAX_LENGTH.password, refresh_token: MAX_LENGTH.secret, assertion: MAX_LENGTH.jwt,
+};
+const refuseGrant = (description: string) => new InvalidGrant(description);
 
 const tokenResponse = {
   type: 'object',
@@ -38,6 +45,7 @@ export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Prom
     const grantType = required(params, 'grant_type');
     const grant = GRANTS[grantType];
     if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+    for (const [name, max] of Object.entries(GRANT_PARAM_LIMITS)) bounded(params[name], name, max, refuseGrant);
     let auth;
     if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
       && !params.client_secret && !params.client_assertion) {

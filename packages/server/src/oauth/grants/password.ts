@@ -19,7 +19,7 @@ export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
   if (tenant.ssoEnforced) {
     throw new InvalidGrant('this domain enforces single sign-on: password sign-in is disabled; use a personal OAuth2 client (client_credentials) instead');
   }
-  const result = await signIn(ctx.store, ctx.throttle, tenant, { email: username, password: pwd, ip, via: 'password_grant' });
+  const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email: username, password: pwd, ip, via: 'password_grant' });
   if (!result.ok) {
     if (result.reason === 'throttled') throw new TooManyAttempts(result.retryAfter);
     throw new InvalidGrant(result.reason === 'disabled' ? 'this account is disabled' : BAD_CREDENTIALS);

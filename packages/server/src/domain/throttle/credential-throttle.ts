@@ -1,0 +1,67 @@
+import type { ThrottlePolicy } from './policies.js';
+import type { ThrottleStore } from './store.js';
+import { throttleAddress } from './address.js';
+
+const SEP = '\u0000';
+
+/**
+ * Throttles failed attempts of one kind of credential (see ThrottlePolicy). `subject` names what
+ * is being proven (an account, a client) and `address` where the attempt comes from (counted by
+ * throttleAddress: IPv6 by its /64).
+ */
+export class CredentialThrottle {
+  constructor(private readonly store: ThrottleStore, private readonly policy: ThrottlePolicy) {}
+
+  private keys(subject: string, where: string) {
+    const p = this.policy.name;
+    const address = throttleAddress(where);
+    return {
+      pair: `${p}:pair:${subject}${SEP}${address}`,
+      subject: `${p}:subject:${subject}`,
+      address: `${p}:address:${address}`,
+      known: `${p}:known:${subject}${SEP}${address}`,
+    };
+  }
+
+  /** Seconds to wait before `subject` may be tried again from `address`; 0 when allowed now. */
+  async retryAfter(subject: string, address: string, now = Date.now()): Promise<number> {
+    const k = this.keys(subject, address);
+    const [pair, ofSubject, ofAddress] = await Promise.all([
+      this.store.lockedUntil(k.pair, now),
+      this.policy.subject ? this.store.lockedUntil(k.subject, now) : 0,
+      this.store.lockedUntil(k.address, now),
+    ]);
+    let until = this.policy.knownSkipsPair ? 0 : pair;
+    // Locks a known (subject, address) is spared; looked up only when one is on.
+    const sparable = Math.max(this.policy.knownSkipsPair ? pair : 0, ofSubject, ofAddress);
+    if (sparable > Math.max(until, now) && !(await this.store.knows(k.known, now))) until = sparable;
+    return until > now ? Math.ceil((until - now) / 1000) : 0;
+  }
+
+  async fail(subject: string, address: string, now = Date.now()): Promise<void> {
+    const k = this.keys(subject, address);
+    await Promise.all([
+      this.store.fail(k.pair, this.policy.pair, now),
+      this.policy.subject ? this.store.fail(k.subject, this.policy.subject, now) : undefined,
+      this.store.fail(k.address, this.policy.address, now),
+    ]);
+  }
+
+  /**
+   * The credential was right: its pair's failures are forgotten and the address becomes known for
+   * the subject. The subject's and the address's counts stay, so a success does not reset the
+   * budget of an attacker guessing elsewhere.
+   */
+  async succeed(subject: string, address: string, now = Date.now()): Promise<void> {
+    const k = this.keys(subject, address);
+    await Promise.all([this.store.clear(k.pair), this.store.remember(k.known, this.policy.knownMs, now)]);
+  }
+}
+
+/** The throttles of a process: human passwords and client secrets, each with its own policy. */
+export interface Throttles {
+  passwords: CredentialThrottle;
+  clients: CredentialThrottle;
+  /** Shared by both. */
+  store: ThrottleStore;
+}

@@ -1,0 +1,50 @@
+/**
+ * A failure limit: `limit` failures within `windowMs` of each other lock the key for `lockMs`,
+ * doubling with every further failure up to `maxLockMs`. Attempts refused while locked are not
+ * counted, so a lock always ends.
+ */
+export interface ThrottleRule {
+  limit: number;
+  windowMs: number;
+  lockMs: number;
+  maxLockMs: number;
+}
+
+/**
+ * How one kind of credential is throttled. Failures count per (subject, address), per subject from
+ * every address (optional) and per address for every subject. A subject that succeeded from an
+ * address recently is known there: the per-subject and per-address locks never apply to it, so an
+ * attacker elsewhere, or sharing the owner's address, cannot lock the owner out.
+ */
+export interface ThrottlePolicy {
+  /** Distinguishes the keys of one policy from another's in a shared store. */
+  name: string;
+  pair: ThrottleRule;
+  subject?: ThrottleRule;
+  address: ThrottleRule;
+  /** Whether a known (subject, address) also skips the per-pair lock. */
+  knownSkipsPair: boolean;
+  /** How long a success keeps a (subject, address) known. */
+  knownMs: number;
+}
+
+const MINUTE = 60_000;
+const rule = (limit: number): ThrottleRule => ({ limit, windowMs: 15 * MINUTE, lockMs: 30_000, maxLockMs: 15 * MINUTE });
+
+/**
+ * Human passwords can be guessed, so the (account, address) lock holds for everyone, the owner
+ * included; guesses spread over many addresses lock the account for addresses it never signed in
+ * from; one address failing on many accounts is abuse.
+ */
+export const PASSWORD_THROTTLE: ThrottlePolicy = {
+  name: 'password', pair: rule(5), subject: rule(20), address: rule(50), knownSkipsPair: false, knownMs: 30 * 24 * 60 * MINUTE,
+};
+
+/**
+ * Client secrets are 256-bit random: guessing one is hopeless, so the throttle only limits abuse
+ * and is never a way to lock an application out. A `client_id` is never locked for every address,
+ * and a client keeps working from an address it authenticated from.
+ */
+export const CLIENT_THROTTLE: ThrottlePolicy = {
+  name: 'client', pair: rule(10), address: rule(100), knownSkipsPair: true, knownMs: 30 * 24 * 60 * MINUTE,
+};

@@ -1,0 +1,28 @@
+import type { ThrottleRule } from './policies.js';
+import type { CacheStats } from '../../lib/ttl-cache.js';
+
+/**
+ * Where throttle state lives: in memory per process (memory-store.ts) today. Each operation is one
+ * key, so a shared store (a PostgreSQL row per key, or a Redis hash with an expiry) can stand in
+ * without changing the policy that uses it.
+ */
+export interface ThrottleStore {
+  /** Until when `key` is locked, in ms since the epoch; 0 when it is not. */
+  lockedUntil(key: string, now: number): Promise<number>;
+  /** Counts a failure for `key` under `rule`, locking it once the limit is reached. */
+  fail(key: string, rule: ThrottleRule, now: number): Promise<void>;
+  /** Forgets the failures counted for `key`. */
+  clear(key: string): Promise<void>;
+  /** Marks `key` as known for `ttlMs`. */
+  remember(key: string, ttlMs: number, now: number): Promise<void>;
+  /** Whether `key` is known (remembered and not yet expired). */
+  knows(key: string, now: number): Promise<boolean>;
+  /** What this process holds in memory for the store. */
+  stats(): CacheStats;
+}
+
+/** The lock earned by the failure just counted: `failures` so far under `rule`. */
+export function lockFor(rule: ThrottleRule, failures: number): number {
+  if (failures < rule.limit) return 0;
+  return Math.min(rule.maxLockMs, rule.lockMs * 2 ** Math.min(30, failures - rule.limit));
+}

@@ -29,7 +29,7 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend);
     t.after(() => s.close());
     const demo = (await s.store.tenants.bySlug('demo'))!;
-    const other = await createTenant(s.store, { slug: 'other', name: 'Other' }, null);
+    const other = await createTenant(s.store, { slug: 'other', name: 'Other' }, { type: 'system', id: null });
     const PASSWORD = 'a long enough password';
     const user = async (email: string) => createUser(s.store, demo, { email, displayName: email, password: PASSWORD }, { type: 'system', id: null });
 

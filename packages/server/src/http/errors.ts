@@ -4,7 +4,8 @@ import { OAuthError } from '../oauth/errors.js';
 import { DomainError } from '../domain/errors.js';
 import { InvalidCursorError } from '../store/index.js';
 
-const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 } as const;
+const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, throttled: 429 } as const;
+const DOMAIN_TITLE = { invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden', throttled: 'Too Many Requests' } as const;
 
 export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
   return reply
@@ -58,7 +59,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof OAuthError) return sendOAuthError(reply, err);
     if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
     if (err instanceof DomainError) {
-      const p = new Problem(DOMAIN_STATUS[err.code], ({ invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden' } as const)[err.code], err.message);
+      const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message);
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.code(p.status).type('application/problem+json').send(p.toJSON());
     }
     if (err instanceof InvalidCursorError) {

@@ -97,6 +97,19 @@ for (const backend of await backends()) {
       const peer = (await s.store.users.byEmail(tenantId, 'peer@demo.test'))!;
       problem(await admin.request('PATCH', `/t/demo/api/v1/users/${peer.id}`, { displayName: 'P', currentPassword: ADMIN_PASSWORD }), 400, /currentPassword/);
     });
+
+    test('guesses at the current password are throttled like sign-ins', async () => {
+      const res = await admin.request('POST', '/t/demo/api/v1/users', { email: 'borrowed@demo.test', password: PASSWORD, roleIds: [await roleId('domain-manager')] });
+      assert.equal(res.statusCode, 201, res.body);
+      const victim = as(s, await login(s, 'demo', 'borrowed@demo.test', PASSWORD));
+      const url = `/t/demo/api/v1/users/${res.json().id}`;
+      const before = (await s.store.users.byId(tenantId, res.json().id))!.passwordHash;
+      for (let i = 0; i < 5; i++) problem(await victim.request('PATCH', url, { password: 'taken over now', currentPassword: `guess number ${i}` }), 403, /current password is wrong/);
+      const locked = await victim.request('PATCH', url, { password: 'taken over now', currentPassword: PASSWORD });
+      problem(locked, 429, /too many failed/);
+      assert.ok(Number(locked.headers['retry-after']) > 0);
+      assert.equal((await s.store.users.byId(tenantId, res.json().id))!.passwordHash, before, 'nothing changed');
+    });
   });
 }
 

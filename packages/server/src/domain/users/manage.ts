@@ -3,8 +3,9 @@ import type { Tenant } from '../tenants/model.js';
 import type { User } from './model.js';
 import type { Principal } from './principal-cache.js';
 import { DOMAIN_MANAGER, type Role } from '../roles/model.js';
-import { verifyPassword } from '../../crypto/passwords.js';
-import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
+import type { CredentialThrottle } from '../throttle/credential-throttle.js';
+import { signIn } from '../sessions/sign-in.js';
+import { conflictError, forbiddenError, invalid, notFoundError, throttledError } from '../errors.js';
 import { updateUser, type Actor, type UserChange, type UserPatch } from './service.js';
 
 export interface ManagePatch extends UserPatch {
@@ -27,7 +28,13 @@ function rank(user: User, roles: Role[]): number {
  * an account with more power than their own. Managers cannot disable themselves or give up their
  * own domain-manager role either: a domain must not lose its last manager by a slip of the hand.
  */
-export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
+export interface Reauthentication {
+  throttle: CredentialThrottle;
+  /** The caller's address: guesses at the current password count like failed sign-ins from it. */
+  ip: string;
+}
+
+export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
   const { currentPassword, ...change } = patch;
   const self = actor.user.id === userId;
   if (currentPassword !== undefined && !(self && change.password !== undefined)) {
@@ -45,7 +52,11 @@ export async function manageUser(store: Store, tenant: Tenant, actor: Principal,
     const stored = change.password !== undefined ? (await store.users.byId(tenant.id, userId))?.passwordHash : null;
     if (stored) {
       if (currentPassword === undefined) throw invalid('currentPassword is required to change your own password');
-      if (!(await verifyPassword(currentPassword, stored))) throw forbiddenError('the current password is wrong');
+      // The sign-in check itself, so guesses are throttled and audited like failed sign-ins.
+      const check = await signIn(store, reauth.throttle, tenant, { email: actor.user.email, password: currentPassword, ip: reauth.ip });
+      if (!check.ok && check.reason === 'throttled') throw throttledError(`too many failed attempts; try again in ${check.retryAfter} seconds`, check.retryAfter);
+      if (!check.ok && check.reason === 'sso_enforced') throw forbiddenError('this domain enforces single sign-on: passwords are not used');
+      if (!check.ok) throw forbiddenError('the current password is wrong');
     }
   } else {
     const target = await store.users.byId(tenant.id, userId);

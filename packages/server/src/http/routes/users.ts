@@ -68,11 +68,12 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: requireManager,
     schema: {
       tags: ['users'], summary: 'Change a user\'s name, status (active/disabled), roles or password',
-      params: IdParams, body: Patch, response: { 200: UserView, ...errors(400, 401, 403, 404, 409) },
+      params: IdParams, body: Patch, response: { 200: UserView, ...errors(400, 401, 403, 404, 409, 429) },
     },
   }, async (request) => {
     if (request.body.password !== undefined) await mintsCredential(request);
-    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body, actorOf(request));
+    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body,
+      { throttle: ctx.throttle.passwords, ip: request.ip }, actorOf(request));
     ctx.principals.invalidate(request.tenant.id, request.params.id);
     ctx.revokedTokens.rememberGrants(change.endedGrants);
     // Losing the creator role may have revoked personal clients (tenant policy): stop them now.

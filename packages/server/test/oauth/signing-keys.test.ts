@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
-import { makeApp, clientCredentials, demo } from '../helpers/oauth.js';
+import { makeApp, clientCredentials, demo, introspect } from '../helpers/oauth.js';
 import { as, login, problem } from '../api/client.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { createUser } from '../../src/domain/users/service.js';
@@ -91,6 +91,51 @@ for (const backend of await backends()) {
       await process().jwks(tenant); // publishes the next key
       const next = (await rows()).find((r) => r.status === 'next')!;
       assert.equal(await s.ctx.keys.rotate(tenant, 'manual'), next.kid);
+    });
+  });
+}
+
+for (const backend of await backends()) {
+  test(`signing keys: a retired key stays published until the longest-lived token it signed has expired (${backend})`, async (t) => {
+    const s = await createTestServer(backend);
+    t.after(() => s.close());
+    const tenant = await demo(s);
+    const manager = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
+    const rs = await makeApp(s);
+    const ttl = async (seconds: number) => {
+      const res = await manager.request('PATCH', '/t/demo/api/v1/settings', { accessTokenTtlSeconds: seconds });
+      assert.equal(res.statusCode, 200, res.body);
+    };
+    const issue = async () => {
+      const tok = (await clientCredentials(s, rs.clientId, rs.clientSecret)).json().access_token as string;
+      return { tok, kid: decodeProtectedHeader(tok).kid!, exp: decodeJwt(tok).exp! * 1000 };
+    };
+    const keyOf = async (kid: string) => (await manager.request('GET', '/t/demo/api/v1/signing-keys')).json().items.find((k: { kid: string }) => k.kid === kid);
+
+    await t.test('lifetime shortened, then rotated: tokens of the old lifetime keep verifying', async () => {
+      const t1 = await issue();
+      await ttl(600);
+      assert.equal((await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate')).statusCode, 200);
+      const old = await keyOf(t1.kid);
+      assert.equal(old.status, 'retired');
+      assert.ok(Date.parse(old.unpublishedAt) >= t1.exp, `published until ${old.unpublishedAt}, the token expires ${new Date(t1.exp).toISOString()}`);
+      const later = (await s.store.signingKeys.live(tenant.id, t1.exp - 60_000)).map((k) => k.kid);
+      assert.ok(later.includes(t1.kid), 'still published a minute before the token expires');
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, t1.tok)).active, true);
+    });
+
+    await t.test('lifetime raised, then lowered, then rotated: the longest lifetime the key signed counts', async () => {
+      await ttl(7200);
+      const t2 = await issue();
+      assert.ok(t2.exp - Date.now() > 7000_000, 'issued for two hours');
+      await ttl(600);
+      assert.equal((await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate')).statusCode, 200);
+      const old = await keyOf(t2.kid);
+      assert.equal(old.status, 'retired');
+      assert.ok(Date.parse(old.unpublishedAt) >= t2.exp, `published until ${old.unpublishedAt}, the token expires ${new Date(t2.exp).toISOString()}`);
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, t2.tok)).active, true);
+      const t3 = await issue();
+      assert.ok(t3.exp - Date.now() <= 600_000, 'new tokens get the new lifetime');
     });
   });
 }

@@ -19,6 +19,9 @@ interface TenantKeys {
   loadedAt: number;
 }
 
+/** A retired key stays published this long past its last token's expiry (clock skew, slow caches). */
+const RETIRED_GRACE_MS = 60_000;
+
 /** RFC 7638 thumbprint of an EC public key: the kid. */
 function thumbprint(jwk: { crv: string; x: string; y: string }): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: 'EC', x: jwk.x, y: jwk.y });
@@ -28,8 +31,9 @@ function thumbprint(jwk: { crv: string; x: string; y: string }): string {
 /**
  * Per-tenant ES256 signing keys. Private keys are stored sealed with the master key. A scheduled
  * rotation publishes the next key first and activates it later; rotation retires the active key but
- * keeps publishing it until the last token it signed has expired. Several processes may race to
- * rotate: the one whose conditional retire succeeds does it, the others reload.
+ * keeps publishing it until the last token it signed has expired: each key records the longest
+ * token lifetime in force while it signed. Several processes may race to rotate: the one whose
+ * conditional retire succeeds does it, the others reload.
  */
 export class KeyService {
   private readonly cache = new Map<string, TenantKeys>();
@@ -156,14 +160,13 @@ export class KeyService {
     const now = Date.now();
     const active = keys.find((k) => k.status === 'active');
     const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
-    const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;
     return this.store.transaction(async (tx) => {
-      if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, keepUntil))) return null;
+      if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, RETIRED_GRACE_MS))) return null;
       let kid: string;
-      if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now))) {
+      if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now, tenant.accessTokenTtlSeconds))) {
         kid = next.kid;
       } else {
-        const fresh = this.generate(tenant.id, 'active', now);
+        const fresh = this.generate(tenant, 'active', now);
         await tx.signingKeys.insert(fresh);
         kid = fresh.kid;
       }
@@ -177,7 +180,7 @@ export class KeyService {
 
   /** Publishes the key that the next scheduled rotation will activate. */
   private async publishNext(tenant: Tenant): Promise<void> {
-    const key = this.generate(tenant.id, 'next', Date.now());
+    const key = this.generate(tenant, 'next', Date.now());
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(key);
       await tx.audit.append({
@@ -187,12 +190,13 @@ export class KeyService {
     });
   }
 
-  private generate(tenantId: string, status: 'next' | 'active', now: number): SigningKeyRecord {
+  private generate(tenant: Tenant, status: 'next' | 'active', now: number): SigningKeyRecord {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pub = publicKey.export({ format: 'jwk' }) as { crv: string; x: string; y: string };
     const kid = thumbprint(pub);
     return {
-      kid, tenantId, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      kid, tenantId: tenant.id, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      maxTokenTtlSeconds: tenant.accessTokenTtlSeconds,
       privateKeyEnc: this.sealer.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), `signing-key:${kid}`),
       publicJwk: { kty: 'EC', crv: pub.crv, x: pub.x, y: pub.y, kid, alg: 'ES256', use: 'sig' },
     };

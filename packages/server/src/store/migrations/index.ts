@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_client_expiry_notice.js';
 import * as m0003 from './0003_revocation_time.js';
 import * as m0004 from './0004_signing_key_activation.js';
+import * as m0008 from './0008_signing_key_token_lifetime.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_client_expiry_notice': m0002,
   '0003_revocation_time': m0003,
   '0004_signing_key_activation': m0004,
+  '0008_signing_key_token_lifetime': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -285,8 +285,12 @@ export class SigningKeysApi {
     return (await this.api.request<{ items: SigningKey[] }>(`${this.base}/signing-keys`)).items;
   }
 
-  /** Rotates now: the next key signs from now on; returns its kid and every published key. */
-  rotate(): Promise<{ kid: string; items: SigningKey[] }> {
-    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST' });
+  /**
+   * Rotates now: the next key signs from now on; returns its kid and every published key. The
+   * previous key stays published until its tokens expire; `compromised: true` (after a suspected
+   * leak) unpublishes every key at once instead, so tokens signed before are refused.
+   */
+  rotate(options: { compromised?: boolean } = {}): Promise<{ kid: string; items: SigningKey[] }> {
+    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST', ...(options.compromised ? { body: { compromised: true } } : {}) });
   }
 }

@@ -134,3 +134,15 @@ test('request() reaches any path of the server with authentication', async () =>
   const res = await env.admin.fetch(`${env.url}/t/demo/api/v1/me`);
   assert.equal(res.status, 200);
 });
+
+// Last in this file: it ends every access token issued so far.
+test('signing keys: rotate({ compromised: true }) unpublishes every previous key; clients get new tokens', async () => {
+  const before = await env.admin.signingKeys.list();
+  const rotated = await env.admin.signingKeys.rotate({ compromised: true });
+  assert.ok(before.every((k) => k.kid !== rotated.kid), 'a fresh key');
+  assert.deepEqual(rotated.items.map((k) => [k.kid, k.status]), [[rotated.kid, 'active']]);
+  const jwks = await (await fetch(`${env.url}/t/demo/oauth2/v1/keys`)).json() as { keys: { kid: string }[] };
+  assert.deepEqual(jwks.keys.map((k) => k.kid), [rotated.kid]);
+  // The admin's cached token was signed by an unpublished key: refused, so the SDK gets a new one.
+  assert.deepEqual((await env.admin.signingKeys.list()).map((k) => k.kid), [rotated.kid]);
+});

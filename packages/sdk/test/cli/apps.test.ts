@@ -102,3 +102,12 @@ test('keys: list shows the active key; rotate switches it; without credentials n
   const still = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
   assert.deepEqual(still.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
 });
+
+test('keys rotate --compromised: every previous key leaves the JWKS at once', async () => {
+  const rotated = await cli(['keys', 'rotate', '--compromised'], ADMIN);
+  ok(rotated);
+  const kid = /signed with key (\S+)\./.exec(rotated.stdout)?.[1];
+  assert.match(rotated.stdout, /Every previous key was unpublished: tokens signed before are refused\./);
+  const listed = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
+  assert.deepEqual(listed.map((k) => [k.kid, k.status]), [[kid, 'active']]);
+});

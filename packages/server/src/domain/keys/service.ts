@@ -12,10 +12,23 @@ export interface ActiveKey {
   header: string;
 }
 
-interface TenantKeys {
+/**
+ * schedule and manual: the previous key stays published until its tokens have expired.
+ * compromised (after a suspected leak): every key of the tenant stops verifying at once and a
+ * freshly generated one signs; tokens signed before are refused.
+ */
+export type RotationReason = 'schedule' | 'manual' | 'compromised';
+
+/** What verifying a token needs: the published keys, and how long a token each may have signed lives. */
+export interface PublishedKeys {
+  jwks: { keys: Record<string, unknown>[] };
+  /** kid → the longest access-token lifetime in force while it signed, in seconds. */
+  maxTokenTtl: ReadonlyMap<string, number>;
+}
+
+interface TenantKeys extends PublishedKeys {
   active: ActiveKey;
   records: SigningKeyRecord[];
-  jwks: { keys: Record<string, unknown>[] };
   loadedAt: number;
 }
 
@@ -71,21 +84,27 @@ export class KeyService {
   }
 
   async jwks(tenant: Tenant): Promise<{ keys: Record<string, unknown>[] }> {
-    return (this.fresh(tenant.id) ?? (await this.load(tenant))).jwks;
+    return (await this.published(tenant)).jwks;
+  }
+
+  /** The keys a token may be verified with; a new object whenever they were reloaded. */
+  async published(tenant: Tenant): Promise<PublishedKeys> {
+    return this.fresh(tenant.id) ?? (await this.load(tenant));
   }
 
   private readonly lastForcedReload = new Map<string, number>();
 
   /**
-   * Reloads when a token names a kid this process has not seen (another process rotated). At most
-   * once every 10 s per tenant, so forged kids cannot turn into a database storm.
+   * Reloads when a token names a kid this process has not seen, or claims a longer lifetime than
+   * its key is known to have signed (another process rotated, or raised the lifetime). At most once
+   * every 10 s per tenant, so forged tokens cannot turn into a database storm.
    */
-  async reload(tenant: Tenant): Promise<{ keys: Record<string, unknown>[] }> {
+  async reload(tenant: Tenant): Promise<PublishedKeys> {
     const now = Date.now();
-    if (now - (this.lastForcedReload.get(tenant.id) ?? 0) < 10_000) return this.jwks(tenant);
+    if (now - (this.lastForcedReload.get(tenant.id) ?? 0) < 10_000) return this.published(tenant);
     this.lastForcedReload.set(tenant.id, now);
     this.cache.delete(tenant.id);
-    return (await this.load(tenant)).jwks;
+    return this.load(tenant);
   }
 
   private load(tenant: Tenant): Promise<TenantKeys> {
@@ -111,7 +130,10 @@ export class KeyService {
     }
     const activeRec = keys.find((k) => k.status === 'active');
     if (!activeRec) throw new Error(`tenant ${tenant.slug} has no active signing key`);
-    const entry: TenantKeys = { active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) }, loadedAt: now };
+    const entry: TenantKeys = {
+      active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) },
+      maxTokenTtl: new Map(keys.map((k) => [k.kid, k.maxTokenTtlSeconds])), loadedAt: now,
+    };
     this.cache.set(tenant.id, entry);
     return entry;
   }
@@ -136,10 +158,11 @@ export class KeyService {
   /**
    * Makes the next key sign now: the oldest published next key, or a new one when none is published
    * (the first key, an on-demand rotation before the schedule published one). The previous key stays
-   * in the JWKS until every token it signed has expired, plus a minute of clock skew. Returns the
-   * signing kid.
+   * in the JWKS until every token it signed has expired, plus a minute of clock skew; after a
+   * suspected leak (`compromised`) every key leaves it at once instead. Returns the signing kid.
+   * Other processes follow when they reload their keys (within `reloadMs`).
    */
-  async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actorId: string | null = null): Promise<string> {
+  async rotate(tenant: Tenant, reason: RotationReason, actorId: string | null = null): Promise<string> {
     const kid = await this.rotateNow(tenant, reason, actorId, await this.store.signingKeys.live(tenant.id, Date.now()));
     this.cache.delete(tenant.id);
     const loaded = await this.load(tenant);
@@ -156,12 +179,20 @@ export class KeyService {
    * Retires the active key among `keys` and activates the next one, in one transaction; null when
    * the active key is no longer the one in `keys` (another process rotated first: it stands back).
    */
-  private async rotateNow(tenant: Tenant, reason: string, actorId: string | null, keys: SigningKeyRecord[]): Promise<string | null> {
+  private async rotateNow(tenant: Tenant, reason: RotationReason, actorId: string | null, keys: SigningKeyRecord[]): Promise<string | null> {
     const now = Date.now();
     const active = keys.find((k) => k.status === 'active');
-    const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
+    // After a suspected leak no stored key is trusted: they all lie sealed in the same store. Such a
+    // rotation never stands back for a concurrent one, it unpublishes whatever that one activated.
+    const compromised = reason === 'compromised';
+    const next = compromised ? undefined : keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
     return this.store.transaction(async (tx) => {
-      if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, RETIRED_GRACE_MS))) return null;
+      let withdrawn: string[] | undefined;
+      if (compromised) {
+        withdrawn = (await tx.signingKeys.unpublishAll(tenant.id, now)).filter((kid) => kid !== active?.kid);
+      } else if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, RETIRED_GRACE_MS))) {
+        return null;
+      }
       let kid: string;
       if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now, tenant.accessTokenTtlSeconds))) {
         kid = next.kid;
@@ -172,7 +203,8 @@ export class KeyService {
       }
       await tx.audit.append({
         tenantId: tenant.id, actorType: actorId ? 'user' : 'system', actorId, action: 'signing_key.rotated',
-        targetType: 'signing_key', targetId: kid, details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid },
+        targetType: 'signing_key', targetId: kid,
+        details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid, ...(withdrawn ? { withdrawn } : {}) },
       });
       return kid;
     });

@@ -59,6 +59,24 @@ export class SigningKeyRepo {
   }
 
   /**
+   * Unpublishes every key of the tenant at once, the active one first (so a concurrent rotation
+   * that retires it is serialised with this one), then whatever is still published; returns the
+   * kids unpublished, oldest first.
+   */
+  async unpublishAll(tenantId: string, at: number): Promise<string[]> {
+    await this.db.updateTable('signing_keys').set({ status: 'retired', retired_at: at })
+      .where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
+    const rows = await this.db.selectFrom('signing_keys').select('kid').where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)])).orderBy('created_at').execute();
+    if (rows.length === 0) return [];
+    const kids = rows.map((r) => r.kid);
+    await this.db.updateTable('signing_keys')
+      .set({ status: 'retired', retired_at: sql<number>`coalesce(retired_at, cast(${at} as bigint))`, expires_at: at })
+      .where('tenant_id', '=', tenantId).where('kid', 'in', kids).execute();
+    return kids;
+  }
+
+  /**
    * Turns a published next key into the signing key; false when it is no longer next. Its token
    * lifetime mark is raised to `ttlSeconds`, the tenant's lifetime now.
    */

@@ -99,6 +99,11 @@ test('generateTokens writes the .tok document with mode 0600 and refuses to over
   await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), LatchkeyConfigError);
   const all = await env.admin.apps.generateTokens(app.id, { out, overwrite: true });
   assert.equal(all.scope, 'metering myservices', 'defaults to all of the app\'s scopes');
+  await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), (err: unknown) => {
+    assert.ok(err instanceof LatchkeyConfigError);
+    assert.equal(err.message, `${out} exists; pass overwrite: true to replace it`);
+    return true;
+  });
   const accessOnly = await env.admin.apps.generateTokens(app.id, { includeRefreshToken: false });
   assert.equal(accessOnly.refresh_token, undefined);
   assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.includes('generated')), ['generated.tok']);

@@ -48,7 +48,8 @@ test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the
   assert.equal(modeOf(tok), 0o600);
   const refused = await cli(['apps', 'token', app.id, '--out', tok], ADMIN);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /exists; pass overwrite \(--force\)/);
+  assert.match(refused.stderr, /exists; pass --force to replace it\n/);
+  assert.doesNotMatch(refused.stderr, /overwrite/);
 
   const asDeveloper = { LATCHKEY_TOKEN_FILE: tok, LATCHKEY_CLIENT_SECRET: app.clientSecret, LATCHKEY_API_URL: api.url };
   const before = readJson(tok);

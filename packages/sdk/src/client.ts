@@ -8,6 +8,7 @@ import { LatchkeyConfigError } from './errors.js';
 import { apiError, readBody, saysExpired, send, type FetchLike, type HttpOptions } from './lib/http.js';
 import { SecretSet } from './lib/redact.js';
 import { VERSION } from './lib/version.js';
+import { SDK_WORDING } from './wording.js';
 import { TokenCache } from './token-cache.js';
 import { AppsApi, PersonalClientsApi, SettingsApi, SigningKeysApi, UsersApi, type Me } from './api/management.js';
 import { SampleApi } from './api/sample.js';
@@ -31,8 +32,6 @@ export interface LatchkeyOptions extends SettingsInput {
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-const PROVIDE_CREDENTIALS = 'no credentials: pass `credentials`, set LATCHKEY_EMAIL + LATCHKEY_PASSWORD, '
-  + 'LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET or LATCHKEY_TOKEN_FILE + LATCHKEY_CLIENT_SECRET, or use a profile (`latchkey login`)';
 
 /**
  * A Latchkey client for one tenant: gets and refreshes access tokens from the credentials it was
@@ -73,9 +72,10 @@ export class Latchkey implements Requester {
       secrets,
     };
     const now = options.now ?? Date.now;
+    const wording = options.wording ?? SDK_WORDING;
     let source: TokenSource | undefined;
     this.#cache = new TokenCache((request) => {
-      if (!source) throw new LatchkeyConfigError(PROVIDE_CREDENTIALS);
+      if (!source) throw new LatchkeyConfigError(wording.noCredentials);
       return source.obtain(request);
     }, { refreshSkewMs: (options.refreshSkewSeconds ?? 60) * 1000, now });
     const ctx: GrantContext = {
@@ -85,6 +85,7 @@ export class Latchkey implements Requester {
       now,
       isFresh: (t) => this.#cache.isFresh(t),
       onRefreshPersisted: options.onRefreshPersisted,
+      wording,
     };
     source = this.#settings.credentials ? createSource(ctx, this.#settings.credentials) : undefined;
     this.#source = source;
@@ -92,7 +93,7 @@ export class Latchkey implements Requester {
     const api = `${this.issuer}/api/v1`;
     this.clients = new PersonalClientsApi(this, api);
     this.users = new UsersApi(this, api);
-    this.apps = new AppsApi(this, api);
+    this.apps = new AppsApi(this, api, wording);
     this.settings = new SettingsApi(this, api);
     this.signingKeys = new SigningKeysApi(this, api);
     this.sample = new SampleApi(this, this.apiUrl, this.tenant);

@@ -9,6 +9,7 @@ import type { ClientCredentials } from './credentials/client-credentials.js';
 import type { PasswordCredentials } from './credentials/password.js';
 import type { StoredTokens, TokenStore } from './credentials/refresh-token.js';
 import type { TokenFileCredentials } from './credentials/token-file.js';
+import { SDK_WORDING, oneOf, type Wording } from './wording.js';
 
 /**
  * Where settings come from, highest first:
@@ -97,6 +98,8 @@ export interface SettingsInput {
   env?: Env;
   /** Resolve only URL, tenant and API URL (the CLI's `login`). */
   skipCredentials?: boolean;
+  /** How errors tell the reader to fix their setup; default: in terms of the SDK's options. */
+  wording?: Wording;
 }
 
 export interface ResolvedSettings {
@@ -249,6 +252,7 @@ export function classifyCredentials(c: Credentials): ResolvedCredentials {
 /** Resolves URL, tenant, API URL and credentials from options, environment, profile and defaults. */
 export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
   const env = input.env ?? process.env;
+  const wording = input.wording ?? SDK_WORDING;
   const e = fromEnv(env);
   const configPath = input.configPath ? path.resolve(input.configPath) : defaultConfigPath(env);
 
@@ -288,7 +292,7 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
     const kind = kindOf(flags, merged) ?? kindOf(e, merged) ?? kindOf(profile, merged) ?? kindOf(merged, merged);
     const need = (field: keyof CredentialFields, what: string): string => {
       const v = merged[field];
-      if (!v) throw new LatchkeyConfigError(`${what} is missing: set it with an option, ${ENV_NAMES[field]} or the profile`);
+      if (!v) throw new LatchkeyConfigError(`${what} is missing: use ${oneOf([wording.field(field), ENV_NAMES[field], `the profile's ${field}`])}`);
       return v;
     };
     switch (kind) {

@@ -21,3 +21,4 @@ export type { TokenResponse } from './lib/token-endpoint.js';
 export * from './api/management.js';
 export { SampleApi, type JsonObject } from './api/sample.js';
 export type { Page, ListQuery, RequestOptions, QueryValue, Requester } from './api/types.js';
+export type { Wording } from './wording.js';

@@ -74,7 +74,7 @@ test('credential kinds from the environment', () => {
   assert.deepEqual(env({ LATCHKEY_CLIENT_ID: 'id', LATCHKEY_CLIENT_SECRET: 's' }), { kind: 'client_credentials', clientId: 'id', clientSecret: 's' });
   assert.deepEqual(env({ LATCHKEY_TOKEN_FILE: '/x/app.tok', LATCHKEY_CLIENT_ID: 'id', LATCHKEY_CLIENT_SECRET: 's' }),
     { kind: 'token_file', tokenFile: '/x/app.tok', clientId: 'id', clientSecret: 's' });
-  assert.throws(() => env({ LATCHKEY_TOKEN_FILE: '/x/app.tok' }), /client secret is missing: .*LATCHKEY_CLIENT_SECRET/);
+  assert.throws(() => env({ LATCHKEY_TOKEN_FILE: '/x/app.tok' }), /client secret is missing: use `credentials\.clientSecret`, LATCHKEY_CLIENT_SECRET or the profile's clientSecret$/);
   assert.throws(() => env({ LATCHKEY_PASSWORD: 'pw' }), /email is missing: .*LATCHKEY_EMAIL/);
 });
 

@@ -60,6 +60,18 @@ export class JwksCache {
     return this.local ? this.local.jwks().keys.map((k) => String(k.kid)) : [];
   }
 
+  /**
+   * Whether `kid` is still published, for tokens verified before: a key unpublished at Latchkey (a
+   * rotation after a leak) stops vouching for them once the keys are refreshed. Old keys are
+   * refreshed in the background, as for `getKey`.
+   */
+  publishes(kid: string): boolean {
+    if (this.opts.now() - this.fetchedAt > this.opts.maxAgeMs) this.refreshInBackground();
+    return this.kidSet.has(kid);
+  }
+
+  private kidSet = new Set<string>();
+
   /** A jose key resolver: `jwtVerify(token, cache.getKey, …)`. */
   readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
     let fetchedForThisToken = false;
@@ -115,6 +127,7 @@ export class JwksCache {
         failure = 'the answer is not a JSON Web Key Set';
       } else {
         this.local = createLocalJWKSet({ keys: keys.filter(usable) as never });
+        this.kidSet = new Set(this.kids);
         this.fetchedAt = this.opts.now();
         this.coldFailure = undefined;
         this.opts.onFetch?.({ uri: this.uri, reason, kids: this.kids });

@@ -14,8 +14,14 @@ export interface VerifierOptions {
   audience: string | string[];
   /** Allowed signature algorithms. Default `['ES256']`; `none` and HMAC (`HS*`) are refused outright. */
   algorithms?: string[];
-  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 30. */
   clockToleranceSeconds?: number;
+  /**
+   * The longest lifetime (`exp` - `iat`) a token may have, in seconds. Default 86400 (24 h, the
+   * longest access-token lifetime a Latchkey tenant can set): a leaked signing key cannot mint tokens
+   * that outlive a rotation by years. Lower it to your tenants' lifetime for a tighter bound.
+   */
+  maxTokenLifetimeSeconds?: number;
   /** A token with an unknown kid refetches the JWKS at most once per this many seconds. Default 30. */
   jwksRefetchIntervalSeconds?: number;
   /** Keys older than this are refreshed in the background. Default 600. */
@@ -35,6 +41,7 @@ export interface VerifierOptions {
 }
 
 export const DEFAULT_ALGORITHMS = ['ES256'];
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 // Asymmetric only: a symmetric alg would let anyone holding the public key forge tokens.
 const ASYMMETRIC = new Set(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519']);
 
@@ -54,5 +61,7 @@ export function checkOptions(o: VerifierOptions): string[] {
   }
   const skew = o.clockToleranceSeconds ?? 30;
   if (!(skew >= 0 && skew <= 300)) throw new TypeError('clockToleranceSeconds must be between 0 and 300');
+  const lifetime = o.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isInteger(lifetime) || lifetime < 1) throw new TypeError(`maxTokenLifetimeSeconds must be a positive whole number of seconds, got ${lifetime}`);
   return algorithms;
 }

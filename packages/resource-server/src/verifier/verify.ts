@@ -8,9 +8,9 @@ import type { FetchLike } from './fetch-json.js';
 import { Introspector } from './introspection.js';
 import { fromJoseError } from './jose-errors.js';
 import { JwksCache } from './jwks-cache.js';
-import { checkOptions, type VerifierOptions } from './options.js';
+import { checkOptions, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type VerifierOptions } from './options.js';
 
-export { DEFAULT_ALGORITHMS } from './options.js';
+export { DEFAULT_ALGORITHMS, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './options.js';
 export type { VerifierEvent, VerifierOptions } from './options.js';
 
 /** RFC 9068 access-token claims as Latchkey issues them. */
@@ -59,6 +59,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const allowed = new Set(algorithms);
   const audience = options.audience;
   const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   const now = options.now ?? Date.now;
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -88,8 +89,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     : undefined;
 
   // Signatures already checked are not checked again: a token that verified once keeps verifying
-  // until it expires (lifetime is re-checked on every use). Bounded; oldest entries leave first.
-  const verified = new Map<string, AccessTokenClaims>();
+  // until it expires (exp is re-checked on every use), while the key that verified it is still
+  // published. Bounded; oldest entries leave first.
+  const verified = new Map<string, { kid: string; claims: AccessTokenClaims }>();
   const MAX_VERIFIED = 10_000;
 
   /** Cheap checks before anything is fetched: garbage and other tenants' tokens cost no network call. */
@@ -113,6 +115,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { header, payload };
   }
 
+  /** A token may not claim a longer life than Latchkey gives any, nor be issued in the future. */
+  function checkLifetime(claims: AccessTokenClaims, t: number): void {
+    if (claims.iat > t + clockTolerance) {
+      throw new InvalidToken('ERR_TOKEN_NOT_YET_VALID', `Token issued in the future: at ${new Date(claims.iat * 1000).toISOString()} (clock tolerance ${clockTolerance} s)`);
+    }
+    const lifetime = claims.exp - claims.iat;
+    if (lifetime > maxLifetime + clockTolerance) {
+      throw new InvalidToken('ERR_TOKEN_LIFETIME', `Token lifetime too long: issued for ${lifetime} s, at most ${maxLifetime} s accepted (maxTokenLifetimeSeconds)`);
+    }
+  }
+
   async function verify(token: string, { tenant, scopes }: VerifyOptions): Promise<VerifiedToken> {
     const { header, payload } = precheck(token);
     const md = await metadata.get(tenant);
@@ -122,12 +135,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     let claims: AccessTokenClaims;
     const seen = verified.get(token);
     const t = now() / 1000;
-    if (seen && seen.exp + clockTolerance > t && (seen.nbf === undefined || seen.nbf - clockTolerance <= t)) {
-      claims = seen;
+    const keys = keysFor(md.jwks_uri);
+    if (seen && seen.claims.exp + clockTolerance > t && (seen.claims.nbf === undefined || seen.claims.nbf - clockTolerance <= t)
+      && keys.publishes(seen.kid)) {
+      claims = seen.claims;
     } else {
       verified.delete(token);
       try {
-        const result = await jwtVerify(token, keysFor(md.jwks_uri).getKey, {
+        const result = await jwtVerify(token, keys.getKey, {
           issuer: md.issuer, audience, algorithms, typ: 'at+jwt', clockTolerance,
           currentDate: new Date(now()), requiredClaims: REQUIRED_CLAIMS,
         });
@@ -135,8 +150,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       } catch (err) {
         throw fromJoseError(err, { header, payload, issuer: md.issuer, audience, clockTolerance });
       }
+      checkLifetime(claims, t);
       if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
-      verified.set(token, claims);
+      // The key selection needs a kid whenever the JWKS holds more than one key; Latchkey always sends it.
+      if (typeof header.kid === 'string') verified.set(token, { kid: header.kid, claims });
     }
     if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
       throw new InvalidToken('ERR_TOKEN_CLAIMS', 'Token claims sub, client_id and scope must be strings');

@@ -213,6 +213,38 @@ describe('verify(): offline checks of Latchkey access tokens', () => {
     assert.match(events[0], /HTTP 401/);
   });
 
+  test('a token living longer than maxTokenLifetimeSeconds (default 24 h) is refused, as is one issued in the future', async () => {
+    const v = verifier();
+    await v.verify(await as.mint('demo', { ttl: 86_400 }), { tenant: 'demo' });
+    const tenYears = await as.mint('demo', { ttl: 10 * 365 * 86_400 });
+    await rejects(v.verify(tenYears, { tenant: 'demo' }), 'ERR_TOKEN_LIFETIME', /^Token lifetime too long: issued for 315360000 s, at most 86400 s accepted/);
+    await rejects(v.verify(tenYears, { tenant: 'demo' }), 'ERR_TOKEN_LIFETIME', /too long/);
+    const hourly = verifier({ maxTokenLifetimeSeconds: 3600 });
+    await hourly.verify(await as.mint('demo', { ttl: 3600 }), { tenant: 'demo' });
+    await rejects(hourly.verify(await as.mint('demo', { ttl: 7200 }), { tenant: 'demo' }), 'ERR_TOKEN_LIFETIME');
+    const now = Math.floor(Date.now() / 1000);
+    await rejects(v.verify(await as.mint('demo', { claims: { iat: now + 3600, exp: now + 7200 } }), { tenant: 'demo' }), 'ERR_TOKEN_NOT_YET_VALID', /issued in the future/);
+    await v.verify(await as.mint('demo', { claims: { iat: now + 20, exp: now + 3600 } }), { tenant: 'demo' });
+    for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => verifier({ maxTokenLifetimeSeconds: bad }), /maxTokenLifetimeSeconds/);
+  });
+
+  test('a token verified before is refused once its key has left the JWKS (a rotation after a leak)', { timeout: 10_000 }, async () => {
+    await as.addTenant('leak');
+    const clock = manualClock();
+    let refreshed!: () => void;
+    const refresh = new Promise<void>((r) => { refreshed = r; });
+    const v = verifier({ now: clock.now, onEvent: (e) => { if (e.type === 'jwks' && e.reason === 'max-age') refreshed(); } });
+    const token = await as.mint('leak');
+    await v.verify(token, { tenant: 'leak' });
+    await as.rotate('leak');
+    as.tenants.get('leak')!.keys.shift(); // the leaked key is unpublished
+    clock.advance(601);
+    await v.verify(token, { tenant: 'leak' }).catch(() => {}); // the cached keys are old: refreshed in the background
+    await refresh;
+    await rejects(v.verify(token, { tenant: 'leak' }), 'ERR_TOKEN_UNKNOWN_KEY');
+    await v.verify(await as.mint('leak'), { tenant: 'leak' });
+  });
+
   test('errors are InvalidToken with status 401 and the invalid_token OAuth error', async () => {
     await assert.rejects(verifier().verify('a.b.c', { tenant: 'demo' }), (err: unknown) => {
       assert.ok(err instanceof InvalidToken);

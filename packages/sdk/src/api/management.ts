@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { LatchkeyConfigError } from '../errors.js';
 import { writeTokFile, type TokFile } from '../credentials/token-file.js';
 import { paginate, type ListQuery, type Page, type Requester } from './types.js';
+import { SDK_WORDING, type Wording } from '../wording.js';
 
 // Typed helpers for the management API at `{baseUrl}/t/{tenant}/api/v1`. Field names are the API's
 // (camelCase JSON); see the server's OpenAPI document at /docs for every field and filter.
@@ -199,7 +200,7 @@ export class UsersApi {
 
 /** Confidential applications (domain managers). */
 export class AppsApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(private readonly api: Requester, private readonly base: string, private readonly wording: Wording = SDK_WORDING) {}
 
   list(query: AppQuery = {}): Promise<Page<App>> {
     return this.api.request(`${this.base}/apps`, { query: { ...query } });
@@ -241,7 +242,7 @@ export class AppsApi {
   /** Generates the `.tok` document (an access token and, by default, a refresh token); `out` writes it with mode 0600. */
   async generateTokens(appId: string, options: GenerateTokens = {}): Promise<TokFile> {
     if (options.out && !options.overwrite && existsSync(options.out)) {
-      throw new LatchkeyConfigError(`${options.out} exists; pass overwrite (--force) to replace it`);
+      throw new LatchkeyConfigError(`${options.out} exists; ${this.wording.overwrite} to replace it`);
     }
     const scopes = options.scopes ?? (await this.get(appId)).scopes;
     const doc = await this.api.request<TokFile>(`${this.base}/apps/${id(appId)}/tokens`, {
@@ -285,8 +286,12 @@ export class SigningKeysApi {
     return (await this.api.request<{ items: SigningKey[] }>(`${this.base}/signing-keys`)).items;
   }
 
-  /** Rotates now: the next key signs from now on; returns its kid and every published key. */
-  rotate(): Promise<{ kid: string; items: SigningKey[] }> {
-    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST' });
+  /**
+   * Rotates now: the next key signs from now on; returns its kid and every published key. The
+   * previous key stays published until its tokens expire; `compromised: true` (after a suspected
+   * leak) unpublishes every key at once instead, so tokens signed before are refused.
+   */
+  rotate(options: { compromised?: boolean } = {}): Promise<{ kid: string; items: SigningKey[] }> {
+    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST', ...(options.compromised ? { body: { compromised: true } } : {}) });
   }
 }

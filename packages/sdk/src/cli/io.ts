@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Latchkey } from '../client.js';
 import type { Env } from '../config.js';
+import { CLI_WORDING } from './wording.js';
 
 /** Where the CLI reads and writes; tests and embedding pass their own. */
 export interface CliIO {
@@ -46,7 +47,7 @@ export function clientFor(cmd: Command, io: CliIO): Latchkey {
   const o = globals(cmd);
   return new Latchkey({
     baseUrl: o.url, tenant: o.tenant, apiUrl: o.apiUrl, profile: o.profile, configPath: o.config, env: io.env,
-    credentialFields: { clientId: o.clientId, tokenFile: o.tokenFile },
+    credentialFields: { clientId: o.clientId, tokenFile: o.tokenFile }, wording: CLI_WORDING,
   });
 }
 

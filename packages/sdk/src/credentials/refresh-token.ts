@@ -2,6 +2,7 @@ import { LatchkeyAuthError, LatchkeyConfigError, LatchkeyTokenStoreError } from 
 import { requestToken, revokeToken, type ClientAuth, type TokenResponse } from '../lib/token-endpoint.js';
 import type { AccessToken } from '../token-cache.js';
 import { fromStoredJwt, fromTokenResponse, type CredentialKind, type GrantContext, type ObtainRequest, type TokenSource } from './types.js';
+import { oneOf } from '../wording.js';
 
 /** The public client of every tenant, for the SDK, the CLI and scripts (password and refresh grants). */
 export const SDK_CLIENT_ID = 'latchkey-sdk';
@@ -93,7 +94,7 @@ export class RefreshTokenSource implements TokenSource {
       throw new LatchkeyConfigError(`the ${this.#store.description} belongs to client ${stored.clientId}, but the configured client id is ${this.#clientId}`);
     }
     const clientId = this.#clientId ?? stored.clientId ?? (this.#publicFallback ? SDK_CLIENT_ID : undefined);
-    if (!clientId) throw new LatchkeyConfigError(`no client id for the ${this.#store.description}: set LATCHKEY_CLIENT_ID or the clientId option`);
+    if (!clientId) throw new LatchkeyConfigError(`no client id for the ${this.#store.description}: use ${oneOf([this.#ctx.wording.field('clientId'), 'LATCHKEY_CLIENT_ID'])}`);
     return this.#clientSecret ? { method: 'basic', clientId, clientSecret: this.#clientSecret } : { method: 'none', clientId };
   }
 

@@ -2,6 +2,7 @@ import type { HttpOptions } from '../lib/http.js';
 import { jwtExpiry, jwtIssuedAt } from '../lib/jwt.js';
 import type { TokenResponse } from '../lib/token-endpoint.js';
 import type { AccessToken } from '../token-cache.js';
+import type { Wording } from '../wording.js';
 
 export type CredentialKind = 'password' | 'client_credentials' | 'token_file' | 'refresh_token';
 
@@ -20,6 +21,7 @@ export interface GrantContext {
   now(): number;
   isFresh(token: AccessToken): boolean;
   onRefreshPersisted?: (event: RefreshPersistedEvent) => void | Promise<void>;
+  wording: Wording;
 }
 
 export interface ObtainRequest {

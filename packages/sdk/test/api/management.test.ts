@@ -99,6 +99,11 @@ test('generateTokens writes the .tok document with mode 0600 and refuses to over
   await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), LatchkeyConfigError);
   const all = await env.admin.apps.generateTokens(app.id, { out, overwrite: true });
   assert.equal(all.scope, 'metering myservices', 'defaults to all of the app\'s scopes');
+  await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), (err: unknown) => {
+    assert.ok(err instanceof LatchkeyConfigError);
+    assert.equal(err.message, `${out} exists; pass overwrite: true to replace it`);
+    return true;
+  });
   const accessOnly = await env.admin.apps.generateTokens(app.id, { includeRefreshToken: false });
   assert.equal(accessOnly.refresh_token, undefined);
   assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.includes('generated')), ['generated.tok']);
@@ -133,4 +138,16 @@ test('request() reaches any path of the server with authentication', async () =>
   assert.ok(roles.items.length > 0);
   const res = await env.admin.fetch(`${env.url}/t/demo/api/v1/me`);
   assert.equal(res.status, 200);
+});
+
+// Last in this file: it ends every access token issued so far.
+test('signing keys: rotate({ compromised: true }) unpublishes every previous key; clients get new tokens', async () => {
+  const before = await env.admin.signingKeys.list();
+  const rotated = await env.admin.signingKeys.rotate({ compromised: true });
+  assert.ok(before.every((k) => k.kid !== rotated.kid), 'a fresh key');
+  assert.deepEqual(rotated.items.map((k) => [k.kid, k.status]), [[rotated.kid, 'active']]);
+  const jwks = await (await fetch(`${env.url}/t/demo/oauth2/v1/keys`)).json() as { keys: { kid: string }[] };
+  assert.deepEqual(jwks.keys.map((k) => k.kid), [rotated.kid]);
+  // The admin's cached token was signed by an unpublished key: refused, so the SDK gets a new one.
+  assert.deepEqual((await env.admin.signingKeys.list()).map((k) => k.kid), [rotated.kid]);
 });

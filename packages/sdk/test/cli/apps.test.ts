@@ -48,7 +48,8 @@ test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the
   assert.equal(modeOf(tok), 0o600);
   const refused = await cli(['apps', 'token', app.id, '--out', tok], ADMIN);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /exists; pass overwrite \(--force\)/);
+  assert.match(refused.stderr, /exists; pass --force to replace it\n/);
+  assert.doesNotMatch(refused.stderr, /overwrite/);
 
   const asDeveloper = { LATCHKEY_TOKEN_FILE: tok, LATCHKEY_CLIENT_SECRET: app.clientSecret, LATCHKEY_API_URL: api.url };
   const before = readJson(tok);
@@ -101,4 +102,13 @@ test('keys: list shows the active key; rotate switches it; without credentials n
   assert.notEqual(anonymous.code, 0);
   const still = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
   assert.deepEqual(still.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
+});
+
+test('keys rotate --compromised: every previous key leaves the JWKS at once', async () => {
+  const rotated = await cli(['keys', 'rotate', '--compromised'], ADMIN);
+  ok(rotated);
+  const kid = /signed with key (\S+)\./.exec(rotated.stdout)?.[1];
+  assert.match(rotated.stdout, /Every previous key was unpublished: tokens signed before are refused\./);
+  const listed = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
+  assert.deepEqual(listed.map((k) => [k.kid, k.status]), [[kid, 'active']]);
 });

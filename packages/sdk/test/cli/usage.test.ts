@@ -34,6 +34,16 @@ test('no credentials is a configuration error (exit 2) that says what to set', a
   assert.equal(r.stdout, '');
 });
 
+test('configuration errors name the CLI\'s own flags and commands, never the SDK\'s option names', async () => {
+  const none = await cli(['token', 'get']);
+  assert.match(none.stderr, /--token-file/);
+  assert.match(none.stderr, /run `latchkey login`/);
+  const secretless = await runCli(['token', 'get', '--token-file', '/nowhere/app.tok'], { HOME: os.tmpdir(), XDG_CONFIG_HOME: path.join(os.tmpdir(), 'latchkey-cli-usage-none') });
+  assert.equal(secretless.code, 2);
+  assert.match(secretless.stderr, /^latchkey: the application's client secret is missing: use LATCHKEY_CLIENT_SECRET or the profile's clientSecret\n/);
+  for (const r of [none, secretless]) assert.doesNotMatch(r.stderr, /`credentials|credentials\.|an option|overwrite/);
+});
+
 test('serve starts the authorization server and stops it on SIGTERM', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-cli-serve-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -108,6 +108,7 @@ export interface SigningKeysTable {
   activated_at: number | null;
   retired_at: number | null;
   expires_at: number | null; // retired keys are dropped from the JWKS after this
+  max_token_ttl_seconds: number; // longest access-token lifetime in force while it signed
 }
 
 export interface UsedAssertionsTable {

@@ -121,7 +121,7 @@ for (const backend of await backends()) {
       assert.ok(!stored.private_key_enc.includes('"d"'), 'private key stored sealed');
       // Once expired the old key leaves the JWKS.
       await s.store.db.updateTable('signing_keys').set({ expires_at: Date.now() - 1 }).where('kid', '=', oldKid!).execute();
-      const later = (await s.ctx.keys.reload(tenant)).keys.map((k) => k.kid);
+      const later = (await s.ctx.keys.reload(tenant)).jwks.keys.map((k) => k.kid);
       assert.deepEqual(later, [newKid]);
     });
 

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
-import { makeApp, clientCredentials, demo } from '../helpers/oauth.js';
-import { as, login, problem } from '../api/client.js';
+import { makeApp, clientCredentials, demo, introspect } from '../helpers/oauth.js';
+import { as, bearer, login, problem } from '../api/client.js';
+import { verifyAccessToken } from '../../src/domain/tokens/access-token.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { createUser } from '../../src/domain/users/service.js';
 
@@ -91,6 +92,128 @@ for (const backend of await backends()) {
       await process().jwks(tenant); // publishes the next key
       const next = (await rows()).find((r) => r.status === 'next')!;
       assert.equal(await s.ctx.keys.rotate(tenant, 'manual'), next.kid);
+    });
+  });
+}
+
+for (const backend of await backends()) {
+  test(`signing keys: a retired key stays published until the longest-lived token it signed has expired (${backend})`, async (t) => {
+    const s = await createTestServer(backend);
+    t.after(() => s.close());
+    const tenant = await demo(s);
+    const manager = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
+    const rs = await makeApp(s);
+    const ttl = async (seconds: number) => {
+      const res = await manager.request('PATCH', '/t/demo/api/v1/settings', { accessTokenTtlSeconds: seconds });
+      assert.equal(res.statusCode, 200, res.body);
+    };
+    const issue = async () => {
+      const tok = (await clientCredentials(s, rs.clientId, rs.clientSecret)).json().access_token as string;
+      return { tok, kid: decodeProtectedHeader(tok).kid!, exp: decodeJwt(tok).exp! * 1000 };
+    };
+    const keyOf = async (kid: string) => (await manager.request('GET', '/t/demo/api/v1/signing-keys')).json().items.find((k: { kid: string }) => k.kid === kid);
+
+    await t.test('lifetime shortened, then rotated: tokens of the old lifetime keep verifying', async () => {
+      const t1 = await issue();
+      await ttl(600);
+      assert.equal((await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate')).statusCode, 200);
+      const old = await keyOf(t1.kid);
+      assert.equal(old.status, 'retired');
+      assert.ok(Date.parse(old.unpublishedAt) >= t1.exp, `published until ${old.unpublishedAt}, the token expires ${new Date(t1.exp).toISOString()}`);
+      const later = (await s.store.signingKeys.live(tenant.id, t1.exp - 60_000)).map((k) => k.kid);
+      assert.ok(later.includes(t1.kid), 'still published a minute before the token expires');
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, t1.tok)).active, true);
+    });
+
+    await t.test('lifetime raised, then lowered, then rotated: the longest lifetime the key signed counts', async () => {
+      await ttl(7200);
+      const t2 = await issue();
+      assert.ok(t2.exp - Date.now() > 7000_000, 'issued for two hours');
+      await ttl(600);
+      assert.equal((await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate')).statusCode, 200);
+      const old = await keyOf(t2.kid);
+      assert.equal(old.status, 'retired');
+      assert.ok(Date.parse(old.unpublishedAt) >= t2.exp, `published until ${old.unpublishedAt}, the token expires ${new Date(t2.exp).toISOString()}`);
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, t2.tok)).active, true);
+      const t3 = await issue();
+      assert.ok(t3.exp - Date.now() <= 600_000, 'new tokens get the new lifetime');
+    });
+  });
+}
+
+for (const backend of await backends()) {
+  test(`signing keys: a rotation after a suspected leak stops the old key at once (${backend})`, async (t) => {
+    const s = await createTestServer(backend);
+    t.after(() => s.close());
+    const tenant = await demo(s);
+    const issuer = s.ctx.issuer(tenant);
+    const manager = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
+    const rs = await makeApp(s);
+    const adminId = (await s.store.users.byEmail(tenant.id, ADMIN_EMAIL))!.id;
+    const me = (tok: string) => as(s, { bearer: tok }).request('GET', '/t/demo/api/v1/me');
+    const rows = () => s.store.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenant.id).orderBy('created_at').execute();
+
+    await t.test('the leaked key leaves the JWKS, and tokens it signed are refused, also those verified before', async () => {
+      const leaked = (await s.ctx.keys.active(tenant)).kid;
+      // The schedule already published the next key; it is stored like the leaked one, so it is not trusted either.
+      await s.store.db.updateTable('signing_keys').set({ activated_at: Date.now() - 29.5 * DAY }).where('kid', '=', leaked).execute();
+      await new KeyService(s.store, s.ctx.sealer, 30 * DAY).jwks(tenant);
+      const next = (await rows()).find((r) => r.status === 'next')!;
+      assert.ok(next, 'a next key is published');
+      s.ctx.keys['cache'].clear();
+
+      const forged = await bearer(s, 'demo', adminId, 3000);
+      assert.equal(decodeProtectedHeader(forged).kid, leaked);
+      assert.equal((await me(forged)).statusCode, 200, 'verified once, so remembered');
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, forged)).active, true);
+
+      const rotate = await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate', { compromised: true });
+      assert.equal(rotate.statusCode, 200, rotate.body);
+      const kid = rotate.json().kid;
+      assert.ok(kid !== leaked && kid !== next.kid, 'a freshly generated key signs');
+      const items = rotate.json().items as { kid: string; status: string; retiredAt: string | null; unpublishedAt: string | null }[];
+      assert.deepEqual(items.map((k) => [k.kid, k.status]), [[kid, 'active']], 'neither the leaked nor the next key is published');
+      const stored = await rows();
+      const old = stored.find((r) => r.kid === leaked)!;
+      assert.equal(old.status, 'retired');
+      assert.ok(old.expires_at! <= Date.now(), 'unpublished at once');
+      assert.equal(stored.find((r) => r.kid === next.kid)!.expires_at! <= Date.now(), true, 'the next key is withdrawn');
+      const jwks = (await s.app.inject({ url: '/t/demo/oauth2/v1/keys' })).json();
+      assert.deepEqual(jwks.keys.map((k: { kid: string }) => k.kid), [kid]);
+
+      problem(await me(forged), 401);
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, forged)).active, false);
+      const fresh = (await clientCredentials(s, rs.clientId, rs.clientSecret)).json().access_token;
+      assert.equal(decodeProtectedHeader(fresh).kid, kid);
+      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, fresh)).active, true);
+      const [event] = await s.store.audit.list(tenant.id, { action: 'signing_key.rotated' }, 5);
+      assert.deepEqual(event.details, { reason: 'compromised', previous: leaked, prepublished: false, withdrawn: [next.kid] });
+    });
+
+    await t.test('a planned rotation (no body) keeps the previous key verifying', async () => {
+      const before = await bearer(s, 'demo', adminId, 3000);
+      assert.equal((await me(before)).statusCode, 200);
+      const rotate = await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate');
+      assert.equal(rotate.statusCode, 200, rotate.body);
+      assert.equal((await me(before)).statusCode, 200);
+      assert.equal(rotate.json().items.length, 2);
+    });
+
+    await t.test('a bad body changes nothing', async () => {
+      const before = await rows();
+      problem(await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate', { compromised: 'yes' }), 400, /compromised/);
+      problem(await manager.request('POST', '/t/demo/api/v1/signing-keys/rotate', { reason: 'leak' }), 400);
+      assert.deepEqual(await rows(), before);
+    });
+
+    await t.test('another process that verified a token before stops trusting it when it reloads the keys', async () => {
+      const other = new KeyService(s.store, s.ctx.sealer, 30 * DAY, 0); // reloads on every use
+      const tok = await bearer(s, 'demo', adminId, 3000);
+      const kid = decodeProtectedHeader(tok).kid;
+      assert.ok(await verifyAccessToken(other, tenant, issuer, tok), 'verified, and remembered, there');
+      await s.ctx.keys.rotate(tenant, 'compromised', { type: 'user', id: adminId });
+      assert.equal((await other.jwks(tenant)).keys.some((k) => k.kid === kid), false);
+      assert.equal(await verifyAccessToken(other, tenant, issuer, tok), null);
     });
   });
 }

@@ -15,11 +15,13 @@ export function registerKeys(program: Command, io: CliIO): void {
     });
 
   keys.command('rotate')
-    .description('rotate now (after a suspected leak, say): the next key signs from now on, the previous one stays published until its tokens expire')
+    .description('rotate now: the next key signs from now on, the previous one stays published until its tokens expire')
+    .option('--compromised', 'after a suspected leak: every key leaves the JWKS at once and tokens signed before are refused (a fresh key signs)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const rotated = await clientFor(cmd, io).signingKeys.rotate();
+    .action(async (opts: { json?: boolean; compromised?: boolean }, cmd: Command) => {
+      const rotated = await clientFor(cmd, io).signingKeys.rotate({ compromised: opts.compromised });
       if (opts.json) return printJson(io, rotated);
       io.stdout.write(`New tokens are signed with key ${rotated.kid}.\n`);
+      if (opts.compromised) io.stdout.write('Every previous key was unpublished: tokens signed before are refused.\n');
     });
 }

@@ -7,6 +7,7 @@ import { SecretSet } from '../../lib/redact.js';
 import { VERSION } from '../../lib/version.js';
 import { requestToken } from '../../lib/token-endpoint.js';
 import { globals, type CliIO } from '../io.js';
+import { CLI_WORDING } from '../wording.js';
 
 interface LoginOptions {
   email?: string;
@@ -36,7 +37,7 @@ Example:
       const existing = config.profiles[name];
       const settings = resolveSettings({
         baseUrl: g.url, tenant: g.tenant, apiUrl: g.apiUrl, configPath, profile: existing ? name : false, env: io.env,
-        skipCredentials: true,
+        skipCredentials: true, wording: CLI_WORDING,
       });
       const email = opts.email ?? (io.env.LATCHKEY_EMAIL || undefined);
       let password = opts.password;
@@ -81,7 +82,7 @@ Example:
         io.stdout.write(`Profile "${name}" holds no session.\n`);
         return;
       }
-      const lk = new Latchkey({ configPath, profile: name, env: {} });
+      const lk = new Latchkey({ configPath, profile: name, env: {}, wording: CLI_WORDING });
       try {
         await lk.logout();
       } catch (err) {

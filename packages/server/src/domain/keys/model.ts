@@ -9,5 +9,11 @@ export interface SigningKeyRecord {
   /** When it started signing; null for a next key (and for keys from before this was recorded). */
   activatedAt: number | null;
   retiredAt: number | null;
+  /** When a retired key leaves the JWKS (and stops verifying). */
   expiresAt: number | null;
+  /**
+   * The longest access-token lifetime in force while it signed (or may sign): bounds the tokens it
+   * verifies, and how long it stays published once retired. Only ever raised.
+   */
+  maxTokenTtlSeconds: number;
 }

@@ -13,12 +13,28 @@ export interface ActiveKey {
   header: string;
 }
 
-interface TenantKeys {
+/**
+ * schedule and manual: the previous key stays published until its tokens have expired.
+ * compromised (after a suspected leak): every key of the tenant stops verifying at once and a
+ * freshly generated one signs; tokens signed before are refused.
+ */
+export type RotationReason = 'schedule' | 'manual' | 'compromised';
+
+/** What verifying a token needs: the published keys, and how long a token each may have signed lives. */
+export interface PublishedKeys {
+  jwks: { keys: Record<string, unknown>[] };
+  /** kid → the longest access-token lifetime in force while it signed, in seconds. */
+  maxTokenTtl: ReadonlyMap<string, number>;
+}
+
+interface TenantKeys extends PublishedKeys {
   active: ActiveKey;
   records: SigningKeyRecord[];
-  jwks: { keys: Record<string, unknown>[] };
   loadedAt: number;
 }
+
+/** A retired key stays published this long past its last token's expiry (clock skew, slow caches). */
+const RETIRED_GRACE_MS = 60_000;
 
 /** RFC 7638 thumbprint of an EC public key: the kid. */
 function thumbprint(jwk: { crv: string; x: string; y: string }): string {
@@ -29,8 +45,9 @@ function thumbprint(jwk: { crv: string; x: string; y: string }): string {
 /**
  * Per-tenant ES256 signing keys. Private keys are stored sealed with the master key. A scheduled
  * rotation publishes the next key first and activates it later; rotation retires the active key but
- * keeps publishing it until the last token it signed has expired. Several processes may race to
- * rotate: the one whose conditional retire succeeds does it, the others reload.
+ * keeps publishing it until the last token it signed has expired: each key records the longest
+ * token lifetime in force while it signed. Several processes may race to rotate: the one whose
+ * conditional retire succeeds does it, the others reload.
  */
 export class KeyService {
   private readonly cache = new Map<string, TenantKeys>();
@@ -68,21 +85,27 @@ export class KeyService {
   }
 
   async jwks(tenant: Tenant): Promise<{ keys: Record<string, unknown>[] }> {
-    return (this.fresh(tenant.id) ?? (await this.load(tenant))).jwks;
+    return (await this.published(tenant)).jwks;
+  }
+
+  /** The keys a token may be verified with; a new object whenever they were reloaded. */
+  async published(tenant: Tenant): Promise<PublishedKeys> {
+    return this.fresh(tenant.id) ?? (await this.load(tenant));
   }
 
   private readonly lastForcedReload = new Map<string, number>();
 
   /**
-   * Reloads when a token names a kid this process has not seen (another process rotated). At most
-   * once every 10 s per tenant, so forged kids cannot turn into a database storm.
+   * Reloads when a token names a kid this process has not seen, or claims a longer lifetime than
+   * its key is known to have signed (another process rotated, or raised the lifetime). At most once
+   * every 10 s per tenant, so forged tokens cannot turn into a database storm.
    */
-  async reload(tenant: Tenant): Promise<{ keys: Record<string, unknown>[] }> {
+  async reload(tenant: Tenant): Promise<PublishedKeys> {
     const now = Date.now();
-    if (now - (this.lastForcedReload.get(tenant.id) ?? 0) < 10_000) return this.jwks(tenant);
+    if (now - (this.lastForcedReload.get(tenant.id) ?? 0) < 10_000) return this.published(tenant);
     this.lastForcedReload.set(tenant.id, now);
     this.cache.delete(tenant.id);
-    return (await this.load(tenant)).jwks;
+    return this.load(tenant);
   }
 
   private load(tenant: Tenant): Promise<TenantKeys> {
@@ -108,7 +131,10 @@ export class KeyService {
     }
     const activeRec = keys.find((k) => k.status === 'active');
     if (!activeRec) throw new Error(`tenant ${tenant.slug} has no active signing key`);
-    const entry: TenantKeys = { active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) }, loadedAt: now };
+    const entry: TenantKeys = {
+      active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) },
+      maxTokenTtl: new Map(keys.map((k) => [k.kid, k.maxTokenTtlSeconds])), loadedAt: now,
+    };
     this.cache.set(tenant.id, entry);
     return entry;
   }
@@ -133,10 +159,11 @@ export class KeyService {
   /**
    * Makes the next key sign now: the oldest published next key, or a new one when none is published
    * (the first key, an on-demand rotation before the schedule published one). The previous key stays
-   * in the JWKS until every token it signed has expired, plus a minute of clock skew. Returns the
-   * signing kid.
+   * in the JWKS until every token it signed has expired, plus a minute of clock skew; after a
+   * suspected leak (`compromised`) every key leaves it at once instead. Returns the signing kid.
+   * Other processes follow when they reload their keys (within `reloadMs`).
    */
-  async rotate(tenant: Tenant, reason: 'schedule' | 'manual', actor: Actor = SYSTEM): Promise<string> {
+  async rotate(tenant: Tenant, reason: RotationReason, actor: Actor = SYSTEM): Promise<string> {
     const kid = await this.rotateNow(tenant, reason, actor, await this.store.signingKeys.live(tenant.id, Date.now()));
     this.cache.delete(tenant.id);
     const loaded = await this.load(tenant);
@@ -153,24 +180,32 @@ export class KeyService {
    * Retires the active key among `keys` and activates the next one, in one transaction; null when
    * the active key is no longer the one in `keys` (another process rotated first: it stands back).
    */
-  private async rotateNow(tenant: Tenant, reason: string, actor: Actor, keys: SigningKeyRecord[]): Promise<string | null> {
+  private async rotateNow(tenant: Tenant, reason: RotationReason, actor: Actor, keys: SigningKeyRecord[]): Promise<string | null> {
     const now = Date.now();
     const active = keys.find((k) => k.status === 'active');
-    const next = keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
-    const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;
+    // After a suspected leak no stored key is trusted: they all lie sealed in the same store. Such a
+    // rotation never stands back for a concurrent one, it unpublishes whatever that one activated.
+    const compromised = reason === 'compromised';
+    const next = compromised ? undefined : keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
     return this.store.transaction(async (tx) => {
-      if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, keepUntil))) return null;
+      let withdrawn: string[] | undefined;
+      if (compromised) {
+        withdrawn = (await tx.signingKeys.unpublishAll(tenant.id, now)).filter((kid) => kid !== active?.kid);
+      } else if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, RETIRED_GRACE_MS))) {
+        return null;
+      }
       let kid: string;
-      if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now))) {
+      if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now, tenant.accessTokenTtlSeconds))) {
         kid = next.kid;
       } else {
-        const fresh = this.generate(tenant.id, 'active', now);
+        const fresh = this.generate(tenant, 'active', now);
         await tx.signingKeys.insert(fresh);
         kid = fresh.kid;
       }
       await tx.audit.append({
         tenantId: tenant.id, ...auditActor(actor), action: 'signing_key.rotated',
-        targetType: 'signing_key', targetId: kid, details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid },
+        targetType: 'signing_key', targetId: kid,
+        details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid, ...(withdrawn ? { withdrawn } : {}) },
       });
       return kid;
     });
@@ -178,7 +213,7 @@ export class KeyService {
 
   /** Publishes the key that the next scheduled rotation will activate. */
   private async publishNext(tenant: Tenant): Promise<void> {
-    const key = this.generate(tenant.id, 'next', Date.now());
+    const key = this.generate(tenant, 'next', Date.now());
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(key);
       await tx.audit.append({
@@ -188,12 +223,13 @@ export class KeyService {
     });
   }
 
-  private generate(tenantId: string, status: 'next' | 'active', now: number): SigningKeyRecord {
+  private generate(tenant: Tenant, status: 'next' | 'active', now: number): SigningKeyRecord {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pub = publicKey.export({ format: 'jwk' }) as { crv: string; x: string; y: string };
     const kid = thumbprint(pub);
     return {
-      kid, tenantId, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      kid, tenantId: tenant.id, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      maxTokenTtlSeconds: tenant.accessTokenTtlSeconds,
       privateKeyEnc: this.sealer.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), `signing-key:${kid}`),
       publicJwk: { kty: 'EC', crv: pub.crv, x: pub.x, y: pub.y, kid, alg: 'ES256', use: 'sig' },
     };

@@ -39,6 +39,9 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
   if (Object.keys(changed).length === 0) return after;
   await store.transaction(async (tx) => {
     await tx.tenants.update(tenant.id, patch);
+    // The signing keys remember the longest lifetime they signed under: how long a retired key stays
+    // published, and the longest token it verifies.
+    if (changed.accessTokenTtlSeconds) await tx.signingKeys.raiseTokenTtl(tenant.id, changed.accessTokenTtlSeconds.to as number);
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'settings.updated',
       targetType: 'tenant', targetId: tenant.id, details: { changed },

@@ -1,6 +1,6 @@
 import { randomUUID, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { KeyService, ActiveKey } from '../keys/service.js';
+import type { KeyService, ActiveKey, PublishedKeys } from '../keys/service.js';
 import type { Tenant } from '../tenants/model.js';
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -57,49 +57,82 @@ function keySet(jwks: { keys: Record<string, unknown>[] }) {
   return set;
 }
 
-// Signature checks of tokens seen before are skipped: a token string that verified once always
-// verifies (its key stays published until the token has expired), so only its lifetime is checked
-// again. Revocation and client state are never cached here. One bounded cache per key service and
-// tenant (oldest entries leave first), so no other key set can vouch for a token.
-const verifiedBy = new WeakMap<KeyService, Map<string, { tenantId: string; claims: AccessTokenClaims }>>();
+/** Seconds of clock skew allowed on exp, on iat in the future, and on a token's lifetime. */
+const SKEW_SECONDS = 5;
+
+// Signature checks of tokens seen before are skipped: a token string that verified once keeps
+// verifying while the key that verified it is published (a retired key stays published until its
+// tokens have expired), so only its lifetime and that key are checked again. When the key leaves
+// the published set (unpublished after a suspected leak, here or in another process and reloaded
+// here), its tokens' entries are refused and dropped. Revocation and client state are never cached
+// here. One bounded cache per key service and tenant (oldest entries leave first), so no other key
+// set can vouch for a token.
+interface Verified { tenantId: string; kid: string; claims: AccessTokenClaims }
+const verifiedBy = new WeakMap<KeyService, Map<string, Verified>>();
 const MAX_VERIFIED = 10_000;
 
-/** Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid. */
+/**
+ * Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid.
+ * A token may live no longer than the longest access-token lifetime in force while its key signed
+ * (or the tenant's current one), and may not be issued in the future: a leaked key cannot mint
+ * tokens that outlive a rotation.
+ */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
   let verified = verifiedBy.get(keys);
   if (!verified) verifiedBy.set(keys, (verified = new Map()));
+  const published = await keys.published(tenant);
   const hit = verified.get(token);
   if (hit) {
-    if (hit.tenantId === tenant.id && hit.claims.iss === issuer && hit.claims.exp + 5 > Date.now() / 1000) return hit.claims;
+    if (hit.tenantId === tenant.id && hit.claims.iss === issuer && published.maxTokenTtl.has(hit.kid)
+      && hit.claims.exp + SKEW_SECONDS > Date.now() / 1000) return hit.claims;
     verified.delete(token);
     if (hit.tenantId === tenant.id) return null;
   }
-  const claims = await verifyUncached(keys, tenant, issuer, token);
-  if (claims) {
+  const result = await verifyUncached(keys, tenant, issuer, token, published);
+  if (result) {
     if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
-    verified.set(token, { tenantId: tenant.id, claims });
+    verified.set(token, { tenantId: tenant.id, ...result });
   }
-  return claims;
+  return result?.claims ?? null;
 }
 
-async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
-  const attempt = async (jwks: { keys: Record<string, unknown>[] }) => {
-    const { payload } = await jwtVerify(token, keySet(jwks), {
-      issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: 5,
+/** The lifetime a token signed by `kid` may have, in seconds; undefined when `kid` is not published. */
+function maxLifetime(published: PublishedKeys, kid: string, tenant: Tenant): number | undefined {
+  const signed = published.maxTokenTtl.get(kid);
+  return signed === undefined ? undefined : Math.max(signed, tenant.accessTokenTtlSeconds);
+}
+
+function lifetimeOk(claims: AccessTokenClaims, max: number): boolean {
+  const now = Date.now() / 1000;
+  return typeof claims.iat === 'number' && claims.iat <= now + SKEW_SECONDS && claims.exp - claims.iat <= max + SKEW_SECONDS;
+}
+
+async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string, published: PublishedKeys): Promise<{ kid: string; claims: AccessTokenClaims } | null> {
+  const attempt = async (p: PublishedKeys) => {
+    const { payload, protectedHeader } = await jwtVerify(token, keySet(p.jwks), {
+      issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: SKEW_SECONDS,
     });
-    return payload as AccessTokenClaims;
+    return { kid: protectedHeader.kid, claims: payload as AccessTokenClaims };
   };
+  let v;
   try {
-    return await attempt(await keys.jwks(tenant));
+    v = await attempt(published);
   } catch (err) {
     // A key rotated by another process is unknown here until reloaded.
-    if ((err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') {
-      try {
-        return await attempt(await keys.reload(tenant));
-      } catch {
-        return null;
-      }
+    if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') return null;
+    try {
+      v = await attempt((published = await keys.reload(tenant)));
+    } catch {
+      return null;
     }
-    return null;
   }
+  // Latchkey names the key in every token; without a kid nobody could tell which key vouched for it.
+  if (typeof v.kid !== 'string') return null;
+  let max = maxLifetime(published, v.kid, tenant);
+  if (max !== undefined && !lifetimeOk(v.claims, max)) {
+    // Another process may have raised the lifetime since the keys were loaded here.
+    published = await keys.reload(tenant);
+    max = maxLifetime(published, v.kid, tenant);
+  }
+  return max !== undefined && lifetimeOk(v.claims, max) ? { kid: v.kid, claims: v.claims } : null;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf, requireManager } from '../auth.js';
 import { Nullable, Timestamp, errors, iso } from '../schemas.js';
@@ -24,6 +24,15 @@ const view = (k: Omit<SigningKeyRecord, 'privateKeyEnc'>) => ({
   publicJwk: k.publicJwk,
 });
 
+const RotateRequest = Type.Object({
+  compromised: Type.Optional(Type.Boolean({
+    description: 'true after a suspected leak of a signing key: every key of the tenant (active, next and retired) leaves '
+      + 'the JWKS and stops verifying here at once, a freshly generated key signs, and tokens signed before are refused '
+      + '(clients get new ones; refresh tokens are not affected). Offline verifiers refuse them once they re-read the JWKS. '
+      + 'Default false: the previous key stays published until its tokens have expired.',
+  })),
+}, { additionalProperties: false });
+
 /** The domain's token-signing keys: what the JWKS publishes, and rotation on demand. */
 export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/signing-keys', {
@@ -34,15 +43,20 @@ export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): P
     },
   }, async (request) => ({ items: (await ctx.keys.list(request.tenant)).map(view) }));
 
-  app.post('/signing-keys/rotate', {
+  app.post<{ Body: Static<typeof RotateRequest> }>('/signing-keys/rotate', {
     onRequest: requireManager,
+    // The body is optional: no body is a planned rotation.
+    preValidation: async (request) => { request.body ??= {}; },
     schema: {
       tags: ['signing keys'],
-      summary: 'Rotate now: the next key signs from now on; the previous one stays published until its tokens expire',
-      response: { 200: Type.Object({ kid: Type.String(), items: Type.Array(SigningKey) }), ...errors(401, 403) },
+      summary: 'Rotate now: the next key signs from now on; the previous one stays published until its tokens expire, '
+        + 'or, with compromised: true, every key stops verifying at once',
+      body: RotateRequest,
+      response: { 200: Type.Object({ kid: Type.String(), items: Type.Array(SigningKey) }), ...errors(400, 401, 403) },
     },
   }, async (request) => {
-    const kid = await ctx.keys.rotate(request.tenant, 'manual', actorOf(request));
+    const reason = request.body.compromised ? 'compromised' : 'manual';
+    const kid = await ctx.keys.rotate(request.tenant, reason, actorOf(request));
     return { kid, items: (await ctx.keys.list(request.tenant)).map(view) };
   });
 }

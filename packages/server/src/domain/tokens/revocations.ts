@@ -7,8 +7,8 @@ import type { EndedGrants } from './grants.js';
 const OVERLAP_MS = 60_000;
 
 /**
- * The ids of revoked, unexpired access tokens (and of ended grants, see grants.ts), held in memory so that checking a token (every
- * introspection, every bearer call to the API) costs no query. Revocations made by this process
+ * The ids of revoked, unexpired access tokens and of ended grants (see grants.ts), held in memory
+ * so that checking a token (every introspection, every bearer call to the API) costs no query. Revocations made by this process
  * count at once; those made by other processes are read back at most `syncMs` later, with one query
  * for the rows added since the previous look. A failed look fails the check (never "not revoked").
  */

@@ -2,6 +2,7 @@ import { randomUUID, sign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { KeyService, ActiveKey, PublishedKeys } from '../keys/service.js';
 import type { Tenant } from '../tenants/model.js';
+import { BoundedMap } from '../../lib/bounded-map.js';
 
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
@@ -68,8 +69,15 @@ const SKEW_SECONDS = 5;
 // here. One bounded cache per key service and tenant (oldest entries leave first), so no other key
 // set can vouch for a token.
 interface Verified { tenantId: string; kid: string; claims: AccessTokenClaims }
-const verifiedBy = new WeakMap<KeyService, Map<string, Verified>>();
+const verifiedBy = new WeakMap<KeyService, BoundedMap<Verified>>();
 const MAX_VERIFIED = 10_000;
+const MAX_VERIFIED_BYTES = 32 * 1024 * 1024;
+
+/** Entries and estimated bytes of a key service's verified-token cache (for tests and metrics). */
+export function verifiedTokenCacheStats(keys: KeyService): { size: number; bytes: number } {
+  const v = verifiedBy.get(keys);
+  return { size: v?.size ?? 0, bytes: v?.bytes ?? 0 };
+}
 
 /**
  * Verifies signature, typ, issuer and lifetime against the tenant's own keys; null when invalid.
@@ -79,7 +87,7 @@ const MAX_VERIFIED = 10_000;
  */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
   let verified = verifiedBy.get(keys);
-  if (!verified) verifiedBy.set(keys, (verified = new Map()));
+  if (!verified) verifiedBy.set(keys, (verified = new BoundedMap(MAX_VERIFIED, MAX_VERIFIED_BYTES)));
   const published = await keys.published(tenant);
   const hit = verified.get(token);
   if (hit) {
@@ -89,10 +97,7 @@ export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer
     if (hit.tenantId === tenant.id) return null;
   }
   const result = await verifyUncached(keys, tenant, issuer, token, published);
-  if (result) {
-    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
-    verified.set(token, { tenantId: tenant.id, ...result });
-  }
+  if (result) verified.set(token, { tenantId: tenant.id, ...result });
   return result?.claims ?? null;
 }
 

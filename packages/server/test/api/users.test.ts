@@ -124,7 +124,7 @@ for (const backend of await backends()) {
       assert.deepEqual({ ...(me.json() as object), id: undefined }, {
         id: undefined, email: 'plain@demo.test', displayName: 'plain@demo.test', status: 'active', roles: [], scopes: [],
         isDomainManager: false, canCreateClients: false, platformAdmin: false,
-        tenant: { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
+        tenant: { slug: 'demo', name: 'Demo', enterpriseEnabled: true, personalClientMaxDays: 365 },
       });
       assert.equal((await plain.request('GET', '/t/demo/api/v1/roles')).statusCode, 200);
     });

@@ -1,0 +1,26 @@
+import { useState } from 'react';
+import { IconButton, Tooltip } from '@mui/material';
+import ContentCopy from '@mui/icons-material/ContentCopy';
+import Check from '@mui/icons-material/Check';
+
+/** Copies `value`; says "Copied" for a moment, or asks to copy by hand when the browser refuses. */
+export function CopyButton({ value, label }: { value: string; label: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+    setTimeout(() => setState('idle'), 2000);
+  };
+  const title = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copying is blocked: select the text and copy it' : label;
+  return (
+    <Tooltip title={title}>
+      <IconButton size="small" onClick={copy} aria-label={label}>
+        {state === 'copied' ? <Check fontSize="small" color="success" /> : <ContentCopy fontSize="small" />}
+      </IconButton>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,11 @@
+import { createTheme } from '@mui/material/styles';
+
+// The product's look: contained upper-case buttons, dense tables, system fonts (nothing to download).
+export const theme = createTheme({
+  palette: { primary: { main: '#1f4e8c' }, secondary: { main: '#6b3fa0' }, warning: { main: '#b45309' } },
+  typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
+  components: {
+    MuiButton: { defaultProps: { disableElevation: true } },
+    MuiTableCell: { styleOverrides: { head: { fontWeight: 600 } } },
+  },
+});

@@ -43,10 +43,10 @@ export function Shell() {
           </Tooltip>
           <Menu id="profile-menu" anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}
             anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }} transformOrigin={{ vertical: 'top', horizontal: 'right' }}>
-            <Box sx={{ px: 2, py: 1 }} role="presentation">
+            <MenuItem disabled sx={{ display: 'block', '&.Mui-disabled': { opacity: 1 } }}>
               <Typography variant="subtitle2">{me?.displayName || me?.email}</Typography>
               <Typography variant="body2" color="text.secondary">{me?.email}</Typography>
-            </Box>
+            </MenuItem>
             <Divider />
             <MenuItem onClick={() => go(`${base}/oauth2-clients`)}><ListItemIcon><KeyIcon fontSize="small" /></ListItemIcon>My OAuth2 clients</MenuItem>
             {me?.isDomainManager ? (

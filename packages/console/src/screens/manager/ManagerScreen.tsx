@@ -2,6 +2,9 @@ import { Box, Tab, Tabs, Typography } from '@mui/material';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../../session/session';
 import { NotAllowed } from './NotAllowed';
+import { UsersScreen } from './UsersScreen';
+import { ClientsScreen } from './ClientsScreen';
+import { AuditScreen } from './AuditScreen';
 
 /** The User & Company Manager: domain managers only (the API is the real guard). */
 export default function ManagerScreen() {
@@ -10,7 +13,7 @@ export default function ManagerScreen() {
   if (!me?.isDomainManager) return <NotAllowed />;
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
   const tabs = [{ to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'audit', label: 'Audit log' }];
-  const current = tabs.findIndex((t) => location.pathname.startsWith(`/console${base}/${t.to}`));
+  const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
   return (
     <Box>
       <Typography variant="h5" component="h1" sx={{ mb: 1 }}>User &amp; Company Manager</Typography>
@@ -19,7 +22,10 @@ export default function ManagerScreen() {
       </Tabs>
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
-        <Route path="*" element={<Typography>Coming soon.</Typography>} />
+        <Route path="users" element={<UsersScreen />} />
+        <Route path="oauth2-clients" element={<ClientsScreen />} />
+        <Route path="audit" element={<AuditScreen />} />
+        <Route path="*" element={<Navigate to="users" replace />} />
       </Routes>
     </Box>
   );

@@ -13,5 +13,6 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1000,
   },
-  server: { proxy: { '/t': 'http://127.0.0.1:8080' } },
+  // npm run dev: API calls go to a server on port 8080, as if they came from its own origin.
+  server: { proxy: { '/t': { target: 'http://127.0.0.1:8080', headers: { origin: 'http://127.0.0.1:8080' } } } },
 });

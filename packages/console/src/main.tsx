@@ -1,22 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { CssBaseline, ThemeProvider } from '@mui/material';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
-import { ApiError } from './api/problem';
+import { queryClient } from './api/query-client';
 import { theme } from './theme';
 import { router } from './routes';
 import { ToastProvider } from './components/toasts';
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // A 4xx will not change by asking again; network hiccups may.
-      retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
-      refetchOnWindowFocus: false,
-    },
-  },
-});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

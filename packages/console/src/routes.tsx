@@ -5,7 +5,7 @@ import { RequireSession } from './session/RequireSession';
 import { Shell } from './components/Shell';
 import { Loading } from './components/States';
 import { SignInScreen } from './screens/SignInScreen';
-import { MyClientsScreen } from './screens/MyClientsScreen';
+import { MyClientsScreen, prefetchMyClients } from './screens/MyClientsScreen';
 import { NotFoundScreen } from './screens/NotFoundScreen';
 
 // The User & Company Manager is loaded only when a manager opens it: the first screen stays small.
@@ -27,7 +27,7 @@ export const router = createBrowserRouter([
         element: <RequireSession><Shell /></RequireSession>,
         children: [
           { index: true, element: <Navigate to="oauth2-clients" replace /> },
-          { path: 'oauth2-clients', element: <MyClientsScreen /> },
+          { path: 'oauth2-clients', element: <MyClientsScreen />, loader: ({ params }) => prefetchMyClients(params.tenant!) },
           { path: 'manage/*', element: <Suspense fallback={<Loading />}><ManagerScreen /></Suspense> },
           { path: '*', element: <NotFoundScreen /> },
         ],

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { CONSOLE_DIST, consoleRoutes } from '../../server/src/http/console.js';
 import { ensureConsoleBuilt } from './helpers/build.js';
+import { firstScreenJs } from '../scripts/first-screen.js';
 
 test('the built console is served at /console/ with a strict policy and long-cached assets', async () => {
   ensureConsoleBuilt();
@@ -47,4 +48,13 @@ test('the built console is served at /console/ with a strict policy and long-cac
   } finally {
     await app.close();
   }
+});
+
+test('the first screen needs at most 300 KB of gzipped JavaScript; the manager screens load later', () => {
+  ensureConsoleBuilt();
+  const js = firstScreenJs();
+  assert.ok(js.gzipBytes <= 300 * 1024, `first-screen JS is ${(js.gzipBytes / 1024).toFixed(1)} KB gzipped`);
+  const html = fs.readFileSync(path.join(CONSOLE_DIST, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /ManagerScreen/);
+  assert.ok(fs.readdirSync(path.join(CONSOLE_DIST, 'assets')).some((f) => f.startsWith('ManagerScreen-')));
 });

@@ -1,4 +1,4 @@
-import { Box, Chip, Tooltip } from '@mui/material';
+import { Chip } from '@mui/material';
 import WarningIcon from '@mui/icons-material/WarningAmber';
 import { expiresIn, formatDate } from './format';
 
@@ -8,19 +8,19 @@ export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked
   return <Chip size="small" label={label} color={color} variant={status === 'active' ? 'filled' : 'outlined'} />;
 }
 
-/** The date and "expires in N days", in the warning colour under 7 days. */
+/** The date and "expires in N days", in the warning colour under 7 days (styled by the table's ROW_STYLES). */
 export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
   const e = expiresIn(iso);
   const warn = e.soon && status === 'active';
   return (
-    <Box sx={{ whiteSpace: 'nowrap' }}>
+    <div className="expires">
       {formatDate(iso)}
       {status !== 'revoked' ? (
-        <Box component="span" sx={{ display: 'flex', alignItems: 'center', gap: 0.5, fontSize: 13, color: warn ? 'warning.main' : 'text.secondary', fontWeight: warn ? 600 : 400 }}>
-          {warn ? <Tooltip title="Expires within 7 days"><WarningIcon sx={{ fontSize: 16 }} aria-hidden="false" aria-label="Warning" /></Tooltip> : null}
+        <span className={warn ? 'expires-in soon' : 'expires-in'}>
+          {warn ? <WarningIcon fontSize="inherit" titleAccess="Expires within 7 days" /> : null}
           {e.text}
-        </Box>
+        </span>
       ) : null}
-    </Box>
+    </div>
   );
 }

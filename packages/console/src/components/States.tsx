@@ -1,4 +1,4 @@
-import { Alert, Box, Button, CircularProgress, Typography } from '@mui/material';
+import { Alert, Box, Button, CircularProgress, LinearProgress, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { messageOf } from '../api/problem';
 
@@ -22,4 +22,9 @@ export function EmptyState({ title, children, action }: { title: string; childre
       {action}
     </Box>
   );
+}
+
+/** A thin bar while a shown list is being replaced (sorting, filtering, paging). */
+export function Refreshing({ active }: { active: boolean }) {
+  return active ? <LinearProgress aria-label="Updating the list" sx={{ height: 3 }} /> : <Box sx={{ height: 3 }} />;
 }

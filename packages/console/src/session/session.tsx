@@ -32,9 +32,13 @@ export const sessionKey = (tenant: string) => ['session', tenant] as const;
 
 async function loadSession(tenant: string): Promise<Me | null> {
   try {
-    const session = await call(api.GET('/t/{tenant}/api/v1/session', { params: { path: { tenant } } }));
+    // Both at once: the first screen waits for neither longer than it must.
+    const [session, me] = await Promise.all([
+      call(api.GET('/t/{tenant}/api/v1/session', { params: { path: { tenant } } })),
+      call(api.GET('/t/{tenant}/api/v1/me', { params: { path: { tenant } } })),
+    ]);
     setCsrfToken(session.csrfToken);
-    return await call(api.GET('/t/{tenant}/api/v1/me', { params: { path: { tenant } } }));
+    return me;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
       setCsrfToken(null);

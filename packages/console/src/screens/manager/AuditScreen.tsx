@@ -5,7 +5,7 @@ import { api, call } from '../../api/client';
 import type { AuditEvent, AuditQuery } from '../../api/types';
 import { useSession } from '../../session/session';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
-import { EmptyState, ErrorState, Loading } from '../../components/States';
+import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDateTime } from '../../components/format';
 
@@ -56,6 +56,7 @@ export function AuditScreen() {
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {list.isSuccess ? (
         <Paper variant="outlined">
+          <Refreshing active={list.isPlaceholderData} />
           {items.length === 0 ? <EmptyState title="No events match">Change the filters.</EmptyState> : (
             <TableContainer>
               <Table size="small" aria-label="Audit log">

@@ -13,8 +13,9 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { RowMenu } from '../../components/RowMenu';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
-import { EmptyState, ErrorState, Loading } from '../../components/States';
+import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { ExpiresCell, StatusChip } from '../../components/ClientCells';
+import { ROW_STYLES } from '../MyClientsScreen';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate, formatDateTime } from '../../components/format';
 
@@ -108,9 +109,10 @@ export function ClientsScreen() {
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {list.isSuccess ? (
         <Paper variant="outlined">
+          <Refreshing active={list.isPlaceholderData} />
           {items.length === 0 ? <EmptyState title="No clients match">Personal OAuth2 clients that users of this domain create show up here.</EmptyState> : (
             <TableContainer>
-              <Table size="small" aria-label="OAuth2 clients of all users">
+              <Table size="small" aria-label="OAuth2 clients of all users" sx={ROW_STYLES}>
                 <TableHead>
                   <TableRow>
                     <TableCell padding="checkbox"><Checkbox checked={allSelected} indeterminate={selected.size > 0 && !allSelected} onChange={toggleAll} slotProps={{ input: { 'aria-label': 'Select all clients on this page' } }} /></TableCell>
@@ -128,12 +130,12 @@ export function ClientsScreen() {
                   {items.map((c) => (
                     <TableRow key={c.id} hover selected={selected.has(c.id)}>
                       <TableCell padding="checkbox"><Checkbox checked={selected.has(c.id)} disabled={c.status === 'revoked'} onChange={() => toggle(c)} slotProps={{ input: { 'aria-label': `Select ${c.name} of ${c.owner.email ?? c.owner.id}` } }} /></TableCell>
-                      <TableCell sx={{ fontWeight: 500 }}>{c.name}</TableCell>
+                      <TableCell className="name">{c.name}</TableCell>
                       <TableCell>{c.owner.email ?? c.owner.id}</TableCell>
-                      <TableCell><Box component="code" sx={{ fontSize: 13 }}>{c.clientId}</Box></TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(c.createdAt)}</TableCell>
+                      <TableCell><code>{c.clientId}</code></TableCell>
+                      <TableCell className="nowrap">{formatDate(c.createdAt)}</TableCell>
                       <TableCell><ExpiresCell iso={c.expiresAt} status={c.status} /></TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</TableCell>
+                      <TableCell className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</TableCell>
                       <TableCell><StatusChip status={c.status} /></TableCell>
                       <TableCell padding="checkbox">
                         <RowMenu label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`} items={[{ label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' }]} />

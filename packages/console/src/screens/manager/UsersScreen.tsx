@@ -15,7 +15,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { RowMenu } from '../../components/RowMenu';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
-import { EmptyState, ErrorState, Loading } from '../../components/States';
+import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate } from '../../components/format';
 
@@ -146,6 +146,7 @@ export function UsersScreen() {
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {list.isSuccess ? (
         <Paper variant="outlined">
+          <Refreshing active={list.isPlaceholderData} />
           {items.length === 0 ? <EmptyState title="No users match">Change the search or the filters.</EmptyState> : (
             <TableContainer>
               <Table size="small" aria-label="Users">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { IconButton, Tooltip } from '@mui/material';
+import { IconButton, Typography } from '@mui/material';
 import ContentCopy from '@mui/icons-material/ContentCopy';
 import Check from '@mui/icons-material/Check';
 
@@ -15,12 +15,16 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     }
     setTimeout(() => setState('idle'), 2000);
   };
-  const title = state === 'copied' ? 'Copied' : state === 'failed' ? 'Copying is blocked: select the text and copy it' : label;
   return (
-    <Tooltip title={title}>
-      <IconButton size="small" onClick={copy} aria-label={label}>
+    <>
+      <IconButton size="small" onClick={copy} aria-label={label} title={label}>
         {state === 'copied' ? <Check fontSize="small" color="success" /> : <ContentCopy fontSize="small" />}
       </IconButton>
-    </Tooltip>
+      {state !== 'idle' ? (
+        <Typography component="span" variant="caption" role="status" sx={{ ml: 0.5, color: state === 'copied' ? 'success.main' : 'error.main' }}>
+          {state === 'copied' ? 'Copied' : 'Copying is blocked: select the text and copy it'}
+        </Typography>
+      ) : null}
+    </>
   );
 }

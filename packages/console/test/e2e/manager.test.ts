@@ -129,6 +129,11 @@ describe('console: User & Company Manager', () => {
     await page.getByLabel('Name contains').fill('job-1');
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 30);
     await page.getByLabel('Name contains').fill('');
+    // None of these clients was ever used: a last-used range matches none of them.
+    await page.getByLabel('Last used after').fill('2020-01-01');
+    await page.getByText('No clients match').waitFor();
+    await page.getByLabel('Last used after').fill('');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 50);
 
     // Pages of 25 through the API's cursor: 60 clients → 25, 25, 10.
     await page.getByLabel('Rows per page').click();

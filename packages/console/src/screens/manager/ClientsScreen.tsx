@@ -38,6 +38,8 @@ export function ClientsScreen() {
   const [expiresTo, setExpiresTo] = useState('');
   const [createdFrom, setCreatedFrom] = useState('');
   const [createdTo, setCreatedTo] = useState('');
+  const [usedFrom, setUsedFrom] = useState('');
+  const [usedTo, setUsedTo] = useState('');
   const [sorting, setSorting] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({ sort: 'createdAt', order: 'desc' });
   const [selected, setSelected] = useState<Map<string, ManagedClient>>(new Map());
   const [confirming, setConfirming] = useState<ManagedClient[] | null>(null);
@@ -47,6 +49,7 @@ export function ClientsScreen() {
   const filters = {
     ...(ownerQ ? { ownerEmail: ownerQ } : {}), ...(nameQ ? { name: nameQ } : {}), ...(status ? { status } : {}),
     expiresFrom: dayStart(expiresFrom), expiresTo: dayEnd(expiresTo), createdFrom: dayStart(createdFrom), createdTo: dayEnd(createdTo),
+    lastUsedFrom: dayStart(usedFrom), lastUsedTo: dayEnd(usedTo),
   };
   const query: ManagedClientQuery = Object.fromEntries(Object.entries({ ...filters, ...sorting, limit: pages.limit, cursor: pages.cursor })
     .filter(([, v]) => v !== undefined)) as ManagedClientQuery;
@@ -100,6 +103,8 @@ export function ClientsScreen() {
         {date('Expires before', expiresTo, setExpiresTo)}
         {date('Created after', createdFrom, setCreatedFrom)}
         {date('Created before', createdTo, setCreatedTo)}
+        {date('Last used after', usedFrom, setUsedFrom)}
+        {date('Last used before', usedTo, setUsedTo)}
       </Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1, minHeight: 40 }}>
         <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }} aria-live="polite">{selected.size ? `${selected.size} selected` : 'Select clients to revoke several at once.'}</Typography>

@@ -77,6 +77,14 @@ describe('console: User & Company Manager', () => {
     await page.getByRole('row').filter({ hasText: 'alice@demo.test' }).waitFor({ state: 'detached' });
     assert.equal(await page.locator('tbody tr').count(), 1);
     await page.getByLabel('Search name or email').fill('');
+    // Role filter (server side): the three creators and the administrator.
+    await page.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'oauth2-client-creator' }).click();
+    await page.getByRole('row').filter({ hasText: 'plain@demo.test' }).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('tbody tr').count(), 4);
+    await page.getByRole('combobox', { name: 'Role' }).click();
+    await page.getByRole('option', { name: 'All' }).click();
+    await page.getByRole('row').filter({ hasText: 'plain@demo.test' }).waitFor();
 
     await page.getByRole('button', { name: 'INVITE USER' }).click();
     const invite = page.getByRole('dialog', { name: 'Invite a user' });

@@ -111,7 +111,10 @@ export function UsersScreen() {
   const search = useDebounced(q.trim());
 
   const roles = useQuery({ queryKey: ['roles', tenant], queryFn: () => call(api.GET('/t/{tenant}/api/v1/roles', { params: { path: { tenant } } })) });
-  const query: UserQuery = { ...sorting, limit: pages.limit, ...(search ? { q: search } : {}), ...(status ? { status } : {}), ...(pages.cursor ? { cursor: pages.cursor } : {}) };
+  const query: UserQuery = {
+    ...sorting, limit: pages.limit, ...(search ? { q: search } : {}), ...(status ? { status } : {}), ...(role ? { roleId: role } : {}),
+    ...(pages.cursor ? { cursor: pages.cursor } : {}),
+  };
   const list = useQuery({
     queryKey: ['users', tenant, query],
     queryFn: () => call(api.GET('/t/{tenant}/api/v1/users', { params: { path: { tenant }, query } })),
@@ -126,8 +129,7 @@ export function UsersScreen() {
   });
 
   const onSort = (c: Sort) => { setSorting(nextSort(c, sorting.sort, sorting.order)); pages.reset(); };
-  // The API filters by text and status; the role filter narrows the page shown.
-  const items = (list.data?.items ?? []).filter((u) => !role || u.roles.some((r) => r.id === role));
+  const items = list.data?.items ?? [];
 
   return (
     <Box>
@@ -136,7 +138,7 @@ export function UsersScreen() {
         <TextField size="small" select label="Status" value={status} onChange={(e) => { setStatus(e.target.value as typeof status); pages.reset(); }} sx={{ width: 140 }}>
           <MenuItem value="">All</MenuItem><MenuItem value="active">Active</MenuItem><MenuItem value="disabled">Disabled</MenuItem>
         </TextField>
-        <TextField size="small" select label="Role" value={role} onChange={(e) => setRole(e.target.value)} sx={{ width: 200 }}>
+        <TextField size="small" select label="Role" value={role} onChange={(e) => { setRole(e.target.value); pages.reset(); }} sx={{ width: 200 }}>
           <MenuItem value="">All</MenuItem>
           {(roles.data?.items ?? []).map((r) => <MenuItem key={r.id} value={r.id}>{r.name}</MenuItem>)}
         </TextField>

@@ -105,6 +105,24 @@ describe('console: sign-in and My OAuth2 clients', () => {
     await capture(page, 'my-clients');
   });
 
+  test('an API problem reads as a sentence in the dialog (same name twice), and dialogs work from the keyboard', async () => {
+    await page.getByRole('button', { name: 'CREATE CLIENT' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
+    await dialog.getByLabel('Name').fill('nightly-report');
+    await page.keyboard.press('Enter'); // submits the form
+    await dialog.getByText('You already have a client named "nightly-report".').waitFor();
+    assert.doesNotMatch((await dialog.textContent())!, /[{}]|"status"|at \w+ \(/);
+    await capture(page, 'create-client-error');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The profile menu by keyboard.
+    await page.getByRole('button', { name: 'Profile menu' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menu').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'detached' });
+  });
+
   test('an expired session goes to sign-in and back to the page', async () => {
     await context.clearCookies();
     await page.getByRole('button', { name: 'Expires' }).click(); // a new query: answered 401

@@ -28,10 +28,11 @@ test('the OpenAPI document describes the management API from the route schemas',
       }
     }
     const users = paths['/t/{tenant}/api/v1/users'];
-    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'sort', 'status', 'tenant']);
+    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'roleId', 'sort', 'status', 'tenant']);
     assert.ok(users.post.requestBody);
     assert.ok(users.post.responses['409']);
     assert.equal(paths['/t/{tenant}/login'], undefined, 'the HTML form is not part of the API');
+    assert.equal(Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')), false, 'the console is not part of the API');
   } finally {
     await s.close();
   }

@@ -17,6 +17,11 @@ for (const pkg of fs.readdirSync(path.join(root, 'packages'))) {
 }
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 selected.sort();
+// The console's tests drive its built files: build them first when the sources changed since.
+if (selected.some((f) => f.includes(path.join('packages', 'console', 'test')))) {
+  const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const result = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected,
 ], { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } });

@@ -9,6 +9,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { managementRoutes } from './http/routes/index.js';
 import { registerOpenApi } from './http/openapi.js';
+import { consoleRoutes } from './http/console.js';
 import './http/types.js';
 
 export interface BuildOptions {
@@ -25,7 +26,7 @@ function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address
   return (_address, hop) => hop < trust;
 }
 
-/** Builds the HTTP application: OAuth endpoints, management API, docs and health checks. */
+/** Builds the HTTP application: OAuth endpoints, management API, console, docs and health checks. */
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -45,5 +46,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(healthRoutes, ctx);
   await app.register(oauthRoutes, ctx);
   await app.register(managementRoutes, ctx);
+  await app.register(consoleRoutes);
   return app;
 }

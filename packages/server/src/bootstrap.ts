@@ -42,6 +42,7 @@ export function bootstrapBanner(r: BootstrapResult, publicUrl: string): string {
     '  Latchkey is initialised. Platform administrator and domain manager of tenant "demo":',
     `    email:    ${r.email}`,
     r.generatedPassword ? `    password: ${r.generatedPassword}   (shown only this once)` : '    password: from LATCHKEY_BOOTSTRAP_PASSWORD',
+    `    console:  ${publicUrl}/console/t/demo/`,
     `    token:    ${publicUrl}/t/demo/oauth2/v1/token`,
     '',
   ];

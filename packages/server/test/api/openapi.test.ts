@@ -28,7 +28,7 @@ test('the OpenAPI document describes the management API from the route schemas',
       }
     }
     const users = paths['/t/{tenant}/api/v1/users'];
-    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'sort', 'status', 'tenant']);
+    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'roleId', 'sort', 'status', 'tenant']);
     assert.ok(users.post.requestBody);
     assert.ok(users.post.responses['409']);
     assert.equal(paths['/t/{tenant}/login'], undefined, 'the HTML form is not part of the API');
@@ -38,6 +38,7 @@ test('the OpenAPI document describes the management API from the route schemas',
     assert.equal(paths['/t/{tenant}/api/v1/users/{id}'].get.parameters!.find((p) => p.name === 'id')!.required, true);
     const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as { content: Record<string, { schema: { required: string[] } }> };
     assert.deepEqual(tokens.content['application/json'].schema.required, ['scopes']);
+    assert.equal(Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')), false, 'the console is not part of the API');
   } finally {
     await s.close();
   }

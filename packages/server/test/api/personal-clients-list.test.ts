@@ -75,7 +75,7 @@ for (const backend of await backends()) {
       }
     }
 
-    await t.test('filters: owner, name, status, created and expiry ranges', async () => {
+    await t.test('filters: owner, name, status, created, expiry and last-used ranges', async () => {
       const now = Date.now();
       const byOwner = await fetchAll(`ownerEmail=owner03@demo.test`);
       assert.equal(byOwner.ids.length, clients.filter((c) => c.ownerUserId === owners[3].id).length);
@@ -94,6 +94,14 @@ for (const backend of await backends()) {
       assert.equal(created.ids.length, clients.filter((c) => c.createdAt >= from && c.createdAt < to).length);
       const expiring = await fetchAll(`expiresFrom=${new Date(from).toISOString()}&expiresTo=${new Date(to).toISOString()}&sort=owner&order=desc`);
       assert.equal(expiring.ids.length, clients.filter((c) => c.expiresAt! >= from && c.expiresAt! < to).length);
+      // Last used: a range excludes never-used clients.
+      const used = await fetchAll(`lastUsedFrom=${new Date(base + 5 * DAY).toISOString()}&lastUsedTo=${new Date(base + 9 * DAY).toISOString()}&sort=lastUsedAt`);
+      assert.equal(used.ids.length, clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt >= base + 5 * DAY && c.lastUsedAt < base + 9 * DAY).length);
+      assert.ok(used.ids.length > 0);
+      const usedBefore = await fetchAll(`lastUsedTo=${new Date(base + 2 * DAY).toISOString()}`);
+      assert.equal(usedBefore.ids.length, clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt < base + 2 * DAY).length);
+      const badDate = await s.app.inject({ url: '/t/demo/api/v1/oauth2-clients?lastUsedFrom=yesterday', headers });
+      assert.equal(badDate.statusCode, 400);
       const bad = await s.app.inject({ url: '/t/demo/api/v1/oauth2-clients?sort=secret', headers });
       assert.equal(bad.statusCode, 400);
       const wrongCursor = await s.app.inject({ url: `/t/demo/api/v1/oauth2-clients?sort=name&cursor=${Buffer.from('{"s":"owner","d":"asc","v":1,"id":"x"}').toString('base64url')}`, headers });

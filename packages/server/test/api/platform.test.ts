@@ -89,7 +89,7 @@ for (const backend of await backends()) {
       assert.equal(on.statusCode, 200, on.body);
       assert.equal(on.json().enterpriseEnabled, true);
       const me = (await boss.request('GET', '/t/acme/api/v1/me')).json();
-      assert.deepEqual(me.tenant, { slug: 'acme', name: 'ACME', enterpriseEnabled: true });
+      assert.deepEqual(me.tenant, { slug: 'acme', name: 'ACME', enterpriseEnabled: true, personalClientMaxDays: 365 });
       assert.equal(me.canCreateClients, true);
       assert.equal((await admin.request('GET', '/platform/api/v1/tenants/acme')).json().name, 'ACME');
 

@@ -212,7 +212,7 @@ for (const backend of await backends()) {
 
       const ok = await post({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { origin: 'http://latchkey.test', referer: 'http://latchkey.test/t/demo/login' });
       assert.equal(ok.statusCode, 303, ok.body);
-      assert.equal(ok.headers.location, '/console/');
+      assert.equal(ok.headers.location, '/console/t/demo/');
       const cookie = ok.cookies.find((c) => c.name === 'lk_session')!;
       assert.equal(cookie.httpOnly, true);
       const me = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/me', cookies: { lk_session: cookie.value } });

@@ -124,7 +124,7 @@ for (const backend of await backends()) {
       assert.deepEqual({ ...(me.json() as object), id: undefined }, {
         id: undefined, email: 'plain@demo.test', displayName: 'plain@demo.test', status: 'active', roles: [], scopes: [],
         isDomainManager: false, canCreateClients: false, platformAdmin: false,
-        tenant: { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
+        tenant: { slug: 'demo', name: 'Demo', enterpriseEnabled: true, personalClientMaxDays: 365 },
       });
       assert.equal((await plain.request('GET', '/t/demo/api/v1/roles')).statusCode, 200);
     });
@@ -173,6 +173,30 @@ for (const backend of await backends()) {
       const disabled = (await admin.request('GET', '/t/demo/api/v1/users?status=disabled')).json();
       assert.deepEqual(disabled.items.map((u: { email: string }) => u.email), ['page0@demo.test']);
       assert.equal(disabled.nextCursor, null);
+    });
+
+    test('list: filter by role (the console\'s role filter), across pages', async () => {
+      const creator = await roleId('oauth2-client-creator');
+      for (const [email, roleIds] of [['role-a@demo.test', [creator]], ['role-b@demo.test', []], ['role-c@demo.test', [creator]]] as const) {
+        assert.equal((await admin.request('POST', '/t/demo/api/v1/users', { email, roleIds: [...roleIds] })).statusCode, 201);
+      }
+      const holders = (await s.store.users.list(tenantId, {}, { sort: 'email', dir: 'asc', limit: 200 })).items;
+      const expected: string[] = [];
+      for (const u of holders) if ((await s.store.roles.forUser(tenantId, u.id)).some((r) => r.id === creator)) expected.push(u.email);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await admin.request('GET', `/t/demo/api/v1/users?roleId=${creator}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(res.statusCode, 200, res.body);
+        const page = res.json();
+        assert.ok(page.items.every((u: { roles: Array<{ id: string }> }) => u.roles.some((r) => r.id === creator)));
+        seen.push(...page.items.map((u: { email: string }) => u.email));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen, expected);
+      assert.ok(seen.includes('role-a@demo.test') && seen.includes('role-c@demo.test') && !seen.includes('role-b@demo.test'));
+      const none = (await admin.request('GET', '/t/demo/api/v1/users?roleId=no-such-role')).json();
+      assert.deepEqual(none.items, []);
     });
 
     test('list: bad query parameters are 400 with a specific detail', async () => {

@@ -69,6 +69,6 @@ export async function loginPageRoutes(app: FastifyInstance, ctx: AppContext): Pr
       return sendPage(reply, status, page(tenant, email, MESSAGES[result.reason]));
     }
     await startSession(ctx, request, reply, result.user);
-    return reply.code(303).header('location', '/console/').header('cache-control', 'no-store').send();
+    return reply.code(303).header('location', `/console/t/${encodeURIComponent(tenant.slug)}/`).header('cache-control', 'no-store').send();
   });
 }

@@ -13,7 +13,10 @@ const Me = Type.Object({
   isDomainManager: Type.Boolean(),
   canCreateClients: Type.Boolean(),
   platformAdmin: Type.Boolean(),
-  tenant: Type.Object({ slug: Type.String(), name: Type.String(), enterpriseEnabled: Type.Boolean() }),
+  tenant: Type.Object({
+    slug: Type.String(), name: Type.String(), enterpriseEnabled: Type.Boolean(),
+    personalClientMaxDays: Type.Integer({ description: 'longest expiry a personal client may have, in days' }),
+  }),
 });
 
 export async function meRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -28,7 +31,7 @@ export async function meRoutes(app: FastifyInstance, ctx: AppContext): Promise<v
       roles: p.roles.map(roleRef), scopes: p.scopes, isDomainManager: p.isManager,
       // Personal clients are an enterprise feature: the role alone is not enough.
       canCreateClients: p.isClientCreator && t.enterpriseEnabled, platformAdmin: p.user.platformAdmin,
-      tenant: { slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled },
+      tenant: { slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, personalClientMaxDays: t.personalClientMaxDays },
     };
   });
 }

@@ -63,6 +63,8 @@ const ManagerQuery = Type.Object({
   createdTo: Type.Optional(Type.String({ format: 'date-time' })),
   expiresFrom: Type.Optional(Type.String({ format: 'date-time' })),
   expiresTo: Type.Optional(Type.String({ format: 'date-time' })),
+  lastUsedFrom: Type.Optional(Type.String({ format: 'date-time' })),
+  lastUsedTo: Type.Optional(Type.String({ format: 'date-time', description: 'never-used clients match no last-used range' })),
   sort: Type.Union(['name', 'owner', 'createdAt', 'expiresAt', 'lastUsedAt'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
   ...SortOrder,
 }, { additionalProperties: false });
@@ -129,7 +131,10 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'Every user\'s personal OAuth2 clients (domain managers)', querystring: ManagerQuery, response: { 200: PageOf(ManagedClientView), ...errors(400, 401, 403) } },
   }, async (request) => {
     const q = request.query;
-    const range = { createdFrom: ms(q.createdFrom), createdTo: ms(q.createdTo), expiresFrom: ms(q.expiresFrom), expiresTo: ms(q.expiresTo) };
+    const range = {
+      createdFrom: ms(q.createdFrom), createdTo: ms(q.createdTo), expiresFrom: ms(q.expiresFrom), expiresTo: ms(q.expiresTo),
+      lastUsedFrom: ms(q.lastUsedFrom), lastUsedTo: ms(q.lastUsedTo),
+    };
     if (Object.values(range).some((v) => v !== undefined && Number.isNaN(v))) throw badRequest('date filters must be ISO 8601 date-times');
     const page = await ctx.store.clients.list(request.tenant.id, {
       kind: 'personal', ownerEmail: q.ownerEmail?.trim(), ownerUserId: q.ownerId, nameContains: q.name, status: q.status, ...range,

@@ -14,6 +14,7 @@ const ListQuery = Type.Object({
   email: Type.Optional(Type.String({ maxLength: 320, description: 'exact email' })),
   status: Type.Optional(Status),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'part of the email or display name' })),
+  roleId: Type.Optional(Type.String({ maxLength: 100, description: 'only users holding this role' })),
   sort: Type.Union([Type.Literal('email'), Type.Literal('displayName'), Type.Literal('createdAt')], { default: 'email' }),
   order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
   limit: Limit,
@@ -40,8 +41,8 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'List the domain\'s users', querystring: ListQuery, response: { 200: PageOf(UserView), ...errors(400, 401, 403) } },
   }, async (request) => {
-    const { email, status, q, sort, order, limit, cursor } = request.query;
-    const page = await listUsers(ctx.store, request.tenant, { email: email?.trim().toLowerCase(), status, q }, { sort, dir: order, limit, cursor });
+    const { email, status, q, roleId, sort, order, limit, cursor } = request.query;
+    const page = await listUsers(ctx.store, request.tenant, { email: email?.trim().toLowerCase(), status, q, roleId }, { sort, dir: order, limit, cursor });
     return { items: page.items.map((u) => userView(u.user, u.roles)), nextCursor: page.nextCursor };
   });
 

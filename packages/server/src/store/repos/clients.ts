@@ -154,6 +154,9 @@ export interface ClientFilter {
   createdTo?: number;
   expiresFrom?: number;
   expiresTo?: number;
+  /** Never-used clients fall outside any last-used range. */
+  lastUsedFrom?: number;
+  lastUsedTo?: number;
 }
 
 export interface ClientWithOwner extends Client {
@@ -195,6 +198,8 @@ export async function listClients(db: Db, tenantId: string, f: ClientFilter, pag
   if (f.createdTo !== undefined) q = q.where('clients.created_at', '<', f.createdTo);
   if (f.expiresFrom !== undefined) q = q.where('clients.expires_at', '>=', f.expiresFrom);
   if (f.expiresTo !== undefined) q = q.where('clients.expires_at', '<', f.expiresTo);
+  if (f.lastUsedFrom !== undefined) q = q.where('clients.last_used_at', '>=', f.lastUsedFrom);
+  if (f.lastUsedTo !== undefined) q = q.where('clients.last_used_at', '<', f.lastUsedTo);
   return paginate(q, page, CLIENT_SORTS, (r) => ({
     ...toClient(r as Selectable<ClientsTable>),
     ownerEmail: (r as { owner_email: string | null }).owner_email,

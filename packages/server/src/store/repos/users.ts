@@ -20,6 +20,8 @@ export interface UserFilter {
   email?: string;
   status?: UserStatus;
   q?: string;
+  /** Users holding this role. */
+  roleId?: string;
 }
 
 export const USER_SORTS = { email: 'email', displayName: 'display_name', createdAt: 'created_at' } as const;
@@ -55,6 +57,12 @@ export class UserRepo {
     let q = this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
     if (filter.email) q = q.where('email', '=', filter.email);
     if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.roleId) {
+      const roleId = filter.roleId;
+      // A subquery, not a join: one row per user, so keyset pagination is unchanged.
+      q = q.where(({ exists, selectFrom }) => exists(selectFrom('user_roles').select('user_roles.user_id')
+        .whereRef('user_roles.user_id', '=', 'users.id').where('user_roles.tenant_id', '=', tenantId).where('user_roles.role_id', '=', roleId)));
+    }
     if (filter.q) {
       const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
       q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['display_name']), 'like', like)]));

@@ -1,0 +1,24 @@
+import type { paths } from './schema';
+
+// Shapes of the API, read from the generated OpenAPI types (never written by hand).
+type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+  ? R extends { 200: { content: { 'application/json': infer B } } } ? B
+  : R extends { 201: { content: { 'application/json': infer B } } } ? B : never
+  : never;
+
+export type Me = Ok<'/t/{tenant}/api/v1/me', 'get'>;
+export type Session = Ok<'/t/{tenant}/api/v1/session', 'get'>;
+export type OwnClientPage = Ok<'/t/{tenant}/api/v1/me/oauth2-clients', 'get'>;
+export type OwnClient = OwnClientPage['items'][number];
+export type CreatedClient = Ok<'/t/{tenant}/api/v1/me/oauth2-clients', 'post'>;
+export type ManagedClientPage = Ok<'/t/{tenant}/api/v1/oauth2-clients', 'get'>;
+export type ManagedClient = ManagedClientPage['items'][number];
+export type UserPage = Ok<'/t/{tenant}/api/v1/users', 'get'>;
+export type User = UserPage['items'][number];
+export type Role = Ok<'/t/{tenant}/api/v1/roles', 'get'>['items'][number];
+export type AuditPage = Ok<'/t/{tenant}/api/v1/audit', 'get'>;
+export type AuditEvent = AuditPage['items'][number];
+export type OwnClientQuery = NonNullable<paths['/t/{tenant}/api/v1/me/oauth2-clients']['get']['parameters']['query']>;
+export type ManagedClientQuery = NonNullable<paths['/t/{tenant}/api/v1/oauth2-clients']['get']['parameters']['query']>;
+export type UserQuery = NonNullable<paths['/t/{tenant}/api/v1/users']['get']['parameters']['query']>;
+export type AuditQuery = NonNullable<paths['/t/{tenant}/api/v1/audit']['get']['parameters']['query']>;

@@ -1,0 +1,42 @@
+import { Chip } from '@mui/material';
+import WarningIcon from '@mui/icons-material/WarningAmber';
+import { expiresIn, formatDate } from './format';
+
+export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked' }) {
+  const color = status === 'active' ? 'success' : status === 'revoked' ? 'error' : 'default';
+  const label = status === 'active' ? 'Active' : status === 'revoked' ? 'Revoked' : 'Expired';
+  return <Chip size="small" label={label} color={color} variant={status === 'active' ? 'filled' : 'outlined'} />;
+}
+
+const BADGE = {
+  active: { label: 'Active', fg: '#fff', bg: '#1b5e20', border: '#1b5e20' },
+  expired: { label: 'Expired', fg: 'rgba(0,0,0,0.87)', bg: 'transparent', border: '#bdbdbd' },
+  revoked: { label: 'Revoked', fg: '#b71c1c', bg: 'transparent', border: '#b71c1c' },
+} as const;
+
+/** The chip's look without a component per row (the first page of a long list renders faster). */
+export function StatusBadge({ status }: { status: 'active' | 'expired' | 'revoked' }) {
+  const b = BADGE[status];
+  return (
+    <span style={{ display: 'inline-block', padding: '1px 8px', borderRadius: 12, fontSize: 13, lineHeight: '20px', color: b.fg, background: b.bg, border: `1px solid ${b.border}` }}>
+      {b.label}
+    </span>
+  );
+}
+
+/** The date and "expires in N days", in the warning colour under 7 days (styled by the table's ROW_STYLES). */
+export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
+  const e = expiresIn(iso);
+  const warn = e.soon && status === 'active';
+  return (
+    <div className="expires">
+      {formatDate(iso)}
+      {status !== 'revoked' ? (
+        <span className={warn ? 'expires-in soon' : 'expires-in'}>
+          {warn ? <WarningIcon fontSize="inherit" titleAccess="Expires within 7 days" /> : null}
+          {e.text}
+        </span>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState, type FormEvent } from 'react';
+import {
+  Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField, ToggleButton, ToggleButtonGroup, Typography,
+} from '@mui/material';
+import { useMutation } from '@tanstack/react-query';
+import { api, call } from '../api/client';
+import { messageOf } from '../api/problem';
+import type { CreatedClient } from '../api/types';
+import { useSession } from '../session/session';
+import { addDays, dateInputValue } from '../components/format';
+
+const PRESETS = [{ days: 7, label: '7 days' }, { days: 30, label: '30 days' }, { days: 90, label: '90 days' }, { days: 365, label: '1 year' }];
+const DAY = 86_400_000;
+
+/** The end of the chosen day, but never past the domain's maximum lifetime (counted from now). */
+function expiryOf(date: string, maxDays: number): Date {
+  const [y, m, d] = date.split('-').map(Number);
+  const endOfDay = new Date(y!, m! - 1, d!, 23, 59, 59);
+  const latest = Date.now() + maxDays * DAY - 60_000;
+  return new Date(Math.min(endOfDay.getTime(), latest));
+}
+
+export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; onCreated(c: CreatedClient): void }) {
+  const { me, tenant } = useSession();
+  const maxDays = me?.tenant.personalClientMaxDays ?? 365;
+  const defaultDays = Math.min(90, maxDays);
+  const [name, setName] = useState('');
+  const [preset, setPreset] = useState<number | null>(defaultDays === 90 ? 90 : null);
+  const [date, setDate] = useState(dateInputValue(addDays(defaultDays)));
+  const [touched, setTouched] = useState(false);
+  const min = dateInputValue(addDays(1));
+  const max = dateInputValue(addDays(maxDays));
+
+  const create = useMutation({
+    mutationFn: () => call(api.POST('/t/{tenant}/api/v1/me/oauth2-clients', {
+      params: { path: { tenant } }, body: { name: name.trim(), expiresAt: expiryOf(date, maxDays).toISOString() },
+    })),
+    // The answer holds the secret: drop it from the mutation cache once the dialog is gone.
+    gcTime: 0,
+    onSuccess: (c) => onCreated(c),
+  });
+
+  const nameError = touched && !name.trim() ? 'Give the client a name, e.g. the script that will use it.' : undefined;
+  const dateError = !date ? 'Choose an expiration date.' : date < min ? 'The date must be tomorrow or later.'
+    : date > max ? `At most ${maxDays} days from today (this domain's maximum).` : undefined;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!name.trim() || dateError) return;
+    create.mutate();
+  };
+
+  return (
+    <Dialog open onClose={create.isPending ? undefined : onClose} aria-labelledby="create-title" fullWidth maxWidth="sm">
+      <form onSubmit={submit} noValidate>
+        <DialogTitle id="create-title">Create a personal OAuth2 client</DialogTitle>
+        <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
+          <Typography variant="body2" color="text.secondary">The client acts with exactly your permissions. Its secret is shown once, right after SAVE.</Typography>
+          {create.isError ? <Alert severity="error">{messageOf(create.error)}</Alert> : null}
+          <TextField label="Name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={() => setTouched(true)}
+            error={!!nameError} helperText={nameError ?? 'For example "nightly-report" or "ci".'} slotProps={{ htmlInput: { maxLength: 100 } }} sx={{ mt: 1 }} />
+          <div>
+            <Typography id="presets-label" variant="body2" sx={{ mb: 1 }}>Expires in</Typography>
+            <ToggleButtonGroup exclusive size="small" value={preset} aria-labelledby="presets-label" sx={{ flexWrap: 'wrap' }}
+              onChange={(_, days: number | null) => { if (days) { setPreset(days); setDate(dateInputValue(addDays(days))); } }}>
+              {PRESETS.map((p) => <ToggleButton key={p.days} value={p.days} disabled={p.days > maxDays}>{p.label}</ToggleButton>)}
+            </ToggleButtonGroup>
+          </div>
+          <TextField label="Expiration date" type="date" required value={date} onChange={(e) => { setDate(e.target.value); setPreset(null); }}
+            error={!!dateError} helperText={dateError ?? `At most ${maxDays} days from today (this domain's maximum).`}
+            slotProps={{ inputLabel: { shrink: true }, htmlInput: { min, max } }} />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose} disabled={create.isPending}>CANCEL</Button>
+          <Button type="submit" variant="contained" disabled={create.isPending}>SAVE</Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,166 @@
+import { useState } from 'react';
+import {
+  Box, Button, Checkbox, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography,
+} from '@mui/material';
+import { visuallyHidden } from '@mui/utils';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, call } from '../../api/client';
+import { messageOf } from '../../api/problem';
+import type { ManagedClient, ManagedClientQuery } from '../../api/types';
+import { useSession } from '../../session/session';
+import { useToast } from '../../components/toasts';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { RowMenu } from '../../components/RowMenu';
+import { CursorPager, useCursorPages } from '../../components/CursorPager';
+import { SortHeader, nextSort } from '../../components/SortHeader';
+import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
+import { ExpiresCell, StatusChip } from '../../components/ClientCells';
+import { ROW_STYLES } from '../MyClientsScreen';
+import { useDebounced } from '../../components/useDebounced';
+import { formatDate, formatDateTime } from '../../components/format';
+
+type Sort = NonNullable<ManagedClientQuery['sort']>;
+type Status = '' | 'active' | 'expired' | 'revoked';
+/** A yyyy-mm-dd filter as the start of that local day. */
+const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
+const dayEnd = (d: string) => (d ? new Date(`${d}T23:59:59.999`).toISOString() : undefined);
+
+/** Every user's personal OAuth2 clients: sort, filter, page, revoke one or many. */
+export function ClientsScreen() {
+  const { tenant } = useSession();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const pages = useCursorPages(50);
+  const [owner, setOwner] = useState('');
+  const [name, setName] = useState('');
+  const [status, setStatus] = useState<Status>('');
+  const [expiresFrom, setExpiresFrom] = useState('');
+  const [expiresTo, setExpiresTo] = useState('');
+  const [createdFrom, setCreatedFrom] = useState('');
+  const [createdTo, setCreatedTo] = useState('');
+  const [usedFrom, setUsedFrom] = useState('');
+  const [usedTo, setUsedTo] = useState('');
+  const [sorting, setSorting] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({ sort: 'createdAt', order: 'desc' });
+  const [selected, setSelected] = useState<Map<string, ManagedClient>>(new Map());
+  const [confirming, setConfirming] = useState<ManagedClient[] | null>(null);
+  const ownerQ = useDebounced(owner.trim());
+  const nameQ = useDebounced(name.trim());
+
+  const filters = {
+    ...(ownerQ ? { ownerEmail: ownerQ } : {}), ...(nameQ ? { name: nameQ } : {}), ...(status ? { status } : {}),
+    expiresFrom: dayStart(expiresFrom), expiresTo: dayEnd(expiresTo), createdFrom: dayStart(createdFrom), createdTo: dayEnd(createdTo),
+    lastUsedFrom: dayStart(usedFrom), lastUsedTo: dayEnd(usedTo),
+  };
+  const query: ManagedClientQuery = Object.fromEntries(Object.entries({ ...filters, ...sorting, limit: pages.limit, cursor: pages.cursor })
+    .filter(([, v]) => v !== undefined)) as ManagedClientQuery;
+  const list = useQuery({
+    queryKey: ['all-clients', tenant, query],
+    queryFn: () => call(api.GET('/t/{tenant}/api/v1/oauth2-clients', { params: { path: { tenant }, query } })),
+    placeholderData: (prev) => prev,
+  });
+
+  const revoke = useMutation({
+    mutationFn: async (clients: ManagedClient[]) => {
+      const failed: string[] = [];
+      for (const c of clients) {
+        try {
+          await call(api.DELETE('/t/{tenant}/api/v1/oauth2-clients/{id}', { params: { path: { tenant, id: c.id } } }));
+        } catch (err) {
+          failed.push(`${c.name}: ${messageOf(err)}`);
+        }
+      }
+      return { done: clients.length - failed.length, failed };
+    },
+    onSuccess: ({ done, failed }) => {
+      if (failed.length) toast(`${done} revoked; ${failed.length} failed (${failed.join('; ')})`, 'error');
+      else toast(done === 1 ? 'Client revoked.' : `${done} clients revoked.`);
+      setConfirming(null);
+      setSelected(new Map());
+      void qc.invalidateQueries({ queryKey: ['all-clients', tenant] });
+    },
+  });
+
+  const changed = <T,>(set: (v: T) => void) => (v: T) => { set(v); pages.reset(); setSelected(new Map()); };
+  const onSort = (c: Sort) => { setSorting(nextSort(c, sorting.sort, sorting.order)); pages.reset(); };
+  const items = list.data?.items ?? [];
+  const selectable = items.filter((c) => c.status !== 'revoked');
+  const allSelected = selectable.length > 0 && selectable.every((c) => selected.has(c.id));
+  const toggleAll = () => setSelected(allSelected ? new Map() : new Map(selectable.map((c) => [c.id, c])));
+  const toggle = (c: ManagedClient) => setSelected((s) => { const n = new Map(s); if (n.has(c.id)) n.delete(c.id); else n.set(c.id, c); return n; });
+  const date = (label: string, value: string, set: (v: string) => void) => (
+    <TextField size="small" type="date" label={label} value={value} onChange={(e) => changed(set)(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
+  );
+
+  return (
+    <Box>
+      <Box sx={{ display: 'flex', gap: 1.5, mb: 2, flexWrap: 'wrap' }}>
+        <TextField size="small" label="Owner email" value={owner} onChange={(e) => changed(setOwner)(e.target.value)} sx={{ width: 220 }} />
+        <TextField size="small" label="Name contains" value={name} onChange={(e) => changed(setName)(e.target.value)} sx={{ width: 180 }} />
+        <TextField size="small" select label="Status" value={status} onChange={(e) => changed(setStatus)(e.target.value as Status)} sx={{ width: 140 }}>
+          <MenuItem value="">Not revoked</MenuItem><MenuItem value="active">Active</MenuItem><MenuItem value="expired">Expired</MenuItem><MenuItem value="revoked">Revoked</MenuItem>
+        </TextField>
+        {date('Expires after', expiresFrom, setExpiresFrom)}
+        {date('Expires before', expiresTo, setExpiresTo)}
+        {date('Created after', createdFrom, setCreatedFrom)}
+        {date('Created before', createdTo, setCreatedTo)}
+        {date('Last used after', usedFrom, setUsedFrom)}
+        {date('Last used before', usedTo, setUsedTo)}
+      </Box>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1, minHeight: 40 }}>
+        <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }} aria-live="polite">{selected.size ? `${selected.size} selected` : 'Select clients to revoke several at once.'}</Typography>
+        <Button variant="contained" color="error" disabled={selected.size === 0} onClick={() => setConfirming([...selected.values()])}>REVOKE SELECTED</Button>
+      </Box>
+      {list.isPending ? <Loading label="Loading clients" /> : null}
+      {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
+      {list.isSuccess ? (
+        <Paper variant="outlined">
+          <Refreshing active={list.isPlaceholderData} />
+          {items.length === 0 ? <EmptyState title="No clients match">Personal OAuth2 clients that users of this domain create show up here.</EmptyState> : (
+            <TableContainer>
+              <Table size="small" aria-label="OAuth2 clients of all users" sx={ROW_STYLES}>
+                <TableHead>
+                  <TableRow>
+                    <TableCell padding="checkbox"><Checkbox checked={allSelected} indeterminate={selected.size > 0 && !allSelected} onChange={toggleAll} slotProps={{ input: { 'aria-label': 'Select all clients on this page' } }} /></TableCell>
+                    <SortHeader label="Name" column="name" {...sorting} onSort={onSort} />
+                    <SortHeader label="Owner" column="owner" {...sorting} onSort={onSort} />
+                    <TableCell>Client ID</TableCell>
+                    <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
+                    <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
+                    <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
+                    <TableCell>Status</TableCell>
+                    <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>
+                  </TableRow>
+                </TableHead>
+                <TableBody>
+                  {items.map((c) => (
+                    <TableRow key={c.id} hover selected={selected.has(c.id)}>
+                      <TableCell padding="checkbox"><Checkbox checked={selected.has(c.id)} disabled={c.status === 'revoked'} onChange={() => toggle(c)} slotProps={{ input: { 'aria-label': `Select ${c.name} of ${c.owner.email ?? c.owner.id}` } }} /></TableCell>
+                      <TableCell className="name">{c.name}</TableCell>
+                      <TableCell>{c.owner.email ?? c.owner.id}</TableCell>
+                      <TableCell><code>{c.clientId}</code></TableCell>
+                      <TableCell className="nowrap">{formatDate(c.createdAt)}</TableCell>
+                      <TableCell><ExpiresCell iso={c.expiresAt} status={c.status} /></TableCell>
+                      <TableCell className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</TableCell>
+                      <TableCell><StatusChip status={c.status} /></TableCell>
+                      <TableCell padding="checkbox">
+                        <RowMenu label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`} items={[{ label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' }]} />
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </TableContainer>
+          )}
+          <CursorPager pages={pages} nextCursor={list.data.nextCursor} shown={items.length} />
+        </Paper>
+      ) : null}
+      <ConfirmDialog open={confirming !== null} busy={revoke.isPending} confirmLabel={confirming?.length === 1 ? 'DELETE' : 'REVOKE'}
+        title={confirming?.length === 1 ? `Delete client "${confirming[0]!.name}"?` : `Revoke ${confirming?.length ?? 0} clients?`}
+        onClose={() => setConfirming(null)} onConfirm={() => confirming && revoke.mutate(confirming)}>
+        {confirming?.length === 1
+          ? <>The client of {confirming[0]!.owner.email ?? 'its owner'} stops working at once. The owner sees that a domain manager revoked it.</>
+          : <>These clients stop working at once: {confirming?.slice(0, 5).map((c) => `"${c.name}" (${c.owner.email ?? c.owner.id})`).join(', ')}{(confirming?.length ?? 0) > 5 ? ` and ${confirming!.length - 5} more` : ''}.</>}
+      </ConfirmDialog>
+    </Box>
+  );
+}

@@ -1,0 +1,32 @@
+import { Box, Tab, Tabs, Typography } from '@mui/material';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from '../../session/session';
+import { NotAllowed } from './NotAllowed';
+import { UsersScreen } from './UsersScreen';
+import { ClientsScreen } from './ClientsScreen';
+import { AuditScreen } from './AuditScreen';
+
+/** The User & Company Manager: domain managers only (the API is the real guard). */
+export default function ManagerScreen() {
+  const { me, tenant } = useSession();
+  const location = useLocation();
+  if (!me?.isDomainManager) return <NotAllowed />;
+  const base = `/t/${encodeURIComponent(tenant)}/manage`;
+  const tabs = [{ to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'audit', label: 'Audit log' }];
+  const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
+  return (
+    <Box>
+      <Typography variant="h5" component="h1" sx={{ mb: 1 }}>User &amp; Company Manager</Typography>
+      <Tabs value={current === -1 ? false : current} aria-label="Manager sections" variant="scrollable" sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}>
+        {tabs.map((t) => <Tab key={t.to} label={t.label} component={Link} to={`${base}/${t.to}`} />)}
+      </Tabs>
+      <Routes>
+        <Route index element={<Navigate to="users" replace />} />
+        <Route path="users" element={<UsersScreen />} />
+        <Route path="oauth2-clients" element={<ClientsScreen />} />
+        <Route path="audit" element={<AuditScreen />} />
+        <Route path="*" element={<Navigate to="users" replace />} />
+      </Routes>
+    </Box>
+  );
+}

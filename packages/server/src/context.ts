@@ -31,7 +31,7 @@ export interface AppContext {
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
-  /** Revoked access-token ids, in memory (other processes' revocations show within a second). */
+  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
   revokedTokens: RevokedAccessTokens;
   issuer(tenant: Tenant | string): string;
 }
@@ -40,24 +40,34 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const sealer = new Sealer(masterKey);
   const usage = new UsageTracker(store);
   const throttleStore = new MemoryThrottleStore();
+  const tenants = new TenantCache(store);
+  const keys = new KeyService(store, sealer, config.keyRotationSeconds * 1000);
+  const clients = new ClientCache(store);
+  const principals = new PrincipalCache(store);
+  const resources = new ResourceCache(store);
+  const revokedTokens = new RevokedAccessTokens(store);
+  // What each process keeps in memory learns of committed changes here, its own and other processes'.
+  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
+    store.feed.subscribe((change) => subscriber.onChange(change));
+  }
   return {
     config,
     store,
     sealer,
     hasher: new SecretHasher(sealer.pepper),
-    tenants: new TenantCache(store),
-    keys: new KeyService(store, sealer, config.keyRotationSeconds * 1000),
-    clients: new ClientCache(store),
-    principals: new PrincipalCache(store),
+    tenants,
+    keys,
+    clients,
+    principals,
     usage,
     throttle: {
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
       clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
       store: throttleStore,
     },
-    resources: new ResourceCache(store),
+    resources,
     rotations: new GroupCommit(store),
-    revokedTokens: new RevokedAccessTokens(store),
+    revokedTokens,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

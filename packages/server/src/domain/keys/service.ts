@@ -4,6 +4,7 @@ import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
+import type { Announcement } from '../changes.js';
 
 export interface ActiveKey {
   kid: string;
@@ -50,6 +51,12 @@ export class KeyService {
     private readonly reloadMs = 30_000,
   ) {
     this.prepublishMs = Math.min(24 * 3600_000, rotationMs / 4);
+  }
+
+  /** Another process (or this one) rotated or published a key: reload on next use. */
+  onChange(change: Announcement): void {
+    if (change.type === 'keys.rotated') this.cache.delete(change.tenantId);
+    else if (change.type === 'changes.missed') this.cache.clear();
   }
 
   /** The tenant's keys when loaded less than `reloadMs` ago. */
@@ -160,6 +167,7 @@ export class KeyService {
     const keepUntil = now + (tenant.accessTokenTtlSeconds + 60) * 1000;
     return this.store.transaction(async (tx) => {
       if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, keepUntil))) return null;
+      tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
       let kid: string;
       if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now))) {
         kid = next.kid;
@@ -181,6 +189,7 @@ export class KeyService {
     const key = this.generate(tenant.id, 'next', Date.now());
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(key);
+      tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
       await tx.audit.append({
         tenantId: tenant.id, actorType: 'system', actorId: null, action: 'signing_key.published',
         targetType: 'signing_key', targetId: key.kid, details: {},

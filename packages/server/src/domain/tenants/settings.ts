@@ -39,6 +39,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
   if (Object.keys(changed).length === 0) return after;
   await store.transaction(async (tx) => {
     await tx.tenants.update(tenant.id, patch);
+    tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug: tenant.slug });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'settings.updated',
       targetType: 'tenant', targetId: tenant.id, details: { changed },

@@ -5,6 +5,7 @@ import { createContext } from './context.js';
 import { buildApp } from './app.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { startMaintenance } from './maintenance.js';
+import { PgChangeListener } from './store/change-listener.js';
 
 const config = loadConfig();
 // Reported through the app's logger once it exists.
@@ -21,6 +22,17 @@ const app = await buildApp(ctx, {
 });
 
 onConnectionError = (err) => app.log.warn({ err: err.message }, 'the database closed an idle connection; the next query opens a new one');
+store.feed.onListenerError((err) => app.log.error({ err }, 'a subscriber failed to apply a change'));
+
+// Several processes share one PostgreSQL database: each hears the others' changes.
+const listener = config.databaseUrl
+  ? new PgChangeListener(config.databaseUrl, store.feed, {
+    lost: (err) => app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting'),
+    reconnected: () => app.log.warn('change notifications resumed; caches flushed'),
+    failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
+  })
+  : undefined;
+await listener?.start();
 
 const boot = await bootstrap(store, config);
 // The generated password goes to the terminal once, never to the structured log.
@@ -39,6 +51,7 @@ async function shutdown(signal: string) {
   app.log.info({ signal }, 'shutting down');
   stopMaintenance();
   await app.close();
+  await listener?.stop();
   await ctx.usage.close();
   await handle.close();
   process.exit(0);

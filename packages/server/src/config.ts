@@ -7,6 +7,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Redis for the throttles shared by every process (else PostgreSQL's table, or memory on SQLite). */
+  redisUrl?: string;
   masterKey?: string;
   bootstrapEmail?: string;
   bootstrapPassword?: string;
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: path.resolve(env.LATCHKEY_DATA_DIR || '.latchkey'),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
     masterKey: env.LATCHKEY_MASTER_KEY || undefined,
     bootstrapEmail: env.LATCHKEY_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.LATCHKEY_BOOTSTRAP_PASSWORD || undefined,

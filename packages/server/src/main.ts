@@ -53,6 +53,7 @@ async function shutdown(signal: string) {
   await app.close();
   await listener?.stop();
   await ctx.usage.close();
+  await ctx.throttle.store.close?.();
   await handle.close();
   process.exit(0);
 }

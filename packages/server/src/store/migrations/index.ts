@@ -5,6 +5,7 @@ import * as m0003 from './0003_revocation_time.js';
 import * as m0004 from './0004_signing_key_activation.js';
 import * as m0005 from './0005_grant_safety.js';
 import * as m0006 from './0006_audit_actor_client.js';
+import * as m0010 from './0010_throttle_entries.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_signing_key_activation': m0004,
   '0005_grant_safety': m0005,
   '0006_audit_actor_client': m0006,
+  '0010_throttle_entries': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,16 +12,18 @@ import { loadConfig } from '../../src/config.js';
 import { openStore, migrateToLatest, Store } from '../../src/store/index.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
+import { PASSWORD_THROTTLE } from '../../src/domain/throttle/policies.js';
 
 // A correctness bound, far above what notifications take: the caches' TTL alone would miss it.
 const MAX_DELAY_MS = 1000;
 
 /**
- * Three real server processes on one PostgreSQL database: what is changed through A is refused
- * (or seen) by B and C at once, because A's transaction announced it.
+ * Three real server processes on one PostgreSQL database behave as one server: what is changed
+ * through A is refused (or seen) by B and C at once, because A's transaction announced it, and
+ * password guesses spread over them are counted together.
  */
 if ((await backends()).includes('postgres')) {
-  test('three server processes on one database learn of each other\'s changes (postgres)', async (t) => {
+  test('three server processes on one database (postgres)', async (t) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
     const scratch = await createScratchDatabase();
     const env: Record<string, string> = {
@@ -155,6 +157,17 @@ if ((await backends()).includes('postgres')) {
     await seenEverywhere('an app deactivated after the listeners reconnected',
       async (s) => (await ccStatus(s, late.clientId, late.clientSecret)) === 401,
       () => ok(api(a, 'POST', `/apps/${late.id}/deactivate`)));
+
+    // Guesses from one address round-robin over the processes: locked at the count of one process.
+    await ok(api(a, 'POST', '/users', { email: 'victim@demo.test', password: userPassword }), 201);
+    for (let i = 0; i < PASSWORD_THROTTLE.pair.limit; i++) {
+      const r = await tokenAt(servers[i % 3], { grant_type: 'password', client_id: 'latchkey-sdk', username: 'victim@demo.test', password: `wrong ${i}` });
+      assert.equal(r.status, 400, `guess ${i + 1}`);
+    }
+    for (const s of servers) {
+      const r = await tokenAt(s, { grant_type: 'password', client_id: 'latchkey-sdk', username: 'victim@demo.test', password: userPassword });
+      assert.equal(r.status, 429, `${s.url} refuses after ${PASSWORD_THROTTLE.pair.limit} guesses in all`);
+    }
 
     delays.sort((x, y) => x - y);
     const p50 = delays[Math.floor(delays.length / 2)];

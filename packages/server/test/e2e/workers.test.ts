@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -86,6 +86,7 @@ if ((await backends()).includes('postgres')) {
         method: 'POST', agent: false,
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.clientId, clientSecret) },
       }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+      req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
       req.on('error', reject);
       req.end('grant_type=client_credentials');
     });
@@ -95,6 +96,19 @@ if ((await backends()).includes('postgres')) {
     const deadline = Date.now() + 1000;
     while ((await cc()) !== 401) assert.ok(Date.now() < deadline, 'deactivation seen within 1 s');
     for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'by every worker');
+
+    // A worker that dies is replaced.
+    const workerPids = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(server!.child.pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+    const [first, second] = workerPids();
+    assert.ok(first && second, 'two worker processes');
+    process.kill(first, 'SIGKILL');
+    for (let i = 0; i < 100 && !(workerPids().length === 2 && !workerPids().includes(first) && (await listening()) === 2); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(workerPids().length, 2, 'replaced');
+    assert.ok(!workerPids().includes(first));
+    assert.equal(await listening(), 2, 'the new worker listens for changes too');
+    for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'and knows the client is deactivated');
 
     server.child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => server!.child.once('exit', resolve));

@@ -7,6 +7,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Redis for the throttles shared by every process (else PostgreSQL's table, or memory on SQLite). */
+  redisUrl?: string;
   masterKey?: string;
   bootstrapEmail?: string;
   bootstrapPassword?: string;
@@ -18,6 +20,24 @@ export interface Config {
    * in front of the server, or the proxies' addresses and CIDR ranges (Fastify's `trustProxy`).
    */
   trustProxy: false | number | string[];
+  /** Server processes on this machine (LATCHKEY_WORKERS, node:cluster); more than one needs PostgreSQL. */
+  workers: number;
+}
+
+const MAX_WORKERS = 256;
+
+/** LATCHKEY_WORKERS: how many server processes; SQLite is one process by design. */
+export function parseWorkers(value: string | undefined, databaseUrl: string | undefined): number {
+  const v = (value ?? '').trim();
+  if (v === '') return 1;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_WORKERS) {
+    throw new Error(`LATCHKEY_WORKERS must be a whole number of processes from 1 to ${MAX_WORKERS}, got "${value}"`);
+  }
+  const workers = Number(v);
+  if (workers > 1 && !databaseUrl) {
+    throw new Error(`LATCHKEY_WORKERS=${workers} needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process`);
+  }
+  return workers;
 }
 
 // proxy-addr's names for the usual private ranges.
@@ -60,11 +80,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: path.resolve(env.LATCHKEY_DATA_DIR || '.latchkey'),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
     masterKey: env.LATCHKEY_MASTER_KEY || undefined,
     bootstrapEmail: env.LATCHKEY_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.LATCHKEY_BOOTSTRAP_PASSWORD || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     keyRotationSeconds: Number(env.LATCHKEY_KEY_ROTATION_SECONDS || 30 * 86400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    workers: parseWorkers(env.LATCHKEY_WORKERS, env.DATABASE_URL || undefined),
   };
 }

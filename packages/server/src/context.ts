@@ -9,6 +9,10 @@ import { PrincipalCache } from './domain/users/principal-cache.js';
 import { UsageTracker } from './domain/clients/usage.js';
 import { CredentialThrottle, type Throttles } from './domain/throttle/credential-throttle.js';
 import { MemoryThrottleStore } from './domain/throttle/memory-store.js';
+import { SharedThrottleStore } from './domain/throttle/shared-store.js';
+import type { ThrottleStore } from './domain/throttle/store.js';
+import { PgThrottleBackend } from './store/throttle-pg.js';
+import { RedisThrottleBackend } from './store/throttle-redis.js';
 import { CLIENT_THROTTLE, PASSWORD_THROTTLE } from './domain/throttle/policies.js';
 import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
@@ -26,38 +30,62 @@ export interface AppContext {
   clients: ClientCache;
   principals: PrincipalCache;
   usage: UsageTracker;
-  /** Failed password and client-secret attempts (kept per process for now). */
+  /** Failed password and client-secret attempts: shared by every process (Redis or PostgreSQL), in memory on SQLite. */
   throttle: Throttles;
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
-  /** Revoked access-token ids, in memory (other processes' revocations show within a second). */
+  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
   revokedTokens: RevokedAccessTokens;
   issuer(tenant: Tenant | string): string;
+}
+
+/** N processes must not allow N times the guesses: the count lives where all of them see it. */
+function throttleStoreFor(config: Config, store: Store): ThrottleStore {
+  if (config.redisUrl) {
+    let warnedAt = 0;
+    return new SharedThrottleStore(new RedisThrottleBackend(config.redisUrl, (err) => {
+      if (Date.now() - warnedAt < 10_000) return;
+      warnedAt = Date.now();
+      console.warn(`Redis at REDIS_URL is unreachable, credential checks fail until it is back: ${err.message}`);
+    }));
+  }
+  if (store.dialect === 'postgres') return new SharedThrottleStore(new PgThrottleBackend(store.db));
+  return new MemoryThrottleStore();
 }
 
 export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
   const sealer = new Sealer(masterKey);
   const usage = new UsageTracker(store);
-  const throttleStore = new MemoryThrottleStore();
+  const throttleStore = throttleStoreFor(config, store);
+  const tenants = new TenantCache(store);
+  const keys = new KeyService(store, sealer, config.keyRotationSeconds * 1000);
+  const clients = new ClientCache(store);
+  const principals = new PrincipalCache(store);
+  const resources = new ResourceCache(store);
+  const revokedTokens = new RevokedAccessTokens(store);
+  // What each process keeps in memory learns of committed changes here, its own and other processes'.
+  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
+    store.feed.subscribe((change) => subscriber.onChange(change));
+  }
   return {
     config,
     store,
     sealer,
     hasher: new SecretHasher(sealer.pepper),
-    tenants: new TenantCache(store),
-    keys: new KeyService(store, sealer, config.keyRotationSeconds * 1000),
-    clients: new ClientCache(store),
-    principals: new PrincipalCache(store),
+    tenants,
+    keys,
+    clients,
+    principals,
     usage,
     throttle: {
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
       clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
       store: throttleStore,
     },
-    resources: new ResourceCache(store),
+    resources,
     rotations: new GroupCommit(store),
-    revokedTokens: new RevokedAccessTokens(store),
+    revokedTokens,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -1,47 +1,15 @@
-import { loadConfig } from './config.js';
-import { openStore, migrateToLatest, Store } from './store/index.js';
-import { loadMasterKey } from './crypto/master-key.js';
-import { createContext } from './context.js';
-import { buildApp } from './app.js';
-import { bootstrap, bootstrapBanner } from './bootstrap.js';
-import { startMaintenance } from './maintenance.js';
+import cluster from 'node:cluster';
+import { loadConfig, type Config } from './config.js';
+import { runServer } from './server.js';
+import { runWorkers } from './workers.js';
 
-const config = loadConfig();
-// Reported through the app's logger once it exists.
-let onConnectionError = (_err: Error): void => {};
-const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (err) => onConnectionError(err) });
-await migrateToLatest(handle.db);
-const store = new Store(handle.db, handle.dialect);
-const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
-const app = await buildApp(ctx, {
-  logger: {
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'client_secret', 'refresh_token'],
-  },
-});
-
-onConnectionError = (err) => app.log.warn({ err: err.message }, 'the database closed an idle connection; the next query opens a new one');
-
-const boot = await bootstrap(store, config);
-// The generated password goes to the terminal once, never to the structured log.
-if (boot) process.stdout.write(bootstrapBanner(boot, config.publicUrl));
-
-await app.listen({ host: config.host, port: config.port });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : config.port;
-app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
-const stopMaintenance = startMaintenance(ctx);
-
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down');
-  stopMaintenance();
-  await app.close();
-  await ctx.usage.close();
-  await handle.close();
-  process.exit(0);
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  // A setting that cannot work is refused before anything starts, in one line that names it.
+  process.stderr.write(`Latchkey cannot start: ${(err as Error).message}\n`);
+  process.exit(1);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+if (config.workers > 1 && cluster.isPrimary) await runWorkers(config);
+else await runServer(config);

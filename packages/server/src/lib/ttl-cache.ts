@@ -7,13 +7,17 @@ export interface CacheStats {
 }
 
 /**
- * A read-through cache whose entries expire after `ttlMs`. The store is the truth: local writes
- * call `delete`, other processes' writes show within the TTL. Misses (undefined) are cached too,
+ * A read-through cache whose entries expire after `ttlMs`. The store is the truth: announced
+ * changes call `delete`, and the TTL is the backstop for a change whose announcement was lost.
+ * A load that was under way when an entry was deleted is not kept (it may have read the row
+ * before the change committed). Misses (undefined) are cached too,
  * so unknown ids cannot hammer the store. Bounded in entries and in bytes (oldest leave first);
  * callers refuse over-long keys before they get here (domain/limits.ts).
  */
 export class TtlCache<V> {
   private readonly entries: BoundedMap<{ value: V; at: number }>;
+  /** Bumped by every delete: a load that saw another generation when it started is stale. */
+  private generation = 0;
 
   constructor(
     private readonly load: (key: string) => Promise<V>,
@@ -28,21 +32,25 @@ export class TtlCache<V> {
     const hit = this.entries.get(key);
     const now = Date.now();
     if (hit && now - hit.at < this.ttlMs) return hit.value;
+    const started = this.generation;
     const value = await this.load(key);
-    this.entries.set(key, { value, at: now });
+    if (started === this.generation) this.entries.set(key, { value, at: now });
     return value;
   }
 
   delete(key: string): void {
+    this.generation++;
     this.entries.delete(key);
   }
 
   /** Drops every entry whose key starts with `prefix`. */
   deletePrefix(prefix: string): void {
+    this.generation++;
     for (const k of [...this.entries.keys()]) if (k.startsWith(prefix)) this.entries.delete(k);
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 

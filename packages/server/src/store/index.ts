@@ -9,10 +9,22 @@ import { SigningKeyRepo } from './repos/signing-keys.js';
 import { ReplayRepo } from './repos/assertions.js';
 import { AuditRepo } from './repos/audit.js';
 import { SessionRepo } from './repos/sessions.js';
+import { ChangeFeed } from './change-feed.js';
+import { notifyChanges } from './change-notify.js';
+import type { Change, ChangeRecorder } from '../domain/changes.js';
+
+const OUTSIDE_TRANSACTION: ChangeRecorder = {
+  record(change) {
+    throw new Error(`${change.type} must be recorded inside the transaction that makes the change`);
+  },
+};
 
 /**
  * The one storage interface the domain sees: a repository per concept. `transaction` hands the
- * callback a Store whose repositories all write inside one database transaction.
+ * callback a Store whose repositories all write inside one database transaction, and whose
+ * `changes` records what the transaction changed: once it commits, the changes go to this
+ * process's subscribers (`feed`) and, on PostgreSQL, out to the other processes through
+ * notifications sent in the same transaction. A rolled-back transaction announces nothing.
  */
 export class Store {
   readonly tenants: TenantRepo;
@@ -25,8 +37,10 @@ export class Store {
   readonly replay: ReplayRepo;
   readonly audit: AuditRepo;
   readonly sessions: SessionRepo;
+  readonly changes: ChangeRecorder;
 
-  constructor(readonly db: Db, readonly dialect: Dialect, private readonly inTransaction = false) {
+  constructor(readonly db: Db, readonly dialect: Dialect, readonly feed = new ChangeFeed(), private readonly pending?: Change[]) {
+    this.changes = pending ? { record: (c) => void pending.push(c) } : OUTSIDE_TRANSACTION;
     this.tenants = new TenantRepo(db);
     this.users = new UserRepo(db);
     this.roles = new RoleRepo(db);
@@ -40,8 +54,15 @@ export class Store {
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.inTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.dialect, true)));
+    if (this.pending) return fn(this);
+    const pending: Change[] = [];
+    const result = await this.db.transaction().execute(async (trx) => {
+      const out = await fn(new Store(trx, this.dialect, this.feed, pending));
+      if (pending.length > 0 && this.dialect === 'postgres') await notifyChanges(trx, this.feed.origin, pending);
+      return out;
+    });
+    this.feed.deliver(pending);
+    return result;
   }
 
   async ping(): Promise<void> {
@@ -50,6 +71,7 @@ export class Store {
 }
 
 export { openStore, migrateToLatest } from './db.js';
+export { ChangeFeed } from './change-feed.js';
 export type { Db, Dialect, StoreHandle } from './db.js';
 export { InvalidCursorError } from './paginate.js';
 export type { Page, PageQuery, SortDir } from './paginate.js';

@@ -147,6 +147,14 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+export interface ThrottleEntriesTable {
+  key: string;
+  count: number;
+  last_at: number;
+  locked_until: number;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -160,4 +168,5 @@ export interface Database {
   revoked_access_tokens: RevokedAccessTokensTable;
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
+  throttle_entries: ThrottleEntriesTable;
 }

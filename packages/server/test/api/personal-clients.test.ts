@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, type TestServer } from '../helpers/harness.js';
-import { passwordGrant, clientCredentials, introspect, makeApp, demo, token } from '../helpers/oauth.js';
+import { passwordGrant, clientCredentials, introspect, makeApp, demo, token, changeTenant } from '../helpers/oauth.js';
 import { createUser } from '../../src/domain/users/service.js';
 import { createTenant } from '../../src/domain/tenants/service.js';
+import { updateRole } from '../../src/domain/roles/service.js';
 import { noteExpiredClients } from '../../src/domain/clients/expiry.js';
 
 const DAY = 86_400_000;
@@ -32,8 +33,7 @@ for (const backend of await backends()) {
     const tenant = await demo(s);
     // Give alice's role scopes so her tokens carry permissions.
     const creatorRole = (await s.store.roles.list(tenant.id)).find((r) => r.builtin === 'oauth2-client-creator')!;
-    await s.store.roles.update(tenant.id, creatorRole.id, { scopes: ['myservices'] });
-    s.ctx.principals.invalidate(tenant.id);
+    await updateRole(s.store, tenant, creatorRole.id, { scopes: ['myservices'] }, SYSTEM);
 
     await t.test('create answers the secret once; tokens carry exactly the owner\'s permissions', async () => {
       const r = await create(alice, 'laptop script');
@@ -89,23 +89,19 @@ for (const backend of await backends()) {
       await s.store.roles.update(tenant.id, creatorRole.id, { name: 'api-power-user' });
       r = await create(bob, 'nope');
       assert.match(r.json().detail, /"api-power-user"/, 'the renamed role is named');
-      await s.store.tenants.update(tenant.id, { enterpriseEnabled: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { enterpriseEnabled: false });
       r = await create(alice, 'feature off');
       assert.equal(r.statusCode, 403);
       assert.match(r.json().detail, /not enabled/);
-      await s.store.tenants.update(tenant.id, { enterpriseEnabled: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { enterpriseEnabled: true });
     });
 
     await t.test('on an SSO-enforced domain the password grant is refused but personal clients work', async () => {
       const c = (await create(alice, 'sso script')).json();
-      await s.store.tenants.update(tenant.id, { ssoEnforced: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { ssoEnforced: true });
       assert.equal((await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().error, 'invalid_grant');
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
-      await s.store.tenants.update(tenant.id, { ssoEnforced: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { ssoEnforced: false });
     });
 
     await t.test('owner disabled, feature off: no tokens and live tokens go inactive; restoring brings them back', async () => {
@@ -120,12 +116,10 @@ for (const backend of await backends()) {
       // Disabling ended alice's own sign-in grant for good: she signs in again.
       assert.equal((await call(alice, 'GET', '/me')).statusCode, 401);
       alice.headers.authorization = `Bearer ${(await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().access_token}`;
-      await s.store.tenants.update(tenant.id, { enterpriseEnabled: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { enterpriseEnabled: false });
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
       assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
-      await s.store.tenants.update(tenant.id, { enterpriseEnabled: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { enterpriseEnabled: true });
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
     });
 
@@ -164,14 +158,12 @@ for (const backend of await backends()) {
       const seen = (await call(carol, 'GET', `/me/oauth2-clients/${c.id}`)).json();
       assert.equal(seen.status, 'revoked');
       assert.equal(seen.revokedBy.by, 'policy');
-      await s.store.tenants.update(tenant.id, { revokeClientsOnRoleLoss: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { revokeClientsOnRoleLoss: false });
       const dave = await userWithRoles(s, 'dave@demo.test', ['oauth2-client-creator']);
       const d = (await create(dave, 'dave script')).json();
       await call(manager, 'PATCH', `/users/${dave.user.id}`, { roleIds: [] });
       assert.equal((await clientCredentials(s, d.clientId, d.clientSecret)).statusCode, 200, 'kept by tenant policy');
-      await s.store.tenants.update(tenant.id, { revokeClientsOnRoleLoss: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { revokeClientsOnRoleLoss: true });
       const roleEvents = await s.store.audit.list(tenant.id, { action: 'user.role_revoked', targetId: carol.user.id }, 5);
       assert.equal(roleEvents.length, 1);
     });
@@ -179,8 +171,11 @@ for (const backend of await backends()) {
     await t.test('expiry: refused without a restart, shown as expired, audited once', async () => {
       const c = (await create(alice, 'short lived', 1)).json();
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
-      await s.store.db.updateTable('clients').set({ expires_at: Date.now() - 1000 }).where('id', '=', c.id).execute();
-      s.ctx.clients.invalidate(tenant.id, c.clientId); // other processes: within the cache TTL
+      // Time passes: the row is made to expire, and the change announced like any write's.
+      await s.store.transaction(async (tx) => {
+        await tx.db.updateTable('clients').set({ expires_at: Date.now() - 1000 }).where('id', '=', c.id).execute();
+        tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
+      });
       const r = await clientCredentials(s, c.clientId, c.clientSecret);
       assert.equal(r.json().error, 'invalid_client');
       assert.match(r.json().error_description, /expired/);

@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, form, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../helpers/harness.js';
 import { as, bearer, login, problem } from './client.js';
+import { changeTenant } from '../helpers/oauth.js';
 import { signAccessToken } from '../../src/domain/tokens/access-token.js';
 
 const PASSWORD = 'a long enough password';
@@ -185,8 +186,7 @@ for (const backend of await backends()) {
 
     test('the HTML sign-in form escapes, checks the origin and redirects to the console', async () => {
       const t = await demo();
-      await s.store.tenants.update(t.id, { name: 'Demo <script>"&' });
-      s.ctx.tenants.invalidate('demo');
+      await changeTenant(s, { name: 'Demo <script>"&' });
       const page = await s.app.inject({ method: 'GET', url: '/t/demo/login' });
       assert.equal(page.statusCode, 200);
       assert.match(String(page.headers['content-type']), /^text\/html/);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
@@ -13,6 +14,7 @@ import { bootstrap } from '../../src/bootstrap.js';
 export type Backend = 'sqlite' | 'postgres';
 
 export const PG_ADMIN_URL = process.env.LATCHKEY_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_TEST_URL = process.env.LATCHKEY_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 export const ADMIN_EMAIL = 'admin@demo.test';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -30,6 +32,27 @@ async function checkPg(): Promise<boolean> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+let redisAvailable: Promise<boolean> | undefined;
+
+/** Whether the shared throttle can be tested on Redis: when it is reachable (always on CI). */
+export function hasRedis(): Promise<boolean> {
+  redisAvailable ??= (async () => {
+    const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+      await redis.ping();
+      return true;
+    } catch (err) {
+      if (process.env.CI) throw new Error(`Redis is required on CI but unreachable at ${REDIS_TEST_URL}: ${(err as Error).message}`);
+      return false;
+    } finally {
+      redis.disconnect();
+    }
+  })();
+  return redisAvailable;
 }
 
 /** The back ends to run store-touching tests against: SQLite always, PostgreSQL when reachable (always on CI). */
@@ -66,6 +89,7 @@ export interface TestServer {
   config: Config;
   dataDir: string;
   databaseUrl?: string;
+  masterKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -87,15 +111,17 @@ export async function createTestServer(backend: Backend, env: Record<string, str
   const handle: StoreHandle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
-  const ctx = createContext(config, store, randomBytes(32));
+  const masterKey = randomBytes(32);
+  const ctx = createContext(config, store, masterKey);
   await bootstrap(store, config);
   const app = await buildApp(ctx);
   await app.ready();
   return {
-    backend, app, ctx, store, config, dataDir, databaseUrl: scratch?.url,
+    backend, app, ctx, store, config, dataDir, databaseUrl: scratch?.url, masterKey,
     async close() {
       await app.close();
       await ctx.usage.close();
+      await ctx.throttle.store.close?.();
       await handle.close();
       await scratch?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,10 +1,23 @@
 import type { TestServer } from './harness.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, basic, form } from './harness.js';
 import { createApp, type NewApp } from '../../src/domain/clients/apps.js';
-import type { Tenant } from '../../src/domain/tenants/model.js';
+import type { Tenant, TenantSettings } from '../../src/domain/tenants/model.js';
+import { updateSettings } from '../../src/domain/tenants/settings.js';
+import { updateTenant, type TenantPatch } from '../../src/domain/tenants/update.js';
+import { SYSTEM } from '../../src/domain/audit/actor.js';
 
 export async function demo(s: TestServer): Promise<Tenant> {
   return (await s.store.tenants.bySlug('demo'))!;
+}
+
+/**
+ * Changes a tenant through its use-cases (the platform's fields and the manager's settings), so the
+ * change is announced like any other and every cache learns of it.
+ */
+export async function changeTenant(s: TestServer, patch: TenantPatch & Partial<TenantSettings>, slug = 'demo'): Promise<void> {
+  const { name, enterpriseEnabled, ...settings } = patch;
+  if (name !== undefined || enterpriseEnabled !== undefined) await updateTenant(s.store, slug, { name, enterpriseEnabled }, SYSTEM);
+  if (Object.keys(settings).length > 0) await updateSettings(s.store, (await s.store.tenants.bySlug(slug))!, settings, SYSTEM);
 }
 
 export async function makeApp(s: TestServer, input: Partial<NewApp> = {}, slug = 'demo') {

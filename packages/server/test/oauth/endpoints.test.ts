@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { backends, createTestServer, basic, form } from '../helpers/harness.js';
-import { makeApp, clientCredentials, passwordGrant, introspect, demo, token } from '../helpers/oauth.js';
+import { makeApp, clientCredentials, passwordGrant, introspect, demo, token, changeTenant } from '../helpers/oauth.js';
 import { setAppActive, regenerateAppSecret } from '../../src/domain/clients/apps.js';
 import { issueTokens } from '../../src/domain/tokens/issue.js';
 
@@ -58,13 +58,11 @@ for (const backend of await backends()) {
       const at = (await clientCredentials(s, a.clientId, a.clientSecret)).json().access_token;
       const rt = (await issueTokens(s.ctx, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
       await setAppActive(s.store, tenant, a.id, false, SYSTEM);
-      s.ctx.clients.invalidate(tenant.id, a.clientId);
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, at)).active, false);
       const cc = await clientCredentials(s, a.clientId, a.clientSecret);
       assert.equal(cc.statusCode, 401);
       assert.match(cc.json().error_description, /deactivated/);
       await setAppActive(s.store, tenant, a.id, true, SYSTEM);
-      s.ctx.clients.invalidate(tenant.id, a.clientId);
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, at)).active, true);
       const r = await token(s, { grant_type: 'refresh_token', refresh_token: rt }, { authorization: basic(a.clientId, a.clientSecret) });
       assert.equal(r.statusCode, 200, r.body);
@@ -75,7 +73,6 @@ for (const backend of await backends()) {
       const a = await makeApp(s, { name: 'rotate me' });
       const rt = (await issueTokens(s.ctx, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
       const { clientSecret } = await regenerateAppSecret(s.store, s.ctx.hasher, tenant, a.id, SYSTEM);
-      s.ctx.clients.invalidate(tenant.id, a.clientId);
       assert.equal((await clientCredentials(s, a.clientId, a.clientSecret)).statusCode, 401);
       assert.equal((await clientCredentials(s, a.clientId, clientSecret)).statusCode, 200);
       const r = await token(s, { grant_type: 'refresh_token', refresh_token: rt }, { authorization: basic(a.clientId, clientSecret) });
@@ -88,8 +85,7 @@ for (const backend of await backends()) {
       assert.equal(r.statusCode, 200);
       const key = r.json().keys[0];
       assert.deepEqual(Object.keys(key).sort(), ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
-      await s.store.tenants.update(tenant.id, { signingCertificatePublic: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { signingCertificatePublic: false });
       r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys' });
       assert.equal(r.statusCode, 401);
       assert.equal(r.json().error, 'invalid_client');
@@ -100,8 +96,7 @@ for (const backend of await backends()) {
       assert.equal(r.headers['www-authenticate'], 'Basic realm="latchkey", charset="UTF-8"');
       r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys', headers: { authorization: basic(rs.clientId, rs.clientSecret) } });
       assert.equal(r.statusCode, 200);
-      await s.store.tenants.update(tenant.id, { signingCertificatePublic: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { signingCertificatePublic: true });
     });
 
     await t.test('key rotation keeps the previous key published until its tokens expire', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, basic } from '../helpers/harness.js';
-import { makeApp, token, introspect, demo } from '../helpers/oauth.js';
+import { makeApp, token, introspect, demo, changeTenant } from '../helpers/oauth.js';
 import { generateAppTokens } from '../../src/domain/tokens/app-tokens.js';
 
 // A dropped response or two parallel refreshes must not destroy a grant: the just-rotated token,
@@ -84,15 +84,13 @@ for (const backend of await backends()) {
 
     await t.test('the window is a tenant setting; 0 turns it off', async () => {
       const tenant = await demo(s);
-      await s.store.tenants.update(tenant.id, { refreshTokenGraceSeconds: 0 });
-      s.ctx.tenants.invalidate('demo');
+      await changeTenant(s, { refreshTokenGraceSeconds: 0 });
       const rt0 = await tokFile();
       const r1 = (await refresh(rt0)).json();
       assert.equal((await row(rt0)).answer_sealed, null, 'nothing kept');
       assert.equal((await refresh(rt0)).json().error, 'invalid_grant');
       assert.equal((await refresh(r1.refresh_token)).json().error, 'invalid_grant');
-      await s.store.tenants.update(tenant.id, { refreshTokenGraceSeconds: 60 });
-      s.ctx.tenants.invalidate('demo');
+      await changeTenant(s, { refreshTokenGraceSeconds: 60 });
     });
   });
 }

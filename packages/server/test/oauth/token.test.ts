@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { backends, createTestServer, basic, form, ADMIN_EMAIL } from '../helpers/harness.js';
-import { makeApp, token, clientCredentials, passwordGrant, demo } from '../helpers/oauth.js';
+import { makeApp, token, clientCredentials, passwordGrant, demo, changeTenant } from '../helpers/oauth.js';
 
 for (const backend of await backends()) {
   test(`token endpoint (${backend})`, async (t) => {
@@ -103,14 +103,12 @@ for (const backend of await backends()) {
       assert.equal(r.statusCode, 429);
       assert.ok(Number(r.headers['retry-after']) > 0);
       const tenant = await demo(s);
-      await s.store.tenants.update(tenant.id, { ssoEnforced: true });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { ssoEnforced: true });
       r = await passwordGrant(s);
       assert.equal(r.statusCode, 400);
       assert.equal(r.json().error, 'invalid_grant');
       assert.match(r.json().error_description, /single sign-on/);
-      await s.store.tenants.update(tenant.id, { ssoEnforced: false });
-      s.ctx.tenants.invalidate();
+      await changeTenant(s, { ssoEnforced: false });
     });
   });
 }

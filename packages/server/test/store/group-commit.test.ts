@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { backends, createTestServer } from '../helpers/harness.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
 import type { Store } from '../../src/store/index.js';
+import type { Announcement } from '../../src/domain/changes.js';
 
 for (const backend of await backends()) {
   test(`group commit (${backend})`, async (t) => {
@@ -41,6 +42,20 @@ for (const backend of await backends()) {
       // The others' writes are stored exactly once (the retry saw them as new, since the group rolled back).
       assert.equal(await isUsed(a), true);
       assert.equal(await isUsed(c), true);
+    });
+
+    await t.test('a group that rolls back announces nothing: each retry that commits announces its own change once', async () => {
+      const heard: Announcement[] = [];
+      const stop = s.store.feed.subscribe((c) => { if (c.type === 'client.changed' && c.tenantId === 'group') heard.push(c); });
+      t.after(stop);
+      const change = (clientId: string) => ({ type: 'client.changed' as const, tenantId: 'group', clientId });
+      const outcomes = await Promise.allSettled([
+        group.run(async (tx) => { tx.changes.record(change('a')); await tx.replay.useAssertion('probe', randomUUID(), exp); }),
+        group.run(async (tx) => { tx.changes.record(change('bad')); throw new Error('refused'); }),
+        group.run(async (tx) => { tx.changes.record(change('c')); await tx.replay.useAssertion('probe', randomUUID(), exp); }),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(heard, [change('a'), change('c')]);
     });
   });
 }

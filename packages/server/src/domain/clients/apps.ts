@@ -7,7 +7,7 @@ import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, GRANT_
 import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
-import { endGrants, secretGrantId, type EndedGrants } from '../tokens/grants.js';
+import { endGrants, secretGrantId } from '../tokens/grants.js';
 import { auditActor } from '../audit/actor.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
@@ -69,6 +69,7 @@ export async function createApp(store: Store, hasher: SecretHasher, tenant: Tena
   };
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'app.created', targetType: 'app',
       targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
@@ -87,11 +88,12 @@ export async function getApp(store: Store, tenant: Tenant, id: string): Promise<
  * New secret shown once; the old one stops working and every grant of the app ends: its refresh
  * tokens, the access tokens they gave, and the client_credentials tokens of the old secret.
  */
-export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string; ended: EndedGrants }> {
+export async function regenerateAppSecret(store: Store, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
-  const ended = await store.transaction(async (tx) => {
+  await store.transaction(async (tx) => {
     const before = await getApp(tx, tenant, id);
     await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: before.clientId });
     const now = Date.now();
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     families.push(secretGrantId(before));
@@ -99,16 +101,17 @@ export async function regenerateAppSecret(store: Store, hasher: SecretHasher, te
       tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_rotated', targetType: 'app',
       targetId: id, details: { grantsEnded: families.length - 1 },
     });
-    return endGrants(tx, tenant.id, families, now);
+    await endGrants(tx, tenant.id, families, now);
   });
-  return { client: await getApp(store, tenant, id), clientSecret, ended };
+  return { client: await getApp(store, tenant, id), clientSecret };
 }
 
 /** Deactivation suspends every grant (refresh tokens survive and work again on activation). */
 export async function setAppActive(store: Store, tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {
   await store.transaction(async (tx) => {
-    await getApp(tx, tenant, id);
+    const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: active ? 'app.activated' : 'app.deactivated',
       targetType: 'app', targetId: id, details: {},
@@ -121,6 +124,7 @@ export async function deleteApp(store: Store, tenant: Tenant, id: string, actor:
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'app.deleted', targetType: 'app',
@@ -147,6 +151,7 @@ export async function updateApp(store: Store, tenant: Tenant, id: string, patch:
     const scopes = patch.scopes ? [...new Set(patch.scopes)].sort() : undefined;
     if (scopes) await checkScopes(tx, tenant.id, scopes);
     await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'app.updated', targetType: 'app', targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },

@@ -1,5 +1,6 @@
 import type { Store } from '../../store/index.js';
 import type { Client } from './model.js';
+import type { Announcement } from '../changes.js';
 import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
 import { MAX_LENGTH } from '../limits.js';
 
@@ -7,7 +8,7 @@ const SEP = '\u0000';
 
 /**
  * Clients are looked up on every token request; the token endpoint must not wait on the store.
- * Write paths (revoke, delete, regenerate, deactivate) call `invalidate` (see TtlCache). An id
+ * Every write to a client announces `client.changed` (see TtlCache). An id
  * longer than any client's is unknown without a lookup, and is not cached.
  */
 export class ClientCache {
@@ -25,12 +26,9 @@ export class ClientCache {
     return this.cache.get(tenantId + SEP + clientId);
   }
 
-  invalidate(tenantId: string, clientId: string): void {
-    this.cache.delete(tenantId + SEP + clientId);
-  }
-
-  clear(): void {
-    this.cache.clear();
+  onChange(change: Announcement): void {
+    if (change.type === 'client.changed') this.cache.delete(change.tenantId + SEP + change.clientId);
+    else if (change.type === 'changes.missed') this.cache.clear();
   }
 
   stats(): CacheStats {

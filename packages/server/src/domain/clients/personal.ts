@@ -68,6 +68,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     const existing = await tx.clients.liveOfOwner(tenant.id, owner.user.id);
     if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase())) throw conflictError(`you already have a client named "${name}"`);
     await tx.clients.insert(client);
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'oauth2_client.created', targetType: 'oauth2_client',
       targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString() },
@@ -82,13 +83,14 @@ export async function getPersonalClient(store: Store, tenant: Tenant, id: string
   return c;
 }
 
-/** Revokes at once (the caller invalidates the client cache). Revoking twice is refused with 404. */
+/** Revokes at once (every process's client cache learns of it on commit). Revoking twice is refused with 404. */
 export async function revokePersonalClient(store: Store, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
   const who: Actor = actor ?? (by.by === 'policy' ? SYSTEM : { type: 'user', id: by.userId });
   return store.transaction(async (tx) => {
     const c = await getPersonalClient(tx, tenant, id, ownerId);
     if (c.status === 'revoked') throw notFoundError(`OAuth2 client ${id} is already revoked`);
     await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
+    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(who), action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
       details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },

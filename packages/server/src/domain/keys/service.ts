@@ -4,6 +4,7 @@ import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
+import type { Announcement } from '../changes.js';
 
 export interface ActiveKey {
   kid: string;
@@ -67,6 +68,12 @@ export class KeyService {
     private readonly reloadMs = 30_000,
   ) {
     this.prepublishMs = Math.min(24 * 3600_000, rotationMs / 4);
+  }
+
+  /** Another process (or this one) rotated or published a key: reload on next use. */
+  onChange(change: Announcement): void {
+    if (change.type === 'keys.rotated') this.cache.delete(change.tenantId);
+    else if (change.type === 'changes.missed') this.cache.clear();
   }
 
   /** The tenant's keys when loaded less than `reloadMs` ago. */
@@ -194,6 +201,7 @@ export class KeyService {
       } else if (!(await tx.signingKeys.retireActive(tenant.id, active?.kid ?? null, now, RETIRED_GRACE_MS))) {
         return null;
       }
+      tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
       let kid: string;
       if (next && (await tx.signingKeys.activateNext(tenant.id, next.kid, now, tenant.accessTokenTtlSeconds))) {
         kid = next.kid;
@@ -216,6 +224,7 @@ export class KeyService {
     const key = this.generate(tenant, 'next', Date.now());
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(key);
+      tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
       await tx.audit.append({
         tenantId: tenant.id, actorType: 'system', actorId: null, action: 'signing_key.published',
         targetType: 'signing_key', targetId: key.kid, details: {},

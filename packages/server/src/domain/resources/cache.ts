@@ -1,6 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { Resource } from './model.js';
 import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import type { Announcement } from '../changes.js';
 
 /** Tenant resources (APIs and their scopes), cached because every token needs its audience. */
 export class ResourceCache {
@@ -24,8 +25,9 @@ export class ResourceCache {
     return [...new Set((await this.list(tenantId)).flatMap((r) => r.scopes))].sort();
   }
 
-  invalidate(tenantId: string): void {
-    this.cache.delete(tenantId);
+  onChange(change: Announcement): void {
+    if (change.type === 'resource.changed') this.cache.delete(change.tenantId);
+    else if (change.type === 'changes.missed') this.cache.clear();
   }
 
   stats(): CacheStats {

@@ -35,6 +35,7 @@ export async function createResource(store: Store, tenant: Tenant, input: { name
     if ((await tx.resources.list(tenant.id)).some((r) => r.audience === audience)) throw conflictError(`a resource with audience ${audience} already exists`);
     await checkScopesFree(tx, tenant.id, scopes);
     await tx.resources.insert(resource);
+    tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.created', targetType: 'resource',
       targetId: resource.id, details: { name, audience, scopes },
@@ -62,6 +63,7 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
     if (patch.scopes) await checkScopesFree(tx, tenant.id, scopes, id);
     const name = patch.name === undefined ? undefined : checkName(patch.name);
     await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined });
+    tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.updated', targetType: 'resource',
       targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined },
@@ -75,6 +77,7 @@ export async function deleteResource(store: Store, tenant: Tenant, id: string, a
     const current = await getResource(tx, tenant, id);
     await refuseIfInUse(tx, tenant, current.scopes);
     await tx.resources.delete(tenant.id, id);
+    tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.deleted', targetType: 'resource',
       targetId: id, details: { name: current.name },

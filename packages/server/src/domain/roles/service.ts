@@ -56,6 +56,8 @@ export async function updateRole(store: Store, tenant: Tenant, roleId: string, p
     if (name !== undefined) await checkNameFree(tx, tenant.id, name, roleId);
     const scopes = patch.scopes === undefined ? undefined : await checkScopes(tx, tenant.id, patch.scopes);
     await tx.roles.update(tenant.id, roleId, { name, description: patch.description, scopes });
+    // Every holder's scopes follow the role.
+    tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
     const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'role.updated',
@@ -72,6 +74,7 @@ export async function deleteRole(store: Store, tenant: Tenant, roleId: string, a
     if (!role) throw notFoundError(`role ${roleId} not found`);
     if (role.builtin) throw conflictError(`"${role.name}" is a built-in role and cannot be deleted`);
     await tx.roles.delete(tenant.id, roleId);
+    tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'role.deleted',
       targetType: 'role', targetId: roleId, details: { name: role.name },

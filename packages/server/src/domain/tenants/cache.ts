@@ -1,6 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from './model.js';
 import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import type { Announcement } from '../changes.js';
 import { SLUG_PATTERN } from './service.js';
 
 /**
@@ -19,9 +20,9 @@ export class TenantCache {
     return this.cache.get(slug);
   }
 
-  invalidate(slug?: string): void {
-    if (slug === undefined) this.cache.clear();
-    else this.cache.delete(slug);
+  onChange(change: Announcement): void {
+    if (change.type === 'tenant.changed') this.cache.delete(change.slug);
+    else if (change.type === 'changes.missed') this.cache.clear();
   }
 
   stats(): CacheStats {

@@ -35,6 +35,7 @@ export async function createTenant(store: Store, input: NewTenant, actor: Actor)
   return store.transaction(async (tx) => {
     if (await tx.tenants.bySlug(input.slug)) throw conflictError(`a tenant with slug "${input.slug}" already exists`);
     await tx.tenants.insert(tenant);
+    tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug: tenant.slug });
     await tx.roles.insert({
       id: randomUUID(), tenantId: tenant.id, name: DOMAIN_MANAGER, builtin: DOMAIN_MANAGER,
       description: 'Manages users, roles, applications, personal clients and settings of the domain',

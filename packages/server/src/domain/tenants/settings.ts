@@ -42,6 +42,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
     // The signing keys remember the longest lifetime they signed under: how long a retired key stays
     // published, and the longest token it verifies.
     if (changed.accessTokenTtlSeconds) await tx.signingKeys.raiseTokenTtl(tenant.id, changed.accessTokenTtlSeconds.to as number);
+    tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug: tenant.slug });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'settings.updated',
       targetType: 'tenant', targetId: tenant.id, details: { changed },

@@ -19,6 +19,7 @@ export async function updateTenant(store: Store, slug: string, patch: TenantPatc
       tenantId: tenant.id, ...auditActor(actor), action, targetType: 'tenant', targetId: tenant.id, details,
     });
     await tx.tenants.update(tenant.id, { name, enterpriseEnabled: patch.enterpriseEnabled });
+    tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug });
     if (name !== undefined && name !== tenant.name) await audit('tenant.renamed', { from: tenant.name, to: name });
     if (patch.enterpriseEnabled !== undefined && patch.enterpriseEnabled !== tenant.enterpriseEnabled) {
       await audit(patch.enterpriseEnabled ? 'tenant.enterprise_enabled' : 'tenant.enterprise_disabled', {});

@@ -2,9 +2,9 @@ import type { ThrottleRule } from './policies.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 
 /**
- * Where throttle state lives: in memory per process (memory-store.ts) today. Each operation is one
- * key, so a shared store (a PostgreSQL row per key, or a Redis hash with an expiry) can stand in
- * without changing the policy that uses it.
+ * Where throttle state lives: in memory per process (memory-store.ts) on the embedded SQLite
+ * default, shared by every process otherwise (shared-store.ts: a PostgreSQL table, or Redis). Each
+ * operation is one key, so the policy that uses it is the same everywhere.
  */
 export interface ThrottleStore {
   /** Until when `key` is locked, in ms since the epoch; 0 when it is not. */
@@ -19,6 +19,9 @@ export interface ThrottleStore {
   knows(key: string, now: number): Promise<boolean>;
   /** What this process holds in memory for the store. */
   stats(): CacheStats;
+  /** Drops expired entries (a shared store; memory evicts by itself). */
+  sweep?(now: number): Promise<void>;
+  close?(): Promise<void>;
 }
 
 /** The lock earned by the failure just counted: `failures` so far under `rule`. */

@@ -7,7 +7,7 @@ import { SETTINGS_LIMITS } from '../tenants/settings.js';
 // tenant had when the token was issued.
 const DENY_MS = (SETTINGS_LIMITS.accessTokenTtlSeconds.max + 60) * 1000;
 
-/** Grants (refresh-token families) ended in a transaction: remember them once it has committed. */
+/** Grants (refresh-token families) ended in a transaction. */
 export interface EndedGrants {
   ids: string[];
   until: number;
@@ -22,6 +22,7 @@ export const NO_GRANTS_ENDED: EndedGrants = { ids: [], until: 0 };
 export async function endGrants(tx: Store, tenantId: string, familyIds: string[], now = Date.now()): Promise<EndedGrants> {
   const until = now + DENY_MS;
   for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
+  if (familyIds.length > 0) tx.changes.record({ type: 'grant.ended', ids: familyIds, until });
   return { ids: familyIds, until };
 }
 

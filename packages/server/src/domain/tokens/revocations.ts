@@ -1,5 +1,5 @@
 import type { Store } from '../../store/index.js';
-import type { EndedGrants } from './grants.js';
+import type { Announcement } from '../changes.js';
 
 // Rows are read back with this much overlap, so a revocation whose transaction committed after a
 // look that started later than its timestamp (or written by a host whose clock runs behind) is
@@ -8,9 +8,10 @@ const OVERLAP_MS = 60_000;
 
 /**
  * The ids of revoked, unexpired access tokens and of ended grants (see grants.ts), held in memory
- * so that checking a token (every introspection, every bearer call to the API) costs no query. Revocations made by this process
- * count at once; those made by other processes are read back at most `syncMs` later, with one query
- * for the rows added since the previous look. A failed look fails the check (never "not revoked").
+ * so that checking a token (every introspection, every bearer call to the API) costs no query.
+ * Announced revocations (this process's at commit, other processes' through notifications) count
+ * at once; as a backstop the rows added since the previous look are read back at most `syncMs`
+ * later, with one query. A failed look fails the check (never "not revoked").
  */
 export class RevokedAccessTokens {
   private readonly expiresAt = new Map<string, number>();
@@ -31,13 +32,16 @@ export class RevokedAccessTokens {
     return (await this.has(claims.jti)) || (claims.sid !== undefined && (await this.has(claims.sid)));
   }
 
-  /** Called after the transaction that stored a revocation has committed. */
-  remember(jti: string, expiresAt: number): void {
-    this.expiresAt.set(jti, expiresAt);
+  onChange(change: Announcement): void {
+    if (change.type === 'token.revoked') this.remember(change.jti, change.expiresAt);
+    else if (change.type === 'grant.ended') for (const id of change.ids) this.remember(id, change.until);
+    // Announcements were lost: the next check reads back what was stored meanwhile.
+    else if (change.type === 'changes.missed') this.lookedAt = -Infinity;
   }
 
-  rememberGrants(ended: EndedGrants): void {
-    for (const id of ended.ids) this.expiresAt.set(id, ended.until);
+  /** Counts a revocation whose transaction has committed. */
+  remember(jti: string, expiresAt: number): void {
+    this.expiresAt.set(jti, expiresAt);
   }
 
   /** Reads the revocations stored since the last look (shared by concurrent callers). */

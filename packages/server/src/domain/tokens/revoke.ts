@@ -3,7 +3,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { verifyAccessToken } from './access-token.js';
-import { endGrants, NO_GRANTS_ENDED } from './grants.js';
+import { endGrants } from './grants.js';
 
 /**
  * RFC 7009. A refresh token takes its whole family (grant) with it, access tokens included; an access token's jti is denied until
@@ -15,16 +15,15 @@ export async function revokeToken(ctx: AppContext, tenant: Tenant, client: Clien
   if (token.startsWith(REFRESH_TOKEN_PREFIX)) {
     const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));
     if (!r || r.clientId !== client.id) return;
-    const ended = await ctx.store.transaction(async (tx) => {
+    await ctx.store.transaction(async (tx) => {
       const n = await tx.refreshTokens.revokeFamily(tenant.id, r.familyId, now);
-      if (n === 0) return NO_GRANTS_ENDED;
+      if (n === 0) return;
       await tx.audit.append({
         tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.revoked',
         targetType: 'refresh_token_family', targetId: r.familyId, details: { userId: r.userId },
       });
-      return endGrants(tx, tenant.id, [r.familyId], now);
+      await endGrants(tx, tenant.id, [r.familyId], now);
     });
-    ctx.revokedTokens.rememberGrants(ended);
     return;
   }
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
@@ -32,10 +31,10 @@ export async function revokeToken(ctx: AppContext, tenant: Tenant, client: Clien
   const expiresAt = (claims.exp + 60) * 1000;
   await ctx.store.transaction(async (tx) => {
     await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
+    tx.changes.record({ type: 'token.revoked', jti: claims.jti, expiresAt });
     await tx.audit.append({
       tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'access_token.revoked',
       targetType: 'access_token', targetId: claims.jti, details: { sub: claims.sub },
     });
   });
-  ctx.revokedTokens.remember(claims.jti, expiresAt);
 }

@@ -86,14 +86,13 @@ async function keptAnswer(ctx: AppContext, tenant: Tenant, record: RefreshTokenR
 }
 
 async function reuseDetected(ctx: AppContext, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
-  const ended = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
     await tx.audit.append({
       tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
       targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
     });
-    return endGrants(tx, tenant.id, [record.familyId], now);
+    await endGrants(tx, tenant.id, [record.familyId], now);
   });
-  ctx.revokedTokens.rememberGrants(ended);
   throw new InvalidGrant('refresh token was already used; every token of this grant has been revoked');
 }

@@ -2,6 +2,7 @@ import type { Store } from '../../store/index.js';
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
 import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import type { Announcement } from '../changes.js';
 
 const SEP = '\u0000';
 
@@ -40,9 +41,13 @@ export class PrincipalCache {
     return this.cache.get(tenantId + SEP + userId);
   }
 
-  invalidate(tenantId: string, userId?: string): void {
-    if (userId === undefined) this.cache.deletePrefix(tenantId + SEP);
-    else this.cache.delete(tenantId + SEP + userId);
+  onChange(change: Announcement): void {
+    if (change.type === 'principal.changed') {
+      if (change.userId === undefined) this.cache.deletePrefix(change.tenantId + SEP);
+      else this.cache.delete(change.tenantId + SEP + change.userId);
+    } else if (change.type === 'changes.missed') {
+      this.cache.clear();
+    }
   }
 
   stats(): CacheStats {

@@ -8,7 +8,7 @@ import { hashPassword } from '../../crypto/passwords.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
-import { endGrants, NO_GRANTS_ENDED, type EndedGrants } from '../tokens/grants.js';
+import { endGrants } from '../tokens/grants.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 
@@ -52,6 +52,7 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
     if (await tx.users.byEmail(tenant.id, email)) throw conflictError(`a user with email ${email} already exists`);
     const roles = await resolveRoles(tx, tenant.id, input.roleIds ?? []);
     await tx.users.insert(user);
+    tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: user.id });
     await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'user.invited',
@@ -80,8 +81,6 @@ export interface UserChange {
   rolesAfter: Role[];
   /** Personal clients revoked because the user lost the creator role (tenant policy). */
   revokedClients: Client[];
-  /** The user's grants (refresh tokens and their access tokens) ended by a password change or by disabling. */
-  endedGrants: EndedGrants;
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
@@ -97,6 +96,7 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     const rolesBefore = await tx.roles.forUser(tenant.id, userId);
     let rolesAfter = rolesBefore;
     await tx.users.update(tenant.id, userId, { displayName, status: patch.status, passwordHash });
+    tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId });
     const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
     });
@@ -106,11 +106,10 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     // A changed password or a disabled account ends every console session and every grant that
     // acts for the user (re-enabling revives none of them); personal clients are credentials of
     // their own and only pause while the owner is disabled.
-    let endedGrants = NO_GRANTS_ENDED;
     if (disabling || passwordHash !== undefined) {
       await tx.sessions.deleteForUser(userId);
       const now = Date.now();
-      endedGrants = await endGrants(tx, tenant.id, await tx.refreshTokens.revokeForUser(tenant.id, userId, now), now);
+      await endGrants(tx, tenant.id, await tx.refreshTokens.revokeForUser(tenant.id, userId, now), now);
     }
     if (patch.roleIds !== undefined) {
       rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
@@ -125,6 +124,6 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
       ? await revokeAllOfOwner(tx, tenant, userId, 'owner lost the client-creator role')
       : [];
     const updated = (await tx.users.byId(tenant.id, userId))!;
-    return { user: updated, rolesBefore, rolesAfter, revokedClients, endedGrants };
+    return { user: updated, rolesBefore, rolesAfter, revokedClients };
   });
 }

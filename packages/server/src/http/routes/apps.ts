@@ -77,7 +77,6 @@ const actor = (request: FastifyRequest) => actorOf(request);
 export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const tags = ['applications'];
   type ById = { Params: Static<typeof IdParams> };
-  const changed = (request: FastifyRequest, c: Client) => ctx.clients.invalidate(request.tenant.id, c.clientId);
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/apps', {
     onRequest: requireManager,
@@ -107,16 +106,14 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }, async (request) => {
     // A registered key lets its holder mint tokens through the jwt-bearer grant.
     if (request.body.jwks) await mintsCredential(request);
-    const c = await updateApp(ctx.store, request.tenant, request.params.id, request.body, actor(request));
-    changed(request, c);
-    return appView(c);
+    return appView(await updateApp(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<ById>('/apps/:id', {
     onRequest: requireManager,
     schema: { tags, summary: 'Delete an application and revoke its tokens', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    changed(request, await deleteApp(ctx.store, request.tenant, request.params.id, actor(request)));
+    await deleteApp(ctx.store, request.tenant, request.params.id, actor(request));
     return reply.code(204).send();
   });
 
@@ -127,9 +124,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) },
     },
   }, async (request, reply) => {
-    const { client, clientSecret, ended } = await regenerateAppSecret(ctx.store, ctx.hasher, request.tenant, request.params.id, actor(request));
-    changed(request, client);
-    ctx.revokedTokens.rememberGrants(ended);
+    const { client, clientSecret } = await regenerateAppSecret(ctx.store, ctx.hasher, request.tenant, request.params.id, actor(request));
     return reply.header('cache-control', 'no-store').send({ ...appView(client), clientSecret });
   });
 
@@ -141,9 +136,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         summary: active ? 'Reactivate: its refresh tokens work again' : 'Suspend: no grant succeeds and its tokens introspect as inactive',
       },
     }, async (request) => {
-      const c = await setAppActive(ctx.store, request.tenant, request.params.id, active, actor(request));
-      changed(request, c);
-      return appView(c);
+      return appView(await setAppActive(ctx.store, request.tenant, request.params.id, active, actor(request)));
     });
   }
 

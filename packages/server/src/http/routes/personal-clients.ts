@@ -121,8 +121,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'Revoke one of my personal OAuth2 clients, immediately', params: IdParams, response: { 204: Type.Null(), ...errors(401, 404) } },
   }, async (request, reply) => {
     const userId = me(request).user.id;
-    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId, actorOf(request));
-    ctx.clients.invalidate(request.tenant.id, c.clientId);
+    await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId, actorOf(request));
     return reply.code(204).send();
   });
 
@@ -146,8 +145,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     onRequest: requireManager,
     schema: { tags, summary: 'Revoke any user\'s personal OAuth2 client (domain managers)', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    const c = await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id }, undefined, actorOf(request));
-    ctx.clients.invalidate(request.tenant.id, c.clientId);
+    await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id }, undefined, actorOf(request));
     return reply.code(204).send();
   });
 }

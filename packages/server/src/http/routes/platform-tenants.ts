@@ -51,7 +51,6 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
     const { manager, ...tenant } = request.body;
     if (manager?.password !== undefined) await mintsCredential(request);
     const made = await provisionTenant(ctx.store, tenant, manager, actorOf(request, 'platform'));
-    ctx.tenants.invalidate(made.tenant.slug);
     const roles = made.manager ? await ctx.store.roles.forUser(made.tenant.id, made.manager.id) : [];
     return reply.code(201).send({ tenant: view(made.tenant), manager: made.manager && userView(made.manager, roles) });
   });
@@ -70,8 +69,6 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
       params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const t = await updateTenant(ctx.store, request.params.slug, request.body, actorOf(request, 'platform'));
-    ctx.tenants.invalidate(t.slug);
-    return view(t);
+    return view(await updateTenant(ctx.store, request.params.slug, request.body, actorOf(request, 'platform')));
   });
 }

@@ -25,7 +25,6 @@ const Patch = Type.Object({
 export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const tags = ['resources'];
   const actor = (request: FastifyRequest) => actorOf(request);
-  const changed = (request: FastifyRequest) => ctx.resources.invalidate(request.tenant.id);
 
   app.get('/resources', {
     schema: { tags, summary: 'APIs and their scopes', response: { 200: Type.Object({ items: Type.Array(ResourceView), nextCursor: Type.Null() }), ...errors(401) } },
@@ -36,7 +35,6 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
     schema: { tags, summary: 'Define an API with its audience and scopes', body: NewResource, response: { 201: ResourceView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
     const r = await createResource(ctx.store, request.tenant, request.body, actor(request));
-    changed(request);
     return reply.code(201).send(view(r));
   });
 
@@ -48,9 +46,7 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
     onRequest: requireManager,
     schema: { tags, summary: 'Rename an API or change its scopes', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
   }, async (request) => {
-    const r = await updateResource(ctx.store, request.tenant, request.params.id, request.body, actor(request));
-    changed(request);
-    return view(r);
+    return view(await updateResource(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/resources/:id', {
@@ -58,7 +54,6 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
     schema: { tags, summary: 'Delete an API no role or application uses any more', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {
     await deleteResource(ctx.store, request.tenant, request.params.id, actor(request));
-    changed(request);
     return reply.code(204).send();
   });
 }

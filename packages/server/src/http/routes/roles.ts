@@ -35,9 +35,7 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
       params: IdParams, body: RolePatch, response: { 200: RoleView, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const role = await updateRole(ctx.store, request.tenant, request.params.id, request.body, actor(request));
-    ctx.principals.invalidate(request.tenant.id);
-    return roleView(role);
+    return roleView(await updateRole(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/roles/:id', {
@@ -45,7 +43,6 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
     schema: { tags: ['roles'], summary: 'Delete a custom role', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {
     await deleteRole(ctx.store, request.tenant, request.params.id, actor(request));
-    ctx.principals.invalidate(request.tenant.id);
     return reply.code(204).send();
   });
 }

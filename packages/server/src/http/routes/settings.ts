@@ -29,8 +29,6 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403) } },
   }, async (request) => {
-    const after = await updateSettings(ctx.store, request.tenant, request.body, actorOf(request));
-    ctx.tenants.invalidate(request.tenant.slug);
-    return after;
+    return updateSettings(ctx.store, request.tenant, request.body, actorOf(request));
   });
 }

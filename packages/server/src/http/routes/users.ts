@@ -75,10 +75,6 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     if (request.body.password !== undefined) await mintsCredential(request);
     const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body,
       { throttle: ctx.throttle.passwords, ip: request.ip }, actorOf(request));
-    ctx.principals.invalidate(request.tenant.id, request.params.id);
-    ctx.revokedTokens.rememberGrants(change.endedGrants);
-    // Losing the creator role may have revoked personal clients (tenant policy): stop them now.
-    for (const c of change.revokedClients) ctx.clients.invalidate(c.tenantId, c.clientId);
     return userView(change.user, change.rolesAfter);
   });
 }

@@ -6,6 +6,7 @@ import * as m0004 from './0004_signing_key_activation.js';
 import * as m0005 from './0005_grant_safety.js';
 import * as m0006 from './0006_audit_actor_client.js';
 import * as m0008 from './0008_signing_key_token_lifetime.js';
+import * as m0010 from './0010_throttle_entries.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_grant_safety': m0005,
   '0006_audit_actor_client': m0006,
   '0008_signing_key_token_lifetime': m0008,
+  '0010_throttle_entries': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

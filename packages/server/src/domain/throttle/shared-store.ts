@@ -1,0 +1,104 @@
+import type { ThrottleRule } from './policies.js';
+import type { ThrottleStore } from './store.js';
+import type { CacheStats } from '../../lib/ttl-cache.js';
+import { BoundedMap } from '../../lib/bounded-map.js';
+
+/** A stored throttle entry: a failure count's lock, or a known pair's expiry. */
+export interface ThrottleEntry {
+  lockedUntil: number;
+  expiresAt: number;
+}
+
+/**
+ * Where shared throttle state lives (a PostgreSQL table, Redis). Every operation is atomic on its
+ * own, so processes counting failures of one key at once never lose one.
+ */
+export interface ThrottleBackend {
+  /** The unexpired entries among `keys`. */
+  read(keys: string[], now: number): Promise<Map<string, ThrottleEntry>>;
+  /** Counts a failure (see MemoryThrottleStore.fail for the rule), atomically. */
+  fail(key: string, rule: ThrottleRule, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Keeps `key` until `until` (a known pair). */
+  keep(key: string, until: number): Promise<void>;
+  /** Drops expired entries. */
+  sweep(now: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+// A pair found without failures this recently needs no clearing after a success.
+const ABSENT_FOR_MS = 1000;
+// A known pair is kept for weeks; renewing it once an hour per process is plenty.
+const RENEW_KNOWN_MS = 3600_000;
+const MEMO_BYTES = (key: string) => 96 + 8 + 2 * key.length;
+
+/**
+ * Throttle state shared by every process. On the hot path (a client or user that authenticates
+ * without failing) it costs one read for all the keys one check asks about, and no write: clearing
+ * a pair that had no failures and renewing a pair known a moment ago are skipped.
+ */
+export class SharedThrottleStore implements ThrottleStore {
+  private batch?: { keys: string[]; result: Promise<Map<string, ThrottleEntry>> };
+  private readonly absentAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
+  private readonly keptAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
+
+  constructor(private readonly backend: ThrottleBackend) {}
+
+  /** The keys asked for in one tick are read together. */
+  private async entry(key: string, now: number): Promise<ThrottleEntry | undefined> {
+    let batch = this.batch;
+    if (!batch) {
+      const keys: string[] = [];
+      const result = Promise.resolve().then(() => {
+        this.batch = undefined;
+        return this.backend.read(keys, now);
+      });
+      batch = this.batch = { keys, result };
+    }
+    batch.keys.push(key);
+    const found = (await batch.result).get(key);
+    if (found) this.absentAt.delete(key);
+    else this.absentAt.set(key, now);
+    return found;
+  }
+
+  async lockedUntil(key: string, now: number): Promise<number> {
+    const e = await this.entry(key, now);
+    return e && e.lockedUntil > now ? e.lockedUntil : 0;
+  }
+
+  async fail(key: string, rule: ThrottleRule, now: number): Promise<void> {
+    this.absentAt.delete(key);
+    await this.backend.fail(key, rule, now);
+  }
+
+  async clear(key: string): Promise<void> {
+    const absent = this.absentAt.get(key);
+    if (absent !== undefined && Date.now() - absent < ABSENT_FOR_MS) return;
+    await this.backend.delete(key);
+  }
+
+  async remember(key: string, ttlMs: number, now: number): Promise<void> {
+    const kept = this.keptAt.get(key);
+    if (kept !== undefined && now - kept < RENEW_KNOWN_MS) return;
+    await this.backend.keep(key, now + ttlMs);
+    this.keptAt.set(key, now);
+  }
+
+  async knows(key: string, now: number): Promise<boolean> {
+    const e = await this.entry(key, now);
+    return e !== undefined && e.expiresAt > now;
+  }
+
+  sweep(now: number): Promise<void> {
+    return this.backend.sweep(now);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+
+  stats(): CacheStats {
+    return { entries: this.absentAt.size + this.keptAt.size, bytes: this.absentAt.bytes + this.keptAt.bytes };
+  }
+}

@@ -1,0 +1,63 @@
+import type { Config } from './config.js';
+import { openStore, migrateToLatest, Store } from './store/index.js';
+import { loadMasterKey } from './crypto/master-key.js';
+import { createContext } from './context.js';
+import { buildApp } from './app.js';
+import { bootstrap, bootstrapBanner } from './bootstrap.js';
+import { startMaintenance } from './maintenance.js';
+import { PgChangeListener } from './store/change-listener.js';
+
+/** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
+export async function runServer(config: Config): Promise<void> {
+  // Reported through the app's logger once it exists.
+  let onConnectionError = (_err: Error): void => {};
+  const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (err) => onConnectionError(err) });
+  await migrateToLatest(handle.db);
+  const store = new Store(handle.db, handle.dialect);
+  const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
+  const app = await buildApp(ctx, {
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'client_secret', 'refresh_token'],
+    },
+  });
+
+  onConnectionError = (err) => app.log.warn({ err: err.message }, 'the database closed an idle connection; the next query opens a new one');
+  store.feed.onListenerError((err) => app.log.error({ err }, 'a subscriber failed to apply a change'));
+
+  // Several processes share one PostgreSQL database: each hears the others' changes.
+  const listener = config.databaseUrl
+    ? new PgChangeListener(config.databaseUrl, store.feed, {
+      lost: (err) => app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting'),
+      reconnected: () => app.log.warn('change notifications resumed; caches flushed'),
+      failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
+    })
+    : undefined;
+  await listener?.start();
+
+  const boot = await bootstrap(store, config);
+  // The generated password goes to the terminal once, never to the structured log.
+  if (boot) process.stdout.write(bootstrapBanner(boot, config.publicUrl));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
+  const stopMaintenance = startMaintenance(ctx);
+
+  let closing = false;
+  async function shutdown(signal: string) {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    stopMaintenance();
+    await app.close();
+    await listener?.stop();
+    await ctx.usage.close();
+    await ctx.throttle.store.close?.();
+    await handle.close();
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { backends, createScratchDatabase, ADMIN_EMAIL, ADMIN_PASSWORD, basic } from '../helpers/harness.js';
+import { SERVER_ENTRY, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { loadConfig, parseWorkers } from '../../src/config.js';
+import { openStore, migrateToLatest, Store } from '../../src/store/index.js';
+import { createContext } from '../../src/context.js';
+import { bootstrap } from '../../src/bootstrap.js';
+import { loadMasterKey } from '../../src/crypto/master-key.js';
+import { createApp, setAppActive } from '../../src/domain/clients/apps.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
+
+const SYSTEM = { type: 'system' as const, id: null };
+
+test('LATCHKEY_WORKERS is a number of processes, and more than one needs PostgreSQL', () => {
+  assert.equal(parseWorkers(undefined, undefined), 1);
+  assert.equal(parseWorkers('4', 'postgres://db/latchkey'), 4);
+  assert.throws(() => parseWorkers('two', 'postgres://db/latchkey'), /LATCHKEY_WORKERS must be a whole number of processes from 1 to 256, got "two"/);
+  assert.throws(() => parseWorkers('0', 'postgres://db/latchkey'), /from 1 to 256/);
+  assert.throws(() => parseWorkers('2', undefined), /LATCHKEY_WORKERS=2 needs PostgreSQL \(set DATABASE_URL\)/);
+  assert.equal(parseWorkers('1', undefined), 1);
+});
+
+test('on SQLite the server refuses to start several workers, with a one-line reason', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-workers-'));
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+      env: { ...process.env, DATABASE_URL: '', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_WORKERS: '2', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    assert.equal(err.trim(), 'Latchkey cannot start: LATCHKEY_WORKERS=2 needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process');
+    assert.equal(fs.existsSync(path.join(dataDir, 'latchkey.db')), false, 'nothing was created');
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+if ((await backends()).includes('postgres')) {
+  test('LATCHKEY_WORKERS=2 on PostgreSQL: two workers behind one port, each hearing the changes (postgres)', async (t) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-workers-'));
+    const scratch = await createScratchDatabase();
+    const env: Record<string, string> = {
+      LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+      PUBLIC_URL: 'http://latchkey.test', DATABASE_URL: scratch.url, LATCHKEY_WORKERS: '2',
+    };
+    const admin = new pg.Client({ connectionString: scratch.url });
+    let server: ServerProcess | undefined;
+    let handle: ReturnType<typeof openStore> | undefined;
+    t.after(async () => {
+      await server?.stop();
+      await admin.end().catch(() => {});
+      await handle?.close();
+      await scratch.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+    // No LATCHKEY_MASTER_KEY: the primary makes the key file once and every worker reads it.
+    server = await startServerProcess(env);
+    await admin.connect();
+    const listening = async () => (await admin.query('select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()', [LISTENER_APPLICATION_NAME])).rows[0].n as number;
+    for (let i = 0; i < 100 && (await listening()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await listening(), 2, 'one listening connection per worker');
+    assert.equal((server.output().match(/Latchkey is initialised/g) ?? []).length, 1, 'initialised once, by the primary');
+
+    const config = loadConfig(env);
+    handle = openStore({ databaseUrl: scratch.url, dataDir });
+    await migrateToLatest(handle.db);
+    const store = new Store(handle.db, handle.dialect);
+    await bootstrap(store, config);
+    const ctx = createContext(config, store, loadMasterKey(undefined, dataDir));
+    const tenant = (await store.tenants.bySlug('demo'))!;
+    const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, { name: 'workers', grantTypes: ['client_credentials'], scopes: ['myservices'] }, SYSTEM);
+    // A new connection per request: the primary deals connections to the workers in turn.
+    const cc = () => new Promise<number>((resolve, reject) => {
+      const req = http.request(`${server!.url}/t/demo/oauth2/v1/token`, {
+        method: 'POST', agent: false,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.clientId, clientSecret) },
+      }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+      req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
+      req.on('error', reject);
+      req.end('grant_type=client_credentials');
+    });
+    // Both workers cache the client.
+    for (let i = 0; i < 6; i++) assert.equal(await cc(), 200);
+    await setAppActive(store, tenant, client.id, false, SYSTEM);
+    const deadline = Date.now() + 1000;
+    while ((await cc()) !== 401) assert.ok(Date.now() < deadline, 'deactivation seen within 1 s');
+    for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'by every worker');
+
+    // A worker that dies is replaced.
+    const workerPids = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(server!.child.pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+    const [first, second] = workerPids();
+    assert.ok(first && second, 'two worker processes');
+    process.kill(first, 'SIGKILL');
+    for (let i = 0; i < 100 && !(workerPids().length === 2 && !workerPids().includes(first) && (await listening()) === 2); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(workerPids().length, 2, 'replaced');
+    assert.ok(!workerPids().includes(first));
+    assert.equal(await listening(), 2, 'the new worker listens for changes too');
+    for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'and knows the client is deactivated');
+
+    server.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => server!.child.once('exit', resolve));
+    assert.equal(code, 0);
+    for (let i = 0; i < 50 && (await listening()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await listening(), 0, 'the workers stopped with the primary');
+  });
+}

@@ -293,7 +293,7 @@ def merge_tok(doc: dict[str, Any], tokens: StoredTokens, response: dict[str, Any
     """The ``.tok`` document after a rotation: extra fields kept, token fields replaced."""
     nxt = {**doc, "app_access_token": tokens.access_token or doc["app_access_token"], "refresh_token": tokens.refresh_token}
     for f in ("token_type", "expires_in", "scope"):
-        if response.get(f) is not None:
+        if f in response:
             nxt[f] = response[f]
     return nxt
 

@@ -38,7 +38,8 @@ class HttpxAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "HttpxAuth()"
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # httpx's sync flow reads the response body first (requires_response_body).
         token = self._cache.get()
         request.headers["authorization"] = f"Bearer {token}"
         response = yield request
@@ -51,6 +52,7 @@ class HttpxAuth(httpx.Auth):
         token = await asyncio.to_thread(self._cache.get)
         request.headers["authorization"] = f"Bearer {token}"
         response = yield request
+        await response.aread()
         if _expired(response.status_code, read_body(response), response.headers.get("www-authenticate")):
             fresh = await asyncio.to_thread(self._cache.get, token)
             request.headers["authorization"] = f"Bearer {fresh}"

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import stat
+import subprocess
 import threading
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 import latchkey
-from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Counter, Server, read_json
+from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, Counter, Server, read_json
 
 
 def mode(file: str | Path) -> int:
@@ -123,6 +124,16 @@ def test_a_stored_login_profile_is_rotated_in_place_in_the_config_file(server: S
     assert stored["accessToken"] == lk.get_access_token()
     assert mode(config) == 0o600 and counter.grants == ["refresh_token"]
     assert sorted(os.listdir(config.parent)) == ["config.json"]
+    # The TypeScript SDK picks up the login Python rotated, rotates it in turn, and Python goes on.
+    node = subprocess.run(["node", "--import", "tsx", str(Path(__file__).parent / "loops/profile-refresh.ts"), str(config)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert node.returncode == 0, node.stderr
+    assert node.stdout.split()[:2] == ["profile", ADMIN_EMAIL]
+    after_node = read_json(config)["profiles"]["work"]
+    assert after_node["refreshToken"] != stored["refreshToken"] and after_node["url"] == server.url
+    again = latchkey.Client(env={"XDG_CONFIG_HOME": str(tmp_path)})
+    again.get_access_token(force_refresh=True)
+    assert read_json(config)["profiles"]["work"]["refreshToken"] != after_node["refreshToken"]
 
 
 def test_threads_and_asyncio_tasks_share_one_refresh(server: Server, personal: latchkey.types.CreatedPersonalClient, tmp_path: Path, counter: Counter) -> None:

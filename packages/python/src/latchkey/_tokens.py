@@ -446,12 +446,16 @@ class TokenCache:
         lifetime = max(0.0, token.expires_at - token.issued_at)
         return self._now() < token.expires_at - min(self._skew, lifetime / 2)
 
-    def _usable(self, cur: AccessToken | None, stale: str | None, force: bool) -> bool:
+    @property
+    def current(self) -> AccessToken | None:
+        return self._current
+
+    def usable(self, cur: AccessToken | None, stale: str | None, force: bool) -> bool:
         return cur is not None and not force and self.is_fresh(cur) and (stale is None or stale != cur.value)
 
     def get(self, stale: str | None = None, force: bool = False) -> str:
         cur = self._current
-        if self._usable(cur, stale, force):
+        if self.usable(cur, stale, force):
             return cur.value  # type: ignore[union-attr]
         generation = self._generation
         with self._lock:
@@ -459,7 +463,7 @@ class TokenCache:
             # A refresh finished while we waited: share its token, as the TypeScript SDK's callers share its promise.
             if self._generation != generation and cur is not None:
                 return cur.value
-            if self._usable(cur, stale, force):
+            if self.usable(cur, stale, force):
                 return cur.value  # type: ignore[union-attr]
             token = self._obtain(stale if stale is not None else (cur.value if cur else None), force)
             self._current = token

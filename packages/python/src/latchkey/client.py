@@ -267,6 +267,9 @@ class AsyncClient(_Base):
 
     async def _token(self, stale: str | None = None, force: bool = False) -> str:
         cache = self._core.cache
+        current = cache.current
+        if cache.usable(current, stale, force):
+            return current.value  # type: ignore[union-attr]
         # The token machinery (file locks, fsync) is blocking: it runs in a worker thread, where the
         # cache's lock makes every task and thread of the process share one refresh.
         return await asyncio.to_thread(cache.get, stale, force)

@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -108,6 +109,21 @@ def test_a_crash_right_after_a_rotation_leaves_the_new_token_in_the_file(server:
     survivor = server.client(credentials=latchkey.TokenFile(file, app["clientSecret"]))
     survivor.get_access_token(force_refresh=True)
     assert read_json(file)["refresh_token"] not in (before["refresh_token"], after["refresh_token"])
+
+    # A real crash: a process that dies (os._exit) the moment the rotation is on disk.
+    dying = read_json(file)
+    script = (
+        "import os, sys; sys.path.insert(0, sys.argv[4]); import latchkey; "
+        "latchkey.Client(sys.argv[1], 'demo', credentials=latchkey.TokenFile(sys.argv[2], sys.argv[3]), env={}, profile=False, "
+        "on_refresh_persisted=lambda e: os._exit(9)).get_access_token(force_refresh=True)"
+    )
+    died = subprocess.run([sys.executable, "-c", script, server.url, file, app["clientSecret"], str(ROOT / "packages/python/src")], capture_output=True, text=True, timeout=60)
+    assert died.returncode == 9, died.stderr
+    assert read_json(file)["refresh_token"] != dying["refresh_token"]
+    # No temporary file; the dead process' lock is left, and the next holder breaks it (its pid is gone).
+    assert sorted(os.listdir(tmp_path)) == ["app.tok", "app.tok.lock"]
+    server.client(credentials=latchkey.TokenFile(file, app["clientSecret"])).get_access_token(force_refresh=True)
+    assert sorted(os.listdir(tmp_path)) == ["app.tok"]
 
 
 def test_a_stored_login_profile_is_rotated_in_place_in_the_config_file(server: Server, tmp_path: Path, counter: Counter) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 import latchkey
-from latchkey._tokens import StoredTokens, TokenFileStore
+from latchkey._credentials.refresh_token import StoredTokens
+from latchkey._credentials.token_file import TokenFileStore
 from conftest import ROOT
 
 FIXTURE = json.loads((ROOT / "packages/sdk/test/fixtures/settings-cases.json").read_text())

@@ -5,7 +5,9 @@
     print(lk.me()["email"])
 """
 
-from ._tokens import SDK_CLIENT_ID, RefreshPersisted, read_tok_file, write_tok_file
+from ._credentials.refresh_token import SDK_CLIENT_ID
+from ._credentials.token_file import read_tok_file, write_tok_file
+from ._credentials.types import RefreshPersisted
 from .client import AsyncClient, Client, __version__
 from .config import (
     DEFAULT_API_URL, DEFAULT_BASE_URL, DEFAULT_TENANT, ClientSecret, Credentials, Password, RefreshToken, Settings,

@@ -4,25 +4,27 @@ tokens from the credentials it was given, and calls the management API or any AP
 from __future__ import annotations
 
 import asyncio
-import os
 import platform
 import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
-from urllib.parse import quote
 
 import httpx
 
 from ._http import HttpOptions, api_error, asend, read_body, says_expired, send
 from ._redact import SecretSet
-from ._tokens import (
-    ClientAuth, ClientCredentialsSource, GrantContext, RefreshPersisted, RefreshTokenSource, TokenCache, TokenSource,
-    create_source, write_tok_file,
-)
+from ._credentials import create_source
+from ._credentials.client_credentials import ClientCredentialsSource
+from ._credentials.refresh_token import RefreshTokenSource
+from ._credentials.types import GrantContext, RefreshPersisted, TokenSource
+from ._token_cache import TokenCache
+from ._token_endpoint import ClientAuth
+from .api.apps import Apps, AsyncApps
+from .api.personal_clients import AsyncPersonalClients, PersonalClients
 from .config import NO_CREDENTIALS, Settings, TokenFile, resolve_settings
 from .errors import ConfigError
-from .types import App, AppWithSecret, CreatedPersonalClient, Introspection, Me, Page, PersonalClient, TokFile
+from .types import Introspection, Me
 
 __version__ = "0.1.0"
 
@@ -309,153 +311,3 @@ class AsyncClient(_Base):
 
     async def logout(self) -> bool:
         return await asyncio.to_thread(self._core.logout)
-
-
-def _q(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _expires(expires_at: Any) -> str:
-    return expires_at.isoformat() if hasattr(expires_at, "isoformat") else str(expires_at)
-
-
-def _check_out(out: str | None, overwrite: bool) -> None:
-    if out and not overwrite and os.path.exists(out):
-        raise ConfigError(f"{out} exists; pass overwrite=True to replace it")
-
-
-class PersonalClients:
-    """The signed-in user's own personal OAuth2 clients (``/me/oauth2-clients``)."""
-
-    def __init__(self, client: Client, base: str) -> None:
-        self._c = client
-        self._base = f"{base}/me/oauth2-clients"
-
-    def list(self, **query: Any) -> Page[PersonalClient]:
-        return cast("Page[PersonalClient]", self._c.request("GET", self._base, params=query))
-
-    def get(self, record_id: str) -> PersonalClient:
-        return cast(PersonalClient, self._c.request("GET", f"{self._base}/{_q(record_id)}"))
-
-    def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime."""
-        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json={"name": name, "expiresAt": _expires(expires_at)}))
-
-    def delete(self, record_id: str) -> None:
-        """Revokes the client immediately (the record id, not the client id)."""
-        self._c.request("DELETE", f"{self._base}/{_q(record_id)}")
-
-
-class AsyncPersonalClients:
-    def __init__(self, client: AsyncClient, base: str) -> None:
-        self._c = client
-        self._base = f"{base}/me/oauth2-clients"
-
-    async def list(self, **query: Any) -> Page[PersonalClient]:
-        return cast("Page[PersonalClient]", await self._c.request("GET", self._base, params=query))
-
-    async def get(self, record_id: str) -> PersonalClient:
-        return cast(PersonalClient, await self._c.request("GET", f"{self._base}/{_q(record_id)}"))
-
-    async def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json={"name": name, "expiresAt": _expires(expires_at)}))
-
-    async def delete(self, record_id: str) -> None:
-        await self._c.request("DELETE", f"{self._base}/{_q(record_id)}")
-
-
-class Apps:
-    """Confidential applications (domain managers)."""
-
-    def __init__(self, client: Client, base: str) -> None:
-        self._c = client
-        self._base = f"{base}/apps"
-
-    def list(self, **query: Any) -> Page[App]:
-        return cast("Page[App]", self._c.request("GET", self._base, params=query))
-
-    def get(self, app_id: str) -> App:
-        return cast(App, self._c.request("GET", f"{self._base}/{_q(app_id)}"))
-
-    def create(self, name: str, grant_types: list[str], scopes: list[str], description: str | None = None,
-               jwks: dict[str, Any] | None = None) -> AppWithSecret:
-        body: dict[str, Any] = {"name": name, "grantTypes": grant_types, "scopes": scopes}
-        if description is not None:
-            body["description"] = description
-        if jwks is not None:
-            body["jwks"] = jwks
-        return cast(AppWithSecret, self._c.request("POST", self._base, json=body))
-
-    def update(self, app_id: str, **patch: Any) -> App:
-        """Fields in the API's names (``name``, ``description``, ``grantTypes``, ``scopes``, ``jwks``)."""
-        return cast(App, self._c.request("PATCH", f"{self._base}/{_q(app_id)}", json=patch))
-
-    def delete(self, app_id: str) -> None:
-        self._c.request("DELETE", f"{self._base}/{_q(app_id)}")
-
-    def rotate_secret(self, app_id: str) -> AppWithSecret:
-        """A new secret; the old one stops working and every refresh token of the app dies."""
-        return cast(AppWithSecret, self._c.request("POST", f"{self._base}/{_q(app_id)}/secret"))
-
-    def activate(self, app_id: str) -> App:
-        return cast(App, self._c.request("POST", f"{self._base}/{_q(app_id)}/activate"))
-
-    def deactivate(self, app_id: str) -> App:
-        return cast(App, self._c.request("POST", f"{self._base}/{_q(app_id)}/deactivate"))
-
-    def generate_tokens(self, app_id: str, *, scopes: list[str] | None = None, include_refresh_token: bool = True,
-                        out: str | None = None, overwrite: bool = False) -> TokFile:
-        """The ``.tok`` document; ``out`` also writes it (atomically, mode 0600)."""
-        _check_out(out, overwrite)
-        if scopes is None:
-            scopes = self.get(app_id)["scopes"]
-        doc = cast(TokFile, self._c.request("POST", f"{self._base}/{_q(app_id)}/tokens", json={"scopes": scopes, "includeRefreshToken": include_refresh_token}))
-        if out:
-            write_tok_file(out, dict(doc))
-        return doc
-
-
-class AsyncApps:
-    def __init__(self, client: AsyncClient, base: str) -> None:
-        self._c = client
-        self._base = f"{base}/apps"
-
-    async def list(self, **query: Any) -> Page[App]:
-        return cast("Page[App]", await self._c.request("GET", self._base, params=query))
-
-    async def get(self, app_id: str) -> App:
-        return cast(App, await self._c.request("GET", f"{self._base}/{_q(app_id)}"))
-
-    async def create(self, name: str, grant_types: list[str], scopes: list[str], description: str | None = None,
-                     jwks: dict[str, Any] | None = None) -> AppWithSecret:
-        body: dict[str, Any] = {"name": name, "grantTypes": grant_types, "scopes": scopes}
-        if description is not None:
-            body["description"] = description
-        if jwks is not None:
-            body["jwks"] = jwks
-        return cast(AppWithSecret, await self._c.request("POST", self._base, json=body))
-
-    async def update(self, app_id: str, **patch: Any) -> App:
-        return cast(App, await self._c.request("PATCH", f"{self._base}/{_q(app_id)}", json=patch))
-
-    async def delete(self, app_id: str) -> None:
-        await self._c.request("DELETE", f"{self._base}/{_q(app_id)}")
-
-    async def rotate_secret(self, app_id: str) -> AppWithSecret:
-        return cast(AppWithSecret, await self._c.request("POST", f"{self._base}/{_q(app_id)}/secret"))
-
-    async def activate(self, app_id: str) -> App:
-        return cast(App, await self._c.request("POST", f"{self._base}/{_q(app_id)}/activate"))
-
-    async def deactivate(self, app_id: str) -> App:
-        return cast(App, await self._c.request("POST", f"{self._base}/{_q(app_id)}/deactivate"))
-
-    async def generate_tokens(self, app_id: str, *, scopes: list[str] | None = None, include_refresh_token: bool = True,
-                              out: str | None = None, overwrite: bool = False) -> TokFile:
-        _check_out(out, overwrite)
-        if scopes is None:
-            scopes = (await self.get(app_id))["scopes"]
-        doc = cast(TokFile, await self._c.request("POST", f"{self._base}/{_q(app_id)}/tokens", json={"scopes": scopes, "includeRefreshToken": include_refresh_token}))
-        if out:
-            await asyncio.to_thread(write_tok_file, out, dict(doc))
-        return doc

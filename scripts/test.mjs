@@ -1,4 +1,5 @@
-// Runs every test file of every package with Node's test runner (TypeScript through tsx).
+// Runs every test file of every package with Node's test runner (TypeScript through tsx), then the
+// Python client's pytest suite.
 // The PostgreSQL back end is tested against a real server: each test app makes its own scratch
 // database there. On CI (CI=true) PostgreSQL is mandatory; locally it is skipped only if unreachable.
 import { spawnSync } from 'node:child_process';
@@ -22,7 +23,19 @@ if (selected.some((f) => f.includes(path.join('packages', 'console', 'test')))) 
   const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected,
-], { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } });
-process.exit(result.status ?? 1);
+let status = 0;
+if (selected.length || !only.length) {
+  const result = spawnSync(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected,
+  ], { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } });
+  status = result.status ?? 1;
+}
+// The Python client's tests (pytest, Debian's python3): after the Node tests, with no filter or a
+// filter naming them. Exit code 5 (no tests collected) is a failure: the tests exist.
+const python = path.join('packages', 'python');
+if (!only.length || only.some((o) => python.includes(o) || o.includes(python))) {
+  const interpreter = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const py = spawnSync(interpreter, ['-m', 'pytest', python, '-q', '-p', 'no:cacheprovider'], { stdio: 'inherit', cwd: root });
+  if (py.status !== 0) status = status || (py.status ?? 1);
+}
+process.exit(status);

@@ -1,0 +1,51 @@
+"""The signed-in user's own personal OAuth2 clients (``/me/oauth2-clients``), sync and async."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from ..types import CreatedPersonalClient, Page, PersonalClient
+from ._common import expires, q
+
+if TYPE_CHECKING:
+    from ..client import AsyncClient, Client
+
+
+class PersonalClients:
+    """The signed-in user's own personal OAuth2 clients (``/me/oauth2-clients``)."""
+
+    def __init__(self, client: Client, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/me/oauth2-clients"
+
+    def list(self, **query: Any) -> Page[PersonalClient]:
+        return cast("Page[PersonalClient]", self._c.request("GET", self._base, params=query))
+
+    def get(self, record_id: str) -> PersonalClient:
+        return cast(PersonalClient, self._c.request("GET", f"{self._base}/{q(record_id)}"))
+
+    def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
+        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime."""
+        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+
+    def delete(self, record_id: str) -> None:
+        """Revokes the client immediately (the record id, not the client id)."""
+        self._c.request("DELETE", f"{self._base}/{q(record_id)}")
+
+
+class AsyncPersonalClients:
+    def __init__(self, client: AsyncClient, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/me/oauth2-clients"
+
+    async def list(self, **query: Any) -> Page[PersonalClient]:
+        return cast("Page[PersonalClient]", await self._c.request("GET", self._base, params=query))
+
+    async def get(self, record_id: str) -> PersonalClient:
+        return cast(PersonalClient, await self._c.request("GET", f"{self._base}/{q(record_id)}"))
+
+    async def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
+        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+
+    async def delete(self, record_id: str) -> None:
+        await self._c.request("DELETE", f"{self._base}/{q(record_id)}")

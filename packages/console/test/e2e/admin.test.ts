@@ -118,6 +118,26 @@ describe('console: settings, signing keys, resources, tenants', () => {
     assert.ok(audit.length >= 7, `every change is audited (${audit.length})`);
   });
 
+  test('keyboard only: Space opens the confirmation, Escape cancels, Tab and Enter confirm', async () => {
+    const sw = page.getByLabel('Revoke personal clients on role loss');
+    const before = await sw.isChecked();
+    const dialog = page.getByRole('dialog', { name: /"Revoke personal clients on role loss"\?$/ });
+    await sw.focus();
+    await page.keyboard.press('Space');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await sw.isChecked(), before);
+    await sw.focus();
+    await page.keyboard.press('Space');
+    await dialog.waitFor();
+    for (let i = 0; i < 4 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'CHANGE'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('Setting saved.').waitFor();
+    assert.equal((await lk.api(adminToken, 'GET', '/settings')).body.revokeClientsOnRoleLoss, !before);
+  });
+
   test('signing keys: rotate now publishes the new key; after a suspected leak the old ones leave the JWKS', async () => {
     await page.getByRole('tab', { name: 'Signing keys' }).click();
     await page.getByRole('table', { name: 'Signing keys' }).waitFor();

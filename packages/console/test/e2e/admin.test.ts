@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser } from '../helpers/browser.js';
+import { SCREENSHOTS, assertAccessible, capture, launchBrowser } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 describe('console: settings, signing keys, resources, tenants', () => {
@@ -229,7 +229,29 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await other.getByRole('menuitem', { name: 'Settings' }).waitFor();
     await other.goto(`${lk.url}/console/t/demo/platform/tenants`);
     await other.getByText('Tenants are managed by platform administrators.').waitFor();
+
+    // A refusal reads as a sentence in the confirmation: this manager loses the role meanwhile.
+    await other.goto(`${lk.url}/console/t/demo/manage/settings`);
+    await other.getByLabel('Enforce single sign-on').click();
+    const dialog = other.getByRole('dialog', { name: 'Turn on "Enforce single sign-on"?' });
+    await dialog.waitFor();
+    assert.equal((await lk.api(adminToken, 'PATCH', `/users/${plain.id}`, { roleIds: [] })).status, 200);
+    await dialog.getByRole('button', { name: 'CHANGE' }).click();
+    await dialog.getByText('Only domain managers may do this.').waitFor();
+    await other.screenshot({ path: `${SCREENSHOTS}/settings-refused.png` });
+    await assertAccessible(other, 'settings-refused');
+    assert.equal((await lk.api(adminToken, 'GET', '/settings')).body.ssoEnforced, false);
     await other.context().close();
+
+    // A taken slug is refused with the reason, in the dialog.
+    await page.getByRole('button', { name: 'CREATE TENANT' }).click();
+    const again = page.getByRole('dialog', { name: 'Create a tenant' });
+    await again.getByLabel('Slug').fill('acme');
+    await again.getByLabel('Name').fill('Acme again');
+    await again.getByRole('button', { name: 'CREATE' }).click();
+    await again.getByRole('alert').waitFor();
+    assert.match((await again.getByRole('alert').textContent())!, /acme/);
+    await again.getByRole('button', { name: 'CANCEL' }).click();
   });
 
   test('a 390 px wide phone: settings, resources and signing keys fit', async () => {

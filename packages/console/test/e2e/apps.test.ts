@@ -251,6 +251,17 @@ describe('console: applications', () => {
       assert.ok(by <= 0, `${path} scrolls sideways by ${by}px`);
       await capture(page, name);
     }
+    await page.getByRole('button', { name: 'GENERATE ACCESS TOKEN' }).click();
+    await page.getByRole('dialog', { name: 'Generate an access token for "billing-sync"' }).getByText(/valid for/).waitFor();
+    await capture(page, 'phone-app-token');
+    await page.keyboard.press('Escape');
+    await page.goto(`${lk.url}/console/t/demo/manage/apps`);
+    await page.getByRole('button', { name: 'ADD' }).click();
+    await page.getByRole('dialog', { name: 'Add a confidential application' }).getByLabel('Name').fill('phone-app');
+    await page.getByRole('button', { name: 'NEXT' }).click();
+    await page.getByLabel(/JWT assertion/).waitFor();
+    await capture(page, 'phone-app-wizard');
+    await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

@@ -1,5 +1,3 @@
-import type { Resource } from '../../api/types';
-
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** The grants an application may hold, each in one line (the API takes `jwt-bearer` as a short name). */
@@ -10,9 +8,6 @@ export const GRANTS = [
 ] as const;
 
 export const grantLabel = (g: string) => GRANTS.find((x) => x.value === g)?.label ?? g;
-
-/** Every scope of the tenant's APIs, with the API that defines it. */
-export const scopesOf = (resources: Resource[]) => resources.flatMap((r) => r.scopes.map((s) => ({ scope: s, resource: r.name })));
 
 export function duration(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day${seconds === 86_400 ? '' : 's'}`;

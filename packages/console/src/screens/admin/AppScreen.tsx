@@ -152,11 +152,14 @@ export function AppScreen() {
         The current secret stops working at once, and <strong>every refresh token of this application stops working</strong>, with
         the access tokens they gave: token files handed out so far become useless. The new secret is shown once.
       </ConfirmDialog>
-      <ConfirmDialog open={dialog === 'toggle'} title={active ? `Deactivate "${app.name}"?` : `Activate "${app.name}"?`} danger={active}
-        confirmLabel={active ? 'DEACTIVATE' : 'ACTIVATE'} busy={toggle.isPending} onClose={() => setDialog(null)} onConfirm={() => toggle.mutate(!active)}>
-        {active
-          ? 'Every grant of this application is refused and its tokens introspect as inactive until you activate it again. Nothing is deleted.'
-          : 'The application can get tokens again, and its refresh tokens that have not expired work again.'}
+      {/* One dialog each: a closing dialog keeps its own words while the status changes under it. */}
+      <ConfirmDialog open={dialog === 'toggle' && active} title={`Deactivate "${app.name}"?`} confirmLabel="DEACTIVATE" busy={toggle.isPending}
+        onClose={() => setDialog(null)} onConfirm={() => toggle.mutate(false)}>
+        Every grant of this application is refused and its tokens introspect as inactive until you activate it again. Nothing is deleted.
+      </ConfirmDialog>
+      <ConfirmDialog open={dialog === 'toggle' && !active} title={`Activate "${app.name}"?`} danger={false} confirmLabel="ACTIVATE" busy={toggle.isPending}
+        onClose={() => setDialog(null)} onConfirm={() => toggle.mutate(true)}>
+        The application can get tokens again, and its refresh tokens that have not expired work again.
       </ConfirmDialog>
       {secret ? <AppSecretDialog app={secret} title={`New secret of "${secret.name}"`} onClose={() => { setSecret(null); toast('Secret regenerated.'); }} /> : null}
     </Box>

@@ -10,6 +10,7 @@ import { NotFoundScreen } from './screens/NotFoundScreen';
 
 // The User & Company Manager is loaded only when a manager opens it: the first screen stays small.
 const ManagerScreen = lazy(() => import('./screens/manager/ManagerScreen'));
+const TenantsScreen = lazy(() => import('./screens/admin/TenantsScreen'));
 
 function Tenant() {
   const { tenant } = useParams();
@@ -29,6 +30,7 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="oauth2-clients" replace /> },
           { path: 'oauth2-clients', element: <MyClientsScreen />, loader: ({ params }) => prefetchMyClients(params.tenant!) },
           { path: 'manage/*', element: <Suspense fallback={<Loading />}><ManagerScreen /></Suspense> },
+          { path: 'platform/tenants', element: <Suspense fallback={<Loading />}><TenantsScreen /></Suspense> },
           { path: '*', element: <NotFoundScreen /> },
         ],
       },

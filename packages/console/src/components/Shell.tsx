@@ -2,6 +2,9 @@ import { useState } from 'react';
 import { AppBar, Avatar, Box, Divider, IconButton, ListItemIcon, Menu, MenuItem, Toolbar, Tooltip, Typography } from '@mui/material';
 import KeyIcon from '@mui/icons-material/VpnKey';
 import ManageIcon from '@mui/icons-material/AdminPanelSettings';
+import AppsIcon from '@mui/icons-material/Apps';
+import TenantsIcon from '@mui/icons-material/Domain';
+import SettingsIcon from '@mui/icons-material/Settings';
 import LogoutIcon from '@mui/icons-material/Logout';
 import { Link, Outlet, useNavigate } from 'react-router';
 import { useSession } from '../session/session';
@@ -51,6 +54,15 @@ export function Shell() {
             <MenuItem onClick={() => go(`${base}/oauth2-clients`)}><ListItemIcon><KeyIcon fontSize="small" /></ListItemIcon>My OAuth2 clients</MenuItem>
             {me?.isDomainManager ? (
               <MenuItem onClick={() => go(`${base}/manage/users`)}><ListItemIcon><ManageIcon fontSize="small" /></ListItemIcon>User &amp; Company Manager</MenuItem>
+            ) : null}
+            {me?.isDomainManager ? (
+              <MenuItem onClick={() => go(`${base}/manage/apps`)}><ListItemIcon><AppsIcon fontSize="small" /></ListItemIcon>Applications</MenuItem>
+            ) : null}
+            {me?.isDomainManager ? (
+              <MenuItem onClick={() => go(`${base}/manage/settings`)}><ListItemIcon><SettingsIcon fontSize="small" /></ListItemIcon>Settings</MenuItem>
+            ) : null}
+            {me?.platformAdmin ? (
+              <MenuItem onClick={() => go(`${base}/platform/tenants`)}><ListItemIcon><TenantsIcon fontSize="small" /></ListItemIcon>Tenants</MenuItem>
             ) : null}
             <MenuItem onClick={out}><ListItemIcon><LogoutIcon fontSize="small" /></ListItemIcon>Sign out</MenuItem>
           </Menu>

@@ -4,7 +4,8 @@ import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { CopyButton } from '../components/CopyButton';
 
-function Field({ label, value, id }: { label: string; value: string; id: string }) {
+/** A shown-once value with its copy button. */
+export function SecretField({ label, value, id }: { label: string; value: string; id: string }) {
   return (
     <Box>
       <Typography variant="caption" color="text.secondary" id={`${id}-label`}>{label}</Typography>
@@ -41,8 +42,8 @@ export function SecretDialog({ client, onClose }: { client: CreatedClient; onClo
       <DialogTitle id="secret-title">Client "{client.name}" created</DialogTitle>
       <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
         <Alert severity="warning">Copy the secret now. It will not be shown again: Latchkey keeps only a hash of it. If you lose it, delete this client and create a new one.</Alert>
-        <Field label="Client ID" value={client.clientId} id="created-client-id" />
-        <Field label="Client secret" value={client.clientSecret} id="created-client-secret" />
+        <SecretField label="Client ID" value={client.clientId} id="created-client-id" />
+        <SecretField label="Client secret" value={client.clientSecret} id="created-client-secret" />
         <Box>
           <Tabs value={tab} onChange={(_, v: number) => setTab(v)} aria-label="How to use it" variant="scrollable">
             <Tab label="CLI" id="snippet-tab-0" aria-controls="snippet-panel" />

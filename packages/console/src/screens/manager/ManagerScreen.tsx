@@ -5,6 +5,11 @@ import { NotAllowed } from './NotAllowed';
 import { UsersScreen } from './UsersScreen';
 import { ClientsScreen } from './ClientsScreen';
 import { AuditScreen } from './AuditScreen';
+import { AppsScreen } from '../admin/AppsScreen';
+import { AppScreen } from '../admin/AppScreen';
+import { ResourcesScreen } from '../admin/ResourcesScreen';
+import { SettingsScreen } from '../admin/SettingsScreen';
+import { SigningKeysScreen } from '../admin/SigningKeysScreen';
 
 /** The User & Company Manager: domain managers only (the API is the real guard). */
 export default function ManagerScreen() {
@@ -12,7 +17,11 @@ export default function ManagerScreen() {
   const location = useLocation();
   if (!me?.isDomainManager) return <NotAllowed />;
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
-  const tabs = [{ to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'audit', label: 'Audit log' }];
+  const tabs = [
+    { to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
+    { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'signing-keys', label: 'Signing keys' },
+    { to: 'audit', label: 'Audit log' },
+  ];
   const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
   return (
     <Box>
@@ -24,6 +33,11 @@ export default function ManagerScreen() {
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={<UsersScreen />} />
         <Route path="oauth2-clients" element={<ClientsScreen />} />
+        <Route path="apps" element={<AppsScreen />} />
+        <Route path="apps/:id" element={<AppScreen />} />
+        <Route path="resources" element={<ResourcesScreen />} />
+        <Route path="settings" element={<SettingsScreen />} />
+        <Route path="signing-keys" element={<SigningKeysScreen />} />
         <Route path="audit" element={<AuditScreen />} />
         <Route path="*" element={<Navigate to="users" replace />} />
       </Routes>

@@ -51,6 +51,7 @@ export interface ResourcesTable {
   name: string;
   audience: string;
   scopes: string; // JSON string[]
+  scope_descriptions: string; // JSON { scope: text }
   created_at: number;
 }
 

@@ -16,6 +16,22 @@ function checkScopes(scopes: string[]): string[] {
   return unique;
 }
 
+/**
+ * Scope descriptions: for scopes of this resource only, each one line under the one name rule
+ * (no control characters); an empty text removes the description. Descriptions of scopes that are
+ * removed go with them.
+ */
+function checkDescriptions(descriptions: Record<string, string>, scopes: string[]): Record<string, string> {
+  const unknown = Object.keys(descriptions).filter((s) => !scopes.includes(s));
+  if (unknown.length) throw invalid(`scopeDescriptions name scopes this API does not have: ${unknown.join(', ')}`);
+  const out: Record<string, string> = {};
+  for (const s of scopes) {
+    const text = descriptions[s]?.trim();
+    if (text) out[s] = checkName(text, 200, `the description of scope ${s}`);
+  }
+  return out;
+}
+
 /** A scope names one permission in the whole tenant: it may belong to one resource only. */
 async function checkScopesFree(store: Store, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
   for (const r of await store.resources.list(tenantId)) {
@@ -25,12 +41,13 @@ async function checkScopesFree(store: Store, tenantId: string, scopes: string[],
   }
 }
 
-export async function createResource(store: Store, tenant: Tenant, input: { name: string; audience: string; scopes: string[] }, actor: Actor): Promise<Resource> {
+export async function createResource(store: Store, tenant: Tenant, input: { name: string; audience: string; scopes: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
   const name = checkName(input.name);
   const audience = input.audience.trim();
   if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
   const scopes = checkScopes(input.scopes);
-  const resource: Resource = { id: randomUUID(), tenantId: tenant.id, name, audience, scopes, createdAt: Date.now() };
+  const scopeDescriptions = checkDescriptions(input.scopeDescriptions ?? {}, scopes);
+  const resource: Resource = { id: randomUUID(), tenantId: tenant.id, name, audience, scopes, scopeDescriptions, createdAt: Date.now() };
   await store.transaction(async (tx) => {
     if ((await tx.resources.list(tenant.id)).some((r) => r.audience === audience)) throw conflictError(`a resource with audience ${audience} already exists`);
     await checkScopesFree(tx, tenant.id, scopes);
@@ -51,10 +68,11 @@ export async function getResource(store: Store, tenant: Tenant, id: string): Pro
 }
 
 /**
- * Renames a resource or changes its scopes. Removing a scope still granted to an application or a
- * role is refused: those grants would silently stop working.
+ * Renames a resource, changes its scopes or describes them (`scopeDescriptions` replaces them all).
+ * Removing a scope still granted to an application or a role is refused: those grants would
+ * silently stop working.
  */
-export async function updateResource(store: Store, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[] }, actor: Actor): Promise<Resource> {
+export async function updateResource(store: Store, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
   return store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     const scopes = patch.scopes ? checkScopes(patch.scopes) : current.scopes;
@@ -62,11 +80,14 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
     if (removed.length) await refuseIfInUse(tx, tenant, removed);
     if (patch.scopes) await checkScopesFree(tx, tenant.id, scopes, id);
     const name = patch.name === undefined ? undefined : checkName(patch.name);
-    await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined });
+    // Descriptions are replaced when given, otherwise kept for the scopes that remain.
+    const kept = patch.scopeDescriptions ?? Object.fromEntries(Object.entries(current.scopeDescriptions).filter(([s]) => scopes.includes(s)));
+    const scopeDescriptions = checkDescriptions(kept, scopes);
+    await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined, scopeDescriptions });
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.updated', targetType: 'resource',
-      targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined },
+      targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined, describedScopes: patch.scopeDescriptions ? Object.keys(scopeDescriptions) : undefined },
     });
     return getResource(tx, tenant, id);
   });

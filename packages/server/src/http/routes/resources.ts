@@ -6,19 +6,25 @@ import { createResource, deleteResource, getResource, updateResource } from '../
 import { actorOf, requireManager } from '../auth.js';
 import { IdParams, Timestamp, errors, iso } from '../schemas.js';
 
-const ResourceView = Type.Object({
-  id: Type.String(), name: Type.String(), audience: Type.String(), scopes: Type.Array(Type.String()), createdAt: Timestamp,
+const ScopeDescriptions = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 200 }), {
+  description: 'what each scope allows, in words, for the people who grant it; an empty text removes one',
 });
-const view = (r: Resource) => ({ id: r.id, name: r.name, audience: r.audience, scopes: r.scopes, createdAt: iso(r.createdAt) });
+const ResourceView = Type.Object({
+  id: Type.String(), name: Type.String(), audience: Type.String(), scopes: Type.Array(Type.String()),
+  scopeDescriptions: ScopeDescriptions, createdAt: Timestamp,
+});
+const view = (r: Resource) => ({ id: r.id, name: r.name, audience: r.audience, scopes: r.scopes, scopeDescriptions: r.scopeDescriptions, createdAt: iso(r.createdAt) });
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
 const NewResource = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   audience: Type.String({ minLength: 1, maxLength: 300, description: 'the aud claim of tokens for this API' }),
   scopes: Scopes,
+  scopeDescriptions: Type.Optional(ScopeDescriptions),
 }, { additionalProperties: false });
 const Patch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   scopes: Type.Optional(Scopes),
+  scopeDescriptions: Type.Optional({ ...ScopeDescriptions, description: 'replaces every description (scopes left out lose theirs)' }),
 }, { additionalProperties: false, minProperties: 1 });
 
 /** Resources: the APIs tokens are for, each with an audience and named scopes. */
@@ -44,7 +50,7 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/resources/:id', {
     onRequest: requireManager,
-    schema: { tags, summary: 'Rename an API or change its scopes', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
+    schema: { tags, summary: 'Rename an API, change its scopes or describe them', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
   }, async (request) => {
     return view(await updateResource(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
   });

@@ -7,6 +7,7 @@ import * as m0005 from './0005_grant_safety.js';
 import * as m0006 from './0006_audit_actor_client.js';
 import * as m0008 from './0008_signing_key_token_lifetime.js';
 import * as m0010 from './0010_throttle_entries.js';
+import * as m0011 from './0011_scope_descriptions.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_audit_actor_client': m0006,
   '0008_signing_key_token_lifetime': m0008,
   '0010_throttle_entries': m0010,
+  '0011_scope_descriptions': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ const toResource = (r: Selectable<ResourcesTable>): Resource => ({
   name: r.name,
   audience: r.audience,
   scopes: JSON.parse(r.scopes),
+  scopeDescriptions: JSON.parse(r.scope_descriptions),
   createdAt: r.created_at,
 });
 
@@ -22,14 +23,16 @@ export class ResourceRepo {
       name: r.name,
       audience: r.audience,
       scopes: JSON.stringify(r.scopes),
+      scope_descriptions: JSON.stringify(r.scopeDescriptions),
       created_at: r.createdAt,
     }).execute();
   }
 
-  async update(tenantId: string, id: string, patch: { name?: string; scopes?: string[] }): Promise<void> {
-    const values: { name?: string; scopes?: string } = {};
+  async update(tenantId: string, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }): Promise<void> {
+    const values: { name?: string; scopes?: string; scope_descriptions?: string } = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
+    if (patch.scopeDescriptions !== undefined) values.scope_descriptions = JSON.stringify(patch.scopeDescriptions);
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('resources').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   }

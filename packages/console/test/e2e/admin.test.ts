@@ -198,6 +198,18 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await page.getByText('API "Billing API" added.').waitFor();
     await page.getByRole('heading', { name: 'Billing API' }).waitFor();
     await page.getByRole('row').filter({ hasText: 'invoices:write' }).filter({ hasText: 'no role' }).waitFor();
+
+    // Describe a scope in words; the API stores it, and it shows in the table.
+    await page.getByRole('row').filter({ hasText: 'metering' }).getByText('Read your usage figures (Metering)').waitFor();
+    await page.getByRole('button', { name: 'Describe scope invoices:write' }).click();
+    const describe = page.getByRole('dialog', { name: 'Describe scope invoices:write' });
+    await describe.getByLabel('What this scope allows').fill('Create, change and send invoices');
+    await capture(page, 'resource-describe-scope');
+    await describe.getByRole('button', { name: 'SAVE' }).click();
+    await page.getByText('Scope invoices:write described.').waitFor();
+    await page.getByRole('row').filter({ hasText: 'invoices:write' }).getByText('Create, change and send invoices').waitFor();
+    const billing = (await lk.api(adminToken, 'GET', '/resources')).body.items.find((r: { name: string }) => r.name === 'Billing API');
+    assert.deepEqual(billing.scopeDescriptions, { 'invoices:write': 'Create, change and send invoices' });
     await capture(page, 'resources');
   });
 

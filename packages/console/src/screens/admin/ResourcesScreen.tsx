@@ -91,14 +91,49 @@ function ResourceCard({ resource, grantedBy }: { resource: Resource; grantedBy: 
   );
 }
 
+/** Says in words what one scope allows; the API keeps every description of the resource at once. */
+function DescribeScopeDialog({ resource, scope, onClose }: { resource: Resource; scope: string; onClose(): void }) {
+  const { tenant } = useSession();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [text, setText] = useState(resource.scopeDescriptions[scope] ?? '');
+  const save = useMutation({
+    mutationFn: () => call(api.PATCH('/t/{tenant}/api/v1/resources/{id}', {
+      params: { path: { tenant, id: resource.id } }, body: { scopeDescriptions: { ...resource.scopeDescriptions, [scope]: text.trim() } },
+    })),
+    onSuccess: () => {
+      toast(text.trim() ? `Scope ${scope} described.` : `Description of ${scope} removed.`);
+      void qc.invalidateQueries({ queryKey: ['resources', tenant] });
+      onClose();
+    },
+  });
+  return (
+    <Dialog open onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="describe-scope-title">
+      <Box component="form" onSubmit={(e: FormEvent) => { e.preventDefault(); save.mutate(); }}>
+        <DialogTitle id="describe-scope-title">Describe scope <code>{scope}</code></DialogTitle>
+        <DialogContent>
+          {save.isError ? <Alert severity="error" sx={{ mb: 2 }}>{messageOf(save.error)}</Alert> : null}
+          <TextField autoFocus fullWidth margin="dense" label="What this scope allows" value={text} onChange={(e) => setText(e.target.value)}
+            slotProps={{ htmlInput: { maxLength: 200 } }} helperText="One line, shown to the people who grant it. Leave empty to remove it." />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose}>CANCEL</Button>
+          <Button type="submit" variant="contained" disabled={save.isPending}>SAVE</Button>
+        </DialogActions>
+      </Box>
+    </Dialog>
+  );
+}
+
 /** The APIs tokens are for, their scopes, and which roles grant which scopes. */
 export function ResourcesScreen() {
   const { tenant } = useSession();
   const [adding, setAdding] = useState(false);
+  const [describing, setDescribing] = useState<{ resource: Resource; scope: string } | null>(null);
   const resources = useQuery(resourcesQuery(tenant));
   const roles = useQuery({ queryKey: ['roles', tenant], queryFn: () => call(api.GET('/t/{tenant}/api/v1/roles', { params: { path: { tenant } } })) });
   const grantedBy = (scope: string) => (roles.data?.items ?? []).filter((r) => r.scopes.includes(scope)).map((r) => r.name);
-  const allScopes = (resources.data?.items ?? []).flatMap((r) => r.scopes.map((s) => ({ s, api: r.name })));
+  const allScopes = (resources.data?.items ?? []).flatMap((r) => r.scopes.map((s) => ({ s, resource: r })));
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center', mb: 2 }}>
@@ -118,12 +153,16 @@ export function ResourcesScreen() {
             <Paper variant="outlined">
               <TableContainer tabIndex={0} role="region" aria-label="Scopes granted by roles, scrollable">
                 <Table size="small" aria-label="Scopes granted by roles">
-                  <TableHead><TableRow><TableCell>Scope</TableCell><TableCell>API</TableCell><TableCell>Granted by roles</TableCell></TableRow></TableHead>
+                  <TableHead><TableRow><TableCell>Scope</TableCell><TableCell>What it allows</TableCell><TableCell>API</TableCell><TableCell>Granted by roles</TableCell></TableRow></TableHead>
                   <TableBody>
-                    {allScopes.map(({ s, api: apiName }) => (
+                    {allScopes.map(({ s, resource: r }) => (
                       <TableRow key={s}>
                         <TableCell><code>{s}</code></TableCell>
-                        <TableCell>{apiName}</TableCell>
+                        <TableCell>
+                          {r.scopeDescriptions[s] ?? <Typography component="span" variant="body2" color="text.secondary">not described</Typography>}
+                          <Button size="small" sx={{ ml: 1 }} aria-label={`Describe scope ${s}`} onClick={() => setDescribing({ resource: r, scope: s })}>DESCRIBE</Button>
+                        </TableCell>
+                        <TableCell>{r.name}</TableCell>
                         <TableCell>{grantedBy(s).join(', ') || <Typography component="span" variant="body2" color="text.secondary">no role</Typography>}</TableCell>
                       </TableRow>
                     ))}
@@ -135,6 +174,7 @@ export function ResourcesScreen() {
         </>
       ) : null}
       {adding ? <AddApiDialog onClose={() => setAdding(false)} /> : null}
+      {describing ? <DescribeScopeDialog resource={describing.resource} scope={describing.scope} onClose={() => setDescribing(null)} /> : null}
     </Box>
   );
 }

@@ -47,8 +47,8 @@ export function prefetchMyClients(tenant: string): null {
   return null;
 }
 const COLUMNS: { key: Sort | null; label: string }[] = [
-  { key: 'name', label: 'Name' }, { key: null, label: 'Client ID' }, { key: 'createdAt', label: 'Created' },
-  { key: 'expiresAt', label: 'Expires' }, { key: 'lastUsedAt', label: 'Last used' }, { key: null, label: 'Status' },
+  { key: 'name', label: 'Name' }, { key: 'clientId', label: 'Client ID' }, { key: 'createdAt', label: 'Created' },
+  { key: 'expiresAt', label: 'Expires' }, { key: 'lastUsedAt', label: 'Last used' }, { key: 'status', label: 'Status' },
 ];
 
 function CannotCreate() {

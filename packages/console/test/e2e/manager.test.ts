@@ -126,6 +126,13 @@ describe('console: User & Company Manager', () => {
     assert.deepEqual(asc, [...asc].sort());
     await page.getByRole('button', { name: 'Name' }).click();
     await page.waitForFunction(() => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'carol-job-19');
+    await page.getByRole('button', { name: 'Client ID' }).click();
+    await page.waitForFunction(() => {
+      const ids = [...document.querySelectorAll('tbody tr td:nth-child(4)')].map((e) => e.textContent ?? '');
+      return ids.length === 50 && ids.every((v, i) => i === 0 || ids[i - 1] <= v);
+    });
+    await page.getByRole('button', { name: 'Status' }).click();
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Status' }).waitFor();
     await page.getByRole('button', { name: 'Expires' }).click();
     await page.waitForFunction(() => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'alice-job-00');
     await capture(page, 'manager-clients');

@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -25,11 +25,13 @@ interface CursorData {
 
 /**
  * A sort: a column name, `?column` for a nullable timestamp (NULLs sort as -1, i.e. first), or for
- * joined queries `{ ref: 'users.email', key: 'owner_email' }` (the qualified column and the row field).
+ * joined queries `{ ref: 'users.email', key: 'owner_email' }` (the qualified column and the row field),
+ * or a computed value `{ expr, key }` that the query also selects as `key`.
  */
-export type SortSpec = string | { ref: string; key: string; nullable?: boolean };
+export type SortSpec = string | { ref: string; key: string; nullable?: boolean } | { expr: RawBuilder<unknown>; key: string };
 
 function resolveSort(spec: SortSpec): { expr: ReturnType<typeof sql.ref> | ReturnType<typeof sql>; key: string } {
+  if (typeof spec === 'object' && 'expr' in spec) return spec;
   if (typeof spec === 'string') {
     const nullable = spec.startsWith('?');
     const col = nullable ? spec.slice(1) : spec;

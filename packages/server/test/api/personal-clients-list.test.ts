@@ -57,6 +57,8 @@ for (const backend of await backends()) {
       createdAt: (x: any) => Date.parse(x.createdAt),
       expiresAt: (x: any) => Date.parse(x.expiresAt),
       lastUsedAt: (x: any) => (x.lastUsedAt === null ? -1 : Date.parse(x.lastUsedAt)),
+      clientId: (x: any) => x.clientId,
+      status: (x: any) => ['active', 'expired', 'inactive', 'revoked'].indexOf(x.status),
     } as const;
 
     for (const sort of Object.keys(key) as Array<keyof typeof key>) {

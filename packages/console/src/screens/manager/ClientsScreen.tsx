@@ -123,11 +123,11 @@ export function ClientsScreen() {
                     <TableCell padding="checkbox"><Checkbox checked={allSelected} indeterminate={selected.size > 0 && !allSelected} onChange={toggleAll} slotProps={{ input: { 'aria-label': 'Select all clients on this page' } }} /></TableCell>
                     <SortHeader label="Name" column="name" {...sorting} onSort={onSort} />
                     <SortHeader label="Owner" column="owner" {...sorting} onSort={onSort} />
-                    <TableCell>Client ID</TableCell>
+                    <SortHeader label="Client ID" column="clientId" {...sorting} onSort={onSort} />
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
-                    <TableCell>Status</TableCell>
+                    <SortHeader label="Status" column="status" {...sorting} onSort={onSort} />
                     <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>
                   </TableRow>
                 </TableHead>

@@ -51,7 +51,7 @@ const SortOrder = {
 };
 const OwnQuery = Type.Object({
   status: Type.Optional(Status),
-  sort: Type.Union(['name', 'createdAt', 'expiresAt', 'lastUsedAt'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
+  sort: Type.Union(['name', 'clientId', 'createdAt', 'expiresAt', 'lastUsedAt', 'status'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
   ...SortOrder,
 }, { additionalProperties: false });
 const ManagerQuery = Type.Object({
@@ -65,7 +65,7 @@ const ManagerQuery = Type.Object({
   expiresTo: Type.Optional(Type.String({ format: 'date-time' })),
   lastUsedFrom: Type.Optional(Type.String({ format: 'date-time' })),
   lastUsedTo: Type.Optional(Type.String({ format: 'date-time', description: 'never-used clients match no last-used range' })),
-  sort: Type.Union(['name', 'owner', 'createdAt', 'expiresAt', 'lastUsedAt'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
+  sort: Type.Union(['name', 'owner', 'clientId', 'createdAt', 'expiresAt', 'lastUsedAt', 'status'].map((s) => Type.Literal(s)), { default: 'createdAt' }),
   ...SortOrder,
 }, { additionalProperties: false });
 

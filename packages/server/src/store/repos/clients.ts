@@ -166,12 +166,17 @@ export interface ClientWithOwner extends Client {
 
 export const CLIENT_SORTS = {
   name: { ref: 'clients.name', key: 'name' },
+  clientId: { ref: 'clients.client_id', key: 'client_id' },
   owner: { ref: 'users.email', key: 'owner_email' },
   createdAt: { ref: 'clients.created_at', key: 'created_at' },
   expiresAt: { ref: 'clients.expires_at', key: 'expires_at', nullable: true },
   lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
 } as const;
-export type ClientSort = keyof typeof CLIENT_SORTS;
+export type ClientSort = keyof typeof CLIENT_SORTS | 'status';
+
+/** The status people see, as a number to sort by: active, expired, inactive, revoked. */
+const statusRank = (now: number) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2
+  when ${sql.ref('clients.expires_at')} is not null and ${sql.ref('clients.expires_at')} <= ${now} then 1 else 0 end`;
 
 const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -180,6 +185,7 @@ export async function listClients(db: Db, tenantId: string, f: ClientFilter, pag
     .leftJoin('users', 'users.id', 'clients.owner_user_id')
     .selectAll('clients')
     .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
+    .select(statusRank(now).as('status_rank'))
     .where('clients.tenant_id', '=', tenantId)
     .where('clients.kind', '=', f.kind);
   if (f.ownerUserId) q = q.where('clients.owner_user_id', '=', f.ownerUserId);
@@ -200,7 +206,7 @@ export async function listClients(db: Db, tenantId: string, f: ClientFilter, pag
   if (f.expiresTo !== undefined) q = q.where('clients.expires_at', '<', f.expiresTo);
   if (f.lastUsedFrom !== undefined) q = q.where('clients.last_used_at', '>=', f.lastUsedFrom);
   if (f.lastUsedTo !== undefined) q = q.where('clients.last_used_at', '<', f.lastUsedTo);
-  return paginate(q, page, CLIENT_SORTS, (r) => ({
+  return paginate(q, page, { ...CLIENT_SORTS, status: { expr: statusRank(now), key: 'status_rank' } }, (r) => ({
     ...toClient(r as Selectable<ClientsTable>),
     ownerEmail: (r as { owner_email: string | null }).owner_email,
     ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,

@@ -7,23 +7,15 @@ import { SETTINGS_LIMITS } from '../tenants/settings.js';
 // tenant had when the token was issued.
 const DENY_MS = (SETTINGS_LIMITS.accessTokenTtlSeconds.max + 60) * 1000;
 
-/** Grants (refresh-token families) ended in a transaction. */
-export interface EndedGrants {
-  ids: string[];
-  until: number;
-}
-
-export const NO_GRANTS_ENDED: EndedGrants = { ids: [], until: 0 };
-
 /**
  * Ends grants whose refresh tokens the caller has just revoked in `tx`: their access tokens (which
- * carry the grant id as `sid`) become inactive at introspection and at the management API.
+ * carry the grant id as `sid`) become inactive at introspection and at the management API, in every
+ * process once the transaction commits (the `grant.ended` change).
  */
-export async function endGrants(tx: Store, tenantId: string, familyIds: string[], now = Date.now()): Promise<EndedGrants> {
+export async function endGrants(tx: Store, tenantId: string, familyIds: string[], now = Date.now()): Promise<void> {
   const until = now + DENY_MS;
   for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
   if (familyIds.length > 0) tx.changes.record({ type: 'grant.ended', ids: familyIds, until });
-  return { ids: familyIds, until };
 }
 
 // Client objects are cached and replaced when they change, so one id per object is enough.

@@ -22,6 +22,40 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Server processes on this machine (LATCHKEY_WORKERS, node:cluster); more than one needs PostgreSQL. */
   workers: number;
+  /** SMTP_URL (nodemailer): expiry warnings and revocations are emailed to the owner and the domain's managers. */
+  smtpUrl?: string;
+  /** SMTP_FROM: the sender of those emails. */
+  smtpFrom: string;
+  /** LATCHKEY_TEST_CLOCK_FILE (test mode only): see lib/clock.ts. */
+  testClockFile?: string;
+  /** LATCHKEY_MAINTENANCE_INTERVAL_MS: how often housekeeping and expiry warnings run (default 60 s). */
+  maintenanceIntervalMs: number;
+}
+
+/** LATCHKEY_TEST_CLOCK_FILE lets a test move the schedulers' time: never in production. */
+export function parseTestClock(value: string | undefined, nodeEnv: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (nodeEnv === 'production') throw new Error('LATCHKEY_TEST_CLOCK_FILE is for tests only and is refused when NODE_ENV=production');
+  return path.resolve(value);
+}
+
+function parseInterval(value: string | undefined): number {
+  if (!value) return 60_000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000) throw new Error(`LATCHKEY_MAINTENANCE_INTERVAL_MS must be whole milliseconds from 100 to 86400000, got "${value}"`);
+  return ms;
+}
+
+function parseSmtpUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('SMTP_URL must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://…');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
+  return value;
 }
 
 const MAX_WORKERS = 256;
@@ -88,5 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRotationSeconds: Number(env.LATCHKEY_KEY_ROTATION_SECONDS || 30 * 86400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     workers: parseWorkers(env.LATCHKEY_WORKERS, env.DATABASE_URL || undefined),
+    smtpUrl: parseSmtpUrl(env.SMTP_URL),
+    smtpFrom: env.SMTP_FROM || `Latchkey <latchkey@${new URL(publicUrl).hostname}>`,
+    testClockFile: parseTestClock(env.LATCHKEY_TEST_CLOCK_FILE, env.NODE_ENV),
+    maintenanceIntervalMs: parseInterval(env.LATCHKEY_MAINTENANCE_INTERVAL_MS),
   };
 }

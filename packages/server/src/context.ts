@@ -18,6 +18,7 @@ import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
+import { fileClock, systemClock, type Clock } from './lib/clock.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -37,6 +38,8 @@ export interface AppContext {
   rotations: GroupCommit;
   /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
   revokedTokens: RevokedAccessTokens;
+  /** The schedulers' time (expiry warnings, outbox retries); movable by tests in test mode only. */
+  clock: Clock;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -56,6 +59,7 @@ function throttleStoreFor(config: Config, store: Store): ThrottleStore {
 
 export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
   const sealer = new Sealer(masterKey);
+  store.outboxSettings.email = Boolean(config.smtpUrl);
   const usage = new UsageTracker(store);
   const throttleStore = throttleStoreFor(config, store);
   const tenants = new TenantCache(store);
@@ -86,6 +90,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     resources,
     rotations: new GroupCommit(store),
     revokedTokens,
+    clock: config.testClockFile ? fileClock(config.testClockFile) : systemClock,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -1,12 +1,17 @@
 import type { AppContext } from './context.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
+import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
 
 /**
  * Periodic housekeeping: key rotation when due; expired replay records, kept refresh answers past
- * their grace window, and keys swept; client expiry audited.
+ * their grace window, and keys swept; client expiry warnings and expiry audited (on the clock,
+ * which tests may move).
  */
-export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => void {
+export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.maintenanceIntervalMs): () => void {
+  let running = false;
   const run = async () => {
+    if (running) return; // a slow round is not overlapped by the next one
+    running = true;
     const now = Date.now();
     try {
       await ctx.keys.rotateDue((id) => ctx.store.tenants.byId(id));
@@ -15,9 +20,12 @@ export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => vo
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
       await ctx.throttle.store.sweep?.(now);
-      await noteExpiredClients(ctx.store, now);
+      await warnExpiringClients(ctx.store, ctx.clock.now());
+      await noteExpiredClients(ctx.store, ctx.clock.now());
     } catch (err) {
       console.error('maintenance failed', err);
+    } finally {
+      running = false;
     }
   };
   const timer = setInterval(() => void run(), intervalMs);

@@ -6,6 +6,8 @@ import { buildApp } from './app.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { startMaintenance } from './maintenance.js';
 import { PgChangeListener } from './store/change-listener.js';
+import { OutboxDispatcher } from './delivery/dispatcher.js';
+import { smtpMailer } from './delivery/mailer.js';
 
 /** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
 export async function runServer(config: Config): Promise<void> {
@@ -44,6 +46,13 @@ export async function runServer(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
   const stopMaintenance = startMaintenance(ctx);
+  // Webhooks and emails queued by committed changes, this process's and others' (durable outbox).
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
+  const dispatcher = new OutboxDispatcher({
+    store, sealer: ctx.sealer, clock: ctx.clock, mailer, publicUrl: config.publicUrl,
+    onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
+  });
+  dispatcher.start();
 
   let closing = false;
   async function shutdown(signal: string) {
@@ -51,6 +60,8 @@ export async function runServer(config: Config): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopMaintenance();
+    await dispatcher.stop();
+    mailer?.close();
     await app.close();
     await listener?.stop();
     await ctx.usage.close();

@@ -9,6 +9,8 @@ import { SigningKeyRepo } from './repos/signing-keys.js';
 import { ReplayRepo } from './repos/assertions.js';
 import { AuditRepo } from './repos/audit.js';
 import { SessionRepo } from './repos/sessions.js';
+import { WebhookRepo } from './repos/webhooks.js';
+import { OutboxRepo, type OutboxSettings } from './repos/outbox.js';
 import { ChangeFeed } from './change-feed.js';
 import { notifyChanges } from './change-notify.js';
 import type { Change, ChangeRecorder } from '../domain/changes.js';
@@ -37,9 +39,15 @@ export class Store {
   readonly replay: ReplayRepo;
   readonly audit: AuditRepo;
   readonly sessions: SessionRepo;
+  readonly webhooks: WebhookRepo;
+  readonly outbox: OutboxRepo;
   readonly changes: ChangeRecorder;
 
-  constructor(readonly db: Db, readonly dialect: Dialect, readonly feed = new ChangeFeed(), private readonly pending?: Change[]) {
+  constructor(
+    readonly db: Db, readonly dialect: Dialect, readonly feed = new ChangeFeed(), private readonly pending?: Change[],
+    /** What the audit trail announces besides webhooks (set once at startup, shared by every transaction). */
+    readonly outboxSettings: OutboxSettings = { email: false },
+  ) {
     this.changes = pending ? { record: (c) => void pending.push(c) } : OUTSIDE_TRANSACTION;
     this.tenants = new TenantRepo(db);
     this.users = new UserRepo(db);
@@ -49,15 +57,17 @@ export class Store {
     this.refreshTokens = new RefreshTokenRepo(db);
     this.signingKeys = new SigningKeyRepo(db);
     this.replay = new ReplayRepo(db);
-    this.audit = new AuditRepo(db);
+    this.audit = new AuditRepo(db, outboxSettings);
     this.sessions = new SessionRepo(db);
+    this.webhooks = new WebhookRepo(db);
+    this.outbox = new OutboxRepo(db, outboxSettings);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.pending) return fn(this);
     const pending: Change[] = [];
     const result = await this.db.transaction().execute(async (trx) => {
-      const out = await fn(new Store(trx, this.dialect, this.feed, pending));
+      const out = await fn(new Store(trx, this.dialect, this.feed, pending, this.outboxSettings));
       if (pending.length > 0 && this.dialect === 'postgres') await notifyChanges(trx, this.feed.origin, pending);
       return out;
     });

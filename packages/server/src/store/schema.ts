@@ -77,6 +77,8 @@ export interface ClientsTable {
   revoked_at: number | null;
   revoked_by: string | null;
   expiry_noted_at: number | null;
+  /** The smallest expiry warning (7 or 1 days) already announced. */
+  expiry_warned_days: number | null;
 }
 
 export interface RefreshTokensTable {
@@ -156,6 +158,46 @@ export interface ThrottleEntriesTable {
   expires_at: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events: string; // JSON string[]
+  enabled: number;
+  secret_sealed: string;
+  created_at: number;
+  updated_at: number;
+  /** Which process holds the endpoint's one in-flight attempt, and until when. */
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+export interface OutboxMessagesTable {
+  id: string; // msg_…, the webhook-id: the same on every attempt
+  tenant_id: string;
+  channel: string; // webhook | email
+  endpoint_id: string | null;
+  event_type: string;
+  payload: string; // JSON, the exact body sent
+  state: string; // pending | delivered | failed
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  finished_at: number | null;
+}
+
+export interface OutboxAttemptsTable {
+  message_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -170,4 +212,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   throttle_entries: ThrottleEntriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  outbox_messages: OutboxMessagesTable;
+  outbox_attempts: OutboxAttemptsTable;
 }

@@ -14,6 +14,7 @@ import { appRoutes } from './apps.js';
 import { personalClientRoutes } from './personal-clients.js';
 import { resourceRoutes } from './resources.js';
 import { signingKeyRoutes } from './signing-keys.js';
+import { webhookRoutes } from './webhooks.js';
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -24,7 +25,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });

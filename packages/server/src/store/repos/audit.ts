@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { AuditEventsTable } from '../schema.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/audit/model.js';
+import { webhookEventFor } from '../../domain/webhooks/events.js';
+import { OutboxRepo, type OutboxSettings } from './outbox.js';
 
 const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   id: Number(r.id),
@@ -25,12 +27,21 @@ export interface AuditFilter {
 }
 
 export class AuditRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly outbox: OutboxSettings = { email: false }) {}
 
+  /**
+   * Records the event and, in the same transaction, queues the webhooks and emails it announces
+   * (domain/webhooks/events.ts): a rolled-back change is never announced, a committed one always is.
+   */
   async append(e: NewAuditEvent): Promise<void> {
+    if (webhookEventFor(e) && !this.db.isTransaction) {
+      await this.db.transaction().execute((trx) => new AuditRepo(trx, this.outbox).append(e));
+      return;
+    }
+    const at = e.at ?? Date.now();
     await this.db.insertInto('audit_events').values({
       tenant_id: e.tenantId,
-      at: e.at ?? Date.now(),
+      at,
       actor_type: e.actorType,
       actor_id: e.actorId,
       actor_client_id: e.actorClientId ?? null,
@@ -39,6 +50,7 @@ export class AuditRepo {
       target_id: e.targetId,
       details: JSON.stringify(e.details ?? {}),
     }).execute();
+    await new OutboxRepo(this.db, this.outbox).enqueueFor(e, at);
   }
 
   /** Newest first; the cursor is the last id seen. */

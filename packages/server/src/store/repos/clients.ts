@@ -55,6 +55,31 @@ export class ClientRepo {
     return out;
   }
 
+  /**
+   * Active personal clients that crossed an expiry-warning threshold (7 or 1 days left) not yet
+   * announced, each returned once per threshold with the threshold (compare-and-set, so several
+   * processes never announce twice). A threshold already passed when the client was created is
+   * skipped (no "7 days left" for a client made to last 3).
+   */
+  async takeExpiryWarnings(now: number, thresholdsDays: readonly number[]): Promise<Array<{ client: Client; days: number }>> {
+    const DAY = 86_400_000;
+    const widest = Math.max(...thresholdsDays);
+    const rows = await this.db.selectFrom('clients').selectAll()
+      .where('kind', '=', 'personal').where('status', '=', 'active')
+      .where('expires_at', '>', now).where('expires_at', '<=', now + widest * DAY)
+      .limit(1000).execute();
+    const out: Array<{ client: Client; days: number }> = [];
+    for (const r of rows) {
+      const left = r.expires_at! - now;
+      const days = Math.min(...thresholdsDays.filter((d) => left <= d * DAY));
+      if (r.expiry_warned_days !== null && r.expiry_warned_days <= days) continue;
+      const u = await this.db.updateTable('clients').set({ expiry_warned_days: days }).where('id', '=', r.id)
+        .where((w) => w.or([w('expiry_warned_days', 'is', null), w('expiry_warned_days', '>', days)])).executeTakeFirst();
+      if (Number(u.numUpdatedRows) === 1 && r.created_at <= r.expires_at! - days * DAY) out.push({ client: toClient(r), days });
+    }
+    return out;
+  }
+
   /** Personal clients of one owner that are not revoked (for name uniqueness and role-loss revocation). */
   async liveOfOwner(tenantId: string, ownerUserId: string): Promise<Client[]> {
     const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)

@@ -1,0 +1,33 @@
+import type { WebhookPayload } from '../domain/webhooks/events.js';
+
+export interface EmailText {
+  subject: string;
+  text: string;
+}
+
+/** The plain-text email for an event (only EMAIL_EVENTS are emailed). */
+export function emailFor(p: WebhookPayload, publicUrl: string): EmailText {
+  const d = p.data as { tenant: string; name?: string; clientId?: string; days?: number; expiresAt?: string; url?: string; source?: string };
+  const client = `"${d.name ?? 'unnamed'}" (${d.clientId ?? 'unknown client id'})`;
+  const where = `${publicUrl}/console/t/${d.tenant}/`;
+  const footer = `\n\nDomain: ${d.tenant}\nConsole: ${where}\n\nYou get this email as the client's owner or as a manager of the domain.\n`;
+  switch (p.type) {
+    case 'personal_client.expiring': {
+      const when = d.days === 1 ? '1 day' : `${d.days} days`;
+      return {
+        subject: `Personal OAuth2 client ${d.name} expires in ${when}`,
+        text: `The personal OAuth2 client ${client} expires in ${when}, at ${d.expiresAt}.\n\nScripts that use it stop working then. To keep them working, create a new client in the console and replace the client id and secret where they are used.${footer}`,
+      };
+    }
+    case 'personal_client.reported_leaked':
+      return {
+        subject: `Personal OAuth2 client ${d.name} was revoked: its secret was found in public`,
+        text: `The secret of the personal OAuth2 client ${client} was reported as leaked${d.source ? ` by ${d.source}` : ''}${d.url ? ` at ${d.url}` : ''}, and the client was revoked.\n\nRemove the secret from where it was published, create a new client and use it instead.${footer}`,
+      };
+    default:
+      return {
+        subject: `Personal OAuth2 client ${d.name} was revoked`,
+        text: `The personal OAuth2 client ${client} was revoked and no longer works.\n\nIf you still need one, create a new client in the console.${footer}`,
+      };
+  }
+}

@@ -1,0 +1,149 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import type { OutboxAttempt, OutboxMessage, WebhookEndpoint } from '../../domain/webhooks/model.js';
+import { WEBHOOK_EVENTS } from '../../domain/webhooks/events.js';
+import { createEndpoint, deleteEndpoint, getEndpoint, rotateEndpointSecret, updateEndpoint } from '../../domain/webhooks/endpoints.js';
+import { invalid } from '../../domain/errors.js';
+import { actorOf, mintsCredential, requireManager } from '../auth.js';
+import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
+
+const Events = Type.Array(Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))), { minItems: 1, maxItems: WEBHOOK_EVENTS.length });
+const Url = Type.String({ minLength: 1, maxLength: 2000, description: 'https, or http to a loopback address' });
+
+const EndpointView = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  description: Type.String(),
+  events: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+const endpointView = (e: WebhookEndpoint) => ({
+  id: e.id, url: e.url, description: e.description, events: e.events, enabled: e.enabled, createdAt: iso(e.createdAt), updatedAt: iso(e.updatedAt),
+});
+const WithSecret = Type.Intersect([EndpointView, Type.Object({
+  secret: Type.String({ description: 'whsec_…: the Standard Webhooks signing secret, shown only in this response' }),
+})]);
+
+const NewEndpoint = Type.Object({
+  url: Url,
+  events: Events,
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  enabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+const Patch = Type.Object({
+  url: Type.Optional(Url),
+  events: Type.Optional(Events),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  enabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false, minProperties: 1 });
+
+const ListQuery = Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, { additionalProperties: false });
+const DeliveryQuery = Type.Object({
+  state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+  limit: Limit,
+  cursor: Type.Optional(Cursor),
+}, { additionalProperties: false });
+
+const Attempt = Type.Object({
+  attempt: Type.Integer(),
+  at: Timestamp,
+  statusCode: Nullable(Type.Integer()),
+  error: Nullable(Type.String()),
+  durationMs: Type.Integer(),
+});
+const Delivery = Type.Object({
+  messageId: Type.String({ description: 'the webhook-id header: the same on every attempt' }),
+  eventType: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  attempts: Type.Integer(),
+  createdAt: Timestamp,
+  nextAttemptAt: Nullable(Timestamp),
+  lastStatusCode: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  log: Type.Array(Attempt),
+});
+const attemptView = (a: OutboxAttempt) => ({ attempt: a.attempt, at: iso(a.at), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs });
+const deliveryView = (m: OutboxMessage & { log: OutboxAttempt[] }) => {
+  const last = m.log[m.log.length - 1];
+  return {
+    messageId: m.id, eventType: m.eventType, state: m.state, attempts: m.attempts, createdAt: iso(m.createdAt),
+    nextAttemptAt: m.state === 'pending' && m.nextAttemptAt !== null ? iso(m.nextAttemptAt) : null,
+    lastStatusCode: last?.statusCode ?? null, lastError: last?.error ?? null, log: m.log.map(attemptView),
+  };
+};
+
+// Cursors are the last id seen, wrapped so callers treat them as opaque.
+const encode = (id: string) => Buffer.from(JSON.stringify({ i: id })).toString('base64url');
+function decode(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const id = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')).i;
+    if (typeof id === 'string') return id;
+  } catch { /* fall through */ }
+  throw invalid('cursor is not valid');
+}
+
+/** Webhook endpoints and their delivery logs, for domain managers. */
+export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const tags = ['webhooks'];
+  type ById = { Params: Static<typeof IdParams> };
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/webhooks', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'List webhook endpoints, oldest first', querystring: ListQuery, response: { 200: PageOf(EndpointView), ...errors(400, 401, 403) } },
+  }, async (request) => {
+    const { limit, cursor } = request.query;
+    const rows = await ctx.store.webhooks.list(request.tenant.id, limit + 1, decode(cursor));
+    const items = rows.slice(0, limit);
+    return { items: items.map(endpointView), nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };
+  });
+
+  app.post<{ Body: Static<typeof NewEndpoint> }>('/webhooks', {
+    onRequest: [requireManager, mintsCredential],
+    schema: { tags, summary: 'Create a webhook endpoint (its signing secret is shown once)', body: NewEndpoint, response: { 201: WithSecret, ...errors(400, 401, 403) } },
+  }, async (request, reply) => {
+    const { endpoint, secret } = await createEndpoint(ctx.store, ctx.sealer, request.tenant, request.body, actorOf(request));
+    return reply.code(201).header('cache-control', 'no-store').send({ ...endpointView(endpoint), secret });
+  });
+
+  app.get<ById>('/webhooks/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'One webhook endpoint', params: IdParams, response: { 200: EndpointView, ...errors(401, 403, 404) } },
+  }, async (request) => endpointView(await getEndpoint(ctx.store, request.tenant, request.params.id)));
+
+  app.patch<ById & { Body: Static<typeof Patch> }>('/webhooks/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Change the URL, events, description or enabled', params: IdParams, body: Patch, response: { 200: EndpointView, ...errors(400, 401, 403, 404) } },
+  }, async (request) => endpointView(await updateEndpoint(ctx.store, request.tenant, request.params.id, request.body, actorOf(request))));
+
+  app.delete<ById>('/webhooks/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Delete a webhook endpoint and its delivery log', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
+  }, async (request, reply) => {
+    await deleteEndpoint(ctx.store, request.tenant, request.params.id, actorOf(request));
+    return reply.code(204).send();
+  });
+
+  app.post<ById>('/webhooks/:id/secret', {
+    onRequest: [requireManager, mintsCredential],
+    schema: { tags, summary: 'Rotate the signing secret (the new one is shown once; the old one stops at once)', params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) } },
+  }, async (request, reply) => {
+    const { endpoint, secret } = await rotateEndpointSecret(ctx.store, ctx.sealer, request.tenant, request.params.id, actorOf(request));
+    return reply.header('cache-control', 'no-store').send({ ...endpointView(endpoint), secret });
+  });
+
+  app.get<ById & { Querystring: Static<typeof DeliveryQuery> }>('/webhooks/:id/deliveries', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'The endpoint\'s delivery log, newest message first', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery), ...errors(400, 401, 403, 404) } },
+  }, async (request) => {
+    const { state, limit, cursor } = request.query;
+    await getEndpoint(ctx.store, request.tenant, request.params.id);
+    const rows = await ctx.store.outbox.listForEndpoint(request.tenant.id, request.params.id, { state }, limit + 1, decode(cursor));
+    const items = rows.slice(0, limit);
+    return { items: items.map(deliveryView), nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };
+  });
+}

@@ -1,0 +1,139 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db.js';
+import type { OutboxMessagesTable } from '../schema.js';
+import type { NewAuditEvent } from '../../domain/audit/model.js';
+import type { OutboxAttempt, OutboxMessage, OutboxState } from '../../domain/webhooks/model.js';
+import { EMAIL_EVENTS, webhookEventFor, webhookPayload, type EventContext } from '../../domain/webhooks/events.js';
+import { DOMAIN_MANAGER } from '../../domain/roles/model.js';
+import { orderedUuid } from '../../lib/ordered-id.js';
+import { WebhookRepo } from './webhooks.js';
+
+const toMessage = (r: Selectable<OutboxMessagesTable>): OutboxMessage => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  channel: r.channel as OutboxMessage['channel'],
+  endpointId: r.endpoint_id,
+  eventType: r.event_type,
+  payload: r.payload,
+  state: r.state as OutboxState,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  nextAttemptAt: r.next_attempt_at,
+  finishedAt: r.finished_at,
+});
+
+/** Time-ordered, so the newest-first log pages by id; the same id goes out on every attempt. */
+const messageId = (at: number) => `msg_${orderedUuid(at).replaceAll('-', '')}`;
+
+/** Where the announcement settings of a process live (shared by every transaction's Store). */
+export interface OutboxSettings {
+  /** SMTP_URL is set: expiry warnings and revocations are also emailed. */
+  email: boolean;
+}
+
+/**
+ * The durable outbox: messages written in the transaction of the audited change, then delivered
+ * by the dispatcher (delivery/dispatcher.ts) at least once.
+ */
+export class OutboxRepo {
+  constructor(private readonly db: Db, private readonly settings: OutboxSettings) {}
+
+  /** Called by the audit trail for every event, inside its transaction: queues what the event announces. */
+  async enqueueFor(e: NewAuditEvent, at: number): Promise<void> {
+    const type = webhookEventFor(e);
+    if (!type || e.tenantId === null) return;
+    const endpoints = await new WebhookRepo(this.db).subscribed(e.tenantId, type);
+    const email = this.settings.email && EMAIL_EVENTS.has(type);
+    if (endpoints.length === 0 && !email) return;
+    const payload = JSON.stringify(webhookPayload(type, e, at, await this.context(e)));
+    const row = (channel: 'webhook' | 'email', endpointId: string | null) => ({
+      id: messageId(at), tenant_id: e.tenantId!, channel, endpoint_id: endpointId, event_type: type, payload,
+      state: 'pending', attempts: 0, created_at: at, next_attempt_at: at,
+    });
+    const rows = [...endpoints.map((ep) => row('webhook', ep.id)), ...(email ? [row('email', null)] : [])];
+    await this.db.insertInto('outbox_messages').values(rows).execute();
+  }
+
+  private async context(e: NewAuditEvent): Promise<EventContext> {
+    const tenant = await this.db.selectFrom('tenants').select('slug').where('id', '=', e.tenantId!).executeTakeFirst();
+    const out: EventContext = { tenant: tenant?.slug ?? e.tenantId! };
+    if ((e.targetType === 'oauth2_client' || e.targetType === 'app') && e.targetId) {
+      const c = await this.db.selectFrom('clients').leftJoin('users', 'users.id', 'clients.owner_user_id')
+        .select(['clients.id', 'clients.client_id', 'clients.name', 'clients.owner_user_id', 'users.email'])
+        .where('clients.tenant_id', '=', e.tenantId!).where('clients.id', '=', e.targetId).executeTakeFirst();
+      if (c) out.client = { id: c.id, clientId: c.client_id, name: c.name, ownerId: c.owner_user_id, ownerEmail: c.email ?? null };
+    }
+    return out;
+  }
+
+  /** Enabled endpoints with a due message whose lease is free. */
+  async dueEndpoints(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('outbox_messages as m').innerJoin('webhook_endpoints as e', 'e.id', 'm.endpoint_id')
+      .select('m.endpoint_id').distinct()
+      .where('m.state', '=', 'pending').where('m.channel', '=', 'webhook').where('m.next_attempt_at', '<=', now)
+      .where('e.enabled', '=', 1).where((w) => w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<', now)]))
+      .limit(limit).execute();
+    return rows.map((r) => r.endpoint_id!);
+  }
+
+  /**
+   * The endpoint's oldest due message. A message waiting for its retry does not hold back later
+   * ones (Standard Webhooks promises no order; receivers order by the payload's timestamp).
+   */
+  async oldestDue(endpointId: string, now: number): Promise<OutboxMessage | undefined> {
+    const r = await this.db.selectFrom('outbox_messages').selectAll().where('endpoint_id', '=', endpointId)
+      .where('state', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('id').limit(1).executeTakeFirst();
+    return r && toMessage(r);
+  }
+
+  async dueEmails(now: number, limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.db.selectFrom('outbox_messages').selectAll().where('channel', '=', 'email')
+      .where('state', '=', 'pending').where('next_attempt_at', '<=', now)
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)])).orderBy('id').limit(limit).execute();
+    return rows.map(toMessage);
+  }
+
+  /** One process sends a given email at a time (compare-and-set on the message's lease). */
+  async leaseMessage(id: string, owner: string, now: number, until: number): Promise<boolean> {
+    const r = await this.db.updateTable('outbox_messages').set({ lease_owner: owner, lease_until: until })
+      .where('id', '=', id).where('state', '=', 'pending')
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)])).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Logs the attempt and moves the message on: delivered, retried at `nextAttemptAt`, or failed. */
+  async recordAttempt(m: OutboxMessage, a: OutboxAttempt, outcome: { state: OutboxState; nextAttemptAt: number | null }): Promise<void> {
+    await this.db.insertInto('outbox_attempts').values({
+      message_id: m.id, attempt: a.attempt, at: a.at, status_code: a.statusCode, error: a.error, duration_ms: a.durationMs,
+    }).execute();
+    await this.db.updateTable('outbox_messages').set({
+      attempts: a.attempt, state: outcome.state, next_attempt_at: outcome.nextAttemptAt,
+      finished_at: outcome.state === 'pending' ? null : a.at, lease_owner: null, lease_until: null,
+    }).where('id', '=', m.id).execute();
+  }
+
+  /** An endpoint's messages, newest first; the cursor is the last id seen. */
+  async listForEndpoint(tenantId: string, endpointId: string, f: { state?: OutboxState }, limit: number, beforeId?: string): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
+    let q = this.db.selectFrom('outbox_messages').selectAll().where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId);
+    if (f.state) q = q.where('state', '=', f.state);
+    if (beforeId !== undefined) q = q.where('id', '<', beforeId);
+    const messages = (await q.orderBy('id', 'desc').limit(limit).execute()).map(toMessage);
+    if (messages.length === 0) return [];
+    const attempts = await this.db.selectFrom('outbox_attempts').selectAll().where('message_id', 'in', messages.map((m) => m.id))
+      .orderBy('attempt').execute();
+    return messages.map((m) => ({
+      ...m,
+      log: attempts.filter((a) => a.message_id === m.id).map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, error: a.error, durationMs: a.duration_ms })),
+    }));
+  }
+
+  /** Who is told by email: the client's owner and the domain's managers (active accounts). */
+  async emailRecipients(tenantId: string, ownerId: string | null): Promise<string[]> {
+    const managers = await this.db.selectFrom('users').innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .innerJoin('roles', 'roles.id', 'user_roles.role_id').select('users.email')
+      .where('users.tenant_id', '=', tenantId).where('users.status', '=', 'active').where('roles.builtin', '=', DOMAIN_MANAGER).execute();
+    const owner = ownerId === null ? undefined : await this.db.selectFrom('users').select('email')
+      .where('tenant_id', '=', tenantId).where('id', '=', ownerId).where('status', '=', 'active').executeTakeFirst();
+    return [...new Set([...(owner ? [owner.email] : []), ...managers.map((m) => m.email)])];
+  }
+}

@@ -99,7 +99,7 @@ export class OutboxDispatcher {
 
   private async record(m: OutboxMessage, at: number, r: AttemptResult): Promise<void> {
     const attempt = m.attempts + 1;
-    const next = r.ok ? null : nextAttemptAt(m.createdAt, attempt, at);
+    const next = r.ok ? null : nextAttemptAt(m.firstAttemptAt ?? at, attempt, at);
     await this.o.store.transaction((tx) => tx.outbox.recordAttempt(m, { attempt, at, statusCode: r.statusCode, error: r.error, durationMs: r.durationMs }, {
       state: r.ok ? 'delivered' : next === null ? 'failed' : 'pending', nextAttemptAt: next,
     }));

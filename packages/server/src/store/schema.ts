@@ -184,6 +184,7 @@ export interface OutboxMessagesTable {
   attempts: number;
   created_at: number;
   next_attempt_at: number | null;
+  first_attempt_at: number | null;
   lease_owner: string | null;
   lease_until: number | null;
   finished_at: number | null;

@@ -26,6 +26,8 @@ export interface OutboxMessage {
   attempts: number;
   createdAt: number;
   nextAttemptAt: number | null;
+  /** On the schedulers' clock: the retry window (a day) starts here. */
+  firstAttemptAt: number | null;
   finishedAt: number | null;
 }
 

@@ -31,6 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('next_attempt_at', 'bigint')
+    .addColumn('first_attempt_at', 'bigint') // retries go on for a day from here
     .addColumn('lease_owner', 'text')
     .addColumn('lease_until', 'bigint')
     .addColumn('finished_at', 'bigint')

@@ -19,6 +19,7 @@ const toMessage = (r: Selectable<OutboxMessagesTable>): OutboxMessage => ({
   attempts: r.attempts,
   createdAt: r.created_at,
   nextAttemptAt: r.next_attempt_at,
+  firstAttemptAt: r.first_attempt_at,
   finishedAt: r.finished_at,
 });
 
@@ -107,7 +108,7 @@ export class OutboxRepo {
       message_id: m.id, attempt: a.attempt, at: a.at, status_code: a.statusCode, error: a.error, duration_ms: a.durationMs,
     }).execute();
     await this.db.updateTable('outbox_messages').set({
-      attempts: a.attempt, state: outcome.state, next_attempt_at: outcome.nextAttemptAt,
+      attempts: a.attempt, state: outcome.state, next_attempt_at: outcome.nextAttemptAt, first_attempt_at: m.firstAttemptAt ?? a.at,
       finished_at: outcome.state === 'pending' ? null : a.at, lease_owner: null, lease_until: null,
     }).where('id', '=', m.id).execute();
   }

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
+import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
+import { startReceiver } from '../webhooks/receiver.js';
+
+const DAY = 86_400_000;
+
+interface Mail { to: string[]; subject: string; raw: string }
+
+/** An SMTP server on loopback (smtp-server) that keeps what it receives. */
+async function startSmtp() {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      let raw = '';
+      stream.on('data', (d) => { raw += d; });
+      stream.on('end', () => {
+        const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\r\n[ \t]/g, ' ') ?? '';
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, raw });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { mails, port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('webhooks and emails from a real server process: expiry warnings on the moved clock, a pending delivery survives a restart', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-hooks-'));
+  const clockFile = path.join(dataDir, 'clock-offset');
+  const smtp = await startSmtp();
+  const receiver = await startReceiver();
+  let server: ServerProcess | undefined;
+  t.after(async () => {
+    await server?.stop();
+    await receiver.close();
+    await smtp.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  const env = {
+    LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+    LATCHKEY_TEST_CLOCK_FILE: clockFile, LATCHKEY_MAINTENANCE_INTERVAL_MS: '200',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: 'Latchkey <noreply@latchkey.test>',
+  };
+  const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
+  server = await startServerProcess(env);
+
+  const tokenRes = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  const auth = { authorization: `Bearer ${(await tokenRes.json()).access_token}`, 'content-type': 'application/json' };
+  const api = async (method: string, url: string, body?: object) => {
+    const r = await fetch(`${server!.url}/t/demo/api/v1${url}`, { method, headers: auth, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: r.status, json: r.status === 204 ? null : await r.json() };
+  };
+
+  const hook = await api('POST', '/webhooks', { url: receiver.url, events: ['personal_client.created', 'personal_client.expiring', 'personal_client.revoked'] });
+  assert.equal(hook.status, 201, JSON.stringify(hook.json));
+  const secret: string = hook.json.secret;
+  const created = await api('POST', '/me/oauth2-clients', { name: 'nightly export', expiresAt: new Date(Date.now() + 10 * DAY).toISOString() });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+
+  await receiver.waitFor(1);
+  const first = receiver.received[0];
+  assert.ok(verifyWebhook(secret, first.id, first.timestamp, first.body, first.signature));
+  assert.equal(JSON.parse(first.body).type, 'personal_client.created');
+  assert.equal(JSON.parse(first.body).data.clientId, created.json.clientId);
+  assert.equal(smtp.mails.length, 0, 'creation is not emailed');
+
+  // 3.5 days later: 6.5 days left, the 7-day warning (once, however often maintenance runs).
+  moveClock(3.5 * DAY);
+  const warn7 = await until('the 7-day email', () => smtp.mails.find((m) => /expires in 7 days/.test(m.subject)));
+  assert.deepEqual(warn7.to, [ADMIN_EMAIL]);
+  assert.match(warn7.subject, /nightly export/);
+  assert.match(warn7.raw, new RegExp(created.json.clientId));
+  await receiver.waitFor(2);
+  const w7 = JSON.parse(receiver.received[1].body);
+  assert.equal(w7.type, 'personal_client.expiring');
+  assert.equal(w7.data.days, 7);
+
+  // 9.2 days later: the 1-day warning.
+  moveClock(9.2 * DAY);
+  const warn1 = await until('the 1-day email', () => smtp.mails.find((m) => /expires in 1 day\b/.test(m.subject)));
+  assert.deepEqual(warn1.to, [ADMIN_EMAIL]);
+  await receiver.waitFor(3);
+  assert.equal(JSON.parse(receiver.received[2].body).data.days, 1);
+  await new Promise((r) => setTimeout(r, 600)); // a few more maintenance rounds: no repeat
+  assert.equal(smtp.mails.filter((m) => /expires in/.test(m.subject)).length, 2);
+  assert.equal(receiver.received.length, 3);
+
+  // The receiver fails the revocation once; the server stops with that delivery pending.
+  receiver.statuses.push(500);
+  assert.equal((await api('DELETE', `/me/oauth2-clients/${created.json.id}`)).status, 204);
+  await receiver.waitFor(4);
+  const failed = receiver.received[3];
+  assert.equal(JSON.parse(failed.body).type, 'personal_client.revoked');
+  await until('the revocation email', () => smtp.mails.find((m) => /was revoked/.test(m.subject)));
+  await server.stop();
+  server = undefined;
+
+  server = await startServerProcess(env);
+  assert.equal(receiver.received.length, 4, 'not retried before it is due');
+  moveClock(9.2 * DAY + 6_000);
+  await receiver.waitFor(5);
+  const retried = receiver.received[4];
+  assert.equal(retried.id, failed.id, 'the same webhook-id after the restart');
+  assert.equal(retried.body, failed.body);
+  assert.ok(retried.timestamp - failed.timestamp >= 5);
+  assert.ok(verifyWebhook(secret, retried.id, retried.timestamp, retried.body, retried.signature));
+});

@@ -158,6 +158,18 @@ for (const backend of await backends()) {
       assert.ok(!verifyWebhook(hook.secret, last.id, last.timestamp, last.body, last.signature));
     });
 
+    await t.test('a signing-key rotation through the API is announced', async () => {
+      const n = receiver.received.length;
+      const r = await api('POST', '/signing-keys/rotate', {});
+      assert.equal(r.statusCode, 200, r.body);
+      await dispatcher.tick();
+      const body = JSON.parse(receiver.received[n].body);
+      assert.equal(body.type, 'signing_key.rotated');
+      assert.equal(body.data.tenant, 'demo');
+      assert.equal(body.data.targetType, 'signing_key');
+      assert.ok(body.data.targetId);
+    });
+
     await t.test('a day of failures ends in failed', async () => {
       const app = await makeApp(s, { name: 'doomed' });
       receiver.statuses.push(...Array(30).fill(503));

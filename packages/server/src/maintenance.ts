@@ -2,7 +2,7 @@ import type { AppContext } from './context.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
 
 /**
- * Periodic housekeeping: key rotation when due; expired replay records, kept refresh answers past
+ * Periodic housekeeping: key rotation when due; expired replay records (and leaked-secret report digests), kept refresh answers past
  * their grace window, and keys swept; client expiry audited.
  */
 export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => void {
@@ -14,6 +14,7 @@ export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => vo
       await ctx.store.refreshTokens.forgetAnswers(now);
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
+      await ctx.store.secretReports.sweep(now);
       await ctx.throttle.store.sweep?.(now);
       await noteExpiredClients(ctx.store, now);
     } catch (err) {

@@ -156,6 +156,14 @@ export interface ThrottleEntriesTable {
   expires_at: number;
 }
 
+/** Digests of accepted leaked-secret reports, refused when sent again (migration 0015). */
+export interface SecretScanningReportsTable {
+  digest: string;
+  reporter: string;
+  received_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -170,4 +178,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   throttle_entries: ThrottleEntriesTable;
+  secret_scanning_reports: SecretScanningReportsTable;
 }

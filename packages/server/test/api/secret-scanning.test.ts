@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { backends, createTestServer, form, basic, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { makeApp, demo, clientCredentials } from '../helpers/oauth.js';
 import { generateAppTokens } from '../../src/domain/tokens/app-tokens.js';
@@ -151,6 +151,17 @@ for (const backend of await backends()) {
       assert.equal((await clientCredentials(s, app.clientId, app.clientSecret)).json().error, 'invalid_client');
       const actions = await auditOf(app.id);
       assert.ok(actions.includes('app.secret_reported_leaked') && actions.includes('app.secret_rotated'), actions.join());
+    });
+
+    await t.test('a secret issued before checksums keeps working, and is revoked when reported', async () => {
+      const app = await makeApp(s, { name: 'old app' });
+      const legacy = 'lk_cs_' + randomBytes(32).toString('base64url');
+      await s.store.clients.setSecret(tenant.id, app.id, s.ctx.hasher.hash(legacy));
+      s.ctx.clients.onChange({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
+      assert.equal((await clientCredentials(s, app.clientId, legacy)).statusCode, 200);
+      const r = await (await github(report(legacy))).json();
+      assert.equal(r[0].label, 'true_positive');
+      assert.equal((await clientCredentials(s, app.clientId, legacy)).json().error, 'invalid_client');
     });
 
     await t.test('forged, unknown-key, unsigned, malformed and oversized reports are refused and change nothing', async () => {

@@ -87,10 +87,15 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
       throw conflict('this report was already received (replay); nothing was changed');
     }
     const answer = [];
-    for (const f of findings) {
-      const label = await reportLeak(ctx, f.token, { reporter: 'github', url: f.url, source: f.source });
-      // The token's hash, never the token: the answer repeats nothing secret.
-      answer.push({ token_hash: createHash('sha256').update(f.token).digest('hex'), token_type: f.type, label });
+    try {
+      for (const f of findings) {
+        const label = await reportLeak(ctx, f.token, { reporter: 'github', url: f.url, source: f.source });
+        // The token's hash, never the token: the answer repeats nothing secret.
+        answer.push({ token_hash: createHash('sha256').update(f.token).digest('hex'), token_type: f.type, label });
+      }
+    } catch (err) {
+      await ctx.store.secretReports.forget(digest);
+      throw err;
     }
     return reply.header('cache-control', 'no-store').send(answer);
   });

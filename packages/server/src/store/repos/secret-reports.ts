@@ -11,6 +11,11 @@ export class SecretReportRepo {
     return r !== undefined;
   }
 
+  /** Forgets a report whose handling failed, so that the sender's retry is not taken for a replay. */
+  async forget(digest: string): Promise<void> {
+    await this.db.deleteFrom('secret_scanning_reports').where('digest', '=', digest).execute();
+  }
+
   async sweep(now: number): Promise<void> {
     await this.db.deleteFrom('secret_scanning_reports').where('expires_at', '<', now).execute();
   }

@@ -53,6 +53,18 @@ test('GitHub key cache: an unknown identifier refreshes, at most once per interv
   assert.equal(ks.hits(), 2);
 });
 
+test('GitHub key cache: an unreachable key URL is an error (not an unknown key), retried once per interval', async () => {
+  let fetches = 0;
+  let now = 0;
+  const cache = new GitHubKeyCache('http://unused', 60_000, async () => { fetches++; throw new Error('connection refused'); }, () => now);
+  await assert.rejects(cache.key('k'), /connection refused/);
+  await assert.rejects(cache.key('k'), /connection refused/);
+  assert.equal(fetches, 1);
+  now += 60_000;
+  await assert.rejects(cache.key('k'), /connection refused/);
+  assert.equal(fetches, 2);
+});
+
 for (const backend of await backends()) {
   test(`secret-scanning reports (${backend})`, async (t) => {
     const ks = await keyServer();

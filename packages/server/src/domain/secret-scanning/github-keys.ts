@@ -18,6 +18,8 @@ export class GitHubKeyCache {
   private keys = new Map<string, KeyObject>();
   private fetchedAt = -Infinity;
   private inFlight: Promise<void> | undefined;
+  /** Why the last fetch failed: answered until the next allowed fetch, rather than "unknown key". */
+  private lastError: Error | undefined;
 
   constructor(
     private readonly url: string,
@@ -32,7 +34,9 @@ export class GitHubKeyCache {
     if (known) return known;
     if (this.inFlight) await this.inFlight.catch(() => {});
     else if (this.now() - this.fetchedAt >= this.minRefreshMs) await this.refresh();
-    return this.keys.get(identifier);
+    const key = this.keys.get(identifier);
+    if (!key && this.lastError) throw this.lastError;
+    return key;
   }
 
   private refresh(): Promise<void> {
@@ -40,6 +44,10 @@ export class GitHubKeyCache {
       try {
         this.fetchedAt = this.now();
         this.keys = parseKeys(await this.fetchKeys(this.url));
+        this.lastError = undefined;
+      } catch (err) {
+        this.lastError = err as Error;
+        throw err;
       } finally {
         this.inFlight = undefined;
       }

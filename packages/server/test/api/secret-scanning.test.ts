@@ -165,6 +165,20 @@ for (const backend of await backends()) {
       assert.ok(actions.includes('app.secret_reported_leaked') && actions.includes('app.secret_rotated'), actions.join());
     });
 
+    await t.test('an access token on its own is denied (its app secret stays); reported again it is a false positive', async () => {
+      const app = await makeApp(s, { name: 'token app' });
+      const at = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token as string;
+      const active = async () => (await s.app.inject({ method: 'POST', url: '/t/demo/oauth2/v1/introspect',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.clientSecret) }, payload: form({ token: at }) })).json().active;
+      assert.equal(await active(), true);
+      assert.equal((await (await github(report(at))).json())[0].label, 'true_positive');
+      assert.equal(await active(), false);
+      assert.equal((await clientCredentials(s, app.clientId, app.clientSecret)).statusCode, 200, 'the secret did not leak, it still works');
+      assert.equal((await (await github(report('not-ours', at))).json())[1].label, 'false_positive');
+      const jti = JSON.parse(Buffer.from(at.split('.')[1], 'base64url').toString()).jti;
+      assert.deepEqual(await auditOf(jti), ['access_token.revoked']);
+    });
+
     await t.test('a secret issued before checksums keeps working, and is revoked when reported', async () => {
       const app = await makeApp(s, { name: 'old app' });
       const legacy = 'lk_cs_' + randomBytes(32).toString('base64url');

@@ -10,6 +10,7 @@ import { oauthRoutes } from './oauth/routes.js';
 import { managementRoutes } from './http/routes/index.js';
 import { registerOpenApi } from './http/openapi.js';
 import { consoleRoutes } from './http/console.js';
+import { secretScanningRoutes } from './http/routes/secret-scanning.js';
 import './http/types.js';
 
 export interface BuildOptions {
@@ -46,6 +47,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(healthRoutes, ctx);
   await app.register(oauthRoutes, ctx);
   await app.register(managementRoutes, ctx);
+  await app.register(async (scanning) => secretScanningRoutes(scanning, ctx), { prefix: '/secret-scanning/v1' });
   await app.register(consoleRoutes);
   return app;
 }

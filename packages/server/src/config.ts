@@ -22,6 +22,15 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Server processes on this machine (LATCHKEY_WORKERS, node:cluster); more than one needs PostgreSQL. */
   workers: number;
+  /** Leaked-secret reports (see http/routes/secret-scanning.ts). */
+  secretScanning: {
+    /** GitHub's secret-scanning public keys (GITHUB_SECRET_SCANNING_KEYS_URL). */
+    githubKeysUrl: string;
+    /** At most one key refresh per this many seconds on unknown identifiers (GITHUB_SECRET_SCANNING_KEYS_MIN_REFRESH_SECONDS, 60). */
+    githubKeysMinRefreshSeconds: number;
+    /** GitLab's pre-shared token (GITLAB_REVOCATION_TOKEN); the GitLab endpoints are off without it. */
+    gitlabToken?: string;
+  };
   /** SMTP_URL (nodemailer): expiry warnings and revocations are emailed to the owner and the domain's managers. */
   smtpUrl?: string;
   /** SMTP_FROM: the sender of those emails. */
@@ -122,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRotationSeconds: Number(env.LATCHKEY_KEY_ROTATION_SECONDS || 30 * 86400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     workers: parseWorkers(env.LATCHKEY_WORKERS, env.DATABASE_URL || undefined),
+    secretScanning: {
+      githubKeysUrl: env.GITHUB_SECRET_SCANNING_KEYS_URL || 'https://api.github.com/meta/public_keys/secret_scanning',
+      githubKeysMinRefreshSeconds: Number(env.GITHUB_SECRET_SCANNING_KEYS_MIN_REFRESH_SECONDS ?? 60),
+      gitlabToken: env.GITLAB_REVOCATION_TOKEN || undefined,
+    },
     smtpUrl: parseSmtpUrl(env.SMTP_URL),
     smtpFrom: env.SMTP_FROM || `Latchkey <latchkey@${new URL(publicUrl).hostname}>`,
     testClockFile: parseTestClock(env.LATCHKEY_TEST_CLOCK_FILE, env.NODE_ENV),

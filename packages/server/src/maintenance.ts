@@ -3,7 +3,7 @@ import { noteExpiredClients } from './domain/clients/expiry.js';
 import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
 
 /**
- * Periodic housekeeping: key rotation when due; expired replay records, kept refresh answers past
+ * Periodic housekeeping: key rotation when due; expired replay records (and leaked-secret report digests), kept refresh answers past
  * their grace window, and keys swept; client expiry warnings and expiry audited (on the clock,
  * which tests may move).
  */
@@ -19,6 +19,7 @@ export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.mainte
       await ctx.store.refreshTokens.forgetAnswers(now);
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
+      await ctx.store.secretReports.sweep(now);
       await ctx.throttle.store.sweep?.(now);
       await warnExpiringClients(ctx.store, ctx.clock.now());
       await noteExpiredClients(ctx.store, ctx.clock.now());

@@ -10,6 +10,7 @@ import { registerApps } from './commands/apps.js';
 import { registerToken } from './commands/token.js';
 import { registerApi } from './commands/api.js';
 import { registerKeys } from './commands/keys.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /** Exit codes: 0 success, 1 the server refused (API or authentication error, unreachable), 2 usage or configuration. */
 export const EXIT_OK = 0;
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
   registerKeys(program, io);
   registerToken(program, io);
   registerApi(program, io);
+  registerDoctor(program, io, state);
   return program;
 }
 

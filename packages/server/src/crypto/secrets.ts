@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { secretChecksum } from './secret-format.js';
 
-// Prefixes let secret scanners recognise leaked Latchkey credentials.
+// Prefixes and checksums let secret scanners recognise leaked Latchkey credentials (see secret-format.ts).
 export const CLIENT_SECRET_PREFIX = 'lk_cs_';
 export const REFRESH_TOKEN_PREFIX = 'lk_rt_';
 export const SESSION_PREFIX = 'lk_ss_';
@@ -11,7 +12,7 @@ const BLOCK = 4096;
 let block = Buffer.alloc(0);
 let offset = 0;
 
-/** 256 bits of randomness, base64url, behind a recognisable prefix. */
+/** 256 bits of randomness, base64url, behind a recognisable prefix and followed by its checksum. */
 export function randomSecret(prefix: string): string {
   if (offset + 32 > block.length) {
     block = randomBytes(BLOCK);
@@ -19,9 +20,9 @@ export function randomSecret(prefix: string): string {
   }
   const bytes = block.subarray(offset, offset + 32);
   offset += 32;
-  const secret = prefix + bytes.toString('base64url');
+  const body = prefix + bytes.toString('base64url');
   bytes.fill(0);
-  return secret;
+  return body + secretChecksum(body);
 }
 
 export function randomId(bytes = 16): string {

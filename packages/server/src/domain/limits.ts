@@ -6,7 +6,7 @@
 export const MAX_LENGTH = {
   /** `lk_app_…` and `lk_pc_…` are 23 characters. */
   clientId: 128,
-  /** Client secrets and refresh tokens: a prefix and 43 characters. */
+  /** Client secrets and refresh tokens: a prefix, 43 characters and a 6-character checksum. */
   secret: 256,
   email: 320,
   password: 1024,

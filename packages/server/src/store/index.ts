@@ -9,6 +9,7 @@ import { SigningKeyRepo } from './repos/signing-keys.js';
 import { ReplayRepo } from './repos/assertions.js';
 import { AuditRepo } from './repos/audit.js';
 import { SessionRepo } from './repos/sessions.js';
+import { SecretReportRepo } from './repos/secret-reports.js';
 import { WebhookRepo } from './repos/webhooks.js';
 import { OutboxRepo, type OutboxSettings } from './repos/outbox.js';
 import { ChangeFeed } from './change-feed.js';
@@ -39,6 +40,7 @@ export class Store {
   readonly replay: ReplayRepo;
   readonly audit: AuditRepo;
   readonly sessions: SessionRepo;
+  readonly secretReports: SecretReportRepo;
   readonly webhooks: WebhookRepo;
   readonly outbox: OutboxRepo;
   readonly changes: ChangeRecorder;
@@ -59,6 +61,7 @@ export class Store {
     this.replay = new ReplayRepo(db);
     this.audit = new AuditRepo(db, outboxSettings);
     this.sessions = new SessionRepo(db);
+    this.secretReports = new SecretReportRepo(db);
     this.webhooks = new WebhookRepo(db);
     this.outbox = new OutboxRepo(db, outboxSettings);
   }

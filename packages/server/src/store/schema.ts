@@ -158,6 +158,14 @@ export interface ThrottleEntriesTable {
   expires_at: number;
 }
 
+/** Digests of accepted leaked-secret reports, refused when sent again (migration 0015). */
+export interface SecretScanningReportsTable {
+  digest: string;
+  reporter: string;
+  received_at: number;
+  expires_at: number;
+}
+
 export interface WebhookEndpointsTable {
   id: string;
   tenant_id: string;
@@ -213,6 +221,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   throttle_entries: ThrottleEntriesTable;
+  secret_scanning_reports: SecretScanningReportsTable;
   webhook_endpoints: WebhookEndpointsTable;
   outbox_messages: OutboxMessagesTable;
   outbox_attempts: OutboxAttemptsTable;

@@ -19,7 +19,7 @@ for (const backend of await backends()) {
       const r = await api('POST', '/apps', { name: 'Billing export', description: 'nightly', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['metering'] });
       assert.equal(r.statusCode, 201, r.body);
       const body = r.json();
-      assert.match(body.clientSecret, /^lk_cs_[A-Za-z0-9_-]{43}$/);
+      assert.match(body.clientSecret, /^lk_cs_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/);
       assert.match(body.clientId, /^lk_app_/);
       assert.equal(body.status, 'active');
       const got = await api('GET', `/apps/${body.id}`);

@@ -33,7 +33,7 @@ for (const backend of await backends()) {
       const ttl = Date.parse(body.expiresAt) - Date.now();
       assert.ok(ttl > 7.9 * 3600_000 && ttl <= 8 * 3600_000, `8 h lifetime, got ${ttl} ms`);
       const setCookie = String(res.headers['set-cookie']);
-      assert.match(setCookie, /^lk_session=lk_ss_[A-Za-z0-9_-]{43};/);
+      assert.match(setCookie, /^lk_session=lk_ss_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6};/);
       assert.match(setCookie, /HttpOnly/);
       assert.match(setCookie, /SameSite=Strict/);
       assert.match(setCookie, /Path=\//);

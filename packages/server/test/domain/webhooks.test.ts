@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { signWebhook, verifyWebhook, newWebhookSecret } from '../../src/domain/webhooks/signature.js';
 import { nextAttemptAt, RETRY_DELAYS_MS, RETRY_FOR_MS } from '../../src/domain/webhooks/backoff.js';
 import { checkWebhookUrl } from '../../src/domain/webhooks/url.js';
-import { webhookEventFor, webhookPayload } from '../../src/domain/webhooks/events.js';
+import { emailsAbout, webhookEventFor, webhookPayload } from '../../src/domain/webhooks/events.js';
 import { DomainError } from '../../src/domain/errors.js';
 
 test('the signer reproduces the Standard Webhooks test vector', () => {
@@ -61,6 +61,10 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.equal(ev('refresh_token.reuse_detected', 'refresh_token_family'), 'refresh_token.reuse_detected');
   assert.equal(ev('signing_key.rotated', 'signing_key'), 'signing_key.rotated');
   assert.equal(webhookEventFor({ action: 'signing_key.rotated', targetType: 'signing_key', tenantId: null }), null);
+  assert.ok(emailsAbout('personal_client.revoked', { by: 'owner' }));
+  assert.ok(!emailsAbout('personal_client.revoked', { by: 'policy', reason: 'reported_leaked' }), 'the leak email says it');
+  assert.ok(emailsAbout('personal_client.reported_leaked', {}));
+  assert.ok(!emailsAbout('personal_client.created', {}));
   const p = webhookPayload('personal_client.revoked', {
     tenantId: 't', actorType: 'user', actorId: 'u1', action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: 'c1',
     details: { name: 'ci', by: 'owner', clientSecret: 'lk_cs_x', secretHash: 'h', refreshToken: 'lk_rt_x' },

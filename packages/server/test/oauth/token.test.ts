@@ -82,7 +82,7 @@ for (const backend of await backends()) {
       const r = await passwordGrant(s);
       assert.equal(r.statusCode, 200, r.body);
       const body = r.json();
-      assert.match(body.refresh_token, /^lk_rt_[A-Za-z0-9_-]{43}$/);
+      assert.match(body.refresh_token, /^lk_rt_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/);
       const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1], 'base64url').toString());
       const admin = await s.store.users.byEmail((await demo(s)).id, ADMIN_EMAIL);
       assert.equal(claims.sub, admin!.id);

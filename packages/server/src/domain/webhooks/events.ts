@@ -42,6 +42,12 @@ export const EMAIL_EVENTS: ReadonlySet<WebhookEventType> = new Set([
   'personal_client.expiring', 'personal_client.revoked', 'personal_client.reported_leaked',
 ]);
 
+/** Whether this event is emailed: a leak revokes the client too, and one email (the leak's) says both. */
+export function emailsAbout(type: WebhookEventType, details: Record<string, unknown> | undefined): boolean {
+  if (type === 'personal_client.revoked' && details?.reason === 'reported_leaked') return false;
+  return EMAIL_EVENTS.has(type);
+}
+
 // Detail keys that could ever carry a secret never leave the server, whatever an audit call puts in.
 const SECRET_KEYS = /secret|password|token$|hash|sealed|private/i;
 

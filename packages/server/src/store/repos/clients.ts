@@ -129,6 +129,15 @@ export class ClientRepo {
     return r && toClient(r);
   }
 
+  /**
+   * The client whose current secret has this hash, in whichever tenant (a leaked-secret report
+   * names none; hashes are keyed by one pepper for the whole server, so they do not collide).
+   */
+  async bySecretHash(secretHash: string): Promise<Client | undefined> {
+    const r = await this.db.selectFrom('clients').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+    return r && toClient(r);
+  }
+
   async byId(tenantId: string, id: string): Promise<Client | undefined> {
     const r = await this.db.selectFrom('clients').selectAll()
       .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();

@@ -3,7 +3,7 @@ import type { Db } from '../db.js';
 import type { OutboxMessagesTable } from '../schema.js';
 import type { NewAuditEvent } from '../../domain/audit/model.js';
 import type { OutboxAttempt, OutboxMessage, OutboxState } from '../../domain/webhooks/model.js';
-import { EMAIL_EVENTS, webhookEventFor, webhookPayload, type EventContext } from '../../domain/webhooks/events.js';
+import { emailsAbout, webhookEventFor, webhookPayload, type EventContext } from '../../domain/webhooks/events.js';
 import { DOMAIN_MANAGER } from '../../domain/roles/model.js';
 import { orderedUuid } from '../../lib/ordered-id.js';
 import { WebhookRepo } from './webhooks.js';
@@ -44,7 +44,7 @@ export class OutboxRepo {
     const type = webhookEventFor(e);
     if (!type || e.tenantId === null) return;
     const endpoints = await new WebhookRepo(this.db).subscribed(e.tenantId, type);
-    const email = this.settings.email && EMAIL_EVENTS.has(type);
+    const email = this.settings.email && emailsAbout(type, e.details);
     if (endpoints.length === 0 && !email) return;
     const payload = JSON.stringify(webhookPayload(type, e, at, await this.context(e)));
     const row = (channel: 'webhook' | 'email', endpointId: string | null) => ({

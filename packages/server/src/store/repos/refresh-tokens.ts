@@ -52,6 +52,19 @@ export class RefreshTokenRepo {
     return r && toRecord(r);
   }
 
+  /** The token with this hash in whichever tenant (a leaked-secret report names none; hashes are unique). */
+  async byHashAnyTenant(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && toRecord(r);
+  }
+
+  /** Whether a family still has a live token (an access token's grant that a report may end). */
+  async familyLive(tenantId: string, familyId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('refresh_tokens').select('id').where('tenant_id', '=', tenantId)
+      .where('family_id', '=', familyId).where('revoked_at', 'is', null).limit(1).executeTakeFirst();
+    return r !== undefined;
+  }
+
   async byId(tenantId: string, id: string): Promise<RefreshTokenRecord | undefined> {
     const r = (await tokenById(this.db, tenantId, id)).rows[0];
     return r && toRecord(r);

@@ -7,6 +7,8 @@ import { regenerateAppSecret, setAppActive } from '../../src/domain/clients/apps
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.js';
 import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
 import { startReceiver } from './receiver.js';
+import { reportLeak } from '../../src/domain/secret-scanning/report-leak.js';
+import { createPersonalClient } from '../../src/domain/clients/personal.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 const PASSWORD = 'a sufficiently long password';
@@ -168,6 +170,25 @@ for (const backend of await backends()) {
       assert.equal(body.data.tenant, 'demo');
       assert.equal(body.data.targetType, 'signing_key');
       assert.ok(body.data.targetId);
+    });
+
+    await t.test('a leaked personal client is announced as revoked and as reported leaked', async () => {
+      const r = await api('POST', '/webhooks', { url: receiver.url, events: ['personal_client.revoked', 'personal_client.reported_leaked'] });
+      assert.equal(r.statusCode, 201);
+      const owner = (await s.ctx.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
+      const { client, clientSecret } = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'leaky', expiresAt: Date.now() + 86_400_000 });
+      assert.equal(await reportLeak(s.ctx, clientSecret, { reporter: 'github', url: 'https://github.com/o/r/blob/main/x', source: 'content' }), 'true_positive');
+      const n = receiver.received.length;
+      await dispatcher.tick();
+      await dispatcher.tick();
+      const got = receiver.received.slice(n).map((x) => JSON.parse(x.body)).filter((b) => b.data.clientId === client.clientId);
+      assert.deepEqual(got.map((b) => b.type).sort(), ['personal_client.reported_leaked', 'personal_client.revoked']);
+      const leak = got.find((b) => b.type === 'personal_client.reported_leaked');
+      assert.equal(leak.data.url, 'https://github.com/o/r/blob/main/x');
+      assert.equal(leak.data.reporter, 'github');
+      assert.equal(leak.data.owner.email, 'admin@demo.test');
+      assert.ok(!JSON.stringify(got).includes(clientSecret));
+      assert.equal((await api('DELETE', `/webhooks/${r.json().id}`)).statusCode, 204);
     });
 
     await t.test('a day of failures ends in failed', async () => {

@@ -7,7 +7,14 @@
 //       a token endpoint on Latchkey's stack)
 //   (b) oidc-provider from npm, minimal in-memory configuration (the reference)
 //   (c) the raw ES256 signing rate on one core: jose SignJWT and synchronous node:crypto
-//   (d) Latchkey: client_credentials, refresh_token with rotation, introspection
+//   (d) Latchkey: client_credentials (an app and a personal client), refresh_token with rotation,
+//       introspection (SQLite unless BENCH_DATABASE_URL), and the sample API verifying its tokens
+//   (e) pg: the same on PostgreSQL with LATCHKEY_WORKERS=1 and 2
+//   (f) notify: the change-notification delay between two processes on one PostgreSQL database
+//   (g) growth: rates with 10, 10,000 and 100,000 clients and 1,000,000 refresh tokens (PostgreSQL)
+//   (h) rss: resident memory of one idle process
+// PostgreSQL parts run on scratch databases (created on BENCH_PG_URL, dropped afterwards). The
+// report goes to stdout and, as a table of the targets, to bench/results.md (BENCH_RESULTS).
 //
 // Environment: BENCH_SECONDS (5) per measurement, BENCH_WARMUP_SECONDS (1) unrecorded run before
 // each, BENCH_CONNECTIONS (10), BENCH_SIGN_SECONDS (2), BENCH_ONLY (sign,bare,oidc,latchkey),
@@ -18,9 +25,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measure, type Chain, type LoadRequest, type Measurement } from './lib/autocannon.js';
-import { basic, call, field, form, FORM } from './lib/http.js';
-import { BenchError, freePort, installCleanup, startNode, stopAll, waitForHttp, type Proc } from './lib/processes.js';
-import { ratios, table, type Row } from './lib/report.js';
+import { basic, call, field, form, send, FORM } from './lib/http.js';
+import {
+  adminHeaders, appRefreshTokens, CC_BODY, createApp, createPersonalClient, INTROSPECT_PATH, PERSONAL_CC_BODY,
+  startLatchkey, TENANT_PATH, TOKEN_PATH, type Latchkey, type LatchkeyOptions,
+} from './lib/latchkey.js';
+import { dropScratchDatabases, scratchDatabase, seed } from './lib/pg.js';
+import { BenchError, freePort, installCleanup, ROOT, startNode, stopAll, waitForHttp, type Proc } from './lib/processes.js';
+import { markdown, ratios, table, type Ratio, type Row } from './lib/report.js';
 import { CLIENT_ID as OIDC_CLIENT_ID, CLIENT_SECRET as OIDC_CLIENT_SECRET } from './oidc-provider-constants.js';
 import { benchResourceServer } from './resource-server.js';
 
@@ -35,12 +47,25 @@ const SECONDS = num('BENCH_SECONDS', 5);
 const WARMUP = num('BENCH_WARMUP_SECONDS', 1);
 const CONNECTIONS = Math.max(1, Math.round(num('BENCH_CONNECTIONS', 10)));
 const SIGN_SECONDS = num('BENCH_SIGN_SECONDS', 2);
-const PARTS = new Set((process.env.BENCH_ONLY || 'sign,bare,oidc,latchkey,resource').split(',').map((s) => s.trim()).filter(Boolean));
+const PARTS = new Set((process.env.BENCH_ONLY || 'sign,bare,oidc,latchkey,resource,pg,notify,growth,rss').split(',').map((s) => s.trim()).filter(Boolean));
 const STRICT = process.env.BENCH_STRICT === '1';
-// 11 load measurements, the signing loops and start-ups, with room to spare.
-const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 110 + 12 * (SECONDS + WARMUP) + 2 * SIGN_SECONDS);
+const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const GROWTH_SECONDS = num('BENCH_GROWTH_SECONDS', 3);
+const NOTIFY_SAMPLES = Math.max(1, Math.round(num('BENCH_NOTIFY_SAMPLES', 30)));
+const RSS_IDLE_SECONDS = num('BENCH_RSS_IDLE_SECONDS', 3);
+const RESULTS_FILE = process.env.BENCH_RESULTS ?? 'bench/results.md';
+const GROWTH_STAGES = [
+  { label: '10 clients', clients: 10, refreshTokens: 0 },
+  { label: '10k clients', clients: 10_000, refreshTokens: 0 },
+  { label: '100k clients + 1M refresh tokens', clients: 100_000, refreshTokens: 1_000_000 },
+];
+// 19 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare.
+const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 20 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS);
 
 const results = new Map<string, Measurement>();
+let notifyDelay: { p50: number; p99: number; max: number; n: number } | undefined;
+const idleRss = new Map<string, number>();
+const seedTimes: string[] = [];
 const signRows: Row[] = [];
 const tempDirs: string[] = [];
 const log = (s: string) => process.stdout.write(s + '\n');
@@ -50,9 +75,9 @@ function removeTempDirs() {
 }
 installCleanup(TIMEOUT, removeTempDirs);
 
-async function run(name: string, origin: string, load: { request?: LoadRequest; chain?: Chain<any> }): Promise<Measurement> {
+async function run(name: string, origin: string, load: { request?: LoadRequest; chain?: Chain<any> }, seconds = SECONDS): Promise<Measurement> {
   process.stdout.write(`  ${name} … `);
-  const m = await measure({ name, origin, ...load, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP });
+  const m = await measure({ name, origin, ...load, connections: CONNECTIONS, seconds, warmupSeconds: WARMUP });
   results.set(name, m);
   log(`${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.note ? ` (${m.note})` : ''}`);
   return m;
@@ -156,93 +181,216 @@ async function oidcProvider(): Promise<void> {
   });
 }
 
-async function latchkey(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
-  tempDirs.push(dataDir);
-  const email = 'bench@demo.latchkey.local';
-  const password = crypto.randomBytes(18).toString('base64url');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  log(`\n(d) Latchkey (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}), ES256 JWT access tokens`);
-  const proc = startNode('latchkey', 'packages/server/src/main.ts', {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: origin,
-    LATCHKEY_DATA_DIR: dataDir,
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-    LATCHKEY_MASTER_KEY: '',
-    LATCHKEY_BOOTSTRAP_EMAIL: email,
-    LATCHKEY_BOOTSTRAP_PASSWORD: password,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
+/** Client credentials (app and personal client), refresh with rotation and introspection on one Latchkey. */
+async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean): Promise<void> {
+  const admin = await adminHeaders(lk);
+  const app = await createApp(lk, admin);
+  const personal = await createPersonalClient(lk, admin, 'bench personal');
+  const refreshTokens = await appRefreshTokens(lk, admin, app, chainsNeeded + 1);
+  const t = lk.origin + TENANT_PATH;
+
+  const cc = await call({ what: `${label}: client_credentials grant`, method: 'POST', url: lk.origin + TOKEN_PATH, headers: app.headers, body: CC_BODY });
+  const accessToken = field(cc, 'access_token', `${label} client_credentials grant`);
+  await run(`${label} client_credentials`, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: app.headers, body: CC_BODY } });
+  await run(`${label} client_credentials (personal client)`, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: personal.headers, body: PERSONAL_CC_BODY } });
+
+  // One refresh by hand first: a clear error if the grant fails or does not rotate.
+  const first = refreshTokens.shift()!;
+  const refreshed = await call({
+    what: `${label}: refresh_token grant`, method: 'POST', url: `${t}/oauth2/v1/token`, headers: app.headers,
+    body: form({ grant_type: 'refresh_token', refresh_token: first }),
   });
+  const rotated = field(refreshed, 'refresh_token', `${label} refresh_token grant (rotation)`);
+  if (rotated === first) throw new BenchError(`${label} refresh_token grant answered the same refresh token: it does not rotate`);
+  refreshTokens.push(rotated);
+  await runRefresh(`${label} refresh_token (rotating)`, lk.origin, refreshTokens, app.headers);
+
+  const introBody = form({ token: accessToken });
+  const intro = await call({ what: `${label}: introspection`, method: 'POST', url: lk.origin + INTROSPECT_PATH, headers: app.headers, body: introBody });
+  if (intro.active !== true) throw new BenchError(`${label} introspection of a fresh access token answered ${JSON.stringify(intro)}`);
+  await run(`${label} introspection`, lk.origin, { request: { method: 'POST', path: INTROSPECT_PATH, headers: app.headers, body: introBody } });
+
+  if (withResource) {
+    log('  sample API (verifies the same access token offline) …');
+    const rs = await benchResourceServer({ latchkeyUrl: lk.origin, accessToken, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, log });
+    results.set(rs.verified.name, rs.verified);
+    results.set(rs.unverified.name, rs.unverified);
+  }
+}
+
+async function runRefresh(name: string, origin: string, pool: string[], headers: Record<string, string>, seconds = SECONDS): Promise<Measurement> {
+  let noRotation = 0;
+  const m = await run(name, origin, { chain: refreshChain(pool, TOKEN_PATH, headers, () => { noRotation++; }) }, seconds);
+  if (noRotation) m.note = [m.note, `${noRotation} answers without a new refresh token`].filter(Boolean).join('; ');
+  return m;
+}
+
+/** Starts Latchkey, runs `body`, stops it (adding its last output to a bench error). */
+async function withLatchkey(name: string, o: LatchkeyOptions, body: (lk: Latchkey) => Promise<void>): Promise<void> {
+  const lk = await startLatchkey(name, o);
   try {
-    await waitForHttp(`${origin}/readyz`, proc, 60_000);
-    const t = `${origin}/t/demo`;
-
-    const admin = await call({
-      what: 'Latchkey: password grant for the bootstrap administrator', method: 'POST', url: `${t}/oauth2/v1/token`,
-      headers: { 'content-type': FORM },
-      body: form({ grant_type: 'password', client_id: 'latchkey-sdk', username: email, password }),
-    });
-    const bearer = { authorization: `Bearer ${field(admin, 'access_token', 'Latchkey password grant')}`, 'content-type': 'application/json' };
-
-    const app = await call({
-      what: 'Latchkey: create a confidential app', method: 'POST', url: `${t}/api/v1/apps`, headers: bearer,
-      body: JSON.stringify({ name: 'bench', description: '', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['myservices'] }),
-    });
-    const clientId = field(app, 'clientId', 'Latchkey create app');
-    const clientSecret = field(app, 'clientSecret', 'Latchkey create app');
-    const appId = typeof app.id === 'string' || typeof app.id === 'number' ? String(app.id) : clientId;
-
-    const refreshTokens: string[] = [];
-    for (let i = 0; i < chainsNeeded + 1; i++) {
-      const doc = await call({
-        what: 'Latchkey: generate app tokens', method: 'POST', url: `${t}/api/v1/apps/${encodeURIComponent(appId)}/tokens`, headers: bearer,
-        body: JSON.stringify({ scopes: ['myservices'], includeRefreshToken: true }),
-      });
-      field(doc, 'app_access_token', 'Latchkey generate app tokens');
-      refreshTokens.push(field(doc, 'refresh_token', 'Latchkey generate app tokens'));
-    }
-
-    const headers = { 'content-type': FORM, authorization: basic(clientId, clientSecret) };
-    const ccBody = form({ grant_type: 'client_credentials', scope: 'myservices' });
-    const cc = await call({ what: 'Latchkey: client_credentials grant', method: 'POST', url: `${t}/oauth2/v1/token`, headers, body: ccBody });
-    const accessToken = field(cc, 'access_token', 'Latchkey client_credentials grant');
-    await run('latchkey client_credentials', origin, { request: { method: 'POST', path: '/t/demo/oauth2/v1/token', headers, body: ccBody } });
-
-    // One refresh by hand first: a clear error if the grant fails or does not rotate.
-    const first = refreshTokens.shift()!;
-    const refreshed = await call({
-      what: 'Latchkey: refresh_token grant', method: 'POST', url: `${t}/oauth2/v1/token`, headers,
-      body: form({ grant_type: 'refresh_token', refresh_token: first }),
-    });
-    const rotated = field(refreshed, 'refresh_token', 'Latchkey refresh_token grant (rotation)');
-    if (rotated === first) throw new BenchError('Latchkey refresh_token grant answered the same refresh token: it does not rotate');
-    refreshTokens.push(rotated);
-    let noRotation = 0;
-    const m = await run('latchkey refresh_token (rotating)', origin, {
-      chain: refreshChain(refreshTokens, '/t/demo/oauth2/v1/token', headers, () => { noRotation++; }),
-    });
-    if (noRotation) m.note = [m.note, `${noRotation} answers without a new refresh token`].filter(Boolean).join('; ');
-
-    const introBody = form({ token: accessToken });
-    const intro = await call({ what: 'Latchkey: introspection', method: 'POST', url: `${t}/oauth2/v1/introspect`, headers, body: introBody });
-    if (intro.active !== true) throw new BenchError(`Latchkey introspection of a fresh access token answered ${JSON.stringify(intro)}`);
-    await run('latchkey introspection', origin, { request: { method: 'POST', path: '/t/demo/oauth2/v1/introspect', headers, body: introBody } });
-
-    if (PARTS.has('resource')) {
-      log('  sample API (verifies the same access token offline) …');
-      const rs = await benchResourceServer({ latchkeyUrl: origin, accessToken, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, log });
-      results.set(rs.verified.name, rs.verified);
-      results.set(rs.unverified.name, rs.unverified);
-    }
+    await body(lk);
   } catch (err) {
-    if (err instanceof BenchError && proc.tail()) err.message += `\n  Latchkey's last output:\n${proc.tail().replace(/^/gm, '    ')}`;
+    if (err instanceof BenchError && lk.proc.tail()) err.message += `\n  ${name}'s last output:\n${lk.proc.tail().replace(/^/gm, '    ')}`;
     throw err;
   } finally {
-    await proc.stop();
+    await lk.proc.stop();
   }
+}
+
+const scratchDir = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+  tempDirs.push(d);
+  return d;
+};
+
+async function latchkey(): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL;
+  log(`\n(d) Latchkey (${url ? 'PostgreSQL' : 'SQLite'}), ES256 JWT access tokens`);
+  await withLatchkey('latchkey', { databaseUrl: url, dataDir: scratchDir() }, (lk) => latchkeyLoads('latchkey', lk, PARTS.has('resource')));
+}
+
+/** (e) The same loads on PostgreSQL (a scratch database each), one process and two workers. */
+async function postgres(): Promise<void> {
+  for (const workers of [1, 2]) {
+    log(`\n(e) Latchkey on PostgreSQL, LATCHKEY_WORKERS=${workers} (scratch database)`);
+    const url = await scratchDatabase(PG_ADMIN_URL);
+    await withLatchkey(`latchkey pg×${workers}`, { databaseUrl: url, dataDir: scratchDir(), workers }, (lk) => latchkeyLoads(`latchkey pg×${workers}`, lk, false));
+  }
+}
+
+/**
+ * (f) Change-notification delay: two Latchkey processes on one PostgreSQL database. For each sample a
+ * personal client whose cache entry B holds (one grant through B first) is revoked through A's API;
+ * the clock starts when A has answered (committed, NOTIFY sent) and stops at B's first refusal,
+ * polling B with the client's own client_credentials request back to back (resolution: one
+ * request, about a millisecond here). Without notifications B would go on accepting until its
+ * cache TTL (2 s) ran out.
+ */
+async function notify(): Promise<void> {
+  log(`\n(f) change-notification delay, two processes on one PostgreSQL database, ${NOTIFY_SAMPLES} revocations`);
+  const url = await scratchDatabase(PG_ADMIN_URL);
+  const masterKey = crypto.randomBytes(32).toString('base64');
+  const dir = scratchDir();
+  await withLatchkey('latchkey A', { databaseUrl: url, dataDir: dir, masterKey }, async (a) => {
+    await withLatchkey('latchkey B', { databaseUrl: url, dataDir: dir, masterKey, email: a.email, password: a.password }, async (b) => {
+      const admin = await adminHeaders(a);
+      const delays: number[] = [];
+      for (let i = 0; i < NOTIFY_SAMPLES; i++) {
+        const c = await createPersonalClient(a, admin, `notify ${i}`);
+        const grant = () => send('POST', b.origin + TOKEN_PATH, c.headers, PERSONAL_CC_BODY, 5000);
+        const warm = await grant();
+        if (warm.status !== 200) throw new BenchError(`notify: B refused a fresh personal client (HTTP ${warm.status}: ${warm.text.slice(0, 200)})`);
+        const del = await send('DELETE', `${a.origin}${TENANT_PATH}/api/v1/me/oauth2-clients/${encodeURIComponent(c.id)}`, { authorization: admin.authorization }, undefined, 5000);
+        if (del.status !== 204) throw new BenchError(`notify: revoking through A answered HTTP ${del.status}: ${del.text.slice(0, 200)}`);
+        const written = performance.now();
+        for (;;) {
+          const r = await grant();
+          if (r.status === 401) break;
+          if (r.status !== 200) throw new BenchError(`notify: B answered HTTP ${r.status} while polling: ${r.text.slice(0, 200)}`);
+          if (performance.now() - written > 10_000) throw new BenchError('notify: B still accepted a revoked client after 10 s');
+        }
+        delays.push(performance.now() - written);
+      }
+      const sorted = Float64Array.from(delays).sort();
+      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+      notifyDelay = { p50: at(50), p99: at(99), max: sorted[sorted.length - 1], n: sorted.length };
+      log(`  delay from A's answer to B's first refusal: p50 ${notifyDelay.p50.toFixed(1)} ms, p99 ${notifyDelay.p99.toFixed(1)} ms, max ${notifyDelay.max.toFixed(1)} ms`);
+    });
+  });
+}
+
+/** (g) Growth curve on PostgreSQL: the same rates with 10, 10,000 and 100,000 clients (+ 1,000,000 refresh tokens). */
+async function growth(): Promise<void> {
+  log(`\n(g) growth curve on PostgreSQL (one process, scratch database, ${GROWTH_SECONDS} s per measurement)`);
+  const url = await scratchDatabase(PG_ADMIN_URL);
+  await withLatchkey('latchkey growth', { databaseUrl: url, dataDir: scratchDir() }, async (lk) => {
+    const admin = await adminHeaders(lk);
+    const app = await createApp(lk, admin);
+    const personal = await createPersonalClient(lk, admin, 'bench personal');
+    const perRun = CONNECTIONS * (WARMUP > 0 ? 2 : 1);
+    const pool = await appRefreshTokens(lk, admin, app, perRun * GROWTH_STAGES.length + CONNECTIONS);
+    // A fresh process is slower for its first seconds (JIT, caches, pool): warm it up unrecorded,
+    // or the first stage would look slower for reasons that have nothing to do with growth.
+    process.stdout.write('  warm-up … ');
+    await measure({ name: 'growth warm-up', origin: lk.origin, request: { method: 'POST', path: TOKEN_PATH, headers: personal.headers, body: PERSONAL_CC_BODY }, connections: CONNECTIONS, seconds: GROWTH_SECONDS, warmupSeconds: 0 });
+    await measure({ name: 'growth warm-up', origin: lk.origin, chain: refreshChain(pool.splice(0, CONNECTIONS), TOKEN_PATH, app.headers, () => {}), connections: CONNECTIONS, seconds: GROWTH_SECONDS, warmupSeconds: 0 });
+    log('done');
+    let have = { clients: 0, refreshTokens: 0 };
+    for (const stage of GROWTH_STAGES) {
+      if (stage.clients > have.clients || stage.refreshTokens > have.refreshTokens) {
+        const s = await seed(url, have, stage);
+        have = stage;
+        seedTimes.push(`${stage.clients.toLocaleString('en-US')} clients, ${stage.refreshTokens.toLocaleString('en-US')} refresh tokens: ${s.seconds.toFixed(1)} s`);
+        log(`  seeded to ${seedTimes[seedTimes.length - 1]}`);
+      }
+      const label = `growth ${stage.label}`;
+      await run(`${label}: client_credentials (personal client)`, lk.origin,
+        { request: { method: 'POST', path: TOKEN_PATH, headers: personal.headers, body: PERSONAL_CC_BODY } }, GROWTH_SECONDS);
+      await runRefresh(`${label}: refresh_token (rotating)`, lk.origin, pool.splice(0, perRun), app.headers, GROWTH_SECONDS);
+    }
+  });
+}
+
+/**
+ * (h) Resident memory of one idle Latchkey process, as `npm start` runs it (the build,
+ * packages/server/dist, when there is one: tsx alone adds ~30 MB), a few seconds after start-up; on
+ * PostgreSQL also with a small young generation (NODE_OPTIONS=--max-semi-space-size=1).
+ */
+async function rss(): Promise<void> {
+  const built = fs.existsSync(path.join(ROOT, 'packages/server/dist/main.js'));
+  const script = built ? 'packages/server/dist/main.js' : undefined;
+  log(`\n(h) resident memory of one idle process (${built ? 'packages/server/dist, run `npm run build` first to refresh it' : 'from source through tsx: no build found'})`);
+  const variants = [
+    { kind: 'SQLite', pg: false, nodeArgs: [] as string[] },
+    { kind: 'PostgreSQL', pg: true, nodeArgs: [] as string[] },
+    { kind: 'PostgreSQL, --max-semi-space-size=1', pg: true, nodeArgs: ['--max-semi-space-size=1'] },
+  ];
+  for (const v of variants) {
+    const url = v.pg ? await scratchDatabase(PG_ADMIN_URL) : undefined;
+    const kind = `${v.kind}${built ? '' : ', tsx'}`;
+    await withLatchkey(`latchkey idle (${kind})`, { databaseUrl: url, dataDir: scratchDir(), script, nodeArgs: v.nodeArgs }, async (lk) => {
+      await new Promise((r) => setTimeout(r, RSS_IDLE_SECONDS * 1000));
+      const status = fs.readFileSync(`/proc/${lk.proc.child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+      idleRss.set(kind, kb / 1024);
+      log(`  ${kind}: ${(kb / 1024).toFixed(0)} MB RSS after ${RSS_IDLE_SECONDS} s idle`);
+    });
+  }
+}
+
+/** bench/results.md: the targets' table, the load the machine was under, every rate measured. */
+function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
+  const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  const text = [
+    '# Bench results',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString()} (Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}; ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per measurement after ${WARMUP} s warm-up, growth ${GROWTH_SECONDS} s; parts: ${[...PARTS].join(', ')}; took ${Math.round((Date.now() - started) / 1000)} s).`,
+    '',
+    `Load averages (1, 5, 15 min) before: ${la(loadBefore)}; after: ${la(loadAfter)}. Absolute rates on a shared machine are low and noisy;`,
+    'the ratios compare rates measured side by side in this one run.',
+    '',
+    markdown(list),
+    '',
+    ...(seedTimes.length ? [`Growth seeding (generate_series in batches of 100,000 rows, one transaction, then ANALYZE): ${seedTimes.join('; ')}.`, ''] : []),
+    'How the parts are measured: each server runs alone in its own process, autocannon loads it from the bench process; ' +
+      '"Fastify + one ES256 signature" is Fastify with formbody signing one access token per request and nothing else (bench/ceiling-server.ts). ' +
+      'PostgreSQL parts use scratch databases on the local server (synchronous_commit on), dropped afterwards. ' +
+      'The notification delay: two processes on one database; a personal client cached by B (one grant through B) is revoked through A\'s API; ' +
+      'the clock starts when A has answered (committed, NOTIFY sent) and stops at B\'s first 401, polling B back to back with the client\'s own grant. ' +
+      'The growth curve runs on one PostgreSQL process, warmed up first; the filler clients and refresh tokens are seeded straight into the database. ' +
+      'Idle RSS is /proc VmRSS of the built server (packages/server/dist) a few seconds after start-up.',
+    '',
+    'Every rate measured:',
+    '',
+    '```',
+    table(rows),
+    '```',
+    '',
+  ].join('\n');
+  fs.writeFileSync(RESULTS_FILE, text);
+  log(`\nwrote ${RESULTS_FILE}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +399,9 @@ log(`Latchkey bench — Node ${process.version}, ${cpus.length} × ${cpus[0]?.mo
 log(`${CONNECTIONS} connections, ${SECONDS} s per measurement after ${WARMUP} s warm-up, on 127.0.0.1; ` +
   'each server alone in its own process, autocannon in this one');
 
-const load = os.loadavg()[0];
+const loadBefore = os.loadavg();
+log(`load averages (1, 5, 15 min): ${loadBefore.map((x) => x.toFixed(2)).join(', ')}`);
+const load = loadBefore[0];
 if (load > cpus.length * 0.25) {
   log(`warning: the machine is busy (1-minute load average ${load.toFixed(2)} on ${cpus.length} cores); numbers will be low and noisy`);
 }
@@ -263,30 +413,55 @@ try {
   if (PARTS.has('bare')) await bare();
   if (PARTS.has('oidc')) await oidcProvider();
   if (PARTS.has('latchkey')) await latchkey();
+  if (PARTS.has('pg')) await postgres();
+  if (PARTS.has('notify')) await notify();
+  if (PARTS.has('growth')) await growth();
+  if (PARTS.has('rss')) await rss();
 } catch (err) {
   failure = err;
 } finally {
   await stopAll();
   removeTempDirs();
+  await dropScratchDatabases(PG_ADMIN_URL).catch((err) => { failure ??= err; });
 }
 
 const get = (name: string) => results.get(name)?.rps;
 const sign = (i: number) => signRows[i]?.rps;
 const rows: Row[] = [...results.values(), ...signRows];
 log('\n' + table(rows));
-const outcome = ratios([
+const PERSONAL = 'latchkey client_credentials (personal client)';
+const PG1 = 'latchkey pg×1', PG2 = 'latchkey pg×2';
+const growthOf = (what: string) => GROWTH_STAGES.map((g) => get(`growth ${g.label}: ${what}`));
+const spread = (xs: (number | undefined)[]) => (xs.every((x) => x) ? { numerator: Math.min(...(xs as number[])), denominator: Math.max(...(xs as number[])) } : {});
+const fmt = (n: number | undefined) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
+const list: Ratio[] = [
+  { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature', numerator: get(PERSONAL), denominator: get(CEILING), target: 0.85 },
+  { name: 'latchkey client_credentials (app) / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
   { name: 'latchkey client_credentials / jose signing rate', numerator: get('latchkey client_credentials'), denominator: sign(0), target: 0.6 },
   { name: 'latchkey client_credentials / node:crypto signing rate', numerator: get('latchkey client_credentials'), denominator: sign(1) },
   { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials'), target: 2.5 },
   { name: 'latchkey client_credentials / oidc-provider client_credentials (JWT)', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials (JWT)') },
-  { name: 'latchkey client_credentials / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
   { name: 'Fastify + one ES256 signature / oidc-provider client_credentials', numerator: get(CEILING), denominator: get('oidc-provider client_credentials') },
   { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },
   { name: 'latchkey refresh_token / latchkey client_credentials', numerator: get('latchkey refresh_token (rotating)'), denominator: get('latchkey client_credentials'), target: 0.5 },
   { name: 'latchkey introspection / oidc-provider introspection', numerator: get('latchkey introspection'), denominator: get('oidc-provider introspection'), target: 2 },
   { name: 'sample API verified / unverified', numerator: get('sample API (tokens verified)'), denominator: get('sample API (VERIFY=off)') },
-]);
+  { name: 'PostgreSQL refresh_token (rotating), 1 process / SQLite', numerator: get(`${PG1} refresh_token (rotating)`), denominator: get('latchkey refresh_token (rotating)'), target: 0.5 },
+  { name: 'PostgreSQL client_credentials (personal), 1 process / SQLite', numerator: get(`${PG1} client_credentials (personal client)`), denominator: get(PERSONAL) },
+  { name: 'PostgreSQL introspection, 1 process / SQLite', numerator: get(`${PG1} introspection`), denominator: get('latchkey introspection') },
+  { name: 'PostgreSQL client_credentials (personal), 2 workers / 1', numerator: get(`${PG2} client_credentials (personal client)`), denominator: get(`${PG1} client_credentials (personal client)`) },
+  { name: 'PostgreSQL refresh_token (rotating), 2 workers / 1', numerator: get(`${PG2} refresh_token (rotating)`), denominator: get(`${PG1} refresh_token (rotating)`) },
+  { name: 'PostgreSQL introspection, 2 workers / 1', numerator: get(`${PG2} introspection`), denominator: get(`${PG1} introspection`) },
+  { name: 'growth: client_credentials (personal), slowest / fastest stage', ...spread(growthOf('client_credentials (personal client)')), target: 0.8, rate: growthOf('client_credentials (personal client)').map(fmt).join(' / ') },
+  { name: 'growth: refresh_token (rotating), slowest / fastest stage', ...spread(growthOf('refresh_token (rotating)')), target: 0.8, rate: growthOf('refresh_token (rotating)').map(fmt).join(' / ') },
+  { name: 'change-notification delay p99, ms', numerator: notifyDelay?.p99, denominator: 1, atMost: 100, rate: notifyDelay ? `p50 ${notifyDelay.p50.toFixed(1)} ms, max ${notifyDelay.max.toFixed(1)} ms (${notifyDelay.n} samples)` : '-', shown: notifyDelay ? `${notifyDelay.p99.toFixed(1)} ms` : undefined },
+  ...[...idleRss].map(([kind, mb]): Ratio => ({ name: `idle process RSS (${kind}), MB`, numerator: mb, denominator: 1, atMost: 120, rate: '-', shown: `${mb.toFixed(0)} MB` })),
+];
+const outcome = ratios(list);
 log('\n' + outcome.text);
+if (seedTimes.length) log(`\ngrowth seeding: ${seedTimes.join('; ')}`);
+const loadAfter = os.loadavg();
+if (RESULTS_FILE !== '-') writeResults(list, rows, loadAfter);
 log(`\nbench took ${Math.round((Date.now() - started) / 1000)} s`);
 
 if (failure) {

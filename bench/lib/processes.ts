@@ -23,9 +23,13 @@ export interface Proc {
 
 const running = new Set<Proc>();
 
-/** Starts `node --import tsx <script>` (TypeScript through tsx, like the bench itself). */
-export function startNode(name: string, script: string, env: Record<string, string> = {}, args: string[] = []): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+/**
+ * Starts `node --import tsx <script>` (TypeScript through tsx, like the bench itself); a `.js`
+ * script runs on plain node, with `nodeArgs` before it.
+ */
+export function startNode(name: string, script: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Proc {
+  const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,34 @@ export interface Ratio {
   denominator?: number;
   /** Met when numerator / denominator >= target. No target: informative only. */
   target?: number;
+  /** Met when numerator / denominator <= atMost (a delay, a size: pass denominator 1). */
+  atMost?: number;
+  /** How the value reads in results.md (e.g. "12 ms"); the ratio by default. */
+  shown?: string;
+  /** The rate (or figure) measured, for results.md. */
+  rate?: string;
+}
+
+function evaluate(r: Ratio): { value?: number; met?: boolean } {
+  if (!r.numerator || !r.denominator) return {};
+  const value = r.numerator / r.denominator;
+  if (r.target !== undefined) return { value, met: value >= r.target };
+  if (r.atMost !== undefined) return { value, met: value <= r.atMost };
+  return { value };
+}
+
+const targetText = (r: Ratio) => (r.target !== undefined ? `>= ${r.target}` : r.atMost !== undefined ? `<= ${r.atMost}` : '');
+
+/** The targets as a Markdown table: part, rate, ratio, target, met? */
+export function markdown(list: Ratio[]): string {
+  const out = ['| part | rate | ratio / value | target | met? |', '|---|---:|---:|---|---|'];
+  for (const r of list) {
+    const { value, met } = evaluate(r);
+    const shown = value === undefined ? 'n/a' : r.shown ?? value.toFixed(2);
+    const t = targetText(r);
+    out.push(`| ${r.name} | ${r.rate ?? (r.numerator ? fmtRate(r.numerator) : '-')} | ${shown} | ${t || '-'} | ${t ? (met === undefined ? 'not measured' : met ? 'yes' : '**no**') : '-'} |`);
+  }
+  return out.join('\n');
 }
 
 function fmtRate(n: number): string {
@@ -46,15 +74,13 @@ export function ratios(list: Ratio[]): RatioOutcome {
   const width = Math.max(...list.map((r) => r.name.length));
   const lines = list.map((r) => {
     const name = r.name.padEnd(width);
-    if (!r.numerator || !r.denominator) {
-      return `${name}      n/a${r.target !== undefined ? `   (target >= ${r.target}: not measured)` : ''}`;
-    }
-    const value = r.numerator / r.denominator;
+    const { value, met } = evaluate(r);
+    const t = targetText(r);
+    if (value === undefined) return `${name}      n/a${t ? `   (target ${t}: not measured)` : ''}`;
     const shown = value.toFixed(2).padStart(8);
-    if (r.target === undefined) return `${name} ${shown}`;
-    const met = value >= r.target;
+    if (met === undefined) return `${name} ${shown}`;
     if (!met) missed++;
-    return `${name} ${shown}   target >= ${r.target}: ${met ? 'met' : 'NOT MET'}`;
+    return `${name} ${shown}   target ${t}: ${met ? 'met' : 'NOT MET'}`;
   });
   return { text: lines.join('\n'), missed };
 }

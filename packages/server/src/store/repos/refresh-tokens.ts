@@ -1,5 +1,5 @@
-import type { Selectable } from 'kysely';
-import type { Db } from '../db.js';
+import { CompiledQuery, type Selectable } from 'kysely';
+import type { Db, Dialect } from '../db.js';
 import type { RefreshTokensTable } from '../schema.js';
 import type { RefreshTokenRecord } from '../../domain/tokens/model.js';
 import { prepared } from '../prepared.js';
@@ -36,11 +36,43 @@ const markLiveTokenRotated = prepared(5, (db, id: string, at: number, successorI
 const tokenById = prepared(2, (db, tenantId: string, id: string) => db.selectFrom('refresh_tokens').selectAll()
   .where('tenant_id', '=', tenantId).where('id', '=', id));
 
+/**
+ * PostgreSQL: a whole rotation in one statement, one round trip and atomic without BEGIN/COMMIT.
+ * The UPDATE decides the race as in `markRotated` (a concurrent loser waits for the winner's commit,
+ * re-checks `rotated_at` and updates nothing); the successor is inserted only if it did.
+ */
+const ROTATE_PG = `WITH old AS (
+  UPDATE refresh_tokens SET rotated_at = $2, successor_id = $3, answer_sealed = $4, answer_until = $5
+  WHERE id = $1 AND rotated_at IS NULL AND revoked_at IS NULL RETURNING id)
+INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
+SELECT $3::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::text, $12::integer, $13::bigint, $14::bigint FROM old`;
+
 /** Revoking a token also deletes the answer it kept for its grace window. */
 const REVOKED = (at: number) => ({ revoked_at: at, answer_sealed: null, answer_until: null });
 
 export class RefreshTokenRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
+
+  /** One rotation runs as one statement here (`rotate`), outside any transaction. */
+  get rotatesAlone(): boolean {
+    return this.dialect === 'postgres';
+  }
+
+  /**
+   * Marks `id` rotated to `successor` and inserts `successor`; false when the token was no longer
+   * live (another refresh won). Where `rotatesAlone` is false, call it inside a transaction.
+   */
+  async rotate(id: string, at: number, successor: RefreshTokenRecord, answerSealed: string | null, answerUntil: number | null): Promise<boolean> {
+    if (this.dialect !== 'postgres') {
+      if (!(await this.markRotated(id, at, successor.id, answerSealed, answerUntil))) return false;
+      await this.insert(successor);
+      return true;
+    }
+    const s = successor;
+    const r = await this.db.executeQuery(CompiledQuery.raw(ROTATE_PG, [id, at, s.id, answerSealed, answerUntil,
+      s.tenantId, s.tokenHash, s.familyId, s.clientId, s.userId, s.scope, s.secretVersion, s.createdAt, s.expiresAt]));
+    return Number(r.numAffectedRows) === 1;
+  }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
     await insertToken(this.db, t.id, t.tenantId, t.tokenHash, t.familyId, t.clientId, t.userId, t.scope, t.secretVersion,

@@ -22,6 +22,8 @@ export interface Config {
   trustProxy: false | number | string[];
   /** Server processes on this machine (LATCHKEY_WORKERS, node:cluster); more than one needs PostgreSQL. */
   workers: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken?: string;
 }
 
 const MAX_WORKERS = 256;
@@ -88,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRotationSeconds: Number(env.LATCHKEY_KEY_ROTATION_SECONDS || 30 * 86400),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     workers: parseWorkers(env.LATCHKEY_WORKERS, env.DATABASE_URL || undefined),
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }

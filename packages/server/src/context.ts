@@ -18,6 +18,7 @@ import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
+import { Metrics } from './metrics.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -37,6 +38,8 @@ export interface AppContext {
   rotations: GroupCommit;
   /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
   revokedTokens: RevokedAccessTokens;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -68,6 +71,8 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
+  const metrics = new Metrics({ tenants, clients, principals, resources });
+  store.feed.observe(metrics);
   return {
     config,
     store,
@@ -86,6 +91,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     resources,
     rotations: new GroupCommit(store),
     revokedTokens,
+    metrics,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { startMaintenance } from './maintenance.js';
 import { PgChangeListener } from './store/change-listener.js';
+import { clustered, offerWorkerMetrics } from './metrics-cluster.js';
 
 /** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
 export async function runServer(config: Config): Promise<void> {
@@ -15,6 +16,9 @@ export async function runServer(config: Config): Promise<void> {
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
   const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
+  ctx.metrics.collectProcessMetrics();
+  if (handle.pool) ctx.metrics.watchPool(handle.pool);
+  if (clustered()) offerWorkerMetrics(ctx.metrics.registry);
   const app = await buildApp(ctx, {
     logger: {
       level: config.logLevel,

@@ -30,6 +30,8 @@ export function answerClusterMetrics(): void {
 /** In a worker: its registry is the one the primary collects. */
 export function offerWorkerMetrics(registry: Registry): void {
   AggregatorRegistry.setRegistries([registry]);
+  // Constructing one is what makes prom-client answer the primary's requests in this worker.
+  void new AggregatorRegistry();
 }
 
 /** In a worker: every worker's metrics, through the primary. */

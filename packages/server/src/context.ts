@@ -36,7 +36,7 @@ export interface AppContext {
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
-  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
+  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back as a backstop, see revocations.ts). */
   revokedTokens: RevokedAccessTokens;
   /** Prometheus metrics of this process (GET /metrics). */
   metrics: Metrics;

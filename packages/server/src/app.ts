@@ -11,6 +11,7 @@ import { managementRoutes } from './http/routes/index.js';
 import { registerOpenApi } from './http/openapi.js';
 import { consoleRoutes } from './http/console.js';
 import { secretScanningRoutes } from './http/routes/secret-scanning.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import './http/types.js';
 
 export interface BuildOptions {
@@ -39,12 +40,20 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   app.decorateRequest('tenant', null as never);
   app.decorateRequest('auth', null);
+  app.decorateReply('oauthError', null);
+  const metrics = ctx.metrics;
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request, reply);
+    done();
+  });
   registerErrorHandling(app);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await registerOpenApi(app, ctx);
   await app.register(healthRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
   await app.register(oauthRoutes, ctx);
   await app.register(managementRoutes, ctx);
   await app.register(async (scanning) => secretScanningRoutes(scanning, ctx), { prefix: '/secret-scanning/v1' });

@@ -39,6 +39,8 @@ export interface Config {
   testClockFile?: string;
   /** LATCHKEY_MAINTENANCE_INTERVAL_MS: how often housekeeping and expiry warnings run (default 60 s). */
   maintenanceIntervalMs: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  metricsToken?: string;
 }
 
 /** LATCHKEY_TEST_CLOCK_FILE lets a test move the schedulers' time: never in production. */
@@ -140,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: env.SMTP_FROM || `Latchkey <latchkey@${new URL(publicUrl).hostname}>`,
     testClockFile: parseTestClock(env.LATCHKEY_TEST_CLOCK_FILE, env.NODE_ENV),
     maintenanceIntervalMs: parseInterval(env.LATCHKEY_MAINTENANCE_INTERVAL_MS),
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }

@@ -19,6 +19,7 @@ import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
 import { fileClock, systemClock, type Clock } from './lib/clock.js';
+import { Metrics } from './metrics.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -36,10 +37,12 @@ export interface AppContext {
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
   rotations: GroupCommit;
-  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
+  /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back as a backstop, see revocations.ts). */
   revokedTokens: RevokedAccessTokens;
   /** The schedulers' time (expiry warnings, outbox retries); movable by tests in test mode only. */
   clock: Clock;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -72,6 +75,8 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
+  const metrics = new Metrics({ tenants, clients, principals, resources });
+  store.feed.observe(metrics);
   return {
     config,
     store,
@@ -91,6 +96,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     rotations: new GroupCommit(store),
     revokedTokens,
     clock: config.testClockFile ? fileClock(config.testClockFile) : systemClock,
+    metrics,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

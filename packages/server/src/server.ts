@@ -8,6 +8,10 @@ import { startMaintenance } from './maintenance.js';
 import { PgChangeListener } from './store/change-listener.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { smtpMailer } from './delivery/mailer.js';
+import { clustered, offerWorkerMetrics } from './metrics-cluster.js';
+
+const REVOCATION_READBACK_MS = 1000;
+const ANNOUNCED_REVOCATION_READBACK_MS = 30_000;
 
 /** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
 export async function runServer(config: Config): Promise<void> {
@@ -17,6 +21,9 @@ export async function runServer(config: Config): Promise<void> {
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
   const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
+  ctx.metrics.collectProcessMetrics();
+  if (handle.pool) ctx.metrics.watchPool(handle.pool);
+  if (clustered()) offerWorkerMetrics(ctx.metrics.registry);
   const app = await buildApp(ctx, {
     logger: {
       level: config.logLevel,
@@ -30,12 +37,22 @@ export async function runServer(config: Config): Promise<void> {
   // Several processes share one PostgreSQL database: each hears the others' changes.
   const listener = config.databaseUrl
     ? new PgChangeListener(config.databaseUrl, store.feed, {
-      lost: (err) => app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting'),
-      reconnected: () => app.log.warn('change notifications resumed; caches flushed'),
+      lost: (err) => {
+        // Revocations may go unheard meanwhile: read them back every second until notifications resume.
+        ctx.revokedTokens.setBackstop(REVOCATION_READBACK_MS);
+        app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting');
+      },
+      reconnected: () => {
+        ctx.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
+        app.log.warn('change notifications resumed; caches flushed');
+      },
       failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
     })
     : undefined;
   await listener?.start();
+  // Every revocation is now announced (PostgreSQL: heard through the listener; SQLite: one process
+  // makes them all), so reading the store back is only a backstop.
+  ctx.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
 
   const boot = await bootstrap(store, config);
   // The generated password goes to the terminal once, never to the structured log.

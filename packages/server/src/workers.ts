@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { openStore, migrateToLatest, Store } from './store/index.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
+import { answerClusterMetrics } from './metrics-cluster.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -27,6 +28,7 @@ export async function runWorkers(config: Config): Promise<void> {
     await handle.close();
   }
 
+  answerClusterMetrics();
   let stopping = false;
   const start = (): Worker => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

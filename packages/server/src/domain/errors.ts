@@ -1,8 +1,12 @@
 /**
  * Errors the domain raises, free of HTTP. The HTTP layer maps each code to a status
- * (see http/domain-errors.ts); messages are written for people and are safe to show.
+ * (http/errors.ts to problem documents, oauth/errors.ts to RFC 6749 errors); messages are written for people and are safe to show.
  */
-export type DomainErrorCode = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'throttled';
+export type DomainErrorCode = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'throttled'
+  /** A presented grant (refresh token, code, assertion) is invalid, expired, revoked or reused. */
+  | 'grant_refused'
+  /** The scope asked for is more than may be granted. */
+  | 'scope_refused';
 
 export class DomainError extends Error {
   constructor(readonly code: DomainErrorCode, message: string, readonly retryAfterSeconds?: number) {
@@ -15,3 +19,5 @@ export const notFoundError = (m: string) => new DomainError('not_found', m);
 export const conflictError = (m: string) => new DomainError('conflict', m);
 export const forbiddenError = (m: string) => new DomainError('forbidden', m);
 export const throttledError = (m: string, retryAfterSeconds: number) => new DomainError('throttled', m, retryAfterSeconds);
+export const grantRefused = (m: string) => new DomainError('grant_refused', m);
+export const scopeRefused = (m: string) => new DomainError('scope_refused', m);

@@ -1,18 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Problem } from './problem.js';
-import { OAuthError } from '../oauth/errors.js';
 import { DomainError } from '../domain/errors.js';
 import { InvalidCursorError } from '../store/index.js';
 
-const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, throttled: 429 } as const;
-const DOMAIN_TITLE = { invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden', throttled: 'Too Many Requests' } as const;
-
-export function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
-  return reply
-    .code(err.status)
-    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...err.headers })
-    .send({ error: err.error, error_description: err.description });
-}
+const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, throttled: 429, grant_refused: 400, scope_refused: 400 } as const;
+const DOMAIN_TITLE = {
+  invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden', throttled: 'Too Many Requests',
+  grant_refused: 'Bad Request', scope_refused: 'Bad Request',
+} as const;
 
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
@@ -30,7 +25,7 @@ function allowedValues(issues: ValidationIssue[], first: ValidationIssue): unkno
   return [...new Set(values)];
 }
 
-function validationDetail(err: FastifyError): string {
+export function validationDetail(err: FastifyError): string {
   const first = err.validation?.[0];
   if (!first) return err.message;
   const where = err.validationContext ?? 'body';
@@ -44,19 +39,18 @@ function validationDetail(err: FastifyError): string {
   return `${where}${path ? '.' + path : ''} ${first.message}`;
 }
 
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**
- * One place turns thrown errors into responses: OAuth endpoints answer RFC 6749 error objects,
- * everything else answers problem documents. Unexpected errors are logged and never leak details.
+ * Thrown errors become problem documents. The OAuth endpoints are a plugin with an error handler
+ * of their own (oauth/errors.ts), which answers RFC 6749 error objects instead. Unexpected errors
+ * are logged and never leak details.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const oauth = (request.routeOptions.config as { oauth?: boolean } | undefined)?.oauth === true;
-    if (err instanceof OAuthError) return sendOAuthError(reply, err);
     if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
     if (err instanceof DomainError) {
       const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message);
@@ -70,22 +64,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isUniqueViolation(err)) {
       // Two concurrent writes raced past the domain's own duplicate check; the database decided.
       const p = new Problem(409, 'Conflict', 'a conflicting record was created at the same time; it already exists', 'conflict');
-      if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
       return reply.code(409).type('application/problem+json').send(p.toJSON());
     }
     if (err.validation) {
       const detail = validationDetail(err);
-      if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', detail));
       return reply.code(400).type('application/problem+json').send(new Problem(400, 'Bad Request', detail, 'validation').toJSON());
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       request.log.error({ err }, 'unhandled error');
-      if (oauth) return sendOAuthError(reply, new OAuthError('server_error', 'The server could not complete the request', 500));
       return reply.code(500).type('application/problem+json').send(new Problem(500, 'Internal Server Error', 'The server could not complete the request', 'internal').toJSON());
     }
     // Fastify's own client errors: unsupported media type, malformed JSON, body too large.
-    if (oauth) return sendOAuthError(reply, new OAuthError('invalid_request', err.message, status === 413 ? 413 : 400));
     const title = status === 415 ? 'Unsupported Media Type' : status === 413 ? 'Payload Too Large' : 'Bad Request';
     return reply.code(status).type('application/problem+json').send(new Problem(status, title, err.message, 'request').toJSON());
   });

@@ -13,9 +13,9 @@ export interface AuthState {
 }
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** OAuth endpoints answer RFC 6749 error objects instead of problem documents. */
-    oauth?: boolean;
+  interface FastifyReply {
+    /** The RFC 6749 error code an OAuth endpoint answered with (metrics count refusals by it). */
+    oauthError: string | null;
   }
   interface FastifyRequest {
     tenant: Tenant;

@@ -6,6 +6,12 @@ export interface CacheStats {
   bytes: number;
 }
 
+export interface ReadThroughStats extends CacheStats {
+  /** Reads answered from memory, and reads that went to the store, since the process started. */
+  hits: number;
+  misses: number;
+}
+
 /**
  * A read-through cache whose entries expire after `ttlMs`. The store is the truth: announced
  * changes call `delete`, and the TTL is the backstop for a change whose announcement was lost.
@@ -18,6 +24,8 @@ export class TtlCache<V> {
   private readonly entries: BoundedMap<{ value: V; at: number }>;
   /** Bumped by every delete: a load that saw another generation when it started is stale. */
   private generation = 0;
+  private hits = 0;
+  private misses = 0;
 
   constructor(
     private readonly load: (key: string) => Promise<V>,
@@ -31,7 +39,11 @@ export class TtlCache<V> {
   async get(key: string): Promise<V> {
     const hit = this.entries.get(key);
     const now = Date.now();
-    if (hit && now - hit.at < this.ttlMs) return hit.value;
+    if (hit && now - hit.at < this.ttlMs) {
+      this.hits++;
+      return hit.value;
+    }
+    this.misses++;
     const started = this.generation;
     const value = await this.load(key);
     if (started === this.generation) this.entries.set(key, { value, at: now });
@@ -54,7 +66,7 @@ export class TtlCache<V> {
     this.entries.clear();
   }
 
-  stats(): CacheStats {
-    return { entries: this.entries.size, bytes: this.entries.bytes };
+  stats(): ReadThroughStats {
+    return { entries: this.entries.size, bytes: this.entries.bytes, hits: this.hits, misses: this.misses };
   }
 }

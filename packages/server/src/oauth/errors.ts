@@ -1,3 +1,7 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorCode } from '../domain/errors.js';
+import { isUniqueViolation, validationDetail } from '../http/errors.js';
+
 /**
  * RFC 6749 §5.2 errors. Grants and endpoints throw these; the OAuth error handler writes
  * `{error, error_description}` with the status, headers and `Cache-Control: no-store`.
@@ -50,4 +54,47 @@ export class TooManyAttempts extends OAuthError {
     super('temporarily_unavailable', `Too many failed attempts; retry after ${retryAfterSeconds} seconds`, 429,
       { 'Retry-After': String(retryAfterSeconds) });
   }
+}
+
+/** What each domain refusal is called in RFC 6749 terms (§5.2), with its status. */
+const FROM_DOMAIN: Record<DomainErrorCode, [error: string, status: number]> = {
+  invalid: ['invalid_request', 400],
+  not_found: ['invalid_request', 404],
+  conflict: ['invalid_request', 409],
+  forbidden: ['unauthorized_client', 400],
+  throttled: ['temporarily_unavailable', 429],
+  grant_refused: ['invalid_grant', 400],
+  scope_refused: ['invalid_scope', 400],
+};
+
+export function toOAuthError(err: DomainError): OAuthError {
+  const [error, status] = FROM_DOMAIN[err.code];
+  const headers: Record<string, string> = err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+  return new OAuthError(error, err.message, status, headers);
+}
+
+function send(reply: FastifyReply, err: OAuthError): FastifyReply {
+  reply.oauthError = err.error;
+  return reply
+    .code(err.status)
+    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...err.headers })
+    .send({ error: err.error, error_description: err.description });
+}
+
+/** The OAuth plugin's own error handler: every error an OAuth endpoint raises becomes an RFC 6749 error object. */
+export function registerOAuthErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof OAuthError) return send(reply, err);
+    if (err instanceof DomainError) return send(reply, toOAuthError(err));
+    // Two concurrent writes raced past the domain's own duplicate check; the database decided.
+    if (isUniqueViolation(err)) return send(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
+    if (err.validation) return send(reply, new OAuthError('invalid_request', validationDetail(err)));
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err }, 'unhandled error');
+      return send(reply, new OAuthError('server_error', 'The server could not complete the request', 500));
+    }
+    // Fastify's own client errors: unsupported media type, malformed body, body too large.
+    return send(reply, new OAuthError('invalid_request', err.message, status === 413 ? 413 : 400));
+  });
 }

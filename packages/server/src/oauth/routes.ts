@@ -6,11 +6,16 @@ import { revokeEndpoint } from './endpoints/revoke.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { keysEndpoint } from './endpoints/keys.js';
 import { metadataDocument, metadataEndpoints } from './endpoints/metadata.js';
-import { OAuthError } from './errors.js';
+import { OAuthError, registerOAuthErrorHandling } from './errors.js';
 import '../http/types.js';
 
-/** OAuth2 endpoints per tenant under /t/:tenant, plus RFC 8414 metadata at the root well-known path. */
+/**
+ * OAuth2 endpoints per tenant under /t/:tenant, plus RFC 8414 metadata at the root well-known path.
+ * Registered as an encapsulated plugin: its error handler (RFC 6749 error objects) covers these
+ * routes only, the management API keeps its problem documents.
+ */
 export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  registerOAuthErrorHandling(app);
   await app.register(async (tenantScope) => {
     resolveTenant(tenantScope, ctx);
     await tenantScope.register(tokenEndpoint, ctx);
@@ -20,7 +25,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promis
     await tenantScope.register(metadataEndpoints, ctx);
   }, { prefix: '/t/:tenant' });
 
-  app.get('/.well-known/oauth-authorization-server/t/:tenant', { config: { oauth: true }, schema: { hide: true } }, async (request) => {
+  app.get('/.well-known/oauth-authorization-server/t/:tenant', { schema: { hide: true } }, async (request) => {
     const slug = (request.params as { tenant: string }).tenant;
     const tenant = await ctx.tenants.get(slug);
     if (!tenant) throw new OAuthError('invalid_request', `unknown tenant "${slug}"`, 404);

@@ -59,7 +59,7 @@ export class PgChangeListener {
     client.on('notification', (msg) => {
       if (msg.channel !== CHANGES_CHANNEL || !msg.payload) return;
       const payload = decodeChanges(msg.payload);
-      if (payload) this.feed.received(payload.o, payload.c);
+      if (payload) this.feed.received(payload.o, payload.c, typeof payload.t === 'number' ? payload.t : undefined);
     });
     client.on('error', onLost);
     client.on('end', () => onLost());

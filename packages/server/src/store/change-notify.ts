@@ -9,7 +9,8 @@ export const CHANGES_CHANNEL = 'latchkey_changes';
 const MAX_PAYLOAD_BYTES = 7000;
 const MAX_IDS_PER_CHANGE = 100;
 
-interface Payload { o: string; c: Change[] }
+/** o: the sender's origin; c: its changes; t: when it queued them, just before its commit (epoch ms). */
+interface Payload { o: string; c: Change[]; t?: number }
 
 /** Splits changes into notification payloads under PostgreSQL's size limit. */
 export function encodeChanges(origin: string, changes: readonly Change[]): string[] {
@@ -20,19 +21,20 @@ export function encodeChanges(origin: string, changes: readonly Change[]): strin
     return out;
   });
   const payloads: string[] = [];
+  const t = Date.now();
   let batch: Change[] = [];
   let bytes = 0;
   for (const c of pieces) {
     const size = Buffer.byteLength(JSON.stringify(c)) + 1;
     if (batch.length > 0 && bytes + size > MAX_PAYLOAD_BYTES) {
-      payloads.push(JSON.stringify({ o: origin, c: batch } satisfies Payload));
+      payloads.push(JSON.stringify({ o: origin, c: batch, t } satisfies Payload));
       batch = [];
       bytes = 0;
     }
     batch.push(c);
     bytes += size;
   }
-  if (batch.length > 0) payloads.push(JSON.stringify({ o: origin, c: batch } satisfies Payload));
+  if (batch.length > 0) payloads.push(JSON.stringify({ o: origin, c: batch, t } satisfies Payload));
   return payloads;
 }
 

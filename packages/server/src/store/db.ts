@@ -13,8 +13,12 @@ export type Db = Kysely<Database>;
 export interface StoreHandle {
   db: Db;
   dialect: Dialect;
+  /** PostgreSQL: the connection pool, for its usage metrics. */
+  pool?: PoolUsage;
   close(): Promise<void>;
 }
+
+export type PoolUsage = Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
 
 // bigint columns hold epoch milliseconds, well inside Number's safe range.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -33,7 +37,7 @@ export function openStore(opts: OpenOptions): StoreHandle {
     // error would be uncaught and end the process.
     pool.on('error', (err) => opts.onConnectionError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(opts.dataDir, 'latchkey.db');

@@ -16,6 +16,7 @@ import { bootstrap } from '../../src/bootstrap.js';
 import { loadMasterKey } from '../../src/crypto/master-key.js';
 import { createApp, setAppActive } from '../../src/domain/clients/apps.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
+import { parsePrometheus, samples, type Sample } from '../helpers/prometheus.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 
@@ -52,7 +53,7 @@ if ((await backends()).includes('postgres')) {
     const scratch = await createScratchDatabase();
     const env: Record<string, string> = {
       LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
-      PUBLIC_URL: 'http://latchkey.test', DATABASE_URL: scratch.url, LATCHKEY_WORKERS: '2',
+      PUBLIC_URL: 'http://latchkey.test', DATABASE_URL: scratch.url, LATCHKEY_WORKERS: '2', METRICS_TOKEN: 'scrape-token',
     };
     const admin = new pg.Client({ connectionString: scratch.url });
     let server: ServerProcess | undefined;
@@ -96,6 +97,29 @@ if ((await backends()).includes('postgres')) {
     const deadline = Date.now() + 1000;
     while ((await cc()) !== 401) assert.ok(Date.now() < deadline, 'deactivation seen within 1 s');
     for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'by every worker');
+
+    // GET /metrics on either worker answers both workers' series, each labelled with its worker.
+    const scrape = () => new Promise<Sample[]>((resolve, reject) => {
+      http.get(`${server!.url}/metrics`, { agent: false, headers: { authorization: 'Bearer scrape-token' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => res.statusCode === 200 ? resolve(parsePrometheus(body)) : reject(new Error(`${res.statusCode} ${body}`)));
+      }).on('error', reject);
+    });
+    const sum = (m: Sample[], name: string, labels: Record<string, string>) => samples(m, name, labels).reduce((n, x) => n + x.value, 0);
+    for (let i = 0; i < 2; i++) {
+      const m = await scrape();
+      const issued = samples(m, 'latchkey_tokens_issued_total', { grant: 'client_credentials' });
+      assert.deepEqual(issued.map((x) => x.labels.worker).sort(), ['1', '2'], 'both workers, by worker');
+      assert.equal(sum(m, 'latchkey_tokens_issued_total', { grant: 'client_credentials' }), 6);
+      assert.ok(sum(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_client' }) >= 7);
+      for (const worker of ['1', '2']) {
+        // The deactivation was made by another process: each worker heard it as a notification, with its lag.
+        assert.ok(sum(m, 'latchkey_changes_received_total', { worker, type: 'client.changed', source: 'remote' }) >= 1, `worker ${worker} heard the change`);
+        assert.ok(sum(m, 'latchkey_change_notification_lag_seconds_count', { worker }) >= 1);
+        assert.equal(samples(m, 'latchkey_db_pool_connections', { worker }).length, 1);
+      }
+    }
 
     // A worker that dies is replaced.
     const workerPids = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(server!.child.pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);

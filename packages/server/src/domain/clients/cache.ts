@@ -1,7 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { Client } from './model.js';
 import type { Announcement } from '../changes.js';
-import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import { MAX_LENGTH } from '../limits.js';
 
 const SEP = '\u0000';
@@ -31,7 +31,7 @@ export class ClientCache {
     else if (change.type === 'changes.missed') this.cache.clear();
   }
 
-  stats(): CacheStats {
+  stats(): ReadThroughStats {
     return this.cache.stats();
   }
 }

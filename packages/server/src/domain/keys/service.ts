@@ -53,6 +53,12 @@ function thumbprint(jwk: { crv: string; x: string; y: string }): string {
 export class KeyService {
   private readonly cache = new Map<string, TenantKeys>();
   private readonly loading = new Map<string, Promise<TenantKeys>>();
+  /**
+   * Bumped whenever cached keys are dropped (a rotation here or announced): a load that started
+   * before may have read the keys the rotation replaced, so it is not kept, and callers after the
+   * change do not join it.
+   */
+  private generation = 0;
 
   /**
    * How long a scheduled rotation publishes the next key before it signs: verifiers that cache the
@@ -72,8 +78,18 @@ export class KeyService {
 
   /** Another process (or this one) rotated or published a key: reload on next use. */
   onChange(change: Announcement): void {
-    if (change.type === 'keys.rotated') this.cache.delete(change.tenantId);
-    else if (change.type === 'changes.missed') this.cache.clear();
+    if (change.type === 'keys.rotated') this.forget(change.tenantId);
+    else if (change.type === 'changes.missed') {
+      this.generation++;
+      this.cache.clear();
+      this.loading.clear();
+    }
+  }
+
+  private forget(tenantId: string): void {
+    this.generation++;
+    this.cache.delete(tenantId);
+    this.loading.delete(tenantId);
   }
 
   /** The tenant's keys when loaded less than `reloadMs` ago. */
@@ -111,14 +127,19 @@ export class KeyService {
     const now = Date.now();
     if (now - (this.lastForcedReload.get(tenant.id) ?? 0) < 10_000) return this.published(tenant);
     this.lastForcedReload.set(tenant.id, now);
-    this.cache.delete(tenant.id);
+    this.forget(tenant.id);
     return this.load(tenant);
   }
 
   private load(tenant: Tenant): Promise<TenantKeys> {
     let p = this.loading.get(tenant.id);
     if (!p) {
-      p = this.loadNow(tenant).finally(() => this.loading.delete(tenant.id));
+      const started = this.generation;
+      const loaded: Promise<TenantKeys> = this.loadNow(tenant).then((entry) => {
+        if (started === this.generation) this.cache.set(tenant.id, entry);
+        return entry;
+      }).finally(() => { if (this.loading.get(tenant.id) === loaded) this.loading.delete(tenant.id); });
+      p = loaded;
       this.loading.set(tenant.id, p);
     }
     return p;
@@ -142,7 +163,6 @@ export class KeyService {
       active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) },
       maxTokenTtl: new Map(keys.map((k) => [k.kid, k.maxTokenTtlSeconds])), loadedAt: now,
     };
-    this.cache.set(tenant.id, entry);
     return entry;
   }
 
@@ -172,7 +192,7 @@ export class KeyService {
    */
   async rotate(tenant: Tenant, reason: RotationReason, actor: Actor = SYSTEM): Promise<string> {
     const kid = await this.rotateNow(tenant, reason, actor, await this.store.signingKeys.live(tenant.id, Date.now()));
-    this.cache.delete(tenant.id);
+    this.forget(tenant.id);
     const loaded = await this.load(tenant);
     return kid ?? loaded.active.kid;
   }
@@ -251,7 +271,7 @@ export class KeyService {
       if (!this.due(k.records, now)) continue;
       const tenant = await getTenant(tenantId);
       if (!tenant) continue;
-      this.cache.delete(tenantId);
+      this.forget(tenantId);
       await this.load(tenant);
     }
   }

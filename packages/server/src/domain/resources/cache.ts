@@ -1,6 +1,6 @@
 import type { Store } from '../../store/index.js';
 import type { Resource } from './model.js';
-import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';
 
 /** Tenant resources (APIs and their scopes), cached because every token needs its audience. */
@@ -30,7 +30,7 @@ export class ResourceCache {
     else if (change.type === 'changes.missed') this.cache.clear();
   }
 
-  stats(): CacheStats {
+  stats(): ReadThroughStats {
     return this.cache.stats();
   }
 }

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/index.js';
 import type { Tenant } from './model.js';
-import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';
 import { SLUG_PATTERN } from './service.js';
 
@@ -25,7 +25,7 @@ export class TenantCache {
     else if (change.type === 'changes.missed') this.cache.clear();
   }
 
-  stats(): CacheStats {
+  stats(): ReadThroughStats {
     return this.cache.stats();
   }
 }

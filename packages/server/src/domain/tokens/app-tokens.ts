@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../../context.js';
+import type { AppTokenDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Actor } from '../users/service.js';
 import { GRANT_REFRESH_TOKEN } from '../clients/model.js';
@@ -24,7 +24,7 @@ export interface TokFile {
  * An administrator generates an access token (and optionally a refresh token) for an application,
  * with a subset of its scopes. The developer holding the file refreshes with the app's id and secret.
  */
-export async function generateAppTokens(ctx: AppContext, tenant: Tenant, appId: string, input: { scopes: string[]; includeRefreshToken: boolean }, actor: Actor): Promise<TokFile> {
+export async function generateAppTokens(ctx: AppTokenDeps, tenant: Tenant, appId: string, input: { scopes: string[]; includeRefreshToken: boolean }, actor: Actor): Promise<TokFile> {
   const app = await getApp(ctx.store, tenant, appId);
   if (app.status !== 'active') throw invalid('the application is deactivated; activate it before generating tokens');
   const scopes = [...new Set(input.scopes)].sort();

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../context.js';
+import type { GrantCheckDeps, IntrospectDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import { clientUnusableReason } from '../clients/policy.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
@@ -13,7 +13,7 @@ const INACTIVE: Introspection = { active: false };
  * revoked, expired or deactivated, or its user disabled (and, for personal clients, once the owner
  * may no longer use them).
  */
-export async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
+export async function grantStillValid(ctx: GrantCheckDeps, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
   const client = await ctx.clients.get(tenant.id, clientId);
   if (!client) return false;
   const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;
@@ -25,7 +25,7 @@ export async function grantStillValid(ctx: AppContext, tenant: Tenant, clientId:
   return true;
 }
 
-export async function introspectAccessToken(ctx: AppContext, tenant: Tenant, token: string): Promise<Introspection> {
+export async function introspectAccessToken(ctx: IntrospectDeps, tenant: Tenant, token: string): Promise<Introspection> {
   const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims) return INACTIVE;
   if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
@@ -37,7 +37,7 @@ export async function introspectAccessToken(ctx: AppContext, tenant: Tenant, tok
   };
 }
 
-export async function introspectRefreshToken(ctx: AppContext, tenant: Tenant, token: string): Promise<Introspection> {
+export async function introspectRefreshToken(ctx: IntrospectDeps, tenant: Tenant, token: string): Promise<Introspection> {
   if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return INACTIVE;
   const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));
   const now = Date.now();
@@ -52,7 +52,7 @@ export async function introspectRefreshToken(ctx: AppContext, tenant: Tenant, to
 }
 
 /** RFC 7662: the hint only decides which kind is tried first. */
-export async function introspect(ctx: AppContext, tenant: Tenant, token: string, hint: string | undefined): Promise<Introspection> {
+export async function introspect(ctx: IntrospectDeps, tenant: Tenant, token: string, hint: string | undefined): Promise<Introspection> {
   const refreshFirst = hint === 'refresh_token' || token.startsWith(REFRESH_TOKEN_PREFIX);
   if (refreshFirst) {
     const r = await introspectRefreshToken(ctx, tenant, token);

@@ -11,7 +11,9 @@ const OVERLAP_MS = 60_000;
  * so that checking a token (every introspection, every bearer call to the API) costs no query.
  * Announced revocations (this process's at commit, other processes' through notifications) count
  * at once; as a backstop the rows added since the previous look are read back at most `syncMs`
- * later, with one query. A failed look fails the check (never "not revoked").
+ * later, with one query. A failed look fails the check (never "not revoked"). Where every
+ * revocation is announced (PostgreSQL with its change listener up; SQLite, one process) the server
+ * stretches the backstop (`setBackstop`), and shortens it again while the listener is down.
  */
 export class RevokedAccessTokens {
   private readonly expiresAt = new Map<string, number>();
@@ -19,7 +21,12 @@ export class RevokedAccessTokens {
   private since = 0;
   private looking?: Promise<void>;
 
-  constructor(private readonly store: Store, private readonly syncMs = 1000) {}
+  constructor(private readonly store: Store, private syncMs = 1000) {}
+
+  /** How long a check may go without reading the store back. */
+  setBackstop(ms: number): void {
+    this.syncMs = ms;
+  }
 
   async has(jti: string): Promise<boolean> {
     if (Date.now() - this.lookedAt >= this.syncMs) await this.sync();

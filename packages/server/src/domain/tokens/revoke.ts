@@ -1,4 +1,4 @@
-import type { AppContext } from '../../context.js';
+import type { RevokeDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
@@ -10,7 +10,7 @@ import { endGrants } from './grants.js';
  * it expires. Tokens of other clients, unknown or malformed tokens are ignored (the answer is 200
  * either way, so revocation reveals nothing).
  */
-export async function revokeToken(ctx: AppContext, tenant: Tenant, client: Client, token: string): Promise<void> {
+export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Client, token: string): Promise<void> {
   const now = Date.now();
   if (token.startsWith(REFRESH_TOKEN_PREFIX)) {
     const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));

@@ -1,9 +1,9 @@
-import type { AppContext } from '../../context.js';
+import type { IssueDeps, RotateDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
-import { InvalidGrant, InvalidScope } from '../../oauth/errors.js';
+import { grantRefused, scopeRefused } from '../errors.js';
 import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
 import { endGrants } from './grants.js';
 import { parseScope } from './scope.js';
@@ -24,21 +24,21 @@ const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
  * (a retry, or a concurrent request that lost the race) gets that very answer. Otherwise a rotated
  * token presented again means it was copied: the whole family is revoked, its access tokens too.
  */
-export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined): Promise<TokenResponse> {
-  if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw new InvalidGrant(INVALID);
+export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined): Promise<TokenResponse> {
+  if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw grantRefused(INVALID);
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
   const now = Date.now();
-  if (!record || record.clientId !== client.id) throw new InvalidGrant(INVALID);
-  if (record.revokedAt !== null) throw new InvalidGrant(INVALID);
+  if (!record || record.clientId !== client.id) throw grantRefused(INVALID);
+  if (record.revokedAt !== null) throw grantRefused(INVALID);
   if (record.rotatedAt !== null) return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
-  if (record.expiresAt <= now) throw new InvalidGrant(INVALID);
-  if (record.secretVersion !== client.secretVersion) throw new InvalidGrant('refresh token was invalidated when the client secret was regenerated');
+  if (record.expiresAt <= now) throw grantRefused(INVALID);
+  if (record.secretVersion !== client.secretVersion) throw grantRefused('refresh token was invalidated when the client secret was regenerated');
 
   // Scope: at most what was granted, and never more than the user or client may have today.
   let allowed = record.scope.split(' ').filter(Boolean);
   if (record.userId !== null) {
     const principal = await ctx.principals.get(tenant.id, record.userId);
-    if (!principal || principal.user.status !== 'active') throw new InvalidGrant('the user of this grant is disabled');
+    if (!principal || principal.user.status !== 'active') throw grantRefused('the user of this grant is disabled');
     const current = new Set(principal.scopes);
     allowed = allowed.filter((s) => current.has(s));
   } else if (client.kind === 'app') {
@@ -50,7 +50,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
   if (requested !== undefined) {
     const grantedSet = new Set(record.scope.split(' '));
     const wider = requested.filter((s) => !grantedSet.has(s));
-    if (wider.length > 0) throw new InvalidScope(`scope may only stay the same or narrow; not granted: ${wider.join(' ')}`);
+    if (wider.length > 0) throw scopeRefused(`scope may only stay the same or narrow; not granted: ${wider.join(' ')}`);
     const allowedSet = new Set(allowed);
     scopes = requested.filter((s) => allowedSet.has(s)).sort();
   }
@@ -71,7 +71,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
     // A concurrent refresh rotated it first and has committed by now: its answer, when kept.
     const latest = await ctx.store.refreshTokens.byId(tenant.id, record.id);
     const kept = latest && latest.revokedAt === null ? await keptAnswer(ctx, tenant, latest, Date.now()) : null;
-    if (!kept) throw new InvalidGrant(INVALID);
+    if (!kept) throw grantRefused(INVALID);
     return kept;
   }
   ctx.usage.touch(client);
@@ -79,14 +79,14 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
 }
 
 /** The answer a rotated token got, while the grace window lasts and its successor is unused. */
-async function keptAnswer(ctx: AppContext, tenant: Tenant, record: RefreshTokenRecord, now: number): Promise<TokenResponse | null> {
+async function keptAnswer(ctx: Pick<RotateDeps, 'store' | 'sealer'>, tenant: Tenant, record: RefreshTokenRecord, now: number): Promise<TokenResponse | null> {
   if (record.answerSealed === null || record.answerUntil === null || record.answerUntil < now || record.successorId === null) return null;
   const successor = await ctx.store.refreshTokens.byId(tenant.id, record.successorId);
   if (!successor || successor.rotatedAt !== null || successor.revokedAt !== null) return null;
   return JSON.parse(ctx.sealer.open(record.answerSealed, answerAad(record.id))) as TokenResponse;
 }
 
-async function reuseDetected(ctx: AppContext, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
+async function reuseDetected(ctx: Pick<RotateDeps, 'store' | 'metrics'>, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
   await ctx.store.transaction(async (tx) => {
     const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
     await tx.audit.append({
@@ -95,5 +95,6 @@ async function reuseDetected(ctx: AppContext, tenant: Tenant, client: Client, re
     });
     await endGrants(tx, tenant.id, [record.familyId], now);
   });
-  throw new InvalidGrant('refresh token was already used; every token of this grant has been revoked');
+  ctx.metrics.refreshReuseDetected();
+  throw grantRefused('refresh token was already used; every token of this grant has been revoked');
 }

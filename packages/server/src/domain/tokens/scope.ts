@@ -1,4 +1,4 @@
-import { InvalidRequest, InvalidScope } from '../../oauth/errors.js';
+import { invalid, scopeRefused } from '../errors.js';
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -6,7 +6,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export function parseScope(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(' ').filter((s) => s.length > 0);
-  for (const p of parts) if (!SCOPE_TOKEN.test(p)) throw new InvalidRequest('scope contains invalid characters');
+  for (const p of parts) if (!SCOPE_TOKEN.test(p)) throw invalid('scope contains invalid characters');
   return [...new Set(parts)];
 }
 
@@ -18,6 +18,6 @@ export function grantScope(requested: string[] | undefined, allowed: readonly st
   if (requested === undefined) return [...allowed].sort();
   const allowedSet = new Set(allowed);
   const extra = requested.filter((s) => !allowedSet.has(s));
-  if (extra.length > 0) throw new InvalidScope(`scope not allowed: ${extra.join(' ')}`);
+  if (extra.length > 0) throw scopeRefused(`scope not allowed: ${extra.join(' ')}`);
   return [...requested].sort();
 }

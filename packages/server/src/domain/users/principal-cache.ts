@@ -1,7 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
-import { TtlCache, type CacheStats } from '../../lib/ttl-cache.js';
+import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';
 
 const SEP = '\u0000';
@@ -50,7 +50,7 @@ export class PrincipalCache {
     }
   }
 
-  stats(): CacheStats {
+  stats(): ReadThroughStats {
     return this.cache.stats();
   }
 }

@@ -11,7 +11,7 @@ import { MAX_LENGTH } from '../../domain/limits.js';
  * applications) may ask; public clients may not probe tokens.
  */
 export async function introspectEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/oauth2/v1/introspect', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth2/v1/introspect', { schema: { hide: true } }, async (request, reply) => {
     const params = formParams(request);
     await authenticateClient(ctx, request.tenant, request, params, false);
     const token = required(params, 'token');

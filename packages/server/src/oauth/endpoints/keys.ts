@@ -10,7 +10,7 @@ import type { Params } from '../params.js';
  * (HTTP Basic, since a GET has no form body).
  */
 export async function keysEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get('/oauth2/v1/keys', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/oauth2/v1/keys', { schema: { hide: true } }, async (request, reply) => {
     if (!request.tenant.signingCertificatePublic) {
       try {
         await authenticateClient(ctx, request.tenant, request, {} as Params, false);

@@ -33,6 +33,6 @@ export async function metadataDocument(ctx: AppContext, tenant: Tenant): Promise
 /** RFC 8414 metadata, at the RFC's well-known path and at the OpenID-style path under the issuer. */
 export async function metadataEndpoints(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-    app.get(path, { config: { oauth: true }, schema: { hide: true } }, async (request) => metadataDocument(ctx, request.tenant));
+    app.get(path, { schema: { hide: true } }, async (request) => metadataDocument(ctx, request.tenant));
   }
 }

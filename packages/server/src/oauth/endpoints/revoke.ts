@@ -8,7 +8,7 @@ import { InvalidRequest, UnsupportedTokenType } from '../errors.js';
 
 /** POST /t/:tenant/oauth2/v1/revoke (RFC 7009). */
 export async function revokeEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/oauth2/v1/revoke', { config: { oauth: true }, schema: { hide: true } }, async (request, reply) => {
+  app.post('/oauth2/v1/revoke', { schema: { hide: true } }, async (request, reply) => {
     const params = formParams(request);
     const auth = await authenticateClient(ctx, request.tenant, request, params, true);
     const token = required(params, 'token');

@@ -38,7 +38,6 @@ const tokenResponse = {
 /** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
 export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/oauth2/v1/token', {
-    config: { oauth: true },
     schema: { hide: true, response: { 200: tokenResponse } },
   }, async (request, reply) => {
     const params = formParams(request);

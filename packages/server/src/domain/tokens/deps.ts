@@ -1,0 +1,56 @@
+import type { Store } from '../../store/index.js';
+import type { Sealer } from '../../crypto/master-key.js';
+import type { SecretHasher } from '../../crypto/secrets.js';
+import type { KeyService } from '../keys/service.js';
+import type { ResourceCache } from '../resources/cache.js';
+import type { ClientCache } from '../clients/cache.js';
+import type { PrincipalCache } from '../users/principal-cache.js';
+import type { UsageTracker } from '../clients/usage.js';
+import type { GroupCommit } from '../../store/group-commit.js';
+import type { RevokedAccessTokens } from './revocations.js';
+import type { Tenant } from '../tenants/model.js';
+
+/**
+ * What the token use-cases call, each named for itself: a use-case asks for the few it uses, so
+ * its signature says what it touches and a test can hand it just those. The application context
+ * satisfies all of them.
+ */
+export interface Issuer { issuer(tenant: Tenant | string): string }
+
+/** Signing an access token: the tenant's active key and the audiences its scopes name. */
+export interface SigningDeps extends Issuer {
+  keys: Pick<KeyService, 'peek' | 'active'>;
+  resources: Pick<ResourceCache, 'audiences'>;
+}
+
+/** Checking a presented access token against the tenant's published keys. */
+export interface VerifyingDeps extends Issuer { keys: KeyService }
+
+/** Secrets presented by clients are looked up by their peppered hash. */
+export interface HashingDeps { hasher: Pick<SecretHasher, 'hash'> }
+
+/** Whether the client and user behind a grant may still act. */
+export interface GrantCheckDeps {
+  clients: Pick<ClientCache, 'get'>;
+  principals: Pick<PrincipalCache, 'get'>;
+}
+
+export type IssueDeps = SigningDeps & HashingDeps & { store: Store };
+
+export type RotateDeps = IssueDeps & {
+  principals: Pick<PrincipalCache, 'get'>;
+  sealer: Pick<Sealer, 'seal' | 'open'>;
+  rotations: Pick<GroupCommit, 'run'>;
+  usage: Pick<UsageTracker, 'touch'>;
+  /** Told of every detected reuse (metrics). */
+  metrics: { refreshReuseDetected(): void };
+};
+
+export type RevokeDeps = VerifyingDeps & HashingDeps & { store: Store };
+
+export type IntrospectDeps = VerifyingDeps & HashingDeps & GrantCheckDeps & {
+  store: Store;
+  revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
+};
+
+export type AppTokenDeps = SigningDeps & HashingDeps & { store: Store };

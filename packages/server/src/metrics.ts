@@ -1,0 +1,170 @@
+import cluster from 'node:cluster';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Announcement } from './domain/changes.js';
+import type { ChangeSource, FeedObserver } from './store/change-feed.js';
+import type { PoolUsage } from './store/db.js';
+import type { ReadThroughStats } from './lib/ttl-cache.js';
+
+/** The grants a token request may name; anything else is counted as `other` (the label stays bounded). */
+const GRANTS = ['client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] as const;
+const NO_GRANT = '';
+const OTHER = 'other';
+const TOKEN_ROUTE_SUFFIX = '/oauth2/v1/token';
+/** RFC 6749 §5.2 and the codes this server adds; a refusal with another code is counted as `other`. */
+const ERROR_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
+  'invalid_scope', 'temporarily_unavailable', 'server_error']);
+
+interface RouteSeries {
+  requests: Counter.Internal;
+  duration: Histogram.Internal<string>;
+}
+
+/** The per-route series, bound once per (route, method, status, grant): a request then costs two increments. */
+interface RouteEntry {
+  route: string;
+  method: string;
+  token: boolean;
+  series: Map<number, RouteSeries>;
+}
+
+export interface CacheSources { [name: string]: { stats(): ReadThroughStats } }
+
+/**
+ * This process's Prometheus metrics (prom-client), in a registry of its own so that several apps in
+ * one process (the tests) do not mix. Labels are bounded: route patterns, never URLs; grant types
+ * and RFC 6749 error codes from fixed sets; no tenants, clients or users. When clustered, every
+ * series carries `worker` (the cluster worker id).
+ */
+export class Metrics implements FeedObserver {
+  readonly registry = new Registry();
+  private readonly requests: Counter<string>;
+  private readonly duration: Histogram<string>;
+  private readonly issued: Counter<string>;
+  private readonly refused: Counter<string>;
+  private readonly reuse: Counter<string>;
+  private readonly changes: Counter<string>;
+  private readonly lagSeconds: Histogram<string>;
+  private readonly routes = new WeakMap<object, RouteEntry>();
+
+  constructor(caches: CacheSources) {
+    const registers = [this.registry];
+    if (cluster.isWorker && cluster.worker) this.registry.setDefaultLabels({ worker: String(cluster.worker.id) });
+    this.requests = new Counter({
+      name: 'latchkey_http_requests_total', help: 'HTTP requests answered, by route pattern, method, status and (token endpoint) grant type',
+      labelNames: ['route', 'method', 'status', 'grant'], registers,
+    });
+    this.duration = new Histogram({
+      name: 'latchkey_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route pattern, method and (token endpoint) grant type',
+      labelNames: ['route', 'method', 'grant'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
+    });
+    this.issued = new Counter({ name: 'latchkey_tokens_issued_total', help: 'Token requests answered with tokens, by grant type', labelNames: ['grant'], registers });
+    this.refused = new Counter({
+      name: 'latchkey_token_refusals_total', help: 'Token requests refused, by grant type and RFC 6749 error code', labelNames: ['grant', 'error'], registers,
+    });
+    this.reuse = new Counter({
+      name: 'latchkey_refresh_token_reuse_detected_total', help: 'Rotated refresh tokens presented again: their whole grant was revoked', registers,
+    });
+    this.changes = new Counter({
+      name: 'latchkey_changes_received_total', help: 'Committed changes delivered to this process\'s caches, by change type and source (local: made here; remote: notified by another process)',
+      labelNames: ['type', 'source'], registers,
+    });
+    this.lagSeconds = new Histogram({
+      name: 'latchkey_change_notification_lag_seconds', help: 'From another process queuing a change notification at its commit to this process receiving it (PostgreSQL)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers,
+    });
+    const cacheReads = new Counter({
+      name: 'latchkey_cache_reads_total', help: 'Cache reads, by cache and result (hit: answered from memory; miss: read from the store)',
+      labelNames: ['cache', 'result'], registers,
+      // Read at scrape time from the caches' own counts: nothing is added to the read path.
+      collect() {
+        this.reset();
+        for (const [name, cache] of Object.entries(caches)) {
+          const s = cache.stats();
+          this.inc({ cache: name, result: 'hit' }, s.hits);
+          this.inc({ cache: name, result: 'miss' }, s.misses);
+        }
+      },
+    });
+    void cacheReads;
+    new Gauge({
+      name: 'latchkey_cache_entries', help: 'Entries held, by cache', labelNames: ['cache'], registers,
+      collect() {
+        for (const [name, cache] of Object.entries(caches)) this.set({ cache: name }, cache.stats().entries);
+      },
+    });
+  }
+
+  /** The server's own process: CPU, memory, event-loop delay, heap (prom-client's defaults). */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry, prefix: 'latchkey_' });
+  }
+
+  /** PostgreSQL: the pool's connections, read at scrape time. */
+  watchPool(pool: PoolUsage): void {
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    gauge('latchkey_db_pool_connections', 'Connections open in the database pool', () => pool.totalCount);
+    gauge('latchkey_db_pool_idle_connections', 'Open pool connections not in use', () => pool.idleCount);
+    gauge('latchkey_db_pool_waiting_requests', 'Queries waiting for a pool connection', () => pool.waitingCount);
+  }
+
+  refreshReuseDetected(): void {
+    this.reuse.inc();
+  }
+
+  delivered(change: Announcement, source: ChangeSource): void {
+    this.changes.inc({ type: change.type, source });
+  }
+
+  lag(ms: number): void {
+    this.lagSeconds.observe(ms / 1000);
+  }
+
+  /** onResponse: O(1), and after the first request of a kind only a map lookup and two increments. */
+  observe(request: FastifyRequest, reply: FastifyReply): void {
+    const config = request.routeOptions.config as object | undefined;
+    const url = request.routeOptions.url;
+    if (!config || url === undefined) return this.unmatched(request, reply);
+    let entry = this.routes.get(config);
+    if (!entry) {
+      entry = { route: url, method: request.method, token: url.endsWith(TOKEN_ROUTE_SUFFIX), series: new Map() };
+      this.routes.set(config, entry);
+    }
+    const grant = entry.token ? grantIndex(request) : -1;
+    const status = reply.statusCode;
+    const key = status * 8 + grant + 1;
+    let series = entry.series.get(key);
+    if (!series) {
+      const g = grant < 0 ? NO_GRANT : grant < GRANTS.length ? GRANTS[grant] : OTHER;
+      series = {
+        requests: this.requests.labels({ route: entry.route, method: entry.method, status: String(status), grant: g }),
+        duration: this.duration.labels({ route: entry.route, method: entry.method, grant: g }),
+      };
+      entry.series.set(key, series);
+    }
+    series.requests.inc();
+    series.duration.observe(reply.elapsedTime / 1000);
+    if (entry.token) this.tokenOutcome(grant, status, reply);
+  }
+
+  private tokenOutcome(grant: number, status: number, reply: FastifyReply): void {
+    const g = grant < GRANTS.length ? GRANTS[grant] : OTHER;
+    if (status < 400) return void this.issued.inc({ grant: g });
+    const code = reply.oauthError;
+    this.refused.inc({ grant: g, error: code && ERROR_CODES.has(code) ? code : OTHER });
+  }
+
+  /** Requests that matched no route are one series: their URLs are whatever a client sent. */
+  private unmatched(request: FastifyRequest, reply: FastifyReply): void {
+    this.requests.inc({ route: 'unmatched', method: 'other', status: String(reply.statusCode), grant: NO_GRANT });
+    this.duration.observe({ route: 'unmatched', method: 'other', grant: NO_GRANT }, reply.elapsedTime / 1000);
+    void request;
+  }
+}
+
+function grantIndex(request: FastifyRequest): number {
+  const g = (request.body as { grant_type?: unknown } | undefined)?.grant_type;
+  const i = typeof g === 'string' ? (GRANTS as readonly string[]).indexOf(g) : -1;
+  return i < 0 ? GRANTS.length : i;
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
-import { createSession, endSession, findSession } from '../../domain/sessions/service.js';
+import { createSession, endSession, findSession, type SessionOrigin } from '../../domain/sessions/service.js';
 import type { User } from '../../domain/users/model.js';
 import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
@@ -27,18 +27,18 @@ const sessionView = (user: User, csrfToken: string, expiresAt: number) => ({
 export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Problem {
   switch (result.reason) {
     case 'throttled': return tooManyRequests(`too many failed sign-ins; try again in ${result.retryAfter} seconds`, result.retryAfter);
-    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain; sign in with single sign-on', 'sso-enforced');
+    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain: sign in with single sign-on, and use a personal OAuth2 client for programs', 'sso-enforced');
     case 'disabled': return unauthorized('this account is disabled');
     case 'invalid_credentials': return unauthorized('wrong email or password');
   }
 }
 
 /** Signs the user in: a new session replaces the one the browser presented, if any. */
-export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User) {
+export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User, origin?: SessionOrigin) {
   const old = request.cookies[SESSION_COOKIE];
   const previous = old ? await findSession(ctx.store, ctx.hasher, old) : undefined;
   if (previous) await ctx.store.sessions.delete(previous.idHash);
-  const session = await createSession(ctx.store, ctx.hasher, user);
+  const session = await createSession(ctx.store, ctx.hasher, user, Date.now(), origin);
   setSessionCookie(reply, ctx, session.secret, session.expiresAt);
   return session;
 }

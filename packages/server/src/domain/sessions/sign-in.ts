@@ -54,7 +54,7 @@ export async function signIn(store: Store, throttle: CredentialThrottle, tenant:
     return failed('invalid_credentials');
   }
   await throttle.succeed(account, input.ip);
-  if (tenant.ssoEnforced && !exemptFromSso(user)) return failed('sso_enforced');
+  if (tenant.ssoEnforced && !exemptFromSso(user, input.via ?? 'console')) return failed('sso_enforced');
   if (user.status !== 'active') return failed('disabled');
   if (tenant.ssoEnforced) {
     await store.audit.append({

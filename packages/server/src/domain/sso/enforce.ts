@@ -7,15 +7,16 @@ import { endGrants } from '../tokens/grants.js';
 
 /**
  * Who may still use a password while the tenant enforces SSO: the accounts the platform
- * administrator named, and platform administrators themselves (a tenant setting must never lock
- * the platform out).
+ * administrator named (console and password grant), and platform administrators in the console
+ * only (a tenant setting must never lock the platform out; their programs use personal clients).
  */
-export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>) => user.platformAdmin || !!user.breakGlass;
+export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>, via: 'console' | 'password_grant') =>
+  !!user.breakGlass || (user.platformAdmin && via === 'console');
 
-async function exemptUserIds(tx: Store, tenantId: string): Promise<string[]> {
-  const admins = await tx.db.selectFrom('users').select('id').where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('platform_admin', '=', 1), eb('break_glass', '=', 1)])).execute();
-  return admins.map((r) => r.id);
+async function exemptUserIds(tx: Store, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
+  const rows = await tx.db.selectFrom('users').select('id').where('tenant_id', '=', tenantId)
+    .where((eb) => via === 'console' ? eb.or([eb('platform_admin', '=', 1), eb('break_glass', '=', 1)]) : eb('break_glass', '=', 1)).execute();
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -28,15 +29,15 @@ export async function applySsoEnforcement(tx: Store, tenant: Tenant, actor: Acto
   if (enabled.length === 0) {
     throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no-identity-provider');
   }
-  const keep = await exemptUserIds(tx, tenant.id);
-  const families = await tx.refreshTokens.revokeUserTokensExcept(tenant.id, keep, now);
+  const breakGlass = await exemptUserIds(tx, tenant.id, 'password_grant');
+  const families = await tx.refreshTokens.revokeUserTokensExcept(tenant.id, breakGlass, now);
   await endGrants(tx, tenant.id, families, now);
-  const sessions = await tx.sessions.deletePasswordSessions(tenant.id, keep);
+  const sessions = await tx.sessions.deletePasswordSessions(tenant.id, await exemptUserIds(tx, tenant.id, 'console'));
   // Cached principals carry nothing of this, but their sessions went: principals are re-read.
   tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
   await tx.audit.append({
     tenantId: tenant.id, ...auditActor(actor), action: 'sso.enforced', targetType: 'tenant', targetId: tenant.id,
-    details: { refreshTokenGrantsEnded: families.length, passwordSessionsEnded: sessions, breakGlassAccounts: keep.length },
+    details: { refreshTokenGrantsEnded: families.length, passwordSessionsEnded: sessions, breakGlassAccounts: breakGlass.length },
   });
 }
 

@@ -7,6 +7,7 @@ import type { User } from '../../domain/users/model.js';
 import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
 import { errors, iso, Timestamp } from '../schemas.js';
+import { endSessionUrl } from '../../domain/sso/login.js';
 
 const Credentials = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),
@@ -17,10 +18,11 @@ const SessionView = Type.Object({
   csrfToken: Type.String({ description: 'send as X-CSRF-Token on POST, PUT, PATCH and DELETE' }),
   user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String() }),
   expiresAt: Timestamp,
+  method: Type.Union([Type.Literal('password'), Type.Literal('sso')], { description: 'how the session began' }),
 });
 
-const sessionView = (user: User, csrfToken: string, expiresAt: number) => ({
-  csrfToken, user: { id: user.id, email: user.email, displayName: user.displayName }, expiresAt: iso(expiresAt),
+const sessionView = (user: User, csrfToken: string, expiresAt: number, method: 'password' | 'sso' = 'password') => ({
+  csrfToken, user: { id: user.id, email: user.email, displayName: user.displayName }, expiresAt: iso(expiresAt), method,
 });
 
 /** The API's answer to a failed sign-in; a wrong email and a wrong password read the same. */
@@ -72,16 +74,22 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const auth = requireSession(request);
     const session = (await ctx.store.sessions.byHash(auth.sessionHash!, Date.now()))!;
     reply.header('cache-control', 'no-store');
-    return sessionView(auth.principal.user, session.csrfToken, session.expiresAt);
+    return sessionView(auth.principal.user, session.csrfToken, session.expiresAt, session.method);
   });
 
   app.delete('/session', {
-    schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null(), ...errors(400, 401, 403) } },
+    schema: {
+      tags: ['session'], summary: 'Sign out (an SSO session also gets the provider\'s logout URL, when it has one)',
+      response: { 200: Type.Object({ endSessionUrl: Type.String({ description: 'the provider\'s end-session URL, to offer as a link' }) }), 204: Type.Null(), ...errors(400, 401, 403) },
+    },
   }, async (request, reply) => {
     const auth = requireSession(request);
     const session = await ctx.store.sessions.byHash(auth.sessionHash!, Date.now());
     if (session) await endSession(ctx.store, session);
     clearSessionCookie(reply, ctx);
+    const idp = session?.method === 'sso' && session.idpId ? await ctx.store.identityProviders.byId(request.tenant.id, session.idpId) : undefined;
+    const url = idp && endSessionUrl(ctx, request.tenant, idp, session!.idTokenSealed ?? null, session!.userId);
+    if (url) return reply.code(200).header('cache-control', 'no-store').send({ endSessionUrl: url });
     return reply.code(204).send();
   });
 }

@@ -20,6 +20,7 @@ import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
 import { fileClock, systemClock, type Clock } from './lib/clock.js';
 import { Metrics } from './metrics.js';
+import { ProviderConfigs } from './domain/sso/discovery.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -43,6 +44,8 @@ export interface AppContext {
   clock: Clock;
   /** Prometheus metrics of this process (GET /metrics). */
   metrics: Metrics;
+  /** Discovered configurations of the tenants' identity providers. */
+  ssoConfigs: ProviderConfigs;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -71,8 +74,9 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const principals = new PrincipalCache(store);
   const resources = new ResourceCache(store);
   const revokedTokens = new RevokedAccessTokens(store);
+  const ssoConfigs = new ProviderConfigs(sealer);
   // What each process keeps in memory learns of committed changes here, its own and other processes'.
-  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
+  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
   const metrics = new Metrics({ tenants, clients, principals, resources });
@@ -97,6 +101,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     revokedTokens,
     clock: config.testClockFile ? fileClock(config.testClockFile) : systemClock,
     metrics,
+    ssoConfigs,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

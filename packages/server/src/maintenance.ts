@@ -20,6 +20,7 @@ export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.mainte
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
       await ctx.store.secretReports.sweep(now);
+      await ctx.store.identityProviders.deleteExpiredStates(now);
       await ctx.throttle.store.sweep?.(now);
       await warnExpiringClients(ctx.store, ctx.clock.now());
       await noteExpiredClients(ctx.store, ctx.clock.now());

@@ -12,6 +12,7 @@ import { SessionRepo } from './repos/sessions.js';
 import { SecretReportRepo } from './repos/secret-reports.js';
 import { WebhookRepo } from './repos/webhooks.js';
 import { OutboxRepo, type OutboxSettings } from './repos/outbox.js';
+import { IdentityProviderRepo } from './repos/identity-providers.js';
 import { ChangeFeed } from './change-feed.js';
 import { notifyChanges } from './change-notify.js';
 import type { Change, ChangeRecorder } from '../domain/changes.js';
@@ -43,6 +44,7 @@ export class Store {
   readonly secretReports: SecretReportRepo;
   readonly webhooks: WebhookRepo;
   readonly outbox: OutboxRepo;
+  readonly identityProviders: IdentityProviderRepo;
   readonly changes: ChangeRecorder;
 
   constructor(
@@ -64,6 +66,7 @@ export class Store {
     this.secretReports = new SecretReportRepo(db);
     this.webhooks = new WebhookRepo(db);
     this.outbox = new OutboxRepo(db, outboxSettings);
+    this.identityProviders = new IdentityProviderRepo(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

@@ -15,6 +15,8 @@ import { personalClientRoutes } from './personal-clients.js';
 import { resourceRoutes } from './resources.js';
 import { signingKeyRoutes } from './signing-keys.js';
 import { webhookRoutes } from './webhooks.js';
+import { identityProviderRoutes } from './identity-providers.js';
+import { ssoLoginRoutes } from './sso-login.js';
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -25,7 +27,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });
@@ -33,6 +35,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (pages) => {
     resolveTenant(pages, ctx);
     await pages.register(loginPageRoutes, ctx);
+    await pages.register(ssoLoginRoutes, ctx);
   }, { prefix: '/t/:tenant' });
 
   await app.register(async (platform) => {

@@ -32,4 +32,10 @@ export type TokFile = Ok<'/t/{tenant}/api/v1/apps/{id}/tokens', 'post'>;
 export type Settings = Ok<'/t/{tenant}/api/v1/settings', 'get'>;
 export type Resource = Ok<'/t/{tenant}/api/v1/resources', 'get'>['items'][number];
 export type SigningKey = Ok<'/t/{tenant}/api/v1/signing-keys', 'get'>['items'][number];
-export type Tenant = Ok<'/platform/api/v1/tenants', 'get'>['items'][number];
+// TEMPORARY & TenantSso: until the server's tenant view has them (see sso-contract.d.ts).
+export type Tenant = Ok<'/platform/api/v1/tenants', 'get'>['items'][number] & import('./sso-contract').TenantSso;
+export type IdentityProviderList = Ok<'/t/{tenant}/api/v1/identity-providers', 'get'>;
+export type IdentityProvider = IdentityProviderList['items'][number];
+export type NewIdentityProvider = paths['/t/{tenant}/api/v1/identity-providers']['post']['requestBody']['content']['application/json'];
+export type IdentityProviderPatch = NonNullable<paths['/t/{tenant}/api/v1/identity-providers/{id}']['patch']['requestBody']>['content']['application/json'];
+export type SignInOptions = Ok<'/t/{tenant}/api/v1/sign-in-options', 'get'>;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Box, Button, Card, CardContent, Collapse, Divider, Link as MuiLink, Stack, TextField, Typography } from '@mui/material';
 import LoginIcon from '@mui/icons-material/Login';
+import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, useLocation, useSearchParams } from 'react-router';
 import { useSession, type ProviderSignOut } from '../session/session';
@@ -60,7 +61,7 @@ export function SignInScreen() {
   const providers = options.data?.providers ?? [];
   const enforced = options.data?.passwordSignIn === false;
   const passwordForm = (
-    <Box component="form" onSubmit={submit} noValidate aria-label="Sign in with a password" sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+    <Box component="form" onSubmit={submit} noValidate sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
       {enforced ? <Typography variant="body2" color="text.secondary">Only for the break-glass accounts a platform administrator named; everyone else is refused.</Typography> : null}
       <TextField label="Email" type="email" autoComplete="username" required autoFocus={!providers.length || enforced} value={email} onChange={(e) => setEmail(e.target.value)} />
       <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
@@ -94,7 +95,8 @@ export function SignInScreen() {
           {enforced ? (
             <>
               <Typography variant="body2" color="text.secondary">This domain signs in with single sign-on only. Scripts use personal OAuth2 clients.</Typography>
-              <Button size="small" onClick={() => setBreakGlass((v) => !v)} aria-expanded={breakGlass} aria-controls="break-glass" sx={{ alignSelf: 'flex-start' }}>
+              <Button size="small" onClick={() => setBreakGlass((v) => !v)} aria-expanded={breakGlass} aria-controls="break-glass"
+                endIcon={<ExpandMoreIcon sx={{ transform: breakGlass ? 'rotate(180deg)' : undefined }} />} sx={{ alignSelf: 'flex-start', textTransform: 'none' }}>
                 Break-glass sign-in with a password
               </Button>
               <Collapse in={breakGlass} id="break-glass" unmountOnExit>{passwordForm}</Collapse>

@@ -58,7 +58,7 @@ function TenantSsoDialog({ tenant, onClose }: { tenant: Tenant; onClose(): void 
   const qc = useQueryClient();
   const toast = useToast();
   const [enforced, setEnforced] = useState(tenant.ssoEnforced);
-  const [accounts, setAccounts] = useState(tenant.breakGlassAccounts);
+  const [accounts, setAccounts] = useState(tenant.breakGlassAccounts ?? []);
   const bad = accounts.find((a) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a));
   const save = useMutation({
     mutationFn: () => call(api.PATCH('/platform/api/v1/tenants/{slug}', { params: { path: { slug: tenant.slug } }, body: { ssoEnforced: enforced, breakGlassAccounts: accounts } as never })), // TEMPORARY as never: see sso-contract.d.ts
@@ -135,7 +135,7 @@ export default function TenantsScreen() {
                       <TableCell><Switch checked={t.enterpriseEnabled} onChange={() => setToggling(t)} slotProps={{ input: { 'aria-label': `Enterprise features for ${t.slug}` } }} /></TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>
                         {t.ssoEnforced ? 'Enforced' : 'Not enforced'}
-                        {t.breakGlassAccounts.length ? `, ${t.breakGlassAccounts.length} break-glass` : ''}
+                        {t.breakGlassAccounts?.length ? `, ${t.breakGlassAccounts.length} break-glass` : ''}
                         <Button size="small" sx={{ ml: 1 }} onClick={() => setSso(t)} aria-label={`Single sign-on of ${t.slug}`}>EDIT</Button>
                       </TableCell>
                     </TableRow>

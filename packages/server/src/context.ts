@@ -18,6 +18,7 @@ import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
 import type { Tenant } from './domain/tenants/model.js';
+import { ProviderConfigs } from './domain/sso/discovery.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -37,6 +38,8 @@ export interface AppContext {
   rotations: GroupCommit;
   /** Revoked access-token ids, in memory (announced revocations count at once; the store is read back every second). */
   revokedTokens: RevokedAccessTokens;
+  /** Discovered configurations of the tenants' identity providers. */
+  ssoConfigs: ProviderConfigs;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -64,8 +67,9 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const principals = new PrincipalCache(store);
   const resources = new ResourceCache(store);
   const revokedTokens = new RevokedAccessTokens(store);
+  const ssoConfigs = new ProviderConfigs(sealer);
   // What each process keeps in memory learns of committed changes here, its own and other processes'.
-  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens]) {
+  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
   return {
@@ -86,6 +90,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     resources,
     rotations: new GroupCommit(store),
     revokedTokens,
+    ssoConfigs,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

@@ -14,6 +14,7 @@ export function startMaintenance(ctx: AppContext, intervalMs = 60_000): () => vo
       await ctx.store.refreshTokens.forgetAnswers(now);
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
+      await ctx.store.identityProviders.deleteExpiredStates(now);
       await ctx.throttle.store.sweep?.(now);
       await noteExpiredClients(ctx.store, now);
     } catch (err) {

@@ -11,6 +11,8 @@ export type Change =
   | { type: 'principal.changed'; tenantId: string; userId?: string }
   | { type: 'resource.changed'; tenantId: string }
   | { type: 'keys.rotated'; tenantId: string }
+  /** An identity provider was changed or deleted: processes drop its discovered configuration. */
+  | { type: 'idp.changed'; tenantId: string; idpId: string }
   | { type: 'token.revoked'; jti: string; expiresAt: number }
   /** Grants (refresh-token families, secrets) ended: their access tokens are refused until `until`. */
   | { type: 'grant.ended'; ids: string[]; until: number };

@@ -59,7 +59,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof OAuthError) return sendOAuthError(reply, err);
     if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
     if (err instanceof DomainError) {
-      const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message);
+      const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message, err.problem);
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.code(p.status).type('application/problem+json').send(p.toJSON());
     }

@@ -9,6 +9,7 @@ import { SigningKeyRepo } from './repos/signing-keys.js';
 import { ReplayRepo } from './repos/assertions.js';
 import { AuditRepo } from './repos/audit.js';
 import { SessionRepo } from './repos/sessions.js';
+import { IdentityProviderRepo } from './repos/identity-providers.js';
 import { ChangeFeed } from './change-feed.js';
 import { notifyChanges } from './change-notify.js';
 import type { Change, ChangeRecorder } from '../domain/changes.js';
@@ -37,6 +38,7 @@ export class Store {
   readonly replay: ReplayRepo;
   readonly audit: AuditRepo;
   readonly sessions: SessionRepo;
+  readonly identityProviders: IdentityProviderRepo;
   readonly changes: ChangeRecorder;
 
   constructor(readonly db: Db, readonly dialect: Dialect, readonly feed = new ChangeFeed(), private readonly pending?: Change[]) {
@@ -51,6 +53,7 @@ export class Store {
     this.replay = new ReplayRepo(db);
     this.audit = new AuditRepo(db);
     this.sessions = new SessionRepo(db);
+    this.identityProviders = new IdentityProviderRepo(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

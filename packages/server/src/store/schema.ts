@@ -25,6 +25,8 @@ export interface UsersTable {
   status: string; // active | disabled
   password_hash: string | null;
   platform_admin: number;
+  /** May still sign in with a password while the tenant enforces SSO. */
+  break_glass: number;
   created_at: number;
   updated_at: number;
 }
@@ -146,6 +148,36 @@ export interface SessionsTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  method: string; // password | sso
+  idp_id: string | null;
+  /** The provider's ID token, sealed: the id_token_hint of its end-session endpoint. */
+  id_token_sealed: string | null;
+}
+
+export interface IdentityProvidersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: string;
+  allowed_email_domains: string; // JSON string[]
+  jit_provisioning: number;
+  enabled: number;
+  end_session_endpoint: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SsoLoginStatesTable {
+  /** SHA-256 of the state parameter: the row is found by the state and consumed once. */
+  state_hash: string;
+  tenant_id: string;
+  idp_id: string;
+  nonce: string;
+  code_verifier_sealed: string;
+  next: string;
+  expires_at: number;
 }
 
 export interface ThrottleEntriesTable {
@@ -170,4 +202,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   sessions: SessionsTable;
   throttle_entries: ThrottleEntriesTable;
+  identity_providers: IdentityProvidersTable;
+  sso_login_states: SsoLoginStatesTable;
 }

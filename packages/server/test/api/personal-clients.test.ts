@@ -101,7 +101,13 @@ for (const backend of await backends()) {
       await changeTenant(s, { ssoEnforced: true });
       assert.equal((await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().error, 'invalid_grant');
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
+      // Enforcement ended the password grants, so their access tokens no longer reach the API.
+      assert.equal((await call(alice, 'GET', '/me/oauth2-clients')).statusCode, 401);
       await changeTenant(s, { ssoEnforced: false });
+      for (const [who, email] of [[alice, 'alice@demo.test'], [manager, 'boss@demo.test']] as const) {
+        const tok = (await passwordGrant(s, email, PASSWORD)).json().access_token as string;
+        who.headers.authorization = `Bearer ${tok}`;
+      }
     });
 
     await t.test('owner disabled, feature off: no tokens and live tokens go inactive; restoring brings them back', async () => {

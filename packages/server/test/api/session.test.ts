@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, form, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../helpers/harness.js';
 import { as, bearer, login, problem } from './client.js';
-import { changeTenant } from '../helpers/oauth.js';
+import { changeTenant, ensureIdentityProvider } from '../helpers/oauth.js';
 import { signAccessToken } from '../../src/domain/tokens/access-token.js';
 
 const PASSWORD = 'a long enough password';
@@ -173,6 +173,7 @@ for (const backend of await backends()) {
 
     test('with SSO enforced only platform administrators may use a password', async () => {
       await invite('sso-user@demo.test');
+      await ensureIdentityProvider(s);
       assert.equal((await as(s, admin).request('PATCH', '/t/demo/api/v1/settings', { ssoEnforced: true })).statusCode, 200);
       try {
         problem(await s.app.inject({ method: 'POST', url: '/t/demo/api/v1/session', payload: { email: 'sso-user@demo.test', password: PASSWORD } }), 403, /password sign-in is disabled for this domain/);

@@ -17,6 +17,7 @@ export async function demo(s: TestServer): Promise<Tenant> {
 export async function changeTenant(s: TestServer, patch: TenantPatch & Partial<TenantSettings>, slug = 'demo'): Promise<void> {
   const { name, enterpriseEnabled, ...settings } = patch;
   if (name !== undefined || enterpriseEnabled !== undefined) await updateTenant(s.store, slug, { name, enterpriseEnabled }, SYSTEM);
+  if (settings.ssoEnforced) await ensureIdentityProvider(s, slug);
   if (Object.keys(settings).length > 0) await updateSettings(s.store, (await s.store.tenants.bySlug(slug))!, settings, SYSTEM);
 }
 
@@ -50,4 +51,19 @@ export async function introspect(s: TestServer, clientId: string, secret: string
     payload: form({ token: tok }),
   });
   return r.json() as Record<string, unknown> & { active: boolean };
+}
+
+/**
+ * Enforcing SSO needs an enabled identity provider: tests that only need enforcement get a stored
+ * one (never discovered; test/api/sso.test.ts signs in through a real provider).
+ */
+export async function ensureIdentityProvider(s: TestServer, slug = 'demo'): Promise<void> {
+  const tenant = (await s.store.tenants.bySlug(slug))!;
+  if ((await s.store.identityProviders.list(tenant.id)).some((p) => p.enabled)) return;
+  const now = Date.now();
+  await s.store.identityProviders.insert({
+    id: `stored-idp-${slug}`, tenantId: tenant.id, name: 'Stored IdP', issuer: 'https://idp.invalid', clientId: 'latchkey',
+    clientSecretSealed: s.ctx.sealer.seal('unused', `idp-secret:${tenant.id}:stored-idp-${slug}`), allowedEmailDomains: ['demo.test'],
+    jitProvisioning: false, enabled: true, endSessionEndpoint: null, createdAt: now, updatedAt: now,
+  });
 }

@@ -14,15 +14,21 @@ export interface NewSession {
   expiresAt: number;
 }
 
-export async function createSession(store: Store, hasher: SecretHasher, user: User, now = Date.now()): Promise<NewSession> {
+/** How the session began: an SSO session remembers its provider and the ID token sign-out hints with. */
+export type SessionOrigin = { method: 'password' } | { method: 'sso'; idpId: string; idTokenSealed: string | null };
+
+export async function createSession(store: Store, hasher: SecretHasher, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
   const secret = randomSecret(SESSION_PREFIX);
   const csrfToken = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
   await store.transaction(async (tx) => {
-    await tx.sessions.insert({ idHash: hasher.hash(secret), tenantId: user.tenantId, userId: user.id, csrfToken, createdAt: now, expiresAt });
+    await tx.sessions.insert({
+      idHash: hasher.hash(secret), tenantId: user.tenantId, userId: user.id, csrfToken, createdAt: now, expiresAt,
+      method: origin.method, ...(origin.method === 'sso' ? { idpId: origin.idpId, idTokenSealed: origin.idTokenSealed } : {}),
+    });
     await tx.audit.append({
       tenantId: user.tenantId, actorType: 'user', actorId: user.id, action: 'session.created',
-      targetType: 'user', targetId: user.id, details: { method: 'password' },
+      targetType: 'user', targetId: user.id, details: origin.method === 'sso' ? { method: 'sso', idpId: origin.idpId } : { method: 'password' },
     });
   });
   return { secret, csrfToken, expiresAt };

@@ -4,6 +4,7 @@ import { normaliseEmail, type User } from '../users/model.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
 import { MAX_LENGTH } from '../limits.js';
+import { exemptFromSso } from '../sso/enforce.js';
 
 export interface SignInInput {
   email: string;
@@ -26,8 +27,8 @@ export type SignInResult =
 /**
  * Password sign-in, for the console and the password grant. The password is checked before anything else is revealed, so
  * the answer to a wrong password is the same whether the email exists, is disabled or is bound to
- * SSO. When the domain enforces SSO only platform administrators may still use a password: they
- * must never be locked out of the platform by a tenant setting.
+ * SSO. When the domain enforces SSO only its break-glass accounts and platform administrators may
+ * still use a password (domain/sso/enforce.ts), and each such sign-in is audited.
  */
 export async function signIn(store: Store, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
   // Longer than any account's: refused before the throttle, the store and the audit log see it.
@@ -53,7 +54,13 @@ export async function signIn(store: Store, throttle: CredentialThrottle, tenant:
     return failed('invalid_credentials');
   }
   await throttle.succeed(account, input.ip);
-  if (tenant.ssoEnforced && !user.platformAdmin) return failed('sso_enforced');
+  if (tenant.ssoEnforced && !exemptFromSso(user, input.via ?? 'console')) return failed('sso_enforced');
   if (user.status !== 'active') return failed('disabled');
+  if (tenant.ssoEnforced) {
+    await store.audit.append({
+      tenantId: tenant.id, actorType: 'user', actorId: user.id, action: 'sso.break_glass_sign_in',
+      targetType: 'user', targetId: user.id, details: { email, via: input.via ?? 'console', ip: input.ip.slice(0, MAX_LENGTH.address) },
+    });
+  }
   return { ok: true, user };
 }

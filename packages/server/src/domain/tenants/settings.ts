@@ -3,6 +3,7 @@ import type { Actor } from '../users/service.js';
 import type { Tenant, TenantSettings } from './model.js';
 import { invalid } from '../errors.js';
 import { auditActor } from '../audit/actor.js';
+import { applySsoEnforcement } from '../sso/enforce.js';
 
 /** Bounds of the numeric settings; the HTTP schema publishes the same numbers. */
 export const SETTINGS_LIMITS = {
@@ -38,6 +39,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
   const after = { ...before, ...Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.to])) } as TenantSettings;
   if (Object.keys(changed).length === 0) return after;
   await store.transaction(async (tx) => {
+    if (changed.ssoEnforced?.to === true) await applySsoEnforcement(tx, tenant, actor);
     await tx.tenants.update(tenant.id, patch);
     // The signing keys remember the longest lifetime they signed under: how long a retired key stays
     // published, and the longest token it verifies.

@@ -8,6 +8,8 @@ export interface User {
   status: UserStatus;
   passwordHash: string | null;
   platformAdmin: boolean;
+  /** Named by the platform administrator: may sign in with a password while SSO is enforced. */
+  breakGlass?: boolean;
   createdAt: number;
   updatedAt: number;
 }

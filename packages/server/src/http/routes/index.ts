@@ -14,6 +14,8 @@ import { appRoutes } from './apps.js';
 import { personalClientRoutes } from './personal-clients.js';
 import { resourceRoutes } from './resources.js';
 import { signingKeyRoutes } from './signing-keys.js';
+import { identityProviderRoutes } from './identity-providers.js';
+import { ssoLoginRoutes } from './sso-login.js';
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -24,7 +26,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes, identityProviderRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });
@@ -32,6 +34,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (pages) => {
     resolveTenant(pages, ctx);
     await pages.register(loginPageRoutes, ctx);
+    await pages.register(ssoLoginRoutes, ctx);
   }, { prefix: '/t/:tenant' });
 
   await app.register(async (platform) => {

@@ -14,6 +14,8 @@ const TenantView = Type.Object({
   name: Type.String(),
   enterpriseEnabled: Type.Boolean({ description: 'personal OAuth2 clients are available' }),
   issuer: Type.String(),
+  ssoEnforced: Type.Boolean({ description: 'password sign-in and the password grant are refused (break-glass accounts excepted)' }),
+  breakGlassAccounts: Type.Array(Type.String(), { description: 'emails of the users who may still sign in with a password while SSO is enforced' }),
   createdAt: Timestamp,
 });
 
@@ -31,16 +33,21 @@ const NewTenant = Type.Object({
 const TenantPatch = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   enterpriseEnabled: Type.Optional(Type.Boolean()),
+  ssoEnforced: Type.Optional(Type.Boolean({ description: 'turning it on needs an enabled identity provider (409 no-identity-provider)' })),
+  breakGlassAccounts: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 20, description: 'replaces the list; each must be a user of the tenant' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 63 }) });
 
 export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const view = (t: Tenant) => ({ id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: ctx.issuer(t), createdAt: iso(t.createdAt) });
+  const view = async (t: Tenant) => ({
+    id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: ctx.issuer(t),
+    ssoEnforced: t.ssoEnforced, breakGlassAccounts: (await ctx.store.users.breakGlass(t.id)).map((u) => u.email), createdAt: iso(t.createdAt),
+  });
 
   app.get('/tenants', {
     schema: { tags: ['platform'], summary: 'All tenants, by slug', response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) } },
-  }, async () => ({ items: (await ctx.store.tenants.list()).map(view) }));
+  }, async () => ({ items: await Promise.all((await ctx.store.tenants.list()).map(view)) }));
 
   app.post<{ Body: Static<typeof NewTenant> }>('/tenants', {
     schema: {
@@ -52,7 +59,7 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
     if (manager?.password !== undefined) await mintsCredential(request);
     const made = await provisionTenant(ctx.store, tenant, manager, actorOf(request, 'platform'));
     const roles = made.manager ? await ctx.store.roles.forUser(made.tenant.id, made.manager.id) : [];
-    return reply.code(201).send({ tenant: view(made.tenant), manager: made.manager && userView(made.manager, roles) });
+    return reply.code(201).send({ tenant: await view(made.tenant), manager: made.manager && userView(made.manager, roles) });
   });
 
   app.get<{ Params: Static<typeof SlugParams> }>('/tenants/:slug', {
@@ -65,7 +72,7 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
 
   app.patch<{ Params: Static<typeof SlugParams>; Body: Static<typeof TenantPatch> }>('/tenants/:slug', {
     schema: {
-      tags: ['platform'], summary: 'Rename a tenant or turn its enterprise features on or off',
+      tags: ['platform'], summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings',
       params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {

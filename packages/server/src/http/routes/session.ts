@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
-import { createSession, endSession, findSession } from '../../domain/sessions/service.js';
+import { createSession, endSession, findSession, type SessionOrigin } from '../../domain/sessions/service.js';
 import type { User } from '../../domain/users/model.js';
 import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
 import { errors, iso, Timestamp } from '../schemas.js';
+import { endSessionUrl } from '../../domain/sso/login.js';
 
 const Credentials = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),
@@ -17,28 +18,29 @@ const SessionView = Type.Object({
   csrfToken: Type.String({ description: 'send as X-CSRF-Token on POST, PUT, PATCH and DELETE' }),
   user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String() }),
   expiresAt: Timestamp,
+  method: Type.Union([Type.Literal('password'), Type.Literal('sso')], { description: 'how the session began' }),
 });
 
-const sessionView = (user: User, csrfToken: string, expiresAt: number) => ({
-  csrfToken, user: { id: user.id, email: user.email, displayName: user.displayName }, expiresAt: iso(expiresAt),
+const sessionView = (user: User, csrfToken: string, expiresAt: number, method: 'password' | 'sso' = 'password') => ({
+  csrfToken, user: { id: user.id, email: user.email, displayName: user.displayName }, expiresAt: iso(expiresAt), method,
 });
 
 /** The API's answer to a failed sign-in; a wrong email and a wrong password read the same. */
 export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Problem {
   switch (result.reason) {
     case 'throttled': return tooManyRequests(`too many failed sign-ins; try again in ${result.retryAfter} seconds`, result.retryAfter);
-    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain; sign in with single sign-on', 'sso-enforced');
+    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain: sign in with single sign-on, and use a personal OAuth2 client for programs', 'sso-enforced');
     case 'disabled': return unauthorized('this account is disabled');
     case 'invalid_credentials': return unauthorized('wrong email or password');
   }
 }
 
 /** Signs the user in: a new session replaces the one the browser presented, if any. */
-export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User) {
+export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User, origin?: SessionOrigin) {
   const old = request.cookies[SESSION_COOKIE];
   const previous = old ? await findSession(ctx.store, ctx.hasher, old) : undefined;
   if (previous) await ctx.store.sessions.delete(previous.idHash);
-  const session = await createSession(ctx.store, ctx.hasher, user);
+  const session = await createSession(ctx.store, ctx.hasher, user, Date.now(), origin);
   setSessionCookie(reply, ctx, session.secret, session.expiresAt);
   return session;
 }
@@ -72,16 +74,22 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     const auth = requireSession(request);
     const session = (await ctx.store.sessions.byHash(auth.sessionHash!, Date.now()))!;
     reply.header('cache-control', 'no-store');
-    return sessionView(auth.principal.user, session.csrfToken, session.expiresAt);
+    return sessionView(auth.principal.user, session.csrfToken, session.expiresAt, session.method);
   });
 
   app.delete('/session', {
-    schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null(), ...errors(400, 401, 403) } },
+    schema: {
+      tags: ['session'], summary: 'Sign out (an SSO session also gets the provider\'s logout URL, when it has one)',
+      response: { 200: Type.Object({ endSessionUrl: Type.String({ description: 'the provider\'s end-session URL, to offer as a link' }) }), 204: Type.Null(), ...errors(400, 401, 403) },
+    },
   }, async (request, reply) => {
     const auth = requireSession(request);
     const session = await ctx.store.sessions.byHash(auth.sessionHash!, Date.now());
     if (session) await endSession(ctx.store, session);
     clearSessionCookie(reply, ctx);
+    const idp = session?.method === 'sso' && session.idpId ? await ctx.store.identityProviders.byId(request.tenant.id, session.idpId) : undefined;
+    const url = idp && endSessionUrl(ctx, request.tenant, idp, session!.idTokenSealed ?? null, session!.userId);
+    if (url) return reply.code(200).header('cache-control', 'no-store').send({ endSessionUrl: url });
     return reply.code(204).send();
   });
 }

@@ -9,7 +9,7 @@ const bounded = (key: keyof typeof SETTINGS_LIMITS, description: string) =>
   Type.Integer({ minimum: SETTINGS_LIMITS[key].min, maximum: SETTINGS_LIMITS[key].max, description });
 
 const Settings = Type.Object({
-  ssoEnforced: Type.Boolean({ description: 'refuse password sign-in and the password grant; users use SSO and personal clients' }),
+  ssoEnforced: Type.Boolean({ description: 'refuse password sign-in and the password grant (break-glass accounts excepted); users use SSO and personal clients. Turning it on needs an enabled identity provider (409 no-identity-provider) and ends password-grant refresh tokens and password console sessions' }),
   signingCertificatePublic: Type.Boolean({ description: 'serve the JWKS without client authentication' }),
   accessTokenTtlSeconds: bounded('accessTokenTtlSeconds', 'lifetime of access tokens'),
   refreshTokenTtlSeconds: bounded('refreshTokenTtlSeconds', 'lifetime of refresh tokens'),
@@ -27,7 +27,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.patch<{ Body: Static<typeof SettingsPatch> }>('/settings', {
     onRequest: requireManager,
-    schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403) } },
+    schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403, 409) } },
   }, async (request) => {
     return updateSettings(ctx.store, request.tenant, request.body, actorOf(request));
   });

@@ -7,21 +7,23 @@ import { required } from '../params.js';
 import type { Grant } from './types.js';
 
 const BAD_CREDENTIALS = 'invalid username or password';
+// invalid_grant, not unauthorized_client: the client may use this grant, it is these resource-owner
+// credentials that no longer count (RFC 6749 §5.2), so SDKs do not report a misconfigured client.
+const SSO_ENFORCED = 'this domain enforces single sign-on: password sign-in is disabled; sign in to the console with SSO and use a personal OAuth2 client (client_credentials) instead';
 
 /**
  * RFC 6749 §4.3, for the SDK and CLI. Refused on domains that enforce single sign-on (their users
- * use personal OAuth2 clients instead), before any password is looked at. The credential check and
- * its throttling are the console's (domain/sessions/sign-in.ts).
+ * use personal OAuth2 clients instead), break-glass accounts excepted; the answer names SSO only
+ * after a right password. The credential check and its throttling are the console's
+ * (domain/sessions/sign-in.ts).
  */
 export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
-  if (tenant.ssoEnforced) {
-    throw new InvalidGrant('this domain enforces single sign-on: password sign-in is disabled; use a personal OAuth2 client (client_credentials) instead');
-  }
   const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email: username, password: pwd, ip, via: 'password_grant' });
   if (!result.ok) {
     if (result.reason === 'throttled') throw new TooManyAttempts(result.retryAfter);
+    if (result.reason === 'sso_enforced') throw new InvalidGrant(SSO_ENFORCED);
     throw new InvalidGrant(result.reason === 'disabled' ? 'this account is disabled' : BAD_CREDENTIALS);
   }
   const user = result.user;

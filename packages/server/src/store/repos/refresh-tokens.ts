@@ -95,4 +95,16 @@ export class RefreshTokenRepo {
     await this.db.updateTable('refresh_tokens').set({ answer_sealed: null, answer_until: null })
       .where('answer_sealed', 'is not', null).where('answer_until', '<', now).execute();
   }
+
+  /**
+   * Revokes the tenant's live refresh tokens that act for a user (only the password grant issues
+   * those) except those of `keep` (user ids); answers their families.
+   */
+  async revokeUserTokensExcept(tenantId: string, keep: string[], at: number): Promise<string[]> {
+    let q = this.db.updateTable('refresh_tokens').set(REVOKED(at))
+      .where('tenant_id', '=', tenantId).where('user_id', 'is not', null).where('revoked_at', 'is', null);
+    if (keep.length > 0) q = q.where('user_id', 'not in', keep);
+    const rows = await q.returning('family_id').execute();
+    return [...new Set(rows.map((r) => r.family_id))];
+  }
 }

@@ -7,6 +7,9 @@ export interface SessionRecord {
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
+  method?: 'password' | 'sso';
+  idpId?: string | null;
+  idTokenSealed?: string | null;
 }
 
 export class SessionRepo {
@@ -20,6 +23,9 @@ export class SessionRepo {
       csrf_token: s.csrfToken,
       created_at: s.createdAt,
       expires_at: s.expiresAt,
+      method: s.method ?? 'password',
+      idp_id: s.idpId ?? null,
+      id_token_sealed: s.idTokenSealed ?? null,
     }).execute();
   }
 
@@ -28,7 +34,7 @@ export class SessionRepo {
       .where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
     return r && {
       idHash: r.id_hash, tenantId: r.tenant_id, userId: r.user_id, csrfToken: r.csrf_token,
-      createdAt: r.created_at, expiresAt: r.expires_at,
+      createdAt: r.created_at, expiresAt: r.expires_at, method: r.method as 'password' | 'sso', idpId: r.idp_id, idTokenSealed: r.id_token_sealed,
     };
   }
 
@@ -42,5 +48,12 @@ export class SessionRepo {
 
   async deleteForUser(userId: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
+  /** Ends the tenant's password sessions except those of `keep` (user ids); answers how many. */
+  async deletePasswordSessions(tenantId: string, keep: string[]): Promise<number> {
+    let q = this.db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('method', '=', 'password');
+    if (keep.length > 0) q = q.where('user_id', 'not in', keep);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
   }
 }

@@ -12,6 +12,7 @@ const toUser = (r: Selectable<UsersTable>): User => ({
   status: r.status as UserStatus,
   passwordHash: r.password_hash,
   platformAdmin: !!r.platform_admin,
+  breakGlass: !!r.break_glass,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -29,6 +30,18 @@ export const USER_SORTS = { email: 'email', displayName: 'display_name', created
 export class UserRepo {
   constructor(private readonly db: Db) {}
 
+  /** Users who may still sign in with a password while the tenant enforces SSO. */
+  async breakGlass(tenantId: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('break_glass', '=', 1).orderBy('email').execute();
+    return rows.map(toUser);
+  }
+
+  /** Names exactly these users (ids of the tenant) as its break-glass accounts. */
+  async setBreakGlass(tenantId: string, userIds: string[]): Promise<void> {
+    await this.db.updateTable('users').set({ break_glass: 0 }).where('tenant_id', '=', tenantId).where('break_glass', '=', 1).execute();
+    if (userIds.length > 0) await this.db.updateTable('users').set({ break_glass: 1 }).where('tenant_id', '=', tenantId).where('id', 'in', userIds).execute();
+  }
+
   async insert(u: User): Promise<void> {
     await this.db.insertInto('users').values({
       id: u.id,
@@ -38,6 +51,7 @@ export class UserRepo {
       status: u.status,
       password_hash: u.passwordHash,
       platform_admin: u.platformAdmin ? 1 : 0,
+      break_glass: u.breakGlass ? 1 : 0,
       created_at: u.createdAt,
       updated_at: u.updatedAt,
     }).execute();

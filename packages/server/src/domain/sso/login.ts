@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import * as oidc from 'openid-client';
+import type { AppContext } from '../../context.js';
+import type { Tenant } from '../tenants/model.js';
+import type { User } from '../users/model.js';
+import { createUser } from '../users/service.js';
+import { SYSTEM } from '../audit/actor.js';
+import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
+
+/** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
+export type SsoFailure =
+  | 'no_provider' | 'state' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
+  | 'unverified' | 'foreign_email' | 'no_account' | 'disabled' | 'not_allowed';
+
+export class SsoError extends Error {
+  constructor(readonly reason: SsoFailure, message: string) {
+    super(message);
+  }
+}
+
+export const redirectUri = (ctx: AppContext, tenant: Tenant) => `${ctx.config.publicUrl}/t/${tenant.slug}/login/sso/callback`;
+export const consoleHome = (tenant: Tenant) => `/console/t/${tenant.slug}/`;
+
+const hashState = (state: string) => createHash('sha256').update(state).digest('base64url');
+
+/** Only a path of this tenant's console: anything else (another site, another tenant) is ignored. */
+export function safeNext(tenant: Tenant, next: string | undefined): string {
+  const home = consoleHome(tenant);
+  if (!next || !next.startsWith(home) || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return home;
+  try {
+    const u = new URL(next, 'http://x');
+    return u.origin === 'http://x' && u.pathname.startsWith(home) ? u.pathname + u.search + u.hash : home;
+  } catch {
+    return home;
+  }
+}
+
+async function configFor(ctx: AppContext, p: IdentityProvider): Promise<oidc.Configuration> {
+  try {
+    return await ctx.ssoConfigs.get(p);
+  } catch (err) {
+    throw new SsoError('unreachable', (err as Error).message);
+  }
+}
+
+/** Starts the code flow: a pending login (state, nonce, sealed PKCE verifier) in the database, and the provider's URL. */
+export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined): Promise<string> {
+  const enabled = (await ctx.store.identityProviders.list(tenant.id)).filter((p) => p.enabled);
+  const p = idpId ? enabled.find((e) => e.id === idpId) : enabled.length === 1 ? enabled[0] : undefined;
+  if (!p) throw new SsoError('no_provider', idpId ? 'this identity provider does not exist or is disabled' : enabled.length ? 'several identity providers: choose one (idp parameter)' : 'this domain has no identity provider');
+  const config = await configFor(ctx, p);
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const stateHash = hashState(state);
+  await ctx.store.identityProviders.insertState({
+    stateHash, tenantId: tenant.id, idpId: p.id, nonce, next: safeNext(tenant, next),
+    codeVerifierSealed: ctx.sealer.seal(verifier, verifierAad(tenant.id, stateHash)), expiresAt: Date.now() + LOGIN_STATE_TTL_MS,
+  });
+  return oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri(ctx, tenant), scope: 'openid email profile', response_type: 'code',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce,
+  }).href;
+}
+
+export interface SsoSignIn {
+  user: User;
+  idp: IdentityProvider;
+  idTokenSealed: string | null;
+  next: string;
+}
+
+const isNetworkError = (err: unknown) => {
+  const e = err as Error & { cause?: Error };
+  return e instanceof TypeError || e.name === 'TimeoutError' || e.name === 'AbortError' || /ECONNREFUSED|ENOTFOUND|fetch failed/.test(`${e.message} ${e.cause?.message ?? ''}`);
+};
+
+/**
+ * The callback: the state is consumed first (one database round trip, nothing fetched, so a forged
+ * or replayed callback is cheap to refuse); then the code is exchanged and the ID token checked by
+ * openid-client (issuer, audience, signature through the provider's JWKS, expiry, nonce, PKCE).
+ * The account is found by verified email of an allowed domain, in this tenant only, or provisioned.
+ */
+export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL): Promise<SsoSignIn> {
+  const state = currentUrl.searchParams.get('state');
+  const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, hashState(state), Date.now()) : undefined;
+  if (!pending) throw new SsoError('state', 'unknown, expired or already used state');
+  const error = currentUrl.searchParams.get('error');
+  if (error === 'access_denied') throw new SsoError('denied', 'the user or the provider denied the sign-in');
+  if (error) throw new SsoError('provider_error', `the provider answered ${error.slice(0, 100)}`);
+  const idp = await ctx.store.identityProviders.byId(tenant.id, pending.idpId);
+  if (!idp || !idp.enabled) throw new SsoError('no_provider', 'the identity provider was removed or disabled during the sign-in');
+  const config = await configFor(ctx, idp);
+
+  let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  try {
+    tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+      pkceCodeVerifier: ctx.sealer.open(pending.codeVerifierSealed, verifierAad(tenant.id, pending.stateHash)),
+      expectedState: state!, expectedNonce: pending.nonce, idTokenExpected: true,
+    });
+  } catch (err) {
+    if (isNetworkError(err)) throw new SsoError('unreachable', (err as Error).message);
+    throw new SsoError('invalid_response', (err as Error).message);
+  }
+  const claims = tokens.claims()!;
+  let email = typeof claims.email === 'string' ? claims.email : undefined;
+  let verified = claims.email_verified;
+  // Providers that keep email out of the ID token give it at the userinfo endpoint.
+  if (email === undefined && tokens.access_token) {
+    try {
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      email = typeof info.email === 'string' ? info.email : undefined;
+      verified = info.email_verified;
+    } catch (err) {
+      throw new SsoError(isNetworkError(err) ? 'unreachable' : 'invalid_response', (err as Error).message);
+    }
+  }
+  if (!email) throw new SsoError('unverified', 'the provider gave no email address');
+  email = email.trim().toLowerCase();
+  if (verified !== true) throw new SsoError('unverified', `the provider has not verified ${email}`);
+  if (!idp.allowedEmailDomains.includes(emailDomain(email))) throw new SsoError('foreign_email', `${email} is not in the provider's allowed email domains`);
+
+  let user = await ctx.store.users.byEmail(tenant.id, email);
+  // A provider run by a domain manager must never sign anyone in as a platform administrator.
+  if (user?.platformAdmin) throw new SsoError('not_allowed', 'platform administrators sign in with their password');
+  if (user && user.status !== 'active') throw new SsoError('disabled', 'the account is disabled');
+  if (!user) {
+    if (!idp.jitProvisioning) throw new SsoError('no_account', `no account for ${email} and the provider does not create accounts`);
+    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 200) : '';
+    // No roles: a provisioned user starts with what every user of the domain has.
+    user = await createUser(ctx.store, tenant, { email, displayName: name, roleIds: [] }, SYSTEM);
+    await ctx.store.audit.append({
+      tenantId: tenant.id, actorType: 'system', actorId: null, action: 'user.provisioned',
+      targetType: 'user', targetId: user.id, details: { email, idpId: idp.id },
+    });
+  }
+  const idTokenSealed = tokens.id_token ? ctx.sealer.seal(tokens.id_token, idTokenAad(tenant.id, user.id)) : null;
+  return { user, idp, idTokenSealed, next: pending.next };
+}
+
+/** The provider's logout URL for an SSO session, when it publishes one (RP-initiated logout). */
+export function endSessionUrl(ctx: AppContext, tenant: Tenant, idp: IdentityProvider, idTokenSealed: string | null, userId: string): string | undefined {
+  if (!idp.endSessionEndpoint) return undefined;
+  const url = new URL(idp.endSessionEndpoint);
+  if (idTokenSealed) url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
+  url.searchParams.set('client_id', idp.clientId);
+  url.searchParams.set('post_logout_redirect_uri', `${ctx.config.publicUrl}/console/t/${tenant.slug}/sign-in`);
+  return url.href;
+}

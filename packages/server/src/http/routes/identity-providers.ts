@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AppContext } from '../../context.js';
+import type { IdentityProvider } from '../../domain/sso/model.js';
+import { createProvider, deleteProvider, updateProvider } from '../../domain/sso/providers.js';
+import { IssuerProblem } from '../../domain/sso/discovery.js';
+import { redirectUri } from '../../domain/sso/login.js';
+import { actorOf, requireManager } from '../auth.js';
+import { notFound, Problem } from '../problem.js';
+import { IdParams, Timestamp, errors, iso } from '../schemas.js';
+
+const tags = ['identity-providers'];
+
+const IdentityProviderView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  issuer: Type.String({ description: 'the OpenID Connect issuer; its discovery document is checked when saved' }),
+  clientId: Type.String(),
+  allowedEmailDomains: Type.Array(Type.String(), { description: 'only emails of these domains may sign in (linked or provisioned)' }),
+  jitProvisioning: Type.Boolean({ description: 'create an account on first sign-in for an allowed email without one' }),
+  enabled: Type.Boolean(),
+  endSessionSupported: Type.Boolean({ description: 'the provider publishes an end-session (logout) endpoint' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  issuer: Type.String({ minLength: 1, maxLength: 500 }),
+  clientId: Type.String({ minLength: 1, maxLength: 500 }),
+  clientSecret: Type.String({ minLength: 1, maxLength: 2000, description: 'write-only: sealed at rest, never shown again' }),
+  allowedEmailDomains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: 50 }),
+  jitProvisioning: Type.Boolean({ default: false }),
+  enabled: Type.Boolean({ default: true }),
+};
+const NewProvider = Type.Object({
+  ...fields, jitProvisioning: Type.Optional(fields.jitProvisioning), enabled: Type.Optional(fields.enabled),
+}, { additionalProperties: false });
+const ProviderPatch = Type.Partial(Type.Object(fields), { additionalProperties: false, minProperties: 1 });
+
+const view = (p: IdentityProvider) => ({
+  id: p.id, name: p.name, issuer: p.issuer, clientId: p.clientId, allowedEmailDomains: p.allowedEmailDomains,
+  jitProvisioning: p.jitProvisioning, enabled: p.enabled, endSessionSupported: p.endSessionEndpoint !== null,
+  createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
+});
+
+/** Discovery failures as problem documents: `issuer-unreachable` or `issuer-invalid`. */
+async function discovering<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof IssuerProblem) throw new Problem(400, 'Bad Request', err.message, `issuer-${err.kind}`);
+    throw err;
+  }
+}
+
+const SignInOptions = Type.Object({
+  passwordSignIn: Type.Boolean({ description: 'false while single sign-on is enforced (break-glass accounts may still use a password)' }),
+  ssoEnforced: Type.Boolean(),
+  providers: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), loginUrl: Type.String() })),
+});
+
+export async function identityProviderRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/sign-in-options', {
+    config: { public: true },
+    schema: { tags: ['session'], summary: 'How to sign in to this domain: password and/or its identity providers', security: [], response: { 200: SignInOptions, ...errors(404) } },
+  }, async (request) => {
+    const t = request.tenant;
+    const providers = (await ctx.store.identityProviders.list(t.id)).filter((p) => p.enabled);
+    return {
+      passwordSignIn: !t.ssoEnforced, ssoEnforced: t.ssoEnforced,
+      providers: providers.map((p) => ({ id: p.id, name: p.name, loginUrl: `/t/${t.slug}/login/sso?idp=${encodeURIComponent(p.id)}` })),
+    };
+  });
+
+  app.get('/identity-providers', {
+    onRequest: requireManager,
+    schema: {
+      tags, summary: 'The domain\'s OpenID Connect providers, and the redirect URI to register at them',
+      response: { 200: Type.Object({ items: Type.Array(IdentityProviderView), redirectUri: Type.String() }), ...errors(401, 403) },
+    },
+  }, async (request) => ({ items: (await ctx.store.identityProviders.list(request.tenant.id)).map(view), redirectUri: redirectUri(ctx, request.tenant) }));
+
+  app.post<{ Body: Static<typeof NewProvider> }>('/identity-providers', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Add an OpenID Connect provider (its discovery document is fetched and checked)', body: NewProvider, response: { 201: IdentityProviderView, ...errors(400, 401, 403) } },
+  }, async (request, reply) => {
+    const p = await discovering(() => createProvider(ctx.store, ctx.sealer, request.tenant, request.body, actorOf(request)));
+    return reply.code(201).send(view(p));
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'One identity provider', params: IdParams, response: { 200: IdentityProviderView, ...errors(401, 403, 404) } },
+  }, async (request) => {
+    const p = await ctx.store.identityProviders.byId(request.tenant.id, request.params.id);
+    if (!p) throw notFound(`identity provider ${request.params.id} does not exist`);
+    return view(p);
+  });
+
+  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof ProviderPatch> }>('/identity-providers/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Change an identity provider (a new issuer, client or secret is discovered again)', params: IdParams, body: ProviderPatch, response: { 200: IdentityProviderView, ...errors(400, 401, 403, 404, 409) } },
+  }, async (request) => view(await discovering(() => updateProvider(ctx.store, ctx.sealer, request.tenant, request.params.id, request.body, actorOf(request)))));
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
+    onRequest: requireManager,
+    schema: { tags, summary: 'Remove an identity provider', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
+  }, async (request, reply) => {
+    await deleteProvider(ctx.store, request.tenant, request.params.id, actorOf(request));
+    return reply.code(204).send();
+  });
+}

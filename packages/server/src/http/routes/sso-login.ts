@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AppContext } from '../../context.js';
+import type { Tenant } from '../../domain/tenants/model.js';
+import { finishSsoLogin, startSsoLogin, SsoError, type SsoFailure } from '../../domain/sso/login.js';
+import { startSession } from './session.js';
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Each failure's page: status, heading, and what the person can do. Never the error's internals. */
+const PAGES: Record<SsoFailure, [number, string, string]> = {
+  no_provider: [400, 'Single sign-on is not available', 'This identity provider does not exist or is turned off. Ask a domain manager, or sign in another way.'],
+  state: [400, 'This sign-in link has expired or was already used', 'The sign-in could not be matched to one started here (state mismatch or replay). Start again from the sign-in page.'],
+  denied: [403, 'Sign-in was cancelled', 'The identity provider did not give consent to sign you in. Start again and accept, or sign in another way.'],
+  provider_error: [400, 'The identity provider refused the sign-in', 'The provider answered with an error. Try again; if it persists, ask a domain manager to check the provider\'s settings.'],
+  unreachable: [502, 'The identity provider could not be reached', 'Latchkey could not talk to the identity provider. Try again in a moment; if it persists, tell a domain manager.'],
+  invalid_response: [502, 'The identity provider\'s answer could not be verified', 'The ID token or the code exchange failed its checks. Try again; if it persists, ask a domain manager to check the provider\'s settings.'],
+  unverified: [403, 'Your email address is not verified', 'The identity provider has not verified your email address. Verify it there, then sign in again.'],
+  foreign_email: [403, 'This email address may not sign in here', 'Your email address is not in a domain this identity provider may sign in. Use your work account, or ask a domain manager.'],
+  no_account: [403, 'There is no account for you yet', 'No account of this domain has your email address. Ask a domain manager to invite you.'],
+  disabled: [403, 'This account is disabled', 'Ask a domain manager to enable your account.'],
+  not_allowed: [403, 'This account cannot use single sign-on', 'Platform administrators sign in with their password.'],
+};
+
+function errorPage(reply: FastifyReply, tenant: Tenant, reason: SsoFailure): FastifyReply {
+  const [status, title, text] = PAGES[reason];
+  const back = `/console/t/${encodeURIComponent(tenant.slug)}/sign-in`;
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · ${escapeHtml(tenant.name)} · Latchkey</title>
+<style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}</style>
+</head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(text)}</p>
+<p><a href="${escapeHtml(back)}">Back to sign-in</a></p>
+</body></html>
+`;
+  return reply.code(status).headers({
+    'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'", 'x-frame-options': 'DENY',
+  }).send(html);
+}
+
+const query = (q: unknown, name: string): string | undefined => {
+  const v = (q as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v.slice(0, 2000) : undefined;
+};
+
+/** Console sign-in through the domain's OpenID Connect provider (openid-client as the relying party). */
+export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
+    try {
+      const url = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'));
+      return reply.code(302).header('cache-control', 'no-store').header('location', url).send();
+    } catch (err) {
+      if (err instanceof SsoError) return errorPage(reply, request.tenant, err.reason);
+      throw err;
+    }
+  });
+
+  app.get('/login/sso/callback', { schema: { hide: true } }, async (request, reply) => {
+    const tenant = request.tenant;
+    try {
+      const url = new URL(request.url, ctx.config.publicUrl);
+      const done = await finishSsoLogin(ctx, tenant, url);
+      await startSession(ctx, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
+      return reply.code(302).header('cache-control', 'no-store').header('location', done.next).send();
+    } catch (err) {
+      if (!(err instanceof SsoError)) throw err;
+      // The reason and the provider's message, never a token or the query (the code).
+      await ctx.store.audit.append({
+        tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed',
+        targetType: 'tenant', targetId: tenant.id, details: { reason: err.reason, message: err.message.slice(0, 300) },
+      });
+      return errorPage(reply, tenant, err.reason);
+    }
+  });
+}

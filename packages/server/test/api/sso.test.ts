@@ -1,0 +1,271 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../helpers/harness.js';
+import { as, login, problem } from './client.js';
+import { changeTenant, clientCredentials, passwordGrant, token } from '../helpers/oauth.js';
+import { startUpstreamProvider, type UpstreamProvider } from '../helpers/oidc-upstream.js';
+import { createUser } from '../../src/domain/users/service.js';
+import { SYSTEM } from '../../src/domain/audit/actor.js';
+
+const PUBLIC = 'http://latchkey.test';
+const CALLBACK = `${PUBLIC}/t/demo/login/sso/callback`;
+const PASSWORD = 'a long enough password';
+
+/**
+ * A browser by hand: the upstream provider is reached over real HTTP (fetch) with a cookie jar;
+ * Latchkey's own URLs go to the app through inject(). Returns Latchkey's answer to the callback.
+ */
+async function ssoSignIn(s: TestServer, idpId: string, email: string, opts: { deny?: boolean; next?: string } = {}) {
+  const jar = new Map<string, string>();
+  const start = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}` });
+  assert.equal(start.statusCode, 302, start.body);
+  let url = String(start.headers.location);
+  let body: string | undefined;
+  for (let hops = 0; hops < 20; hops++) {
+    if (url.startsWith(PUBLIC)) {
+      const path = url.slice(PUBLIC.length);
+      const res = await s.app.inject({ method: 'GET', url: path });
+      return { res, callbackPath: path };
+    }
+    const init: RequestInit = { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } };
+    if (body !== undefined) {
+      Object.assign(init, { method: 'POST', body });
+      (init.headers as Record<string, string>)['content-type'] = 'application/x-www-form-urlencoded';
+      body = undefined;
+    }
+    const res = await fetch(url, init);
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location')!, url).href;
+      continue;
+    }
+    const html = await res.text();
+    assert.equal(res.status, 200, html);
+    const action = /action="([^"]+)"/.exec(html)?.[1];
+    assert.ok(action, `a form at ${url}: ${html.slice(0, 300)}`);
+    if (opts.deny) {
+      url = new URL(/href="([^"]*\/abort)"/.exec(html)![1]!, url).href;
+      continue;
+    }
+    url = new URL(action, url).href;
+    body = html.includes('name="login"')
+      ? new URLSearchParams({ prompt: 'login', login: email, password: 'anything' }).toString()
+      : new URLSearchParams({ prompt: 'consent' }).toString();
+  }
+  throw new Error('too many redirects');
+}
+
+function errorPage(res: LightMyRequestResponse, status: number, heading: RegExp) {
+  assert.equal(res.statusCode, status, res.body);
+  assert.match(String(res.headers['content-type']), /^text\/html/);
+  assert.match(res.body, new RegExp(`<h1>${heading.source}`));
+  assert.match(res.body, /<a href="\/console\/t\/demo\/sign-in">Back to sign-in<\/a>/);
+  assert.doesNotMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace');
+}
+
+const sessionCookie = (res: LightMyRequestResponse) => res.cookies.find((c) => c.name === 'lk_session')?.value;
+
+for (const backend of await backends()) {
+  describe(`single sign-on through an upstream OpenID Connect provider (${backend})`, () => {
+    let s: TestServer;
+    let upstream: UpstreamProvider;
+    let admin: Awaited<ReturnType<typeof login>>;
+    let idpId: string;
+    const manage = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => as(s, admin).request(method, `/t/demo/api/v1${url}`, body);
+    const demo = async () => (await s.store.tenants.bySlug('demo'))!;
+    const role = async (builtin: string) => (await s.store.roles.list((await demo()).id)).find((r) => r.builtin === builtin)!.id;
+
+    before(async () => {
+      s = await createTestServer(backend);
+      admin = await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD);
+      upstream = await startUpstreamProvider({
+        redirectUris: [CALLBACK], postLogoutRedirectUris: [`${PUBLIC}/console/t/demo/sign-in`],
+        accounts: [
+          { email: 'ann@acme.test' }, { email: 'joe@acme.test' }, { email: 'dis@acme.test' }, { email: 'nobody@acme.test' },
+          { email: 'unverified@acme.test', emailVerified: false }, { email: 'eve@evil.test' },
+        ],
+      });
+      await changeTenant(s, { enterpriseEnabled: true });
+    });
+    after(async () => {
+      await upstream.close();
+      await s.close();
+    });
+
+    test('an unreachable or invalid issuer is refused with a clear problem, and enforcement needs a provider', async () => {
+      const base = { name: 'Acme', clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['acme.test'] };
+      let res = await manage('POST', '/identity-providers', { ...base, issuer: 'http://127.0.0.1:1' });
+      problem(res, 400, /could not be fetched/);
+      assert.match(res.json().type, /issuer-unreachable$/);
+      res = await manage('POST', '/identity-providers', { ...base, issuer: 'http://idp.example.com' });
+      problem(res, 400, /https/);
+      assert.match(res.json().type, /issuer-invalid$/);
+      res = await manage('POST', '/identity-providers', { ...base, issuer: upstream.issuer, allowedEmailDomains: [] });
+      problem(res, 400);
+      res = await manage('PATCH', '/settings', { ssoEnforced: true });
+      problem(res, 409, /identity provider/);
+      assert.match(res.json().type, /no-identity-provider$/);
+      assert.equal((await manage('GET', '/identity-providers')).json().items.length, 0);
+      assert.equal((await manage('GET', '/identity-providers')).json().redirectUri, CALLBACK);
+    });
+
+    test('a domain manager configures the provider; the secret is sealed and never shown', async () => {
+      const res = await manage('POST', '/identity-providers', {
+        name: 'Acme', issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['ACME.test'],
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const p = res.json();
+      idpId = p.id;
+      assert.deepEqual(Object.keys(p).sort(), ['allowedEmailDomains', 'clientId', 'createdAt', 'enabled', 'endSessionSupported', 'id', 'issuer', 'jitProvisioning', 'name', 'updatedAt']);
+      assert.deepEqual(p.allowedEmailDomains, ['acme.test']);
+      assert.equal(p.endSessionSupported, true);
+      assert.equal(p.jitProvisioning, false);
+      const stored = (await s.store.identityProviders.byId((await demo()).id, idpId))!;
+      assert.ok(!stored.clientSecretSealed.includes(upstream.clientSecret));
+      const audit = await s.store.audit.list((await demo()).id, { action: 'identity_provider.created' }, 5);
+      assert.equal(audit.length, 1);
+      assert.ok(!JSON.stringify(audit).includes(upstream.clientSecret));
+      const list = await manage('GET', '/identity-providers');
+      assert.ok(!list.body.includes(upstream.clientSecret));
+      const options = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/sign-in-options' });
+      assert.deepEqual(options.json(), { passwordSignIn: true, ssoEnforced: false, providers: [{ id: idpId, name: 'Acme', loginUrl: `/t/demo/login/sso?idp=${idpId}` }] });
+    });
+
+    test('a user invited without a password signs in through the provider, creates a personal client and uses it', async () => {
+      const tenant = await demo();
+      const ann = await createUser(s.store, tenant, { email: 'ann@acme.test', displayName: 'Ann', roleIds: [await role('oauth2-client-creator')] }, SYSTEM);
+      const { res } = await ssoSignIn(s, idpId, 'ann@acme.test', { next: '/console/t/demo/clients' });
+      assert.equal(res.statusCode, 302, res.body);
+      assert.equal(res.headers.location, '/console/t/demo/clients');
+      const cookie = sessionCookie(res)!;
+      assert.ok(cookie);
+      const session = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/session', cookies: { lk_session: cookie } });
+      assert.equal(session.statusCode, 200, session.body);
+      assert.equal(session.json().method, 'sso');
+      assert.equal(session.json().user.id, ann.id);
+      const events = await s.store.audit.list(tenant.id, { action: 'session.created', actorId: ann.id }, 5);
+      assert.deepEqual(events[0]!.details, { method: 'sso', idpId });
+      const created = await as(s, { cookie, csrf: session.json().csrfToken }).request('POST', '/t/demo/api/v1/me/oauth2-clients', { name: 'ann script', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+      assert.equal(created.statusCode, 201, created.body);
+      const tok = await clientCredentials(s, created.json().clientId, created.json().clientSecret);
+      assert.equal(tok.statusCode, 200, tok.body);
+      annClient = created.json();
+      annSession = { cookie, csrf: session.json().csrfToken };
+    });
+    let annClient: { clientId: string; clientSecret: string };
+    let annSession: { cookie: string; csrf: string };
+
+    test('each failure gives its own page and no session', async () => {
+      const tenant = await demo();
+      // Replay: the same callback a second time.
+      const first = await ssoSignIn(s, idpId, 'ann@acme.test');
+      assert.equal(first.res.statusCode, 302);
+      const replay = await s.app.inject({ method: 'GET', url: first.callbackPath });
+      errorPage(replay, 400, /This sign-in link has expired or was already used/);
+      assert.equal(sessionCookie(replay), undefined);
+      errorPage(await s.app.inject({ method: 'GET', url: '/t/demo/login/sso/callback?code=x&state=forged' }), 400, /This sign-in link has expired/);
+      errorPage((await ssoSignIn(s, idpId, 'ann@acme.test', { deny: true })).res, 403, /Sign-in was cancelled/);
+      errorPage((await ssoSignIn(s, idpId, 'unverified@acme.test')).res, 403, /Your email address is not verified/);
+      await createUser(s.store, tenant, { email: 'eve@evil.test', displayName: 'Eve', roleIds: [] }, SYSTEM);
+      errorPage((await ssoSignIn(s, idpId, 'eve@evil.test')).res, 403, /This email address may not sign in here/);
+      errorPage((await ssoSignIn(s, idpId, 'nobody@acme.test')).res, 403, /There is no account for you yet/);
+      const dis = await createUser(s.store, tenant, { email: 'dis@acme.test', displayName: 'Dis', roleIds: [] }, SYSTEM);
+      await s.store.users.update(tenant.id, dis.id, { status: 'disabled' });
+      errorPage((await ssoSignIn(s, idpId, 'dis@acme.test')).res, 403, /This account is disabled/);
+      errorPage(await s.app.inject({ method: 'GET', url: '/t/demo/login/sso?idp=nope' }), 400, /Single sign-on is not available/);
+      assert.equal(await s.store.users.byEmail(tenant.id, 'nobody@acme.test'), undefined);
+      const failures = await s.store.audit.list(tenant.id, { action: 'session.sso_failed' }, 20);
+      assert.ok(failures.length >= 7);
+    });
+
+    test('just-in-time provisioning creates an account with no roles, for allowed domains only', async () => {
+      const res = await manage('PATCH', `/identity-providers/${idpId}`, { jitProvisioning: true });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().jitProvisioning, true);
+      const done = await ssoSignIn(s, idpId, 'joe@acme.test');
+      assert.equal(done.res.statusCode, 302, done.res.body);
+      const tenant = await demo();
+      const joe = (await s.store.users.byEmail(tenant.id, 'joe@acme.test'))!;
+      assert.ok(joe);
+      assert.equal(joe.passwordHash, null);
+      assert.deepEqual(await s.store.roles.forUser(tenant.id, joe.id), []);
+      errorPage((await ssoSignIn(s, idpId, 'eve@evil.test')).res, 403, /This email address may not sign in here/);
+    });
+
+    test('enforcement ends password grants and sessions, refuses passwords, spares personal clients and break-glass accounts', async () => {
+      const tenant = await demo();
+      await createUser(s.store, tenant, { email: 'bob@demo.test', displayName: 'Bob', password: PASSWORD, roleIds: [] }, SYSTEM);
+      await createUser(s.store, tenant, { email: 'carol@demo.test', displayName: 'Carol', password: PASSWORD, roleIds: [] }, SYSTEM);
+      const bobGrant = (await passwordGrant(s, 'bob@demo.test', PASSWORD)).json();
+      assert.ok(bobGrant.refresh_token);
+      const carolGrant = (await passwordGrant(s, 'carol@demo.test', PASSWORD)).json();
+      const bob = await login(s, 'demo', 'bob@demo.test', PASSWORD);
+
+      const platform = (body: object) => as(s, admin).request('PATCH', '/platform/api/v1/tenants/demo', body);
+      problem(await platform({ breakGlassAccounts: ['ghost@demo.test'] }), 400, /not a user/);
+      let res = await platform({ breakGlassAccounts: ['Carol@demo.test'] });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().breakGlassAccounts, ['carol@demo.test']);
+      assert.equal(res.json().ssoEnforced, false);
+
+      res = await manage('PATCH', '/settings', { ssoEnforced: true });
+      assert.equal(res.statusCode, 200, res.body);
+      const [enforced] = await s.store.audit.list(tenant.id, { action: 'sso.enforced' }, 1);
+      assert.ok(enforced);
+      assert.equal((enforced.details as { passwordSessionsEnded: number }).passwordSessionsEnded >= 1, true);
+      assert.equal((enforced.details as { refreshTokenGrantsEnded: number }).refreshTokenGrantsEnded >= 1, true);
+
+      // Password sign-in and the password grant point to SSO and personal clients.
+      problem(await s.app.inject({ method: 'POST', url: '/t/demo/api/v1/session', payload: { email: 'bob@demo.test', password: PASSWORD } }), 403, /single sign-on.*personal OAuth2 client/);
+      const grant = await passwordGrant(s, 'bob@demo.test', PASSWORD);
+      assert.equal(grant.json().error, 'invalid_grant');
+      assert.match(grant.json().error_description, /single sign-on.*personal OAuth2 client/);
+      // The earlier refresh token and password session are ended.
+      const refreshed = await token(s, { grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: bobGrant.refresh_token });
+      assert.equal(refreshed.json().error, 'invalid_grant', refreshed.body);
+      problem(await as(s, bob).request('GET', '/t/demo/api/v1/me'), 401);
+      // SSO sessions and personal clients keep working.
+      const annMe = await as(s, annSession).request('GET', '/t/demo/api/v1/me');
+      assert.equal(annMe.statusCode, 200, annMe.body);
+      assert.equal((await clientCredentials(s, annClient.clientId, annClient.clientSecret)).statusCode, 200);
+      // The break-glass account signs in with a password, audited, and kept its refresh token.
+      await login(s, 'demo', 'carol@demo.test', PASSWORD);
+      const glass = await s.store.audit.list(tenant.id, { action: 'sso.break_glass_sign_in' }, 5);
+      assert.equal(glass.length, 1);
+      assert.equal((await token(s, { grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: carolGrant.refresh_token })).statusCode, 200);
+      const options = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/sign-in-options' });
+      assert.equal(options.json().passwordSignIn, false);
+      // The last enabled provider stays while enforced.
+      problem(await manage('PATCH', `/identity-providers/${idpId}`, { enabled: false }), 409);
+      problem(await manage('DELETE', `/identity-providers/${idpId}`), 409);
+      // The platform administrator turns it off again.
+      res = await platform({ ssoEnforced: false });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().ssoEnforced, false);
+    });
+
+    test('sign-out ends the session and offers the provider\'s end-session URL', async () => {
+      const res = await as(s, annSession).request('DELETE', '/t/demo/api/v1/session');
+      assert.equal(res.statusCode, 200, res.body);
+      const url = new URL(res.json().endSessionUrl);
+      assert.equal(url.origin, upstream.issuer);
+      assert.ok(url.searchParams.get('id_token_hint'));
+      assert.equal(url.searchParams.get('post_logout_redirect_uri'), `${PUBLIC}/console/t/demo/sign-in`);
+      problem(await as(s, annSession).request('GET', '/t/demo/api/v1/me'), 401);
+      const logout = await fetch(url, { redirect: 'manual' });
+      assert.equal(logout.status, 200, 'the provider accepts the hint and shows its logout page');
+    });
+
+    test('an unreachable provider gives its page', async () => {
+      const start = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}` });
+      const state = new URL(String(start.headers.location)).searchParams.get('state')!;
+      await upstream.close();
+      errorPage(await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?code=abc&state=${state}&iss=${encodeURIComponent(upstream.issuer)}` }), 502, /The identity provider could not be reached/);
+    });
+  });
+}

@@ -69,10 +69,10 @@ export function SessionProvider({ tenant, children }: { tenant: string; children
   const signOut = useCallback(async () => {
     try {
       // 204 after a password session; 200 {endSessionUrl} after single sign-on with a provider that has a logout endpoint.
-      const ended = await call(api.DELETE('/t/{tenant}/api/v1/session', { params: { path: { tenant } } })) as unknown as
-        { endSessionUrl?: string; providerName?: string } | undefined;
+      const ended = await call(api.DELETE('/t/{tenant}/api/v1/session', { params: { path: { tenant } } }));
       if (!ended?.endSessionUrl) return null;
-      return { endSessionUrl: ended.endSessionUrl, provider: ended.providerName || new URL(ended.endSessionUrl).host };
+      // The answer names no provider: its host is what the person recognises.
+      return { endSessionUrl: ended.endSessionUrl, provider: new URL(ended.endSessionUrl).host };
     } finally {
       setCsrfToken(null);
       qc.clear();

@@ -58,10 +58,10 @@ function TenantSsoDialog({ tenant, onClose }: { tenant: Tenant; onClose(): void 
   const qc = useQueryClient();
   const toast = useToast();
   const [enforced, setEnforced] = useState(tenant.ssoEnforced);
-  const [accounts, setAccounts] = useState(tenant.breakGlassAccounts ?? []);
+  const [accounts, setAccounts] = useState(tenant.breakGlassAccounts);
   const bad = accounts.find((a) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a));
   const save = useMutation({
-    mutationFn: () => call(api.PATCH('/platform/api/v1/tenants/{slug}', { params: { path: { slug: tenant.slug } }, body: { ssoEnforced: enforced, breakGlassAccounts: accounts } as never })), // TEMPORARY as never: see sso-contract.d.ts
+    mutationFn: () => call(api.PATCH('/platform/api/v1/tenants/{slug}', { params: { path: { slug: tenant.slug } }, body: { ssoEnforced: enforced, breakGlassAccounts: accounts } })),
     onSuccess: (t) => { toast(`Single sign-on settings of ${t.name} saved.`); void qc.invalidateQueries({ queryKey: KEY }); onClose(); },
   });
   return (
@@ -108,7 +108,7 @@ export default function TenantsScreen() {
   if (!me?.platformAdmin) {
     return <Alert severity="warning" role="alert">Tenants are managed by platform administrators. Your account is not one.</Alert>;
   }
-  const items = (list.data?.items ?? []) as Tenant[]; // TEMPORARY cast: see sso-contract.d.ts
+  const items = list.data?.items ?? [];
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center', mb: 2 }}>
@@ -135,7 +135,7 @@ export default function TenantsScreen() {
                       <TableCell><Switch checked={t.enterpriseEnabled} onChange={() => setToggling(t)} slotProps={{ input: { 'aria-label': `Enterprise features for ${t.slug}` } }} /></TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>
                         {t.ssoEnforced ? 'Enforced' : 'Not enforced'}
-                        {t.breakGlassAccounts?.length ? `, ${t.breakGlassAccounts.length} break-glass` : ''}
+                        {t.breakGlassAccounts.length ? `, ${t.breakGlassAccounts.length} break-glass` : ''}
                         <Button size="small" sx={{ ml: 1 }} onClick={() => setSso(t)} aria-label={`Single sign-on of ${t.slug}`}>EDIT</Button>
                       </TableCell>
                     </TableRow>

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LatchkeyAuthError, LatchkeyTokenStoreError, type TokenStore } from '../../src/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, allRenderings, countingFetch, startSdkEnv, type SdkEnv } from '../helpers/env.js';
+import { startUpstreamProvider } from '../../../server/test/helpers/oidc-upstream.js';
 
 let env: SdkEnv;
 before(async () => { env = await startSdkEnv(); });
@@ -100,9 +101,21 @@ test('a wrong password is a LatchkeyAuthError that never shows the password', as
 });
 
 test('a domain that enforces SSO refuses the password grant with a reason', async (t) => {
+  // Enforcement needs an identity provider: a real one on loopback.
+  const upstream = await startUpstreamProvider({ redirectUris: [`${env.url}/t/demo/login/sso/callback`], accounts: [] });
+  t.after(() => upstream.close());
+  const bearer = await env.admin.getAccessToken();
+  const call = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(env.url + path, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.ok(res.ok, await res.text());
+  };
+  await call('POST', '/t/demo/api/v1/identity-providers', { name: 'Upstream', issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['sdk.test'] });
+  await call('POST', '/t/demo/api/v1/users', { email: 'sso-user@sdk.test', displayName: 'SSO user', password: ADMIN_PASSWORD });
+  // The bootstrap admin is named break-glass, so it can turn enforcement off again.
+  await call('PATCH', '/platform/api/v1/tenants/demo', { breakGlassAccounts: [ADMIN_EMAIL] });
   await env.admin.settings.update({ ssoEnforced: true });
   t.after(() => env.admin.settings.update({ ssoEnforced: false }));
-  const err = await env.client({ credentials: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } }).getAccessToken().catch((e: unknown) => e);
+  const err = await env.client({ credentials: { email: 'sso-user@sdk.test', password: ADMIN_PASSWORD } }).getAccessToken().catch((e: unknown) => e);
   assert.ok(err instanceof LatchkeyAuthError);
   assert.equal(err.error, 'invalid_grant');
   assert.match(err.error_description!, /single sign-on/);

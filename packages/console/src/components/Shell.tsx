@@ -24,13 +24,14 @@ export function Shell() {
   const go = (to: string) => { setAnchor(null); navigate(to); };
   const out = async () => {
     setAnchor(null);
+    let provider = null;
     try {
-      await signOut();
+      provider = await signOut();
       toast('You are signed out.', 'info');
     } catch (err) {
       toast(messageOf(err), 'error');
     }
-    navigate(`${base}/sign-in`, { replace: true });
+    navigate(`${base}/sign-in`, { replace: true, state: provider ? { signedOutOf: provider } : undefined });
   };
   return (
     <Box sx={{ minHeight: '100vh', bgcolor: 'grey.50' }}>

@@ -15,10 +15,14 @@ interface SessionState {
   wasExpired: boolean;
   status: 'loading' | 'signed-in' | 'signed-out';
   signIn(email: string, password: string): Promise<void>;
-  signOut(): Promise<void>;
+  /** Ends the console session; after single sign-on, says where the provider's own session can end too. */
+  signOut(): Promise<ProviderSignOut | null>;
   /** A call answered 401: the session expired or ended elsewhere. */
   expired(): void;
 }
+
+/** The identity provider's logout page, offered after signing out of an SSO session. */
+export interface ProviderSignOut { endSessionUrl: string; provider: string }
 
 const Ctx = createContext<SessionState | null>(null);
 
@@ -64,7 +68,11 @@ export function SessionProvider({ tenant, children }: { tenant: string; children
 
   const signOut = useCallback(async () => {
     try {
-      await call(api.DELETE('/t/{tenant}/api/v1/session', { params: { path: { tenant } } }));
+      // 204 after a password session; 200 {endSessionUrl} after single sign-on with a provider that has a logout endpoint.
+      const ended = await call(api.DELETE('/t/{tenant}/api/v1/session', { params: { path: { tenant } } }));
+      if (!ended?.endSessionUrl) return null;
+      // The answer names no provider: its host is what the person recognises.
+      return { endSessionUrl: ended.endSessionUrl, provider: new URL(ended.endSessionUrl).host };
     } finally {
       setCsrfToken(null);
       qc.clear();

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Alert, Box, Button, Divider, FormControlLabel, Link as MuiLink, Paper, Switch, TextField, Typography } from '@mui/material';
+import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { messageOf } from '../../api/problem';
@@ -11,7 +12,8 @@ import { ErrorState, Loading } from '../../components/States';
 import { settingsQuery } from './AppDialogs';
 import { duration } from './grants';
 
-type Flag = 'signingCertificatePublic' | 'ssoEnforced' | 'revokeClientsOnRoleLoss';
+// Enforcing single sign-on lives on the Single sign-on screen, next to the providers it needs.
+type Flag = 'signingCertificatePublic' | 'revokeClientsOnRoleLoss';
 type Num = 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshTokenGraceSeconds' | 'personalClientMaxDays';
 
 const FLAGS: { key: Flag; label: string; help: string; on: string; off: string }[] = [
@@ -20,12 +22,6 @@ const FLAGS: { key: Flag; label: string; help: string; on: string; off: string }
     help: 'Anyone may read the public keys that verify this domain\'s tokens (the JWKS).',
     on: 'Anyone can read the JWKS again, without authenticating.',
     off: 'The JWKS answers 401 unless a confidential client authenticates with HTTP Basic (client ID and secret). APIs that verify tokens offline need such a client.',
-  },
-  {
-    key: 'ssoEnforced', label: 'Enforce single sign-on',
-    help: 'People sign in only through the identity provider; passwords stop working.',
-    on: 'Password sign-in to the console and the password grant are refused for everyone of this domain: they sign in with single sign-on, and scripts use personal OAuth2 clients. Stored passwords are kept but not accepted.',
-    off: 'People can sign in with their passwords again.',
   },
   {
     key: 'revokeClientsOnRoleLoss', label: 'Revoke personal clients on role loss',
@@ -92,6 +88,13 @@ export function SettingsScreen() {
             </Box>
           </Box>
         ))}
+        <Divider />
+        <Box sx={{ py: 1.5 }}>
+          <Typography><strong>Single sign-on</strong>: {s.ssoEnforced ? 'enforced' : 'not enforced'}</Typography>
+          <Typography variant="body2" color="text.secondary">
+            Identity providers and enforcing single sign-on are on the <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/sso`}>Single sign-on</MuiLink> screen.
+          </Typography>
+        </Box>
       </Paper>
       <Typography variant="h6" component="h2" sx={{ mt: 3, mb: 1 }}>Token lifetimes</Typography>
       <Paper variant="outlined" sx={{ px: 2, py: 1 }}>

@@ -13,6 +13,7 @@ import { useToast } from '../../components/toasts';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState, ErrorState, Loading } from '../../components/States';
 import { formatDate } from '../../components/format';
+import { ChipsField } from '../../components/ChipsField';
 
 const KEY = ['platform-tenants'];
 
@@ -52,6 +53,44 @@ function CreateTenantDialog({ onClose }: { onClose(): void }) {
   );
 }
 
+/** Single sign-on of one tenant: enforced or not, and the break-glass accounts that keep their passwords. */
+function TenantSsoDialog({ tenant, onClose }: { tenant: Tenant; onClose(): void }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [enforced, setEnforced] = useState(tenant.ssoEnforced);
+  const [accounts, setAccounts] = useState(tenant.breakGlassAccounts);
+  const bad = accounts.find((a) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(a));
+  const save = useMutation({
+    mutationFn: () => call(api.PATCH('/platform/api/v1/tenants/{slug}', { params: { path: { slug: tenant.slug } }, body: { ssoEnforced: enforced, breakGlassAccounts: accounts } })),
+    onSuccess: (t) => { toast(`Single sign-on settings of ${t.name} saved.`); void qc.invalidateQueries({ queryKey: KEY }); onClose(); },
+  });
+  return (
+    <Dialog open onClose={save.isPending ? undefined : onClose} aria-labelledby="tenant-sso-title" fullWidth maxWidth="sm">
+      <form onSubmit={(e: FormEvent) => { e.preventDefault(); if (!bad) save.mutate(); }} noValidate>
+        <DialogTitle id="tenant-sso-title">Single sign-on of {tenant.name}</DialogTitle>
+        <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+          {save.isError ? <Alert severity="error">{messageOf(save.error)}</Alert> : null}
+          <Box>
+            <FormControlLabel label="Enforce single sign-on" control={<Switch checked={enforced} onChange={(e) => setEnforced(e.target.checked)} />} />
+            <Typography variant="body2" color="text.secondary">
+              {enforced && !tenant.ssoEnforced
+                ? 'Password console sessions and password-grant refresh tokens of everyone but the break-glass accounts end when you save. Personal OAuth2 clients keep working.'
+                : 'Needs an enabled identity provider in the tenant.'}
+            </Typography>
+          </Box>
+          <ChipsField label="Break-glass accounts" values={accounts} onChange={setAccounts} placeholder={accounts.length ? undefined : 'oncall@acme.test'}
+            error={bad ? `"${bad}" is not an email address.` : undefined}
+            helperText="Emails of this tenant's users who may still sign in with a password while single sign-on is enforced. Press Enter after each." />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose} disabled={save.isPending}>CANCEL</Button>
+          <Button type="submit" variant="contained" disabled={save.isPending || !!bad}>SAVE</Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
 /** Platform administrators only: every tenant, new ones, and enterprise features on or off. */
 export default function TenantsScreen() {
   const { me } = useSession();
@@ -59,6 +98,7 @@ export default function TenantsScreen() {
   const toast = useToast();
   const [creating, setCreating] = useState(false);
   const [toggling, setToggling] = useState<Tenant | null>(null);
+  const [sso, setSso] = useState<Tenant | null>(null);
   const list = useQuery({ queryKey: KEY, queryFn: () => call(api.GET('/platform/api/v1/tenants')), enabled: !!me?.platformAdmin });
   const toggle = useMutation({
     mutationFn: (t: Tenant) => call(api.PATCH('/platform/api/v1/tenants/{slug}', { params: { path: { slug: t.slug } }, body: { enterpriseEnabled: !t.enterpriseEnabled } })),
@@ -83,7 +123,7 @@ export default function TenantsScreen() {
             <TableContainer>
               <Table size="small" aria-label="Tenants">
                 <TableHead><TableRow>
-                  <TableCell>Slug</TableCell><TableCell>Name</TableCell><TableCell>Issuer</TableCell><TableCell>Created</TableCell><TableCell>Enterprise features</TableCell>
+                  <TableCell>Slug</TableCell><TableCell>Name</TableCell><TableCell>Issuer</TableCell><TableCell>Created</TableCell><TableCell>Enterprise features</TableCell><TableCell>Single sign-on</TableCell>
                 </TableRow></TableHead>
                 <TableBody>
                   {items.map((t) => (
@@ -93,6 +133,11 @@ export default function TenantsScreen() {
                       <TableCell sx={{ wordBreak: 'break-all' }}><code>{t.issuer}</code></TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(t.createdAt)}</TableCell>
                       <TableCell><Switch checked={t.enterpriseEnabled} onChange={() => setToggling(t)} slotProps={{ input: { 'aria-label': `Enterprise features for ${t.slug}` } }} /></TableCell>
+                      <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                        {t.ssoEnforced ? 'Enforced' : 'Not enforced'}
+                        {t.breakGlassAccounts.length ? `, ${t.breakGlassAccounts.length} break-glass` : ''}
+                        <Button size="small" sx={{ ml: 1 }} onClick={() => setSso(t)} aria-label={`Single sign-on of ${t.slug}`}>EDIT</Button>
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -102,6 +147,7 @@ export default function TenantsScreen() {
         </Paper>
       ) : null}
       {creating ? <CreateTenantDialog onClose={() => setCreating(false)} /> : null}
+      {sso ? <TenantSsoDialog tenant={sso} onClose={() => setSso(null)} /> : null}
       <ConfirmDialog open={toggling !== null} danger={!!toggling?.enterpriseEnabled} busy={toggle.isPending}
         title={`${toggling?.enterpriseEnabled ? 'Turn off' : 'Turn on'} enterprise features for ${toggling?.name ?? ''}?`}
         confirmLabel={toggling?.enterpriseEnabled ? 'TURN OFF' : 'TURN ON'} onClose={() => setToggling(null)} onConfirm={() => toggling && toggle.mutate(toggling)}>

@@ -9,6 +9,7 @@ import { AppsScreen } from '../admin/AppsScreen';
 import { AppScreen } from '../admin/AppScreen';
 import { ResourcesScreen } from '../admin/ResourcesScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
+import { SsoScreen } from '../admin/SsoScreen';
 import { SigningKeysScreen } from '../admin/SigningKeysScreen';
 
 /** The User & Company Manager: domain managers only (the API is the real guard). */
@@ -19,7 +20,7 @@ export default function ManagerScreen() {
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
   const tabs = [
     { to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
-    { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'signing-keys', label: 'Signing keys' },
+    { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'sso', label: 'Single sign-on' }, { to: 'signing-keys', label: 'Signing keys' },
     { to: 'audit', label: 'Audit log' },
   ];
   const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
@@ -37,6 +38,7 @@ export default function ManagerScreen() {
         <Route path="apps/:id" element={<AppScreen />} />
         <Route path="resources" element={<ResourcesScreen />} />
         <Route path="settings" element={<SettingsScreen />} />
+        <Route path="sso" element={<SsoScreen />} />
         <Route path="signing-keys" element={<SigningKeysScreen />} />
         <Route path="audit" element={<AuditScreen />} />
         <Route path="*" element={<Navigate to="users" replace />} />

@@ -1,11 +1,11 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
 
 // Schemas shared by several route files, and the views that turn domain objects into API JSON.
 // Response schemas also filter what is sent: a field missing here (a password hash) never leaves.
 
-export const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+export const Nullable = <T extends TSchema>(s: T, options?: SchemaOptions) => Type.Union([s, Type.Null()], options);
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601' });
 export const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -6,7 +6,7 @@ import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { InvalidGrant, InvalidScope } from '../../oauth/errors.js';
 import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
 import { endGrants } from './grants.js';
-import { parseScope } from './scope.js';
+import { parseScope, userScopesVia } from './scope.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 
@@ -39,7 +39,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
   if (record.userId !== null) {
     const principal = await ctx.principals.get(tenant.id, record.userId);
     if (!principal || principal.user.status !== 'active') throw new InvalidGrant('the user of this grant is disabled');
-    const current = new Set(principal.scopes);
+    const current = new Set(userScopesVia(client, principal.scopes));
     allowed = allowed.filter((s) => current.has(s));
   } else if (client.kind === 'app') {
     const current = new Set(client.scopes);

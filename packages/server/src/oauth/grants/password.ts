@@ -1,7 +1,7 @@
 import { GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
 import { signIn } from '../../domain/sessions/sign-in.js';
 import { issueTokens } from '../../domain/tokens/issue.js';
-import { grantScope, parseScope } from '../../domain/tokens/scope.js';
+import { grantScope, parseScope, userScopesVia } from '../../domain/tokens/scope.js';
 import { InvalidGrant, TooManyAttempts } from '../errors.js';
 import { required } from '../params.js';
 import type { Grant } from './types.js';
@@ -26,10 +26,7 @@ export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
   }
   const user = result.user;
   const principal = await ctx.principals.get(tenant.id, user.id);
-  const allowed = auth.client.scopes.length > 0
-    ? principal!.scopes.filter((s) => auth.client.scopes.includes(s))
-    : principal!.scopes;
-  const scopes = grantScope(parseScope(params.scope), allowed);
+  const scopes = grantScope(parseScope(params.scope), userScopesVia(auth.client, principal!.scopes));
   ctx.usage.touch(auth.client);
   return issueTokens(ctx, tenant, {
     client: auth.client, userId: user.id, scopes, withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),

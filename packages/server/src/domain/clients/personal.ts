@@ -80,7 +80,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     id: randomUUID(), tenantId: tenant.id, clientId: newClientId('personal'), kind: 'personal', name, description: '',
     ownerUserId: owner.user.id, secretHash: hasher.hash(clientSecret), secretVersion: 1, grantTypes: [GRANT_CLIENT_CREDENTIALS],
     scopes, jwks: null, status: 'active', expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
-    firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+    firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
   };
   await store.transaction(async (tx) => {
     const existing = await tx.clients.liveOfOwner(tenant.id, owner.user.id);

@@ -7,6 +7,7 @@ import { InvalidGrant, InvalidScope } from '../../oauth/errors.js';
 import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
 import { endGrants } from './grants.js';
 import { parseScope, userScopesVia } from './scope.js';
+import type { UseOrigin } from '../clients/usage.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 
@@ -24,7 +25,7 @@ const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
  * (a retry, or a concurrent request that lost the race) gets that very answer. Otherwise a rotated
  * token presented again means it was copied: the whole family is revoked, its access tokens too.
  */
-export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined): Promise<TokenResponse> {
+export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined, origin: UseOrigin = {}): Promise<TokenResponse> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw new InvalidGrant(INVALID);
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
   const now = Date.now();
@@ -73,7 +74,7 @@ export async function rotateRefreshToken(ctx: AppContext, tenant: Tenant, client
     if (!kept) throw new InvalidGrant(INVALID);
     return kept;
   }
-  ctx.usage.touch(client);
+  ctx.usage.touch(client, origin);
   return answer;
 }
 

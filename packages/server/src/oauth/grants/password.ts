@@ -13,7 +13,7 @@ const BAD_CREDENTIALS = 'invalid username or password';
  * use personal OAuth2 clients instead), before any password is looked at. The credential check and
  * its throttling are the console's (domain/sessions/sign-in.ts).
  */
-export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
+export const password: Grant = async ({ ctx, tenant, auth, params, ip, origin }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
   if (tenant.ssoEnforced) {
@@ -27,7 +27,7 @@ export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
   const user = result.user;
   const principal = await ctx.principals.get(tenant.id, user.id);
   const scopes = grantScope(parseScope(params.scope), userScopesVia(auth.client, principal!.scopes));
-  ctx.usage.touch(auth.client);
+  ctx.usage.touch(auth.client, origin);
   return issueTokens(ctx, tenant, {
     client: auth.client, userId: user.id, scopes, withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),
   });

@@ -8,6 +8,7 @@ import * as m0006 from './0006_audit_actor_client.js';
 import * as m0008 from './0008_signing_key_token_lifetime.js';
 import * as m0010 from './0010_throttle_entries.js';
 import * as m0011 from './0011_scope_descriptions.js';
+import * as m0013 from './0013_client_last_use.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0008_signing_key_token_lifetime': m0008,
   '0010_throttle_entries': m0010,
   '0011_scope_descriptions': m0011,
+  '0013_client_last_use': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

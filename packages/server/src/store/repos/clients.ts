@@ -23,6 +23,8 @@ export const toClient = (r: Selectable<ClientsTable>): Client => ({
   updatedAt: r.updated_at,
   firstUsedAt: r.first_used_at,
   lastUsedAt: r.last_used_at,
+  lastUsedAddress: r.last_used_address,
+  lastUsedUserAgent: r.last_used_user_agent,
   revokedAt: r.revoked_at,
   revokedBy: r.revoked_by,
 });
@@ -92,6 +94,8 @@ export class ClientRepo {
       updated_at: c.updatedAt,
       first_used_at: c.firstUsedAt,
       last_used_at: c.lastUsedAt,
+      last_used_address: c.lastUsedAddress,
+      last_used_user_agent: c.lastUsedUserAgent,
       revoked_at: c.revokedAt,
       revoked_by: c.revokedBy,
       expiry_noted_at: null,
@@ -128,20 +132,23 @@ export class ClientRepo {
   }
 
   /** Records usage; first_used_at is set once, last_used_at only moves forward. Returns ids used for the first time. */
-  async recordUsage(usage: Map<string, number>): Promise<string[]> {
+  async recordUsage(usage: Map<string, ClientUse>): Promise<string[]> {
     const firstUse: string[] = [];
-    for (const [id, at] of usage) {
+    for (const [id, { at, address, userAgent }] of usage) {
       const r = await this.db.updateTable('clients')
         .set({ first_used_at: at }).where('id', '=', id).where('first_used_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) firstUse.push(id);
-      await this.db.updateTable('clients').set({ last_used_at: at }).where('id', '=', id)
+      await this.db.updateTable('clients').set({ last_used_at: at, last_used_address: address, last_used_user_agent: userAgent }).where('id', '=', id)
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
         .execute();
     }
     return firstUse;
   }
 }
+
+/** One use of a client: when, and from where. */
+export interface ClientUse { at: number; address: string | null; userAgent: string | null }
 
 export interface ClientFilter {
   kind: 'app' | 'personal';

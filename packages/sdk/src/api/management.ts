@@ -28,6 +28,8 @@ export interface PersonalClient {
   id: string;
   clientId: string;
   name: string;
+  /** The scopes its tokens may carry (never more than the owner holds at the time); null: all of the owner's permissions. */
+  scopes: string[] | null;
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
@@ -42,6 +44,7 @@ export interface CreatedPersonalClient {
   clientId: string;
   clientSecret: string;
   name: string;
+  scopes: string[] | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -161,10 +164,14 @@ export class PersonalClientsApi {
     return this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`);
   }
 
-  /** `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. */
-  create(input: { name: string; expiresAt: Date | string }): Promise<CreatedPersonalClient> {
+  /**
+   * `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. `scopes`: a subset
+   * of the scopes you hold now; left out (or null) for all of your permissions.
+   */
+  create(input: { name: string; expiresAt: Date | string; scopes?: string[] | null }): Promise<CreatedPersonalClient> {
     const expiresAt = input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt;
-    return this.api.request(`${this.base}/me/oauth2-clients`, { method: 'POST', body: { name: input.name, expiresAt } });
+    const body = { name: input.name, expiresAt, ...(input.scopes ? { scopes: input.scopes } : {}) };
+    return this.api.request(`${this.base}/me/oauth2-clients`, { method: 'POST', body });
   }
 
   /** Revokes the client immediately (`id` is the record id, not the client id). */

@@ -9,7 +9,7 @@ import {
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
-import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
+import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
 const RevokedByView = Nullable(Type.Object({
@@ -28,7 +28,7 @@ const ClientView = Type.Object({
   scopes: ScopesView,
   createdAt: Timestamp,
   expiresAt: Timestamp,
-  lastUsedAt: Nullable(Timestamp),
+  ...LastUse,
   status: Status,
   revokedAt: Nullable(Timestamp),
   revokedBy: RevokedByView,
@@ -93,7 +93,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   }
   const view = async (request: FastifyRequest, c: Client) => ({
     id: c.id, clientId: c.clientId, name: c.name, scopes: scopeSubset(c), createdAt: iso(c.createdAt), expiresAt: iso(c.expiresAt!),
-    lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), status: personalStatus(c),
+    ...lastUseView(c), status: personalStatus(c),
     revokedAt: c.revokedAt === null ? null : iso(c.revokedAt), revokedBy: await revokedBy(request, c),
   });
   const managedView = async (request: FastifyRequest, c: ClientWithOwner) => ({

@@ -36,6 +36,30 @@ export class ClientRepo {
     return listClients(this.db, tenantId, f, page);
   }
 
+  /**
+   * Personal clients and applications, not revoked, matching ANY of the given conditions (see
+   * domain/clients/stale.ts for the rule and the reasons shown).
+   */
+  async stale(tenantId: string, f: StaleCutoffs, page: PageQuery<StaleSort>): Promise<Page<ClientWithOwner>> {
+    let q = this.db.selectFrom('clients')
+      .leftJoin('users', 'users.id', 'clients.owner_user_id')
+      .selectAll('clients')
+      .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
+      .where('clients.tenant_id', '=', tenantId)
+      .where('clients.kind', 'in', f.kind ? [f.kind] : ['personal', 'app'])
+      .where('clients.status', '!=', 'revoked');
+    q = q.where((eb) => eb.or([
+      ...(f.neverUsed ? [eb('clients.last_used_at', 'is', null)] : []),
+      ...(f.unusedBefore !== undefined ? [eb(eb.fn.coalesce('clients.last_used_at', 'clients.created_at'), '<', f.unusedBefore)] : []),
+      ...(f.expiringBefore !== undefined ? [eb.and([eb('clients.expires_at', '>', f.now), eb('clients.expires_at', '<=', f.expiringBefore)])] : []),
+    ]));
+    return paginate(q, page, STALE_SORTS, (r) => ({
+      ...toClient(r as Selectable<ClientsTable>),
+      ownerEmail: (r as { owner_email: string | null }).owner_email,
+      ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
+    }), 'clients.id');
+  }
+
   /** Live applications granted any of the scopes. */
   async withAnyScope(tenantId: string, scopes: string[]): Promise<Client[]> {
     const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)
@@ -180,6 +204,20 @@ export const CLIENT_SORTS = {
   lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
 } as const;
 export type ClientSort = keyof typeof CLIENT_SORTS | 'status';
+
+const STALE_SORTS = { createdAt: CLIENT_SORTS.createdAt, lastUsedAt: CLIENT_SORTS.lastUsedAt, expiresAt: CLIENT_SORTS.expiresAt } as const;
+export type StaleSort = keyof typeof STALE_SORTS;
+
+/** The stale-credentials conditions as instants (at least one of the three is set). */
+export interface StaleCutoffs {
+  now: number;
+  kind?: 'personal' | 'app';
+  neverUsed?: boolean;
+  /** Unused since before this instant (never-used clients count from their creation). */
+  unusedBefore?: number;
+  /** Not yet expired, expiring at or before this instant. */
+  expiringBefore?: number;
+}
 
 /** The status people see, as a number to sort by: active, expired, inactive, revoked. */
 const statusRank = (now: number) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,6 +73,28 @@ def test_personal_client_helpers_create_list_get_and_revoke(server: Server) -> N
     with pytest.raises(latchkey.ApiError) as missing:
         server.admin.clients.get("no-such-client")
     assert missing.value.status == 404 and missing.value.code == "ERR_LATCHKEY_API"
+
+
+def test_personal_client_with_a_scope_subset(server: Server) -> None:
+    # The administrator holds built-in roles only (no scopes): give him one granting both sample scopes.
+    role = server.admin.request("POST", f"{server.url}/t/demo/api/v1/roles", json={"name": "python scoped readers", "scopes": ["metering", "myservices"]})
+    me = server.admin.me()
+    server.admin.request("PATCH", f"{server.url}/t/demo/api/v1/users/{me['id']}", json={"roleIds": [*(r["id"] for r in me["roles"]), role["id"]]})
+    scoped = server.admin.clients.create("python scoped", dt.date.today() + dt.timedelta(days=2), scopes=["metering"])
+    everything = server.admin.clients.create("python everything", dt.date.today() + dt.timedelta(days=2))
+    assert (scoped["scopes"], everything["scopes"]) == (["metering"], None)
+    assert server.admin.clients.get(scoped["id"])["scopes"] == ["metering"]
+    token = server.client(credentials=latchkey.ClientSecret(scoped["clientId"], scoped["clientSecret"])).get_access_token()
+    assert latchkey_claims(token)["scope"] == "metering"
+    with pytest.raises(latchkey.ApiError) as refused:
+        server.admin.clients.create("python too wide", dt.date.today() + dt.timedelta(days=2), scopes=["metering", "billing"])
+    assert refused.value.status == 400 and "billing" in str(refused.value)
+    assert "python too wide" not in [c["name"] for c in server.admin.clients.list(limit=100)["items"]]
+
+
+def latchkey_claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def test_app_helpers_and_generate_tokens(server: Server, tmp_path: Path) -> None:

@@ -43,6 +43,8 @@ class PersonalClient(TypedDict):
     id: str
     clientId: str
     name: str
+    scopes: list[str] | None
+    """The scopes its tokens may carry (never more than the owner holds at the time); None: all of the owner's permissions."""
     createdAt: str
     expiresAt: str
     lastUsedAt: str | None
@@ -58,6 +60,7 @@ class CreatedPersonalClient(TypedDict):
     clientId: str
     clientSecret: str
     name: str
+    scopes: list[str] | None
     createdAt: str
     expiresAt: str
 

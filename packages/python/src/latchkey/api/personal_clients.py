@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from ..types import CreatedPersonalClient, Page, PersonalClient
@@ -9,6 +10,13 @@ from ._common import expires, q
 
 if TYPE_CHECKING:
     from ..client import AsyncClient, Client
+
+
+def _new(name: str, expires_at: Any, scopes: Sequence[str] | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "expiresAt": expires(expires_at)}
+    if scopes is not None:
+        body["scopes"] = list(scopes)
+    return body
 
 
 class PersonalClients:
@@ -24,9 +32,10 @@ class PersonalClients:
     def get(self, record_id: str) -> PersonalClient:
         return cast(PersonalClient, self._c.request("GET", f"{self._base}/{q(record_id)}"))
 
-    def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime."""
-        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+    def create(self, name: str, expires_at: Any, scopes: Sequence[str] | None = None) -> CreatedPersonalClient:
+        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime.
+        ``scopes``: a subset of the scopes you hold now; None (the default) for all of your permissions."""
+        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json=_new(name, expires_at, scopes)))
 
     def delete(self, record_id: str) -> None:
         """Revokes the client immediately (the record id, not the client id)."""
@@ -44,8 +53,8 @@ class AsyncPersonalClients:
     async def get(self, record_id: str) -> PersonalClient:
         return cast(PersonalClient, await self._c.request("GET", f"{self._base}/{q(record_id)}"))
 
-    async def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+    async def create(self, name: str, expires_at: Any, scopes: Sequence[str] | None = None) -> CreatedPersonalClient:
+        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json=_new(name, expires_at, scopes)))
 
     async def delete(self, record_id: str) -> None:
         await self._c.request("DELETE", f"{self._base}/{q(record_id)}")

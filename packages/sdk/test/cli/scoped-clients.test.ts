@@ -60,3 +60,23 @@ test('clients create --scope: a subset of your scopes, shown by list and show; s
   const names = (JSON.parse((await cli(['clients', 'list', '--json'])).stdout) as { name: string }[]).map((x) => x.name);
   assert.ok(!names.includes('too wide'), 'nothing created');
 });
+
+test('clients stale: a manager lists credentials expiring soon (and says why); a stale query needs a condition', async () => {
+  const soon = await cli(['clients', 'create', '--name', 'expires soon', '--days', '2', '--json']);
+  assert.equal(soon.code, 0, soon.stderr);
+  const { clientId } = JSON.parse(soon.stdout) as { clientId: string };
+  const r = await cli(['clients', 'stale', '--expiring-days', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^KIND\s+CLIENTID\s+NAME\s+OWNER\s+LASTUSEDAT\s+LASTUSEDADDRESS\s+EXPIRESAT\s+REASONS$/);
+  assert.equal(lines.length, 2, r.stdout);
+  assert.match(lines[1]!, new RegExp(`^personal\\s+${clientId}\\s+expires soon\\s+${ADMIN_EMAIL.replace('.', '\\.')}\\s+never\\s+-\\s+\\S+\\s+expiring$`));
+  const json = JSON.parse((await cli(['clients', 'stale', '--expiring-days', '5', '--never-used', '--kind', 'personal', '--json'])).stdout) as { clientId: string; reasons: string[] }[];
+  assert.deepEqual(json.find((c) => c.clientId === clientId)!.reasons, ['never_used', 'expiring']);
+  const none = await cli(['clients', 'stale']);
+  assert.equal(none.code, 2, 'a usage error');
+  assert.match(none.stderr, /--never-used, --unused-days N and\/or --expiring-days N/);
+  const bad = await cli(['clients', 'stale', '--unused-days', 'ten']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--unused-days must be a whole number of days, got "ten"/);
+});

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
-import type { PersonalClient, PersonalClientStatus } from '../../api/management.js';
+import type { PersonalClient, PersonalClientStatus, StaleQuery } from '../../api/management.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
 
@@ -34,7 +34,7 @@ export function registerClients(program: Command, io: CliIO): void {
       if (opts.json) return printJson(io, c);
       const rows: Array<[string, string | null]> = [
         ['id', c.id], ['client_id', c.clientId], ['name', c.name], ['status', c.status], ['scopes', scopesText(c.scopes)],
-        ['created', c.createdAt], ['expires', c.expiresAt], ['last used', c.lastUsedAt ?? 'never'], ['revoked', c.revokedAt],
+        ['created', c.createdAt], ['expires', c.expiresAt], ['last used', c.lastUsedAt ?? 'never'], ['from', c.lastUsedAddress], ['agent', c.lastUsedUserAgent], ['revoked', c.revokedAt],
       ];
       for (const [k, v] of rows) if (v !== null) io.stdout.write(`${(k + ':').padEnd(11)}${v}\n`);
     });
@@ -67,6 +67,37 @@ export function registerClients(program: Command, io: CliIO): void {
         + `scopes:        ${scopesText(created.scopes)}\n`
         + `client_id:     ${created.clientId}\nclient_secret: ${created.clientSecret}\n`);
       io.stderr.write('The secret is shown only now: store it safely (e.g. as LATCHKEY_CLIENT_ID and LATCHKEY_CLIENT_SECRET).\n');
+    });
+
+  clients.command('stale')
+    .description('domain managers: personal clients and applications never used, unused for N days, or expiring within N days (any of the conditions given)')
+    .option('--never-used', 'never used since created')
+    .option('--unused-days <days>', 'not used for at least this many days (never-used ones count from their creation)')
+    .option('--expiring-days <days>', 'not yet expired, expiring within this many days')
+    .option('--kind <kind>', 'personal or app (default: both)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  latchkey clients stale --unused-days 90\n  latchkey clients stale --never-used --expiring-days 14 --kind personal')
+    .action(async (opts: { neverUsed?: boolean; unusedDays?: string; expiringDays?: string; kind?: string; json?: boolean }, cmd: Command) => {
+      const days = (v: string | undefined, flag: string) => {
+        if (v === undefined) return undefined;
+        if (!/^\d+$/.test(v)) throw new LatchkeyConfigError(`${flag} must be a whole number of days, got "${v}"`);
+        return Number(v);
+      };
+      const query: Omit<StaleQuery, 'cursor'> = {
+        neverUsed: opts.neverUsed || undefined, unusedDays: days(opts.unusedDays, '--unused-days'), expiringWithinDays: days(opts.expiringDays, '--expiring-days'),
+      };
+      if (opts.kind !== undefined) {
+        if (opts.kind !== 'personal' && opts.kind !== 'app') throw new LatchkeyConfigError(`--kind must be personal or app, got "${opts.kind}"`);
+        query.kind = opts.kind;
+      }
+      if (!query.neverUsed && query.unusedDays === undefined && query.expiringWithinDays === undefined) {
+        throw new LatchkeyConfigError('say what makes a credential stale: --never-used, --unused-days N and/or --expiring-days N');
+      }
+      const items = await all(clientFor(cmd, io).staleCredentials.iterate(query));
+      if (opts.json) return printJson(io, items);
+      printTable(io, items.map((c) => ({
+        ...c, owner: c.owner?.email ?? '(application)', lastUsedAt: c.lastUsedAt ?? 'never', expiresAt: c.expiresAt ?? 'never', reasons: c.reasons.join(','),
+      })), ['kind', 'clientId', 'name', 'owner', 'lastUsedAt', 'lastUsedAddress', 'expiresAt', 'reasons']);
     });
 
   clients.command('delete')

@@ -92,6 +92,21 @@ def test_personal_client_with_a_scope_subset(server: Server) -> None:
     assert "python too wide" not in [c["name"] for c in server.admin.clients.list(limit=100)["items"]]
 
 
+def test_stale_credentials_and_last_use(server: Server) -> None:
+    soon = server.admin.clients.create("python expiring", dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2))
+    assert soon["scopes"] is None
+    shown = server.admin.clients.get(soon["id"])
+    assert (shown["lastUsedAt"], shown["lastUsedAddress"], shown["lastUsedUserAgent"]) == (None, None, None)
+    items = server.admin.stale_credentials.list(expiring_within_days=5, never_used=True, kind="personal", limit=200)["items"]
+    mine = [c for c in items if c["id"] == soon["id"]]
+    assert len(mine) == 1 and mine[0]["reasons"] == ["never_used", "expiring"] and mine[0]["kind"] == "personal"
+    assert mine[0]["owner"] is not None and mine[0]["owner"]["id"] == server.admin.me()["id"]
+    assert soon["id"] not in [c["id"] for c in server.admin.stale_credentials.list(kind="app", never_used=True)["items"]]
+    with pytest.raises(latchkey.ApiError) as refused:
+        server.admin.stale_credentials.list()
+    assert refused.value.status == 400 and "unusedDays" in str(refused.value)
+
+
 def latchkey_claims(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

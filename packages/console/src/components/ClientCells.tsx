@@ -40,3 +40,11 @@ export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
     </div>
   );
 }
+
+const SCOPE_CHIP = { display: 'inline-block', padding: '0 6px', margin: '1px 4px 1px 0', borderRadius: 10, fontSize: 12, lineHeight: '18px', border: '1px solid #9e9e9e', fontFamily: 'monospace' } as const;
+
+/** A personal client's scopes: "All" (all of the owner's permissions) or its subset as small chips. */
+export function ScopesCell({ scopes }: { scopes: string[] | null }) {
+  if (scopes === null) return <span title="All of the owner's permissions">All</span>;
+  return <span>{scopes.map((s) => <span key={s} className="scope" style={SCOPE_CHIP}>{s}</span>)}</span>;
+}

@@ -14,7 +14,7 @@ import { RowMenu } from '../../components/RowMenu';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
-import { ExpiresCell, StatusChip } from '../../components/ClientCells';
+import { ExpiresCell, ScopesCell, StatusChip } from '../../components/ClientCells';
 import { ROW_STYLES } from '../MyClientsScreen';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate, formatDateTime } from '../../components/format';
@@ -124,6 +124,7 @@ export function ClientsScreen() {
                     <SortHeader label="Name" column="name" {...sorting} onSort={onSort} />
                     <SortHeader label="Owner" column="owner" {...sorting} onSort={onSort} />
                     <SortHeader label="Client ID" column="clientId" {...sorting} onSort={onSort} />
+                    <TableCell>Scopes</TableCell>
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
@@ -138,6 +139,7 @@ export function ClientsScreen() {
                       <TableCell className="name">{c.name}</TableCell>
                       <TableCell>{c.owner.email ?? c.owner.id}</TableCell>
                       <TableCell><code>{c.clientId}</code></TableCell>
+                      <TableCell><ScopesCell scopes={c.scopes} /></TableCell>
                       <TableCell className="nowrap">{formatDate(c.createdAt)}</TableCell>
                       <TableCell><ExpiresCell iso={c.expiresAt} status={c.status} /></TableCell>
                       <TableCell className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</TableCell>

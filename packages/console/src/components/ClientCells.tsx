@@ -1,6 +1,6 @@
 import { Chip } from '@mui/material';
 import WarningIcon from '@mui/icons-material/WarningAmber';
-import { expiresIn, formatDate } from './format';
+import { expiresIn, formatDate, formatDateTime } from './format';
 
 export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked' }) {
   const color = status === 'active' ? 'success' : status === 'revoked' ? 'error' : 'default';
@@ -47,4 +47,16 @@ const SCOPE_CHIP = { display: 'inline-block', padding: '0 6px', margin: '1px 4px
 export function ScopesCell({ scopes }: { scopes: string[] | null }) {
   if (scopes === null) return <span title="All of the owner's permissions">All</span>;
   return <span>{scopes.map((s) => <span key={s} className="scope" style={SCOPE_CHIP}>{s}</span>)}</span>;
+}
+
+/** When, from where and with what a credential was last used (the user agent shortened; all of it on hover). */
+export function LastUsedCell({ at, address, userAgent }: { at: string | null; address?: string | null; userAgent?: string | null }) {
+  if (!at) return <>Never</>;
+  const from = [address, userAgent && (userAgent.length > 40 ? `${userAgent.slice(0, 39)}…` : userAgent)].filter(Boolean).join(' · ');
+  return (
+    <div className="last-used" style={{ whiteSpace: 'nowrap' }}>
+      {formatDateTime(at)}
+      {from ? <div className="last-used-from" title={userAgent ?? undefined} style={{ fontSize: 12, color: 'rgba(0,0,0,0.6)' }}>{from}</div> : null}
+    </div>
+  );
 }

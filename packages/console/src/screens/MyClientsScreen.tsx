@@ -17,8 +17,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { RowMenu } from '../components/RowMenu';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../components/States';
-import { ExpiresCell, ScopesCell, StatusBadge } from '../components/ClientCells';
-import { formatDate, formatDateTime } from '../components/format';
+import { ExpiresCell, ScopesCell, StatusBadge, LastUsedCell } from '../components/ClientCells';
+import { formatDate } from '../components/format';
 import { CreateClientDialog } from './CreateClientDialog';
 import { SecretDialog } from './SecretDialog';
 
@@ -149,7 +149,7 @@ export function MyClientsScreen() {
                     <td><ScopesCell scopes={c.scopes} /></td>
                     <td className="nowrap">{formatDate(c.createdAt)}</td>
                     <td><ExpiresCell iso={c.expiresAt} status={c.status} /></td>
-                    <td className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</td>
+                    <td><LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} /></td>
                     <td><StatusBadge status={c.status} /></td>
                     <td className="actions">
                       <RowMenu label={`Actions for ${c.name}`} items={[{ label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' }]} />

@@ -172,7 +172,11 @@ describe('console: sign-in and My OAuth2 clients', () => {
     const row = page.getByRole('row').filter({ hasText: 'metering-only' });
     await row.waitFor();
     assert.equal(await row.locator('.scope').allTextContents().then((t) => t.join(' ')), 'metering');
-    assert.match((await page.getByRole('row').filter({ hasText: 'nightly-report' }).textContent())!, /All/);
+    const nightly = page.getByRole('row').filter({ hasText: 'nightly-report' });
+    assert.match((await nightly.textContent())!, /All/);
+    // Used by an earlier step (the usage batch is written within seconds): when, from where and with what.
+    for (let i = 0; i < 30 && !(await nightly.locator('.last-used-from').count()); i++) { await page.waitForTimeout(500); await page.reload(); await nightly.waitFor(); }
+    assert.match((await nightly.locator('.last-used-from').textContent())!, /^(::ffff:)?127\.0\.0\.1 · \S/);
     await capture(page, 'my-clients-scoped');
   });
 

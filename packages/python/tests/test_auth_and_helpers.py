@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -70,6 +73,43 @@ def test_personal_client_helpers_create_list_get_and_revoke(server: Server) -> N
     with pytest.raises(latchkey.ApiError) as missing:
         server.admin.clients.get("no-such-client")
     assert missing.value.status == 404 and missing.value.code == "ERR_LATCHKEY_API"
+
+
+def test_personal_client_with_a_scope_subset(server: Server) -> None:
+    # The administrator holds built-in roles only (no scopes): give him one granting both sample scopes.
+    role = server.admin.request("POST", f"{server.url}/t/demo/api/v1/roles", json={"name": "python scoped readers", "scopes": ["metering", "myservices"]})
+    me = server.admin.me()
+    server.admin.request("PATCH", f"{server.url}/t/demo/api/v1/users/{me['id']}", json={"roleIds": [*(r["id"] for r in me["roles"]), role["id"]]})
+    scoped = server.admin.clients.create("python scoped", dt.date.today() + dt.timedelta(days=2), scopes=["metering"])
+    everything = server.admin.clients.create("python everything", dt.date.today() + dt.timedelta(days=2))
+    assert (scoped["scopes"], everything["scopes"]) == (["metering"], None)
+    assert server.admin.clients.get(scoped["id"])["scopes"] == ["metering"]
+    token = server.client(credentials=latchkey.ClientSecret(scoped["clientId"], scoped["clientSecret"])).get_access_token()
+    assert latchkey_claims(token)["scope"] == "metering"
+    with pytest.raises(latchkey.ApiError) as refused:
+        server.admin.clients.create("python too wide", dt.date.today() + dt.timedelta(days=2), scopes=["metering", "billing"])
+    assert refused.value.status == 400 and "billing" in str(refused.value)
+    assert "python too wide" not in [c["name"] for c in server.admin.clients.list(limit=100)["items"]]
+
+
+def test_stale_credentials_and_last_use(server: Server) -> None:
+    soon = server.admin.clients.create("python expiring", dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2))
+    assert soon["scopes"] is None
+    shown = server.admin.clients.get(soon["id"])
+    assert (shown["lastUsedAt"], shown["lastUsedAddress"], shown["lastUsedUserAgent"]) == (None, None, None)
+    items = server.admin.stale_credentials.list(expiring_within_days=5, never_used=True, kind="personal", limit=200)["items"]
+    mine = [c for c in items if c["id"] == soon["id"]]
+    assert len(mine) == 1 and mine[0]["reasons"] == ["never_used", "expiring"] and mine[0]["kind"] == "personal"
+    assert mine[0]["owner"] is not None and mine[0]["owner"]["id"] == server.admin.me()["id"]
+    assert soon["id"] not in [c["id"] for c in server.admin.stale_credentials.list(kind="app", never_used=True)["items"]]
+    with pytest.raises(latchkey.ApiError) as refused:
+        server.admin.stale_credentials.list()
+    assert refused.value.status == 400 and "unusedDays" in str(refused.value)
+
+
+def latchkey_claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def test_app_helpers_and_generate_tokens(server: Server, tmp_path: Path) -> None:

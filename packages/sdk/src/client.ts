@@ -10,7 +10,7 @@ import { SecretSet } from './lib/redact.js';
 import { VERSION } from './lib/version.js';
 import { SDK_WORDING } from './wording.js';
 import { TokenCache } from './token-cache.js';
-import { AppsApi, PersonalClientsApi, SettingsApi, SigningKeysApi, UsersApi, type Me } from './api/management.js';
+import { AppsApi, PersonalClientsApi, SettingsApi, SigningKeysApi, StaleCredentialsApi, UsersApi, type Me } from './api/management.js';
 import { SampleApi } from './api/sample.js';
 import type { RequestOptions, Requester } from './api/types.js';
 
@@ -51,6 +51,8 @@ export class Latchkey implements Requester {
 
   /** Your own personal OAuth2 clients. */
   readonly clients: PersonalClientsApi;
+  /** Personal clients and applications never used, unused for N days or expiring soon (domain managers). */
+  readonly staleCredentials: StaleCredentialsApi;
   /** The domain's users (domain managers). */
   readonly users: UsersApi;
   /** Confidential applications (domain managers). */
@@ -92,6 +94,7 @@ export class Latchkey implements Requester {
 
     const api = `${this.issuer}/api/v1`;
     this.clients = new PersonalClientsApi(this, api);
+    this.staleCredentials = new StaleCredentialsApi(this, api);
     this.users = new UsersApi(this, api);
     this.apps = new AppsApi(this, api, wording);
     this.settings = new SettingsApi(this, api);

@@ -1,6 +1,6 @@
 import { Chip } from '@mui/material';
 import WarningIcon from '@mui/icons-material/WarningAmber';
-import { expiresIn, formatDate } from './format';
+import { expiresIn, formatDate, formatDateTime } from './format';
 
 export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked' }) {
   const color = status === 'active' ? 'success' : status === 'revoked' ? 'error' : 'default';
@@ -37,6 +37,26 @@ export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
           {e.text}
         </span>
       ) : null}
+    </div>
+  );
+}
+
+const SCOPE_CHIP = { display: 'inline-block', padding: '0 6px', margin: '1px 4px 1px 0', borderRadius: 10, fontSize: 12, lineHeight: '18px', border: '1px solid #9e9e9e', fontFamily: 'monospace' } as const;
+
+/** A personal client's scopes: "All" (all of the owner's permissions) or its subset as small chips. */
+export function ScopesCell({ scopes }: { scopes: string[] | null }) {
+  if (scopes === null) return <span title="All of the owner's permissions">All</span>;
+  return <span>{scopes.map((s) => <span key={s} className="scope" style={SCOPE_CHIP}>{s}</span>)}</span>;
+}
+
+/** When, from where and with what a credential was last used (the user agent shortened; all of it on hover). */
+export function LastUsedCell({ at, address, userAgent }: { at: string | null; address?: string | null; userAgent?: string | null }) {
+  if (!at) return <>Never</>;
+  const from = [address, userAgent && (userAgent.length > 40 ? `${userAgent.slice(0, 39)}…` : userAgent)].filter(Boolean).join(' · ');
+  return (
+    <div className="last-used" style={{ whiteSpace: 'nowrap' }}>
+      {formatDateTime(at)}
+      {from ? <div className="last-used-from" title={userAgent ?? undefined} style={{ fontSize: 12, color: 'rgba(0,0,0,0.6)' }}>{from}</div> : null}
     </div>
   );
 }

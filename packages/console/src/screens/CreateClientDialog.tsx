@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import {
-  Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField, ToggleButton, ToggleButtonGroup, Typography,
+  Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, FormControlLabel, FormGroup, FormHelperText,
+  FormLabel, Radio, RadioGroup, TextField, ToggleButton, ToggleButtonGroup, Typography,
 } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import { api, call } from '../api/client';
@@ -28,12 +29,15 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   const [preset, setPreset] = useState<number | null>(defaultDays === 90 ? 90 : null);
   const [date, setDate] = useState(dateInputValue(addDays(defaultDays)));
   const [touched, setTouched] = useState(false);
+  // null: all of my permissions (as they are at each token request); else only these of my scopes.
+  const [only, setOnly] = useState<string[] | null>(null);
+  const held = me?.scopes ?? [];
   const min = dateInputValue(addDays(1));
   const max = dateInputValue(addDays(maxDays));
 
   const create = useMutation({
     mutationFn: () => call(api.POST('/t/{tenant}/api/v1/me/oauth2-clients', {
-      params: { path: { tenant } }, body: { name: name.trim(), expiresAt: expiryOf(date, maxDays).toISOString() },
+      params: { path: { tenant } }, body: { name: name.trim(), expiresAt: expiryOf(date, maxDays).toISOString(), ...(only ? { scopes: only } : {}) },
     })),
     // The answer holds the secret: drop it from the mutation cache once the dialog is gone.
     gcTime: 0,
@@ -43,11 +47,13 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   const nameError = touched && !name.trim() ? 'Give the client a name, e.g. the script that will use it.' : undefined;
   const dateError = !date ? 'Choose an expiration date.' : date < min ? 'The date must be tomorrow or later.'
     : date > max ? `At most ${maxDays} days from today (this domain's maximum).` : undefined;
+  const scopesError = touched && only !== null && only.length === 0 ? 'Choose at least one scope, or All my permissions.' : undefined;
+  const toggleScope = (s: string) => setOnly((cur) => (cur ?? []).includes(s) ? cur!.filter((x) => x !== s) : [...(cur ?? []), s].sort());
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (!name.trim() || dateError) return;
+    if (!name.trim() || dateError || (only !== null && only.length === 0)) return;
     create.mutate();
   };
 
@@ -56,7 +62,7 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
       <form onSubmit={submit} noValidate>
         <DialogTitle id="create-title">Create a personal OAuth2 client</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
-          <Typography variant="body2" color="text.secondary">The client acts with exactly your permissions. Its secret is shown once, right after SAVE.</Typography>
+          <Typography variant="body2" color="text.secondary">The client acts with your permissions, or only some of them, never more. Its secret is shown once, right after SAVE.</Typography>
           {create.isError ? <Alert severity="error">{messageOf(create.error)}</Alert> : null}
           <TextField label="Name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={() => setTouched(true)}
             error={!!nameError} helperText={nameError ?? 'For example "nightly-report" or "ci".'} slotProps={{ htmlInput: { maxLength: 100 } }} sx={{ mt: 1 }} />
@@ -70,6 +76,27 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
           <TextField label="Expiration date" type="date" required value={date} onChange={(e) => { setDate(e.target.value); setPreset(null); }}
             error={!!dateError} helperText={dateError ?? `At most ${maxDays} days from today (this domain's maximum).`}
             slotProps={{ inputLabel: { shrink: true }, htmlInput: { min, max } }} />
+          <FormControl error={!!scopesError}>
+            <FormLabel id="scopes-label">Permissions</FormLabel>
+            <RadioGroup aria-labelledby="scopes-label" value={only === null ? 'all' : 'only'}
+              onChange={(e) => setOnly(e.target.value === 'all' ? null : [])}>
+              <FormControlLabel value="all" control={<Radio size="small" />} label="All my permissions" />
+              <FormControlLabel value="only" control={<Radio size="small" />} label="Only these scopes" disabled={held.length === 0} />
+            </RadioGroup>
+            {only !== null ? (
+              <FormGroup aria-label="Scopes" sx={{ pl: 4 }} row>
+                {held.map((s) => (
+                  <FormControlLabel key={s} label={<code>{s}</code>}
+                    control={<Checkbox size="small" checked={only.includes(s)} onChange={() => toggleScope(s)} />} />
+                ))}
+              </FormGroup>
+            ) : null}
+            <FormHelperText>
+              {scopesError ?? (held.length === 0 ? 'Your roles grant no scopes yet.'
+                : only === null ? `Its tokens carry what your roles allow at the time: now ${held.join(', ')}.`
+                  : 'Its tokens carry at most these, and never one your roles no longer allow.')}
+            </FormHelperText>
+          </FormControl>
         </DialogContent>
         <DialogActions>
           <Button onClick={onClose} disabled={create.isPending}>CANCEL</Button>

@@ -17,8 +17,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { RowMenu } from '../components/RowMenu';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../components/States';
-import { ExpiresCell, StatusBadge } from '../components/ClientCells';
-import { formatDate, formatDateTime } from '../components/format';
+import { ExpiresCell, ScopesCell, StatusBadge, LastUsedCell } from '../components/ClientCells';
+import { formatDate } from '../components/format';
 import { CreateClientDialog } from './CreateClientDialog';
 import { SecretDialog } from './SecretDialog';
 
@@ -47,7 +47,7 @@ export function prefetchMyClients(tenant: string): null {
   return null;
 }
 const COLUMNS: { key: Sort | null; label: string }[] = [
-  { key: 'name', label: 'Name' }, { key: 'clientId', label: 'Client ID' }, { key: 'createdAt', label: 'Created' },
+  { key: 'name', label: 'Name' }, { key: 'clientId', label: 'Client ID' }, { key: null, label: 'Scopes' }, { key: 'createdAt', label: 'Created' },
   { key: 'expiresAt', label: 'Expires' }, { key: 'lastUsedAt', label: 'Last used' }, { key: 'status', label: 'Status' },
 ];
 
@@ -118,7 +118,7 @@ export function MyClientsScreen() {
           <EmptyState title="You have no personal OAuth2 clients yet"
             action={canCreate ? <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>CREATE CLIENT</Button> : undefined}>
             A personal OAuth2 client is a client ID and secret for your scripts, the SDK and the CLI, used instead of your
-            email and password. It has exactly your permissions, never more, and stops working when it expires or when you delete it.
+            email and password. It has your permissions (all of them, or only the scopes you choose), never more, and stops working when it expires or when you delete it.
           </EmptyState>
         </Paper>
       ) : null}
@@ -146,9 +146,10 @@ export function MyClientsScreen() {
                       <code>{c.clientId}</code>
                       <CopyButton value={c.clientId} label={`Copy client ID of ${c.name}`} />
                     </td>
+                    <td><ScopesCell scopes={c.scopes} /></td>
                     <td className="nowrap">{formatDate(c.createdAt)}</td>
                     <td><ExpiresCell iso={c.expiresAt} status={c.status} /></td>
-                    <td className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</td>
+                    <td><LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} /></td>
                     <td><StatusBadge status={c.status} /></td>
                     <td className="actions">
                       <RowMenu label={`Actions for ${c.name}`} items={[{ label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' }]} />

@@ -21,7 +21,7 @@ from ._credentials.types import GrantContext, RefreshPersisted, TokenSource
 from ._token_cache import TokenCache
 from ._token_endpoint import ClientAuth
 from .api.apps import Apps, AsyncApps
-from .api.personal_clients import AsyncPersonalClients, PersonalClients
+from .api.personal_clients import AsyncPersonalClients, AsyncStaleCredentials, PersonalClients, StaleCredentials
 from .config import NO_CREDENTIALS, Settings, TokenFile, resolve_settings
 from .errors import ConfigError
 from .types import Introspection, Me
@@ -180,6 +180,7 @@ class Client(_Base):
         self._http = httpx.Client(verify=verify, transport=transport, trust_env=True)
         api = f"{self.issuer}/api/v1"
         self.clients = PersonalClients(self, api)
+        self.stale_credentials = StaleCredentials(self, api)
         self.apps = Apps(self, api)
 
     def close(self) -> None:
@@ -255,6 +256,7 @@ class AsyncClient(_Base):
         self._http = httpx.AsyncClient(verify=verify, transport=async_transport, trust_env=True)
         api = f"{self.issuer}/api/v1"
         self.clients = AsyncPersonalClients(self, api)
+        self.stale_credentials = AsyncStaleCredentials(self, api)
         self.apps = AsyncApps(self, api)
 
     async def aclose(self) -> None:

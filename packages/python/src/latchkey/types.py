@@ -43,9 +43,14 @@ class PersonalClient(TypedDict):
     id: str
     clientId: str
     name: str
+    scopes: list[str] | None
+    """The scopes its tokens may carry (never more than the owner holds at the time); None: all of the owner's permissions."""
     createdAt: str
     expiresAt: str
     lastUsedAt: str | None
+    lastUsedAddress: str | None
+    """Address of the last token request (recorded in batches, a few seconds late)."""
+    lastUsedUserAgent: str | None
     status: Literal["active", "expired", "revoked"]
     revokedAt: str | None
     revokedBy: dict[str, Any] | None
@@ -58,6 +63,7 @@ class CreatedPersonalClient(TypedDict):
     clientId: str
     clientSecret: str
     name: str
+    scopes: list[str] | None
     createdAt: str
     expiresAt: str
 
@@ -74,6 +80,26 @@ class App(TypedDict):
     createdAt: str
     updatedAt: str
     lastUsedAt: str | None
+    lastUsedAddress: str | None
+    lastUsedUserAgent: str | None
+
+
+class StaleCredential(TypedDict):
+    """A personal client or application never used, unused for a while or about to expire."""
+
+    kind: Literal["personal", "app"]
+    id: str
+    clientId: str
+    name: str
+    owner: dict[str, Any] | None
+    """``{id, email, displayName}``; None for applications."""
+    createdAt: str
+    expiresAt: str | None
+    lastUsedAt: str | None
+    lastUsedAddress: str | None
+    lastUsedUserAgent: str | None
+    reasons: list[Literal["never_used", "unused", "expiring"]]
+    """Which of the asked conditions it meets."""
 
 
 class AppWithSecret(App):

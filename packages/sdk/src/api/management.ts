@@ -28,9 +28,14 @@ export interface PersonalClient {
   id: string;
   clientId: string;
   name: string;
+  /** The scopes its tokens may carry (never more than the owner holds at the time); null: all of the owner's permissions. */
+  scopes: string[] | null;
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
+  /** Address and user agent of the last token request (recorded in batches, a few seconds late). */
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
   status: PersonalClientStatus;
   revokedAt: string | null;
   revokedBy: { by: 'owner' | 'manager' | 'policy'; userId?: string; email?: string; reason?: string } | null;
@@ -42,6 +47,7 @@ export interface CreatedPersonalClient {
   clientId: string;
   clientSecret: string;
   name: string;
+  scopes: string[] | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -101,6 +107,36 @@ export interface App {
   createdAt: string;
   updatedAt: string;
   lastUsedAt: string | null;
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
+}
+
+export type StaleReason = 'never_used' | 'unused' | 'expiring';
+
+/** A personal client or application that is never used, unused for a while or about to expire. */
+export interface StaleCredential {
+  kind: 'personal' | 'app';
+  id: string;
+  clientId: string;
+  name: string;
+  /** null for applications. */
+  owner: { id: string; email: string | null; displayName: string | null } | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
+  /** Which of the asked conditions it meets. */
+  reasons: StaleReason[];
+}
+
+/** Conditions combine with OR (an item meets at least one); at least one is needed. */
+export interface StaleQuery extends ListQuery {
+  neverUsed?: boolean;
+  unusedDays?: number;
+  expiringWithinDays?: number;
+  kind?: 'personal' | 'app';
+  sort?: 'createdAt' | 'lastUsedAt' | 'expiresAt';
 }
 
 /** An application with its secret: after creation and after `rotateSecret`, never again. */
@@ -161,15 +197,32 @@ export class PersonalClientsApi {
     return this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`);
   }
 
-  /** `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. */
-  create(input: { name: string; expiresAt: Date | string }): Promise<CreatedPersonalClient> {
+  /**
+   * `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. `scopes`: a subset
+   * of the scopes you hold now; left out (or null) for all of your permissions.
+   */
+  create(input: { name: string; expiresAt: Date | string; scopes?: string[] | null }): Promise<CreatedPersonalClient> {
     const expiresAt = input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt;
-    return this.api.request(`${this.base}/me/oauth2-clients`, { method: 'POST', body: { name: input.name, expiresAt } });
+    const body = { name: input.name, expiresAt, ...(input.scopes ? { scopes: input.scopes } : {}) };
+    return this.api.request(`${this.base}/me/oauth2-clients`, { method: 'POST', body });
   }
 
   /** Revokes the client immediately (`id` is the record id, not the client id). */
   async delete(clientRecordId: string): Promise<void> {
     await this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`, { method: 'DELETE' });
+  }
+}
+
+/** Stale credentials across the domain: personal clients and applications (domain managers). */
+export class StaleCredentialsApi {
+  constructor(private readonly api: Requester, private readonly base: string) {}
+
+  list(query: StaleQuery): Promise<Page<StaleCredential>> {
+    return this.api.request(`${this.base}/stale-credentials`, { query: { ...query } });
+  }
+
+  iterate(query: Omit<StaleQuery, 'cursor'>): AsyncGenerator<StaleCredential> {
+    return paginate((cursor) => this.list({ ...query, cursor }));
   }
 }
 

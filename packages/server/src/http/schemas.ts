@@ -1,13 +1,23 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
 
 // Schemas shared by several route files, and the views that turn domain objects into API JSON.
 // Response schemas also filter what is sent: a field missing here (a password hash) never leaves.
 
-export const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
+export const Nullable = <T extends TSchema>(s: T, options?: SchemaOptions) => Type.Union([s, Type.Null()], options);
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601' });
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** When and from where a client was last used (its token requests; recorded in batches, so a few seconds late). */
+export const LastUse = {
+  lastUsedAt: Nullable(Timestamp),
+  lastUsedAddress: Nullable(Type.String({ description: 'the address of the last token request (behind a trusted proxy: the forwarded client address)' })),
+  lastUsedUserAgent: Nullable(Type.String({ description: 'the user agent of the last token request, cut to 256 characters' })),
+};
+export const lastUseView = (c: { lastUsedAt: number | null; lastUsedAddress: string | null; lastUsedUserAgent: string | null }) => ({
+  lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), lastUsedAddress: c.lastUsedAddress, lastUsedUserAgent: c.lastUsedUserAgent,
+});
 
 export const Problem = Type.Object({
   type: Type.String(),

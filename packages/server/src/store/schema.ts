@@ -76,6 +76,8 @@ export interface ClientsTable {
   updated_at: number;
   first_used_at: number | null;
   last_used_at: number | null;
+  last_used_address: string | null;
+  last_used_user_agent: string | null;
   revoked_at: number | null;
   revoked_by: string | null;
   expiry_noted_at: number | null;

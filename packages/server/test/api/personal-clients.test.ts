@@ -39,7 +39,8 @@ for (const backend of await backends()) {
       const r = await create(alice, 'laptop script');
       assert.equal(r.statusCode, 201, r.body);
       const c = r.json();
-      assert.deepEqual(Object.keys(c).sort(), ['clientId', 'clientSecret', 'createdAt', 'expiresAt', 'id', 'name']);
+      assert.deepEqual(Object.keys(c).sort(), ['clientId', 'clientSecret', 'createdAt', 'expiresAt', 'id', 'name', 'scopes']);
+      assert.equal(c.scopes, null, 'all of the owner\'s permissions by default');
       assert.match(c.clientSecret, /^lk_cs_/);
       const list = await call(alice, 'GET', '/me/oauth2-clients');
       assert.equal(list.statusCode, 200);

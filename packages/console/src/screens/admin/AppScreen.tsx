@@ -140,6 +140,9 @@ export function AppScreen() {
           <Detail label="Scopes"><code>{app.scopes.join(' ') || 'none'}</code></Detail>
           <Detail label="Created">{formatDateTime(app.createdAt)}</Detail>
           <Detail label="Last used">{app.lastUsedAt ? formatDateTime(app.lastUsedAt) : 'Never'}</Detail>
+          {app.lastUsedAt && (app.lastUsedAddress || app.lastUsedUserAgent) ? (
+            <Detail label="Last used from">{[app.lastUsedAddress, app.lastUsedUserAgent].filter(Boolean).join(' · ')}</Detail>
+          ) : null}
         </Box>
       </Paper>
       {app.grantTypes.includes(JWT_BEARER) ? <KeysPanel key={app.updatedAt} app={app} /> : null}

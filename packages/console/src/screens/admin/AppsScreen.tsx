@@ -14,7 +14,8 @@ import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { useDebounced } from '../../components/useDebounced';
-import { formatDate, formatDateTime } from '../../components/format';
+import { formatDate } from '../../components/format';
+import { LastUsedCell } from '../../components/ClientCells';
 import { CreateAppWizard } from './CreateAppWizard';
 import { AppSecretDialog } from './AppSecretDialog';
 import { grantLabel } from './grants';
@@ -93,7 +94,7 @@ export function AppsScreen() {
                       <TableCell><code>{a.scopes.join(' ') || '—'}</code></TableCell>
                       <TableCell><AppStatusChip status={a.status} /></TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(a.createdAt)}</TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{a.lastUsedAt ? formatDateTime(a.lastUsedAt) : 'Never'}</TableCell>
+                      <TableCell><LastUsedCell at={a.lastUsedAt} address={a.lastUsedAddress} userAgent={a.lastUsedUserAgent} /></TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

@@ -14,10 +14,10 @@ import { RowMenu } from '../../components/RowMenu';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
-import { ExpiresCell, StatusChip } from '../../components/ClientCells';
+import { ExpiresCell, ScopesCell, StatusChip, LastUsedCell } from '../../components/ClientCells';
 import { ROW_STYLES } from '../MyClientsScreen';
 import { useDebounced } from '../../components/useDebounced';
-import { formatDate, formatDateTime } from '../../components/format';
+import { formatDate } from '../../components/format';
 
 type Sort = NonNullable<ManagedClientQuery['sort']>;
 type Status = '' | 'active' | 'expired' | 'revoked';
@@ -124,6 +124,7 @@ export function ClientsScreen() {
                     <SortHeader label="Name" column="name" {...sorting} onSort={onSort} />
                     <SortHeader label="Owner" column="owner" {...sorting} onSort={onSort} />
                     <SortHeader label="Client ID" column="clientId" {...sorting} onSort={onSort} />
+                    <TableCell>Scopes</TableCell>
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
@@ -138,9 +139,10 @@ export function ClientsScreen() {
                       <TableCell className="name">{c.name}</TableCell>
                       <TableCell>{c.owner.email ?? c.owner.id}</TableCell>
                       <TableCell><code>{c.clientId}</code></TableCell>
+                      <TableCell><ScopesCell scopes={c.scopes} /></TableCell>
                       <TableCell className="nowrap">{formatDate(c.createdAt)}</TableCell>
                       <TableCell><ExpiresCell iso={c.expiresAt} status={c.status} /></TableCell>
-                      <TableCell className="nowrap">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : 'Never'}</TableCell>
+                      <TableCell><LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} /></TableCell>
                       <TableCell><StatusChip status={c.status} /></TableCell>
                       <TableCell padding="checkbox">
                         <RowMenu label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`} items={[{ label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' }]} />

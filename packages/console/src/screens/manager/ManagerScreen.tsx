@@ -5,6 +5,7 @@ import { NotAllowed } from './NotAllowed';
 import { UsersScreen } from './UsersScreen';
 import { ClientsScreen } from './ClientsScreen';
 import { AuditScreen } from './AuditScreen';
+import { StaleCredentialsScreen } from './StaleCredentialsScreen';
 import { AppsScreen } from '../admin/AppsScreen';
 import { AppScreen } from '../admin/AppScreen';
 import { ResourcesScreen } from '../admin/ResourcesScreen';
@@ -20,6 +21,7 @@ export default function ManagerScreen() {
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
   const tabs = [
     { to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
+    { to: 'stale-credentials', label: 'Stale credentials' },
     { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'sso', label: 'Single sign-on' }, { to: 'signing-keys', label: 'Signing keys' },
     { to: 'audit', label: 'Audit log' },
   ];
@@ -36,6 +38,7 @@ export default function ManagerScreen() {
         <Route path="oauth2-clients" element={<ClientsScreen />} />
         <Route path="apps" element={<AppsScreen />} />
         <Route path="apps/:id" element={<AppScreen />} />
+        <Route path="stale-credentials" element={<StaleCredentialsScreen />} />
         <Route path="resources" element={<ResourcesScreen />} />
         <Route path="settings" element={<SettingsScreen />} />
         <Route path="sso" element={<SsoScreen />} />

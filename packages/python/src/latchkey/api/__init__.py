@@ -1,6 +1,6 @@
 """Typed helpers for the management API at ``{base_url}/t/{tenant}/api/v1``."""
 
 from .apps import Apps, AsyncApps
-from .personal_clients import AsyncPersonalClients, PersonalClients
+from .personal_clients import AsyncPersonalClients, AsyncStaleCredentials, PersonalClients, StaleCredentials
 
-__all__ = ["Apps", "AsyncApps", "PersonalClients", "AsyncPersonalClients"]
+__all__ = ["Apps", "AsyncApps", "PersonalClients", "AsyncPersonalClients", "StaleCredentials", "AsyncStaleCredentials"]

@@ -2,13 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from ..types import CreatedPersonalClient, Page, PersonalClient
+from ..types import CreatedPersonalClient, Page, PersonalClient, StaleCredential
 from ._common import expires, q
 
 if TYPE_CHECKING:
     from ..client import AsyncClient, Client
+
+
+def _new(name: str, expires_at: Any, scopes: Sequence[str] | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, "expiresAt": expires(expires_at)}
+    if scopes is not None:
+        body["scopes"] = list(scopes)
+    return body
+
+
+def _stale_query(never_used: bool, unused_days: int | None, expiring_within_days: int | None, kind: str | None, **rest: Any) -> dict[str, Any]:
+    query: dict[str, Any] = {k: v for k, v in rest.items() if v is not None}
+    if never_used:
+        query["neverUsed"] = "true"
+    if unused_days is not None:
+        query["unusedDays"] = unused_days
+    if expiring_within_days is not None:
+        query["expiringWithinDays"] = expiring_within_days
+    if kind is not None:
+        query["kind"] = kind
+    return query
+
+
+class StaleCredentials:
+    """Personal clients and applications never used, unused for N days or expiring within N days
+    (domain managers; the conditions combine with OR, at least one is needed)."""
+
+    def __init__(self, client: Client, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/stale-credentials"
+
+    def list(self, *, never_used: bool = False, unused_days: int | None = None, expiring_within_days: int | None = None,
+             kind: str | None = None, **query: Any) -> Page[StaleCredential]:
+        params = _stale_query(never_used, unused_days, expiring_within_days, kind, **query)
+        return cast("Page[StaleCredential]", self._c.request("GET", self._base, params=params))
+
+
+class AsyncStaleCredentials:
+    def __init__(self, client: AsyncClient, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/stale-credentials"
+
+    async def list(self, *, never_used: bool = False, unused_days: int | None = None, expiring_within_days: int | None = None,
+                   kind: str | None = None, **query: Any) -> Page[StaleCredential]:
+        params = _stale_query(never_used, unused_days, expiring_within_days, kind, **query)
+        return cast("Page[StaleCredential]", await self._c.request("GET", self._base, params=params))
 
 
 class PersonalClients:
@@ -24,9 +70,10 @@ class PersonalClients:
     def get(self, record_id: str) -> PersonalClient:
         return cast(PersonalClient, self._c.request("GET", f"{self._base}/{q(record_id)}"))
 
-    def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime."""
-        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+    def create(self, name: str, expires_at: Any, scopes: Sequence[str] | None = None) -> CreatedPersonalClient:
+        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime.
+        ``scopes``: a subset of the scopes you hold now; None (the default) for all of your permissions."""
+        return cast(CreatedPersonalClient, self._c.request("POST", self._base, json=_new(name, expires_at, scopes)))
 
     def delete(self, record_id: str) -> None:
         """Revokes the client immediately (the record id, not the client id)."""
@@ -44,8 +91,8 @@ class AsyncPersonalClients:
     async def get(self, record_id: str) -> PersonalClient:
         return cast(PersonalClient, await self._c.request("GET", f"{self._base}/{q(record_id)}"))
 
-    async def create(self, name: str, expires_at: Any) -> CreatedPersonalClient:
-        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json={"name": name, "expiresAt": expires(expires_at)}))
+    async def create(self, name: str, expires_at: Any, scopes: Sequence[str] | None = None) -> CreatedPersonalClient:
+        return cast(CreatedPersonalClient, await self._c.request("POST", self._base, json=_new(name, expires_at, scopes)))
 
     async def delete(self, record_id: str) -> None:
         await self._c.request("DELETE", f"{self._base}/{q(record_id)}")

@@ -65,7 +65,7 @@ export async function createApp(store: Store, hasher: SecretHasher, tenant: Tena
     id: randomUUID(), tenantId: tenant.id, clientId: newClientId('app'), kind: 'app', name,
     description: input.description ?? '', ownerUserId: null, secretHash: hasher.hash(clientSecret), secretVersion: 1,
     grantTypes: grants, scopes, jwks: input.jwks ?? null, status: 'active', expiresAt: null, createdAt: now,
-    updatedAt: now, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+    updatedAt: now, firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
   };
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);

@@ -30,6 +30,9 @@ export interface Client {
   updatedAt: number;
   firstUsedAt: number | null;
   lastUsedAt: number | null;
+  /** Where the last use came from (address, user agent), cut to a bounded length. */
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
   revokedAt: number | null;
   revokedBy: string | null;
 }

@@ -43,10 +43,27 @@ export function creationRefusal(tenant: Tenant, owner: Principal, creatorRoleNam
 }
 
 /**
- * Creates a personal client for `owner`: name unique among the owner's clients, expiry in the future
- * and within the tenant's maximum lifetime. The secret is returned once and stored only as a hash.
+ * A personal client's scope subset as stored: none (`[]`) means all of the owner's permissions, as
+ * they are at each token request (see userScopesVia); a subset must lie within what the owner holds now.
  */
-export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
+export function checkSubset(owner: Principal, scopes: readonly string[] | null | undefined): string[] {
+  if (scopes === null || scopes === undefined) return [];
+  if (scopes.length === 0) throw invalid('scopes must name at least one scope; leave it out (or null) for all of your permissions');
+  const held = new Set(owner.scopes);
+  const outside = [...new Set(scopes)].filter((s) => !held.has(s));
+  if (outside.length > 0) throw invalid(`scopes you do not hold: ${outside.join(', ')}`);
+  return [...new Set(scopes)].sort();
+}
+
+/** The subset as shown: null for all of the owner's permissions. */
+export const scopeSubset = (c: Client): string[] | null => (c.scopes.length === 0 ? null : c.scopes);
+
+/**
+ * Creates a personal client for `owner`: name unique among the owner's clients, expiry in the future
+ * and within the tenant's maximum lifetime, scopes (optional) a subset of the owner's. The secret is
+ * returned once and stored only as a hash.
+ */
+export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
@@ -57,12 +74,13 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
   if (input.expiresAt > now + tenant.personalClientMaxDays * DAY_MS) {
     throw invalid(`expiresAt must be within ${tenant.personalClientMaxDays} days (this domain's maximum lifetime)`);
   }
+  const scopes = checkSubset(owner, input.scopes);
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   const client: Client = {
     id: randomUUID(), tenantId: tenant.id, clientId: newClientId('personal'), kind: 'personal', name, description: '',
     ownerUserId: owner.user.id, secretHash: hasher.hash(clientSecret), secretVersion: 1, grantTypes: [GRANT_CLIENT_CREDENTIALS],
-    scopes: [], jwks: null, status: 'active', expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
-    firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+    scopes, jwks: null, status: 'active', expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
+    firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
   };
   await store.transaction(async (tx) => {
     const existing = await tx.clients.liveOfOwner(tenant.id, owner.user.id);
@@ -71,7 +89,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'oauth2_client.created', targetType: 'oauth2_client',
-      targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString() },
+      targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString(), scopes: scopeSubset(client) },
     });
   });
   return { client, clientSecret };

@@ -1,19 +1,34 @@
 import type { Store } from '../../store/index.js';
+import type { ClientUse } from '../../store/repos/clients.js';
 import type { Client } from './model.js';
 
+/** Bounds on what a request can make us store about where it came from. */
+const MAX_ADDRESS = 64;
+const MAX_USER_AGENT = 256;
+
+/** Where a use came from, as the token endpoint sees it (address = request.ip, so TRUST_PROXY applies). */
+export interface UseOrigin { address?: string; userAgent?: string }
+
+const cut = (s: string | undefined, max: number): string | null => (s ? s.slice(0, max) : null);
+
 /**
- * Records when clients are used without a store write per request: uses are kept in memory and
- * flushed in one batch every few seconds. The first use of a client is audited at flush time.
+ * Records when and from where clients are used without a store write per request: the latest use
+ * of each client is kept in memory and flushed in one batch every few seconds, and on close (the
+ * server's shutdown path), so a clean stop loses nothing. The first use of a client is audited at
+ * flush time.
  */
 export class UsageTracker {
-  private pending = new Map<string, { client: Client; at: number }>();
+  private pending = new Map<string, { client: Client; use: ClientUse }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: Store, private readonly intervalMs = 5000) {}
 
-  touch(client: Client): void {
-    this.pending.set(client.id, { client, at: Date.now() });
+  touch(client: Client, origin: UseOrigin = {}): void {
+    this.pending.set(client.id, {
+      client,
+      use: { at: Date.now(), address: cut(origin.address, MAX_ADDRESS), userAgent: cut(origin.userAgent, MAX_USER_AGENT) },
+    });
     if (!this.timer) {
       this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, this.intervalMs);
       this.timer.unref();
@@ -31,12 +46,12 @@ export class UsageTracker {
     const batch = this.pending;
     this.pending = new Map();
     await this.store.transaction(async (tx) => {
-      const firstUse = await tx.clients.recordUsage(new Map([...batch].map(([id, u]) => [id, u.at])));
+      const firstUse = await tx.clients.recordUsage(new Map([...batch].map(([id, u]) => [id, u.use])));
       for (const id of firstUse) {
         const u = batch.get(id)!;
         await tx.audit.append({
           tenantId: u.client.tenantId, actorType: 'client', actorId: u.client.clientId, action: 'client.first_used',
-          targetType: u.client.kind === 'app' ? 'app' : 'oauth2_client', targetId: id, at: u.at, details: { name: u.client.name },
+          targetType: u.client.kind === 'app' ? 'app' : 'oauth2_client', targetId: id, at: u.use.at, details: { name: u.client.name },
         });
       }
     });

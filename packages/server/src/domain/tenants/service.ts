@@ -50,7 +50,7 @@ export async function createTenant(store: Store, input: NewTenant, actor: Actor)
       id: randomUUID(), tenantId: tenant.id, clientId: SDK_CLIENT_ID, kind: 'public', name: 'Latchkey SDK and CLI',
       description: 'Built-in public client for the password grant', ownerUserId: null, secretHash: null,
       secretVersion: 1, grantTypes: [GRANT_PASSWORD, GRANT_REFRESH_TOKEN], scopes: [], jwks: null, status: 'active',
-      expiresAt: null, createdAt: now, updatedAt: now, firstUsedAt: null, lastUsedAt: null, revokedAt: null, revokedBy: null,
+      expiresAt: null, createdAt: now, updatedAt: now, firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
     });
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'tenant.created',

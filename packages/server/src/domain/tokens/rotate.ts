@@ -6,7 +6,8 @@ import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { grantRefused, scopeRefused } from '../errors.js';
 import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
 import { endGrants } from './grants.js';
-import { parseScope } from './scope.js';
+import { parseScope, userScopesVia } from './scope.js';
+import type { UseOrigin } from '../clients/usage.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 
@@ -24,7 +25,7 @@ const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
  * (a retry, or a concurrent request that lost the race) gets that very answer. Otherwise a rotated
  * token presented again means it was copied: the whole family is revoked, its access tokens too.
  */
-export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined): Promise<TokenResponse> {
+export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined, origin: UseOrigin = {}): Promise<TokenResponse> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw grantRefused(INVALID);
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
   const now = Date.now();
@@ -39,7 +40,7 @@ export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client
   if (record.userId !== null) {
     const principal = await ctx.principals.get(tenant.id, record.userId);
     if (!principal || principal.user.status !== 'active') throw grantRefused('the user of this grant is disabled');
-    const current = new Set(principal.scopes);
+    const current = new Set(userScopesVia(client, principal.scopes));
     allowed = allowed.filter((s) => current.has(s));
   } else if (client.kind === 'app') {
     const current = new Set(client.scopes);
@@ -74,7 +75,7 @@ export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client
     if (!kept) throw grantRefused(INVALID);
     return kept;
   }
-  ctx.usage.touch(client);
+  ctx.usage.touch(client, origin);
   return answer;
 }
 

@@ -21,3 +21,14 @@ export function grantScope(requested: string[] | undefined, allowed: readonly st
   if (extra.length > 0) throw scopeRefused(`scope not allowed: ${extra.join(' ')}`);
   return [...requested].sort();
 }
+
+/**
+ * What a client acting for a user may be granted: the user's scopes now, narrowed to the client's
+ * registered scopes when it has any (a scoped personal client, a restricted public client); a client
+ * with none registered acts with all of the user's. Roles lost since are lost here too.
+ */
+export function userScopesVia(client: { scopes: readonly string[] }, userScopes: readonly string[]): string[] {
+  if (client.scopes.length === 0) return [...userScopes];
+  const subset = new Set(client.scopes);
+  return userScopes.filter((s) => subset.has(s));
+}

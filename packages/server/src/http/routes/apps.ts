@@ -5,7 +5,7 @@ import type { Client } from '../../domain/clients/model.js';
 import { APP_GRANT_NAMES, createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp } from '../../domain/clients/apps.js';
 import { generateAppTokens } from '../../domain/tokens/app-tokens.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
-import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
+import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
 const GrantTypes = Type.Array(Type.Union(APP_GRANT_NAMES.map((g) => Type.Literal(g))), { minItems: 1, maxItems: 3 });
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
@@ -22,12 +22,12 @@ const AppView = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  lastUsedAt: Nullable(Timestamp),
+  ...LastUse,
 });
 const appView = (c: Client) => ({
   id: c.id, clientId: c.clientId, name: c.name, description: c.description, grantTypes: c.grantTypes, scopes: c.scopes,
   jwks: c.jwks, status: c.status as 'active' | 'inactive', createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt),
-  lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt),
+  ...lastUseView(c),
 });
 const WithSecret = Type.Intersect([AppView, Type.Object({ clientSecret: Type.String({ description: 'shown only in this response' }) })]);
 

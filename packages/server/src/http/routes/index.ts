@@ -12,6 +12,7 @@ import { auditRoutes } from './audit.js';
 import { platformTenantRoutes } from './platform-tenants.js';
 import { appRoutes } from './apps.js';
 import { personalClientRoutes } from './personal-clients.js';
+import { staleCredentialRoutes } from './stale-credentials.js';
 import { resourceRoutes } from './resources.js';
 import { signingKeyRoutes } from './signing-keys.js';
 import { webhookRoutes } from './webhooks.js';
@@ -27,7 +28,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
+    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, staleCredentialRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });

@@ -4,12 +4,12 @@ import type { AppContext } from '../../context.js';
 import type { Client } from '../../domain/clients/model.js';
 import type { ClientWithOwner } from '../../store/repos/clients.js';
 import {
-  createPersonalClient, decodeRevokedBy, getPersonalClient, personalStatus, revokePersonalClient,
+  createPersonalClient, decodeRevokedBy, scopeSubset, getPersonalClient, personalStatus, revokePersonalClient,
 } from '../../domain/clients/personal.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
-import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
+import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
 const RevokedByView = Nullable(Type.Object({
@@ -18,13 +18,17 @@ const RevokedByView = Nullable(Type.Object({
   email: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
 }));
+const ScopesView = Nullable(Type.Array(Type.String()), {
+  description: 'the scopes this client\'s tokens may carry (never more than the owner holds at the time of the request); null: all of the owner\'s permissions',
+});
 const ClientView = Type.Object({
   id: Type.String(),
   clientId: Type.String(),
   name: Type.String(),
+  scopes: ScopesView,
   createdAt: Timestamp,
   expiresAt: Timestamp,
-  lastUsedAt: Nullable(Timestamp),
+  ...LastUse,
   status: Status,
   revokedAt: Nullable(Timestamp),
   revokedBy: RevokedByView,
@@ -34,7 +38,7 @@ const ManagedClientView = Type.Intersect([ClientView, Type.Object({
 })]);
 const Created = Type.Object({
   id: Type.String(), clientId: Type.String(), clientSecret: Type.String({ description: 'shown only in this response' }),
-  name: Type.String(), createdAt: Timestamp, expiresAt: Timestamp,
+  name: Type.String(), scopes: ScopesView, createdAt: Timestamp, expiresAt: Timestamp,
 });
 const NewClient = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -42,6 +46,10 @@ const NewClient = Type.Object({
     maxLength: 40,
     description: 'ISO 8601 date-time, or a date (YYYY-MM-DD) meaning the end of that day UTC; in the future and within the domain\'s maximum lifetime',
   }),
+  // Not nullable: with type coercion a union with null would turn [""] into null, i.e. "everything".
+  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+    maxItems: 200, description: 'a subset of the scopes you hold now; left out: all of your permissions (as they are at each token request)',
+  })),
 }, { additionalProperties: false });
 
 const SortOrder = {
@@ -84,8 +92,8 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     return { by: r.by, userId: r.userId, ...(who ? { email: who.email } : {}) };
   }
   const view = async (request: FastifyRequest, c: Client) => ({
-    id: c.id, clientId: c.clientId, name: c.name, createdAt: iso(c.createdAt), expiresAt: iso(c.expiresAt!),
-    lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), status: personalStatus(c),
+    id: c.id, clientId: c.clientId, name: c.name, scopes: scopeSubset(c), createdAt: iso(c.createdAt), expiresAt: iso(c.expiresAt!),
+    ...lastUseView(c), status: personalStatus(c),
     revokedAt: c.revokedAt === null ? null : iso(c.revokedAt), revokedBy: await revokedBy(request, c),
   });
   const managedView = async (request: FastifyRequest, c: ClientWithOwner) => ({
@@ -98,10 +106,10 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
     const { client, clientSecret } = await createPersonalClient(ctx.store, ctx.hasher, request.tenant, me(request), {
-      name: request.body.name, expiresAt: parseExpiresAt(request.body.expiresAt),
+      name: request.body.name, expiresAt: parseExpiresAt(request.body.expiresAt), scopes: request.body.scopes,
     }, actorOf(request));
     return reply.code(201).header('cache-control', 'no-store').send({
-      id: client.id, clientId: client.clientId, clientSecret, name: client.name, createdAt: iso(client.createdAt), expiresAt: iso(client.expiresAt!),
+      id: client.id, clientId: client.clientId, clientSecret, name: client.name, scopes: scopeSubset(client), createdAt: iso(client.createdAt), expiresAt: iso(client.expiresAt!),
     });
   });
 

@@ -57,7 +57,8 @@ export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Prom
     if (!auth.client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
     }
-    const result = await grant({ ctx, tenant: request.tenant, auth, params, ip: request.ip });
+    const result = await grant({ ctx, tenant: request.tenant, auth, params, ip: request.ip,
+      origin: { address: request.ip, userAgent: request.headers['user-agent'] } });
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return result;
   });

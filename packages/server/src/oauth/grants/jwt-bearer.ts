@@ -9,7 +9,7 @@ import type { Grant } from './types.js';
  * RFC 7523 §2.1: an application exchanges a JWT it signed with a key from its registered JWKS for an
  * access token. The assertion's issuer and subject are the application itself; each jti works once.
  */
-export const jwtBearer: Grant = async ({ ctx, tenant, auth, params }) => {
+export const jwtBearer: Grant = async ({ ctx, tenant, auth, params, origin }) => {
   const assertion = required(params, 'assertion');
   const { client } = auth;
   if (client.kind !== 'app') throw new UnauthorizedClient('only applications may use the jwt-bearer grant');
@@ -20,6 +20,6 @@ export const jwtBearer: Grant = async ({ ctx, tenant, auth, params }) => {
     throw err;
   }
   const scopes = grantScope(parseScope(params.scope), client.scopes);
-  ctx.usage.touch(client);
+  ctx.usage.touch(client, origin);
   return issueTokens(ctx, tenant, { client, userId: null, scopes, withRefresh: false });
 };

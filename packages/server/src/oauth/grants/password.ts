@@ -1,7 +1,7 @@
 import { GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
 import { signIn } from '../../domain/sessions/sign-in.js';
 import { issueTokens } from '../../domain/tokens/issue.js';
-import { grantScope, parseScope } from '../../domain/tokens/scope.js';
+import { grantScope, parseScope, userScopesVia } from '../../domain/tokens/scope.js';
 import { InvalidGrant, TooManyAttempts } from '../errors.js';
 import { required } from '../params.js';
 import type { Grant } from './types.js';
@@ -17,7 +17,7 @@ const SSO_ENFORCED = 'this domain enforces single sign-on: password sign-in is d
  * after a right password. The credential check and its throttling are the console's
  * (domain/sessions/sign-in.ts).
  */
-export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
+export const password: Grant = async ({ ctx, tenant, auth, params, ip, origin }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
   const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email: username, password: pwd, ip, via: 'password_grant' });
@@ -28,11 +28,8 @@ export const password: Grant = async ({ ctx, tenant, auth, params, ip }) => {
   }
   const user = result.user;
   const principal = await ctx.principals.get(tenant.id, user.id);
-  const allowed = auth.client.scopes.length > 0
-    ? principal!.scopes.filter((s) => auth.client.scopes.includes(s))
-    : principal!.scopes;
-  const scopes = grantScope(parseScope(params.scope), allowed);
-  ctx.usage.touch(auth.client);
+  const scopes = grantScope(parseScope(params.scope), userScopesVia(auth.client, principal!.scopes));
+  ctx.usage.touch(auth.client, origin);
   return issueTokens(ctx, tenant, {
     client: auth.client, userId: user.id, scopes, withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),
   });

@@ -9,6 +9,7 @@ import * as m0008 from './0008_signing_key_token_lifetime.js';
 import * as m0010 from './0010_throttle_entries.js';
 import * as m0011 from './0011_scope_descriptions.js';
 import * as m0012 from './0012_sso.js';
+import * as m0013 from './0013_client_last_use.js';
 import * as m0014 from './0014_webhooks.js';
 import * as m0015 from './0015_secret_scanning.js';
 
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0010_throttle_entries': m0010,
   '0011_scope_descriptions': m0011,
   '0012_sso': m0012,
+  '0013_client_last_use': m0013,
   '0014_webhooks': m0014,
   '0015_secret_scanning': m0015,
 };

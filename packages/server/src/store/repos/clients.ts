@@ -23,6 +23,8 @@ export const toClient = (r: Selectable<ClientsTable>): Client => ({
   updatedAt: r.updated_at,
   firstUsedAt: r.first_used_at,
   lastUsedAt: r.last_used_at,
+  lastUsedAddress: r.last_used_address,
+  lastUsedUserAgent: r.last_used_user_agent,
   revokedAt: r.revoked_at,
   revokedBy: r.revoked_by,
 });
@@ -32,6 +34,30 @@ export class ClientRepo {
 
   list(tenantId: string, f: ClientFilter, page: PageQuery<ClientSort>): Promise<Page<ClientWithOwner>> {
     return listClients(this.db, tenantId, f, page);
+  }
+
+  /**
+   * Personal clients and applications, not revoked, matching ANY of the given conditions (see
+   * domain/clients/stale.ts for the rule and the reasons shown).
+   */
+  async stale(tenantId: string, f: StaleCutoffs, page: PageQuery<StaleSort>): Promise<Page<ClientWithOwner>> {
+    let q = this.db.selectFrom('clients')
+      .leftJoin('users', 'users.id', 'clients.owner_user_id')
+      .selectAll('clients')
+      .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
+      .where('clients.tenant_id', '=', tenantId)
+      .where('clients.kind', 'in', f.kind ? [f.kind] : ['personal', 'app'])
+      .where('clients.status', '!=', 'revoked');
+    q = q.where((eb) => eb.or([
+      ...(f.neverUsed ? [eb('clients.last_used_at', 'is', null)] : []),
+      ...(f.unusedBefore !== undefined ? [eb(eb.fn.coalesce('clients.last_used_at', 'clients.created_at'), '<', f.unusedBefore)] : []),
+      ...(f.expiringBefore !== undefined ? [eb.and([eb('clients.expires_at', '>', f.now), eb('clients.expires_at', '<=', f.expiringBefore)])] : []),
+    ]));
+    return paginate(q, page, STALE_SORTS, (r) => ({
+      ...toClient(r as Selectable<ClientsTable>),
+      ownerEmail: (r as { owner_email: string | null }).owner_email,
+      ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
+    }), 'clients.id');
   }
 
   /** Live applications granted any of the scopes. */
@@ -117,6 +143,8 @@ export class ClientRepo {
       updated_at: c.updatedAt,
       first_used_at: c.firstUsedAt,
       last_used_at: c.lastUsedAt,
+      last_used_address: c.lastUsedAddress,
+      last_used_user_agent: c.lastUsedUserAgent,
       revoked_at: c.revokedAt,
       revoked_by: c.revokedBy,
       expiry_noted_at: null,
@@ -162,20 +190,23 @@ export class ClientRepo {
   }
 
   /** Records usage; first_used_at is set once, last_used_at only moves forward. Returns ids used for the first time. */
-  async recordUsage(usage: Map<string, number>): Promise<string[]> {
+  async recordUsage(usage: Map<string, ClientUse>): Promise<string[]> {
     const firstUse: string[] = [];
-    for (const [id, at] of usage) {
+    for (const [id, { at, address, userAgent }] of usage) {
       const r = await this.db.updateTable('clients')
         .set({ first_used_at: at }).where('id', '=', id).where('first_used_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) firstUse.push(id);
-      await this.db.updateTable('clients').set({ last_used_at: at }).where('id', '=', id)
+      await this.db.updateTable('clients').set({ last_used_at: at, last_used_address: address, last_used_user_agent: userAgent }).where('id', '=', id)
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
         .execute();
     }
     return firstUse;
   }
 }
+
+/** One use of a client: when, and from where. */
+export interface ClientUse { at: number; address: string | null; userAgent: string | null }
 
 export interface ClientFilter {
   kind: 'app' | 'personal';
@@ -207,6 +238,20 @@ export const CLIENT_SORTS = {
   lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
 } as const;
 export type ClientSort = keyof typeof CLIENT_SORTS | 'status';
+
+const STALE_SORTS = { createdAt: CLIENT_SORTS.createdAt, lastUsedAt: CLIENT_SORTS.lastUsedAt, expiresAt: CLIENT_SORTS.expiresAt } as const;
+export type StaleSort = keyof typeof STALE_SORTS;
+
+/** The stale-credentials conditions as instants (at least one of the three is set). */
+export interface StaleCutoffs {
+  now: number;
+  kind?: 'personal' | 'app';
+  neverUsed?: boolean;
+  /** Unused since before this instant (never-used clients count from their creation). */
+  unusedBefore?: number;
+  /** Not yet expired, expiring at or before this instant. */
+  expiringBefore?: number;
+}
 
 /** The status people see, as a number to sort by: active, expired, inactive, revoked. */
 const statusRank = (now: number) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2

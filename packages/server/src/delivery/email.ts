@@ -10,7 +10,7 @@ export function emailFor(p: WebhookPayload, publicUrl: string): EmailText {
   const d = p.data as { tenant: string; name?: string; clientId?: string; days?: number; expiresAt?: string; url?: string; source?: string };
   const client = `"${d.name ?? 'unnamed'}" (${d.clientId ?? 'unknown client id'})`;
   const where = `${publicUrl}/console/t/${d.tenant}/`;
-  const footer = `\n\nDomain: ${d.tenant}\nConsole: ${where}\n\nYou get this email as the client's owner or as a manager of the domain.\n`;
+  const footer = `\n\nDomain: ${d.tenant}\nConsole: ${where}\n\nYou get this email as the owner or as a manager of the domain.\n`;
   switch (p.type) {
     case 'personal_client.expiring': {
       const when = d.days === 1 ? '1 day' : `${d.days} days`;
@@ -23,6 +23,16 @@ export function emailFor(p: WebhookPayload, publicUrl: string): EmailText {
       return {
         subject: `Personal OAuth2 client ${d.name} was revoked: its secret was found in public`,
         text: `The secret of the personal OAuth2 client ${client} was reported as leaked${d.source ? ` by ${d.source}` : ''}${d.url ? ` at ${d.url}` : ''}, and the client was revoked.\n\nRemove the secret from where it was published, create a new client and use it instead.${footer}`,
+      };
+    case 'app.reported_leaked':
+      return {
+        subject: `Application ${d.name} got a new secret: the old one was found in public`,
+        text: `The secret of the application ${client} was reported as leaked${d.source ? ` by ${d.source}` : ''}${d.url ? ` at ${d.url}` : ''}. It was replaced at once: the old secret no longer works.\n\nRemove it from where it was published, then regenerate the secret in the console (the replacement was shown to nobody) and install the new one where the application runs.${footer}`,
+      };
+    case 'refresh_token.reported_leaked':
+      return {
+        subject: `A refresh token of ${d.name ?? d.clientId} was revoked: it was found in public`,
+        text: `A refresh token issued to ${client} was reported as leaked${d.source ? ` by ${d.source}` : ''}${d.url ? ` at ${d.url}` : ''}. Its whole grant was revoked: the refresh token and the access tokens it issued no longer work.\n\nRemove it from where it was published and sign in again (or download a new token file) to get a new one.${footer}`,
       };
     default:
       return {

@@ -60,6 +60,9 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.equal(ev('app.updated', 'app'), null);
   assert.equal(ev('refresh_token.reuse_detected', 'refresh_token_family'), 'refresh_token.reuse_detected');
   assert.equal(ev('signing_key.rotated', 'signing_key'), 'signing_key.rotated');
+  assert.equal(ev('app.secret_reported_leaked', 'app'), 'app.reported_leaked');
+  assert.equal(ev('refresh_token.reported_leaked', 'refresh_token_family'), 'refresh_token.reported_leaked');
+  assert.ok(emailsAbout('app.reported_leaked', {}) && emailsAbout('refresh_token.reported_leaked', {}));
   assert.equal(webhookEventFor({ action: 'signing_key.rotated', targetType: 'signing_key', tenantId: null }), null);
   assert.ok(emailsAbout('personal_client.revoked', { by: 'owner' }));
   assert.ok(!emailsAbout('personal_client.revoked', { by: 'policy', reason: 'reported_leaked' }), 'the leak email says it');

@@ -43,7 +43,9 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
   }
 }
 
-test('webhooks and emails from a real server process: expiry warnings on the moved clock, a pending delivery survives a restart', async (t) => {
+const GITLAB_TOKEN = 'gitlab-revocation-token-for-this-test';
+
+test('webhooks and emails from a real server process: expiry warnings on the moved clock, a pending delivery survives a restart, leaks announced', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-hooks-'));
   const clockFile = path.join(dataDir, 'clock-offset');
   const smtp = await startSmtp();
@@ -59,6 +61,7 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
     LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
     LATCHKEY_TEST_CLOCK_FILE: clockFile, LATCHKEY_MAINTENANCE_INTERVAL_MS: '200',
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: 'Latchkey <noreply@latchkey.test>',
+    GITLAB_REVOCATION_TOKEN: GITLAB_TOKEN,
   };
   const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
   server = await startServerProcess(env);
@@ -67,7 +70,7 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
   });
-  const auth = { authorization: `Bearer ${(await tokenRes.json()).access_token}`, 'content-type': 'application/json' };
+  let auth = { authorization: `Bearer ${(await tokenRes.json()).access_token}`, 'content-type': 'application/json' };
   const api = async (method: string, url: string, body?: object) => {
     const r = await fetch(`${server!.url}/t/demo/api/v1${url}`, { method, headers: auth, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: r.status, json: r.status === 204 ? null : await r.json() };
@@ -129,4 +132,49 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   assert.equal(retried.body, failed.body);
   assert.ok(retried.timestamp - failed.timestamp >= 5);
   assert.ok(verifyWebhook(secret, retried.id, retried.timestamp, retried.body, retried.signature));
+
+  // A leaked application secret and a leaked refresh token, reported through GitLab's API: each is
+  // announced by webhook and emailed (the app's to the managers, the token's to its user and them).
+  const signIn = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  const signedIn = await signIn.json();
+  // The restarted process listens on another port, and without PUBLIC_URL its issuer changed with it: sign in anew.
+  auth = { ...auth, authorization: `Bearer ${signedIn.access_token}` };
+  const refreshToken: string = signedIn.refresh_token;
+  const leakHook = await api('POST', '/webhooks', { url: receiver.url, events: ['app.reported_leaked', 'refresh_token.reported_leaked'] });
+  assert.equal(leakHook.status, 201, JSON.stringify(leakHook.json));
+  const app = await api('POST', '/apps', { name: 'Billing export', grantTypes: ['client_credentials'], scopes: ['myservices'] });
+  assert.equal(app.status, 201, JSON.stringify(app.json));
+  const seen = receiver.received.length;
+  const report = await fetch(`${server.url}/secret-scanning/v1/gitlab/revoke_tokens`, {
+    method: 'POST', headers: { authorization: `Bearer ${GITLAB_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify([
+      { type: 'gitleaks_rule_id_latchkey_client_secret', token: app.json.clientSecret, location: 'https://gitlab.example/acme/ops/-/blob/main/.env' },
+      { type: 'gitleaks_rule_id_latchkey_refresh_token', token: refreshToken, location: 'https://gitlab.example/acme/ops/-/blob/main/notes.md' },
+    ]),
+  });
+  assert.equal(report.status, 204, await report.text());
+  await receiver.waitFor(seen + 2);
+  const leaks = receiver.received.slice(seen).map((r) => JSON.parse(r.body));
+  const appLeak = leaks.find((b) => b.type === 'app.reported_leaked');
+  assert.equal(appLeak?.data.clientId, app.json.clientId, JSON.stringify(leaks));
+  assert.equal(appLeak.data.url, 'https://gitlab.example/acme/ops/-/blob/main/.env');
+  const tokenLeak = leaks.find((b) => b.type === 'refresh_token.reported_leaked');
+  assert.equal(tokenLeak?.data.clientId, 'latchkey-sdk', JSON.stringify(leaks));
+  assert.ok(!JSON.stringify(leaks).includes(refreshToken) && !JSON.stringify(leaks).includes(app.json.clientSecret), 'no secret in a webhook');
+  const appMail = await until('the leaked application email', () => smtp.mails.find((m) => /Billing export got a new secret/.test(m.subject)));
+  assert.deepEqual(appMail.to, [ADMIN_EMAIL], 'the domain manager');
+  assert.match(appMail.raw, /gitlab\.example\/acme\/ops/);
+  const tokenMail = await until('the leaked refresh token email', () => smtp.mails.find((m) => /refresh token .* was revoked/.test(m.subject)));
+  assert.deepEqual(tokenMail.to, [ADMIN_EMAIL], 'the user of the grant, who is also the manager: once');
+  assert.ok(!smtp.mails.some((m) => m.raw.includes(refreshToken) || m.raw.includes(app.json.clientSecret)), 'no secret in an email');
+  // And it is revoked: the refresh token ends in invalid_grant.
+  const refreshed = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: refreshToken }),
+  });
+  assert.equal(refreshed.status, 400);
+  assert.equal((await refreshed.json()).error, 'invalid_grant');
 });

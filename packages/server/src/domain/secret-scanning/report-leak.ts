@@ -96,10 +96,10 @@ async function revokeRefreshToken(ctx: AppContext, token: string, report: LeakRe
   const record = await ctx.store.refreshTokens.byHashAnyTenant(ctx.hasher.hash(token));
   if (!record) return 'false_positive';
   // A rotated token still opens its family (as reuse, or within the grace window): the family counts.
-  return revokeFamily(ctx, record.tenantId, record.familyId, record.clientId, report);
+  return revokeFamily(ctx, record.tenantId, record.familyId, record.clientId, record.userId, report);
 }
 
-async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string, clientRowId: string, report: LeakReport): Promise<LeakLabel> {
+async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string, clientRowId: string, userId: string | null, report: LeakReport): Promise<LeakLabel> {
   return ctx.store.transaction(async (tx) => {
     const now = Date.now();
     const n = await tx.refreshTokens.revokeFamily(tenantId, familyId, now);
@@ -111,7 +111,8 @@ async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string,
     });
     await tx.audit.append({
       tenantId, ...systemAudit, action: 'refresh_token.reported_leaked', targetType: 'refresh_token_family', targetId: familyId,
-      details: details(report, { clientId: client?.clientId ?? null, clientKind: client?.kind ?? null }),
+      // ownerId: the user the grant acts for, who is told by email with the domain's managers.
+      details: details(report, { clientId: client?.clientId ?? null, clientKind: client?.kind ?? null, name: client?.name ?? null, ownerId: userId }),
     });
     await endGrants(tx, tenantId, [familyId], now);
     return 'true_positive' as const;
@@ -134,7 +135,7 @@ async function revokeAccessToken(ctx: AppContext, token: string, report: LeakRep
   if (!claims || await ctx.revokedTokens.revoked(claims)) return 'false_positive';
   if (claims.sid && !claims.sid.startsWith('secret:') && await ctx.store.refreshTokens.familyLive(tenant.id, claims.sid)) {
     const row = await ctx.store.clients.byClientId(tenant.id, claims.client_id);
-    if (row && (await revokeFamily(ctx, tenant.id, claims.sid, row.id, report)) === 'true_positive') return 'true_positive';
+    if (row && (await revokeFamily(ctx, tenant.id, claims.sid, row.id, claims.sub === claims.client_id ? null : claims.sub, report)) === 'true_positive') return 'true_positive';
   }
   const expiresAt = (claims.exp + 60) * 1000;
   return ctx.store.transaction(async (tx) => {

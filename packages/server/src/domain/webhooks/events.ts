@@ -9,7 +9,9 @@ export const WEBHOOK_EVENTS = [
   'personal_client.reported_leaked',
   'app.secret_regenerated',
   'app.deactivated',
+  'app.reported_leaked',
   'refresh_token.reuse_detected',
+  'refresh_token.reported_leaked',
   'signing_key.rotated',
 ] as const;
 export type WebhookEventType = typeof WEBHOOK_EVENTS[number];
@@ -26,7 +28,9 @@ const BY_ACTION: Record<string, { type: WebhookEventType; target?: string }> = {
   'oauth2_client.reported_leaked': { type: 'personal_client.reported_leaked', target: 'oauth2_client' },
   'app.secret_rotated': { type: 'app.secret_regenerated' },
   'app.deactivated': { type: 'app.deactivated' },
+  'app.secret_reported_leaked': { type: 'app.reported_leaked' },
   'refresh_token.reuse_detected': { type: 'refresh_token.reuse_detected' },
+  'refresh_token.reported_leaked': { type: 'refresh_token.reported_leaked' },
   'signing_key.rotated': { type: 'signing_key.rotated' },
 };
 
@@ -40,6 +44,7 @@ export function webhookEventFor(e: Pick<NewAuditEvent, 'action' | 'targetType' |
 /** Events the owner and the domain's managers are also told about by email (when SMTP_URL is set). */
 export const EMAIL_EVENTS: ReadonlySet<WebhookEventType> = new Set([
   'personal_client.expiring', 'personal_client.revoked', 'personal_client.reported_leaked',
+  'app.reported_leaked', 'refresh_token.reported_leaked',
 ]);
 
 /** Whether this event is emailed: a leak revokes the client too, and one email (the leak's) says both. */

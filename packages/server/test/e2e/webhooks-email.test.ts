@@ -66,11 +66,11 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
   server = await startServerProcess(env);
 
-  const tokenRes = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
+  const signInAdmin = async (): Promise<{ access_token: string; refresh_token: string }> => (await fetch(`${server!.url}/t/demo/oauth2/v1/token`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  let auth = { authorization: `Bearer ${(await tokenRes.json()).access_token}`, 'content-type': 'application/json' };
+  })).json();
+  let auth = { authorization: `Bearer ${(await signInAdmin()).access_token}`, 'content-type': 'application/json' };
   const api = async (method: string, url: string, body?: object) => {
     const r = await fetch(`${server!.url}/t/demo/api/v1${url}`, { method, headers: auth, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: r.status, json: r.status === 204 ? null : await r.json() };
@@ -135,12 +135,8 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
 
   // A leaked application secret and a leaked refresh token, reported through GitLab's API: each is
   // announced by webhook and emailed (the app's to the managers, the token's to its user and them).
-  const signIn = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  const signedIn = await signIn.json();
   // The restarted process listens on another port, and without PUBLIC_URL its issuer changed with it: sign in anew.
+  const signedIn = await signInAdmin();
   auth = { ...auth, authorization: `Bearer ${signedIn.access_token}` };
   const refreshToken: string = signedIn.refresh_token;
   const leakHook = await api('POST', '/webhooks', { url: receiver.url, events: ['app.reported_leaked', 'refresh_token.reported_leaked'] });

@@ -5,7 +5,7 @@ import { isExpired } from '../clients/model.js';
 import { regenerateAppSecret } from '../clients/apps.js';
 import { revokePersonalClient } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
-import { verifyAccessToken } from '../tokens/access-token.js';
+import { tokenUserId, verifyAccessToken } from '../tokens/access-token.js';
 import { SYSTEM, auditActor } from '../audit/actor.js';
 
 /** Where a leaked secret was seen, as the audit log keeps it. */
@@ -135,7 +135,7 @@ async function revokeAccessToken(ctx: AppContext, token: string, report: LeakRep
   if (!claims || await ctx.revokedTokens.revoked(claims)) return 'false_positive';
   if (claims.sid && !claims.sid.startsWith('secret:') && await ctx.store.refreshTokens.familyLive(tenant.id, claims.sid)) {
     const row = await ctx.store.clients.byClientId(tenant.id, claims.client_id);
-    if (row && (await revokeFamily(ctx, tenant.id, claims.sid, row.id, claims.sub === claims.client_id ? null : claims.sub, report)) === 'true_positive') return 'true_positive';
+    if (row && (await revokeFamily(ctx, tenant.id, claims.sid, row.id, tokenUserId(claims), report)) === 'true_positive') return 'true_positive';
   }
   const expiresAt = (claims.exp + 60) * 1000;
   return ctx.store.transaction(async (tx) => {

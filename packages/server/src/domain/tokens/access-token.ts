@@ -17,6 +17,10 @@ export interface AccessTokenClaims extends JWTPayload {
   sid?: string;
 }
 
+/** The user a token acts for: `sub` is the user's id, or the client's own id when it acts for itself (issue.ts). */
+export const tokenUserId = (claims: Pick<AccessTokenClaims, 'sub' | 'client_id'>): string | null =>
+  claims.sub !== claims.client_id ? claims.sub : null;
+
 export interface IssueInput {
   issuer: string;
   subject: string;

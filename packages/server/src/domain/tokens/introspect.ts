@@ -2,7 +2,7 @@ import type { GrantCheckDeps, IntrospectDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import { clientUnusableReason } from '../clients/policy.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
-import { verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import { tokenUserId, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
 
 export type Introspection = { active: false } | ({ active: true; token_type: 'access_token' | 'refresh_token' } & Record<string, unknown>);
 
@@ -29,8 +29,7 @@ export async function introspectAccessToken(ctx: IntrospectDeps, tenant: Tenant,
   const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims) return INACTIVE;
   if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
-  const userId = claims.sub !== claims.client_id ? claims.sub : null;
-  if (!(await grantStillValid(ctx, tenant, claims.client_id, userId))) return INACTIVE;
+  if (!(await grantStillValid(ctx, tenant, claims.client_id, tokenUserId(claims)))) return INACTIVE;
   return {
     active: true, token_type: 'access_token', scope: claims.scope, client_id: claims.client_id, sub: claims.sub,
     aud: claims.aud, iss: claims.iss, exp: claims.exp, iat: claims.iat, jti: claims.jti,

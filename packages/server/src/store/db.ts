@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import { prepareStatements } from './pg-prepared.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -36,6 +37,7 @@ export function openStore(opts: OpenOptions): StoreHandle {
     // The pool drops such a connection and the next query opens a new one; without a listener the
     // error would be uncaught and end the process.
     pool.on('error', (err) => opts.onConnectionError?.(err));
+    prepareStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }

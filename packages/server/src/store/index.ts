@@ -58,7 +58,7 @@ export class Store {
     this.roles = new RoleRepo(db);
     this.resources = new ResourceRepo(db);
     this.clients = new ClientRepo(db);
-    this.refreshTokens = new RefreshTokenRepo(db, dialect);
+    this.refreshTokens = new RefreshTokenRepo(db, dialect, !pending);
     this.signingKeys = new SigningKeyRepo(db);
     this.replay = new ReplayRepo(db);
     this.audit = new AuditRepo(db, outboxSettings);

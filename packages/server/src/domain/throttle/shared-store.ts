@@ -2,6 +2,7 @@ import type { ThrottleRule } from './policies.js';
 import type { ThrottleStore } from './store.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
+import { TickBatch } from '../../lib/tick-batch.js';
 
 /** A stored throttle entry: a failure count's lock, or a known pair's expiry. */
 export interface ThrottleEntry {
@@ -38,25 +39,25 @@ const MEMO_BYTES = (key: string) => 96 + 8 + 2 * key.length;
  * a pair that had no failures and renewing a pair known a moment ago are skipped.
  */
 export class SharedThrottleStore implements ThrottleStore {
-  private batch?: { keys: string[]; result: Promise<Map<string, ThrottleEntry>> };
+  /** The keys asked for in one turn of the event loop, by every request in it, are read together. */
+  private readonly reads: TickBatch<{ key: string; now: number }, ThrottleEntry | undefined>;
   private readonly absentAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
   private readonly keptAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
 
-  constructor(private readonly backend: ThrottleBackend) {}
+  constructor(private readonly backend: ThrottleBackend) {
+    const unexpired = (e: ThrottleEntry | undefined, now: number) => (e && e.expiresAt > now ? e : undefined);
+    this.reads = new TickBatch({
+      one: async ({ key, now }) => (await backend.read([key], now)).get(key),
+      many: async (items) => {
+        const found = await backend.read(items.map((i) => i.key), Math.min(...items.map((i) => i.now)));
+        return items.map((i) => unexpired(found.get(i.key), i.now));
+      },
+      max: 256,
+    });
+  }
 
-  /** The keys asked for in one tick are read together. */
   private async entry(key: string, now: number): Promise<ThrottleEntry | undefined> {
-    let batch = this.batch;
-    if (!batch) {
-      const keys: string[] = [];
-      const result = Promise.resolve().then(() => {
-        this.batch = undefined;
-        return this.backend.read(keys, now);
-      });
-      batch = this.batch = { keys, result };
-    }
-    batch.keys.push(key);
-    const found = (await batch.result).get(key);
+    const found = await this.reads.run({ key, now });
     if (found) this.absentAt.delete(key);
     else this.absentAt.set(key, now);
     return found;

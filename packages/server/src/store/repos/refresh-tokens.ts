@@ -3,6 +3,7 @@ import type { Db, Dialect } from '../db.js';
 import type { RefreshTokensTable } from '../schema.js';
 import type { RefreshTokenRecord } from '../../domain/tokens/model.js';
 import { prepared } from '../prepared.js';
+import { TickBatch } from '../../lib/tick-batch.js';
 
 const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
   id: r.id,
@@ -47,11 +48,82 @@ const ROTATE_PG = `WITH old AS (
 INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
 SELECT $3::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::text, $12::integer, $13::bigint, $14::bigint FROM old`;
 
+/**
+ * The same for the rotations of one batch (TickBatch), one array per column: each token that was
+ * still live is marked and its successor inserted; answers the successors inserted. A batch never
+ * holds one token twice.
+ */
+const ROTATE_MANY_PG = `WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::text[], $12::integer[], $13::bigint[], $14::bigint[])
+    AS i(id, at, successor_id, answer_sealed, answer_until, tenant_id, token_hash, family_id, client_id, user_id, scope,
+      secret_version, created_at, expires_at)),
+old AS (
+  UPDATE refresh_tokens r SET rotated_at = i.at, successor_id = i.successor_id, answer_sealed = i.answer_sealed, answer_until = i.answer_until
+  FROM input i WHERE r.id = i.id AND r.rotated_at IS NULL AND r.revoked_at IS NULL RETURNING r.id)
+INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
+SELECT i.successor_id, i.tenant_id, i.token_hash, i.family_id, i.client_id, i.user_id, i.scope, i.secret_version, i.created_at, i.expires_at
+FROM input i JOIN old ON old.id = i.id
+RETURNING id`;
+
+/** PostgreSQL: the tokens of one batch of lookups (hashes are unique across tenants). */
+const BY_HASHES_PG = 'SELECT * FROM refresh_tokens WHERE token_hash = ANY($1::text[])';
+
+interface Rotation { id: string; at: number; successor: RefreshTokenRecord; answerSealed: string | null; answerUntil: number | null }
+interface Lookup { tenantId: string; tokenHash: string }
+
+const rotationParams = (r: Rotation) => {
+  const s = r.successor;
+  return [r.id, r.at, s.id, r.answerSealed, r.answerUntil, s.tenantId, s.tokenHash, s.familyId, s.clientId, s.userId, s.scope,
+    s.secretVersion, s.createdAt, s.expiresAt];
+};
+
+/**
+ * Rotations and lookups of refresh tokens made in the same turn of the event loop go to
+ * PostgreSQL as one statement each: under load, the refresh grant's two round trips (and one
+ * commit) are shared by every request that arrived together.
+ */
+class PgRefreshBatches {
+  readonly rotations: TickBatch<Rotation, boolean>;
+  readonly lookups: TickBatch<Lookup, Selectable<RefreshTokensTable> | undefined>;
+
+  constructor(db: Db) {
+    const run = (text: string, params: unknown[]) => db.executeQuery<Selectable<RefreshTokensTable>>(CompiledQuery.raw(text, params));
+    this.rotations = new TickBatch({
+      key: (r) => r.id,
+      one: async (r) => Number((await run(ROTATE_PG, rotationParams(r))).numAffectedRows) === 1,
+      many: async (rs) => {
+        const columns = rs.map(rotationParams);
+        const params = columns[0].map((_, c) => columns.map((row) => row[c]));
+        const inserted = new Set((await run(ROTATE_MANY_PG, params)).rows.map((row) => row.id));
+        return rs.map((r) => inserted.has(r.successor.id));
+      },
+    });
+    const one = async (l: Lookup) => (await tokenByHash(db, l.tenantId, l.tokenHash)).rows[0];
+    this.lookups = new TickBatch({
+      one,
+      many: async (ls) => {
+        const rows = (await run(BY_HASHES_PG, [ls.map((l) => l.tokenHash)])).rows;
+        const byHash = new Map(rows.map((row) => [row.token_hash, row]));
+        return ls.map((l) => {
+          const row = byHash.get(l.tokenHash);
+          return row && row.tenant_id === l.tenantId ? row : undefined;
+        });
+      },
+    });
+  }
+}
+
 /** Revoking a token also deletes the answer it kept for its grace window. */
 const REVOKED = (at: number) => ({ revoked_at: at, answer_sealed: null, answer_until: null });
 
 export class RefreshTokenRepo {
-  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
+  private readonly batches?: PgRefreshBatches;
+
+  /** `batched`: outside any transaction, PostgreSQL answers rotations and lookups in batches. */
+  constructor(private readonly db: Db, private readonly dialect: Dialect, batched = false) {
+    if (batched && dialect === 'postgres') this.batches = new PgRefreshBatches(db);
+  }
 
   /** One rotation runs as one statement here (`rotate`), outside any transaction. */
   get rotatesAlone(): boolean {
@@ -68,10 +140,9 @@ export class RefreshTokenRepo {
       await this.insert(successor);
       return true;
     }
-    const s = successor;
-    const r = await this.db.executeQuery(CompiledQuery.raw(ROTATE_PG, [id, at, s.id, answerSealed, answerUntil,
-      s.tenantId, s.tokenHash, s.familyId, s.clientId, s.userId, s.scope, s.secretVersion, s.createdAt, s.expiresAt]));
-    return Number(r.numAffectedRows) === 1;
+    const rotation = { id, at, successor, answerSealed, answerUntil };
+    if (this.batches) return this.batches.rotations.run(rotation);
+    return Number((await this.db.executeQuery(CompiledQuery.raw(ROTATE_PG, rotationParams(rotation)))).numAffectedRows) === 1;
   }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
@@ -80,7 +151,7 @@ export class RefreshTokenRepo {
   }
 
   async byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const r = (await tokenByHash(this.db, tenantId, tokenHash)).rows[0];
+    const r = this.batches ? await this.batches.lookups.run({ tenantId, tokenHash }) : (await tokenByHash(this.db, tenantId, tokenHash)).rows[0];
     return r && toRecord(r);
   }
 

@@ -445,7 +445,8 @@ const list: Ratio[] = [
   { name: 'latchkey client_credentials (app) / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
   { name: 'latchkey client_credentials / jose signing rate', numerator: get('latchkey client_credentials'), denominator: sign(0), target: 0.6 },
   { name: 'latchkey client_credentials / node:crypto signing rate', numerator: get('latchkey client_credentials'), denominator: sign(1) },
-  { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials'), target: 2.5 },
+  // Formerly a 2.5× target: above what Fastify with one signature reaches (see the ceiling rows); the ceiling target replaces it.
+  { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials') },
   { name: 'latchkey client_credentials / oidc-provider client_credentials (JWT)', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials (JWT)') },
   { name: 'Fastify + one ES256 signature / oidc-provider client_credentials', numerator: get(CEILING), denominator: get('oidc-provider client_credentials') },
   { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },

@@ -10,6 +10,7 @@ import { UsageTracker } from './domain/clients/usage.js';
 import { CredentialThrottle, type Throttles } from './domain/throttle/credential-throttle.js';
 import { MemoryThrottleStore } from './domain/throttle/memory-store.js';
 import { SharedThrottleStore } from './domain/throttle/shared-store.js';
+import { LockViewThrottleStore } from './domain/throttle/lock-view.js';
 import type { ThrottleStore } from './domain/throttle/store.js';
 import { PgThrottleBackend } from './store/throttle-pg.js';
 import { RedisThrottleBackend } from './store/throttle-redis.js';
@@ -63,11 +64,21 @@ function throttleStoreFor(config: Config, store: Store): ThrottleStore {
   return new MemoryThrottleStore();
 }
 
+/**
+ * Client secrets are checked on every token request: where the shared store can list its locks
+ * (PostgreSQL), they are known in memory and announced like any change (lock-view.ts).
+ */
+function lockView(throttle: ThrottleStore, store: Store): ThrottleStore {
+  if (!throttle.locks) return throttle;
+  return new LockViewThrottleStore(throttle, store.feed, (change) => store.transaction(async (tx) => tx.changes.record(change)));
+}
+
 export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
   const sealer = new Sealer(masterKey);
   store.outboxSettings.email = Boolean(config.smtpUrl);
   const usage = new UsageTracker(store);
   const throttleStore = throttleStoreFor(config, store);
+  const clientThrottleStore = lockView(throttleStore, store);
   const tenants = new TenantCache(store);
   const keys = new KeyService(store, sealer, config.keyRotationSeconds * 1000);
   const clients = new ClientCache(store);
@@ -93,7 +104,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     usage,
     throttle: {
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
-      clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
+      clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
       store: throttleStore,
     },
     resources,

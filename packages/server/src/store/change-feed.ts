@@ -18,6 +18,11 @@ export interface FeedObserver {
 export class ChangeFeed {
   /** Names this process in its notifications, so it skips its own (applied at commit already). */
   readonly origin = randomUUID();
+  /**
+   * Whether every change committed by another process reaches this one now: true in one process
+   * (SQLite); on PostgreSQL only while the listener's connection LISTENs (change-listener.ts).
+   */
+  connected = true;
   private readonly listeners = new Set<ChangeListener>();
   private readonly errors: ((err: unknown) => void)[] = [];
   private readonly observers: FeedObserver[] = [];

@@ -27,15 +27,19 @@ export class PgChangeListener {
   private retryMs = FIRST_RETRY_MS;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly databaseUrl: string, private readonly feed: ChangeFeed, private readonly log: ListenerLog = SILENT) {}
+  constructor(private readonly databaseUrl: string, private readonly feed: ChangeFeed, private readonly log: ListenerLog = SILENT) {
+    feed.connected = false;
+  }
 
   /** Resolves once LISTEN is in place (a failure here is the caller's: the database is unreachable). */
   async start(): Promise<void> {
     await this.connect();
+    this.feed.connected = !this.stopped;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.feed.connected = false;
     clearTimeout(this.timer);
     const client = this.client;
     this.client = undefined;
@@ -50,6 +54,7 @@ export class PgChangeListener {
     const onLost = (err?: Error) => {
       if (!established || lost) return;
       lost = true;
+      this.feed.connected = false;
       if (this.client === client) this.client = undefined;
       client.end().catch(() => {});
       if (this.stopped) return;
@@ -93,6 +98,7 @@ export class PgChangeListener {
       }
       if (this.stopped) return;
       // Whatever was announced while we were away is unknown: start afresh.
+      this.feed.connected = true;
       this.feed.missed();
       this.log.reconnected();
     }, this.retryMs);

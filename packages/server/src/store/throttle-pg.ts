@@ -18,7 +18,7 @@ export class PgThrottleBackend implements ThrottleBackend {
     return new Map(rows.map((r) => [JSON.parse(r.key) as string, { lockedUntil: r.locked_until, expiresAt: r.expires_at }]));
   }
 
-  async fail(name: string, rule: ThrottleRule, now: number): Promise<void> {
+  async fail(name: string, rule: ThrottleRule, now: number): Promise<number> {
     const key = stored(name);
     // Failures further apart than the window start the count afresh (and end any lock).
     const stale = sql<boolean>`throttle_entries.last_at < ${now - rule.windowMs}`;
@@ -30,14 +30,22 @@ export class PgThrottleBackend implements ThrottleBackend {
         last_at: now,
         expires_at: sql`greatest(throttle_entries.expires_at, ${now + rule.windowMs})`,
       }))
-      .returning('count').executeTakeFirstOrThrow();
+      .returning(['count', 'locked_until']).executeTakeFirstOrThrow();
     const lock = lockFor(rule, row.count);
-    if (lock === 0) return;
+    if (lock === 0) return row.locked_until > now ? row.locked_until : 0;
     // Concurrent failures may finish in any order: the longest lock stands.
-    await this.db.updateTable('throttle_entries').where('key', '=', key).set({
+    const locked = await this.db.updateTable('throttle_entries').where('key', '=', key).set({
       locked_until: sql`greatest(locked_until, ${now + lock})`,
       expires_at: sql`greatest(expires_at, ${now + lock})`,
-    }).execute();
+    }).returning('locked_until').executeTakeFirst();
+    return locked?.locked_until ?? now + lock;
+  }
+
+  async locks(now: number, max: number): Promise<Map<string, number> | null> {
+    const rows = await this.db.selectFrom('throttle_entries').select(['key', 'locked_until'])
+      .where('locked_until', '>', now).limit(max + 1).execute();
+    if (rows.length > max) return null;
+    return new Map(rows.map((r) => [JSON.parse(r.key) as string, r.locked_until]));
   }
 
   async delete(key: string): Promise<void> {

@@ -16,7 +16,7 @@ if count >= limit then locked = now + math.min(maxLock, lockMs * 2 ^ math.min(30
 local expires = math.max(now + window, locked)
 redis.call('HSET', KEYS[1], 'count', count, 'last', now, 'locked', locked, 'expires', expires)
 redis.call('PEXPIREAT', KEYS[1], expires)
-return count
+return locked
 `;
 
 /** Throttle entries in Redis (REDIS_URL): a hash per key that expires by itself. */
@@ -41,9 +41,10 @@ export class RedisThrottleBackend implements ThrottleBackend {
     return out;
   }
 
-  async fail(key: string, rule: ThrottleRule, now: number): Promise<void> {
-    await (this.redis as unknown as { latchkeyThrottleFail(...a: (string | number)[]): Promise<number> })
+  async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
+    const locked = await (this.redis as unknown as { latchkeyThrottleFail(...a: (string | number)[]): Promise<number> })
       .latchkeyThrottleFail(PREFIX + key, now, rule.windowMs, rule.limit, rule.lockMs, rule.maxLockMs);
+    return Number(locked) > now ? Number(locked) : 0;
   }
 
   async delete(key: string): Promise<void> {

@@ -34,7 +34,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     return f && f.lockedUntil > now ? f.lockedUntil : 0;
   }
 
-  async fail(key: string, rule: ThrottleRule, now: number): Promise<void> {
+  async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
     let f = this.failures.get(key);
     if (!f || now - f.last > f.windowMs) f = { count: 0, last: now, windowMs: rule.windowMs, lockedUntil: 0 };
     f.count += 1;
@@ -42,6 +42,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     const lock = lockFor(rule, f.count);
     if (lock > 0) f.lockedUntil = now + lock;
     this.failures.set(key, f);
+    return f.lockedUntil > now ? f.lockedUntil : 0;
   }
 
   async clear(key: string): Promise<void> {

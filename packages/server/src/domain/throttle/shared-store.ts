@@ -17,8 +17,10 @@ export interface ThrottleEntry {
 export interface ThrottleBackend {
   /** The unexpired entries among `keys`. */
   read(keys: string[], now: number): Promise<Map<string, ThrottleEntry>>;
-  /** Counts a failure (see MemoryThrottleStore.fail for the rule), atomically. */
-  fail(key: string, rule: ThrottleRule, now: number): Promise<void>;
+  /** Counts a failure (see MemoryThrottleStore.fail for the rule), atomically; until when the key is locked now (0: not). */
+  fail(key: string, rule: ThrottleRule, now: number): Promise<number>;
+  /** See ThrottleStore.locks; a backend that cannot list its locks cheaply has none. */
+  locks?(now: number, max: number): Promise<Map<string, number> | null>;
   delete(key: string): Promise<void>;
   /** Keeps `key` until `until` (a known pair). */
   keep(key: string, until: number): Promise<void>;
@@ -44,7 +46,10 @@ export class SharedThrottleStore implements ThrottleStore {
   private readonly absentAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
   private readonly keptAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
 
+  readonly locks?: (now: number, max: number) => Promise<Map<string, number> | null>;
+
   constructor(private readonly backend: ThrottleBackend) {
+    if (backend.locks) this.locks = backend.locks.bind(backend);
     const unexpired = (e: ThrottleEntry | undefined, now: number) => (e && e.expiresAt > now ? e : undefined);
     this.reads = new TickBatch({
       one: async ({ key, now }) => (await backend.read([key], now)).get(key),
@@ -68,9 +73,9 @@ export class SharedThrottleStore implements ThrottleStore {
     return e && e.lockedUntil > now ? e.lockedUntil : 0;
   }
 
-  async fail(key: string, rule: ThrottleRule, now: number): Promise<void> {
+  async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
     this.absentAt.delete(key);
-    await this.backend.fail(key, rule, now);
+    return this.backend.fail(key, rule, now);
   }
 
   async clear(key: string): Promise<void> {

@@ -4,9 +4,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { basic, call, field, form, FORM } from './http.js';
-import { freePort, startNode, waitForHttp, type Proc } from './processes.js';
+import path from 'node:path';
+import { freePort, ROOT, startNode, waitForHttp, type Proc } from './processes.js';
 
 export const TENANT_PATH = '/t/demo';
+
+/** The node flags `npm start` runs the server with (package.json): the bench measures that process. */
+export const START_NODE_ARGS: string[] = (() => {
+  const start = String(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts?.start ?? '');
+  const m = /\bnode ((?:--\S+\s+)*)packages\/server\/dist\/main\.js/.exec(start);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+})();
 export const TOKEN_PATH = `${TENANT_PATH}/oauth2/v1/token`;
 export const INTROSPECT_PATH = `${TENANT_PATH}/oauth2/v1/introspect`;
 
@@ -29,6 +37,7 @@ export interface LatchkeyOptions {
   password?: string;
   /** The server to run: its TypeScript source through tsx by default, or the build (dist/main.js). */
   script?: string;
+  /** Node flags; by default those of `npm start`. */
   nodeArgs?: string[];
 }
 
@@ -50,7 +59,7 @@ export async function startLatchkey(name: string, o: LatchkeyOptions): Promise<L
     LATCHKEY_BOOTSTRAP_PASSWORD: password,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-  }, [], o.nodeArgs);
+  }, [], o.nodeArgs ?? START_NODE_ARGS);
   try {
     await waitForHttp(`${origin}/readyz`, proc, 90_000);
   } catch (err) {

@@ -27,8 +27,9 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 function clientThrottle(store: Store, maxLocks?: number) {
   const shared = new SharedThrottleStore(new PgThrottleBackend(store.db));
   const counted = Object.create(shared) as ThrottleStore;
-  const reads = { n: 0 };
+  const reads = { n: 0, clears: 0 };
   counted.lockedUntil = (key, now) => { reads.n++; return shared.lockedUntil(key, now); };
+  counted.clear = (key) => { reads.clears++; return shared.clear(key); };
   const view = new LockViewThrottleStore(counted, store.feed, (change) => store.transaction(async (tx) => tx.changes.record(change)), maxLocks);
   return { view, reads, throttle: new CredentialThrottle(view, CLIENT_THROTTLE) };
 }
@@ -71,6 +72,18 @@ if ((await backends()).includes('postgres')) {
       assert.equal(B.reads.n, before, 'B learnt of the lock from the announcement, not by reading');
       assert.equal(await B.throttle.retryAfter('t1:lk_one', '198.51.100.81'), 0, 'other addresses are not locked');
       t.diagnostic(`lock seen by the other process after ${delay} ms`);
+    });
+
+    await t.test('a success writes nothing, unless this process counted failures of the pair', async () => {
+      await until('A answers from memory', async () => { await A.throttle.retryAfter('t1:warm', ip); return A.view.answering; });
+      const clears = A.reads.clears;
+      await A.throttle.succeed('t1:lk_fine', ip);
+      assert.equal(A.reads.clears, clears, 'no failures counted here: nothing to clear');
+      await A.throttle.fail('t1:lk_once', ip);
+      await A.throttle.succeed('t1:lk_once', ip);
+      assert.equal(A.reads.clears, clears + 1, 'the failure counted here is forgotten');
+      await A.throttle.succeed('t1:lk_once', ip);
+      assert.equal(A.reads.clears, clears + 1, 'and only once');
     });
 
     await t.test('a lock announced while B\'s notification connection was down is found when it reconnects', async () => {

@@ -2,6 +2,7 @@ import type { ThrottleRule } from './policies.js';
 import type { ThrottleStore } from './store.js';
 import type { Announcement, Change, ChangeListener } from '../changes.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
+import { BoundedMap } from '../../lib/bounded-map.js';
 
 /** What the view needs of the change feed. */
 export interface LockFeed {
@@ -30,6 +31,8 @@ const OVERFLOW_RETRY_MS = 60_000;
  */
 export class LockViewThrottleStore implements ThrottleStore {
   private readonly held = new Map<string, number>();
+  /** Keys whose failures this process counted: the only ones a success must clear while answering. */
+  private readonly failedHere = new BoundedMap<number>(MAX_LOCKS, MAX_LOCKS * 256);
   private complete = false;
   private loading?: object;
   private retryAt = 0;
@@ -97,6 +100,7 @@ export class LockViewThrottleStore implements ThrottleStore {
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
+    this.failedHere.set(key, now);
     const until = await this.inner.fail(key, rule, now);
     if (until > now) {
       this.add(key, until, now);
@@ -105,8 +109,16 @@ export class LockViewThrottleStore implements ThrottleStore {
     return until;
   }
 
-  clear(key: string): Promise<void> {
-    return this.inner.clear(key);
+  /**
+   * A success forgets the failures of its (client, address) pair. While answering from memory, only
+   * those counted here are cleared (no write on the hot path); failures counted by another process
+   * stay until their window ends, which cannot lock the client out: the success made the pair known,
+   * and a known pair is never locked (CLIENT_THROTTLE.knownSkipsPair).
+   */
+  async clear(key: string): Promise<void> {
+    if (this.answering && this.failedHere.get(key) === undefined) return;
+    this.failedHere.delete(key);
+    await this.inner.clear(key);
   }
 
   remember(key: string, ttlMs: number, now: number): Promise<void> {
@@ -123,7 +135,7 @@ export class LockViewThrottleStore implements ThrottleStore {
   }
 
   stats(): CacheStats {
-    const own = { entries: this.held.size, bytes: this.held.size * BYTES_PER_LOCK };
+    const own = { entries: this.held.size + this.failedHere.size, bytes: this.held.size * BYTES_PER_LOCK + this.failedHere.bytes };
     const inner = this.inner.stats();
     return { entries: own.entries + inner.entries, bytes: own.bytes + inner.bytes };
   }

@@ -3,11 +3,13 @@
 // a confidential app, personal clients, refresh tokens).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { basic, call, field, form, FORM } from './http.js';
 import path from 'node:path';
+import { basic, call, field, form, FORM } from './http.js';
 import { freePort, ROOT, startNode, waitForHttp, type Proc } from './processes.js';
 
 export const TENANT_PATH = '/t/demo';
+export const TOKEN_PATH = `${TENANT_PATH}/oauth2/v1/token`;
+export const INTROSPECT_PATH = `${TENANT_PATH}/oauth2/v1/introspect`;
 
 /** The node flags `npm start` runs the server with (package.json): the bench measures that process. */
 export const START_NODE_ARGS: string[] = (() => {
@@ -15,8 +17,6 @@ export const START_NODE_ARGS: string[] = (() => {
   const m = /\bnode ((?:--\S+\s+)*)packages\/server\/dist\/main\.js/.exec(start);
   return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
 })();
-export const TOKEN_PATH = `${TENANT_PATH}/oauth2/v1/token`;
-export const INTROSPECT_PATH = `${TENANT_PATH}/oauth2/v1/introspect`;
 
 export interface Latchkey {
   name: string;

@@ -14,7 +14,7 @@ export interface TickBatchOptions<I, O> {
  * Calls made in the same turn of the event loop are answered together, so under load N requests
  * cost one round trip instead of N (the same idea as group commit, for single statements). If the
  * batch fails (a deadlock with another process, one item at fault), every item runs again alone,
- * so only the item at fault fails and nobody is told of a result that was not written.
+ * in order, so only the item at fault fails and nobody is told of a result that was not written.
  */
 export class TickBatch<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -56,7 +56,8 @@ export class TickBatch<I, O> {
     try {
       results = await this.opts.many(batch.map((p) => p.item));
     } catch {
-      for (const p of batch) this.opts.one(p.item).then(p.resolve, p.reject);
+      // One after the other, in the order they came: calls about the same thing decide as they would have.
+      for (const p of batch) await this.opts.one(p.item).then(p.resolve, p.reject);
       return;
     }
     batch.forEach((p, i) => p.resolve(results[i]));

@@ -78,6 +78,11 @@ const rotationParams = (r: Rotation) => {
     s.secretVersion, s.createdAt, s.expiresAt];
 };
 
+const runRaw = (db: Db, text: string, params: unknown[]) => db.executeQuery<Selectable<RefreshTokensTable>>(CompiledQuery.raw(text, params));
+/** PostgreSQL: one rotation, alone; whether it won. */
+const rotateOnePg = async (db: Db, r: Rotation) => Number((await runRaw(db, ROTATE_PG, rotationParams(r))).numAffectedRows) === 1;
+const lookupOne = async (db: Db, l: Lookup) => (await tokenByHash(db, l.tenantId, l.tokenHash)).rows[0];
+
 /**
  * Rotations and lookups of refresh tokens made in the same turn of the event loop go to
  * PostgreSQL as one statement each: under load, the refresh grant's two round trips (and one
@@ -88,10 +93,10 @@ class PgRefreshBatches {
   readonly lookups: TickBatch<Lookup, Selectable<RefreshTokensTable> | undefined>;
 
   constructor(db: Db) {
-    const run = (text: string, params: unknown[]) => db.executeQuery<Selectable<RefreshTokensTable>>(CompiledQuery.raw(text, params));
+    const run = (text: string, params: unknown[]) => runRaw(db, text, params);
     this.rotations = new TickBatch({
       key: (r) => r.id,
-      one: async (r) => Number((await run(ROTATE_PG, rotationParams(r))).numAffectedRows) === 1,
+      one: (r) => rotateOnePg(db, r),
       many: async (rs) => {
         const columns = rs.map(rotationParams);
         const params = columns[0].map((_, c) => columns.map((row) => row[c]));
@@ -99,9 +104,8 @@ class PgRefreshBatches {
         return rs.map((r) => inserted.has(r.successor.id));
       },
     });
-    const one = async (l: Lookup) => (await tokenByHash(db, l.tenantId, l.tokenHash)).rows[0];
     this.lookups = new TickBatch({
-      one,
+      one: (l) => lookupOne(db, l),
       many: async (ls) => {
         const rows = (await run(BY_HASHES_PG, [ls.map((l) => l.tokenHash)])).rows;
         const byHash = new Map(rows.map((row) => [row.token_hash, row]));
@@ -141,8 +145,7 @@ export class RefreshTokenRepo {
       return true;
     }
     const rotation = { id, at, successor, answerSealed, answerUntil };
-    if (this.batches) return this.batches.rotations.run(rotation);
-    return Number((await this.db.executeQuery(CompiledQuery.raw(ROTATE_PG, rotationParams(rotation)))).numAffectedRows) === 1;
+    return this.batches ? this.batches.rotations.run(rotation) : rotateOnePg(this.db, rotation);
   }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
@@ -151,7 +154,8 @@ export class RefreshTokenRepo {
   }
 
   async byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const r = this.batches ? await this.batches.lookups.run({ tenantId, tokenHash }) : (await tokenByHash(this.db, tenantId, tokenHash)).rows[0];
+    const lookup = { tenantId, tokenHash };
+    const r = await (this.batches ? this.batches.lookups.run(lookup) : lookupOne(this.db, lookup));
     return r && toRecord(r);
   }
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { ThrottleBackend, ThrottleEntry } from '../domain/throttle/shared-store.js';
 import type { ThrottleRule } from '../domain/throttle/policies.js';
-import { lockFor } from '../domain/throttle/store.js';
+import { activeLock, lockFor } from '../domain/throttle/store.js';
 
 // Throttle keys separate their parts with NUL, which PostgreSQL text cannot hold: stored in their
 // JSON form (escaped, and still one stored key per key).
@@ -32,7 +32,7 @@ export class PgThrottleBackend implements ThrottleBackend {
       }))
       .returning(['count', 'locked_until']).executeTakeFirstOrThrow();
     const lock = lockFor(rule, row.count);
-    if (lock === 0) return row.locked_until > now ? row.locked_until : 0;
+    if (lock === 0) return activeLock(row.locked_until, now);
     // Concurrent failures may finish in any order: the longest lock stands.
     const locked = await this.db.updateTable('throttle_entries').where('key', '=', key).set({
       locked_until: sql`greatest(locked_until, ${now + lock})`,

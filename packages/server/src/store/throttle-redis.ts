@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ThrottleBackend, ThrottleEntry } from '../domain/throttle/shared-store.js';
 import type { ThrottleRule } from '../domain/throttle/policies.js';
+import { activeLock } from '../domain/throttle/store.js';
 
 const PREFIX = 'latchkey:throttle:';
 
@@ -44,7 +45,7 @@ export class RedisThrottleBackend implements ThrottleBackend {
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
     const locked = await (this.redis as unknown as { latchkeyThrottleFail(...a: (string | number)[]): Promise<number> })
       .latchkeyThrottleFail(PREFIX + key, now, rule.windowMs, rule.limit, rule.lockMs, rule.maxLockMs);
-    return Number(locked) > now ? Number(locked) : 0;
+    return activeLock(Number(locked), now);
   }
 
   async delete(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ThrottleRule } from './policies.js';
-import type { ThrottleStore } from './store.js';
+import { activeLock, type ThrottleStore } from './store.js';
 import type { Announcement, Change, ChangeListener } from '../changes.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
@@ -95,8 +95,7 @@ export class LockViewThrottleStore implements ThrottleStore {
       this.load(now);
       return this.inner.lockedUntil(key, now);
     }
-    const until = this.held.get(key);
-    return until !== undefined && until > now ? until : 0;
+    return activeLock(this.held.get(key), now);
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {

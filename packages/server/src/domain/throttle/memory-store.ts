@@ -1,4 +1,4 @@
-import { lockFor, type ThrottleStore } from './store.js';
+import { activeLock, lockFor, type ThrottleStore } from './store.js';
 import type { ThrottleRule } from './policies.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
@@ -31,7 +31,7 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   async lockedUntil(key: string, now: number): Promise<number> {
     const f = this.failures.get(key);
-    return f && f.lockedUntil > now ? f.lockedUntil : 0;
+    return activeLock(f?.lockedUntil, now);
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
@@ -42,7 +42,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     const lock = lockFor(rule, f.count);
     if (lock > 0) f.lockedUntil = now + lock;
     this.failures.set(key, f);
-    return f.lockedUntil > now ? f.lockedUntil : 0;
+    return activeLock(f.lockedUntil, now);
   }
 
   async clear(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ThrottleRule } from './policies.js';
-import type { ThrottleStore } from './store.js';
+import { activeLock, type ThrottleStore } from './store.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
 import { TickBatch } from '../../lib/tick-batch.js';
@@ -70,7 +70,7 @@ export class SharedThrottleStore implements ThrottleStore {
 
   async lockedUntil(key: string, now: number): Promise<number> {
     const e = await this.entry(key, now);
-    return e && e.lockedUntil > now ? e.lockedUntil : 0;
+    return activeLock(e?.lockedUntil, now);
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {

@@ -29,6 +29,9 @@ export interface ThrottleStore {
   close?(): Promise<void>;
 }
 
+/** A lock's end as the store answers it: `until` while it is still ahead of `now`, otherwise 0 (not locked). */
+export const activeLock = (until: number | undefined, now: number): number => (until !== undefined && until > now ? until : 0);
+
 /** The lock earned by the failure just counted: `failures` so far under `rule`. */
 export function lockFor(rule: ThrottleRule, failures: number): number {
   if (failures < rule.limit) return 0;

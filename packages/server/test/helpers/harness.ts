@@ -10,6 +10,7 @@ import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/s
 import { createContext, type AppContext } from '../../src/context.js';
 import { buildApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
+import { PgChangeListener } from '../../src/store/change-listener.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -138,4 +139,23 @@ export function form(params: Record<string, string | undefined>): string {
 
 export function basic(id: string, secret: string): string {
   return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+}
+
+/**
+ * What another process on the same PostgreSQL database has: its own store, change feed and change
+ * listener (not started yet, so a test can look at the feed before LISTEN is in place).
+ */
+export function anotherProcessStore(databaseUrl: string): { store: Store; listener: PgChangeListener; close(): Promise<void> } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-other-'));
+  const handle = openStore({ databaseUrl, dataDir });
+  const store = new Store(handle.db, handle.dialect);
+  const listener = new PgChangeListener(databaseUrl, store.feed);
+  return {
+    store, listener,
+    close: async () => {
+      await listener.stop();
+      await handle.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { backends, createTestServer } from '../helpers/harness.js';
+import { anotherProcessStore, backends, createTestServer } from '../helpers/harness.js';
 import { makeApp, demo } from '../helpers/oauth.js';
-import { openStore, Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
 import { createContext } from '../../src/context.js';
-import { PgChangeListener, LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
 import type { Announcement, Change } from '../../src/domain/changes.js';
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
@@ -24,19 +21,15 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 if ((await backends()).includes('postgres')) {
   test('PostgreSQL change notifications between processes', async (t) => {
     const a = await createTestServer('postgres');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-listen-'));
-    const handle = openStore({ databaseUrl: a.databaseUrl, dataDir });
-    const b = new Store(handle.db, handle.dialect);
+    const other = anotherProcessStore(a.databaseUrl!);
+    const { store: b, listener } = other;
     const bCtx = createContext(a.config, b, randomBytes(32));
     const heard: Announcement[] = [];
     b.feed.subscribe((c) => heard.push(c));
-    const listener = new PgChangeListener(a.databaseUrl!, b.feed);
     await listener.start();
     t.after(async () => {
-      await listener.stop();
-      await handle.close();
+      await other.close();
       await a.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     });
     const marker = (clientId: string): Change => ({ type: 'client.changed', tenantId: 'listener-test', clientId });
     const heardMarker = (clientId: string) => heard.some((c) => c.type === 'client.changed' && c.clientId === clientId);

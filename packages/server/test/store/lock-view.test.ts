@@ -1,12 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { backends, createTestServer, PG_ADMIN_URL } from '../helpers/harness.js';
-import { openStore, Store } from '../../src/store/index.js';
-import { PgChangeListener, LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
+import { anotherProcessStore, backends, createTestServer, PG_ADMIN_URL } from '../helpers/harness.js';
+import type { Store } from '../../src/store/index.js';
+import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
 import { PgThrottleBackend } from '../../src/store/throttle-pg.js';
 import { SharedThrottleStore } from '../../src/domain/throttle/shared-store.js';
 import { LockViewThrottleStore } from '../../src/domain/throttle/lock-view.js';
@@ -42,17 +39,13 @@ if ((await backends()).includes('postgres')) {
   test('client-secret locks known in memory: two processes on one PostgreSQL database', async (t) => {
     const a = await createTestServer('postgres');
     // B: its own store, feed and listener on the same database, as another process has.
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-lockview-'));
-    const handle = openStore({ databaseUrl: a.databaseUrl, dataDir });
-    const bStore = new Store(handle.db, handle.dialect);
-    const listener = new PgChangeListener(a.databaseUrl!, bStore.feed);
+    const other = anotherProcessStore(a.databaseUrl!);
+    const { store: bStore, listener } = other;
     assert.equal(bStore.feed.connected, false, 'not connected before LISTEN');
     await listener.start();
     t.after(async () => {
-      await listener.stop();
-      await handle.close();
+      await other.close();
       await a.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
     });
     const A = clientThrottle(a.store);
     const B = clientThrottle(bStore);

@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import cookie from '@fastify/cookie';
 import type { AppContext } from './context.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -50,7 +49,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerErrorHandling(app);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await app.register(cookie);
   await registerOpenApi(app, ctx);
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);

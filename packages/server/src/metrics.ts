@@ -18,6 +18,8 @@ const ERROR_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_grant
 interface RouteSeries {
   requests: Counter.Internal;
   duration: Histogram.Internal<string>;
+  /** A token request answered with tokens: its grant's issued count. */
+  issued?: Counter.Internal;
 }
 
 /** The per-route series, bound once per (route, method, status, grant): a request then costs two increments. */
@@ -140,19 +142,19 @@ export class Metrics implements FeedObserver {
       series = {
         requests: this.requests.labels({ route: entry.route, method: entry.method, status: String(status), grant: g }),
         duration: this.duration.labels({ route: entry.route, method: entry.method, grant: g }),
+        issued: entry.token && status < 400 ? this.issued.labels({ grant: g }) : undefined,
       };
       entry.series.set(key, series);
     }
     series.requests.inc();
     series.duration.observe(reply.elapsedTime / 1000);
-    if (entry.token) this.tokenOutcome(grant, status, reply);
+    if (series.issued) series.issued.inc();
+    else if (entry.token) this.refusal(grant, reply);
   }
 
-  private tokenOutcome(grant: number, status: number, reply: FastifyReply): void {
-    const g = grant < GRANTS.length ? GRANTS[grant] : OTHER;
-    if (status < 400) return void this.issued.inc({ grant: g });
+  private refusal(grant: number, reply: FastifyReply): void {
     const code = reply.oauthError;
-    this.refused.inc({ grant: g, error: code && ERROR_CODES.has(code) ? code : OTHER });
+    this.refused.inc({ grant: grant < GRANTS.length ? GRANTS[grant] : OTHER, error: code && ERROR_CODES.has(code) ? code : OTHER });
   }
 
   /** Requests that matched no route are one series: their URLs are whatever a client sent. */

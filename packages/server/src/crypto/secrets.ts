@@ -38,12 +38,16 @@ export class SecretHasher {
   constructor(private readonly pepper: Buffer) {}
 
   hash(secret: string): string {
-    return createHmac('sha256', this.pepper).update(secret).digest('base64url');
+    return this.digest(secret).toString('base64url');
+  }
+
+  private digest(secret: string): Buffer {
+    return createHmac('sha256', this.pepper).update(secret).digest();
   }
 
   /** Constant-time comparison of a presented secret against a stored hash. */
   verify(secret: string, storedHash: string | null | undefined): boolean {
-    const actual = Buffer.from(this.hash(secret), 'base64url');
+    const actual = this.digest(secret);
     const expected = Buffer.from(storedHash ?? '', 'base64url');
     if (expected.length !== actual.length) {
       timingSafeEqual(actual, actual);

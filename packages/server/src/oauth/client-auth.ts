@@ -21,14 +21,16 @@ export interface AuthenticatedClient {
   owner?: Principal;
 }
 
+// RFC 6749 §2.3.1: both parts are form-urlencoded before being joined. Latchkey's client ids and
+// secrets hold neither '%' nor '+', so theirs come back as they are.
+const formDecode = (s: string) => (s.includes('%') || s.includes('+') ? decodeURIComponent(s.replace(/\+/g, ' ')) : s);
+
 function decodeBasic(header: string): { id: string; secret: string } {
   const raw = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = raw.indexOf(':');
   if (colon < 0) throw new InvalidClient('malformed Basic credentials', true);
   try {
-    // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-    const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return { id: dec(raw.slice(0, colon)), secret: dec(raw.slice(colon + 1)) };
+    return { id: formDecode(raw.slice(0, colon)), secret: formDecode(raw.slice(colon + 1)) };
   } catch {
     throw new InvalidClient('malformed Basic credentials', true);
   }

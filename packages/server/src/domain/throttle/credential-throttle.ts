@@ -4,23 +4,32 @@ import { throttleAddress } from './address.js';
 
 const SEP = '\u0000';
 
+interface Keys { pair: string; subject: string; address: string; known: string }
+
 /**
  * Throttles failed attempts of one kind of credential (see ThrottlePolicy). `subject` names what
  * is being proven (an account, a client) and `address` where the attempt comes from (counted by
  * throttleAddress: IPv6 by its /64).
  */
 export class CredentialThrottle {
+  // One attempt asks for the same keys twice (retryAfter, then succeed or fail): the last are kept.
+  private last?: { subject: string; where: string; keys: Keys };
+
   constructor(private readonly store: ThrottleStore, private readonly policy: ThrottlePolicy) {}
 
-  private keys(subject: string, where: string) {
+  private keys(subject: string, where: string): Keys {
+    const last = this.last;
+    if (last !== undefined && last.subject === subject && last.where === where) return last.keys;
     const p = this.policy.name;
     const address = throttleAddress(where);
-    return {
+    const keys = {
       pair: `${p}:pair:${subject}${SEP}${address}`,
       subject: `${p}:subject:${subject}`,
       address: `${p}:address:${address}`,
       known: `${p}:known:${subject}${SEP}${address}`,
     };
+    this.last = { subject, where, keys };
+    return keys;
   }
 
   /** Seconds to wait before `subject` may be tried again from `address`; 0 when allowed now. */

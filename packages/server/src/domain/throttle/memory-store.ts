@@ -1,4 +1,4 @@
-import { activeLock, lockFor, type ThrottleStore } from './store.js';
+import { activeLock, lockFor, RENEW_KNOWN_MS, type ThrottleStore } from './store.js';
 import type { ThrottleRule } from './policies.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
@@ -50,6 +50,8 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   async remember(key: string, ttlMs: number, now: number): Promise<void> {
+    const until = this.known.get(key);
+    if (until !== undefined && now - (until - ttlMs) < RENEW_KNOWN_MS) return;
     this.known.set(key, now + ttlMs);
   }
 

@@ -1,5 +1,5 @@
 import type { ThrottleRule } from './policies.js';
-import { activeLock, type ThrottleStore } from './store.js';
+import { activeLock, RENEW_KNOWN_MS, type ThrottleStore } from './store.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
 import { TickBatch } from '../../lib/tick-batch.js';
@@ -31,8 +31,6 @@ export interface ThrottleBackend {
 
 // A pair found without failures this recently needs no clearing after a success.
 const ABSENT_FOR_MS = 1000;
-// A known pair is kept for weeks; renewing it once an hour per process is plenty.
-const RENEW_KNOWN_MS = 3600_000;
 const MEMO_BYTES = (key: string) => 96 + 8 + 2 * key.length;
 
 /**

@@ -29,6 +29,9 @@ export interface ThrottleStore {
   close?(): Promise<void>;
 }
 
+/** A known pair is kept for weeks; renewing it once an hour per process is plenty (no write per success). */
+export const RENEW_KNOWN_MS = 3600_000;
+
 /** A lock's end as the store answers it: `until` while it is still ahead of `now`, otherwise 0 (not locked). */
 export const activeLock = (until: number | undefined, now: number): number => (until !== undefined && until > now ? until : 0);
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import type { AppContext } from '../../context.js';
 import { resolveTenant } from '../tenant.js';
 import { authenticate, authenticatePlatform } from '../auth.js';
@@ -25,6 +26,8 @@ import { ssoLoginRoutes } from './sso-login.js';
  * sign-in form at `/t/:tenant/login`.
  */
 export async function managementRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Sessions are the only cookies: parsed and set here, not on the OAuth endpoints' hot path.
+  await app.register(cookie);
   await app.register(async (api) => {
     resolveTenant(api, ctx);
     api.addHook('onRequest', authenticate(ctx));

@@ -19,9 +19,9 @@ const GRANTS: Record<string, Grant> = {
 };
 
 // The grants' own parameters that name or prove something, checked before the client is looked up.
-const GRANT_PARAM_LIMITS: Record<string, number> = {
-  username: MAX_LENGTH.email, password: MAX_LENGTH.password, refresh_token: MAX_LENGTH.secret, assertion: MAX_LENGTH.jwt,
-};
+const GRANT_PARAM_LIMITS: [string, number][] = [
+  ['username', MAX_LENGTH.email], ['password', MAX_LENGTH.password], ['refresh_token', MAX_LENGTH.secret], ['assertion', MAX_LENGTH.jwt],
+];
 const refuseGrant = (description: string) => new InvalidGrant(description);
 
 const tokenResponse = {
@@ -44,7 +44,7 @@ export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Prom
     const grantType = required(params, 'grant_type');
     const grant = GRANTS[grantType];
     if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
-    for (const [name, max] of Object.entries(GRANT_PARAM_LIMITS)) bounded(params[name], name, max, refuseGrant);
+    for (const [name, max] of GRANT_PARAM_LIMITS) bounded(params[name], name, max, refuseGrant);
     let auth;
     if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
       && !params.client_secret && !params.client_assertion) {

@@ -362,7 +362,7 @@ async function growth(): Promise<void> {
  * (informational: V8 still holds the young generation that start-up grew) and again once settled
  * (BENCH_RSS_IDLE_SECONDS, 30 s: V8's memory reducer shrinks the heap after ~8 and ~16 s of
  * idleness), which is what an operator sees of a process waiting for requests; on PostgreSQL also
- * with a small young generation (--max-semi-space-size=1).
+ * with V8's defaults, to show what `npm start`'s smaller young generation saves.
  */
 async function rss(): Promise<void> {
   const built = fs.existsSync(path.join(ROOT, 'packages/server/dist/main.js'));
@@ -405,7 +405,7 @@ function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
     '',
     markdown(list),
     '',
-    ...(seedTimes.length ? [`Growth seeding (generate_series in batches of 100,000 rows, one transaction, then ANALYZE): ${seedTimes.join('; ')}.`, ''] : []),
+    ...(seedTimes.length ? [`Growth seeding (generate_series in batches of 100,000 rows, one transaction, then VACUUM (ANALYZE) and CHECKPOINT): ${seedTimes.join('; ')}.`, ''] : []),
     'How the parts are measured: each server runs alone in its own process, autocannon loads it from the bench process; ' +
       '"Fastify + one ES256 signature" is Fastify with formbody signing one access token per request and nothing else (bench/ceiling-server.ts). ' +
       'PostgreSQL parts use scratch databases on the local server (synchronous_commit on), dropped afterwards. ' +

@@ -47,7 +47,7 @@ export interface Seeded { clients: number; refreshTokens: number; seconds: numbe
 /**
  * Adds filler rows to tenant `demo` until it has `clients` seeded clients (apps without a secret)
  * and `refreshTokens` seeded refresh tokens (live, spread over the seeded clients, 4 per family):
- * generate_series in batches of 100,000 rows, all in one transaction, then ANALYZE.
+ * generate_series in batches of 100,000 rows, all in one transaction, then VACUUM (ANALYZE) and CHECKPOINT.
  */
 export async function seed(url: string, have: { clients: number; refreshTokens: number }, want: { clients: number; refreshTokens: number }): Promise<Seeded> {
   const c = new pg.Client({ connectionString: url });

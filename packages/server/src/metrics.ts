@@ -125,8 +125,10 @@ export class Metrics implements FeedObserver {
 
   /** onResponse: O(1), and after the first request of a kind only a map lookup and two increments. */
   observe(request: FastifyRequest, reply: FastifyReply): void {
-    const config = request.routeOptions.config as object | undefined;
-    const url = request.routeOptions.url;
+    // Fastify builds (and freezes) a new routeOptions object on every read: read it once.
+    const route = request.routeOptions;
+    const config = route.config as object | undefined;
+    const url = route.url;
     if (!config || url === undefined) return this.unmatched(request, reply);
     let entry = this.routes.get(config);
     if (!entry) {

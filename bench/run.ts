@@ -360,8 +360,8 @@ async function growth(): Promise<void> {
  * (h) Resident memory of one idle Latchkey process, as `npm start` runs it (the build,
  * packages/server/dist, when there is one: tsx alone adds ~30 MB): read 3 s after start-up
  * (informational: V8 still holds the young generation that start-up grew) and again once settled
- * (BENCH_RSS_IDLE_SECONDS, 30 s: V8's memory reducer shrinks the heap after ~8 and ~16 s of
- * idleness), which is what an operator sees of a process waiting for requests; on PostgreSQL also
+ * (BENCH_RSS_IDLE_SECONDS, 30 s: V8's memory reducer gives back part of the heap after ~8 and
+ * ~16 s of idleness), which is what an operator sees of a process waiting for requests; on PostgreSQL also
  * with V8's defaults, to show what `npm start`'s smaller young generation saves.
  */
 async function rss(): Promise<void> {
@@ -412,7 +412,7 @@ function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
       'The notification delay: two processes on one database; a personal client cached by B (one grant through B) is revoked through A\'s API; ' +
       'the clock starts when A has answered (committed, NOTIFY sent) and stops at B\'s first 401, polling B back to back with the client\'s own grant. ' +
       'The growth curve runs on one PostgreSQL process, warmed up first; the filler clients and refresh tokens are seeded straight into the database. ' +
-      `Idle RSS is /proc VmRSS of the built server (packages/server/dist), 3 s after start-up and after ${RSS_IDLE_SECONDS} s without requests (V8 shrinks the young generation that start-up grew after about 8 and 16 s of idleness).`,
+      `Idle RSS is /proc VmRSS of the built server (packages/server/dist), 3 s after start-up and after ${RSS_IDLE_SECONDS} s without requests (V8's memory reducer gives back part of what start-up grew after about 8 and 16 s of idleness; with V8's defaults the 16 MB semi-spaces stay).`,
     '',
     'Every rate measured:',
     '',

@@ -22,7 +22,7 @@ interface RouteSeries {
   issued?: Counter.Internal;
 }
 
-/** The per-route series, bound once per (route, method, status, grant): a request then costs two increments. */
+/** The per-route series, bound once per (route, method, status, grant): a request then costs two or three increments. */
 interface RouteEntry {
   route: string;
   method: string;
@@ -123,7 +123,7 @@ export class Metrics implements FeedObserver {
     this.lagSeconds.observe(ms / 1000);
   }
 
-  /** onResponse: O(1), and after the first request of a kind only a map lookup and two increments. */
+  /** onResponse: O(1), and after the first request of a kind only a map lookup and two or three increments. */
   observe(request: FastifyRequest, reply: FastifyReply): void {
     // Fastify builds (and freezes) a new routeOptions object on every read: read it once.
     const route = request.routeOptions;

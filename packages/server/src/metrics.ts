@@ -140,7 +140,7 @@ export class Metrics implements FeedObserver {
     const key = status * 8 + grant + 1;
     let series = entry.series.get(key);
     if (!series) {
-      const g = grant < 0 ? NO_GRANT : grant < GRANTS.length ? GRANTS[grant] : OTHER;
+      const g = grantLabel(grant);
       series = {
         requests: this.requests.labels({ route: entry.route, method: entry.method, status: String(status), grant: g }),
         duration: this.duration.labels({ route: entry.route, method: entry.method, grant: g }),
@@ -156,7 +156,7 @@ export class Metrics implements FeedObserver {
 
   private refusal(grant: number, reply: FastifyReply): void {
     const code = reply.oauthError;
-    this.refused.inc({ grant: grant < GRANTS.length ? GRANTS[grant] : OTHER, error: code && ERROR_CODES.has(code) ? code : OTHER });
+    this.refused.inc({ grant: grantLabel(grant), error: code && ERROR_CODES.has(code) ? code : OTHER });
   }
 
   /** Requests that matched no route are one series: their URLs are whatever a client sent. */
@@ -166,6 +166,9 @@ export class Metrics implements FeedObserver {
     void request;
   }
 }
+
+/** The `grant` label of a grantIndex: none off the token endpoint, `other` for grants not in GRANTS. */
+const grantLabel = (grant: number): string => (grant < 0 ? NO_GRANT : grant < GRANTS.length ? GRANTS[grant] : OTHER);
 
 function grantIndex(request: FastifyRequest): number {
   const g = (request.body as { grant_type?: unknown } | undefined)?.grant_type;

@@ -93,21 +93,20 @@ class PgRefreshBatches {
   readonly lookups: TickBatch<Lookup, Selectable<RefreshTokensTable> | undefined>;
 
   constructor(db: Db) {
-    const run = (text: string, params: unknown[]) => runRaw(db, text, params);
     this.rotations = new TickBatch({
       key: (r) => r.id,
       one: (r) => rotateOnePg(db, r),
       many: async (rs) => {
         const columns = rs.map(rotationParams);
         const params = columns[0].map((_, c) => columns.map((row) => row[c]));
-        const inserted = new Set((await run(ROTATE_MANY_PG, params)).rows.map((row) => row.id));
+        const inserted = new Set((await runRaw(db, ROTATE_MANY_PG, params)).rows.map((row) => row.id));
         return rs.map((r) => inserted.has(r.successor.id));
       },
     });
     this.lookups = new TickBatch({
       one: (l) => lookupOne(db, l),
       many: async (ls) => {
-        const rows = (await run(BY_HASHES_PG, [ls.map((l) => l.tokenHash)])).rows;
+        const rows = (await runRaw(db, BY_HASHES_PG, [ls.map((l) => l.tokenHash)])).rows;
         const byHash = new Map(rows.map((row) => [row.token_hash, row]));
         return ls.map((l) => {
           const row = byHash.get(l.tokenHash);

@@ -37,17 +37,25 @@ export class TtlCache<V> {
   }
 
   async get(key: string): Promise<V> {
-    const hit = this.entries.get(key);
-    const now = Date.now();
-    if (hit && now - hit.at < this.ttlMs) {
-      this.hits++;
-      return hit.value;
-    }
+    const hit = this.peek(key);
+    if (hit) return hit.value;
     this.misses++;
+    const now = Date.now();
     const started = this.generation;
     const value = await this.load(key);
     if (started === this.generation) this.entries.set(key, { value, at: now });
     return value;
+  }
+
+  /**
+   * The entry held for `key` while it is fresh, without waiting: the caller answers a hit in the same
+   * turn of the event loop and calls `get` only on a miss. A cached miss is `{ value: undefined }`.
+   */
+  peek(key: string): { value: V } | undefined {
+    const hit = this.entries.get(key);
+    if (hit === undefined || Date.now() - hit.at >= this.ttlMs) return undefined;
+    this.hits++;
+    return hit;
   }
 
   delete(key: string): void {

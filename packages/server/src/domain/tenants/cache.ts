@@ -20,6 +20,11 @@ export class TenantCache {
     return this.cache.get(slug);
   }
 
+  /** A fresh cached answer for `slug` without waiting (TtlCache.peek); undefined when `get` must load it. */
+  peek(slug: string): { value: Tenant | undefined } | undefined {
+    return this.cache.peek(slug);
+  }
+
   onChange(change: Announcement): void {
     if (change.type === 'tenant.changed') this.cache.delete(change.slug);
     else if (change.type === 'changes.missed') this.cache.clear();

@@ -54,3 +54,24 @@ test('the throttle store stays within its bounds under a flood of distinct keys'
   assert.ok(bytes <= 2 * 32 * 1024, `${bytes} bytes`);
   assert.equal(await store.knows('client:known:tenant:lk_app_4999\u0000198.51.100.135', now), true);
 });
+
+test('a TtlCache peek answers a fresh entry (a cached miss too) without loading, and nothing once it expired', async () => {
+  let loads = 0;
+  const cache = new TtlCache<number | undefined>(async (key) => { loads++; return key === 'absent' ? undefined : key.length; }, 50, 100, 64 * 1024);
+  assert.equal(cache.peek('abc'), undefined, 'nothing held yet');
+  assert.equal(await cache.get('abc'), 3);
+  assert.equal(cache.peek('abc')?.value, 3);
+  assert.equal(await cache.get('absent'), undefined);
+  const miss = cache.peek('absent');
+  assert.ok(miss, 'a cached miss is an answer: no store read for it');
+  assert.equal(miss.value, undefined);
+  assert.equal(loads, 2);
+  const { hits, misses } = cache.stats();
+  assert.deepEqual({ hits, misses }, { hits: 2, misses: 2 });
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(cache.peek('abc'), undefined, 'expired: the caller must load it again');
+  assert.equal(await cache.get('abc'), 3);
+  assert.equal(loads, 3);
+  cache.delete('abc');
+  assert.equal(cache.peek('abc'), undefined, 'deleted by an announced change');
+});

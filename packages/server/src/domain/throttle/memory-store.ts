@@ -15,6 +15,11 @@ const VALUE_BYTES = 64;
 const ENTRY_OVERHEAD = 96;
 const sizeOf = (key: string) => ENTRY_OVERHEAD + VALUE_BYTES + 2 * key.length;
 
+// Every answer is known at once. The hot path's answers (not locked; done) are promises resolved
+// once and shared, instead of a new promise per call: a token request makes five of these calls.
+const UNLOCKED = Promise.resolve(0);
+const DONE = Promise.resolve();
+
 /**
  * Throttle state of one process. Failures and known pairs are kept apart, so a flood of failures
  * evicts only other failures, never the pairs that let owners in. Each is bounded in entries and
@@ -29,9 +34,9 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.known = new BoundedMap(maxEntries, maxBytes, sizeOf);
   }
 
-  async lockedUntil(key: string, now: number): Promise<number> {
-    const f = this.failures.get(key);
-    return activeLock(f?.lockedUntil, now);
+  lockedUntil(key: string, now: number): Promise<number> {
+    const until = activeLock(this.failures.get(key)?.lockedUntil, now);
+    return until === 0 ? UNLOCKED : Promise.resolve(until);
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
@@ -45,14 +50,15 @@ export class MemoryThrottleStore implements ThrottleStore {
     return activeLock(f.lockedUntil, now);
   }
 
-  async clear(key: string): Promise<void> {
+  clear(key: string): Promise<void> {
     this.failures.delete(key);
+    return DONE;
   }
 
-  async remember(key: string, ttlMs: number, now: number): Promise<void> {
+  remember(key: string, ttlMs: number, now: number): Promise<void> {
     const until = this.known.get(key);
-    if (until !== undefined && now - (until - ttlMs) < RENEW_KNOWN_MS) return;
-    this.known.set(key, now + ttlMs);
+    if (until === undefined || now - (until - ttlMs) >= RENEW_KNOWN_MS) this.known.set(key, now + ttlMs);
+    return DONE;
   }
 
   async knows(key: string, now: number): Promise<boolean> {

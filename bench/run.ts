@@ -4,7 +4,8 @@
 //
 //   (a) a bare node:http server answering a fixed JSON body (the HTTP ceiling), and Fastify with
 //       formbody answering each request with one fresh ES256 token and nothing else (the ceiling of
-//       a token endpoint on Latchkey's stack)
+//       a token endpoint on Latchkey's stack); beside Latchkey, also the floor: that ceiling plus
+//       only the per-request work the design requires (bench/floor-server.ts)
 //   (b) oidc-provider from npm, minimal in-memory configuration (the reference)
 //   (c) the raw ES256 signing rate on one core: jose SignJWT and synchronous node:crypto
 //   (d) Latchkey: client_credentials (an app and a personal client), refresh_token with rotation,
@@ -60,7 +61,7 @@ const GROWTH_STAGES = [
   { label: '100k clients + 1M refresh tokens', clients: 100_000, refreshTokens: 1_000_000 },
 ];
 // 22 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare.
-const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 3 * RSS_IDLE_SECONDS + 23 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS);
+const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 3 * RSS_IDLE_SECONDS + 24 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS);
 
 const results = new Map<string, Measurement>();
 let notifyDelay: { p50: number; p99: number; max: number; n: number } | undefined;
@@ -130,6 +131,14 @@ const CEILING_V8 = 'Fastify + one ES256 signature, V8 defaults';
 // rates on a shared machine drift within a minute.
 const CEILING_BESIDE = 'Fastify + one ES256 signature, beside the personal client (mean)';
 const CEILING_REQUEST: LoadRequest = { method: 'POST', path: '/token', headers: { 'content-type': FORM }, body: form({ grant_type: 'client_credentials', scope: 'myservices' }) };
+// The ceiling plus what the design requires of every client_credentials request (bench/floor-server.ts),
+// measured right after the ceiling that follows the personal client.
+const FLOOR = 'Fastify + one ES256 signature + the required per-request work (tenant path, Basic, keyed hash, metrics)';
+const FLOOR_CLIENT = { id: 'lk_app_floor', secret: `lk_cs_${crypto.randomBytes(32).toString('base64url')}` };
+const FLOOR_ENV = { FLOOR_CLIENT_ID: FLOOR_CLIENT.id, FLOOR_CLIENT_SECRET: FLOOR_CLIENT.secret };
+const FLOOR_REQUEST: LoadRequest = {
+  method: 'POST', path: TOKEN_PATH, headers: { 'content-type': FORM, authorization: basic(FLOOR_CLIENT.id, FLOOR_CLIENT.secret) }, body: PERSONAL_CC_BODY,
+};
 const chainsNeeded = CONNECTIONS * (WARMUP > 0 ? 2 : 1);
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +206,8 @@ async function oidcProvider(): Promise<void> {
  * Latchkey; with `ceiling` (the origin of a running ceiling server), the ceiling is measured right
  * before and after the personal client.
  */
-async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean, ceiling?: string): Promise<void> {
+async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean, beside?: { ceiling: string; floor: string }): Promise<void> {
+  const ceiling = beside?.ceiling;
   const admin = await adminHeaders(lk);
   const app = await createApp(lk, admin);
   const personal = await createPersonalClient(lk, admin, 'bench personal');
@@ -212,6 +222,9 @@ async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean,
   if (ceiling && before) {
     const after = await run(`${CEILING}, after the personal client`, ceiling, { request: CEILING_REQUEST });
     results.set(CEILING_BESIDE, { ...after, name: CEILING_BESIDE, rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2, p99: Math.max(before.p99, after.p99) });
+    const floor = await call({ what: 'floor: client_credentials grant', method: 'POST', url: beside.floor + TOKEN_PATH, headers: FLOOR_REQUEST.headers, body: PERSONAL_CC_BODY });
+    field(floor, 'access_token', 'floor client_credentials grant');
+    await run(FLOOR, beside.floor, { request: FLOOR_REQUEST });
   }
 
   // One refresh by hand first: a clear error if the grant fails or does not rotate.
@@ -269,8 +282,10 @@ async function latchkey(): Promise<void> {
   log(`\n(d) Latchkey (${url ? 'PostgreSQL' : 'SQLite'}), ES256 JWT access tokens`);
   await withLatchkey('latchkey', { databaseUrl: url, dataDir: scratchDir() }, async (lk) => {
     if (!PARTS.has('bare')) return latchkeyLoads('latchkey', lk, PARTS.has('resource'));
-    // The ceiling waits idle beside Latchkey, to be measured right before and after the personal client.
-    await withServer('ceiling', 'bench/ceiling-server.ts', {}, '/', (ceiling) => latchkeyLoads('latchkey', lk, PARTS.has('resource'), ceiling), undefined, START_NODE_ARGS);
+    // The ceiling and the floor wait idle beside Latchkey, to be measured right before and after the personal client.
+    await withServer('ceiling', 'bench/ceiling-server.ts', {}, '/', (ceiling) =>
+      withServer('floor', 'bench/floor-server.ts', FLOOR_ENV, '/', (floor) =>
+        latchkeyLoads('latchkey', lk, PARTS.has('resource'), { ceiling, floor }), undefined, START_NODE_ARGS), undefined, START_NODE_ARGS);
   });
 }
 
@@ -468,6 +483,8 @@ const spread = (xs: (number | undefined)[]) => (xs.every((x) => x) ? { numerator
 const fmt = (n: number | undefined) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
 const list: Ratio[] = [
   { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature beside it', numerator: get(PERSONAL), denominator: get(CEILING_BESIDE), target: 0.85 },
+  { name: 'the required per-request work (floor) / Fastify + one ES256 signature beside it', numerator: get(FLOOR), denominator: get(CEILING_BESIDE) },
+  { name: 'latchkey client_credentials (personal client) / the floor', numerator: get(PERSONAL), denominator: get(FLOOR) },
   { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature, V8 defaults', numerator: get(PERSONAL), denominator: get(CEILING_V8) },
   { name: 'latchkey client_credentials (app) / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
   { name: 'latchkey client_credentials / jose signing rate', numerator: get('latchkey client_credentials'), denominator: sign(0), target: 0.6 },

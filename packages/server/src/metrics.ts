@@ -6,6 +6,7 @@ import type { Announcement } from './domain/changes.js';
 import type { ChangeSource, FeedObserver } from './store/change-feed.js';
 import type { PoolUsage } from './store/db.js';
 import type { ReadThroughStats } from './lib/ttl-cache.js';
+import './http/types.js';
 
 const require = createRequire(import.meta.url);
 type DefaultMetric = (registry: Registry, config: { prefix: string; eventLoopMonitoringPrecision: number }) => void;

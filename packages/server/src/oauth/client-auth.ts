@@ -77,7 +77,7 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
   bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
   const throttleKey = `${tenant.id}:${clientId}`;
-  const wait = await ctx.throttle.clients.retryAfter(throttleKey, request.ip);
+  const wait = ctx.throttle.clients.retryAfterNow(throttleKey, request.ip) ?? await ctx.throttle.clients.retryAfter(throttleKey, request.ip);
   if (wait > 0) throw new TooManyAttempts(wait);
   const fail = async (description = FAILED): Promise<never> => {
     await ctx.throttle.clients.fail(throttleKey, request.ip);

@@ -52,11 +52,13 @@ if ((await backends()).includes('postgres')) {
     const ip = '198.51.100.80';
 
     await t.test('once loaded, a check reads no database; a lock set through A is refused by B within milliseconds', async () => {
+      assert.equal(B.throttle.retryAfterNow('t1:lk_one', ip), undefined, 'not answered at once before the view is complete');
       assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
       assert.ok(B.reads.n > 0, 'the first check read the store while the view loaded');
       await until('B answers from memory', () => B.view.answering);
       const before = B.reads.n;
       assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
+      assert.equal(B.throttle.retryAfterNow('t1:lk_one', ip), 0, 'answered at once');
       assert.equal(B.reads.n, before, 'no read');
 
       await lockOut(A.throttle, 't1:lk_one', ip);

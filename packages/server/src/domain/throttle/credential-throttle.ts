@@ -4,6 +4,9 @@ import { throttleAddress } from './address.js';
 
 const SEP = '\u0000';
 
+/** Whole seconds from `now` until `until` (0 when it has passed). */
+const seconds = (until: number, now: number): number => (until > now ? Math.ceil((until - now) / 1000) : 0);
+
 interface Keys { pair: string; subject: string; address: string; known: string }
 
 /**
@@ -40,11 +43,43 @@ export class CredentialThrottle {
       this.policy.subject ? this.store.lockedUntil(k.subject, now) : 0,
       this.store.lockedUntil(k.address, now),
     ]);
-    let until = this.policy.knownSkipsPair ? 0 : pair;
-    // Locks a known (subject, address) is spared; looked up only when one is on.
-    const sparable = Math.max(this.policy.knownSkipsPair ? pair : 0, ofSubject, ofAddress);
-    if (sparable > Math.max(until, now) && !(await this.store.knows(k.known, now))) until = sparable;
-    return until > now ? Math.ceil((until - now) / 1000) : 0;
+    return this.wait(pair, ofSubject, ofAddress, now) ?? this.waitUnlessKnown(k.known, pair, ofSubject, ofAddress, now);
+  }
+
+  /**
+   * retryAfter answered at once, when the store holds its locks in memory and no lock a known pair
+   * is spared is on (nearly every attempt); undefined when retryAfter must be asked. The hot path of
+   * the token endpoint: no promise, no turn of the event loop.
+   */
+  retryAfterNow(subject: string, address: string, now = Date.now()): number | undefined {
+    const store = this.store;
+    if (!store.lockedUntilNow) return undefined;
+    const k = this.keys(subject, address);
+    const pair = store.lockedUntilNow(k.pair, now);
+    const ofSubject = this.policy.subject ? store.lockedUntilNow(k.subject, now) : 0;
+    const ofAddress = store.lockedUntilNow(k.address, now);
+    if (pair === undefined || ofSubject === undefined || ofAddress === undefined) return undefined;
+    return this.wait(pair, ofSubject, ofAddress, now);
+  }
+
+  /**
+   * The wait these locks impose on any (subject, address); undefined when a lock that a known pair
+   * is spared outlasts it, so whether the pair is known decides (waitUnlessKnown).
+   */
+  private wait(pair: number, ofSubject: number, ofAddress: number, now: number): number | undefined {
+    const always = this.policy.knownSkipsPair ? 0 : pair;
+    if (this.sparable(pair, ofSubject, ofAddress) > Math.max(always, now)) return undefined;
+    return seconds(always, now);
+  }
+
+  /** The locks a known (subject, address) is spared. */
+  private sparable(pair: number, ofSubject: number, ofAddress: number): number {
+    return Math.max(this.policy.knownSkipsPair ? pair : 0, ofSubject, ofAddress);
+  }
+
+  private async waitUnlessKnown(known: string, pair: number, ofSubject: number, ofAddress: number, now: number): Promise<number> {
+    if (await this.store.knows(known, now)) return seconds(this.policy.knownSkipsPair ? 0 : pair, now);
+    return seconds(this.sparable(pair, ofSubject, ofAddress), now);
   }
 
   async fail(subject: string, address: string, now = Date.now()): Promise<void> {

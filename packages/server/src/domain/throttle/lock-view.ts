@@ -90,10 +90,14 @@ export class LockViewThrottleStore implements ThrottleStore {
   }
 
   async lockedUntil(key: string, now: number): Promise<number> {
+    return this.lockedUntilNow(key, now) ?? this.inner.lockedUntil(key, now);
+  }
+
+  lockedUntilNow(key: string, now: number): number | undefined {
     if (!this.feed.connected) this.forget();
     if (!this.complete) {
       this.load(now);
-      return this.inner.lockedUntil(key, now);
+      return undefined;
     }
     return activeLock(this.held.get(key), now);
   }

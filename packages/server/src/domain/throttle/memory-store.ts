@@ -35,8 +35,12 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   lockedUntil(key: string, now: number): Promise<number> {
-    const until = activeLock(this.failures.get(key)?.lockedUntil, now);
+    const until = this.lockedUntilNow(key, now);
     return until === 0 ? UNLOCKED : Promise.resolve(until);
+  }
+
+  lockedUntilNow(key: string, now: number): number {
+    return activeLock(this.failures.get(key)?.lockedUntil, now);
   }
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {

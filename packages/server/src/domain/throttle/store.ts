@@ -9,6 +9,11 @@ import type { CacheStats } from '../../lib/ttl-cache.js';
 export interface ThrottleStore {
   /** Until when `key` is locked, in ms since the epoch; 0 when it is not. */
   lockedUntil(key: string, now: number): Promise<number>;
+  /**
+   * The same answer at once, from memory, by a store that holds every lock there (this process's
+   * own; the lock view while it is complete); undefined when `lockedUntil` must be asked.
+   */
+  lockedUntilNow?(key: string, now: number): number | undefined;
   /** Counts a failure for `key` under `rule`, locking it once the limit is reached; until when it is locked now (0: not). */
   fail(key: string, rule: ThrottleRule, now: number): Promise<number>;
   /** Forgets the failures counted for `key`. */

@@ -422,12 +422,13 @@ function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
     '',
     ...(seedTimes.length ? [`Growth seeding (generate_series in batches of 100,000 rows, one transaction, then VACUUM (ANALYZE) and CHECKPOINT): ${seedTimes.join('; ')}.`, ''] : []),
     'How the parts are measured: each server runs alone in its own process, autocannon loads it from the bench process; ' +
-      '"Fastify + one ES256 signature" is Fastify with formbody signing one access token per request and nothing else (bench/ceiling-server.ts). ' +
+      '"Fastify + one ES256 signature" is Fastify with formbody signing one access token per request and nothing else (bench/ceiling-server.ts); ' +
+      'the floor adds only the per-request work the design requires, with Latchkey\'s own code: the tenant path, Basic decoding, one keyed hash of the secret, the metrics (bench/floor-server.ts). ' +
       'PostgreSQL parts use scratch databases on the local server (synchronous_commit on), dropped afterwards. ' +
       'The notification delay: two processes on one database; a personal client cached by B (one grant through B) is revoked through A\'s API; ' +
       'the clock starts when A has answered (committed, NOTIFY sent) and stops at B\'s first 401, polling B back to back with the client\'s own grant. ' +
       'The growth curve runs on one PostgreSQL process, warmed up first; the filler clients and refresh tokens are seeded straight into the database. ' +
-      `Idle RSS is /proc VmRSS of the built server (packages/server/dist), 3 s after start-up and after ${RSS_IDLE_SECONDS} s without requests (V8's memory reducer gives back part of what start-up grew after about 8 and 16 s of idleness; with V8's defaults the 16 MB semi-spaces stay).`,
+      `Idle RSS is /proc VmRSS of the built server (packages/server/dist), 3 s after start-up and after ${RSS_IDLE_SECONDS} s without requests (V8's memory reducer gives back part of what start-up grew after about 8 and 16 s of idleness; with V8's defaults the 16 MB semi-spaces stayed on one development machine and were given back on another).`,
     '',
     'Every rate measured:',
     '',

@@ -15,8 +15,8 @@ const VALUE_BYTES = 64;
 const ENTRY_OVERHEAD = 96;
 const sizeOf = (key: string) => ENTRY_OVERHEAD + VALUE_BYTES + 2 * key.length;
 
-// Every answer is known at once. The hot path's answers (not locked; done) are promises resolved
-// once and shared, instead of a new promise per call: a token request makes five of these calls.
+// Every answer is known at once (lockedUntilNow gives it without a promise). The common ones (not
+// locked; done) are promises resolved once and shared, instead of a new promise per call.
 const UNLOCKED = Promise.resolve(0);
 const DONE = Promise.resolve();
 

@@ -60,7 +60,7 @@ const GROWTH_STAGES = [
   { label: '10k clients', clients: 10_000, refreshTokens: 0 },
   { label: '100k clients + 1M refresh tokens', clients: 100_000, refreshTokens: 1_000_000 },
 ];
-// 22 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare.
+// 24 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare.
 const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 3 * RSS_IDLE_SECONDS + 24 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS);
 
 const results = new Map<string, Measurement>();
@@ -203,8 +203,8 @@ async function oidcProvider(): Promise<void> {
 
 /**
  * Client credentials (app and personal client), refresh with rotation and introspection on one
- * Latchkey; with `ceiling` (the origin of a running ceiling server), the ceiling is measured right
- * before and after the personal client.
+ * Latchkey; with `beside` (the origins of the ceiling and the floor, running idle beside it), the
+ * ceiling is measured right before and after the personal client, and the floor right after that.
  */
 async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean, beside?: { ceiling: string; floor: string }): Promise<void> {
   const ceiling = beside?.ceiling;

@@ -67,9 +67,14 @@ export class CredentialThrottle {
    * is spared outlasts it, so whether the pair is known decides (waitUnlessKnown).
    */
   private wait(pair: number, ofSubject: number, ofAddress: number, now: number): number | undefined {
-    const always = this.policy.knownSkipsPair ? 0 : pair;
+    const always = this.unspared(pair);
     if (this.sparable(pair, ofSubject, ofAddress) > Math.max(always, now)) return undefined;
     return seconds(always, now);
+  }
+
+  /** The lock a known (subject, address) is held to as well: its own pair's, unless the policy spares it. */
+  private unspared(pair: number): number {
+    return this.policy.knownSkipsPair ? 0 : pair;
   }
 
   /** The locks a known (subject, address) is spared. */
@@ -78,7 +83,7 @@ export class CredentialThrottle {
   }
 
   private async waitUnlessKnown(known: string, pair: number, ofSubject: number, ofAddress: number, now: number): Promise<number> {
-    if (await this.store.knows(known, now)) return seconds(this.policy.knownSkipsPair ? 0 : pair, now);
+    if (await this.store.knows(known, now)) return seconds(this.unspared(pair), now);
     return seconds(this.sparable(pair, ofSubject, ofAddress), now);
   }
 

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
-import { signAccessToken } from '../packages/server/src/domain/tokens/access-token.js';
+import { benchToken } from './lib/bench-token.js';
 import { SecretHasher } from '../packages/server/src/crypto/secrets.js';
 import { Metrics } from '../packages/server/src/metrics.js';
 
@@ -16,9 +16,6 @@ const FLOOR_CLIENT_ID = process.env.FLOOR_CLIENT_ID ?? '';
 const FLOOR_CLIENT_SECRET = process.env.FLOOR_CLIENT_SECRET ?? '';
 if (!FLOOR_CLIENT_ID || !FLOOR_CLIENT_SECRET) throw new Error('FLOOR_CLIENT_ID and FLOOR_CLIENT_SECRET are required');
 
-const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const kid = 'floor';
-const key = { kid, key: privateKey, createdAt: Date.now(), header: Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid })).toString('base64url') };
 const hasher = new SecretHasher(crypto.randomBytes(32));
 const storedHash = hasher.hash(FLOOR_CLIENT_SECRET);
 const metrics = new Metrics({});
@@ -36,10 +33,7 @@ app.post('/t/:tenant/oauth2/v1/token', async (request, reply) => {
     return reply.code(401).send({ error: 'invalid_client', error_description: 'client authentication failed' });
   }
   const scope = (request.body as Record<string, string> | undefined)?.scope ?? '';
-  const { token } = signAccessToken(key, {
-    issuer: 'http://127.0.0.1:8080/t/demo', subject: FLOOR_CLIENT_ID, audience: 'urn:latchkey:sample-api',
-    clientId: FLOOR_CLIENT_ID, scope, ttlSeconds: 3600,
-  });
+  const token = benchToken(FLOOR_CLIENT_ID, scope);
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   return { access_token: token, token_type: 'Bearer', expires_in: 3600, scope };
 });

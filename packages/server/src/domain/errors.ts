@@ -1,3 +1,5 @@
+import { SDK_CLIENT_ID } from './clients/model.js';
+
 /**
  * Errors the domain raises, free of HTTP. The HTTP layer maps each code to a status
  * (http/errors.ts to problem documents, oauth/errors.ts to RFC 6749 errors); messages are written for people and are safe to show.
@@ -19,6 +21,10 @@ export const invalid = (m: string) => new DomainError('invalid', m);
 export const notFoundError = (m: string) => new DomainError('not_found', m);
 export const conflictError = (m: string, problem?: string) => new DomainError('conflict', m, undefined, problem);
 export const forbiddenError = (m: string) => new DomainError('forbidden', m);
+/** A trust anchor changed through a client credential (see viaClientCredential). */
+export const interactiveSignInRequired = (what: string) => new DomainError('forbidden',
+  `${what} needs an interactive sign-in (the console, or a token of your own sign-in through ${SDK_CLIENT_ID}); a personal client's or an application's token cannot`,
+  undefined, 'interactive-sign-in');
 export const throttledError = (m: string, retryAfterSeconds: number) => new DomainError('throttled', m, retryAfterSeconds);
 export const grantRefused = (m: string) => new DomainError('grant_refused', m);
 export const scopeRefused = (m: string) => new DomainError('scope_refused', m);

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
@@ -8,11 +8,14 @@ import type { SessionRecord } from '../store/repos/sessions.js';
 import { verifyAccessToken } from '../domain/tokens/access-token.js';
 import { grantStillValid } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';
-import { forbidden, unauthorized } from './problem.js';
+import { Problem, forbidden, unauthorized } from './problem.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import type { AuthState } from './types.js';
 import type { Actor } from '../domain/audit/actor.js';
 import { SDK_CLIENT_ID } from '../domain/clients/model.js';
+import { viaClientCredential } from '../domain/audit/actor.js';
+import { interactiveSignInRequired } from '../domain/errors.js';
+import type { ManagementScope } from '../domain/roles/management-scopes.js';
 
 /**
  * Management-API authentication: a bearer access token issued by the tenant, or the console's
@@ -24,6 +27,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route needs no authentication (sign-in). */
     public?: boolean;
+    /**
+     * The management scope a token of a personal client needs for this route; null for none (who
+     * the caller is). Every authenticated route declares it (checked when routes are registered).
+     */
+    scope?: ManagementScope | null;
+    /** Names a trust anchor this route changes: only an interactive sign-in may (see viaClientCredential). */
+    trustAnchor?: string;
   }
 }
 
@@ -122,6 +132,46 @@ async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: 
   return { principal, via: 'session', csrfToken: session.csrfToken, sessionHash: session.idHash };
 }
 
+/** RFC 6750 §3.1: the token lacks a scope this route needs. */
+function insufficientScope(scope: ManagementScope): Problem {
+  return new Problem(403, 'Forbidden',
+    `this token lacks the scope ${scope}: create the personal client with all of your permissions, or with ${scope} among its scopes`,
+    'insufficient-scope', { requiredScope: scope },
+    { 'www-authenticate': `Bearer realm="latchkey", error="insufficient_scope", scope="${scope}"` });
+}
+
+/**
+ * The management API checks a token's scopes like any resource API, and trust anchors refuse client
+ * credentials. A console session and a token of the user's own sign-in (the built-in public client)
+ * act with the user's full power; the roles decide the rest (requireManager and the domain).
+ */
+function authorize(request: FastifyRequest, auth: AuthState): void {
+  if (!viaClientCredential(actorOf(request))) return;
+  const { scope, trustAnchor } = request.routeOptions.config;
+  if (trustAnchor !== undefined) throw interactiveSignInRequired(trustAnchor);
+  if (scope && !auth.scopes?.includes(scope)) throw insufficientScope(scope);
+}
+
+/**
+ * onRoute hook: every authenticated route says which management scope it needs (or null), so a
+ * route added without one fails at start-up rather than open to every token.
+ */
+export function requireScopeDeclarations(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as FastifyContextConfig;
+    if (config.public) return;
+    if (config.scope === undefined) throw new Error(`${route.method} ${route.url}: declare config.scope (a management scope, or null) or config.public`);
+    // The OpenAPI document says what a client's token needs (OpenAPI 3.1 lets any scheme list scopes).
+    if (route.schema && config.scope) {
+      route.schema.security = [{ bearer: [config.scope] }, { session: [] }];
+      const needs = config.trustAnchor !== undefined
+        ? 'Only an interactive sign-in (the console session, or a token of your own sign-in through latchkey-sdk): a personal client\'s token is refused.'
+        : `A personal client's token needs the scope ${config.scope}.`;
+      route.schema.description = [route.schema.description, needs].filter(Boolean).join(' ');
+    }
+  });
+}
+
 /** onRequest hook for `/t/:tenant/api/v1`: every route not marked `public` needs a user of this tenant. */
 export function authenticate(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -130,6 +180,7 @@ export function authenticate(ctx: AppContext) {
     const auth = token !== undefined ? await fromBearer(ctx, request.tenant, token) : await fromSession(ctx, request, request.tenant.id);
     if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
     request.auth = auth;
+    authorize(request, auth);
   };
 }
 
@@ -163,6 +214,7 @@ export function authenticatePlatform(ctx: AppContext) {
     if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
     if (!auth.principal.user.platformAdmin) throw forbidden('only platform administrators may do this');
     request.auth = auth;
+    authorize(request, auth);
   };
 }
 
@@ -179,7 +231,6 @@ export function actorOf(request: FastifyRequest, type: Actor['type'] = 'user'): 
  * or a token of the password grant through the built-in public client.
  */
 export async function mintsCredential(request: FastifyRequest): Promise<void> {
-  const auth = request.auth;
-  if (auth?.via === 'session' || (auth?.via === 'bearer' && auth.clientId === SDK_CLIENT_ID)) return;
+  if (request.auth && !viaClientCredential(actorOf(request))) return;
   throw forbidden(`a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`, 'credential-minting');
 }

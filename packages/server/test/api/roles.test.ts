@@ -23,8 +23,8 @@ for (const backend of await backends()) {
       assert.equal(res.statusCode, 200, res.body);
       const items = res.json().items as Array<{ name: string; builtin: string | null; scopes: string[] }>;
       assert.deepEqual(items.map((r) => [r.name, r.builtin, [...r.scopes].sort()]), [
-        ['domain-manager', 'domain-manager', ['metering', 'myservices']],
-        ['oauth2-client-creator', 'oauth2-client-creator', []],
+        ['domain-manager', 'domain-manager', ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users', 'metering', 'myservices']],
+        ['oauth2-client-creator', 'oauth2-client-creator', ['latchkey:clients', 'latchkey:read']],
       ]);
     });
 

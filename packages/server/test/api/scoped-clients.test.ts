@@ -81,7 +81,7 @@ for (const backend of await backends()) {
       assert.equal(scopeOf(r.json().access_token), 'metering');
       // The unscoped client keeps all of her permissions.
       r = await clientCredentials(s, all.clientId, all.clientSecret);
-      assert.equal(scopeOf(r.json().access_token), 'metering myservices');
+      assert.equal(scopeOf(r.json().access_token), 'latchkey:clients latchkey:read metering myservices', 'the creator role\'s management scopes too');
     });
 
     await t.test('the owner loses a role: the client\'s tokens lose that scope', async () => {
@@ -92,7 +92,7 @@ for (const backend of await backends()) {
       r = await clientCredentials(s, scoped.clientId, scoped.clientSecret, 'metering');
       assert.equal(r.json().error, 'invalid_scope');
       r = await clientCredentials(s, all.clientId, all.clientSecret);
-      assert.equal(scopeOf(r.json().access_token), 'myservices');
+      assert.equal(scopeOf(r.json().access_token), 'latchkey:clients latchkey:read myservices');
       // Regaining it brings it back (the subset is kept, the owner's holdings are read per request).
       await updateUser(s.store, tenant, alice.id, { roleIds: [creator.id, services.id, metering.id] }, SYSTEM);
       r = await clientCredentials(s, scoped.clientId, scoped.clientSecret);

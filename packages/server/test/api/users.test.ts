@@ -77,7 +77,7 @@ for (const backend of await backends()) {
       const me = (await aliceToken.request('GET', '/t/demo/api/v1/me')).json();
       assert.equal(me.isDomainManager, true);
       assert.equal(me.canCreateClients, false);
-      assert.deepEqual(me.scopes, ['metering', 'myservices']);
+      assert.deepEqual(me.scopes, ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users', 'metering', 'myservices']);
       const actions = (await s.store.audit.list(tenantId, { targetId: alice.id }, 20)).map((e) => e.action);
       for (const a of ['user.role_granted', 'user.role_revoked', 'user.password_changed']) assert.ok(actions.includes(a), a);
       await login(s, 'demo', 'alice@demo.test', 'a brand new password');

@@ -6,6 +6,7 @@ import type { Resource } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { auditActor } from '../audit/actor.js';
+import { MANAGEMENT_SCOPE_PREFIX } from '../roles/management-scopes.js';
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 
@@ -13,6 +14,8 @@ function checkScopes(scopes: string[]): string[] {
   const unique = [...new Set(scopes)].sort();
   const bad = unique.filter((s) => !SCOPE.test(s));
   if (bad.length) throw invalid(`scope names must be 1-100 printable characters without spaces, quotes or backslashes: ${bad.join(', ')}`);
+  const reserved = unique.filter((s) => s.startsWith(MANAGEMENT_SCOPE_PREFIX));
+  if (reserved.length) throw invalid(`scopes starting with "${MANAGEMENT_SCOPE_PREFIX}" belong to Latchkey's management API: ${reserved.join(', ')}`);
   return unique;
 }
 

@@ -6,6 +6,7 @@ import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import { auditActor } from '../audit/actor.js';
 import { checkName } from '../names.js';
+import { isManagementScope } from './management-scopes.js';
 
 export interface NewRole {
   name: string;
@@ -17,10 +18,10 @@ export type RolePatch = Partial<NewRole>;
 
 const cleanName = (name: string) => checkName(name, 64);
 
-/** A role can only grant scopes that some API (resource) of the tenant defines. */
+/** A role can only grant scopes that some API (resource) of the tenant, or the management API, defines. */
 async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<string[]> {
   const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
-  const unknown = scopes.filter((s) => !known.has(s));
+  const unknown = scopes.filter((s) => !known.has(s) && !isManagementScope(s));
   if (unknown.length > 0) throw invalid(`unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   return [...new Set(scopes)].sort();
 }

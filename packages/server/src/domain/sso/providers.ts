@@ -86,9 +86,12 @@ export async function updateProvider(store: Store, sealer: Sealer, tenant: Tenan
     }
     await tx.identityProviders.replace(after);
     tx.changes.record({ type: 'idp.changed', tenantId: tenant.id, idpId: id });
+    // A provider disabled or pointed at another issuer no longer vouches for the sessions it started.
+    const sessionsEnded = (before.enabled && !after.enabled) || issuer !== before.issuer
+      ? await tx.sessions.deleteForIdentityProvider(tenant.id, id) : 0;
     await tx.audit.append({
       tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.updated', targetType: 'identity_provider', targetId: id,
-      details: { ...described(after), ...(patch.clientSecret !== undefined ? { clientSecret: 'replaced' } : {}) },
+      details: { ...described(after), ...(patch.clientSecret !== undefined ? { clientSecret: 'replaced' } : {}), ...(sessionsEnded ? { sessionsEnded } : {}) },
     });
   });
   return after;
@@ -102,8 +105,9 @@ export async function deleteProvider(store: Store, tenant: Tenant, id: string, a
     if (p.enabled && t.ssoEnforced && (await enabledOthers(tx, tenant.id, id)) === 0) {
       throw conflictError('this is the last enabled identity provider and the domain enforces single sign-on: turn enforcement off first');
     }
+    const sessionsEnded = await tx.sessions.deleteForIdentityProvider(tenant.id, id);
     await tx.identityProviders.delete(tenant.id, id);
     tx.changes.record({ type: 'idp.changed', tenantId: tenant.id, idpId: id });
-    await tx.audit.append({ tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.deleted', targetType: 'identity_provider', targetId: id, details: { name: p.name, issuer: p.issuer } });
+    await tx.audit.append({ tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.deleted', targetType: 'identity_provider', targetId: id, details: { name: p.name, issuer: p.issuer, sessionsEnded } });
   });
 }

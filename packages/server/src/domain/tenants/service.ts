@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/index.js';
 import { DEFAULT_SETTINGS, type Tenant } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
+import { BUILTIN_MANAGEMENT_SCOPES } from '../roles/management-scopes.js';
 import { SAMPLE_RESOURCE } from '../resources/model.js';
 import { GRANT_PASSWORD, GRANT_REFRESH_TOKEN, SDK_CLIENT_ID } from '../clients/model.js';
 import { conflictError, invalid } from '../errors.js';
@@ -39,11 +40,11 @@ export async function createTenant(store: Store, input: NewTenant, actor: Actor)
     await tx.roles.insert({
       id: randomUUID(), tenantId: tenant.id, name: DOMAIN_MANAGER, builtin: DOMAIN_MANAGER,
       description: 'Manages users, roles, applications, personal clients and settings of the domain',
-      scopes: [...SAMPLE_RESOURCE.scopes], createdAt: now,
+      scopes: [...SAMPLE_RESOURCE.scopes, ...BUILTIN_MANAGEMENT_SCOPES[DOMAIN_MANAGER]].sort(), createdAt: now,
     });
     await tx.roles.insert({
       id: randomUUID(), tenantId: tenant.id, name: CLIENT_CREATOR, builtin: CLIENT_CREATOR,
-      description: 'May create personal OAuth2 clients', scopes: [], createdAt: now,
+      description: 'May create personal OAuth2 clients', scopes: [...BUILTIN_MANAGEMENT_SCOPES[CLIENT_CREATOR]].sort(), createdAt: now,
     });
     await tx.resources.insert({ id: randomUUID(), tenantId: tenant.id, ...SAMPLE_RESOURCE, scopes: [...SAMPLE_RESOURCE.scopes].sort(), createdAt: now });
     await tx.clients.insert({

@@ -1,8 +1,8 @@
 import type { Store } from '../../store/index.js';
 import type { Actor } from '../users/service.js';
 import type { Tenant, TenantSettings } from './model.js';
-import { invalid } from '../errors.js';
-import { auditActor } from '../audit/actor.js';
+import { interactiveSignInRequired, invalid } from '../errors.js';
+import { auditActor, viaClientCredential } from '../audit/actor.js';
 import { applySsoEnforcement } from '../sso/enforce.js';
 
 /** Bounds of the numeric settings; the HTTP schema publishes the same numbers. */
@@ -38,6 +38,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
   }
   const after = { ...before, ...Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.to])) } as TenantSettings;
   if (Object.keys(changed).length === 0) return after;
+  if (changed.ssoEnforced && viaClientCredential(actor)) throw interactiveSignInRequired('turning SSO enforcement on or off');
   await store.transaction(async (tx) => {
     if (changed.ssoEnforced?.to === true) await applySsoEnforcement(tx, tenant, actor);
     await tx.tenants.update(tenant.id, patch);

@@ -3,13 +3,13 @@ import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User, type UserStatus } from './model.js';
 import type { Role } from '../roles/model.js';
-import { CLIENT_CREATOR } from '../roles/model.js';
+import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
 import { hashPassword } from '../../crypto/passwords.js';
-import { conflictError, invalid, notFoundError } from '../errors.js';
+import { conflictError, interactiveSignInRequired, invalid, notFoundError } from '../errors.js';
 import type { Client } from '../clients/model.js';
 import { revokeAllOfOwner } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
-import { auditActor, type Actor } from '../audit/actor.js';
+import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 
 export type { Actor } from '../audit/actor.js';
@@ -36,6 +36,15 @@ async function resolveRoles(store: Store, tenantId: string, roleIds: string[]): 
   return roles;
 }
 
+/**
+ * Who is a domain manager is a trust anchor: a domain manager without a password is an account any
+ * of the domain's identity providers signs in, so only an interactive sign-in may make one.
+ */
+function refuseManagerGrantByCredential(before: Role[], after: Role[], actor: Actor): void {
+  const grants = after.some((r) => r.builtin === DOMAIN_MANAGER) && !before.some((r) => r.builtin === DOMAIN_MANAGER);
+  if (grants && viaClientCredential(actor)) throw interactiveSignInRequired('granting the domain-manager role');
+}
+
 export async function createUser(store: Store, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email)) throw invalid('email is not a valid address');
@@ -51,6 +60,7 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
   return store.transaction(async (tx) => {
     if (await tx.users.byEmail(tenant.id, email)) throw conflictError(`a user with email ${email} already exists`);
     const roles = await resolveRoles(tx, tenant.id, input.roleIds ?? []);
+    refuseManagerGrantByCredential([], roles, actor);
     await tx.users.insert(user);
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: user.id });
     await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
@@ -113,6 +123,7 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     }
     if (patch.roleIds !== undefined) {
       rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
+      refuseManagerGrantByCredential(rolesBefore, rolesAfter, actor);
       await tx.roles.setUserRoles(tenant.id, userId, rolesAfter.map((r) => r.id));
       const before = new Set(rolesBefore.map((r) => r.id));
       const after = new Set(rolesAfter.map((r) => r.id));

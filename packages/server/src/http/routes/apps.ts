@@ -79,6 +79,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   type ById = { Params: Static<typeof IdParams> };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/apps', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: PageOf(AppView), ...errors(400, 401, 403) } },
   }, async (request) => {
@@ -88,6 +89,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.post<{ Body: Static<typeof NewApp> }>('/apps', {
+    config: { scope: 'latchkey:apps' },
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Create an application (its secret is shown once)', body: NewApp, response: { 201: WithSecret, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
@@ -96,11 +98,13 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.get<ById>('/apps/:id', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'One application', params: IdParams, response: { 200: AppView, ...errors(401, 403, 404) } },
   }, async (request) => appView(await getApp(ctx.store, request.tenant, request.params.id)));
 
   app.patch<ById & { Body: Static<typeof Patch> }>('/apps/:id', {
+    config: { scope: 'latchkey:apps' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change name, description, grants, scopes or JWKS', params: IdParams, body: Patch, response: { 200: AppView, ...errors(400, 401, 403, 404) } },
   }, async (request) => {
@@ -110,6 +114,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.delete<ById>('/apps/:id', {
+    config: { scope: 'latchkey:apps' },
     onRequest: requireManager,
     schema: { tags, summary: 'Delete an application and revoke its tokens', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
@@ -118,6 +123,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
 
   app.post<ById>('/apps/:id/secret', {
+    config: { scope: 'latchkey:apps' },
     onRequest: [requireManager, mintsCredential],
     schema: {
       tags, summary: 'Regenerate the secret: the old one stops working and every refresh token of the app is revoked, with the access tokens it gave',
@@ -130,6 +136,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   for (const [path, active] of [['activate', true], ['deactivate', false]] as const) {
     app.post<ById>(`/apps/:id/${path}`, {
+      config: { scope: 'latchkey:apps' },
       onRequest: requireManager,
       schema: {
         tags, params: IdParams, response: { 200: AppView, ...errors(401, 403, 404) },
@@ -141,6 +148,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }
 
   app.post<ById & { Body: Static<typeof TokenRequest> }>('/apps/:id/tokens', {
+    config: { scope: 'latchkey:apps' },
     onRequest: [requireManager, mintsCredential],
     schema: {
       tags, summary: 'Generate an access token (and optionally a refresh token) as a downloadable .tok file',

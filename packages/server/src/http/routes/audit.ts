@@ -37,6 +37,7 @@ const time = (s: string | undefined) => (s === undefined ? undefined : Date.pars
 
 export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get<{ Querystring: Static<typeof Query> }>('/audit', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['audit'], summary: 'The domain\'s audit trail, newest first', querystring: Query, response: { 200: PageOf(Event), ...errors(400, 401, 403) } },
   }, async (request) => {

@@ -74,6 +74,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   app.get('/identity-providers', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: {
       tags, summary: 'The domain\'s OpenID Connect providers, and the redirect URI to register at them',
@@ -82,6 +83,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
   }, async (request) => ({ items: (await ctx.store.identityProviders.list(request.tenant.id)).map(view), redirectUri: redirectUri(ctx, request.tenant) }));
 
   app.post<{ Body: Static<typeof NewProvider> }>('/identity-providers', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'adding an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Add an OpenID Connect provider (its discovery document is fetched and checked)', body: NewProvider, response: { 201: IdentityProviderView, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
@@ -90,6 +92,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'One identity provider', params: IdParams, response: { 200: IdentityProviderView, ...errors(401, 403, 404) } },
   }, async (request) => {
@@ -99,11 +102,13 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof ProviderPatch> }>('/identity-providers/:id', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'changing an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change an identity provider (a new issuer, client or secret is discovered again)', params: IdParams, body: ProviderPatch, response: { 200: IdentityProviderView, ...errors(400, 401, 403, 404, 409) } },
   }, async (request) => view(await discovering(() => updateProvider(ctx.store, ctx.sealer, request.tenant, request.params.id, request.body, actorOf(request)))));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'deleting an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Remove an identity provider', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { AppContext } from '../../context.js';
 import { resolveTenant } from '../tenant.js';
-import { authenticate, authenticatePlatform } from '../auth.js';
+import { authenticate, authenticatePlatform, requireScopeDeclarations } from '../auth.js';
 import { sessionRoutes } from './session.js';
 import { loginPageRoutes } from './login-page.js';
 import { meRoutes } from './me.js';
@@ -30,6 +30,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   await app.register(cookie);
   await app.register(async (api) => {
     resolveTenant(api, ctx);
+    requireScopeDeclarations(api);
     api.addHook('onRequest', authenticate(ctx));
     for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, staleCredentialRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
       await api.register(routes, ctx);
@@ -43,6 +44,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   }, { prefix: '/t/:tenant' });
 
   await app.register(async (platform) => {
+    requireScopeDeclarations(platform);
     platform.addHook('onRequest', authenticatePlatform(ctx));
     await platform.register(platformTenantRoutes, ctx);
   }, { prefix: '/platform/api/v1' });

@@ -22,6 +22,7 @@ const Me = Type.Object({
 export async function meRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   void ctx;
   app.get('/me', {
+    config: { scope: null },
     schema: { tags: ['me'], summary: 'The signed-in user, their roles and what they may do', response: { 200: Me, ...errors(401, 403) } },
   }, async (request) => {
     const p = request.auth!.principal;

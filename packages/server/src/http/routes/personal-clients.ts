@@ -102,6 +102,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   const me = (request: FastifyRequest) => request.auth!.principal;
 
   app.post<{ Body: Static<typeof NewClient> }>('/me/oauth2-clients', {
+    config: { scope: 'latchkey:clients' },
     onRequest: mintsCredential,
     schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
@@ -114,6 +115,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Querystring: Static<typeof OwnQuery> }>('/me/oauth2-clients', {
+    config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'My personal OAuth2 clients', querystring: OwnQuery, response: { 200: PageOf(ClientView), ...errors(400, 401) } },
   }, async (request) => {
     const { status, sort, order, limit, cursor } = request.query;
@@ -122,10 +124,12 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
+    config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'One of my personal OAuth2 clients (also tells who revoked it)', params: IdParams, response: { 200: ClientView, ...errors(401, 404) } },
   }, async (request) => view(request, await getPersonalClient(ctx.store, request.tenant, request.params.id, me(request).user.id)));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
+    config: { scope: 'latchkey:clients' },
     schema: { tags, summary: 'Revoke one of my personal OAuth2 clients, immediately', params: IdParams, response: { 204: Type.Null(), ...errors(401, 404) } },
   }, async (request, reply) => {
     const userId = me(request).user.id;
@@ -134,6 +138,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Querystring: Static<typeof ManagerQuery> }>('/oauth2-clients', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'Every user\'s personal OAuth2 clients (domain managers)', querystring: ManagerQuery, response: { 200: PageOf(ManagedClientView), ...errors(400, 401, 403) } },
   }, async (request) => {
@@ -150,6 +155,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/oauth2-clients/:id', {
+    config: { scope: 'latchkey:clients' },
     onRequest: requireManager,
     schema: { tags, summary: 'Revoke any user\'s personal OAuth2 client (domain managers)', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {

@@ -46,10 +46,12 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get('/tenants', {
+    config: { scope: 'latchkey:read' },
     schema: { tags: ['platform'], summary: 'All tenants, by slug', response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) } },
   }, async () => ({ items: await Promise.all((await ctx.store.tenants.list()).map(view)) }));
 
   app.post<{ Body: Static<typeof NewTenant> }>('/tenants', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'creating a tenant' },
     schema: {
       tags: ['platform'], summary: 'Create a tenant, optionally with its first domain manager', body: NewTenant,
       response: { 201: Type.Object({ tenant: TenantView, manager: Type.Optional(UserView) }), ...errors(400, 401, 403, 409) },
@@ -63,6 +65,7 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: Static<typeof SlugParams> }>('/tenants/:slug', {
+    config: { scope: 'latchkey:read' },
     schema: { tags: ['platform'], summary: 'One tenant', params: SlugParams, response: { 200: TenantView, ...errors(401, 403, 404) } },
   }, async (request) => {
     const t = await ctx.store.tenants.bySlug(request.params.slug);
@@ -71,6 +74,7 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.patch<{ Params: Static<typeof SlugParams>; Body: Static<typeof TenantPatch> }>('/tenants/:slug', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'changing a tenant (enterprise features, SSO enforcement, break-glass accounts)' },
     schema: {
       tags: ['platform'], summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings',
       params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },

@@ -33,10 +33,12 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
   const actor = (request: FastifyRequest) => actorOf(request);
 
   app.get('/resources', {
+    config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'APIs and their scopes', response: { 200: Type.Object({ items: Type.Array(ResourceView), nextCursor: Type.Null() }), ...errors(401) } },
   }, async (request) => ({ items: (await ctx.store.resources.list(request.tenant.id)).map(view), nextCursor: null }));
 
   app.post<{ Body: Static<typeof NewResource> }>('/resources', {
+    config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags, summary: 'Define an API with its audience and scopes', body: NewResource, response: { 201: ResourceView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
@@ -45,10 +47,12 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/resources/:id', {
+    config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'One API', params: IdParams, response: { 200: ResourceView, ...errors(401, 404) } },
   }, async (request) => view(await getResource(ctx.store, request.tenant, request.params.id)));
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/resources/:id', {
+    config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags, summary: 'Rename an API, change its scopes or describe them', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
   }, async (request) => {
@@ -56,6 +60,7 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/resources/:id', {
+    config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags, summary: 'Delete an API no role or application uses any more', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {

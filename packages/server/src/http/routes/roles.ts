@@ -17,10 +17,12 @@ const actor = (request: FastifyRequest) => actorOf(request);
 
 export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/roles', {
+    config: { scope: 'latchkey:read' },
     schema: { tags: ['roles'], summary: 'The domain\'s roles and the scopes they grant', response: { 200: Type.Object({ items: Type.Array(RoleView) }), ...errors(401, 403) } },
   }, async (request) => ({ items: (await ctx.store.roles.list(request.tenant.id)).map(roleView) }));
 
   app.post<{ Body: Static<typeof NewRole> }>('/roles', {
+    config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: { tags: ['roles'], summary: 'Create a role', body: NewRole, response: { 201: RoleView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
@@ -29,6 +31,7 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof RolePatch> }>('/roles/:id', {
+    config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: {
       tags: ['roles'], summary: 'Rename a role or change its scopes (built-in roles may be renamed too)',
@@ -39,6 +42,7 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/roles/:id', {
+    config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: { tags: ['roles'], summary: 'Delete a custom role', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {

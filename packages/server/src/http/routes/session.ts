@@ -69,6 +69,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.get('/session', {
+    config: { scope: null },
     schema: { tags: ['session'], summary: 'The current console session and its CSRF token', response: { 200: SessionView, ...errors(400, 401) } },
   }, async (request, reply) => {
     const auth = requireSession(request);
@@ -78,6 +79,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.delete('/session', {
+    config: { scope: null },
     schema: {
       tags: ['session'], summary: 'Sign out (an SSO session also gets the provider\'s logout URL, when it has one)',
       response: { 200: Type.Object({ endSessionUrl: Type.String({ description: 'the provider\'s end-session URL, to offer as a link' }) }), 204: Type.Null(), ...errors(400, 401, 403) },

@@ -21,11 +21,13 @@ const SettingsPatch = Type.Partial(Settings, { additionalProperties: false, minP
 
 export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/settings', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'The domain\'s settings', response: { 200: Settings, ...errors(401, 403) } },
   }, async (request) => settingsOf(request.tenant));
 
   app.patch<{ Body: Static<typeof SettingsPatch> }>('/settings', {
+    config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403, 409) } },
   }, async (request) => {

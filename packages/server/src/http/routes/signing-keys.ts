@@ -36,6 +36,7 @@ const RotateRequest = Type.Object({
 /** The domain's token-signing keys: what the JWKS publishes, and rotation on demand. */
 export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/signing-keys', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: {
       tags: ['signing keys'], summary: 'The published signing keys, newest first',
@@ -44,6 +45,7 @@ export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): P
   }, async (request) => ({ items: (await ctx.keys.list(request.tenant)).map(view) }));
 
   app.post<{ Body: Static<typeof RotateRequest> }>('/signing-keys/rotate', {
+    config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     // The body is optional: no body is a planned rotation.
     preValidation: async (request) => { request.body ??= {}; },

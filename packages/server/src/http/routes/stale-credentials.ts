@@ -32,6 +32,7 @@ const StaleItem = Type.Object({
 /** Credentials worth a look (domain managers): never used, unused for a while, or about to expire. */
 export async function staleCredentialRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get<{ Querystring: Static<typeof StaleQuery> }>('/stale-credentials', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: {
       tags: ['stale credentials'], summary: 'Personal OAuth2 clients and applications never used, unused for N days or expiring within N days (domain managers)',

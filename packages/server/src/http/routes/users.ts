@@ -38,6 +38,7 @@ const Patch = Type.Object({
 
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/users', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'List the domain\'s users', querystring: ListQuery, response: { 200: PageOf(UserView), ...errors(400, 401, 403) } },
   }, async (request) => {
@@ -47,6 +48,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.post<{ Body: Static<typeof Invite> }>('/users', {
+    config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'Invite a user', body: Invite, response: { 201: UserView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
@@ -58,6 +60,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/users/:id', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserView, ...errors(401, 403, 404) } },
   }, async (request) => {
@@ -66,6 +69,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   });
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/users/:id', {
+    config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: {
       tags: ['users'], summary: 'Change a user\'s name, status (active/disabled), roles or password',

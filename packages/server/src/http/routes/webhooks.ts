@@ -93,6 +93,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   type ById = { Params: Static<typeof IdParams> };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/webhooks', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'List webhook endpoints, oldest first', querystring: ListQuery, response: { 200: PageOf(EndpointView), ...errors(400, 401, 403) } },
   }, async (request) => {
@@ -103,6 +104,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.post<{ Body: Static<typeof NewEndpoint> }>('/webhooks', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'adding a webhook' },
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Create a webhook endpoint (its signing secret is shown once)', body: NewEndpoint, response: { 201: WithSecret, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
@@ -111,16 +113,19 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.get<ById>('/webhooks/:id', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'One webhook endpoint', params: IdParams, response: { 200: EndpointView, ...errors(401, 403, 404) } },
   }, async (request) => endpointView(await getEndpoint(ctx.store, request.tenant, request.params.id)));
 
   app.patch<ById & { Body: Static<typeof Patch> }>('/webhooks/:id', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'changing a webhook' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change the URL, events, description or enabled', params: IdParams, body: Patch, response: { 200: EndpointView, ...errors(400, 401, 403, 404) } },
   }, async (request) => endpointView(await updateEndpoint(ctx.store, request.tenant, request.params.id, request.body, actorOf(request))));
 
   app.delete<ById>('/webhooks/:id', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'deleting a webhook' },
     onRequest: requireManager,
     schema: { tags, summary: 'Delete a webhook endpoint and its delivery log', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
@@ -129,6 +134,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.post<ById>('/webhooks/:id/secret', {
+    config: { scope: 'latchkey:settings', trustAnchor: 'regenerating a webhook\'s secret' },
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Rotate the signing secret (the new one is shown once; the old one stops at once)', params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) } },
   }, async (request, reply) => {
@@ -137,6 +143,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
   });
 
   app.get<ById & { Querystring: Static<typeof DeliveryQuery> }>('/webhooks/:id/deliveries', {
+    config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'The endpoint\'s delivery log, newest message first', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery), ...errors(400, 401, 403, 404) } },
   }, async (request) => {

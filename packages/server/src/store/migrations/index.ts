@@ -12,6 +12,7 @@ import * as m0012 from './0012_sso.js';
 import * as m0013 from './0013_client_last_use.js';
 import * as m0014 from './0014_webhooks.js';
 import * as m0015 from './0015_secret_scanning.js';
+import * as m0016 from './0016_management_scopes.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0013_client_last_use': m0013,
   '0014_webhooks': m0014,
   '0015_secret_scanning': m0015,
+  '0016_management_scopes': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -50,6 +50,12 @@ export class SessionRepo {
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 
+  /** Ends the sessions started through this identity provider; answers how many. */
+  async deleteForIdentityProvider(tenantId: string, idpId: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('idp_id', '=', idpId).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** Ends the tenant's password sessions except those of `keep` (user ids); answers how many. */
   async deletePasswordSessions(tenantId: string, keep: string[]): Promise<number> {
     let q = this.db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('method', '=', 'password');

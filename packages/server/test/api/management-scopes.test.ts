@@ -177,6 +177,19 @@ for (const backend of await backends()) {
       assert.equal((await mallory.request('PATCH', '/t/demo/api/v1/settings', { accessTokenTtlSeconds: 900 })).statusCode, 200);
     });
 
+    test('GET /scopes lists what a role may grant; a role grants management scopes, an API cannot define one', async () => {
+      const items = (await admin.request('GET', '/t/demo/api/v1/scopes')).json().items as Array<{ scope: string; api: string; management: boolean; description: string }>;
+      assert.deepEqual(items.map((i) => i.scope), ['metering', 'myservices', 'latchkey:read', 'latchkey:users', 'latchkey:clients', 'latchkey:apps', 'latchkey:settings']);
+      assert.equal(items.find((i) => i.scope === 'metering')!.api, 'Sample API');
+      assert.ok(items.filter((i) => i.management).every((i) => i.api === 'Latchkey management API' && i.description.length > 10));
+      const role = await admin.request('POST', '/t/demo/api/v1/roles', { name: 'auditors', scopes: ['latchkey:read'] });
+      assert.equal(role.statusCode, 201, role.body);
+      assert.deepEqual(role.json().scopes, ['latchkey:read']);
+      problem(await admin.request('POST', '/t/demo/api/v1/roles', { name: 'typo', scopes: ['latchkey:everything'] }), 400, /unknown scope: latchkey:everything/);
+      problem(await admin.request('POST', '/t/demo/api/v1/resources', { name: 'Squatter', audience: 'urn:squat', scopes: ['latchkey:admin'] }), 400, /belong to Latchkey's management API/);
+      assert.equal((await s.store.resources.list(tenantId)).some((r) => r.name === 'Squatter'), false);
+    });
+
     test('the OpenAPI document names the scope of each operation and the trust anchors', async () => {
       const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
       const op = (path: string, method: string) => doc.paths[path][method];

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
+import { grantableScopes } from '../../domain/roles/grantable-scopes.js';
 import { actorOf, requireManager } from '../auth.js';
 import { IdParams, RoleView, errors, roleView } from '../schemas.js';
 
-const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs' });
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs or the management API (GET /scopes lists them)' });
 const NewRole = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64 }),
   description: Type.Optional(Type.String({ maxLength: 500 })),
@@ -15,7 +16,19 @@ const RolePatch = Type.Partial(NewRole, { additionalProperties: false, minProper
 
 const actor = (request: FastifyRequest) => actorOf(request);
 
+const ScopeView = Type.Object({
+  scope: Type.String(),
+  description: Type.String({ description: 'what it allows, in words (empty when its API does not say)' }),
+  api: Type.String({ description: 'the API it belongs to' }),
+  management: Type.Boolean({ description: 'one of Latchkey\'s own management scopes (latchkey:…)' }),
+});
+
 export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/scopes', {
+    config: { scope: 'latchkey:read' },
+    schema: { tags: ['roles'], summary: 'Every scope a role may grant: the domain\'s APIs\' and the management API\'s, with what each allows', response: { 200: Type.Object({ items: Type.Array(ScopeView) }), ...errors(401, 403) } },
+  }, async (request) => ({ items: await grantableScopes(ctx.store, request.tenant.id) }));
+
   app.get('/roles', {
     config: { scope: 'latchkey:read' },
     schema: { tags: ['roles'], summary: 'The domain\'s roles and the scopes they grant', response: { 200: Type.Object({ items: Type.Array(RoleView) }), ...errors(401, 403) } },

@@ -134,7 +134,7 @@ describe('console: sign-in and My OAuth2 clients', () => {
   });
 
   test('a client with only some of my scopes: the picker lists mine, its tokens carry only those, the table shows them', async () => {
-    // The administrator holds only built-in roles (no scopes): give him one that grants both sample scopes.
+    // The administrator holds the built-in roles (the management scopes only): give him one that grants both sample scopes.
     const role = await lk.api(adminToken, 'POST', '/roles', { name: 'e2e readers', scopes: ['metering', 'myservices'] });
     assert.equal(role.status, 201, JSON.stringify(role.body));
     const me = (await lk.api(adminToken, 'GET', '/me')).body as { id: string; roles: { id: string }[] };
@@ -147,11 +147,12 @@ describe('console: sign-in and My OAuth2 clients', () => {
     const dialog = page.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
     await dialog.getByLabel('Name').fill('metering-only');
     assert.equal(await dialog.getByRole('radio', { name: 'All my permissions' }).isChecked(), true, 'all by default');
-    await dialog.getByText('now metering, myservices').waitFor();
+    await dialog.getByText('now latchkey:apps, latchkey:clients, latchkey:read, latchkey:settings, latchkey:users, metering, myservices').waitFor();
     await dialog.getByRole('radio', { name: 'Only these scopes' }).check();
     await dialog.getByRole('button', { name: 'SAVE' }).click();
     await dialog.getByText('Choose at least one scope, or All my permissions.').waitFor();
-    assert.deepEqual(await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => e.closest('label')!.textContent)), ['metering', 'myservices']);
+    assert.deepEqual(await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => e.closest('label')!.textContent)),
+      ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users', 'metering', 'myservices']);
     await dialog.getByRole('checkbox', { name: 'metering' }).check();
     await capture(page, 'create-client-scoped');
     await dialog.getByRole('button', { name: 'SAVE' }).click();

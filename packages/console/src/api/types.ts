@@ -36,3 +36,4 @@ export type IdentityProvider = IdentityProviderList['items'][number];
 export type NewIdentityProvider = paths['/t/{tenant}/api/v1/identity-providers']['post']['requestBody']['content']['application/json'];
 export type IdentityProviderPatch = NonNullable<paths['/t/{tenant}/api/v1/identity-providers/{id}']['patch']['requestBody']>['content']['application/json'];
 export type SignInOptions = Ok<'/t/{tenant}/api/v1/sign-in-options', 'get'>;
+export type GrantableScope = Ok<'/t/{tenant}/api/v1/scopes', 'get'>['items'][number];

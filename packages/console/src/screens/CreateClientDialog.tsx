@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import {
   Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, FormControlLabel, FormGroup, FormHelperText,
-  FormLabel, Radio, RadioGroup, TextField, ToggleButton, ToggleButtonGroup, Typography,
+  FormLabel, Link as MuiLink, Radio, RadioGroup, TextField, ToggleButton, ToggleButtonGroup, Typography,
 } from '@mui/material';
-import { useMutation } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { api, call } from '../api/client';
 import { messageOf } from '../api/problem';
+import { scopesQuery } from '../api/scopes';
 import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { addDays, dateInputValue } from '../components/format';
@@ -21,6 +23,21 @@ function expiryOf(date: string, maxDays: number): Date {
   return new Date(Math.min(endOfDay.getTime(), latest));
 }
 
+/** The way forward for someone whose roles grant no scope of any API: where to get one. */
+function NoApiScopes({ apis }: { apis: boolean }) {
+  const { me, tenant } = useSession();
+  const manage = `/t/${encodeURIComponent(tenant)}/manage`;
+  const domain = me?.tenant.name ?? tenant;
+  return (
+    <Alert severity="info">
+      None of your roles grants a scope of {domain}&apos;s APIs yet, so this client&apos;s tokens can reach none of them.{' '}
+      {!me?.isDomainManager ? <>Ask a domain manager of {domain} for a role that grants the scopes you need.</>
+        : apis ? <>Make a role that grants the scopes you need under <MuiLink component={Link} to={`${manage}/roles`}>Roles</MuiLink>, then give it to yourself under <MuiLink component={Link} to={`${manage}/users`}>Users</MuiLink>.</>
+          : <>{domain} has no APIs yet: add them under <MuiLink component={Link} to={`${manage}/resources`}>Resources</MuiLink>, then grant their scopes through <MuiLink component={Link} to={`${manage}/roles`}>Roles</MuiLink>.</>}
+    </Alert>
+  );
+}
+
 export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; onCreated(c: CreatedClient): void }) {
   const { me, tenant } = useSession();
   const maxDays = me?.tenant.personalClientMaxDays ?? 365;
@@ -32,6 +49,9 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   // null: all of my permissions (as they are at each token request); else only these of my scopes.
   const [only, setOnly] = useState<string[] | null>(null);
   const held = me?.scopes ?? [];
+  // What each scope allows, and which are Latchkey's own (management) rather than an API's.
+  const grantable = useQuery(scopesQuery(tenant));
+  const described = new Map((grantable.data?.items ?? []).map((s) => [s.scope, s]));
   const min = dateInputValue(addDays(1));
   const max = dateInputValue(addDays(maxDays));
 
@@ -63,6 +83,8 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
         <DialogTitle id="create-title">Create a personal OAuth2 client</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
           <Typography variant="body2" color="text.secondary">The client acts with your permissions, or only some of them, never more. Its secret is shown once, right after SAVE.</Typography>
+          {grantable.isSuccess && !held.some((s) => described.get(s)?.management === false)
+            ? <NoApiScopes apis={grantable.data.items.some((s) => !s.management)} /> : null}
           {create.isError ? <Alert severity="error">{messageOf(create.error)}</Alert> : null}
           <TextField label="Name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={() => setTouched(true)}
             error={!!nameError} helperText={nameError ?? 'For example "nightly-report" or "ci".'} slotProps={{ htmlInput: { maxLength: 100 } }} sx={{ mt: 1 }} />
@@ -84,10 +106,16 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
               <FormControlLabel value="only" control={<Radio size="small" />} label="Only these scopes" disabled={held.length === 0} />
             </RadioGroup>
             {only !== null ? (
-              <FormGroup aria-label="Scopes" sx={{ pl: 4 }} row>
+              <FormGroup aria-label="Scopes" sx={{ pl: 4 }}>
                 {held.map((s) => (
-                  <FormControlLabel key={s} label={<code>{s}</code>}
-                    control={<Checkbox size="small" checked={only.includes(s)} onChange={() => toggleScope(s)} />} />
+                  <FormControlLabel key={s} sx={{ alignItems: 'flex-start', mt: 0.5 }}
+                    label={(
+                      <span>
+                        <code>{s}</code>
+                        {described.get(s)?.description ? <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>{described.get(s)!.description}</Typography> : null}
+                      </span>
+                    )}
+                    control={<Checkbox size="small" sx={{ pt: 0.25 }} checked={only.includes(s)} onChange={() => toggleScope(s)} />} />
                 ))}
               </FormGroup>
             ) : null}

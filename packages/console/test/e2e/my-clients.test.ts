@@ -151,8 +151,10 @@ describe('console: sign-in and My OAuth2 clients', () => {
     await dialog.getByRole('radio', { name: 'Only these scopes' }).check();
     await dialog.getByRole('button', { name: 'SAVE' }).click();
     await dialog.getByText('Choose at least one scope, or All my permissions.').waitFor();
-    assert.deepEqual(await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => e.closest('label')!.textContent)),
+    assert.deepEqual(await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => e.closest('label')!.querySelector('code')!.textContent)),
       ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users', 'metering', 'myservices']);
+    // Each with what it allows (GET /scopes).
+    await dialog.getByRole('checkbox', { name: 'latchkey:apps Change, deactivate and delete applications' }).waitFor();
     await dialog.getByRole('checkbox', { name: 'metering' }).check();
     await capture(page, 'create-client-scoped');
     await dialog.getByRole('button', { name: 'SAVE' }).click();

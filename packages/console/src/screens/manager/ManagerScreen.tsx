@@ -3,6 +3,7 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from '../../session/session';
 import { NotAllowed } from './NotAllowed';
 import { UsersScreen } from './UsersScreen';
+import { RolesScreen } from './RolesScreen';
 import { ClientsScreen } from './ClientsScreen';
 import { AuditScreen } from './AuditScreen';
 import { StaleCredentialsScreen } from './StaleCredentialsScreen';
@@ -20,7 +21,7 @@ export default function ManagerScreen() {
   if (!me?.isDomainManager) return <NotAllowed />;
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
   const tabs = [
-    { to: 'users', label: 'Users' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
+    { to: 'users', label: 'Users' }, { to: 'roles', label: 'Roles' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
     { to: 'stale-credentials', label: 'Stale credentials' },
     { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'sso', label: 'Single sign-on' }, { to: 'signing-keys', label: 'Signing keys' },
     { to: 'audit', label: 'Audit log' },
@@ -35,6 +36,7 @@ export default function ManagerScreen() {
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={<UsersScreen />} />
+        <Route path="roles" element={<RolesScreen />} />
         <Route path="oauth2-clients" element={<ClientsScreen />} />
         <Route path="apps" element={<AppsScreen />} />
         <Route path="apps/:id" element={<AppScreen />} />

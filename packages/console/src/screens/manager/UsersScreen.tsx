@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import {
   Alert, Box, Button, Checkbox, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, FormGroup, FormLabel,
-  MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography,
+  Link as MuiLink, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography,
 } from '@mui/material';
 import PersonAdd from '@mui/icons-material/PersonAdd';
 import { visuallyHidden } from '@mui/utils';
+import { Link, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { messageOf } from '../../api/problem';
@@ -22,15 +23,27 @@ import { formatDate } from '../../components/format';
 type Sort = NonNullable<UserQuery['sort']>;
 
 function RolePicker({ roles, value, onChange }: { roles: Role[]; value: string[]; onChange(ids: string[]): void }) {
+  const { tenant } = useSession();
   return (
     <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }}>
       <FormLabel component="legend">Roles</FormLabel>
       <FormGroup>
         {roles.map((r) => (
-          <FormControlLabel key={r.id} label={<span>{r.name}{r.builtin === 'oauth2-client-creator' ? ' (may create personal OAuth2 clients)' : r.builtin === 'domain-manager' ? ' (User & Company Manager)' : ''}</span>}
-            control={<Checkbox checked={value.includes(r.id)} onChange={(e) => onChange(e.target.checked ? [...value, r.id] : value.filter((x) => x !== r.id))} />} />
+          <FormControlLabel key={r.id} sx={{ alignItems: 'flex-start', mt: 0.5 }}
+            label={(
+              <span>
+                {r.name}{r.builtin === 'oauth2-client-creator' ? ' (may create personal OAuth2 clients)' : r.builtin === 'domain-manager' ? ' (User & Company Manager)' : ''}
+                <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>
+                  {r.scopes.length ? `Grants ${r.scopes.join(', ')}` : 'Grants no scopes'}
+                </Typography>
+              </span>
+            )}
+            control={<Checkbox sx={{ pt: 0.25 }} checked={value.includes(r.id)} onChange={(e) => onChange(e.target.checked ? [...value, r.id] : value.filter((x) => x !== r.id))} />} />
         ))}
       </FormGroup>
+      <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
+        Roles and the scopes they grant are made under <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/roles`}>Roles</MuiLink>.
+      </Typography>
     </Box>
   );
 }
@@ -103,7 +116,9 @@ export function UsersScreen() {
   const pages = useCursorPages(50);
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<'' | 'active' | 'disabled'>('');
-  const [role, setRole] = useState('');
+  // The Roles screen links here with ?role=… to show who holds a role.
+  const [searchParams] = useSearchParams();
+  const [role, setRole] = useState(searchParams.get('role') ?? '');
   const [sorting, setSorting] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({ sort: 'email', order: 'asc' });
   const [inviting, setInviting] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);

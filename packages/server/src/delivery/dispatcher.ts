@@ -22,46 +22,90 @@ export interface DispatcherOptions {
   mailer?: Mailer;
   publicUrl: string;
   pollMs?: number;
+  /** Endpoints this process delivers to at the same time (default 16). */
+  maxEndpoints?: number;
+  /** Emails this process sends at the same time (default 4). */
+  maxEmails?: number;
   onError?: (err: unknown) => void;
 }
 
 /**
- * Delivers the outbox: runs in every process. For each endpoint, one attempt at a time across all
- * processes (the endpoint's lease), oldest due message first; a failure is retried with backoff
- * for a day, with the same webhook-id and body. At least once: a process that dies after the
- * receiver answered but before recording it leaves the message to be sent again.
+ * Delivers the outbox: runs in every process. Each endpoint is delivered by its own loop, so a slow
+ * or dead receiver delays only its own messages; at most `maxEndpoints` loops (and `maxEmails`
+ * emails) run at once in a process. For each endpoint, one attempt at a time across all processes
+ * (the endpoint's lease), oldest due message first; a failure is retried with backoff for a day,
+ * with the same webhook-id and body. At least once: a process that dies after the receiver
+ * answered but before recording it leaves the message to be sent again.
  */
 export class OutboxDispatcher {
   private readonly owner = randomUUID();
+  private readonly maxEndpoints: number;
+  private readonly maxEmails: number;
   private timer?: NodeJS.Timeout;
-  private round?: Promise<void>;
+  private polling?: Promise<void>;
+  private stopping = false;
+  /** What this process is delivering now: endpoint loops by endpoint id, emails by message id. */
+  private readonly endpoints = new Map<string, Promise<void>>();
+  private readonly emails = new Map<string, Promise<void>>();
 
-  constructor(private readonly o: DispatcherOptions) {}
+  constructor(private readonly o: DispatcherOptions) {
+    this.maxEndpoints = o.maxEndpoints ?? 16;
+    this.maxEmails = o.maxEmails ?? 4;
+  }
 
   start(): void {
+    this.stopping = false;
     this.timer = setInterval(() => {
-      if (!this.round) this.round = this.tick().catch((err) => this.o.onError?.(err)).finally(() => { this.round = undefined; });
+      if (!this.polling) this.polling = this.poll().catch((err) => this.o.onError?.(err)).finally(() => { this.polling = undefined; });
     }, this.o.pollMs ?? 1000);
     this.timer.unref();
   }
 
-  /** Stops polling and waits for the attempts in flight to be recorded. */
+  /** Stops polling; each loop ends after its attempt in flight, which is recorded before this resolves. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
-    await this.round;
+    await this.polling;
+    await this.settled();
   }
 
-  /** One round: every endpoint with due messages (in parallel), then due emails. */
+  /** One poll, then waits until everything it started (and anything already running) is done. */
   async tick(): Promise<void> {
-    const endpoints = await this.o.store.outbox.dueEndpoints(this.o.clock.now(), 50);
-    await Promise.all(endpoints.map((id) => this.drainEndpoint(id).catch((err) => this.o.onError?.(err))));
-    if (this.o.mailer) await this.sendEmails();
+    await this.poll();
+    await this.settled();
+  }
+
+  private async settled(): Promise<void> {
+    while (this.endpoints.size > 0 || this.emails.size > 0) await Promise.all([...this.endpoints.values(), ...this.emails.values()]);
+  }
+
+  /** Starts a loop for each due endpoint, and a send for each due email, that has none yet, within the bounds. */
+  private async poll(): Promise<void> {
+    const { store } = this.o;
+    const endpointRoom = this.maxEndpoints - this.endpoints.size;
+    if (endpointRoom > 0) {
+      for (const id of await store.outbox.dueEndpoints(this.o.clock.now(), endpointRoom)) {
+        if (this.stopping || this.endpoints.has(id) || this.endpoints.size >= this.maxEndpoints) continue;
+        this.track(this.endpoints, id, () => this.drainEndpoint(id));
+      }
+    }
+    const emailRoom = this.maxEmails - this.emails.size;
+    if (this.o.mailer && emailRoom > 0) {
+      for (const m of await store.outbox.dueEmails(this.o.clock.now(), emailRoom)) {
+        if (this.stopping || this.emails.has(m.id) || this.emails.size >= this.maxEmails) continue;
+        this.track(this.emails, m.id, () => this.sendEmail(m));
+      }
+    }
+  }
+
+  private track(running: Map<string, Promise<void>>, key: string, work: () => Promise<void>): void {
+    running.set(key, work().catch((err) => this.o.onError?.(err)).finally(() => running.delete(key)));
   }
 
   private async drainEndpoint(endpointId: string): Promise<void> {
     const { store } = this.o;
     try {
-      for (let i = 0; i < BATCH; i++) {
+      for (let i = 0; i < BATCH && !this.stopping; i++) {
         const now = this.o.clock.now();
         if (!(await store.webhooks.lease(endpointId, this.owner, now, now + LEASE_MS))) return;
         const m = await store.outbox.oldestDue(endpointId, now);
@@ -77,24 +121,22 @@ export class OutboxDispatcher {
     }
   }
 
-  private async sendEmails(): Promise<void> {
+  private async sendEmail(m: OutboxMessage): Promise<void> {
     const { store } = this.o;
-    for (const m of await store.outbox.dueEmails(this.o.clock.now(), 20)) {
-      const now = this.o.clock.now();
-      if (!(await store.outbox.leaseMessage(m.id, this.owner, now, now + LEASE_MS))) continue;
-      const payload = JSON.parse(m.payload) as WebhookPayload;
-      const ownerId = (payload.data.owner as { id?: string } | null)?.id ?? (payload.data.ownerId as string | undefined) ?? null;
-      const to = await store.outbox.emailRecipients(m.tenantId, ownerId);
-      const started = performance.now();
-      let result: AttemptResult;
-      try {
-        if (to.length > 0) await this.o.mailer!.send({ to, ...emailFor(payload, this.o.publicUrl) });
-        result = { ok: true, statusCode: null, error: to.length > 0 ? null : 'nobody to tell (no active owner or manager)', durationMs: Math.round(performance.now() - started) };
-      } catch (err) {
-        result = { ok: false, statusCode: null, error: String((err as Error).message).slice(0, 200), durationMs: Math.round(performance.now() - started) };
-      }
-      await this.record(m, now, result);
+    const now = this.o.clock.now();
+    if (!(await store.outbox.leaseMessage(m.id, this.owner, now, now + LEASE_MS))) return;
+    const payload = JSON.parse(m.payload) as WebhookPayload;
+    const ownerId = (payload.data.owner as { id?: string } | null)?.id ?? (payload.data.ownerId as string | undefined) ?? null;
+    const to = await store.outbox.emailRecipients(m.tenantId, ownerId);
+    const started = performance.now();
+    let result: AttemptResult;
+    try {
+      if (to.length > 0) await this.o.mailer!.send({ to, ...emailFor(payload, this.o.publicUrl) });
+      result = { ok: true, statusCode: null, error: to.length > 0 ? null : 'nobody to tell (no active owner or manager)', durationMs: Math.round(performance.now() - started) };
+    } catch (err) {
+      result = { ok: false, statusCode: null, error: String((err as Error).message).slice(0, 200), durationMs: Math.round(performance.now() - started) };
     }
+    await this.record(m, now, result);
   }
 
   private async record(m: OutboxMessage, at: number, r: AttemptResult): Promise<void> {

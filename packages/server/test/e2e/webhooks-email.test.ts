@@ -3,35 +3,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
 import { startReceiver } from '../webhooks/receiver.js';
+import { startSmtp } from '../webhooks/smtp.js';
 
 const DAY = 86_400_000;
-
-interface Mail { to: string[]; subject: string; raw: string }
-
-/** An SMTP server on loopback (smtp-server) that keeps what it receives. */
-async function startSmtp() {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'],
-    onData(stream, session, done) {
-      let raw = '';
-      stream.on('data', (d) => { raw += d; });
-      stream.on('end', () => {
-        const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\r\n[ \t]/g, ' ') ?? '';
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), subject, raw });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { mails, port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -67,13 +67,13 @@ export class OutboxRepo {
     return out;
   }
 
-  /** Enabled endpoints with a due message whose lease is free. */
+  /** Enabled endpoints with a due message whose lease is free, the longest waiting first. */
   async dueEndpoints(now: number, limit: number): Promise<string[]> {
     const rows = await this.db.selectFrom('outbox_messages as m').innerJoin('webhook_endpoints as e', 'e.id', 'm.endpoint_id')
-      .select('m.endpoint_id').distinct()
+      .select('m.endpoint_id')
       .where('m.state', '=', 'pending').where('m.channel', '=', 'webhook').where('m.next_attempt_at', '<=', now)
       .where('e.enabled', '=', 1).where((w) => w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<', now)]))
-      .limit(limit).execute();
+      .groupBy('m.endpoint_id').orderBy((eb) => eb.fn.min('m.next_attempt_at')).limit(limit).execute();
     return rows.map((r) => r.endpoint_id!);
   }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { isLoopbackHost } from './lib/outbound-guard.js';
 
 export interface Config {
   host: string;
@@ -41,6 +42,11 @@ export interface Config {
   maintenanceIntervalMs: number;
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
   metricsToken?: string;
+  /**
+   * LATCHKEY_ALLOW_PRIVATE_OUTBOUND: webhooks and identity providers may reach loopback and private
+   * addresses (lib/outbound-guard.ts). Default: only when PUBLIC_URL is a loopback URL.
+   */
+  allowPrivateOutbound: boolean;
 }
 
 /** LATCHKEY_TEST_CLOCK_FILE lets a test move the schedulers' time: never in production. */
@@ -67,6 +73,14 @@ function parseSmtpUrl(value: string | undefined): string | undefined {
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
   return value;
+}
+
+/** LATCHKEY_ALLOW_PRIVATE_OUTBOUND: 1 or 0; unset, on only for local development (a loopback PUBLIC_URL). */
+export function parseAllowPrivateOutbound(value: string | undefined, publicUrl: string): boolean {
+  const v = (value ?? '').trim();
+  if (v === '') return isLoopbackHost(new URL(publicUrl).hostname);
+  if (v === '1' || v === '0') return v === '1';
+  throw new Error(`LATCHKEY_ALLOW_PRIVATE_OUTBOUND must be 1 or 0, got "${value}"`);
 }
 
 const MAX_WORKERS = 256;
@@ -143,5 +157,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     testClockFile: parseTestClock(env.LATCHKEY_TEST_CLOCK_FILE, env.NODE_ENV),
     maintenanceIntervalMs: parseInterval(env.LATCHKEY_MAINTENANCE_INTERVAL_MS),
     metricsToken: env.METRICS_TOKEN || undefined,
+    allowPrivateOutbound: parseAllowPrivateOutbound(env.LATCHKEY_ALLOW_PRIVATE_OUTBOUND, publicUrl),
   };
 }

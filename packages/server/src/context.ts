@@ -22,6 +22,7 @@ import type { Tenant } from './domain/tenants/model.js';
 import { fileClock, systemClock, type Clock } from './lib/clock.js';
 import { Metrics } from './metrics.js';
 import { ProviderConfigs } from './domain/sso/discovery.js';
+import { OutboundGuard } from './lib/outbound-guard.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -47,6 +48,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Discovered configurations of the tenants' identity providers. */
   ssoConfigs: ProviderConfigs;
+  /** The HTTP client for URLs that managers choose (webhooks, identity providers): public addresses only unless allowed. */
+  outbound: OutboundGuard;
   issuer(tenant: Tenant | string): string;
 }
 
@@ -85,7 +88,8 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const principals = new PrincipalCache(store);
   const resources = new ResourceCache(store);
   const revokedTokens = new RevokedAccessTokens(store);
-  const ssoConfigs = new ProviderConfigs(sealer);
+  const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateOutbound });
+  const ssoConfigs = new ProviderConfigs(sealer, outbound);
   // What each process keeps in memory learns of committed changes here, its own and other processes'.
   for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
@@ -113,6 +117,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     clock: config.testClockFile ? fileClock(config.testClockFile) : systemClock,
     metrics,
     ssoConfigs,
+    outbound,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
   };
 }

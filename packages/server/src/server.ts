@@ -66,7 +66,7 @@ export async function runServer(config: Config): Promise<void> {
   // Webhooks and emails queued by committed changes, this process's and others' (durable outbox).
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const dispatcher = new OutboxDispatcher({
-    store, sealer: ctx.sealer, clock: ctx.clock, mailer, publicUrl: config.publicUrl,
+    store, sealer: ctx.sealer, outbound: ctx.outbound, clock: ctx.clock, mailer, publicUrl: config.publicUrl,
     onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
   });
   dispatcher.start();
@@ -79,6 +79,7 @@ export async function runServer(config: Config): Promise<void> {
     stopMaintenance();
     await dispatcher.stop();
     mailer?.close();
+    await ctx.outbound.close();
     await app.close();
     await listener?.stop();
     await ctx.usage.close();

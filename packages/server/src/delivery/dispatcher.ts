@@ -6,6 +6,7 @@ import type { OutboxMessage } from '../domain/webhooks/model.js';
 import { secretAad } from '../domain/webhooks/model.js';
 import type { WebhookPayload } from '../domain/webhooks/events.js';
 import { ATTEMPT_TIMEOUT_MS, nextAttemptAt } from '../domain/webhooks/backoff.js';
+import type { OutboundGuard } from '../lib/outbound-guard.js';
 import { postWebhook, type AttemptResult } from './webhook-sender.js';
 import { emailFor } from './email.js';
 import type { Mailer } from './mailer.js';
@@ -18,10 +19,14 @@ const BATCH = 20;
 export interface DispatcherOptions {
   store: Store;
   sealer: Sealer;
+  /** The HTTP client for endpoints: reaches only the addresses the configuration allows. */
+  outbound: OutboundGuard;
   clock: Clock;
   mailer?: Mailer;
   publicUrl: string;
   pollMs?: number;
+  /** How long one webhook attempt may take (default ATTEMPT_TIMEOUT_MS; tests shorten it). */
+  attemptTimeoutMs?: number;
   /** Endpoints this process delivers to at the same time (default 16). */
   maxEndpoints?: number;
   /** Emails this process sends at the same time (default 4). */
@@ -41,6 +46,7 @@ export class OutboxDispatcher {
   private readonly owner = randomUUID();
   private readonly maxEndpoints: number;
   private readonly maxEmails: number;
+  private readonly attemptTimeoutMs: number;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopping = false;
@@ -51,6 +57,7 @@ export class OutboxDispatcher {
   constructor(private readonly o: DispatcherOptions) {
     this.maxEndpoints = o.maxEndpoints ?? 16;
     this.maxEmails = o.maxEmails ?? 4;
+    this.attemptTimeoutMs = Math.min(o.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS);
   }
 
   start(): void {
@@ -114,7 +121,7 @@ export class OutboxDispatcher {
         if (!endpoint?.enabled) return;
         const secret = this.o.sealer.open(endpoint.secretSealed, secretAad(endpoint.id));
         const at = this.o.clock.now();
-        await this.record(m, at, await postWebhook(endpoint.url, secret, m.id, m.payload, at));
+        await this.record(m, at, await postWebhook(this.o.outbound, endpoint.url, secret, m.id, m.payload, at, this.attemptTimeoutMs));
       }
     } finally {
       await store.webhooks.release(endpointId, this.owner);

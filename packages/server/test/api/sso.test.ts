@@ -100,7 +100,7 @@ for (const backend of await backends()) {
     test('an unreachable or invalid issuer is refused with a clear problem, and enforcement needs a provider', async () => {
       const base = { name: 'Acme', clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['acme.test'] };
       let res = await manage('POST', '/identity-providers', { ...base, issuer: 'http://127.0.0.1:1' });
-      problem(res, 400, /could not be fetched/);
+      problem(res, 400, /could not be fetched: connection failed$/);
       assert.match(res.json().type, /issuer-unreachable$/);
       res = await manage('POST', '/identity-providers', { ...base, issuer: 'http://idp.example.com' });
       problem(res, 400, /https/);
@@ -266,6 +266,9 @@ for (const backend of await backends()) {
       const state = new URL(String(start.headers.location)).searchParams.get('state')!;
       await upstream.close();
       errorPage(await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?code=abc&state=${state}&iss=${encodeURIComponent(upstream.issuer)}` }), 502, /The identity provider could not be reached/);
+      // The audit log gives the class of the failure, nothing about the address or port behind it.
+      const [failed] = await s.store.audit.list((await demo()).id, { action: 'session.sso_failed' }, 1);
+      assert.deepEqual(failed.details, { reason: 'unreachable', message: 'connection failed' });
     });
   });
 }

@@ -36,6 +36,7 @@ test('webhook URLs: https, or http to loopback; no credentials, no other schemes
   assert.equal(checkWebhookUrl('http://localhost/hook'), 'http://localhost/hook');
   const refused: Array<[string, RegExp]> = [
     ['http://hooks.example.com/x', /https.*loopback/],
+    ['http://foo.localhost/x', /https.*loopback/], // not loopback by name: it resolves like any other
     ['ftp://hooks.example.com/x', /must use https/],
     ['file:///etc/passwd', /must use https/],
     ['https://user:pass@hooks.example.com/x', /credentials/],

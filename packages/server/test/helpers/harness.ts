@@ -104,6 +104,8 @@ export async function createTestServer(backend: Backend, env: Record<string, str
   const config = loadConfig({
     LATCHKEY_DATA_DIR: dataDir,
     PUBLIC_URL: 'http://latchkey.test',
+    // Webhook receivers and identity providers in tests listen on loopback (tests of the guard turn it on).
+    LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '1',
     LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
     LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
@@ -123,6 +125,7 @@ export async function createTestServer(backend: Backend, env: Record<string, str
       await app.close();
       await ctx.usage.close();
       await ctx.throttle.store.close?.();
+      await ctx.outbound.close();
       await handle.close();
       await scratch?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

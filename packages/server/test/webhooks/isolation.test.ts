@@ -40,7 +40,7 @@ for (const backend of await backends()) {
     const slow = await startReceiver({ delayMs: SLOW_MS });
     const fast = await startReceiver();
     const mailer = smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Latchkey <noreply@latchkey.test>');
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, clock: systemClock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
     t.after(async () => {
       await dispatcher.stop();
       mailer.close();
@@ -101,7 +101,7 @@ for (const backend of await backends()) {
   test(`the dispatcher delivers at most its bound of endpoints at a time (${backend})`, async (t) => {
     const s = await createTestServer(backend);
     const receiver = await startReceiver({ delayMs: 300 });
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 20, maxEndpoints: 2 });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 20, maxEndpoints: 2 });
     t.after(async () => { await dispatcher.stop(); await receiver.close(); await s.close(); });
     const tenant = await demo(s);
     for (const i of [1, 2, 3, 4]) await createEndpoint(s.store, s.ctx.sealer, tenant, { url: `${receiver.url}?n=${i}`, events: ['app.deactivated'] }, SYSTEM);

@@ -29,7 +29,7 @@ for (const backend of await backends()) {
     const receiver = await startReceiver();
     t.after(async () => { await receiver.close(); await s.close(); });
     const clock = manualClock();
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, clock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, publicUrl: s.config.publicUrl });
     const tenant = await demo(s);
     const admin = { authorization: `Bearer ${(await passwordGrant(s)).json().access_token}` };
     const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = admin) =>
@@ -214,7 +214,7 @@ for (const backend of await backends()) {
         const app = await makeApp(s, { name });
         await setAppActive(s.store, tenant, app.id, false, SYSTEM);
       }
-      const others = [1, 2, 3].map(() => new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, clock, publicUrl: s.config.publicUrl }));
+      const others = [1, 2, 3].map(() => new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, publicUrl: s.config.publicUrl }));
       for (let i = 0; i < 4 && slow.received.length < 4; i++) await Promise.all([dispatcher, ...others].map((d) => d.tick()));
       assert.equal(slow.received.length, 4);
       assert.equal(new Set(slow.received.map((x) => x.id)).size, 4);

@@ -1,16 +1,8 @@
 import * as oidc from 'openid-client';
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Announcement } from '../changes.js';
+import { isHttpsOrLoopback, outboundFailure, type OutboundGuard } from '../../lib/outbound-guard.js';
 import { secretAad, type IdentityProvider } from './model.js';
-
-/**
- * openid-client refuses plain-http issuers. They are allowed only on the loopback interface (a
- * provider on the same machine, as in tests and local development): anywhere else http would let
- * the network read the code exchange and forge discovery, so such issuers are refused when saved.
- */
-export function isLoopbackIssuer(issuer: URL): boolean {
-  return ['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname);
-}
 
 export class IssuerProblem extends Error {
   constructor(readonly kind: 'unreachable' | 'invalid', message: string) {
@@ -18,7 +10,12 @@ export class IssuerProblem extends Error {
   }
 }
 
-/** Checks an issuer URL's form before anything is fetched. */
+/**
+ * Checks an issuer URL's form before anything is fetched. openid-client refuses plain-http issuers;
+ * they are allowed only on a loopback host (a provider on the same machine, as in tests and local
+ * development): anywhere else http would let the network read the code exchange and forge
+ * discovery. Which addresses may be reached at all is the outbound guard's call.
+ */
 export function parseIssuer(issuer: string): URL {
   let url: URL;
   try {
@@ -26,7 +23,7 @@ export function parseIssuer(issuer: string): URL {
   } catch {
     throw new IssuerProblem('invalid', `issuer "${issuer}" is not a URL`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackIssuer(url))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new IssuerProblem('invalid', 'the issuer must be an https URL (plain http only on the loopback interface)');
   }
   if (url.search || url.hash) throw new IssuerProblem('invalid', 'the issuer must not have a query or fragment');
@@ -34,25 +31,40 @@ export function parseIssuer(issuer: string): URL {
 }
 
 /**
- * Fetches and checks the provider's discovery document (issuer matches, code flow and S256 PKCE
- * supported, a JWKS). Errors say what is wrong, never the client secret.
+ * What a failed request to a provider may say: for the network, a coarse class (`connection
+ * failed`, `timeout`, `TLS error`, `address not allowed`, `HTTP 404`) that maps no port or service
+ * behind the URL; otherwise openid-client's own words, never its cause (which may quote the answer).
  */
-export async function discover(issuer: string, clientId: string, clientSecret: string): Promise<oidc.Configuration> {
+export function providerFailure(err: unknown): { unreachable: boolean; reason: string } {
+  const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
+  const status = (e?.cause as { status?: unknown } | undefined)?.status;
+  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && typeof status === 'number') return { unreachable: true, reason: `HTTP ${status}` };
+  if ((e instanceof TypeError && e.message === 'fetch failed') || e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+    return { unreachable: true, reason: outboundFailure(err) };
+  }
+  return { unreachable: false, reason: e?.message ?? 'unexpected failure' };
+}
+
+/**
+ * Fetches and checks the provider's discovery document (issuer matches, code flow and S256 PKCE
+ * supported, a JWKS). Every request to the provider, now and later (token, JWKS, userinfo), goes
+ * through the outbound guard. Errors say what is wrong, never the client secret.
+ */
+export async function discover(outbound: OutboundGuard, issuer: string, clientId: string, clientSecret: string): Promise<oidc.Configuration> {
   const url = parseIssuer(issuer);
   let config: oidc.Configuration;
   try {
     config = await oidc.discovery(url, clientId, clientSecret, undefined, {
       ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
+      [oidc.customFetch]: outbound.fetch,
       timeout: 10,
     });
   } catch (err) {
-    const e = err as Error & { code?: string; cause?: unknown };
-    const network = e instanceof TypeError || e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && /status/i.test(e.message);
-    const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
-    if (network || /fetch failed|ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(e.message + cause)) {
-      throw new IssuerProblem('unreachable', `the issuer's discovery document (${url.href.replace(/\/$/, '')}/.well-known/openid-configuration) could not be fetched: ${e.message}${cause}`);
+    const failure = providerFailure(err);
+    if (failure.unreachable) {
+      throw new IssuerProblem('unreachable', `the issuer's discovery document (${url.href.replace(/\/$/, '')}/.well-known/openid-configuration) could not be fetched: ${failure.reason}`);
     }
-    throw new IssuerProblem('invalid', `the issuer's discovery document is not valid: ${e.message}${cause}`);
+    throw new IssuerProblem('invalid', `the issuer's discovery document is not valid: ${failure.reason}`);
   }
   const meta = config.serverMetadata();
   if (!meta.authorization_endpoint || !meta.token_endpoint) throw new IssuerProblem('invalid', 'the discovery document has no authorization_endpoint or token_endpoint');
@@ -69,12 +81,12 @@ export async function discover(issuer: string, clientId: string, clientSecret: s
 export class ProviderConfigs {
   private readonly configs = new Map<string, { updatedAt: number; config: Promise<oidc.Configuration> }>();
 
-  constructor(private readonly sealer: Sealer) {}
+  constructor(private readonly sealer: Sealer, private readonly outbound: OutboundGuard) {}
 
   get(p: IdentityProvider): Promise<oidc.Configuration> {
     const hit = this.configs.get(p.id);
     if (hit && hit.updatedAt === p.updatedAt) return hit.config;
-    const config = discover(p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p)));
+    const config = discover(this.outbound, p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p)));
     this.configs.set(p.id, { updatedAt: p.updatedAt, config });
     // A failed discovery is not kept: the next sign-in tries again.
     config.catch(() => { if (this.configs.get(p.id)?.config === config) this.configs.delete(p.id); });

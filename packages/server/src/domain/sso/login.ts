@@ -5,6 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { User } from '../users/model.js';
 import { createUser } from '../users/service.js';
 import { SYSTEM } from '../audit/actor.js';
+import { providerFailure } from './discovery.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
@@ -39,8 +40,15 @@ async function configFor(ctx: AppContext, p: IdentityProvider): Promise<oidc.Con
   try {
     return await ctx.ssoConfigs.get(p);
   } catch (err) {
+    // An IssuerProblem: its message already gives only a coarse class of a network failure.
     throw new SsoError('unreachable', (err as Error).message);
   }
+}
+
+/** A failed token or userinfo request (JWKS included), in words that map nothing behind the provider's URLs. */
+function requestFailed(err: unknown): SsoError {
+  const { unreachable, reason } = providerFailure(err);
+  return new SsoError(unreachable ? 'unreachable' : 'invalid_response', reason);
 }
 
 /** Starts the code flow: a pending login (state, nonce, sealed PKCE verifier) in the database, and the provider's URL. */
@@ -70,11 +78,6 @@ export interface SsoSignIn {
   next: string;
 }
 
-const isNetworkError = (err: unknown) => {
-  const e = err as Error & { cause?: Error };
-  return e instanceof TypeError || e.name === 'TimeoutError' || e.name === 'AbortError' || /ECONNREFUSED|ENOTFOUND|fetch failed/.test(`${e.message} ${e.cause?.message ?? ''}`);
-};
-
 /**
  * The callback: the state is consumed first (one database round trip, nothing fetched, so a forged
  * or replayed callback is cheap to refuse); then the code is exchanged and the ID token checked by
@@ -99,8 +102,7 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
       expectedState: state!, expectedNonce: pending.nonce, idTokenExpected: true,
     });
   } catch (err) {
-    if (isNetworkError(err)) throw new SsoError('unreachable', (err as Error).message);
-    throw new SsoError('invalid_response', (err as Error).message);
+    throw requestFailed(err);
   }
   const claims = tokens.claims()!;
   let email = typeof claims.email === 'string' ? claims.email : undefined;
@@ -112,7 +114,7 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
       email = typeof info.email === 'string' ? info.email : undefined;
       verified = info.email_verified;
     } catch (err) {
-      throw new SsoError(isNetworkError(err) ? 'unreachable' : 'invalid_response', (err as Error).message);
+      throw requestFailed(err);
     }
   }
   if (!email) throw new SsoError('unverified', 'the provider gave no email address');

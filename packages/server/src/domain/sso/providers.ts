@@ -4,6 +4,7 @@ import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
+import type { OutboundGuard } from '../../lib/outbound-guard.js';
 import { discover } from './discovery.js';
 import { secretAad, type IdentityProvider } from './model.js';
 
@@ -34,10 +35,10 @@ const domains = (list: string[]) => [...new Set(list.map((d) => d.trim().toLower
 /** What the audit log may say about a provider (never its secret). */
 const described = (p: IdentityProvider) => ({ name: p.name, issuer: p.issuer, clientId: p.clientId, allowedEmailDomains: p.allowedEmailDomains, jitProvisioning: p.jitProvisioning, enabled: p.enabled });
 
-export async function createProvider(store: Store, sealer: Sealer, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
+export async function createProvider(store: Store, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
   checkFields(input);
   const issuer = input.issuer.trim();
-  const config = await discover(issuer, input.clientId.trim(), input.clientSecret);
+  const config = await discover(outbound, issuer, input.clientId.trim(), input.clientSecret);
   const now = Date.now();
   const id = randomUUID();
   const p: IdentityProvider = {
@@ -58,7 +59,7 @@ async function enabledOthers(tx: Store, tenantId: string, id: string): Promise<n
   return (await tx.identityProviders.list(tenantId)).filter((p) => p.enabled && p.id !== id).length;
 }
 
-export async function updateProvider(store: Store, sealer: Sealer, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
+export async function updateProvider(store: Store, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
   checkFields(patch);
   const before = await store.identityProviders.byId(tenant.id, id);
   if (!before) throw notFoundError(`identity provider ${id} does not exist`);
@@ -68,7 +69,7 @@ export async function updateProvider(store: Store, sealer: Sealer, tenant: Tenan
   let endSessionEndpoint = before.endSessionEndpoint;
   // A new issuer, client or secret is checked against the provider's discovery document again.
   if (patch.issuer !== undefined || patch.clientId !== undefined || patch.clientSecret !== undefined) {
-    endSessionEndpoint = (await discover(issuer, clientId, secret)).serverMetadata().end_session_endpoint ?? null;
+    endSessionEndpoint = (await discover(outbound, issuer, clientId, secret)).serverMetadata().end_session_endpoint ?? null;
   }
   const after: IdentityProvider = {
     ...before, issuer, clientId, endSessionEndpoint,

@@ -87,7 +87,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
     onRequest: requireManager,
     schema: { tags, summary: 'Add an OpenID Connect provider (its discovery document is fetched and checked)', body: NewProvider, response: { 201: IdentityProviderView, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
-    const p = await discovering(() => createProvider(ctx.store, ctx.sealer, request.tenant, request.body, actorOf(request)));
+    const p = await discovering(() => createProvider(ctx.store, ctx.sealer, ctx.outbound, request.tenant, request.body, actorOf(request)));
     return reply.code(201).send(view(p));
   });
 
@@ -105,7 +105,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
     config: { scope: 'latchkey:settings', trustAnchor: 'changing an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change an identity provider (a new issuer, client or secret is discovered again)', params: IdParams, body: ProviderPatch, response: { 200: IdentityProviderView, ...errors(400, 401, 403, 404, 409) } },
-  }, async (request) => view(await discovering(() => updateProvider(ctx.store, ctx.sealer, request.tenant, request.params.id, request.body, actorOf(request)))));
+  }, async (request) => view(await discovering(() => updateProvider(ctx.store, ctx.sealer, ctx.outbound, request.tenant, request.params.id, request.body, actorOf(request)))));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
     config: { scope: 'latchkey:settings', trustAnchor: 'deleting an identity provider' },

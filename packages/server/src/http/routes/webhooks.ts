@@ -52,7 +52,7 @@ const Attempt = Type.Object({
   attempt: Type.Integer(),
   at: Timestamp,
   statusCode: Nullable(Type.Integer()),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: 'what failed, as a coarse class only: `HTTP 502`, `timeout`, `connection failed`, `TLS error`, `address not allowed`' })),
   durationMs: Type.Integer(),
 });
 const Delivery = Type.Object({

@@ -71,8 +71,11 @@ export function SessionProvider({ tenant, children }: { tenant: string; children
       // 204 after a password session; 200 {endSessionUrl} after single sign-on with a provider that has a logout endpoint.
       const ended = await call(api.DELETE('/t/{tenant}/api/v1/session', { params: { path: { tenant } } }));
       if (!ended?.endSessionUrl) return null;
+      // The server offers only https (or loopback http) URLs; a link is never made of anything else.
+      const url = new URL(ended.endSessionUrl);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
       // The answer names no provider: its host is what the person recognises.
-      return { endSessionUrl: ended.endSessionUrl, provider: new URL(ended.endSessionUrl).host };
+      return { endSessionUrl: url.href, provider: url.host };
     } finally {
       setCsrfToken(null);
       qc.clear();

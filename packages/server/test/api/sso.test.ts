@@ -249,6 +249,43 @@ for (const backend of await backends()) {
       assert.equal(res.json().ssoEnforced, false);
     });
 
+    test('a provider\'s end-session endpoint must be https (http only on loopback), like its issuer', async () => {
+      const tenant = await demo();
+      const before = (await s.store.identityProviders.byId(tenant.id, idpId))!;
+      for (const endSession of ['javascript:alert(document.domain)//', 'http://idp.example.com/logout', 'data:text/html,<script>alert(1)</script>']) {
+        const bad = await startUpstreamProvider({ redirectUris: [CALLBACK], accounts: [], endSessionEndpoint: endSession });
+        try {
+          const doc = await (await fetch(`${bad.issuer}/.well-known/openid-configuration`)).json();
+          assert.equal(doc.end_session_endpoint, endSession, 'the provider advertises it');
+          const body = { name: 'Bad', issuer: bad.issuer, clientId: bad.clientId, clientSecret: bad.clientSecret, allowedEmailDomains: ['acme.test'] };
+          let res = await manage('POST', '/identity-providers', body);
+          problem(res, 400, /^the discovery document's end_session_endpoint must be an https URL \(plain http only on the loopback interface\)$/);
+          assert.match(res.json().type, /issuer-invalid$/);
+          res = await manage('PATCH', `/identity-providers/${idpId}`, { issuer: bad.issuer, clientId: bad.clientId, clientSecret: bad.clientSecret });
+          problem(res, 400, /end_session_endpoint must be an https URL/);
+        } finally {
+          await bad.close();
+        }
+      }
+      assert.deepEqual((await s.store.identityProviders.list(tenant.id)).map((p) => p.id), [idpId], 'nothing saved');
+      assert.deepEqual(await s.store.identityProviders.byId(tenant.id, idpId), before, 'nothing changed');
+
+      // A provider saved before this rule, with such an endpoint stored: sign-out offers no link.
+      await s.store.db.updateTable('identity_providers').set({ end_session_endpoint: 'javascript:alert(document.domain)//' }).where('id', '=', idpId).execute();
+      try {
+        const { res } = await ssoSignIn(s, idpId, 'ann@acme.test');
+        assert.equal(res.statusCode, 302, res.body);
+        const cookie = sessionCookie(res)!;
+        const session = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/session', cookies: { lk_session: cookie } });
+        const out = await as(s, { cookie, csrf: session.json().csrfToken }).request('DELETE', '/t/demo/api/v1/session');
+        assert.equal(out.statusCode, 204, out.body);
+        assert.equal(out.body, '');
+        assert.equal((await manage('GET', `/identity-providers/${idpId}`)).json().endSessionSupported, false);
+      } finally {
+        await s.store.db.updateTable('identity_providers').set({ end_session_endpoint: before.endSessionEndpoint }).where('id', '=', idpId).execute();
+      }
+    });
+
     test('sign-out ends the session and offers the provider\'s end-session URL', async () => {
       const res = await as(s, annSession).request('DELETE', '/t/demo/api/v1/session');
       assert.equal(res.statusCode, 200, res.body);

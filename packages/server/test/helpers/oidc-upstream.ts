@@ -34,6 +34,11 @@ export async function startUpstreamProvider(opts: {
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
   accounts: UpstreamAccount[];
+  /**
+   * Advertise this `end_session_endpoint` in the discovery document instead of the provider's own
+   * (its RP-initiated logout is then off), as a broken or hostile provider would.
+   */
+  endSessionEndpoint?: string;
 }): Promise<UpstreamProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,7 +64,9 @@ export async function startUpstreamProvider(opts: {
     // Email claims in the ID token itself, as most providers do for scope=email.
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: opts.endSessionEndpoint === undefined } },
+    // Fills only what the provider leaves out of its discovery document.
+    ...(opts.endSessionEndpoint !== undefined ? { discovery: { end_session_endpoint: opts.endSessionEndpoint } } : {}),
     async findAccount(_ctx, id) {
       const account = accounts.get(id.toLowerCase());
       if (!account) return undefined;

@@ -23,12 +23,28 @@ export function parseIssuer(issuer: string): URL {
   } catch {
     throw new IssuerProblem('invalid', `issuer "${issuer}" is not a URL`);
   }
-  if (!isHttpsOrLoopback(url)) {
+  if (!isProviderUrl(issuer)) {
     throw new IssuerProblem('invalid', 'the issuer must be an https URL (plain http only on the loopback interface)');
   }
   if (url.search || url.hash) throw new IssuerProblem('invalid', 'the issuer must not have a query or fragment');
   return url;
 }
+
+/**
+ * The rule for every URL a provider names (its issuer, and the endpoints of its discovery
+ * document): https, or plain http on a loopback host. Anything else (`javascript:`, `data:`, http
+ * across a network) is never fetched, redirected to or offered as a link.
+ */
+export function isProviderUrl(raw: string): boolean {
+  try {
+    return isHttpsOrLoopback(new URL(raw));
+  } catch {
+    return false;
+  }
+}
+
+// The endpoints Latchkey fetches (token, JWKS, userinfo) or sends the browser to (authorization, end session).
+const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint'] as const;
 
 /**
  * What a failed request to a provider may say: for the network, a coarse class (`connection
@@ -69,6 +85,12 @@ export async function discover(outbound: OutboundGuard, issuer: string, clientId
   const meta = config.serverMetadata();
   if (!meta.authorization_endpoint || !meta.token_endpoint) throw new IssuerProblem('invalid', 'the discovery document has no authorization_endpoint or token_endpoint');
   if (!meta.jwks_uri) throw new IssuerProblem('invalid', 'the discovery document has no jwks_uri: ID tokens could not be verified');
+  for (const name of ENDPOINTS) {
+    const value = meta[name];
+    if (value !== undefined && !(typeof value === 'string' && isProviderUrl(value))) {
+      throw new IssuerProblem('invalid', `the discovery document's ${name} must be an https URL (plain http only on the loopback interface)`);
+    }
+  }
   if (meta.response_types_supported && !meta.response_types_supported.includes('code')) throw new IssuerProblem('invalid', 'the provider does not support the authorization code flow (response_type=code)');
   if (meta.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) throw new IssuerProblem('invalid', 'the provider does not support PKCE with S256');
   return config;

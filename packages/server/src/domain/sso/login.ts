@@ -5,7 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { User } from '../users/model.js';
 import { createUser } from '../users/service.js';
 import { SYSTEM } from '../audit/actor.js';
-import { providerFailure } from './discovery.js';
+import { isProviderUrl, providerFailure } from './discovery.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
@@ -140,12 +140,20 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
   return { user, idp, idTokenSealed, next: pending.next };
 }
 
-/** The provider's logout URL for an SSO session, when it publishes one (RP-initiated logout). */
+/**
+ * The provider's logout URL for an SSO session, when it publishes one (RP-initiated logout) that
+ * passes the rule for provider URLs: checked again here for providers saved before the rule.
+ */
 export function endSessionUrl(ctx: AppContext, tenant: Tenant, idp: IdentityProvider, idTokenSealed: string | null, userId: string): string | undefined {
-  if (!idp.endSessionEndpoint) return undefined;
-  const url = new URL(idp.endSessionEndpoint);
+  if (!hasEndSession(idp)) return undefined;
+  const url = new URL(idp.endSessionEndpoint!);
   if (idTokenSealed) url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
   url.searchParams.set('client_id', idp.clientId);
   url.searchParams.set('post_logout_redirect_uri', `${ctx.config.publicUrl}/console/t/${tenant.slug}/sign-in`);
   return url.href;
+}
+
+/** Whether sign-out can offer the provider's end-session URL. */
+export function hasEndSession(idp: IdentityProvider): boolean {
+  return idp.endSessionEndpoint !== null && isProviderUrl(idp.endSessionEndpoint);
 }

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import type { IdentityProvider } from '../../domain/sso/model.js';
 import { createProvider, deleteProvider, updateProvider } from '../../domain/sso/providers.js';
 import { IssuerProblem } from '../../domain/sso/discovery.js';
-import { redirectUri } from '../../domain/sso/login.js';
+import { hasEndSession, redirectUri } from '../../domain/sso/login.js';
 import { actorOf, requireManager } from '../auth.js';
 import { notFound, Problem } from '../problem.js';
 import { IdParams, Timestamp, errors, iso } from '../schemas.js';
@@ -40,7 +40,7 @@ const ProviderPatch = Type.Partial(Type.Object(fields), { additionalProperties: 
 
 const view = (p: IdentityProvider) => ({
   id: p.id, name: p.name, issuer: p.issuer, clientId: p.clientId, allowedEmailDomains: p.allowedEmailDomains,
-  jitProvisioning: p.jitProvisioning, enabled: p.enabled, endSessionSupported: p.endSessionEndpoint !== null,
+  jitProvisioning: p.jitProvisioning, enabled: p.enabled, endSessionSupported: hasEndSession(p),
   createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
 });
 

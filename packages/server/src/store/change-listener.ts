@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { ChangeFeed } from './change-feed.js';
 import { CHANGES_CHANNEL, decodeChanges } from './change-notify.js';
+import { CONNECT_TIMEOUT_MS } from './availability.js';
 
 /** Names the connection in pg_stat_activity. */
 export const LISTENER_APPLICATION_NAME = 'latchkey-changes';
@@ -11,6 +12,7 @@ const MAX_RETRY_MS = 5000;
 export interface ListenerLog {
   lost(err: Error | undefined): void;
   reconnected(): void;
+  /** The first attempt to reconnect after a loss failed (later attempts, with backoff, are not told). */
   failed(err: Error): void;
 }
 
@@ -47,7 +49,9 @@ export class PgChangeListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // Until LISTEN is in place a failure is the caller's to handle; after, it means reconnecting.
     let established = false;
     let lost = false;
@@ -91,7 +95,7 @@ export class PgChangeListener {
       try {
         await this.connect();
       } catch (err) {
-        this.log.failed(err as Error);
+        if (this.retryMs === FIRST_RETRY_MS) this.log.failed(err as Error);
         this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
         this.retry();
         return;

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { prepareStatements } from './pg-prepared.js';
+import { CONNECT_TIMEOUT_MS, isUnavailableError, OutageTracker, StoreUnavailable, type OutageLog } from './availability.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -27,17 +28,20 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;
-  /** PostgreSQL: an idle pooled connection died (server restart, failover, terminated by an administrator). */
+  /** PostgreSQL: a pooled connection died, idle or in use (server restart, failover, terminated by an administrator). */
   onConnectionError?: (err: Error) => void;
+  /** PostgreSQL: the database became unreachable, and answers again; each told once per outage. */
+  onOutage?: OutageLog;
 }
 
 export function openStore(opts: OpenOptions): StoreHandle {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
-    // The pool drops such a connection and the next query opens a new one; without a listener the
-    // error would be uncaught and end the process.
-    pool.on('error', (err) => opts.onConnectionError?.(err));
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    // pg-pool re-emits an idle connection's error here, and an 'error' event nobody listens to
+    // ends the process; the connection's own listener (guardConnections) reports it.
+    pool.on('error', () => {});
     prepareStatements(pool);
+    guardConnections(pool, new OutageTracker(opts.onOutage ?? { down: () => {}, up: () => {} }), opts.onConnectionError);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
@@ -61,6 +65,44 @@ export function openStore(opts: OpenOptions): StoreHandle {
       await checkpointer.stop();
       await db.destroy();
     },
+  };
+}
+
+/**
+ * A connection can fail at any time, idle or in use: when PostgreSQL stops it ends every session
+ * (57P01), a socket can be reset. pg then emits 'error' on the client, and the pool listens only
+ * while the client is idle, so a client in use (between the statements of a transaction, or when
+ * its socket closes) would end the process. Every client gets a listener for its whole life; a
+ * failed client is no longer queryable and the pool drops it on release, so the next query opens a
+ * new connection. Errors of connecting and of queries that mean the database is unreachable leave
+ * the store as StoreUnavailable (one condition for every handler), and the outage is told once.
+ */
+function guardConnections(pool: pg.Pool, outage: OutageTracker, onConnectionError?: (err: Error) => void): void {
+  const unavailable = (err: unknown): unknown => {
+    if (!isUnavailableError(err)) return err;
+    outage.failed(err as Error);
+    return err instanceof StoreUnavailable ? err : new StoreUnavailable(err);
+  };
+  pool.on('connect', (client) => {
+    outage.connected();
+    let reported = false; // a client in use says it twice: the server's FATAL, then the socket's end
+    client.on('error', (err) => {
+      if (reported) return;
+      reported = true;
+      onConnectionError?.(err);
+      if (isUnavailableError(err)) outage.failed(err);
+    });
+    // Installed after prepareStatements' wrapper, so that one still sees the driver's own errors.
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      return result instanceof Promise ? result.catch((err: unknown) => { throw unavailable(err); }) : result;
+    };
+  });
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient> | undefined;
+  (pool as { connect: unknown }).connect = (callback?: unknown) => {
+    if (callback) return connect(callback);
+    return connect()!.catch((err: unknown) => { throw unavailable(err); });
   };
 }
 

@@ -90,4 +90,6 @@ export { openStore, migrateToLatest } from './db.js';
 export { ChangeFeed } from './change-feed.js';
 export type { Db, Dialect, StoreHandle } from './db.js';
 export { InvalidCursorError } from './paginate.js';
+export { StoreUnavailable } from './availability.js';
+export type { OutageLog } from './availability.js';
 export type { Page, PageQuery, SortDir } from './paginate.js';

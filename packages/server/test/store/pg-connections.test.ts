@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { backends, createScratchDatabase, PG_ADMIN_URL } from '../helpers/harness.js';
-import { openStore, migrateToLatest, Store } from '../../src/store/index.js';
+import { sql } from 'kysely';
+import { openStore, migrateToLatest, Store, StoreUnavailable } from '../../src/store/index.js';
+import { freePort } from '../helpers/process.js';
 
 test('PostgreSQL: idle connections killed by the server are reported and replaced, the process goes on', {
   skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
@@ -34,6 +36,60 @@ test('PostgreSQL: idle connections killed by the server are reported and replace
   } finally {
     await handle.close();
     await scratch.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: a connection killed while in use fails its transaction as StoreUnavailable, the outage is told once, the process goes on', {
+  skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
+}, async () => {
+  const scratch = await createScratchDatabase();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-pg-'));
+  const told: string[] = [];
+  const handle = openStore({
+    databaseUrl: scratch.url, dataDir,
+    onOutage: { down: (err) => told.push(`down: ${err.message}`), up: (_ms, failures) => told.push(`up after ${failures} failures`) },
+  });
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await migrateToLatest(handle.db);
+    const store = new Store(handle.db, handle.dialect);
+    await admin.connect();
+    const failed = store.transaction(async (tx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx.db);
+      // Ended by the server between two statements of the transaction: the connection is checked
+      // out, so the pool does not listen to it; its 'error' event would end the process.
+      await admin.query('select pg_terminate_backend($1)', [rows[0].pid]);
+      await new Promise((r) => setTimeout(r, 200));
+      await tx.ping();
+    });
+    await assert.rejects(failed, (err: Error) => err instanceof StoreUnavailable && /terminat|not queryable/.test(err.message));
+    assert.equal(told.length, 1, 'told once, however many errors the dead connection raised');
+    assert.match(told[0], /^down: .*terminat/);
+    await store.ping(); // a fresh connection serves the next query
+    assert.equal(told.length, 2, 'and the end of the outage');
+    assert.match(told[1], /^up after \d+ failures$/);
+  } finally {
+    await admin.end().catch(() => {});
+    await handle.close();
+    await scratch.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: a database nobody answers for fails fast as StoreUnavailable', {
+  skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
+}, async () => {
+  // A loopback port nobody listens on (taken, then released).
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-pg-'));
+  const handle = openStore({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/none`, dataDir });
+  try {
+    const store = new Store(handle.db, handle.dialect);
+    await assert.rejects(store.ping(), (err: Error) => err instanceof StoreUnavailable && /ECONNREFUSED/.test(err.message));
+    await assert.rejects(store.transaction(async (tx) => tx.ping()), StoreUnavailable);
+  } finally {
+    await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,4 +1,5 @@
 import type { AppContext } from './context.js';
+import { StoreUnavailable } from './store/index.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
 import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
 
@@ -25,7 +26,8 @@ export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.mainte
       await warnExpiringClients(ctx.store, ctx.clock.now());
       await noteExpiredClients(ctx.store, ctx.clock.now());
     } catch (err) {
-      console.error('maintenance failed', err);
+      // An outage is told once by the store; the next round tries again.
+      if (!(err instanceof StoreUnavailable)) console.error('maintenance failed', err);
     } finally {
       running = false;
     }

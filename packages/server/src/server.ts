@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { openStore, migrateToLatest, Store } from './store/index.js';
+import { openStore, migrateToLatest, Store, StoreUnavailable, type OutageLog } from './store/index.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { createContext } from './context.js';
 import { buildApp } from './app.js';
@@ -15,9 +15,12 @@ const ANNOUNCED_REVOCATION_READBACK_MS = 30_000;
 
 /** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
 export async function runServer(config: Config): Promise<void> {
-  // Reported through the app's logger once it exists.
-  let onConnectionError = (_err: Error): void => {};
-  const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onConnectionError: (err) => onConnectionError(err) });
+  // Reported through the app's logger once it exists; each outage once, however many requests it refuses.
+  let outage: OutageLog = { down: (err) => console.warn(`the database is unreachable: ${err.message}`), up: () => {} };
+  const handle = openStore({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir,
+    onOutage: { down: (err) => outage.down(err), up: (ms, failures) => outage.up(ms, failures) },
+  });
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
   const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
@@ -31,7 +34,10 @@ export async function runServer(config: Config): Promise<void> {
     },
   });
 
-  onConnectionError = (err) => app.log.warn({ err: err.message }, 'the database closed an idle connection; the next query opens a new one');
+  outage = {
+    down: (err) => app.log.warn({ err: err.message }, 'the database is unreachable; requests that need it are answered 503 with Retry-After until it is back'),
+    up: (downMs, failures) => app.log.warn({ downMs, failures }, 'the database answers again'),
+  };
   store.feed.onListenerError((err) => app.log.error({ err }, 'a subscriber failed to apply a change'));
 
   // Several processes share one PostgreSQL database: each hears the others' changes.
@@ -67,7 +73,8 @@ export async function runServer(config: Config): Promise<void> {
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const dispatcher = new OutboxDispatcher({
     store, sealer: ctx.sealer, outbound: ctx.outbound, clock: ctx.clock, mailer, publicUrl: config.publicUrl,
-    onError: (err) => app.log.error({ err }, 'outbox delivery failed'),
+    // An outage is told once by the store; the outbox simply tries again on its next round.
+    onError: (err) => { if (!(err instanceof StoreUnavailable)) app.log.error({ err }, 'outbox delivery failed'); },
   });
   dispatcher.start();
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Problem } from './problem.js';
 import { DomainError } from '../domain/errors.js';
-import { InvalidCursorError } from '../store/index.js';
+import { InvalidCursorError, StoreUnavailable } from '../store/index.js';
 
 const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, throttled: 429, grant_refused: 400, scope_refused: 400 } as const;
 const DOMAIN_TITLE = {
@@ -56,6 +56,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message, err.problem);
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.code(p.status).type('application/problem+json').send(p.toJSON());
+    }
+    if (err instanceof StoreUnavailable) {
+      // Told once per outage where the store noticed it (db.ts), not once per request here.
+      const p = new Problem(503, 'Service Unavailable', err.detail, 'store-unavailable', {}, { 'retry-after': String(err.retryAfterSeconds) });
+      return reply.code(503).headers(p.headers).type('application/problem+json').send(p.toJSON());
     }
     if (err instanceof InvalidCursorError) {
       const p = new Problem(400, 'Bad Request', err.message, 'invalid-cursor');

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { isUniqueViolation, validationDetail } from '../http/errors.js';
+import { StoreUnavailable } from '../store/index.js';
 
 /**
  * RFC 6749 §5.2 errors. Grants and endpoints throw these; the OAuth error handler writes
@@ -86,6 +87,10 @@ export function registerOAuthErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof OAuthError) return send(reply, err);
     if (err instanceof DomainError) return send(reply, toOAuthError(err));
+    // The database is away (told once per outage by the store, not per request): retry shortly.
+    if (err instanceof StoreUnavailable) {
+      return send(reply, new OAuthError('temporarily_unavailable', err.detail, 503, { 'Retry-After': String(err.retryAfterSeconds) }));
+    }
     // Two concurrent writes raced past the domain's own duplicate check; the database decided.
     if (isUniqueViolation(err)) return send(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
     if (err.validation) return send(reply, new OAuthError('invalid_request', validationDetail(err)));

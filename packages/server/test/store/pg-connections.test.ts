@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { backends, createScratchDatabase, PG_ADMIN_URL } from '../helpers/harness.js';
+import { backends, createScratchDatabase, createTestServer, PG_ADMIN_URL } from '../helpers/harness.js';
+import { makeApp } from '../helpers/oauth.js';
 import { sql } from 'kysely';
 import { openStore, migrateToLatest, Store, StoreUnavailable } from '../../src/store/index.js';
 import { freePort } from '../helpers/process.js';
@@ -91,5 +92,40 @@ test('PostgreSQL: a database nobody answers for fails fast as StoreUnavailable',
   } finally {
     await handle.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: uses recorded while the database refuses connections are written, first use audited, by the next flush', {
+  skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
+}, async () => {
+  const s = await createTestServer('postgres');
+  const dbName = new URL(s.databaseUrl!).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const allow = (yes: boolean) => admin.query(`alter database ${dbName} allow_connections ${yes}`);
+  try {
+    const app = await makeApp(s, { name: 'first used during an outage' });
+    // This database only: no new connection is accepted, and the pool's are ended.
+    await allow(false);
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [dbName]);
+    for (let i = 0; i < 100; i++) {
+      if ((await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    s.ctx.usage.touch(app.client, { address: '192.0.2.7', userAgent: 'outage-test' });
+    await s.ctx.usage.flush(); // fails: the database refuses
+    await allow(true);
+    const row = () => s.store.db.selectFrom('clients').select(['first_used_at', 'last_used_address']).where('id', '=', app.id).executeTakeFirstOrThrow();
+    const audited = async () => (await s.store.db.selectFrom('audit_events').select('id').where('action', '=', 'client.first_used').where('target_id', '=', app.id).execute()).length;
+    assert.deepEqual(await row(), { first_used_at: null, last_used_address: null }, 'nothing was written while it refused');
+    await s.ctx.usage.flush();
+    const after = await row();
+    assert.ok(after.first_used_at !== null, 'the kept use was written');
+    assert.equal(after.last_used_address, '192.0.2.7');
+    assert.equal(await audited(), 1, 'and its first use audited once');
+  } finally {
+    await allow(true).catch(() => {});
+    await admin.end();
+    await s.close();
   }
 });

@@ -15,7 +15,7 @@ const cut = (s: string | undefined, max: number): string | null => (s ? s.slice(
  * Records when and from where clients are used without a store write per request: the latest use
  * of each client is kept in memory and flushed in one batch every few seconds, and on close (the
  * server's shutdown path), so a clean stop loses nothing. The first use of a client is audited at
- * flush time.
+ * flush time. A flush that fails (the database is away) keeps its uses for the next one.
  */
 export class UsageTracker {
   private pending = new Map<string, { client: Client; use: ClientUse }>();
@@ -45,6 +45,17 @@ export class UsageTracker {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
+    try {
+      await this.write(batch);
+    } catch (err) {
+      // The database was away: these uses (and first uses to audit) go with the next flush,
+      // unless a newer use of the same client replaced them meanwhile.
+      for (const [id, u] of batch) if (!this.pending.has(id)) this.pending.set(id, u);
+      throw err;
+    }
+  }
+
+  private async write(batch: Map<string, { client: Client; use: ClientUse }>): Promise<void> {
     await this.store.transaction(async (tx) => {
       const firstUse = await tx.clients.recordUsage(new Map([...batch].map(([id, u]) => [id, u.use])));
       for (const id of firstUse) {

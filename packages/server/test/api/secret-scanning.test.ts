@@ -135,6 +135,32 @@ for (const backend of await backends()) {
       assert.equal((await auditOf(pc.id)).length, events.length);
     });
 
+    await t.test('a report that fails part-way (the database away) is handled in full when GitHub sends it again', async () => {
+      const pc = await personalClient('leaked during an outage');
+      const body = report(pc.clientSecret);
+      // The database goes away while the report is handled, and stays away for the clean-up.
+      const repos = s.store.clients as unknown as Record<string, unknown>;
+      const reports = s.store.secretReports as unknown as Record<string, unknown>;
+      const lookUp = repos.bySecretHash;
+      const forget = reports.forget;
+      repos.bySecretHash = async () => { throw new Error('Connection terminated unexpectedly'); };
+      reports.forget = async () => { throw new Error('Connection terminated unexpectedly'); };
+      try {
+        assert.ok((await github(body)).status >= 500);
+      } finally {
+        repos.bySecretHash = lookUp;
+        reports.forget = forget;
+      }
+      assert.equal((await s.store.clients.byId(tenant.id, pc.id))!.status, 'active');
+      // GitHub's retry of the same report is no replay: the secret is revoked now.
+      const retry = await github(body);
+      assert.equal(retry.status, 200, await retry.clone().text());
+      assert.equal((await retry.json())[0].label, 'true_positive');
+      assert.equal((await s.store.clients.byId(tenant.id, pc.id))!.status, 'revoked');
+      // Handled once, it is a replay from then on.
+      assert.equal((await github(body)).status, 409);
+    });
+
     await t.test('an application secret is regenerated; a refresh token and a whole .tok document end their grants', async () => {
       const app = await makeApp(s, { name: 'leaky app' });
       const tok = await generateAppTokens(s.ctx, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);

@@ -83,20 +83,16 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     const findings = parseFindings(parseJson(raw), { url: 'url', source: 'source' });
     const digest = createHash('sha256').update(raw).digest('base64url');
     const now = Date.now();
-    if (!(await ctx.store.secretReports.record(digest, 'github', now, now + REPLAY_WINDOW_MS))) {
-      throw conflict('this report was already received (replay); nothing was changed');
-    }
+    if (await ctx.store.secretReports.seen(digest, now)) throw conflict('this report was already received (replay); nothing was changed');
     const answer = [];
-    try {
-      for (const f of findings) {
-        const label = await reportLeak(ctx, f.token, { reporter: 'github', url: f.url, source: f.source });
-        // The token's hash, never the token: the answer repeats nothing secret.
-        answer.push({ token_hash: createHash('sha256').update(f.token).digest('hex'), token_type: f.type, label });
-      }
-    } catch (err) {
-      await ctx.store.secretReports.forget(digest);
-      throw err;
+    for (const f of findings) {
+      const label = await reportLeak(ctx, f.token, { reporter: 'github', url: f.url, source: f.source });
+      // The token's hash, never the token: the answer repeats nothing secret.
+      answer.push({ token_hash: createHash('sha256').update(f.token).digest('hex'), token_type: f.type, label });
     }
+    // Recorded once handled: a report that failed part-way (the database away) is handled in full
+    // when sent again, and handling twice changes nothing (a revoked credential is reported dead).
+    await ctx.store.secretReports.record(digest, 'github', now, now + REPLAY_WINDOW_MS);
     return reply.header('cache-control', 'no-store').send(answer);
   });
 

@@ -11,9 +11,11 @@ export class SecretReportRepo {
     return r !== undefined;
   }
 
-  /** Forgets a report whose handling failed, so that the sender's retry is not taken for a replay. */
-  async forget(digest: string): Promise<void> {
-    await this.db.deleteFrom('secret_scanning_reports').where('digest', '=', digest).execute();
+  /** Whether a report with this digest was handled within the replay window. */
+  async seen(digest: string, now: number): Promise<boolean> {
+    const r = await this.db.selectFrom('secret_scanning_reports').select('digest')
+      .where('digest', '=', digest).where('expires_at', '>=', now).executeTakeFirst();
+    return r !== undefined;
   }
 
   async sweep(now: number): Promise<void> {

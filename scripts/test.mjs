@@ -1,10 +1,12 @@
 // Runs every test file of every package with Node's test runner (TypeScript through tsx), then the
-// Python client's pytest suite.
+// Python client's pytest suite. First it makes sure what the chosen tests need from Debian is there
+// (scripts/test-prerequisites.mjs): installed if this user may, else one line says how, and nothing runs.
 // The PostgreSQL back end is tested against a real server: each test app makes its own scratch
 // database there. On CI (CI=true) PostgreSQL is mandatory; locally it is skipped only if unreachable.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrerequisites, PYTHON } from './test-prerequisites.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const only = process.argv.slice(2);
@@ -18,8 +20,13 @@ for (const pkg of fs.readdirSync(path.join(root, 'packages'))) {
 }
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 selected.sort();
+const python = path.join('packages', 'python');
+const runPython = !only.length || only.some((o) => python.includes(o) || o.includes(python));
+const consoleTests = selected.some((f) => f.includes(path.join('packages', 'console', 'test')));
+const ready = ensurePrerequisites({ browser: consoleTests, python: runPython });
+if (ready !== 0) process.exit(ready);
 // The console's tests drive its built files: build them first when the sources changed since.
-if (selected.some((f) => f.includes(path.join('packages', 'console', 'test')))) {
+if (consoleTests) {
   const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
@@ -32,10 +39,8 @@ if (selected.length || !only.length) {
 }
 // The Python client's tests (pytest, Debian's python3): after the Node tests, with no filter or a
 // filter naming them. Exit code 5 (no tests collected) is a failure: the tests exist.
-const python = path.join('packages', 'python');
-if (!only.length || only.some((o) => python.includes(o) || o.includes(python))) {
-  const interpreter = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const py = spawnSync(interpreter, ['-m', 'pytest', python, '-q', '-p', 'no:cacheprovider'], { stdio: 'inherit', cwd: root });
+if (runPython) {
+  const py = spawnSync(PYTHON, ['-m', 'pytest', python, '-q', '-p', 'no:cacheprovider'], { stdio: 'inherit', cwd: root });
   if (py.status !== 0) status = status || (py.status ?? 1);
 }
 process.exit(status);

@@ -83,6 +83,26 @@ export function parseAllowPrivateOutbound(value: string | undefined, publicUrl: 
   throw new Error(`LATCHKEY_ALLOW_PRIVATE_OUTBOUND must be 1 or 0, got "${value}"`);
 }
 
+/**
+ * DATABASE_URL: PostgreSQL or nothing (the embedded SQLite). Checked here, before any connection,
+ * so that another database's URL is not sent to the PostgreSQL driver (which would fail later on
+ * the host name, naming no setting). Only the scheme is echoed: the URL may hold a password.
+ */
+export function parseDatabaseUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  const example = 'postgres://user:password@host:5432/database';
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new Error(`DATABASE_URL must be a PostgreSQL URL such as ${example}${scheme ? `, not ${scheme}://…` : ''}; unset it to use the embedded SQLite database`);
+  }
+  try {
+    new URL(value);
+  } catch {
+    throw new Error(`DATABASE_URL is not a valid URL: write it as ${example} (percent-encode special characters in the password)`);
+  }
+  return value;
+}
+
 const MAX_WORKERS = 256;
 
 /** LATCHKEY_WORKERS: how many server processes; SQLite is one process by design. */
@@ -138,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicUrl,
     dataDir: path.resolve(env.LATCHKEY_DATA_DIR || '.latchkey'),
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     redisUrl: env.REDIS_URL || undefined,
     masterKey: env.LATCHKEY_MASTER_KEY || undefined,
     bootstrapEmail: env.LATCHKEY_BOOTSTRAP_EMAIL || undefined,

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfig, type Config } from './config.js';
 import { runServer } from './server.js';
 import { runWorkers } from './workers.js';
+import { StartupError } from './startup-checks.js';
 
 let config: Config;
 try {
@@ -11,5 +12,11 @@ try {
   process.stderr.write(`Latchkey cannot start: ${(err as Error).message}\n`);
   process.exit(1);
 }
-if (config.workers > 1 && cluster.isPrimary) await runWorkers(config);
-else await runServer(config);
+try {
+  if (config.workers > 1 && cluster.isPrimary) await runWorkers(config);
+  else await runServer(config);
+} catch (err) {
+  if (!(err instanceof StartupError)) throw err;
+  process.stderr.write(`Latchkey cannot start: ${err.message}\n`);
+  process.exit(1);
+}

@@ -9,12 +9,21 @@ import { PgChangeListener } from './store/change-listener.js';
 import { OutboxDispatcher } from './delivery/dispatcher.js';
 import { smtpMailer } from './delivery/mailer.js';
 import { clustered, offerWorkerMetrics } from './metrics-cluster.js';
+import { checkDatabase, ensurePortFree, lockDataDir, portInUse } from './startup-checks.js';
 
 const REVOCATION_READBACK_MS = 1000;
 const ANNOUNCED_REVOCATION_READBACK_MS = 30_000;
 
 /** One server process: the HTTP server, its caches and, on PostgreSQL, its change listener. */
 export async function runServer(config: Config): Promise<void> {
+  // What the operator can fix is refused before anything is migrated (a cluster worker's primary
+  // checked its port and database already).
+  if (!clustered()) {
+    await ensurePortFree(config.host, config.port);
+    if (config.databaseUrl) await checkDatabase(config.databaseUrl);
+  }
+  // Held until the process ends: released by the operating system, however it ends.
+  const dataDirLock = config.databaseUrl ? undefined : lockDataDir(config.dataDir);
   // Reported through the app's logger once it exists; each outage once, however many requests it refuses.
   let outage: OutageLog = { down: (err) => console.warn(`the database is unreachable: ${err.message}`), up: () => {} };
   const handle = openStore({
@@ -64,7 +73,13 @@ export async function runServer(config: Config): Promise<void> {
   // The generated password goes to the terminal once, never to the structured log.
   if (boot) process.stdout.write(bootstrapBanner(boot, config.publicUrl));
 
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    // Taken since the check above: the same one-line refusal.
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(config.host, config.port);
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
@@ -92,6 +107,7 @@ export async function runServer(config: Config): Promise<void> {
     await ctx.usage.close();
     await ctx.throttle.store.close?.();
     await handle.close();
+    dataDirLock?.release();
     process.exit(0);
   }
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -4,6 +4,7 @@ import { openStore, migrateToLatest, Store } from './store/index.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { answerClusterMetrics } from './metrics-cluster.js';
+import { checkDatabase, ensurePortFree } from './startup-checks.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -18,6 +19,10 @@ const log = (level: 'info' | 'warn', msg: string, extra: Record<string, unknown>
  * that dies is replaced; SIGTERM or SIGINT stops them all.
  */
 export async function runWorkers(config: Config): Promise<void> {
+  // The workers share this port through the primary: it is checked here, once, before migrating.
+  await ensurePortFree(config.host, config.port);
+  // More than one worker needs PostgreSQL (config.ts).
+  if (config.databaseUrl) await checkDatabase(config.databaseUrl);
   const handle = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);

@@ -144,8 +144,9 @@ describe('jose verifies real Latchkey access tokens from the published JWKS', ()
     assert.ok((await jwks(env.server)).some((k) => k.kid === oldKid));
     await jwtVerify(oldToken, createRemoteJWKSet(new URL(jwksUri)), verifyOptions(env.issuer));
 
-    // A server process started after the rotation loads fresh: it publishes both keys and signs with the new one.
-    const fresh = await env.startAnother();
+    // A server process started after the rotation (on a copy of the store: one process serves a
+    // SQLite data directory) loads fresh: it publishes both keys and signs with the new one.
+    const fresh = await env.startOnCopy();
     const freshIssuer = `${fresh.url}/t/demo`;
     const freshKeys = await jwks(fresh);
     assert.deepEqual(new Set(freshKeys.map((k) => k.kid)), new Set([oldKid, newKid]));

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
@@ -33,8 +34,11 @@ export interface InteropEnv {
   createApp(input: NewApp): Promise<{ client: Client; clientId: string; clientSecret: string }>;
   /** Another store-side context on the same store and master key whose issuer base is publicUrl. */
   contextFor(publicUrl: string): Promise<AppContext>;
-  /** Another server process on the same store (same master key); its PUBLIC_URL equals its own URL. */
-  startAnother(): Promise<ServerProcess>;
+  /**
+   * Another server process, started now on a copy of the store as it is now (same master key): one
+   * process serves a SQLite data directory. Its PUBLIC_URL equals its own URL.
+   */
+  startOnCopy(): Promise<ServerProcess>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startInteropEnv(): Promise<InteropEnv> {
   const config = loadConfig({ ...baseEnv, PUBLIC_URL: 'http://store-side.invalid' });
   const handle: StoreHandle = openStore({ databaseUrl: config.databaseUrl, dataDir });
   const servers: ServerProcess[] = [];
+  const copies: string[] = [];
   let ctx: AppContext | undefined;
   const extraContexts: AppContext[] = [];
   const close = async () => {
@@ -71,7 +76,7 @@ export async function startInteropEnv(): Promise<InteropEnv> {
     await ctx?.usage.close();
     for (const c of extraContexts) await c.usage.close();
     await handle.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, ...copies]) fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
     await migrateToLatest(handle.db);
@@ -103,8 +108,12 @@ export async function startInteropEnv(): Promise<InteropEnv> {
         extraContexts.push(other);
         return other;
       },
-      async startAnother() {
-        const s = await startServerOnOwnPort(baseEnv);
+      async startOnCopy() {
+        const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-interop-copy-'));
+        copies.push(copyDir);
+        // A consistent snapshot, the write-ahead log included.
+        await sql`vacuum into ${path.join(copyDir, 'latchkey.db')}`.execute(handle.db);
+        const s = await startServerOnOwnPort({ ...baseEnv, LATCHKEY_DATA_DIR: copyDir });
         servers.push(s);
         return s;
       },

@@ -7,6 +7,7 @@ import { ProfileTokenStore, resolveSettings, type ResolvedCredentials, type Sett
 import { LatchkeyConfigError } from './errors.js';
 import { apiError, readBody, saysExpired, send, type FetchLike, type HttpOptions } from './lib/http.js';
 import { SecretSet } from './lib/redact.js';
+import { introspectToken, type Introspection } from './lib/token-endpoint.js';
 import { VERSION } from './lib/version.js';
 import { SDK_WORDING } from './wording.js';
 import { TokenCache } from './token-cache.js';
@@ -183,6 +184,23 @@ export class Latchkey implements Requester {
     const parsed = await readBody(res);
     if (!res.ok) throw apiError(this.#http, method, target, res, parsed);
     return parsed as T;
+  }
+
+  /**
+   * RFC 7662: whether the server still takes `token` (revoked, expired and ended grants are
+   * `active: false`), asked as a confidential client: the given one, else this client's personal
+   * client or application. Tokens are checked offline nowhere else: this is the way to know.
+   */
+  async introspect(token: string, client?: { clientId: string; clientSecret: string }): Promise<Introspection> {
+    const auth = client ? { method: 'basic' as const, ...client } : await this.#source?.confidentialAuth();
+    if (!auth) throw new LatchkeyConfigError('introspection needs a confidential client: pass its client id and secret');
+    this.#http.secrets.pin(auth.clientSecret);
+    return introspectToken(this.#http, `${this.issuer}/oauth2/v1/introspect`, auth, token);
+  }
+
+  /** Whether this client can introspect without being given a client (a personal client, an application). */
+  async canIntrospect(): Promise<boolean> {
+    return (await this.#source?.confidentialAuth()) !== undefined;
   }
 
   /** GET /me: the user the credentials act for (a personal client acts for its owner). */

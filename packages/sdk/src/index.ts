@@ -17,7 +17,7 @@ export { MemoryTokenStore, SDK_CLIENT_ID, type TokenStore, type StoredTokens } f
 export type { CredentialKind, RefreshPersistedEvent } from './credentials/types.js';
 export { writeFileAtomic } from './lib/atomic-write.js';
 export type { FetchLike } from './lib/http.js';
-export type { TokenResponse } from './lib/token-endpoint.js';
+export type { TokenResponse, Introspection } from './lib/token-endpoint.js';
 export * from './api/management.js';
 export { SampleApi, type JsonObject } from './api/sample.js';
 export type { Page, ListQuery, RequestOptions, QueryValue, Requester } from './api/types.js';

@@ -139,12 +139,18 @@ def error_text(body: object) -> str | None:
     return None
 
 
+def says_revoked(body: object) -> bool:
+    """True for a 401 that says the access token was revoked (the management API's wording)."""
+    text = error_text(body)
+    return text is not None and re.search("revoked", text, re.I) is not None
+
+
 def says_expired(body: object, www_authenticate: str | None) -> bool:
     """True for a 401 that says the access token expired."""
     return any(t is not None and re.search("expired", t, re.I) for t in (error_text(body), www_authenticate))
 
 
-def api_error(http: HttpOptions, method: str, url: str | httpx.URL, res: httpx.Response, body: object) -> ApiError:
+def api_error(http: HttpOptions, method: str, url: str | httpx.URL, res: httpx.Response, body: object, hint: str | None = None) -> ApiError:
     b = body if isinstance(body, dict) else {}
     type_ = _str(b.get("type"))
     detail = error_text(body)
@@ -156,4 +162,5 @@ def api_error(http: HttpOptions, method: str, url: str | httpx.URL, res: httpx.R
         problem_code=_str(b.get("code")) or (type_.rsplit("/", 1)[-1] if type_ else None),
         method=method,
         url=display_url(url),
+        hint=hint,
     )

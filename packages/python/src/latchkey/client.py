@@ -12,7 +12,7 @@ from typing import Any, Literal, cast
 
 import httpx
 
-from ._http import HttpOptions, api_error, asend, read_body, says_expired, send
+from ._http import HttpOptions, api_error, asend, read_body, says_expired, says_revoked, send
 from ._redact import SecretSet
 from ._credentials import create_source
 from ._credentials.client_credentials import ClientCredentialsSource
@@ -23,7 +23,7 @@ from ._token_endpoint import ClientAuth
 from .api.apps import Apps, AsyncApps
 from .api.personal_clients import AsyncPersonalClients, AsyncStaleCredentials, PersonalClients, StaleCredentials
 from .config import NO_CREDENTIALS, Settings, TokenFile, resolve_settings
-from .errors import ConfigError
+from .errors import ApiError, ConfigError
 from .types import Introspection, Me
 
 __version__ = "0.1.0"
@@ -56,6 +56,15 @@ class _Core:
         if self.source is None:
             raise ConfigError(NO_CREDENTIALS)
         return self.source.obtain(stale, force)
+
+    def api_failure(self, method: str, url: str, res: httpx.Response, body: object) -> ApiError:
+        """The ApiError for an error answer; a revoked token from a ``.tok`` file says what that may mean."""
+        hint = None
+        creds = self.settings.credentials
+        if res.status_code == 401 and isinstance(creds, TokenFile) and says_revoked(body):
+            hint = (f"It came from the token file {creds.token_file}: if refreshing fails too "
+                    "(get_access_token(force_refresh=True)), its grant has ended and a new token file is needed")
+        return api_error(self.http, method, url, res, body, hint)
 
     def resolve(self, url: str) -> str:
         if re.match(r"^https?://", url, re.I):
@@ -219,7 +228,7 @@ class Client(_Base):
             return None
         body = read_body(res)
         if res.is_error:
-            raise api_error(self._core.http, method, target, res, body)
+            raise self._core.api_failure(method, target, res, body)
         return body
 
     def me(self) -> Me:
@@ -299,7 +308,7 @@ class AsyncClient(_Base):
             return None
         body = read_body(res)
         if res.is_error:
-            raise api_error(self._core.http, method, target, res, body)
+            raise self._core.api_failure(method, target, res, body)
         return body
 
     async def me(self) -> Me:

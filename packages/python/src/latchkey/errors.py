@@ -43,6 +43,7 @@ class AuthError(LatchkeyError):
         status: int = 0,
         retry_after: float | None = None,
         context: str | None = None,
+        hint: str | None = None,
     ) -> None:
         description = None if error_description is None else redact_shapes(error_description)
         #: The OAuth ``error`` code (``invalid_grant``…); ``invalid_response`` when the answer was not OAuth.
@@ -52,7 +53,9 @@ class AuthError(LatchkeyError):
         self.status = status
         #: Seconds, when the server throttled the request (429/503 Retry-After).
         self.retry_after = retry_after
-        super().__init__(f"{context or 'token request failed'}: {error}{f' ({description})' if description else ''}")
+        #: What to do about it, when the client knows (also at the end of the message).
+        self.hint = hint
+        super().__init__(f"{context or 'token request failed'}: {error}{f' ({description})' if description else ''}{f'. {hint}' if hint else ''}")
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "error": self.error, "error_description": self.error_description, "status": self.status}
@@ -72,6 +75,7 @@ class ApiError(LatchkeyError):
         detail: str | None = None,
         type: str | None = None,
         problem_code: str | None = None,
+        hint: str | None = None,
     ) -> None:
         detail = None if detail is None else redact_shapes(detail)
         self.status = status
@@ -81,7 +85,9 @@ class ApiError(LatchkeyError):
         self.problem_code = problem_code
         self.method = method
         self.url = url
-        super().__init__(f"{method} {url} failed: {status} {title}{f': {detail}' if detail else ''}")
+        #: What to do about it, when the client knows (also at the end of the message).
+        self.hint = hint
+        super().__init__(f"{method} {url} failed: {status} {title}{f': {detail}' if detail else ''}{f'. {hint}' if hint else ''}")
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail, "type": self.type}

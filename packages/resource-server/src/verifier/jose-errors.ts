@@ -26,7 +26,10 @@ export function fromJoseError(err: unknown, { header, payload, issuer, audience,
     if (err.reason === 'missing') return new InvalidToken('ERR_TOKEN_CLAIMS', `Token lacks the required "${err.claim}" claim`, cause);
     switch (err.claim) {
       case 'nbf': return new InvalidToken('ERR_TOKEN_NOT_YET_VALID', `Token not yet valid: it is valid from ${iso(payload.nbf)}`, cause);
-      case 'aud': return new InvalidToken('ERR_TOKEN_AUDIENCE', `Wrong audience: the token is for ${JSON.stringify(payload.aud)}, this API is ${JSON.stringify(audience)}`, cause);
+      // Latchkey puts in `aud` the APIs whose scopes the token carries (the issuer stands for its
+      // own management API): a token without this one's scopes is the usual cause, so say so.
+      case 'aud': return new InvalidToken('ERR_TOKEN_AUDIENCE', `This token grants no scope of this API (${JSON.stringify(audience)}): it is for ${JSON.stringify(payload.aud)} only. `
+        + 'The roles of its user (or the scopes chosen for its client) include none of this API\'s scopes: ask a domain manager for a role that grants them, then get a new token', cause);
       case 'iss': return new InvalidToken('ERR_TOKEN_ISSUER', `Wrong issuer: the token was issued by ${JSON.stringify(payload.iss)}, this tenant's issuer is ${JSON.stringify(issuer)}`, cause);
       case 'typ': return new InvalidToken('ERR_TOKEN_TYPE', 'Token type must be at+jwt (RFC 9068)', cause);
       default: return new InvalidToken('ERR_TOKEN_CLAIMS', `Invalid "${err.claim}" claim: ${err.message}`, cause);

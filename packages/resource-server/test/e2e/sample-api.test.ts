@@ -4,6 +4,7 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../../../server/test/helpers/harness.js';
 import { startInteropEnv, type InteropEnv } from '../../../server/test/interop/setup.js';
 import { issueTokens } from '../../../server/src/domain/tokens/issue.js';
+import { createUser } from '../../../server/src/domain/users/service.js';
 import { generateTenantData } from '../../src/data/seed.js';
 import { addTenant, bearer, clientCredentials, passwordGrant, signedWithRealKey, type AppCredentials } from '../helpers/latchkey.js';
 import { startResourceServer, type ResourceProcess } from '../helpers/resource-process.js';
@@ -105,6 +106,15 @@ describe('sample API process with tokens from a real authorization server', () =
     const a = await call(ENTITLEMENTS, token);
     invalidToken(a, 'ERR_TOKEN_AUDIENCE');
     assert.match(a.body.errorMessage!, /urn:latchkey:sample-api/);
+  });
+
+  test('a user whose roles grant no scope of this API is told so, not just that the audience is wrong', async () => {
+    await createUser(env.store, env.tenant, { email: 'no-roles@demo.test', displayName: 'No roles', password: 'a password of no roles' }, { type: 'system', id: null });
+    const token = await passwordGrant(env.server.url, 'no-roles@demo.test', 'a password of no roles');
+    const a = await call(ENTITLEMENTS, token);
+    invalidToken(a, 'ERR_TOKEN_AUDIENCE');
+    assert.equal(a.body.errorMessage, `This token grants no scope of this API ("urn:latchkey:sample-api"): it is for "${env.issuer}" only. `
+      + 'The roles of its user (or the scopes chosen for its client) include none of this API\'s scopes: ask a domain manager for a role that grants them, then get a new token');
   });
 
   test('another tenant\'s token is refused on this tenant\'s paths, and works on its own', async () => {

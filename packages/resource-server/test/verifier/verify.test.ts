@@ -79,7 +79,7 @@ describe('verify(): offline checks of Latchkey access tokens', () => {
 
   test('wrong audience', async () => {
     const token = await as.mint('demo', { claims: { aud: as.issuer('demo') } });
-    await rejects(verifier().verify(token, { tenant: 'demo' }), 'ERR_TOKEN_AUDIENCE', /Wrong audience/);
+    await rejects(verifier().verify(token, { tenant: 'demo' }), 'ERR_TOKEN_AUDIENCE', /^This token grants no scope of this API \("urn:latchkey:sample-api"\): it is for "[^"]+\/t\/demo" only\. The roles of its user \(or the scopes chosen for its client\) include none of this API's scopes: ask a domain manager for a role that grants them, then get a new token$/);
   });
 
   test('wrong issuer, and another tenant\'s token, are refused before any key is fetched', async () => {

@@ -1,4 +1,4 @@
-import { requestToken } from '../lib/token-endpoint.js';
+import { requestToken, type ClientAuth } from '../lib/token-endpoint.js';
 import type { AccessToken } from '../token-cache.js';
 import { scopeParam } from './password.js';
 import { fromTokenResponse, type GrantContext, type TokenSource } from './types.js';
@@ -38,6 +38,10 @@ export class ClientCredentialsSource implements TokenSource {
 
   async revoke(): Promise<boolean> {
     return false;
+  }
+
+  async confidentialAuth(): Promise<ClientAuth & { method: 'basic' }> {
+    return { method: 'basic', clientId: this.#clientId, clientSecret: this.#clientSecret };
   }
 
   toJSON(): Record<string, string> {

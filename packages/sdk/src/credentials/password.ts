@@ -69,6 +69,11 @@ export class PasswordSource implements TokenSource {
     return true;
   }
 
+  /** The public SDK client (or the given one) has no secret to introspect with. */
+  async confidentialAuth(): Promise<undefined> {
+    return undefined;
+  }
+
   toJSON(): Record<string, string> {
     return { kind: this.kind, email: this.#email };
   }

@@ -139,6 +139,11 @@ export class RefreshTokenSource implements TokenSource {
     });
   }
 
+  async confidentialAuth(): Promise<(ClientAuth & { method: 'basic' }) | undefined> {
+    const auth = this.#auth(await this.#store.load());
+    return auth.method === 'basic' ? auth : undefined;
+  }
+
   toJSON(): Record<string, string> {
     return { kind: this.kind, store: this.#store.description };
   }

@@ -1,6 +1,6 @@
 import type { HttpOptions } from '../lib/http.js';
 import { jwtExpiry, jwtIssuedAt } from '../lib/jwt.js';
-import type { TokenResponse } from '../lib/token-endpoint.js';
+import type { ClientAuth, TokenResponse } from '../lib/token-endpoint.js';
 import type { AccessToken } from '../token-cache.js';
 import type { Wording } from '../wording.js';
 
@@ -39,6 +39,8 @@ export interface TokenSource {
   obtain(request: ObtainRequest): Promise<AccessToken>;
   /** Revokes the refresh token held, if any; false when there was none. */
   revoke(): Promise<boolean>;
+  /** The client id and secret of a confidential client (a personal client, an application); undefined for public ones. */
+  confidentialAuth(): Promise<(ClientAuth & { method: 'basic' }) | undefined>;
 }
 
 export function fromTokenResponse(r: TokenResponse, now: number): AccessToken {

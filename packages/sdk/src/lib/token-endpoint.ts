@@ -69,3 +69,25 @@ export async function revokeToken(http: HttpOptions, endpoint: string, auth: Cli
     context: 'revocation failed',
   });
 }
+
+/** RFC 7662: what the server says of a token (`active` and, when active, its claims). */
+export interface Introspection {
+  active: boolean;
+  [claim: string]: unknown;
+}
+
+/** RFC 7662 introspection as a confidential client; errors are reported like token errors. */
+export async function introspectToken(http: HttpOptions, endpoint: string, auth: ClientAuth & { method: 'basic' }, token: string): Promise<Introspection> {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: basicAuthorization(auth.clientId, auth.clientSecret) };
+  const res = await send(http, endpoint, { method: 'POST', headers, body: new URLSearchParams({ token }).toString() });
+  const b = ((await readBody(res).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+  if (!res.ok || typeof b.active !== 'boolean') {
+    throw new LatchkeyAuthError({
+      error: typeof b.error === 'string' ? b.error : 'invalid_response',
+      errorDescription: typeof b.error_description === 'string' ? http.secrets.redact(b.error_description) : `the introspection endpoint answered HTTP ${res.status}`,
+      status: res.status,
+      context: 'introspection failed',
+    });
+  }
+  return b as Introspection;
+}

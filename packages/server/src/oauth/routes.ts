@@ -23,6 +23,7 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promis
     await tenantScope.register(introspectEndpoint, ctx);
     await tenantScope.register(keysEndpoint, ctx);
     await tenantScope.register(metadataEndpoints, ctx);
+    postOnly(tenantScope);
   }, { prefix: '/t/:tenant' });
 
   app.get('/.well-known/oauth-authorization-server/t/:tenant', { schema: { hide: true } }, async (request) => {
@@ -31,4 +32,22 @@ export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promis
     if (!tenant) throw new OAuthError('invalid_request', `unknown tenant "${slug}"`, 404);
     return metadataDocument(ctx, tenant);
   });
+}
+
+const POST_ONLY: Array<[path: string, what: string, body: string]> = [
+  ['/oauth2/v1/token', 'the token endpoint', 'grant_type and its parameters'],
+  ['/oauth2/v1/revoke', 'the revocation endpoint', 'token'],
+  ['/oauth2/v1/introspect', 'the introspection endpoint', 'token'],
+];
+
+/** Another method on a POST endpoint (a browser, a curl without -d) is told what to send, not "no route". */
+function postOnly(app: FastifyInstance): void {
+  for (const [url, what, body] of POST_ONLY) {
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, schema: { hide: true },
+      handler: async (request) => {
+        throw new OAuthError('invalid_request', `${what} takes POST with a form-encoded body (${body}), not ${request.method}`, 405, { Allow: 'POST' });
+      },
+    });
+  }
 }

@@ -68,6 +68,23 @@ for (const backend of await backends()) {
       assert.equal(r.statusCode, 200, r.body);
     });
 
+    await t.test('another method than POST on a POST endpoint says to POST a form, as an OAuth error (405, Allow: POST)', async () => {
+      for (const [path, said] of [
+        ['token', 'the token endpoint takes POST with a form-encoded body (grant_type and its parameters), not GET'],
+        ['revoke', 'the revocation endpoint takes POST with a form-encoded body (token), not GET'],
+        ['introspect', 'the introspection endpoint takes POST with a form-encoded body (token), not GET'],
+      ]) {
+        const r = await s.app.inject({ method: 'GET', url: `/t/demo/oauth2/v1/${path}?grant_type=client_credentials` });
+        assert.equal(r.statusCode, 405, path);
+        assert.equal(r.headers.allow, 'POST');
+        assert.equal(r.headers['cache-control'], 'no-store');
+        assert.deepEqual(r.json(), { error: 'invalid_request', error_description: said });
+      }
+      const del = await s.app.inject({ method: 'DELETE', url: '/t/demo/oauth2/v1/token' });
+      assert.equal(del.json().error_description, 'the token endpoint takes POST with a form-encoded body (grant_type and its parameters), not DELETE');
+      assert.equal((await s.app.inject({ method: 'GET', url: '/t/nope/oauth2/v1/token' })).statusCode, 404, 'an unknown tenant is still unknown');
+    });
+
     await t.test('regenerating the secret kills the old secret and every refresh token', async () => {
       const tenant = await demo(s);
       const a = await makeApp(s, { name: 'rotate me' });
@@ -76,7 +93,11 @@ for (const backend of await backends()) {
       assert.equal((await clientCredentials(s, a.clientId, a.clientSecret)).statusCode, 401);
       assert.equal((await clientCredentials(s, a.clientId, clientSecret)).statusCode, 200);
       const r = await token(s, { grant_type: 'refresh_token', refresh_token: rt }, { authorization: basic(a.clientId, clientSecret) });
-      assert.equal(r.json().error, 'invalid_grant');
+      assert.equal(r.statusCode, 400);
+      // Says why, rather than "invalid, expired or revoked".
+      assert.deepEqual(r.json(), { error: 'invalid_grant', error_description: 'refresh token was invalidated when the application\'s secret was regenerated: a new token file (or refresh token) is needed' });
+      const stored = await s.store.refreshTokens.byHash(tenant.id, s.ctx.hasher.hash(rt));
+      assert.ok(stored?.revokedAt, 'the token stays revoked');
     });
 
     await t.test('JWKS is public by default and needs client authentication when the tenant turns it off', async () => {

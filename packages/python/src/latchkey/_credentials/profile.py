@@ -18,6 +18,7 @@ class ProfileTokenStore:
         self.config_path = config_path
         self.profile = profile
         self.description = f'profile "{profile}" in {config_path}'
+        self.dead_grant_hint = "The stored login has ended: sign in again (`latchkey login`)"
 
     def exclusive(self) -> AbstractContextManager[None]:
         return file_lock(self.config_path)

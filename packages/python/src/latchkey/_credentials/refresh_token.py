@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..config import one_of
-from ..errors import ConfigError, LatchkeyError, TokenStoreError
+from ..errors import AuthError, ConfigError, LatchkeyError, TokenStoreError
 from .._token_endpoint import ClientAuth
 from .types import AccessToken, GrantContext, RefreshPersisted, from_stored_jwt, from_token_response
 
@@ -28,6 +28,8 @@ class StoredTokens:
 
 class TokenStore(Protocol):
     description: str
+    #: What to do once its refresh token is dead (said with invalid_grant), if the store knows.
+    dead_grant_hint: str | None
 
     def exclusive(self) -> AbstractContextManager[None]: ...
 
@@ -38,6 +40,7 @@ class TokenStore(Protocol):
 
 class MemoryTokenStore:
     description = "memory"
+    dead_grant_hint = None
 
     def __init__(self, tokens: StoredTokens) -> None:
         self._tokens = tokens
@@ -104,8 +107,15 @@ class RefreshTokenSource:
             kept = from_stored_jwt(stored.access_token, self._ctx.now()) if not force and stored.access_token != stale else None
             if kept and self._ctx.is_fresh(kept):
                 return kept
-            r = self._ctx.request_token(auth, {"grant_type": "refresh_token", "refresh_token": stored.refresh_token},
-                                        f"refreshing with the {self._store.description} failed")
+            try:
+                r = self._ctx.request_token(auth, {"grant_type": "refresh_token", "refresh_token": stored.refresh_token},
+                                            f"refreshing with the {self._store.description} failed")
+            except AuthError as err:
+                hint = self._store.dead_grant_hint if err.error == "invalid_grant" else None
+                # The server may have said it already (a regenerated secret).
+                if hint is None or "new token file" in (err.error_description or ""):
+                    raise
+                raise AuthError(err.error, err.error_description, err.status, err.retry_after, f"refreshing with the {self._store.description} failed", hint) from None
             obtained_at = self._ctx.now()
             nxt = StoredTokens(r.get("refresh_token") or stored.refresh_token, r["access_token"], stored.client_id)
             self._save(nxt, r)

@@ -46,12 +46,18 @@ def merge_tok(doc: dict[str, Any], tokens: StoredTokens, response: dict[str, Any
     return nxt
 
 
+#: Said when a token file's grant has ended: nothing in the file can be used any more.
+DEAD_TOKEN_FILE = ("This token file no longer works: a new token file is needed "
+                   "(an administrator of the application generates one: console, Applications, GENERATE ACCESS TOKEN)")
+
+
 class TokenFileStore:
     """A ``.tok`` file: locked across processes (``app.tok.lock``), rewritten atomically, extra fields kept."""
 
     def __init__(self, file: str) -> None:
         self.file = os.path.abspath(file)
         self.description = f"token file {self.file}"
+        self.dead_grant_hint = DEAD_TOKEN_FILE
 
     def exclusive(self) -> AbstractContextManager[None]:
         return file_lock(self.file)

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { App, AppGrant, AppWithSecret } from '../../api/management.js';
-import { LatchkeyConfigError } from '../../errors.js';
+import type { Latchkey } from '../../client.js';
+import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
 
 const GRANTS: Record<string, AppGrant> = {
@@ -24,6 +25,18 @@ function showApp(io: CliIO, app: App | AppWithSecret, json: boolean | undefined,
   io.stdout.write(`grants:        ${app.grantTypes.join(', ')}\nscopes:        ${app.scopes.join(' ') || '-'}\n`);
 }
 
+const APP_ARGUMENT = ['<app>', 'the application: its id (as `apps list` shows it) or its client id (lk_app_…)'] as const;
+
+/**
+ * The API addresses an application by its id; people hold its client id (the console, a .tok file,
+ * their scripts): accept either, looking the client id up among the applications.
+ */
+async function appId(lk: Latchkey, ref: string): Promise<string> {
+  if (!ref.startsWith('lk_app_')) return ref;
+  for await (const app of lk.apps.iterate()) if (app.clientId === ref) return app.id;
+  throw new LatchkeyApiError({ status: 404, title: 'Not Found', detail: `no application of this tenant has the client id ${ref}`, method: 'GET', url: `${lk.issuer}/api/v1/apps` });
+}
+
 export function registerApps(program: Command, io: CliIO): void {
   const apps = program.command('apps')
     .description('confidential applications and their .tok files (domain managers)');
@@ -40,10 +53,11 @@ export function registerApps(program: Command, io: CliIO): void {
 
   apps.command('get')
     .description('show one application')
-    .argument('<id>', 'the application id')
+    .argument(...APP_ARGUMENT)
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
-      showApp(io, await clientFor(cmd, io).apps.get(id), opts.json, 'Application');
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      const lk = clientFor(cmd, io);
+      showApp(io, await lk.apps.get(await appId(lk, ref)), opts.json, 'Application');
     });
 
   apps.command('create')
@@ -66,15 +80,16 @@ export function registerApps(program: Command, io: CliIO): void {
 
   apps.command('token')
     .description('generate an access token and a refresh token as a .tok file')
-    .argument('<id>', 'the application id')
+    .argument(...APP_ARGUMENT)
     .option('--out <file>', 'write the .tok file here (mode 0600); without it the document goes to stdout')
     .option('--scope <scope>', 'scope, repeatable or comma-separated (default: all of the application\'s)', collect)
     .option('--no-refresh-token', 'only an access token')
     .option('--force', 'replace an existing --out file')
     .addHelpText('after', '\nThe developer then refreshes with the application\'s id and secret:\n'
       + '  LATCHKEY_TOKEN_FILE=app.tok LATCHKEY_CLIENT_ID=… LATCHKEY_CLIENT_SECRET=… latchkey token get')
-    .action(async (id: string, opts: { out?: string; scope?: string[]; refreshToken: boolean; force?: boolean }, cmd: Command) => {
-      const doc = await clientFor(cmd, io).apps.generateTokens(id, {
+    .action(async (ref: string, opts: { out?: string; scope?: string[]; refreshToken: boolean; force?: boolean }, cmd: Command) => {
+      const lk = clientFor(cmd, io);
+      const doc = await lk.apps.generateTokens(await appId(lk, ref), {
         scopes: opts.scope, includeRefreshToken: opts.refreshToken, out: opts.out, overwrite: opts.force,
       });
       if (!opts.out) return printJson(io, doc);
@@ -83,10 +98,11 @@ export function registerApps(program: Command, io: CliIO): void {
 
   apps.command('rotate-secret')
     .description('regenerate the secret: the old one and every refresh token of the application stop working')
-    .argument('<id>', 'the application id')
+    .argument(...APP_ARGUMENT)
     .option('--json', 'print JSON (includes clientSecret)')
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
-      showApp(io, await clientFor(cmd, io).apps.rotateSecret(id), opts.json, 'New secret for');
+    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+      const lk = clientFor(cmd, io);
+      showApp(io, await lk.apps.rotateSecret(await appId(lk, ref)), opts.json, 'New secret for');
     });
 
   for (const [name, verb, text] of [
@@ -95,10 +111,11 @@ export function registerApps(program: Command, io: CliIO): void {
   ] as const) {
     apps.command(name)
       .description(text)
-      .argument('<id>', 'the application id')
+      .argument(...APP_ARGUMENT)
       .option('--json', 'print JSON')
-      .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
         const lk = clientFor(cmd, io);
+        const id = await appId(lk, ref);
         const app = name === 'activate' ? await lk.apps.activate(id) : await lk.apps.deactivate(id);
         showApp(io, app, opts.json, verb);
       });

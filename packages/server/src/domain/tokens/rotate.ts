@@ -10,6 +10,8 @@ import { parseScope, userScopesVia } from './scope.js';
 import type { UseOrigin } from '../clients/usage.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
+// Said only to the client that owns the token and proved its (new) secret: nothing an attacker learns.
+const SECRET_REGENERATED = 'refresh token was invalidated when the application\'s secret was regenerated: a new token file (or refresh token) is needed';
 
 /** The kept answer is bound to the row it belongs to. */
 const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
@@ -30,10 +32,11 @@ export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
   const now = Date.now();
   if (!record || record.clientId !== client.id) throw grantRefused(INVALID);
-  if (record.revokedAt !== null) throw grantRefused(INVALID);
+  // Regenerating the secret revokes the application's refresh tokens: say that that is why.
+  if (record.revokedAt !== null) throw grantRefused(record.secretVersion !== client.secretVersion ? SECRET_REGENERATED : INVALID);
   if (record.rotatedAt !== null) return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
   if (record.expiresAt <= now) throw grantRefused(INVALID);
-  if (record.secretVersion !== client.secretVersion) throw grantRefused('refresh token was invalidated when the client secret was regenerated');
+  if (record.secretVersion !== client.secretVersion) throw grantRefused(SECRET_REGENERATED);
 
   // Scope: at most what was granted, and never more than the user or client may have today.
   let allowed = record.scope.split(' ').filter(Boolean);

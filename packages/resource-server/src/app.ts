@@ -1,7 +1,7 @@
 // The sample protected API as a Fastify app: per-tenant routes under /t/{tenant}, every one behind
 // the verifier's plugin (or none at all when verification is off, for the benchmark).
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { ApiError } from './api/errors.js';
+import { ApiError, invalidRequest } from './api/errors.js';
 import { meteringRoutes } from './api/metering.js';
 import { myservicesRoutes } from './api/myservices.js';
 import { SampleStore } from './data/store.js';
@@ -39,6 +39,14 @@ export async function buildResourceServer(opts: ResourceServerOptions): Promise<
 
   await app.register(async (tenantScope) => {
     if (opts.verifier) await tenantScope.register(latchkeyFastify, { verifier: opts.verifier, realm: REALM });
+    // A filter the endpoint does not have (?month=…) would otherwise be ignored, and the answer
+    // taken for a filtered one.
+    tenantScope.addHook('preValidation', async (request) => {
+      const known = (request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties;
+      if (!known) return;
+      const unknown = Object.keys(request.query as Record<string, unknown>).filter((k) => !Object.hasOwn(known, k));
+      if (unknown.length > 0) throw invalidRequest(`Unknown query parameter ${JSON.stringify(unknown[0])}: this endpoint takes ${Object.keys(known).join(', ')}`);
+    });
     await tenantScope.register(myservicesRoutes, { store });
     await tenantScope.register(meteringRoutes, { store });
   }, { prefix: '/t/:tenant' });

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { CopyButton } from '../components/CopyButton';
+import { cliSnippet, curlSnippet, sdkSnippet } from './snippets';
 
 /** A shown-once value with its copy button. */
 export function SecretField({ label, value, id }: { label: string; value: string; id: string }) {
@@ -21,22 +22,8 @@ export function SecretField({ label, value, id }: { label: string; value: string
 export function SecretDialog({ client, onClose }: { client: CreatedClient; onClose(): void }) {
   const { tenant } = useSession();
   const [tab, setTab] = useState(0);
-  const origin = window.location.origin;
-  const cli = [
-    `export LATCHKEY_URL=${origin}`, `export LATCHKEY_TENANT=${tenant}`,
-    `export LATCHKEY_CLIENT_ID=${client.clientId}`, `export LATCHKEY_CLIENT_SECRET=${client.clientSecret}`,
-    'npx latchkey token get',
-  ].join('\n');
-  const sdk = [
-    "import { Latchkey } from '@latchkey/sdk';", '',
-    `const lk = new Latchkey({`, `  baseUrl: '${origin}',`, `  tenant: '${tenant}',`,
-    `  credentials: { clientId: '${client.clientId}', clientSecret: process.env.LATCHKEY_CLIENT_SECRET! },`, '});',
-    'const token = await lk.getAccessToken();',
-  ].join('\n');
-  const curl = [
-    `curl -s ${origin}/t/${tenant}/oauth2/v1/token \\`, `  -u '${client.clientId}:${client.clientSecret}' \\`, '  -d grant_type=client_credentials',
-  ].join('\n');
-  const snippet = [cli, sdk, curl][tab]!;
+  const target = { origin: window.location.origin, tenant, clientId: client.clientId, clientSecret: client.clientSecret };
+  const snippet = [cliSnippet, sdkSnippet, curlSnippet][tab]!(target);
   return (
     <Dialog open onClose={(_, reason) => reason !== 'backdropClick' && onClose()} aria-labelledby="secret-title" fullWidth maxWidth="md">
       <DialogTitle id="secret-title">Client "{client.name}" created</DialogTitle>

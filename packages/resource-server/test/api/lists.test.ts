@@ -121,6 +121,14 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
     }
   });
 
+  test('a filter the endpoint does not have is refused, naming the ones it has, rather than ignored', async () => {
+    const r = await get('/t/demo/metering/api/v1/usage?month=2025-01');
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body, { errorCode: 'ERR_INVALID_REQUEST', errorMessage: 'Unknown query parameter "month": this endpoint takes limit, cursor, service, from, to' });
+    const e = await get('/t/demo/myservices/api/v1/instances?from=2025-01-01');
+    assert.equal(e.body.errorMessage, 'Unknown query parameter "from": this endpoint takes limit, cursor, service');
+  });
+
   test('a cursor only works for the list that made it', async () => {
     const page = await get('/t/demo/myservices/api/v1/instances?limit=1');
     const r = await get(`/t/demo/myservices/api/v1/serviceEntitlements?cursor=${page.body.nextCursor}`);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import './quiet-oidc-provider.js';
 import Provider from 'oidc-provider';
 
 /**

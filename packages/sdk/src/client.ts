@@ -1,4 +1,5 @@
 import { ClientCredentialsSource } from './credentials/client-credentials.js';
+import { JwtAssertionSource } from './credentials/jwt-assertion.js';
 import { PasswordSource } from './credentials/password.js';
 import { MemoryTokenStore, RefreshTokenSource } from './credentials/refresh-token.js';
 import { tokenFileSource } from './credentials/token-file.js';
@@ -250,6 +251,8 @@ function createSource(ctx: GrantContext, c: ResolvedCredentials): TokenSource {
         kind: 'refresh_token', store: c.store ?? new MemoryTokenStore({ refreshToken: c.refreshToken }),
         clientId: c.clientId, clientSecret: c.clientSecret, publicFallback: true,
       });
+    case 'jwt_assertion':
+      return new JwtAssertionSource(ctx, c);
     case 'profile':
       return new RefreshTokenSource(ctx, {
         kind: 'refresh_token', store: new ProfileTokenStore(c.configPath, c.profile),

@@ -6,6 +6,7 @@ import { LatchkeyConfigError } from './errors.js';
 import { writeFileAtomic } from './lib/atomic-write.js';
 import { withFileLock } from './lib/file-lock.js';
 import type { ClientCredentials } from './credentials/client-credentials.js';
+import type { JwtAssertionCredentials } from './credentials/jwt-assertion.js';
 import type { PasswordCredentials } from './credentials/password.js';
 import type { StoredTokens, TokenStore } from './credentials/refresh-token.js';
 import type { TokenFileCredentials } from './credentials/token-file.js';
@@ -62,7 +63,7 @@ export interface RefreshTokenCredentials {
   store?: TokenStore;
 }
 
-export type Credentials = PasswordCredentials | ClientCredentials | TokenFileCredentials | RefreshTokenCredentials;
+export type Credentials = PasswordCredentials | ClientCredentials | TokenFileCredentials | RefreshTokenCredentials | JwtAssertionCredentials;
 
 /** Credentials once their kind is known. `profile`: a stored login, rotated inside the config file. */
 export type ResolvedCredentials =
@@ -70,6 +71,7 @@ export type ResolvedCredentials =
   | ({ kind: 'client_credentials' } & ClientCredentials)
   | ({ kind: 'token_file' } & TokenFileCredentials)
   | ({ kind: 'refresh_token' } & RefreshTokenCredentials)
+  | ({ kind: 'jwt_assertion' } & JwtAssertionCredentials)
   | { kind: 'profile'; configPath: string; profile: string; clientId?: string; clientSecret?: string };
 
 /** Loose credential fields, as flags, environment variables and profiles give them. */
@@ -240,13 +242,14 @@ export function classifyCredentials(c: Credentials): ResolvedCredentials {
     return { kind: 'token_file', tokenFile: nonEmpty('tokenFile', c.tokenFile), clientSecret: nonEmpty('clientSecret', c.clientSecret), ...(c.clientId ? { clientId: c.clientId } : {}) };
   }
   if ('refreshToken' in c && c.refreshToken !== undefined) return { kind: 'refresh_token', ...c, refreshToken: nonEmpty('refreshToken', c.refreshToken) };
+  if ('privateKey' in c && c.privateKey !== undefined) return { kind: 'jwt_assertion', ...c, clientId: nonEmpty('clientId', c.clientId) };
   if ('password' in c && c.password !== undefined) {
     return { kind: 'password', ...c, email: nonEmpty('email', c.email), password: nonEmpty('password', c.password) };
   }
   if ('clientSecret' in c && c.clientSecret !== undefined) {
     return { kind: 'client_credentials', ...c, clientId: nonEmpty('clientId', (c as ClientCredentials).clientId), clientSecret: nonEmpty('clientSecret', c.clientSecret) };
   }
-  throw new LatchkeyConfigError('credentials need one of: {email, password}, {clientId, clientSecret}, {tokenFile, clientSecret}, {refreshToken}');
+  throw new LatchkeyConfigError('credentials need one of: {email, password}, {clientId, clientSecret}, {tokenFile, clientSecret}, {refreshToken}, {clientId, privateKey}');
 }
 
 /** Resolves URL, tenant, API URL and credentials from options, environment, profile and defaults. */

@@ -12,6 +12,7 @@ export {
 } from './config.js';
 export type { PasswordCredentials } from './credentials/password.js';
 export type { ClientCredentials } from './credentials/client-credentials.js';
+export type { JwtAssertionCredentials } from './credentials/jwt-assertion.js';
 export { readTokFile, writeTokFile, TokenFileStore, type TokFile, type TokenFileCredentials } from './credentials/token-file.js';
 export { MemoryTokenStore, SDK_CLIENT_ID, type TokenStore, type StoredTokens } from './credentials/refresh-token.js';
 export type { CredentialKind, RefreshPersistedEvent } from './credentials/types.js';

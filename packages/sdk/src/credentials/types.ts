@@ -4,7 +4,7 @@ import type { ClientAuth, TokenResponse } from '../lib/token-endpoint.js';
 import type { AccessToken } from '../token-cache.js';
 import type { Wording } from '../wording.js';
 
-export type CredentialKind = 'password' | 'client_credentials' | 'token_file' | 'refresh_token';
+export type CredentialKind = 'password' | 'client_credentials' | 'token_file' | 'refresh_token' | 'jwt_assertion';
 
 /** Told after a rotated refresh token was written to its file or profile, before the new access token is used. */
 export interface RefreshPersistedEvent {

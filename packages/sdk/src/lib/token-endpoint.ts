@@ -13,7 +13,9 @@ export interface TokenResponse {
 /** How the client proves who it is at the token endpoint. */
 export type ClientAuth =
   | { method: 'basic'; clientId: string; clientSecret: string }
-  | { method: 'none'; clientId: string };
+  | { method: 'none'; clientId: string }
+  /** RFC 7523 §3.1: the jwt-bearer grant's assertion names and proves the client: nothing else is sent. */
+  | { method: 'assertion' };
 
 /** RFC 6749 §2.3.1: id and secret are form-encoded before being joined and base64-encoded. */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
@@ -29,7 +31,7 @@ export async function requestToken(http: HttpOptions, endpoint: string, auth: Cl
   const form = new URLSearchParams(params);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (auth.method === 'basic') headers.authorization = basicAuthorization(auth.clientId, auth.clientSecret);
-  else form.set('client_id', auth.clientId);
+  else if (auth.method === 'none') form.set('client_id', auth.clientId);
   const res = await send(http, endpoint, { method: 'POST', headers, body: form.toString() });
   const body = await readBody(res).catch(() => undefined);
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -58,7 +60,7 @@ export async function revokeToken(http: HttpOptions, endpoint: string, auth: Cli
   const form = new URLSearchParams({ token, token_type_hint: hint });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (auth.method === 'basic') headers.authorization = basicAuthorization(auth.clientId, auth.clientSecret);
-  else form.set('client_id', auth.clientId);
+  else if (auth.method === 'none') form.set('client_id', auth.clientId);
   const res = await send(http, endpoint, { method: 'POST', headers, body: form.toString() });
   if (res.ok) return;
   const b = ((await readBody(res).catch(() => undefined)) ?? {}) as Record<string, unknown>;

@@ -30,7 +30,7 @@ export function ensurePortFree(host: string, port: number): Promise<void> {
       else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') reject(new StartupError(`HOST=${host} is not an address of this machine: set HOST to one of its addresses (127.0.0.1, 0.0.0.0 for all)`));
       else reject(err);
     });
-    // exclusive: a cluster worker's probe must bind for real, not share the primary's handle.
+    // exclusive: bind for real, never through a cluster primary's shared handle.
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 // `npm test` first makes sure what the tests need from Debian is there (scripts/test-prerequisites.mjs).
@@ -33,12 +33,19 @@ test('with everything installed the prerequisites check says nothing and succeed
 test('a user who may not install is told the one command to run, and no test runs', (t) => {
   const as = unprivileged();
   if (!as) return t.skip('this user may install with sudo: the check would install instead');
+  // The two scripts in a tree the unprivileged user can read (the checkout may sit in a private
+  // home directory), with the Python client's folder, so that pytest would run if nothing stopped it.
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-prereq-'));
+  t.after(() => fs.rmSync(tree, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(tree, 'scripts'));
+  fs.mkdirSync(path.join(tree, 'packages/python/tests'), { recursive: true });
+  fs.writeFileSync(path.join(tree, 'packages/python/tests/test_nothing.py'), 'def test_ran():\n    print("PYTEST RAN")\n');
+  for (const f of [TEST_COMMAND, PREREQUISITES]) fs.copyFileSync(f, path.join(tree, 'scripts', path.basename(f)));
   // A module that fails to import stands for a missing package.
-  const hide = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-prereq-'));
-  t.after(() => fs.rmSync(hide, { recursive: true, force: true }));
-  fs.chmodSync(hide, 0o755);
-  fs.writeFileSync(path.join(hide, 'requests.py'), 'raise ImportError("hidden for the test")\n', { mode: 0o644 });
-  const r = run([TEST_COMMAND, 'packages/python'], { ...as, env: { ...process.env, PYTHONPATH: hide } });
+  fs.mkdirSync(path.join(tree, 'hide'));
+  fs.writeFileSync(path.join(tree, 'hide/requests.py'), 'raise ImportError("hidden for the test")\n');
+  execFileSync('chmod', ['-R', 'a+rX', tree]);
+  const r = run([path.join(tree, 'scripts/test.mjs'), 'packages/python'], { ...as, cwd: tree, env: { ...process.env, PYTHONPATH: path.join(tree, 'hide') } });
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'npm test: the tests need python3-requests, which is missing; run: sudo apt-get update && sudo apt-get install -y python3-requests\n');
   assert.equal(r.stdout, '', 'pytest did not start');

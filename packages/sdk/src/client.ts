@@ -190,7 +190,7 @@ export class Latchkey implements Requester {
   /**
    * RFC 7662: whether the server still takes `token` (revoked, expired and ended grants are
    * `active: false`), asked as a confidential client: the given one, else this client's personal
-   * client or application. Tokens are checked offline nowhere else: this is the way to know.
+   * client or application. No offline check can see a revocation: this asks the server.
    */
   async introspect(token: string, client?: { clientId: string; clientSecret: string }): Promise<Introspection> {
     const auth = client ? { method: 'basic' as const, ...client } : await this.#source?.confidentialAuth();

@@ -1,6 +1,7 @@
-// Runs every test file of every package with Node's test runner (TypeScript through tsx), then the
-// Python client's pytest suite. First it makes sure what the chosen tests need from Debian is there
-// (scripts/test-prerequisites.mjs): installed if this user may, else one line says how, and nothing runs.
+// Runs the layering rules and the type check (whole runs only), then every test file of every
+// package with Node's test runner (TypeScript through tsx), then the Python client's pytest suite.
+// First it makes sure what the chosen tests need from Debian is there (scripts/test-prerequisites.mjs):
+// installed if this user may, else one line says how, and nothing runs.
 // The PostgreSQL back end is tested against a real server: each test app makes its own scratch
 // database there. On CI (CI=true) PostgreSQL is mandatory; locally it is skipped only if unreachable.
 import { spawnSync } from 'node:child_process';
@@ -29,6 +30,18 @@ if (ready !== 0) process.exit(ready);
 if (consoleTests) {
   const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
+}
+// The whole suite starts with the static checks: the layering rules and the types (tsx, which runs
+// the tests, does not check types). A failure stops the run before any test.
+if (!only.length) {
+  for (const script of ['lint:layers', 'typecheck']) {
+    console.log(`npm run ${script}`);
+    const check = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit', cwd: root });
+    if (check.status !== 0) {
+      console.error(`npm test: npm run ${script} failed; no test was run`);
+      process.exit(check.status ?? 1);
+    }
+  }
 }
 let status = 0;
 if (selected.length || !only.length) {

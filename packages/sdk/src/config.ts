@@ -11,6 +11,7 @@ import type { PasswordCredentials } from './credentials/password.js';
 import type { StoredTokens, TokenStore } from './credentials/refresh-token.js';
 import type { TokenFileCredentials } from './credentials/token-file.js';
 import { SDK_WORDING, oneOf, type Wording } from './wording.js';
+import type { CredentialFields } from './credentials/fields.js';
 
 /**
  * Where settings come from, highest first:
@@ -74,15 +75,6 @@ export type ResolvedCredentials =
   | ({ kind: 'jwt_assertion' } & JwtAssertionCredentials)
   | { kind: 'profile'; configPath: string; profile: string; clientId?: string; clientSecret?: string };
 
-/** Loose credential fields, as flags, environment variables and profiles give them. */
-export interface CredentialFields {
-  email?: string;
-  password?: string;
-  clientId?: string;
-  clientSecret?: string;
-  tokenFile?: string;
-  refreshToken?: string;
-}
 
 export type Env = Record<string, string | undefined>;
 

@@ -8,8 +8,9 @@ export {
   resolveSettings, defaultConfigPath, readConfigFile, updateConfigFile, ProfileTokenStore,
   DEFAULT_BASE_URL, DEFAULT_TENANT, DEFAULT_API_URL,
   type Credentials, type RefreshTokenCredentials, type Profile, type ConfigFile, type SettingsInput, type ResolvedSettings,
-  type ResolvedCredentials, type CredentialFields, type Env,
+  type ResolvedCredentials, type Env,
 } from './config.js';
+export type { CredentialFields } from './credentials/fields.js';
 export type { PasswordCredentials } from './credentials/password.js';
 export type { ClientCredentials } from './credentials/client-credentials.js';
 export type { JwtAssertionCredentials } from './credentials/jwt-assertion.js';

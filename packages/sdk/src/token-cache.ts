@@ -1,12 +1,4 @@
-import type { ObtainRequest } from './credentials/types.js';
-
-/** An access token and when it stops working (ms since the epoch; undefined when unknown). */
-export interface AccessToken {
-  value: string;
-  expiresAt: number | undefined;
-  /** When it was obtained or issued, to know its lifetime. */
-  issuedAt: number;
-}
+import type { AccessToken, ObtainRequest } from './credentials/types.js';
 
 export interface TokenCacheOptions {
   /** Refresh this long before expiry (default 60 s; at most half the token's lifetime). */

@@ -1,6 +1,6 @@
 // How an error tells its reader to fix their setup. The SDK speaks of its own options; a tool built
 // on it (the `latchkey` CLI) passes its own wording, so its messages name its flags and commands.
-import type { CredentialFields } from './config.js';
+import type { CredentialFields } from './credentials/fields.js';
 
 export interface Wording {
   /** What to do when no credentials are configured at all. */

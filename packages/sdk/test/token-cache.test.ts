@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenCache, type AccessToken } from '../src/token-cache.js';
+import { TokenCache } from '../src/token-cache.js';
+import type { AccessToken } from '../src/credentials/types.js';
 import type { ObtainRequest } from '../src/credentials/types.js';
 
 function harness(lifetimeMs = 3_600_000) {

@@ -1,5 +1,5 @@
 import { requestToken, type ClientAuth } from '../lib/token-endpoint.js';
-import type { AccessToken } from '../token-cache.js';
+import type { AccessToken } from './types.js';
 import { scopeParam } from './password.js';
 import { fromTokenResponse, type GrantContext, type TokenSource } from './types.js';
 

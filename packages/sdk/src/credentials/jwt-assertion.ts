@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { LatchkeyConfigError } from '../errors.js';
 import { requestToken } from '../lib/token-endpoint.js';
-import type { AccessToken } from '../token-cache.js';
+import type { AccessToken } from './types.js';
 import { scopeParam } from './password.js';
 import { fromTokenResponse, type GrantContext, type TokenSource } from './types.js';
 

@@ -1,5 +1,5 @@
 import { requestToken, revokeToken, type ClientAuth, type TokenResponse } from '../lib/token-endpoint.js';
-import type { AccessToken } from '../token-cache.js';
+import type { AccessToken } from './types.js';
 import { SDK_CLIENT_ID, isDeadGrant } from './refresh-token.js';
 import { fromTokenResponse, type GrantContext, type TokenSource } from './types.js';
 

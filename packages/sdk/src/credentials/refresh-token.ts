@@ -1,6 +1,6 @@
 import { LatchkeyAuthError, LatchkeyConfigError, LatchkeyTokenStoreError } from '../errors.js';
 import { requestToken, revokeToken, type ClientAuth, type TokenResponse } from '../lib/token-endpoint.js';
-import type { AccessToken } from '../token-cache.js';
+import type { AccessToken } from './types.js';
 import { fromStoredJwt, fromTokenResponse, type CredentialKind, type GrantContext, type ObtainRequest, type TokenSource } from './types.js';
 import { oneOf } from '../wording.js';
 

@@ -1,8 +1,15 @@
 import type { HttpOptions } from '../lib/http.js';
 import { jwtExpiry, jwtIssuedAt } from '../lib/jwt.js';
 import type { ClientAuth, TokenResponse } from '../lib/token-endpoint.js';
-import type { AccessToken } from '../token-cache.js';
 import type { Wording } from '../wording.js';
+
+/** An access token and when it stops working (ms since the epoch; undefined when unknown). */
+export interface AccessToken {
+  value: string;
+  expiresAt: number | undefined;
+  /** When it was obtained or issued, to know its lifetime. */
+  issuedAt: number;
+}
 
 export type CredentialKind = 'password' | 'client_credentials' | 'token_file' | 'refresh_token' | 'jwt_assertion';
 

@@ -4,11 +4,10 @@ import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, GRANT_SHORT_NAMES, type Client } from './model.js';
-import type { Actor } from '../users/service.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { endGrants, secretGrantId } from '../tokens/grants.js';
-import { auditActor } from '../audit/actor.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 /** What the API accepts for an application's grants: the grants and their short names. */

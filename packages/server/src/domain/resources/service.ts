@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
-import type { Actor } from '../users/service.js';
 import type { Resource } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
-import { auditActor } from '../audit/actor.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 import { MANAGEMENT_SCOPE_PREFIX } from '../roles/management-scopes.js';
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/index.js';
 import type { Tenant } from '../tenants/model.js';
-import type { Actor } from '../users/service.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
-import { auditActor } from '../audit/actor.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { isManagementScope } from './management-scopes.js';
 

@@ -27,3 +27,14 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   refreshTokenGraceSeconds: 60,
   revokeClientsOnRoleLoss: true,
 };
+
+/**
+ * Bounds of the numeric settings; the HTTP schema publishes the same numbers. Here, with the data
+ * types, so that what reads them (token lifetimes, grant ends) needs no use-case module.
+ */
+export const SETTINGS_LIMITS = {
+  accessTokenTtlSeconds: { min: 60, max: 86_400 },
+  refreshTokenTtlSeconds: { min: 3600, max: 5 * 365 * 86_400 },
+  personalClientMaxDays: { min: 1, max: 3650 },
+  refreshTokenGraceSeconds: { min: 0, max: 600 },
+} as const;

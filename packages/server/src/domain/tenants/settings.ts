@@ -1,17 +1,8 @@
 import type { Store } from '../../store/index.js';
-import type { Actor } from '../users/service.js';
-import type { Tenant, TenantSettings } from './model.js';
+import { SETTINGS_LIMITS, type Tenant, type TenantSettings } from './model.js';
 import { interactiveSignInRequired, invalid } from '../errors.js';
-import { auditActor, viaClientCredential } from '../audit/actor.js';
+import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { applySsoEnforcement } from '../sso/enforce.js';
-
-/** Bounds of the numeric settings; the HTTP schema publishes the same numbers. */
-export const SETTINGS_LIMITS = {
-  accessTokenTtlSeconds: { min: 60, max: 86_400 },
-  refreshTokenTtlSeconds: { min: 3600, max: 5 * 365 * 86_400 },
-  personalClientMaxDays: { min: 1, max: 3650 },
-  refreshTokenGraceSeconds: { min: 0, max: 600 },
-} as const;
 
 export function settingsOf(t: Tenant): TenantSettings {
   return {

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AppTokenDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
-import type { Actor } from '../users/service.js';
 import { GRANT_REFRESH_TOKEN } from '../clients/model.js';
 import { getApp } from '../clients/apps.js';
 import { invalid } from '../errors.js';
 import { createRefreshToken, issueAccessToken } from './issue.js';
 import { secretGrantId } from './grants.js';
-import { auditActor } from '../audit/actor.js';
+import { auditActor, type Actor } from '../audit/actor.js';
 
 /** The `.tok` document a domain manager downloads for a developer. */
 export interface TokFile {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../../store/index.js';
 import type { Client } from '../clients/model.js';
-import { SETTINGS_LIMITS } from '../tenants/settings.js';
+import { SETTINGS_LIMITS } from '../tenants/model.js';
 
 // A grant id stays denied for longer than any access token of it can live, whatever lifetime the
 // tenant had when the token was issued.

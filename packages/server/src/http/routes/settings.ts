@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
-import { SETTINGS_LIMITS, settingsOf, updateSettings } from '../../domain/tenants/settings.js';
+import { settingsOf, updateSettings } from '../../domain/tenants/settings.js';
+import { SETTINGS_LIMITS } from '../../domain/tenants/model.js';
 import { actorOf, requireManager } from '../auth.js';
 import { errors } from '../schemas.js';
 

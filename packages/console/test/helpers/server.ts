@@ -15,11 +15,14 @@ export interface Latchkey extends ServerProcess {
   invite(adminToken: string, email: string, builtinRoles: string[]): Promise<{ id: string; email: string; password: string }>;
 }
 
-/** A real Latchkey process on a fresh SQLite store, bootstrapped with ADMIN; it serves the built console. */
-export async function startLatchkey(): Promise<Latchkey> {
+/**
+ * A real Latchkey process on a fresh SQLite store, bootstrapped with ADMIN; it serves the built
+ * console. `env` adds settings (PORT and PUBLIC_URL, say).
+ */
+export async function startLatchkey(env: Record<string, string> = {}): Promise<Latchkey> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-console-'));
   const server = await startServerProcess({
-    LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN.email, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN.password,
+    LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN.email, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN.password, ...env,
   });
   const json = async (res: Response) => ({ status: res.status, body: res.status === 204 ? null : await res.json() });
   const base = `${server.url}/t/demo`;

@@ -182,6 +182,8 @@ export interface SsoLoginStatesTable {
   code_verifier_sealed: string;
   next: string;
   expires_at: number;
+  /** SHA-256 of the browser binding (the start's cookie); null only for logins begun before it existed. */
+  binding_hash: string | null;
 }
 
 export interface ThrottleEntriesTable {

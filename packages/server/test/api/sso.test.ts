@@ -5,68 +5,13 @@ import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD, type TestServe
 import { as, login, problem } from './client.js';
 import { changeTenant, clientCredentials, passwordGrant, token } from '../helpers/oauth.js';
 import { startUpstreamProvider, type UpstreamProvider } from '../helpers/oidc-upstream.js';
+import { errorPage, ssoSignIn } from '../helpers/sso-browser.js';
 import { createUser } from '../../src/domain/users/service.js';
 import { SYSTEM } from '../../src/domain/audit/actor.js';
 
 const PUBLIC = 'http://latchkey.test';
 const CALLBACK = `${PUBLIC}/t/demo/login/sso/callback`;
 const PASSWORD = 'a long enough password';
-
-/**
- * A browser by hand: the upstream provider is reached over real HTTP (fetch) with a cookie jar;
- * Latchkey's own URLs go to the app through inject(). Returns Latchkey's answer to the callback.
- */
-async function ssoSignIn(s: TestServer, idpId: string, email: string, opts: { deny?: boolean; next?: string } = {}) {
-  const jar = new Map<string, string>();
-  const start = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}` });
-  assert.equal(start.statusCode, 302, start.body);
-  let url = String(start.headers.location);
-  let body: string | undefined;
-  for (let hops = 0; hops < 20; hops++) {
-    if (url.startsWith(PUBLIC)) {
-      const path = url.slice(PUBLIC.length);
-      const res = await s.app.inject({ method: 'GET', url: path });
-      return { res, callbackPath: path };
-    }
-    const init: RequestInit = { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } };
-    if (body !== undefined) {
-      Object.assign(init, { method: 'POST', body });
-      (init.headers as Record<string, string>)['content-type'] = 'application/x-www-form-urlencoded';
-      body = undefined;
-    }
-    const res = await fetch(url, init);
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    if (res.status >= 300 && res.status < 400) {
-      url = new URL(res.headers.get('location')!, url).href;
-      continue;
-    }
-    const html = await res.text();
-    assert.equal(res.status, 200, html);
-    const action = /action="([^"]+)"/.exec(html)?.[1];
-    assert.ok(action, `a form at ${url}: ${html.slice(0, 300)}`);
-    if (opts.deny) {
-      url = new URL(/href="([^"]*\/abort)"/.exec(html)![1]!, url).href;
-      continue;
-    }
-    url = new URL(action, url).href;
-    body = html.includes('name="login"')
-      ? new URLSearchParams({ prompt: 'login', login: email, password: 'anything' }).toString()
-      : new URLSearchParams({ prompt: 'consent' }).toString();
-  }
-  throw new Error('too many redirects');
-}
-
-function errorPage(res: LightMyRequestResponse, status: number, heading: RegExp) {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^text\/html/);
-  assert.match(res.body, new RegExp(`<h1>${heading.source}`));
-  assert.match(res.body, /<a href="\/console\/t\/demo\/sign-in">Back to sign-in<\/a>/);
-  assert.doesNotMatch(res.body, /at .*\.(ts|js):\d+/, 'no stack trace');
-}
 
 const sessionCookie = (res: LightMyRequestResponse) => res.cookies.find((c) => c.name === 'lk_session')?.value;
 
@@ -301,8 +246,9 @@ for (const backend of await backends()) {
     test('an unreachable provider gives its page', async () => {
       const start = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}` });
       const state = new URL(String(start.headers.location)).searchParams.get('state')!;
+      const cookies = Object.fromEntries(start.cookies.map((c) => [c.name, c.value]));
       await upstream.close();
-      errorPage(await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?code=abc&state=${state}&iss=${encodeURIComponent(upstream.issuer)}` }), 502, /The identity provider could not be reached/);
+      errorPage(await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?code=abc&state=${state}&iss=${encodeURIComponent(upstream.issuer)}`, cookies }), 502, /The identity provider could not be reached/);
       // The audit log gives the class of the failure, nothing about the address or port behind it.
       const [failed] = await s.store.audit.list((await demo()).id, { action: 'session.sso_failed' }, 1);
       assert.deepEqual(failed.details, { reason: 'unreachable', message: 'connection failed' });

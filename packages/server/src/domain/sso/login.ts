@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { AppContext } from '../../context.js';
 import type { Tenant } from '../tenants/model.js';
@@ -10,7 +10,7 @@ import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type Identity
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
 export type SsoFailure =
-  | 'no_provider' | 'state' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
+  | 'no_provider' | 'state' | 'browser' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
   | 'unverified' | 'foreign_email' | 'no_account' | 'disabled' | 'not_allowed';
 
 export class SsoError extends Error {
@@ -22,7 +22,21 @@ export class SsoError extends Error {
 export const redirectUri = (ctx: AppContext, tenant: Tenant) => `${ctx.config.publicUrl}/t/${tenant.slug}/login/sso/callback`;
 export const consoleHome = (tenant: Tenant) => `/console/t/${tenant.slug}/`;
 
-const hashState = (state: string) => createHash('sha256').update(state).digest('base64url');
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * Whether the callback comes from the browser that started the sign-in (login CSRF: a callback URL
+ * from someone else's sign-in must not sign this browser in). The binding is a random value of its
+ * own, not the state: the state travels in URLs (the provider's logs, the browser's history), the
+ * binding only in an HttpOnly cookie, so a leaked callback URL cannot be finished elsewhere either.
+ * Only its hash is stored; the hashes are compared in constant time.
+ */
+function sameBrowser(bindingHash: string | null, binding: string | undefined): boolean {
+  if (!bindingHash || !binding) return false;
+  const stored = Buffer.from(bindingHash, 'base64url');
+  const presented = createHash('sha256').update(binding).digest();
+  return stored.length === presented.length && timingSafeEqual(stored, presented);
+}
 
 /** Only a path of this tenant's console: anything else (another site, another tenant) is ignored. */
 export function safeNext(tenant: Tenant, next: string | undefined): string {
@@ -51,8 +65,18 @@ function requestFailed(err: unknown): SsoError {
   return new SsoError(unreachable ? 'unreachable' : 'invalid_response', reason);
 }
 
-/** Starts the code flow: a pending login (state, nonce, sealed PKCE verifier) in the database, and the provider's URL. */
-export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined): Promise<string> {
+export interface SsoStart {
+  /** The provider's authorization URL. */
+  url: string;
+  /** For the starting browser's cookie; the callback must present it (see sameBrowser). */
+  binding: string;
+}
+
+/**
+ * Starts the code flow: a pending login (state, nonce, sealed PKCE verifier, the hash of the
+ * browser binding) in the database, and the provider's URL.
+ */
+export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined): Promise<SsoStart> {
   const enabled = (await ctx.store.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   const p = idpId ? enabled.find((e) => e.id === idpId) : enabled.length === 1 ? enabled[0] : undefined;
   if (!p) throw new SsoError('no_provider', idpId ? 'this identity provider does not exist or is disabled' : enabled.length ? 'several identity providers: choose one (idp parameter)' : 'this domain has no identity provider');
@@ -60,15 +84,18 @@ export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: stri
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const verifier = oidc.randomPKCECodeVerifier();
-  const stateHash = hashState(state);
+  const binding = randomBytes(32).toString('base64url');
+  const stateHash = sha256(state);
   await ctx.store.identityProviders.insertState({
     stateHash, tenantId: tenant.id, idpId: p.id, nonce, next: safeNext(tenant, next),
     codeVerifierSealed: ctx.sealer.seal(verifier, verifierAad(tenant.id, stateHash)), expiresAt: Date.now() + LOGIN_STATE_TTL_MS,
+    bindingHash: sha256(binding),
   });
-  return oidc.buildAuthorizationUrl(config, {
+  const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri(ctx, tenant), scope: 'openid email profile', response_type: 'code',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce,
   }).href;
+  return { url, binding };
 }
 
 export interface SsoSignIn {
@@ -80,14 +107,17 @@ export interface SsoSignIn {
 
 /**
  * The callback: the state is consumed first (one database round trip, nothing fetched, so a forged
- * or replayed callback is cheap to refuse); then the code is exchanged and the ID token checked by
- * openid-client (issuer, audience, signature through the provider's JWKS, expiry, nonce, PKCE).
- * The account is found by verified email of an allowed domain, in this tenant only, or provisioned.
+ * or replayed callback is cheap to refuse), then the browser must be the one that started it
+ * (`binding`, from its cookie; a mismatch burns the state too); then the code is exchanged and the
+ * ID token checked by openid-client (issuer, audience, signature through the provider's JWKS,
+ * expiry, nonce, PKCE). The account is found by verified email of an allowed domain, in this
+ * tenant only, or provisioned.
  */
-export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL): Promise<SsoSignIn> {
+export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL, binding: string | undefined): Promise<SsoSignIn> {
   const state = currentUrl.searchParams.get('state');
-  const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, hashState(state), Date.now()) : undefined;
+  const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, sha256(state), Date.now()) : undefined;
   if (!pending) throw new SsoError('state', 'unknown, expired or already used state');
+  if (!sameBrowser(pending.bindingHash, binding)) throw new SsoError('browser', 'the callback came from a browser other than the one that started the sign-in');
   const error = currentUrl.searchParams.get('error');
   if (error === 'access_denied') throw new SsoError('denied', 'the user or the provider denied the sign-in');
   if (error) throw new SsoError('provider_error', `the provider answered ${error.slice(0, 100)}`);

@@ -26,6 +26,8 @@ export interface LoginState {
   codeVerifierSealed: string;
   next: string;
   expiresAt: number;
+  /** SHA-256 (base64url) of the random value the starting browser holds in a cookie; null: none (refused). */
+  bindingHash: string | null;
 }
 
 export const LOGIN_STATE_TTL_MS = 10 * 60_000;

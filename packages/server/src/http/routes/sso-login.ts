@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../domain/tenants/model.js';
 import { finishSsoLogin, startSsoLogin, SsoError, type SsoFailure } from '../../domain/sso/login.js';
+import { LOGIN_STATE_TTL_MS } from '../../domain/sso/model.js';
 import { startSession } from './session.js';
+import { cookieName, secureCookies } from '../cookies.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -11,6 +13,7 @@ const escapeHtml = (s: string) =>
 const PAGES: Record<SsoFailure, [number, string, string]> = {
   no_provider: [400, 'Single sign-on is not available', 'This identity provider does not exist or is turned off. Ask a domain manager, or sign in another way.'],
   state: [400, 'This sign-in link has expired or was already used', 'The sign-in could not be matched to one started here (state mismatch or replay). Start again from the sign-in page.'],
+  browser: [400, 'This sign-in was started in another browser', 'A sign-in must finish in the browser where it began. If you did not just start one, someone may have sent you this link: you were not signed in. Otherwise start again from the sign-in page.'],
   denied: [403, 'Sign-in was cancelled', 'The identity provider did not give consent to sign you in. Start again and accept, or sign in another way.'],
   provider_error: [400, 'The identity provider refused the sign-in', 'The provider answered with an error. Try again; if it persists, ask a domain manager to check the provider\'s settings.'],
   unreachable: [502, 'The identity provider could not be reached', 'Latchkey could not talk to the identity provider. Try again in a moment; if it persists, tell a domain manager.'],
@@ -46,12 +49,21 @@ const query = (q: unknown, name: string): string | undefined => {
   return typeof v === 'string' ? v.slice(0, 2000) : undefined;
 };
 
-/** Console sign-in through the domain's OpenID Connect provider (openid-client as the relying party). */
+/**
+ * Console sign-in through the domain's OpenID Connect provider (openid-client as the relying party).
+ * The start binds the sign-in to the browser with a cookie the callback must bring back: SameSite=Lax,
+ * so the browser sends it on the provider's top-level redirect from another site; host-only and
+ * HttpOnly; it lives as long as the pending login.
+ */
 export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const binding = cookieName(ctx.config, 'lk_sso');
+  const bindingCookie = { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies(ctx.config) } as const;
+
   app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
     try {
-      const url = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'));
-      return reply.code(302).header('cache-control', 'no-store').header('location', url).send();
+      const start = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'));
+      reply.setCookie(binding, start.binding, { ...bindingCookie, maxAge: LOGIN_STATE_TTL_MS / 1000 });
+      return reply.code(302).header('cache-control', 'no-store').header('location', start.url).send();
     } catch (err) {
       if (err instanceof SsoError) return errorPage(reply, request.tenant, err.reason);
       throw err;
@@ -62,7 +74,10 @@ export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const tenant = request.tenant;
     try {
       const url = new URL(request.url, ctx.config.publicUrl);
-      const done = await finishSsoLogin(ctx, tenant, url);
+      // Used once, whatever the outcome.
+      const presented = request.cookies[binding];
+      if (presented !== undefined) reply.clearCookie(binding, bindingCookie);
+      const done = await finishSsoLogin(ctx, tenant, url, presented);
       await startSession(ctx, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
       return reply.code(302).header('cache-control', 'no-store').header('location', done.next).send();
     } catch (err) {

@@ -46,7 +46,7 @@ export class IdentityProviderRepo {
   async insertState(s: LoginState): Promise<void> {
     await this.db.insertInto('sso_login_states').values({
       state_hash: s.stateHash, tenant_id: s.tenantId, idp_id: s.idpId, nonce: s.nonce,
-      code_verifier_sealed: s.codeVerifierSealed, next: s.next, expires_at: s.expiresAt,
+      code_verifier_sealed: s.codeVerifierSealed, next: s.next, expires_at: s.expiresAt, binding_hash: s.bindingHash,
     }).execute();
   }
 
@@ -57,7 +57,7 @@ export class IdentityProviderRepo {
     if (!r || r.expires_at <= now) return undefined;
     return {
       stateHash: r.state_hash, tenantId: r.tenant_id, idpId: r.idp_id, nonce: r.nonce,
-      codeVerifierSealed: r.code_verifier_sealed, next: r.next, expiresAt: Number(r.expires_at),
+      codeVerifierSealed: r.code_verifier_sealed, next: r.next, expiresAt: Number(r.expires_at), bindingHash: r.binding_hash ?? null,
     };
   }
 

@@ -14,7 +14,7 @@ import { LockViewThrottleStore } from './domain/throttle/lock-view.js';
 import type { ThrottleStore } from './domain/throttle/store.js';
 import { PgThrottleBackend } from './store/throttle-pg.js';
 import { RedisThrottleBackend } from './store/throttle-redis.js';
-import { CLIENT_THROTTLE, PASSWORD_THROTTLE } from './domain/throttle/policies.js';
+import { CLIENT_THROTTLE, PASSWORD_THROTTLE, SSO_THROTTLE } from './domain/throttle/policies.js';
 import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
@@ -35,7 +35,7 @@ export interface AppContext {
   clients: ClientCache;
   principals: PrincipalCache;
   usage: UsageTracker;
-  /** Failed password and client-secret attempts: shared by every process (Redis or PostgreSQL), in memory on SQLite. */
+  /** Failed password and client-secret attempts, SSO starts: shared by every process (Redis or PostgreSQL), in memory on SQLite. */
   throttle: Throttles;
   resources: ResourceCache;
   /** Batches the refresh-token rotations that arrive together into one transaction. */
@@ -109,6 +109,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     throttle: {
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
       clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
+      sso: new CredentialThrottle(throttleStore, SSO_THROTTLE),
       store: throttleStore,
     },
     resources,

@@ -2,11 +2,12 @@ import type { AppContext } from './context.js';
 import { StoreUnavailable } from './store/index.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
 import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
+import { sweepAudit } from './domain/audit/retention.js';
 
 /**
  * Periodic housekeeping: key rotation when due; expired replay records (and leaked-secret report digests), kept refresh answers past
- * their grace window, and keys swept; client expiry warnings and expiry audited (on the clock,
- * which tests may move).
+ * their grace window, and keys swept; audit events past their tenant's retention deleted; client
+ * expiry warnings and expiry audited (on the clock, which tests may move).
  */
 export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.maintenanceIntervalMs): () => void {
   let running = false;
@@ -23,6 +24,7 @@ export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.mainte
       await ctx.store.secretReports.sweep(now);
       await ctx.store.identityProviders.deleteExpiredStates(now);
       await ctx.throttle.store.sweep?.(now);
+      await sweepAudit(ctx.store, now);
       await warnExpiringClients(ctx.store, ctx.clock.now());
       await noteExpiredClients(ctx.store, ctx.clock.now());
     } catch (err) {

@@ -98,8 +98,18 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await page.getByRole('button', { name: 'Save personal-client maximum lifetime' }).click();
     await confirmIn('Change the personal-client maximum lifetime?', 'CHANGE');
     await page.getByText('30 days now.').waitFor();
+    const retention = page.getByLabel('Audit log retention (days)');
+    await page.getByText('400 days now. Audit events older than this are deleted.').waitFor();
+    await retention.fill('20');
+    await page.getByText('From 30 to 3650 days.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save audit log retention' }).isDisabled(), true);
+    await retention.fill('90');
+    await page.getByRole('button', { name: 'Save audit log retention' }).click();
+    await confirmIn('Change the audit log retention?', 'CHANGE');
+    await page.getByText('90 days now.').waitFor();
 
     const settings = (await lk.api(adminToken, 'GET', '/settings')).body;
+    assert.equal(settings.auditRetentionDays, 90);
     assert.equal(settings.accessTokenTtlSeconds, 1800);
     assert.equal(settings.refreshTokenGraceSeconds, 0);
     assert.equal(settings.personalClientMaxDays, 30);

@@ -240,7 +240,7 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
 
     const failures = await lk.api(adminToken, 'GET', '/audit?action=session.sso_failed&limit=50');
     assert.deepEqual(new Set(failures.body.items.map((e: { details: { reason: string } }) => e.details.reason)),
-      new Set(['state', 'denied', 'unverified', 'foreign_email', 'no_account', 'disabled']));
+      new Set(['denied', 'unverified', 'foreign_email', 'no_account', 'disabled']), 'the replayed state started nothing here: not audited');
 
     // The manager removes the dead provider through the console.
     await admin.reload();

@@ -176,6 +176,8 @@ export interface Settings {
   refreshTokenTtlSeconds: number;
   personalClientMaxDays: number;
   revokeClientsOnRoleLoss: boolean;
+  /** Days the audit log is kept (30-3650, default 400). */
+  auditRetentionDays: number;
 }
 
 const id = (value: string) => encodeURIComponent(value);

@@ -14,6 +14,7 @@ export interface TenantsTable {
   personal_client_max_days: number;
   revoke_clients_on_role_loss: number;
   refresh_token_grace_seconds: number;
+  audit_retention_days: number;
   created_at: number;
 }
 

@@ -25,7 +25,7 @@ for (const backend of await backends()) {
       assert.deepEqual(res.json(), {
         ssoEnforced: false, signingCertificatePublic: true, accessTokenTtlSeconds: 3600,
         refreshTokenTtlSeconds: 31536000, personalClientMaxDays: 365, revokeClientsOnRoleLoss: true,
-        refreshTokenGraceSeconds: 60,
+        refreshTokenGraceSeconds: 60, auditRetentionDays: 400,
       });
       const patch = await admin.request('PATCH', '/t/demo/api/v1/settings', { signingCertificatePublic: false, accessTokenTtlSeconds: 900, personalClientMaxDays: 365 });
       assert.equal(patch.statusCode, 200, patch.body);
@@ -50,6 +50,8 @@ for (const backend of await backends()) {
         [{ personalClientMaxDays: 3651 }, /body\.personalClientMaxDays must be <= 3650/],
         [{ refreshTokenGraceSeconds: -1 }, /body\.refreshTokenGraceSeconds must be >= 0/],
         [{ refreshTokenGraceSeconds: 601 }, /body\.refreshTokenGraceSeconds must be <= 600/],
+        [{ auditRetentionDays: 29 }, /body\.auditRetentionDays must be >= 30/],
+        [{ auditRetentionDays: 3651 }, /body\.auditRetentionDays must be <= 3650/],
         [{ accessTokenTtlSeconds: 90.5 }, /body\.accessTokenTtlSeconds must be integer/],
         [{ ssoEnforced: 'yes' }, /body\.ssoEnforced must be boolean/],
         [{ enterpriseEnabled: true }, /body\.enterpriseEnabled is not allowed/],

@@ -18,6 +18,8 @@ export interface SsoOptions {
   next?: string;
   /** This browser's Latchkey cookies (a fresh browser when omitted); updated in place. */
   jar?: Jar;
+  /** Where the browser is: its address as Latchkey's socket sees it (inject's remoteAddress). */
+  address?: string;
 }
 
 export interface SsoRun {
@@ -35,7 +37,7 @@ export interface SsoRun {
  */
 export async function ssoSignIn(s: TestServer, idpId: string, email: string, opts: SsoOptions = {}): Promise<SsoRun> {
   const { callbackPath, jar } = await ssoCallback(s, idpId, email, opts);
-  const res = await s.app.inject({ method: 'GET', url: callbackPath, cookies: Object.fromEntries(jar) });
+  const res = await s.app.inject({ method: 'GET', url: callbackPath, cookies: Object.fromEntries(jar), ...(opts.address ? { remoteAddress: opts.address } : {}) });
   remember(jar, res);
   return { res, callbackPath, jar };
 }
@@ -50,7 +52,7 @@ export async function ssoCallback(s: TestServer, idpId: string, email: string, o
   const upstream: Jar = new Map();
   const start = await s.app.inject({
     method: 'GET', url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}`,
-    cookies: Object.fromEntries(latchkey),
+    cookies: Object.fromEntries(latchkey), ...(opts.address ? { remoteAddress: opts.address } : {}),
   });
   assert.equal(start.statusCode, 302, start.body);
   remember(latchkey, start);

@@ -14,7 +14,7 @@ import { duration } from './grants';
 
 // Enforcing single sign-on lives on the Single sign-on screen, next to the providers it needs.
 type Flag = 'signingCertificatePublic' | 'revokeClientsOnRoleLoss';
-type Num = 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshTokenGraceSeconds' | 'personalClientMaxDays';
+type Num = 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshTokenGraceSeconds' | 'personalClientMaxDays' | 'auditRetentionDays';
 
 const FLAGS: { key: Flag; label: string; help: string; on: string; off: string }[] = [
   {
@@ -31,18 +31,25 @@ const FLAGS: { key: Flag; label: string; help: string; on: string; off: string }
   },
 ];
 
-const NUMBERS: { key: Num; label: string; unit: 'seconds' | 'days'; min: number; max: number; help: string }[] = [
+type NumberDef = { key: Num; label: string; unit: 'seconds' | 'days'; min: number; max: number; help: string };
+
+const NUMBERS: NumberDef[] = [
   { key: 'accessTokenTtlSeconds', label: 'Access-token lifetime', unit: 'seconds', min: 60, max: 86_400, help: 'New access tokens; tokens already issued keep theirs.' },
   { key: 'refreshTokenTtlSeconds', label: 'Refresh-token lifetime', unit: 'seconds', min: 3600, max: 5 * 365 * 86_400, help: 'New refresh tokens and token files.' },
   { key: 'refreshTokenGraceSeconds', label: 'Refresh grace window', unit: 'seconds', min: 0, max: 600, help: 'A just-rotated refresh token presented again within this time gets the same answer (a retry after a lost response); 0 turns it off.' },
   { key: 'personalClientMaxDays', label: 'Personal-client maximum lifetime', unit: 'days', min: 1, max: 3650, help: 'The longest expiry a new personal OAuth2 client may have.' },
 ];
 
+const RETENTION: NumberDef = {
+  key: 'auditRetentionDays', label: 'Audit log retention', unit: 'days', min: 30, max: 3650,
+  help: 'Audit events older than this are deleted.',
+};
+
 const human = (unit: 'seconds' | 'days', v: number) => (unit === 'days' ? `${v} day${v === 1 ? '' : 's'}` : v === 0 ? 'off' : duration(v));
 
 type Change = { key: keyof Settings; value: boolean | number; title: string; text: string };
 
-function NumberSetting({ def, value, onChange }: { def: typeof NUMBERS[number]; value: number; onChange(v: number): void }) {
+function NumberSetting({ def, value, onChange }: { def: NumberDef; value: number; onChange(v: number): void }) {
   const [text, setText] = useState(String(value));
   const n = Number(text);
   const error = text.trim() === '' || !Number.isInteger(n) ? 'A whole number.' : n < def.min || n > def.max ? `From ${def.min} to ${def.max} ${def.unit}.` : undefined;
@@ -70,6 +77,12 @@ export function SettingsScreen() {
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const s = q.data;
   const jwks = `${window.location.origin}/t/${encodeURIComponent(tenant)}/oauth2/v1/keys`;
+  const number = (d: NumberDef) => (
+    <NumberSetting key={`${d.key}-${s[d.key]}`} def={d} value={s[d.key]} onChange={(v) => setChange({
+      key: d.key, value: v, title: `Change the ${d.label.toLowerCase()}?`,
+      text: `From ${human(d.unit, s[d.key])} to ${human(d.unit, v)}. ${d.help}`,
+    })} />
+  );
   return (
     <Box sx={{ maxWidth: 800 }}>
       <Typography variant="h6" component="h2" sx={{ mb: 1 }}>Default settings</Typography>
@@ -99,14 +112,15 @@ export function SettingsScreen() {
       <Typography variant="h6" component="h2" sx={{ mt: 3, mb: 1 }}>Token lifetimes</Typography>
       <Paper variant="outlined" sx={{ px: 2, py: 1 }}>
         {NUMBERS.map((d, i) => (
-          <Box key={`${d.key}-${s[d.key]}`}>
+          <Box key={d.key}>
             {i ? <Divider /> : null}
-            <NumberSetting def={d} value={s[d.key]} onChange={(v) => setChange({
-              key: d.key, value: v, title: `Change the ${d.label.toLowerCase()}?`,
-              text: `From ${human(d.unit, s[d.key])} to ${human(d.unit, v)}. ${d.help}`,
-            })} />
+            {number(d)}
           </Box>
         ))}
+      </Paper>
+      <Typography variant="h6" component="h2" sx={{ mt: 3, mb: 1 }}>Audit log</Typography>
+      <Paper variant="outlined" sx={{ px: 2, py: 1 }}>
+        {number(RETENTION)}
       </Paper>
       <ConfirmDialog open={change !== null} title={change?.title ?? ''} confirmLabel="CHANGE" danger={false} busy={save.isPending}
         onClose={() => { setChange(null); save.reset(); }} onConfirm={() => change && save.mutate(change)}>

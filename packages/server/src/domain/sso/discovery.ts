@@ -96,23 +96,29 @@ export async function discover(outbound: OutboundGuard, issuer: string, clientId
   return config;
 }
 
+/** How long a failed discovery is answered from memory before the provider is asked again. */
+export const FAILED_DISCOVERY_MS = 30_000;
+
 /**
  * Discovered configurations per provider, kept in memory: a provider's change (announced to every
- * process) drops its entry, so a new secret or issuer is used at once everywhere.
+ * process) drops its entry, so a new secret or issuer is used at once everywhere. A failed discovery
+ * is kept too, for FAILED_DISCOVERY_MS: while a provider is down, sign-ins are refused from memory
+ * instead of each one (anyone may start one) fetching its discovery document again.
  */
 export class ProviderConfigs {
-  private readonly configs = new Map<string, { updatedAt: number; config: Promise<oidc.Configuration> }>();
+  private readonly configs = new Map<string, { updatedAt: number; config: Promise<oidc.Configuration>; failedAt?: number }>();
 
-  constructor(private readonly sealer: Sealer, private readonly outbound: OutboundGuard) {}
+  constructor(private readonly sealer: Sealer, private readonly outbound: OutboundGuard, private readonly now: () => number = Date.now) {}
 
   get(p: IdentityProvider): Promise<oidc.Configuration> {
     const hit = this.configs.get(p.id);
-    if (hit && hit.updatedAt === p.updatedAt) return hit.config;
-    const config = discover(this.outbound, p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p)));
-    this.configs.set(p.id, { updatedAt: p.updatedAt, config });
-    // A failed discovery is not kept: the next sign-in tries again.
-    config.catch(() => { if (this.configs.get(p.id)?.config === config) this.configs.delete(p.id); });
-    return config;
+    if (hit && hit.updatedAt === p.updatedAt && (hit.failedAt === undefined || this.now() - hit.failedAt < FAILED_DISCOVERY_MS)) return hit.config;
+    const entry: { updatedAt: number; config: Promise<oidc.Configuration>; failedAt?: number } = {
+      updatedAt: p.updatedAt, config: discover(this.outbound, p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p))),
+    };
+    this.configs.set(p.id, entry);
+    entry.config.catch(() => { entry.failedAt = this.now(); });
+    return entry.config;
   }
 
   onChange(change: Announcement): void {

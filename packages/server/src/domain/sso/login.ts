@@ -10,13 +10,37 @@ import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type Identity
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
 export type SsoFailure =
-  | 'no_provider' | 'state' | 'browser' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
+  | 'no_provider' | 'throttled' | 'state' | 'browser' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
   | 'unverified' | 'foreign_email' | 'no_account' | 'disabled' | 'not_allowed';
 
 export class SsoError extends Error {
-  constructor(readonly reason: SsoFailure, message: string) {
+  constructor(readonly reason: SsoFailure, message: string, readonly extra: { retryAfter?: number; providerError?: ProviderErrorCode } = {}) {
     super(message);
   }
+}
+
+/**
+ * Failures that happen before a state this server issued is found: nothing ties them to a sign-in
+ * anyone started, so they are not audited (any caller could otherwise write rows at will).
+ */
+export const beforeAnyAttempt = (reason: SsoFailure) => reason === 'throttled' || reason === 'state';
+
+/**
+ * The authorization error codes a provider may send back (RFC 6749 §4.1.2.1, OpenID Connect Core
+ * §3.1.2.6). The callback's `error` is caller-controlled text: only one of these, or `other`, is kept.
+ */
+const PROVIDER_ERRORS = [
+  'invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope', 'server_error',
+  'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required', 'consent_required',
+  'invalid_request_uri', 'invalid_request_object', 'request_not_supported', 'request_uri_not_supported', 'registration_not_supported',
+] as const;
+export type ProviderErrorCode = typeof PROVIDER_ERRORS[number] | 'other';
+const providerError = (error: string): ProviderErrorCode => (PROVIDER_ERRORS as readonly string[]).includes(error) ? error as ProviderErrorCode : 'other';
+
+/** An address that keeps starting sign-ins it never finishes, or presenting unknown states, waits (SSO_THROTTLE). */
+async function throttled(ctx: AppContext, tenant: Tenant, ip: string): Promise<void> {
+  const retryAfter = await ctx.throttle.sso.retryAfter(tenant.id, ip);
+  if (retryAfter > 0) throw new SsoError('throttled', `too many unfinished sign-ins from this address; retry in ${retryAfter} s`, { retryAfter });
 }
 
 export const redirectUri = (ctx: AppContext, tenant: Tenant) => `${ctx.config.publicUrl}/t/${tenant.slug}/login/sso/callback`;
@@ -76,7 +100,10 @@ export interface SsoStart {
  * Starts the code flow: a pending login (state, nonce, sealed PKCE verifier, the hash of the
  * browser binding) in the database, and the provider's URL.
  */
-export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined): Promise<SsoStart> {
+export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
+  await throttled(ctx, tenant, ip);
+  // Every start counts until a sign-in from this address finishes (which forgets the count).
+  await ctx.throttle.sso.fail(tenant.id, ip);
   const enabled = (await ctx.store.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   const p = idpId ? enabled.find((e) => e.id === idpId) : enabled.length === 1 ? enabled[0] : undefined;
   if (!p) throw new SsoError('no_provider', idpId ? 'this identity provider does not exist or is disabled' : enabled.length ? 'several identity providers: choose one (idp parameter)' : 'this domain has no identity provider');
@@ -113,14 +140,21 @@ export interface SsoSignIn {
  * expiry, nonce, PKCE). The account is found by verified email of an allowed domain, in this
  * tenant only, or provisioned.
  */
-export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL, binding: string | undefined): Promise<SsoSignIn> {
+export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
+  await throttled(ctx, tenant, ip);
   const state = currentUrl.searchParams.get('state');
   const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, sha256(state), Date.now()) : undefined;
-  if (!pending) throw new SsoError('state', 'unknown, expired or already used state');
+  if (!pending) {
+    await ctx.throttle.sso.fail(tenant.id, ip);
+    throw new SsoError('state', 'unknown, expired or already used state');
+  }
   if (!sameBrowser(pending.bindingHash, binding)) throw new SsoError('browser', 'the callback came from a browser other than the one that started the sign-in');
   const error = currentUrl.searchParams.get('error');
   if (error === 'access_denied') throw new SsoError('denied', 'the user or the provider denied the sign-in');
-  if (error) throw new SsoError('provider_error', `the provider answered ${error.slice(0, 100)}`);
+  if (error !== null) {
+    const code = providerError(error);
+    throw new SsoError('provider_error', `the provider answered ${code}`, { providerError: code });
+  }
   const idp = await ctx.store.identityProviders.byId(tenant.id, pending.idpId);
   if (!idp || !idp.enabled) throw new SsoError('no_provider', 'the identity provider was removed or disabled during the sign-in');
   const config = await configFor(ctx, idp);
@@ -167,6 +201,7 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
     });
   }
   const idTokenSealed = tokens.id_token ? ctx.sealer.seal(tokens.id_token, idTokenAad(tenant.id, user.id)) : null;
+  await ctx.throttle.sso.succeed(tenant.id, ip);
   return { user, idp, idTokenSealed, next: pending.next };
 }
 

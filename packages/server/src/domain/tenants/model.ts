@@ -8,6 +8,8 @@ export interface TenantSettings {
   refreshTokenGraceSeconds: number;
   /** When a user loses the creator role: true revokes their personal clients, false keeps them. */
   revokeClientsOnRoleLoss: boolean;
+  /** Audit events older than this many days are deleted by maintenance (domain/audit/retention.ts). */
+  auditRetentionDays: number;
 }
 
 export interface Tenant extends TenantSettings {
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   personalClientMaxDays: 365,
   refreshTokenGraceSeconds: 60,
   revokeClientsOnRoleLoss: true,
+  auditRetentionDays: 400,
 };
 
 /**
@@ -37,4 +40,6 @@ export const SETTINGS_LIMITS = {
   refreshTokenTtlSeconds: { min: 3600, max: 5 * 365 * 86_400 },
   personalClientMaxDays: { min: 1, max: 3650 },
   refreshTokenGraceSeconds: { min: 0, max: 600 },
+  // At least a month, so an incident can still be traced; at most ten years.
+  auditRetentionDays: { min: 30, max: 3650 },
 } as const;

@@ -13,6 +13,7 @@ export function settingsOf(t: Tenant): TenantSettings {
     personalClientMaxDays: t.personalClientMaxDays,
     refreshTokenGraceSeconds: t.refreshTokenGraceSeconds,
     revokeClientsOnRoleLoss: t.revokeClientsOnRoleLoss,
+    auditRetentionDays: t.auditRetentionDays,
   };
 }
 

@@ -110,10 +110,12 @@ export class CredentialThrottle {
   }
 }
 
-/** The throttles of a process: human passwords and client secrets, each with its own policy. */
+/** The throttles of a process: human passwords, client secrets and SSO sign-ins, each with its own policy. */
 export interface Throttles {
   passwords: CredentialThrottle;
   clients: CredentialThrottle;
+  /** SSO starts and unknown callbacks, per (tenant, address): see SSO_THROTTLE. */
+  sso: CredentialThrottle;
   /** Shared by both. */
   store: ThrottleStore;
 }

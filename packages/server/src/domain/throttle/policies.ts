@@ -48,3 +48,15 @@ export const PASSWORD_THROTTLE: ThrottlePolicy = {
 export const CLIENT_THROTTLE: ThrottlePolicy = {
   name: 'client', pair: rule(10), address: rule(100), knownSkipsPair: true, knownMs: 30 * 24 * 60 * MINUTE,
 };
+
+/**
+ * Single sign-on starts and callbacks: nothing secret is guessed there, but each start writes a
+ * pending login and each callback costs a query, so an address that keeps starting sign-ins it never
+ * finishes, or presents unknown states, is slowed down. Each start and each unknown callback counts
+ * for (tenant, address) and for the address; a finished sign-in forgets the (tenant, address) count
+ * and makes the address known for the tenant (spared the per-address lock), so people signing in,
+ * retrying after a cancelled consent, or many of them behind one address, are not locked out.
+ */
+export const SSO_THROTTLE: ThrottlePolicy = {
+  name: 'sso', pair: rule(30), address: rule(100), knownSkipsPair: false, knownMs: 30 * 24 * 60 * MINUTE,
+};

@@ -17,6 +17,7 @@ const Settings = Type.Object({
   personalClientMaxDays: bounded('personalClientMaxDays', 'longest expiry a personal client may have'),
   refreshTokenGraceSeconds: bounded('refreshTokenGraceSeconds', 'for how long a just-rotated refresh token, presented again by its client while its successor is unused, gets the same answer (a retry after a lost response); 0 turns it off'),
   revokeClientsOnRoleLoss: Type.Boolean({ description: 'revoke a user\'s personal clients when they lose the creator role' }),
+  auditRetentionDays: bounded('auditRetentionDays', 'days the audit log is kept; older events are deleted by the background maintenance of every server process (default 400)'),
 });
 const SettingsPatch = Type.Partial(Settings, { additionalProperties: false, minProperties: 1 });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../domain/tenants/model.js';
-import { finishSsoLogin, startSsoLogin, SsoError, type SsoFailure } from '../../domain/sso/login.js';
+import { beforeAnyAttempt, finishSsoLogin, startSsoLogin, SsoError, type SsoFailure } from '../../domain/sso/login.js';
 import { LOGIN_STATE_TTL_MS } from '../../domain/sso/model.js';
 import { startSession } from './session.js';
 import { cookieName, secureCookies } from '../cookies.js';
@@ -12,6 +12,7 @@ const escapeHtml = (s: string) =>
 /** Each failure's page: status, heading, and what the person can do. Never the error's internals. */
 const PAGES: Record<SsoFailure, [number, string, string]> = {
   no_provider: [400, 'Single sign-on is not available', 'This identity provider does not exist or is turned off. Ask a domain manager, or sign in another way.'],
+  throttled: [429, 'Too many sign-in attempts', 'Too many sign-ins were started from your network without finishing. Try again in {retryAfter} seconds.'],
   state: [400, 'This sign-in link has expired or was already used', 'The sign-in could not be matched to one started here (state mismatch or replay). Start again from the sign-in page.'],
   browser: [400, 'This sign-in was started in another browser', 'A sign-in must finish in the browser where it began. If you did not just start one, someone may have sent you this link: you were not signed in. Otherwise start again from the sign-in page.'],
   denied: [403, 'Sign-in was cancelled', 'The identity provider did not give consent to sign you in. Start again and accept, or sign in another way.'],
@@ -25,8 +26,11 @@ const PAGES: Record<SsoFailure, [number, string, string]> = {
   not_allowed: [403, 'This account cannot use single sign-on', 'Platform administrators sign in with their password.'],
 };
 
-function errorPage(reply: FastifyReply, tenant: Tenant, reason: SsoFailure): FastifyReply {
-  const [status, title, text] = PAGES[reason];
+function errorPage(reply: FastifyReply, tenant: Tenant, err: SsoError): FastifyReply {
+  const [status, title, template] = PAGES[err.reason];
+  const retryAfter = err.extra.retryAfter;
+  const text = template.replace('{retryAfter}', String(retryAfter));
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   const back = `/console/t/${encodeURIComponent(tenant.slug)}/sign-in`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -61,11 +65,11 @@ export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
     try {
-      const start = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'));
+      const start = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'), request.ip);
       reply.setCookie(binding, start.binding, { ...bindingCookie, maxAge: LOGIN_STATE_TTL_MS / 1000 });
       return reply.code(302).header('cache-control', 'no-store').header('location', start.url).send();
     } catch (err) {
-      if (err instanceof SsoError) return errorPage(reply, request.tenant, err.reason);
+      if (err instanceof SsoError) return errorPage(reply, request.tenant, err);
       throw err;
     }
   });
@@ -77,17 +81,21 @@ export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Pro
       // Used once, whatever the outcome.
       const presented = request.cookies[binding];
       if (presented !== undefined) reply.clearCookie(binding, bindingCookie);
-      const done = await finishSsoLogin(ctx, tenant, url, presented);
+      const done = await finishSsoLogin(ctx, tenant, url, presented, request.ip);
       await startSession(ctx, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
       return reply.code(302).header('cache-control', 'no-store').header('location', done.next).send();
     } catch (err) {
       if (!(err instanceof SsoError)) throw err;
-      // The reason and the provider's message, never a token or the query (the code).
-      await ctx.store.audit.append({
-        tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed',
-        targetType: 'tenant', targetId: tenant.id, details: { reason: err.reason, message: err.message.slice(0, 300) },
-      });
-      return errorPage(reply, tenant, err.reason);
+      // Only a sign-in this server started is audited. The reason and Latchkey's own message; of
+      // the provider's error only its code: never a token, the query (the code) or a caller's text.
+      if (!beforeAnyAttempt(err.reason)) {
+        const { providerError } = err.extra;
+        await ctx.store.audit.append({
+          tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed', targetType: 'tenant', targetId: tenant.id,
+          details: providerError ? { reason: err.reason, error: providerError } : { reason: err.reason, message: err.message.slice(0, 300) },
+        });
+      }
+      return errorPage(reply, tenant, err);
     }
   });
 }

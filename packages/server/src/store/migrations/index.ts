@@ -14,6 +14,7 @@ import * as m0014 from './0014_webhooks.js';
 import * as m0015 from './0015_secret_scanning.js';
 import * as m0016 from './0016_management_scopes.js';
 import * as m0017 from './0017_sso_browser_binding.js';
+import * as m0018 from './0018_audit_retention.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0015_secret_scanning': m0015,
   '0016_management_scopes': m0016,
   '0017_sso_browser_binding': m0017,
+  '0018_audit_retention': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

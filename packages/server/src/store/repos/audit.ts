@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { AuditEventsTable } from '../schema.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/audit/model.js';
@@ -51,6 +51,22 @@ export class AuditRepo {
       details: JSON.stringify(e.details ?? {}),
     }).execute();
     await new OutboxRepo(this.db, this.outbox).enqueueFor(e, at);
+  }
+
+  /**
+   * Deletes up to `limit` events older than their tenant's retention (`orphanDays` for events of no
+   * tenant); answers how many. One statement each, by id: another process deleting the same rows at
+   * the same time only makes this one delete fewer.
+   */
+  async deleteExpired(now: number, limit: number, orphanDays: number): Promise<number> {
+    const day = 86_400_000;
+    const ofTenants = this.db.selectFrom('audit_events as a').innerJoin('tenants as t', 't.id', 'a.tenant_id').select('a.id')
+      .where('a.at', '<', sql<number>`cast(${now} as bigint) - t.audit_retention_days * cast(${day} as bigint)`).limit(limit);
+    const deleted = Number((await this.db.deleteFrom('audit_events').where('id', 'in', ofTenants).executeTakeFirst()).numDeletedRows);
+    if (deleted >= limit) return deleted;
+    const orphans = this.db.selectFrom('audit_events').select('id').where('tenant_id', 'is', null)
+      .where('at', '<', now - orphanDays * day).limit(limit - deleted);
+    return deleted + Number((await this.db.deleteFrom('audit_events').where('id', 'in', orphans).executeTakeFirst()).numDeletedRows);
   }
 
   /** Newest first; the cursor is the last id seen. */

@@ -15,6 +15,7 @@ const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   personalClientMaxDays: r.personal_client_max_days,
   revokeClientsOnRoleLoss: !!r.revoke_clients_on_role_loss,
   refreshTokenGraceSeconds: r.refresh_token_grace_seconds,
+  auditRetentionDays: r.audit_retention_days,
   createdAt: r.created_at,
 });
 
@@ -34,6 +35,7 @@ export class TenantRepo {
       personal_client_max_days: t.personalClientMaxDays,
       revoke_clients_on_role_loss: t.revokeClientsOnRoleLoss ? 1 : 0,
       refresh_token_grace_seconds: t.refreshTokenGraceSeconds,
+      audit_retention_days: t.auditRetentionDays,
       created_at: t.createdAt,
     }).execute();
   }
@@ -69,6 +71,7 @@ export class TenantRepo {
     if (patch.personalClientMaxDays !== undefined) values.personal_client_max_days = patch.personalClientMaxDays;
     if (patch.refreshTokenGraceSeconds !== undefined) values.refresh_token_grace_seconds = patch.refreshTokenGraceSeconds;
     if (patch.revokeClientsOnRoleLoss !== undefined) values.revoke_clients_on_role_loss = patch.revokeClientsOnRoleLoss ? 1 : 0;
+    if (patch.auditRetentionDays !== undefined) values.audit_retention_days = patch.auditRetentionDays;
     if (Object.keys(values).length === 0) return;
     await this.db.updateTable('tenants').set(values).where('id', '=', id).execute();
   }

@@ -7,6 +7,23 @@ import type { User } from '../users/model.js';
 /** Console sessions last one working day; signing in again starts a new one. */
 export const SESSION_TTL_MS = 8 * 3600_000;
 
+/** A sign-in this recent proves that the person is at the keyboard now (see freshSsoSignIn). */
+export const FRESH_SIGN_IN_MS = 5 * 60_000;
+
+/** How and when the caller's console session began (a session starts at a sign-in and is never extended). */
+export interface SignInProof {
+  method: 'password' | 'sso';
+  at: number;
+}
+
+/**
+ * Whether the caller signed in through single sign-on within FRESH_SIGN_IN_MS: the provider has
+ * just re-checked the person, which a session stolen earlier, or a token, cannot show.
+ */
+export function freshSsoSignIn(proof: SignInProof | undefined, now = Date.now()): boolean {
+  return proof?.method === 'sso' && now - proof.at >= 0 && now - proof.at <= FRESH_SIGN_IN_MS;
+}
+
 export interface NewSession {
   /** The cookie value: shown to the browser once, stored only as its hash. */
   secret: string;

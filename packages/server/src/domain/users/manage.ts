@@ -5,7 +5,8 @@ import type { Principal } from './principal-cache.js';
 import { DOMAIN_MANAGER, type Role } from '../roles/model.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { signIn } from '../sessions/sign-in.js';
-import { conflictError, forbiddenError, invalid, notFoundError, throttledError } from '../errors.js';
+import { conflictError, DomainError, forbiddenError, invalid, notFoundError, throttledError } from '../errors.js';
+import { FRESH_SIGN_IN_MS, freshSsoSignIn, type SignInProof } from '../sessions/service.js';
 import { updateUser, type Actor, type UserChange, type UserPatch } from './service.js';
 
 export interface ManagePatch extends UserPatch {
@@ -32,6 +33,8 @@ export interface Reauthentication {
   throttle: CredentialThrottle;
   /** The caller's address: guesses at the current password count like failed sign-ins from it. */
   ip: string;
+  /** How the caller's console session began; undefined for a token (which proves no recent sign-in). */
+  signIn?: SignInProof;
 }
 
 export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
@@ -48,8 +51,12 @@ export async function manageUser(store: Store, tenant: Tenant, actor: Principal,
         throw conflictError(`you cannot remove your own ${manager.name} role`);
       }
     }
-    // An account without a password (SSO) has nothing to prove; one with a password proves it knows it.
+    // One with a password proves it knows it. An account without one (SSO) has nothing to prove but
+    // the sign-in itself: a session stolen earlier must not turn into lasting password access.
     const stored = change.password !== undefined ? (await store.users.byId(tenant.id, userId))?.passwordHash : null;
+    if (change.password !== undefined && !stored && !freshSsoSignIn(reauth.signIn)) {
+      throw new DomainError('forbidden', `setting a first password needs a fresh sign-in: sign in again through single sign-on, then set the password within ${FRESH_SIGN_IN_MS / 60_000} minutes`, undefined, 'reauthentication-required');
+    }
     if (stored) {
       if (currentPassword === undefined) throw invalid('currentPassword is required to change your own password');
       // The sign-in check itself, so guesses are throttled and audited like failed sign-ins.

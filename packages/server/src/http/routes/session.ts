@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
-import { createSession, endSession, findSession, type SessionOrigin } from '../../domain/sessions/service.js';
+import { createSession, endSession, findSession, type SessionOrigin, type SignInProof } from '../../domain/sessions/service.js';
 import type { User } from '../../domain/users/model.js';
 import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
@@ -43,6 +43,13 @@ export async function startSession(ctx: AppContext, request: FastifyRequest, rep
   const session = await createSession(ctx.store, ctx.hasher, user, Date.now(), origin);
   setSessionCookie(reply, ctx, session.secret, session.expiresAt);
   return session;
+}
+
+/** How the request's console session began (undefined for a bearer token): proof of a recent sign-in. */
+export async function sessionSignIn(ctx: AppContext, request: FastifyRequest): Promise<SignInProof | undefined> {
+  if (request.auth?.via !== 'session') return undefined;
+  const session = await ctx.store.sessions.byHash(request.auth.sessionHash!, Date.now());
+  return session && { method: session.method ?? 'password', at: session.createdAt };
 }
 
 function requireSession(request: FastifyRequest) {

@@ -5,6 +5,7 @@ import { getUser, listUsers } from '../../domain/users/directory.js';
 import { createUser } from '../../domain/users/service.js';
 import { manageUser } from '../../domain/users/manage.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
+import { sessionSignIn } from './session.js';
 import { Cursor, IdParams, Limit, PageOf, UserView, errors, userView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
@@ -32,7 +33,7 @@ const Patch = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   status: Type.Optional(Status),
   roleIds: Type.Optional(RoleIds),
-  password: Type.Optional(Type.String({ maxLength: 1024 })),
+  password: Type.Optional(Type.String({ maxLength: 1024, description: 'a manager sets another user\'s; your own needs currentPassword, or, for a first password, a single sign-on within the last 5 minutes (403 reauthentication-required)' })),
   currentPassword: Type.Optional(Type.String({ maxLength: 1024, description: 'required when changing your own password' })),
 }, { additionalProperties: false, minProperties: 1 });
 
@@ -78,7 +79,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }, async (request) => {
     if (request.body.password !== undefined) await mintsCredential(request);
     const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body,
-      { throttle: ctx.throttle.passwords, ip: request.ip }, actorOf(request));
+      { throttle: ctx.throttle.passwords, ip: request.ip, signIn: request.body.password !== undefined ? await sessionSignIn(ctx, request) : undefined }, actorOf(request));
     return userView(change.user, change.rolesAfter);
   });
 }

@@ -46,6 +46,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     metrics.observe(request, reply);
     done();
   });
+  // Behind https, browsers are told to use nothing else for a year (never on plain http: it would
+  // lock a local installation out). A callback hook, registered only when it has work to do.
+  if (ctx.config.publicUrl.startsWith('https:')) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('strict-transport-security', 'max-age=31536000');
+      done();
+    });
+  }
   registerErrorHandling(app);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });

@@ -103,6 +103,17 @@ export function parseDatabaseUrl(value: string | undefined): string | undefined 
   return value;
 }
 
+/** GITLAB_REVOCATION_TOKEN: a pre-shared secret a caller presents; a short one could be guessed. */
+export const MIN_GITLAB_TOKEN_LENGTH = 32;
+
+function parseGitlabToken(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < MIN_GITLAB_TOKEN_LENGTH) {
+    throw new Error(`GITLAB_REVOCATION_TOKEN must be at least ${MIN_GITLAB_TOKEN_LENGTH} characters (a random one: openssl rand -base64 32), got ${value.length}`);
+  }
+  return value;
+}
+
 const MAX_WORKERS = 256;
 
 /** LATCHKEY_WORKERS: how many server processes; SQLite is one process by design. */
@@ -170,7 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretScanning: {
       githubKeysUrl: env.GITHUB_SECRET_SCANNING_KEYS_URL || 'https://api.github.com/meta/public_keys/secret_scanning',
       githubKeysMinRefreshSeconds: Number(env.GITHUB_SECRET_SCANNING_KEYS_MIN_REFRESH_SECONDS ?? 60),
-      gitlabToken: env.GITLAB_REVOCATION_TOKEN || undefined,
+      gitlabToken: parseGitlabToken(env.GITLAB_REVOCATION_TOKEN),
     },
     smtpUrl: parseSmtpUrl(env.SMTP_URL),
     smtpFrom: env.SMTP_FROM || `Latchkey <latchkey@${new URL(publicUrl).hostname}>`,

@@ -14,7 +14,7 @@ import { LockViewThrottleStore } from './domain/throttle/lock-view.js';
 import type { ThrottleStore } from './domain/throttle/store.js';
 import { PgThrottleBackend } from './store/throttle-pg.js';
 import { RedisThrottleBackend } from './store/throttle-redis.js';
-import { CLIENT_THROTTLE, PASSWORD_THROTTLE, SSO_THROTTLE } from './domain/throttle/policies.js';
+import { CLIENT_THROTTLE, GITLAB_TOKEN_THROTTLE, PASSWORD_THROTTLE, SSO_THROTTLE } from './domain/throttle/policies.js';
 import { ResourceCache } from './domain/resources/cache.js';
 import { GroupCommit } from './store/group-commit.js';
 import { RevokedAccessTokens } from './domain/tokens/revocations.js';
@@ -110,6 +110,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
       passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
       clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
       sso: new CredentialThrottle(throttleStore, SSO_THROTTLE),
+      gitlab: new CredentialThrottle(throttleStore, GITLAB_TOKEN_THROTTLE),
       store: throttleStore,
     },
     resources,

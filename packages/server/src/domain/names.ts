@@ -15,3 +15,9 @@ export function checkName(raw: string, max = 100, field = 'name'): string {
   if (CONTROL.test(name)) throw invalid(`${field} must not contain control characters (such as NUL, CR or LF)`);
   return name;
 }
+
+/** The same rule for a name given elsewhere (an identity provider's claim): the name, or undefined when it breaks the rule. */
+export function acceptableName(raw: string, max = 100): string | undefined {
+  const name = raw.trim();
+  return name.length >= 1 && name.length <= max && !CONTROL.test(name) ? name : undefined;
+}

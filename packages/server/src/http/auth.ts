@@ -16,6 +16,7 @@ import { SDK_CLIENT_ID } from '../domain/clients/model.js';
 import { viaClientCredential } from '../domain/audit/actor.js';
 import { interactiveSignInRequired } from '../domain/errors.js';
 import type { ManagementScope } from '../domain/roles/management-scopes.js';
+import { cookieName } from './cookies.js';
 
 /**
  * Management-API authentication: a bearer access token issued by the tenant, or the console's
@@ -37,19 +38,20 @@ declare module 'fastify' {
   }
 }
 
-export const SESSION_COOKIE = 'lk_session';
+/** `lk_session`, or `__Host-lk_session` behind https (see cookies.ts). */
+export const sessionCookie = (ctx: AppContext) => cookieName(ctx.config, 'lk_session');
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function setSessionCookie(reply: FastifyReply, ctx: AppContext, secret: string, expiresAt: number): void {
-  reply.setCookie(SESSION_COOKIE, secret, {
+  reply.setCookie(sessionCookie(ctx), secret, {
     httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:'),
     expires: new Date(expiresAt),
   });
 }
 
 export function clearSessionCookie(reply: FastifyReply, ctx: AppContext): void {
-  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:') });
+  reply.clearCookie(sessionCookie(ctx), { httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:') });
 }
 
 /** False when the request names an origin (Origin, or Referer if asked) other than the server's own. */
@@ -122,7 +124,7 @@ async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promi
 }
 
 async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
-  const secret = request.cookies[SESSION_COOKIE];
+  const secret = request.cookies[sessionCookie(ctx)];
   if (!secret) return undefined;
   const session = await findSession(ctx.store, ctx.hasher, secret);
   if (!session) throw unauthorized('the session has expired or ended; sign in again');

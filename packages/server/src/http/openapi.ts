@@ -2,6 +2,23 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.js';
+import { cookieName } from './cookies.js';
+
+/**
+ * The reference page runs Swagger UI's own files only: no inline or foreign script, no framing
+ * (clickjacking the "Try it out" buttons), requests only to this origin. Its React renders style
+ * attributes; its icons are data: images.
+ */
+const DOCS_HEADERS = {
+  'content-security-policy': [
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
 
 type Json = Record<string, any>;
 
@@ -52,13 +69,17 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext): Pr
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: 'lk_session' },
+          session: { type: 'apiKey', in: 'cookie', name: cookieName(ctx.config, 'lk_session') },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
     },
     transformObject: (document) => defaultsAreOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(async (docs) => {
+    docs.addHook('onSend', async (_request, reply) => { reply.headers(DOCS_HEADERS); });
+    // No badge from validator.swagger.io: the page talks to this origin only.
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

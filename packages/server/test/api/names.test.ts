@@ -29,6 +29,9 @@ for (const backend of await backends()) {
           ['POST', '/t/demo/api/v1/roles', { name: bad, scopes: [] }],
           ['POST', '/t/demo/api/v1/users', { email: 'named@demo.test', displayName: bad }],
           ['POST', '/platform/api/v1/tenants', { slug: 'named', name: bad }],
+          // Checked before the issuer is fetched: nothing goes out for a name that is refused.
+          ['POST', '/t/demo/api/v1/identity-providers', { name: bad, issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', allowedEmailDomains: ['acme.test'] }],
+          ['PATCH', '/t/demo/api/v1/identity-providers/any', { name: bad }],
         ] as const) {
           problem(await admin.request(method, url, body), 400, /must not contain control characters/);
         }
@@ -36,6 +39,7 @@ for (const backend of await backends()) {
       assert.equal((await s.store.clients.byId(tenantId, app.id))!.name, 'plain');
       assert.equal(await s.store.users.byEmail(tenantId, 'named@demo.test'), undefined);
       assert.equal(await s.store.tenants.bySlug('named'), undefined);
+      assert.deepEqual(await s.store.identityProviders.list(tenantId), []);
       assert.equal((await s.store.clients.list(tenantId, { kind: 'app' }, { sort: 'name', dir: 'asc', limit: 50 })).items.length, 1);
       // Ordinary Unicode is fine.
       const ok = await admin.request('POST', '/t/demo/api/v1/apps', { name: 'Zürich – 東京 🚀', grantTypes: ['client_credentials'], scopes: [] });

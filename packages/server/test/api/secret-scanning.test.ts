@@ -8,9 +8,12 @@ import { makeApp, demo, clientCredentials } from '../helpers/oauth.js';
 import { generateAppTokens } from '../../src/domain/tokens/app-tokens.js';
 import { GitHubKeyCache } from '../../src/domain/secret-scanning/github-keys.js';
 import { MAX_TOKENS } from '../../src/http/routes/secret-scanning.js';
+import { GITLAB_TOKEN_THROTTLE } from '../../src/domain/throttle/policies.js';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/app.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
-const GITLAB_TOKEN = 'gitlab-shared-revocation-token';
+const GITLAB_TOKEN = 'gitlab-shared-revocation-token-0123456789';
 
 /** A local stand-in for GitHub's key endpoint: ECDSA P-256 keys, counting how often it is asked. */
 async function keyServer() {
@@ -274,4 +277,54 @@ test('GitLab endpoints are off without GITLAB_REVOCATION_TOKEN', async (t) => {
   t.after(() => s.close());
   const res = await s.app.inject({ method: 'GET', url: '/secret-scanning/v1/gitlab/revocable_token_types', headers: { authorization: 'anything' } });
   assert.equal(res.statusCode, 404);
+});
+
+test('GITLAB_REVOCATION_TOKEN must be at least 32 characters', () => {
+  assert.throws(() => loadConfig({ GITLAB_REVOCATION_TOKEN: 'x'.repeat(31) }), /GITLAB_REVOCATION_TOKEN must be at least 32 characters/);
+  assert.equal(loadConfig({ GITLAB_REVOCATION_TOKEN: 'x'.repeat(32) }).secretScanning.gitlabToken, 'x'.repeat(32));
+});
+
+test('GitLab: wrong revocation tokens are throttled per address; GitLab\'s own address keeps working', async (t) => {
+  const s = await createTestServer('sqlite', { GITLAB_REVOCATION_TOKEN: GITLAB_TOKEN });
+  t.after(() => s.close());
+  const types = (authorization: string, remoteAddress: string) =>
+    s.app.inject({ method: 'GET', url: '/secret-scanning/v1/gitlab/revocable_token_types', headers: { authorization }, remoteAddress });
+  const gitlab = '203.0.113.5';
+  assert.equal((await types(`Bearer ${GITLAB_TOKEN}`, gitlab)).statusCode, 200);
+  const guesses = 200;
+  const started = Date.now();
+  const statuses: number[] = [];
+  let last;
+  for (let i = 0; i < guesses; i++) {
+    last = await types(`Bearer guess-${i}-${'x'.repeat(32)}`, '198.51.100.66');
+    statuses.push(last.statusCode);
+  }
+  const elapsed = Date.now() - started;
+  const limit = GITLAB_TOKEN_THROTTLE.pair.limit;
+  assert.deepEqual(statuses.slice(0, limit), Array(limit).fill(401));
+  assert.ok(statuses.slice(limit).every((c) => c === 429), statuses.join(','));
+  assert.equal(last!.json().status, 429);
+  assert.ok(Number(last!.headers['retry-after']) > 0);
+  console.log(`# ${guesses} wrong GitLab tokens from one address: ${elapsed} ms, ${limit} checked, ${guesses - limit} answered 429`);
+  // Even the right token waits at the guessing address; GitLab's address, where it succeeded, is unaffected,
+  // also when someone sharing it guesses.
+  assert.equal((await types(`Bearer ${GITLAB_TOKEN}`, '198.51.100.66')).statusCode, 429);
+  for (let i = 0; i < 2 * limit; i++) await types(`Bearer wrong-${i}`, gitlab);
+  assert.equal((await types(`Bearer ${GITLAB_TOKEN}`, gitlab)).statusCode, 200);
+});
+
+test('an unreachable GitHub key URL is logged once per refresh interval, not once per report', async (t) => {
+  const s = await createTestServer('sqlite', { GITHUB_SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:1/keys', GITHUB_SECRET_SCANNING_KEYS_MIN_REFRESH_SECONDS: '60' });
+  const lines: string[] = [];
+  const app = await buildApp(s.ctx, { logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line); } } } });
+  t.after(async () => { await app.close(); await s.close(); });
+  for (let i = 0; i < 20; i++) {
+    const res = await app.inject({
+      method: 'POST', url: '/secret-scanning/v1/github', payload: '[]',
+      headers: { 'content-type': 'application/json', 'github-public-key-identifier': `key-${i}`, 'github-public-key-signature': 'c2ln' },
+    });
+    assert.equal(res.statusCode, 503, res.body);
+  }
+  const warnings = lines.filter((l) => l.includes('GitHub key URL'));
+  assert.equal(warnings.length, 1, warnings.join(''));
 });

@@ -33,6 +33,7 @@ for (const backend of await backends()) {
         accounts: [
           { email: 'ann@acme.test' }, { email: 'joe@acme.test' }, { email: 'dis@acme.test' }, { email: 'nobody@acme.test' },
           { email: 'unverified@acme.test', emailVerified: false }, { email: 'eve@evil.test' },
+          { email: 'ada@acme.test', name: 'Ada Lovelace' }, { email: 'rtl@acme.test', name: 'Bob\u202Egnp.exe' },
         ],
       });
       await changeTenant(s, { enterpriseEnabled: true });
@@ -141,6 +142,12 @@ for (const backend of await backends()) {
       assert.equal(joe.passwordHash, null);
       assert.deepEqual(await s.store.roles.forUser(tenant.id, joe.id), []);
       errorPage((await ssoSignIn(s, idpId, 'eve@evil.test')).res, 403, /This email address may not sign in here/);
+      // The provider's display name follows the one name rule: kept when clean, else the email stands in.
+      assert.equal((await ssoSignIn(s, idpId, 'ada@acme.test')).res.statusCode, 302);
+      assert.equal((await s.store.users.byEmail(tenant.id, 'ada@acme.test'))!.displayName, 'Ada Lovelace');
+      const rtl = await ssoSignIn(s, idpId, 'rtl@acme.test');
+      assert.equal(rtl.res.statusCode, 302, rtl.res.body);
+      assert.equal((await s.store.users.byEmail(tenant.id, 'rtl@acme.test'))!.displayName, 'rtl@acme.test');
     });
 
     test('enforcement ends password grants and sessions, refuses passwords, spares personal clients and break-glass accounts', async () => {

@@ -20,6 +20,8 @@ export interface UpstreamAccount {
   email: string;
   /** The `email_verified` claim (default true). */
   emailVerified?: boolean;
+  /** The `name` claim (scope profile), when given. */
+  name?: string;
 }
 
 export interface UpstreamProvider {
@@ -61,7 +63,7 @@ export async function startUpstreamProvider(opts: {
     }],
     // Every client must use PKCE (S256 is the only method oidc-provider allows by default).
     pkce: { required: () => true },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // Email claims in the ID token itself, as most providers do for scope=email.
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -74,7 +76,10 @@ export async function startUpstreamProvider(opts: {
       return {
         accountId: id,
         async claims() {
-          return { sub: `upstream-${account.email.toLowerCase()}`, email: account.email, email_verified: account.emailVerified ?? true };
+          return {
+            sub: `upstream-${account.email.toLowerCase()}`, email: account.email, email_verified: account.emailVerified ?? true,
+            ...(account.name !== undefined ? { name: account.name } : {}),
+          };
         },
       };
     },

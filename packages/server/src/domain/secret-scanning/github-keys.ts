@@ -26,6 +26,8 @@ export class GitHubKeyCache {
     private readonly minRefreshMs: number,
     private readonly fetchKeys: FetchKeys = fetchKeysOverHttp,
     private readonly now: () => number = Date.now,
+    /** Told of each failed fetch (at most one per `minRefreshMs`), not of each lookup answered with it. */
+    private readonly onFetchError: (err: Error) => void = () => {},
   ) {}
 
   /** The key for an identifier, refreshing once if it is unknown and the last fetch is old enough. */
@@ -47,6 +49,7 @@ export class GitHubKeyCache {
         this.lastError = undefined;
       } catch (err) {
         this.lastError = err as Error;
+        this.onFetchError(this.lastError);
         throw err;
       } finally {
         this.inFlight = undefined;

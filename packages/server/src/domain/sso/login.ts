@@ -6,6 +6,7 @@ import type { User } from '../users/model.js';
 import { createUser } from '../users/service.js';
 import { SYSTEM } from '../audit/actor.js';
 import { isProviderUrl, providerFailure } from './discovery.js';
+import { acceptableName } from '../names.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
@@ -192,7 +193,8 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
   if (user && user.status !== 'active') throw new SsoError('disabled', 'the account is disabled');
   if (!user) {
     if (!idp.jitProvisioning) throw new SsoError('no_account', `no account for ${email} and the provider does not create accounts`);
-    const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 200) : '';
+    // The provider's display name follows the one name rule; when it does not, the email stands in.
+    const name = typeof claims.name === 'string' ? acceptableName(claims.name.trim().slice(0, 200), 200) ?? '' : '';
     // No roles: a provisioned user starts with what every user of the domain has.
     user = await createUser(ctx.store, tenant, { email, displayName: name, roleIds: [] }, SYSTEM);
     await ctx.store.audit.append({

@@ -5,6 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
 import type { OutboundGuard } from '../../lib/outbound-guard.js';
+import { checkName } from '../names.js';
 import { discover } from './discovery.js';
 import { secretAad, type IdentityProvider } from './model.js';
 
@@ -21,7 +22,8 @@ export interface ProviderInput {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
 function checkFields(p: Partial<ProviderInput>): void {
-  if (p.name !== undefined && !p.name.trim()) throw invalid('name must not be empty');
+  // Shown on the sign-in page ("Sign in with …") and written to the audit log: the one name rule.
+  if (p.name !== undefined) checkName(p.name, 200);
   if (p.clientId !== undefined && !p.clientId.trim()) throw invalid('clientId must not be empty');
   if (p.clientSecret !== undefined && !p.clientSecret) throw invalid('clientSecret must not be empty');
   if (p.allowedEmailDomains !== undefined) {

@@ -116,6 +116,8 @@ export interface Throttles {
   clients: CredentialThrottle;
   /** SSO starts and unknown callbacks, per (tenant, address): see SSO_THROTTLE. */
   sso: CredentialThrottle;
+  /** Wrong GitLab revocation tokens, per address: see GITLAB_TOKEN_THROTTLE. */
+  gitlab: CredentialThrottle;
   /** Shared by both. */
   store: ThrottleStore;
 }

@@ -60,3 +60,12 @@ export const CLIENT_THROTTLE: ThrottlePolicy = {
 export const SSO_THROTTLE: ThrottlePolicy = {
   name: 'sso', pair: rule(30), address: rule(100), knownSkipsPair: false, knownMs: 30 * 24 * 60 * MINUTE,
 };
+
+/**
+ * GitLab's revocation token (GITLAB_REVOCATION_TOKEN, at least 32 characters): guessing it is
+ * hopeless, so the throttle limits abuse and never locks GitLab out: an address the token was
+ * presented from rightly is known and spared.
+ */
+export const GITLAB_TOKEN_THROTTLE: ThrottlePolicy = {
+  name: 'gitlab', pair: rule(10), address: rule(10), knownSkipsPair: true, knownMs: 30 * 24 * 60 * MINUTE,
+};

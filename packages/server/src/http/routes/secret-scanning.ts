@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { GitHubKeyCache, signatureValid } from '../../domain/secret-scanning/github-keys.js';
 import { reportLeak, type LeakReport } from '../../domain/secret-scanning/report-leak.js';
-import { Problem, badRequest, conflict, notFound, unauthorized } from '../problem.js';
+import { Problem, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../problem.js';
 
 /** A batch larger than this is refused with 413, more tokens than MAX_TOKENS with 400. */
 export const MAX_REPORT_BYTES = 256 * 1024;
@@ -62,7 +62,10 @@ const header = (req: FastifyRequest, name: string) => {
  */
 export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const conf = ctx.config.secretScanning;
-  const keys = new GitHubKeyCache(conf.githubKeysUrl, conf.githubKeysMinRefreshSeconds * 1000);
+  // One warning per failed fetch of the key URL, and fetches happen at most once per interval:
+  // reports arriving while it is down do not each log one.
+  const keys = new GitHubKeyCache(conf.githubKeysUrl, conf.githubKeysMinRefreshSeconds * 1000, undefined, undefined,
+    (err) => app.log.warn({ err: err.message }, 'secret scanning: GitHub key URL unreachable'));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_REPORT_BYTES }, (_req, body, done) => done(null, body));
 
@@ -74,8 +77,7 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     let key;
     try {
       key = await keys.key(keyId);
-    } catch (err) {
-      req.log.warn({ err: (err as Error).message }, 'secret scanning: GitHub key URL unreachable');
+    } catch {
       throw new Problem(503, 'Service Unavailable', 'the signing keys could not be fetched; try again later', 'keys-unavailable');
     }
     if (!key) throw unauthorized('unknown Github-Public-Key-Identifier');
@@ -96,12 +98,20 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     return reply.header('cache-control', 'no-store').send(answer);
   });
 
+  // Wrong tokens are counted per address (GITLAB_TOKEN_THROTTLE); an address the token came from is spared.
+  const throttle = ctx.throttle.gitlab;
   const gitlabAuth = async (req: FastifyRequest) => {
     if (!conf.gitlabToken) throw notFound(`no route for ${req.method} ${req.url.split('?')[0]}`);
+    const retryAfter = await throttle.retryAfter('gitlab', req.ip);
+    if (retryAfter > 0) throw tooManyRequests(`too many wrong revocation tokens from this address; try again in ${retryAfter} seconds`, retryAfter);
     const presented = (header(req, 'authorization') ?? '').replace(/^Bearer\s+/i, '');
     const a = createHash('sha256').update(presented).digest();
     const b = createHash('sha256').update(conf.gitlabToken).digest();
-    if (!presented || !timingSafeEqual(a, b)) throw unauthorized('the Authorization header must carry the revocation token');
+    if (!presented || !timingSafeEqual(a, b)) {
+      await throttle.fail('gitlab', req.ip);
+      throw unauthorized('the Authorization header must carry the revocation token');
+    }
+    await throttle.succeed('gitlab', req.ip);
   };
 
   app.get('/gitlab/revocable_token_types', { onRequest: gitlabAuth, schema: { hide: true } }, async () => ({ types: [...GITLAB_TOKEN_TYPES] }));

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
 import { createSession, endSession, findSession, type SessionOrigin, type SignInProof } from '../../domain/sessions/service.js';
 import type { User } from '../../domain/users/model.js';
-import { SESSION_COOKIE, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
+import { sessionCookie, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
 import { errors, iso, Timestamp } from '../schemas.js';
 import { endSessionUrl } from '../../domain/sso/login.js';
@@ -37,7 +37,7 @@ export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Prob
 
 /** Signs the user in: a new session replaces the one the browser presented, if any. */
 export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User, origin?: SessionOrigin) {
-  const old = request.cookies[SESSION_COOKIE];
+  const old = request.cookies[sessionCookie(ctx)];
   const previous = old ? await findSession(ctx.store, ctx.hasher, old) : undefined;
   if (previous) await ctx.store.sessions.delete(previous.idHash);
   const session = await createSession(ctx.store, ctx.hasher, user, Date.now(), origin);

@@ -19,10 +19,11 @@ module.exports = {
     },
     {
       name: 'not-to-unresolvable',
-      comment: 'An import that resolves to nothing would slip past every other rule.',
+      comment: 'An import that resolves to nothing would slip past every other rule. The console\'s API types '
+        + '(api/schema.d.ts) are generated from the OpenAPI document by its typecheck, so a fresh clone has none yet.',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true },
+      to: { couldNotResolve: true, pathNot: '^\\.{1,2}/(\\.\\./)*(api/)?schema$' },
     },
     {
       name: 'domain-not-to-transport',

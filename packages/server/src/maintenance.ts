@@ -9,10 +9,10 @@ import { sweepAudit } from './domain/audit/retention.js';
  * their grace window, and keys swept; audit events past their tenant's retention deleted; client
  * expiry warnings and expiry audited (on the clock, which tests may move).
  */
-export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.maintenanceIntervalMs): () => void {
+export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.maintenanceIntervalMs): () => Promise<void> {
   let running = false;
+  let round: Promise<void> = Promise.resolve();
   const run = async () => {
-    if (running) return; // a slow round is not overlapped by the next one
     running = true;
     const now = Date.now();
     try {
@@ -34,7 +34,12 @@ export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.mainte
       running = false;
     }
   };
-  const timer = setInterval(() => void run(), intervalMs);
+  // A slow round is not overlapped by the next one.
+  const timer = setInterval(() => { if (!running) round = run(); }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  // Stopping waits for a round in flight, so nothing is swept after the caller stopped it.
+  return async () => {
+    clearInterval(timer);
+    await round;
+  };
 }

@@ -98,7 +98,7 @@ export async function runServer(config: Config): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    stopMaintenance();
+    await stopMaintenance();
     await dispatcher.stop();
     mailer?.close();
     await ctx.outbound.close();

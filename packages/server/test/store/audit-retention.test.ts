@@ -69,7 +69,7 @@ for (const backend of await backends()) {
         const deadline = Date.now() + 10_000;
         while ((await ages(otherId)).length > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       } finally {
-        stop();
+        await stop();
       }
       assert.deepEqual(await ages(demoId), [10, 29], 'demo keeps 30 days');
       assert.deepEqual(await ages(otherId), [10, 399], 'other keeps the default 400 days');

@@ -61,11 +61,11 @@ export class Store {
     this.refreshTokens = new RefreshTokenRepo(db, dialect, !pending);
     this.signingKeys = new SigningKeyRepo(db);
     this.replay = new ReplayRepo(db);
-    this.audit = new AuditRepo(db, outboxSettings);
+    this.audit = new AuditRepo(db);
     this.sessions = new SessionRepo(db);
     this.secretReports = new SecretReportRepo(db);
     this.webhooks = new WebhookRepo(db);
-    this.outbox = new OutboxRepo(db, outboxSettings);
+    this.outbox = new OutboxRepo(db);
     this.identityProviders = new IdentityProviderRepo(db);
   }
 

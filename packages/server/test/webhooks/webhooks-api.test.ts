@@ -9,6 +9,7 @@ import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
 import { startReceiver } from './receiver.js';
 import { reportLeak } from '../../src/domain/secret-scanning/report-leak.js';
 import { createPersonalClient } from '../../src/domain/clients/personal.js';
+import { recordAudit } from '../../src/domain/audit/record.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
 const PASSWORD = 'a sufficiently long password';
@@ -82,7 +83,7 @@ for (const backend of await backends()) {
       const app = await makeApp(s, { name: 'rollback' });
       const before = (await outboxRows(s)).length;
       await assert.rejects(s.store.transaction(async (tx) => {
-        await tx.audit.append({ tenantId: tenant.id, actorType: 'system', actorId: null, action: 'app.deactivated', targetType: 'app', targetId: app.id, details: {} });
+        await recordAudit(tx, { tenantId: tenant.id, actorType: 'system', actorId: null, action: 'app.deactivated', targetType: 'app', targetId: app.id, details: {} });
         throw new Error('boom');
       }), /boom/);
       assert.equal((await outboxRows(s)).length, before);

@@ -1,3 +1,5 @@
+import type { AuditAction } from './actions.js';
+
 export interface AuditEvent {
   id: number;
   tenantId: string | null;
@@ -12,4 +14,5 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorClientId'> & { at?: number; actorClientId?: string | null };
+/** Events are written with a name from the catalogue; what is read back is a string (older rows). */
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorClientId' | 'action'> & { action: AuditAction; at?: number; actorClientId?: string | null };

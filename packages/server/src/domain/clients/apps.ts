@@ -8,6 +8,7 @@ import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { endGrants, secretGrantId } from '../tokens/grants.js';
 import { auditActor, type Actor } from '../audit/actor.js';
+import { recordAudit } from '../audit/record.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 /** What the API accepts for an application's grants: the grants and their short names. */
@@ -69,7 +70,7 @@ export async function createApp(store: Store, hasher: SecretHasher, tenant: Tena
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'app.created', targetType: 'app',
       targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
     });
@@ -96,7 +97,7 @@ export async function regenerateAppSecret(store: Store, hasher: SecretHasher, te
     const now = Date.now();
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     families.push(secretGrantId(before));
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_rotated', targetType: 'app',
       targetId: id, details: { grantsEnded: families.length - 1 },
     });
@@ -111,7 +112,7 @@ export async function setAppActive(store: Store, tenant: Tenant, id: string, act
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: active ? 'app.activated' : 'app.deactivated',
       targetType: 'app', targetId: id, details: {},
     });
@@ -125,7 +126,7 @@ export async function deleteApp(store: Store, tenant: Tenant, id: string, actor:
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'app.deleted', targetType: 'app',
       targetId: id, details: { name: app.name },
     });
@@ -151,7 +152,7 @@ export async function updateApp(store: Store, tenant: Tenant, id: string, patch:
     if (scopes) await checkScopes(tx, tenant.id, scopes);
     await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'app.updated', targetType: 'app', targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },
     });

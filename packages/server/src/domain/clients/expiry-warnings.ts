@@ -1,4 +1,5 @@
 import type { Store } from '../../store/index.js';
+import { recordAudit } from '../audit/record.js';
 
 /** Days before expiry at which the owner (webhooks, email) is warned. */
 export const EXPIRY_WARNING_DAYS = [7, 1] as const;
@@ -11,7 +12,7 @@ export async function warnExpiringClients(store: Store, now: number): Promise<nu
   return store.transaction(async (tx) => {
     const due = await tx.clients.takeExpiryWarnings(now, EXPIRY_WARNING_DAYS);
     for (const { client: c, days } of due) {
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: c.tenantId, actorType: 'system', actorId: null, action: 'oauth2_client.expiring',
         targetType: 'oauth2_client', targetId: c.id, at: now,
         details: { name: c.name, ownerId: c.ownerUserId, days, expiresAt: new Date(c.expiresAt!).toISOString() },

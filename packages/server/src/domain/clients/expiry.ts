@@ -1,4 +1,5 @@
 import type { Store } from '../../store/index.js';
+import { recordAudit } from '../audit/record.js';
 
 /**
  * Records each client's expiry in the audit log once. Expired clients are already refused by the
@@ -8,7 +9,7 @@ export async function noteExpiredClients(store: Store, now = Date.now()): Promis
   return store.transaction(async (tx) => {
     const expired = await tx.clients.takeNewlyExpired(now);
     for (const c of expired) {
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: c.tenantId, actorType: 'system', actorId: null, action: 'oauth2_client.expired',
         targetType: c.kind === 'app' ? 'app' : 'oauth2_client', targetId: c.id, at: c.expiresAt ?? now,
         details: { name: c.name, ownerId: c.ownerUserId },

@@ -10,6 +10,7 @@ import { checkName } from '../names.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
+import { recordAudit } from '../audit/record.js';
 
 const DAY_MS = 86_400_000;
 
@@ -87,7 +88,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase())) throw conflictError(`you already have a client named "${name}"`);
     await tx.clients.insert(client);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'oauth2_client.created', targetType: 'oauth2_client',
       targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString(), scopes: scopeSubset(client) },
     });
@@ -109,7 +110,7 @@ export async function revokePersonalClient(store: Store, tenant: Tenant, id: str
     if (c.status === 'revoked') throw notFoundError(`OAuth2 client ${id} is already revoked`);
     await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(who), action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
       details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },
     });

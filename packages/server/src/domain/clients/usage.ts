@@ -1,6 +1,7 @@
 import type { Store } from '../../store/index.js';
 import type { ClientUse } from '../../store/repos/clients.js';
 import type { Client } from './model.js';
+import { recordAudit } from '../audit/record.js';
 
 /** Bounds on what a request can make us store about where it came from. */
 const MAX_ADDRESS = 64;
@@ -60,7 +61,7 @@ export class UsageTracker {
       const firstUse = await tx.clients.recordUsage(new Map([...batch].map(([id, u]) => [id, u.use])));
       for (const id of firstUse) {
         const u = batch.get(id)!;
-        await tx.audit.append({
+        await recordAudit(tx, {
           tenantId: u.client.tenantId, actorType: 'client', actorId: u.client.clientId, action: 'client.first_used',
           targetType: u.client.kind === 'app' ? 'app' : 'oauth2_client', targetId: id, at: u.use.at, details: { name: u.client.name },
         });

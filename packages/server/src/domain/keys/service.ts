@@ -5,6 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 import type { Announcement } from '../changes.js';
+import { recordAudit } from '../audit/record.js';
 
 export interface ActiveKey {
   kid: string;
@@ -230,7 +231,7 @@ export class KeyService {
         await tx.signingKeys.insert(fresh);
         kid = fresh.kid;
       }
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, ...auditActor(actor), action: 'signing_key.rotated',
         targetType: 'signing_key', targetId: kid,
         details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid, ...(withdrawn ? { withdrawn } : {}) },
@@ -245,7 +246,7 @@ export class KeyService {
     await this.store.transaction(async (tx) => {
       await tx.signingKeys.insert(key);
       tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, actorType: 'system', actorId: null, action: 'signing_key.published',
         targetType: 'signing_key', targetId: key.kid, details: {},
       });

@@ -6,6 +6,7 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { MANAGEMENT_SCOPE_PREFIX } from '../roles/management-scopes.js';
+import { recordAudit } from '../audit/record.js';
 
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
 
@@ -55,7 +56,7 @@ export async function createResource(store: Store, tenant: Tenant, input: { name
     await checkScopesFree(tx, tenant.id, scopes);
     await tx.resources.insert(resource);
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.created', targetType: 'resource',
       targetId: resource.id, details: { name, audience, scopes },
     });
@@ -87,7 +88,7 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
     const scopeDescriptions = checkDescriptions(kept, scopes);
     await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined, scopeDescriptions });
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.updated', targetType: 'resource',
       targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined, describedScopes: patch.scopeDescriptions ? Object.keys(scopeDescriptions) : undefined },
     });
@@ -101,7 +102,7 @@ export async function deleteResource(store: Store, tenant: Tenant, id: string, a
     await refuseIfInUse(tx, tenant, current.scopes);
     await tx.resources.delete(tenant.id, id);
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'resource.deleted', targetType: 'resource',
       targetId: id, details: { name: current.name },
     });

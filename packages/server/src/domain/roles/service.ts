@@ -6,6 +6,7 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { isManagementScope } from './management-scopes.js';
+import { recordAudit } from '../audit/record.js';
 
 export interface NewRole {
   name: string;
@@ -39,7 +40,7 @@ export async function createRole(store: Store, tenant: Tenant, input: NewRole, a
       scopes: await checkScopes(tx, tenant.id, input.scopes), createdAt: Date.now(),
     };
     await tx.roles.insert(role);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'role.created',
       targetType: 'role', targetId: role.id, details: { name, scopes: role.scopes },
     });
@@ -59,7 +60,7 @@ export async function updateRole(store: Store, tenant: Tenant, roleId: string, p
     // Every holder's scopes follow the role.
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
     const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'role.updated',
       targetType: 'role', targetId: roleId, details: { name: role.name, changed },
     });
@@ -75,7 +76,7 @@ export async function deleteRole(store: Store, tenant: Tenant, roleId: string, a
     if (role.builtin) throw conflictError(`"${role.name}" is a built-in role and cannot be deleted`);
     await tx.roles.delete(tenant.id, roleId);
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'role.deleted',
       targetType: 'role', targetId: roleId, details: { name: role.name },
     });

@@ -7,6 +7,7 @@ import { revokePersonalClient } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
 import { tokenUserId, verifyAccessToken } from '../tokens/access-token.js';
 import { SYSTEM, auditActor } from '../audit/actor.js';
+import { recordAudit } from '../audit/record.js';
 
 /** Where a leaked secret was seen, as the audit log keeps it. */
 export interface LeakReport {
@@ -77,13 +78,13 @@ async function revokeClientSecret(ctx: AppContext, secret: string, report: LeakR
     if (!now || now.status === 'revoked' || now.secretHash !== hash) return 'false_positive';
     if (now.kind === 'personal') {
       await revokePersonalClient(tx, tenant, now.id, { by: 'policy', reason: 'reported_leaked' }, undefined, SYSTEM);
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, ...systemAudit, action: 'oauth2_client.reported_leaked', targetType: 'oauth2_client',
         targetId: now.id, details: details(report, { clientId: now.clientId, ownerId: now.ownerUserId }),
       });
     } else {
       await regenerateAppSecret(tx, ctx.hasher, tenant, now.id, SYSTEM);
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, ...systemAudit, action: 'app.secret_reported_leaked', targetType: 'app',
         targetId: now.id, details: details(report, { clientId: now.clientId }),
       });
@@ -105,11 +106,11 @@ async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string,
     const n = await tx.refreshTokens.revokeFamily(tenantId, familyId, now);
     if (n === 0) return 'false_positive';
     const client = await tx.clients.byId(tenantId, clientRowId);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId, ...systemAudit, action: 'refresh_token.revoked', targetType: 'refresh_token_family', targetId: familyId,
       details: { reason: 'reported_leaked' },
     });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId, ...systemAudit, action: 'refresh_token.reported_leaked', targetType: 'refresh_token_family', targetId: familyId,
       // ownerId: the user the grant acts for, who is told by email with the domain's managers.
       details: details(report, { clientId: client?.clientId ?? null, clientKind: client?.kind ?? null, name: client?.name ?? null, ownerId: userId }),
@@ -141,7 +142,7 @@ async function revokeAccessToken(ctx: AppContext, token: string, report: LeakRep
   return ctx.store.transaction(async (tx) => {
     await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
     tx.changes.record({ type: 'token.revoked', jti: claims.jti, expiresAt });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...systemAudit, action: 'access_token.revoked', targetType: 'access_token', targetId: claims.jti,
       details: details(report, { clientId: claims.client_id, reason: 'reported_leaked' }),
     });

@@ -3,6 +3,7 @@ import type { Store } from '../../store/index.js';
 import type { SessionRecord } from '../../store/repos/sessions.js';
 import { randomSecret, SESSION_PREFIX, type SecretHasher } from '../../crypto/secrets.js';
 import type { User } from '../users/model.js';
+import { recordAudit } from '../audit/record.js';
 
 /** Console sessions last one working day; signing in again starts a new one. */
 export const SESSION_TTL_MS = 8 * 3600_000;
@@ -43,7 +44,7 @@ export async function createSession(store: Store, hasher: SecretHasher, user: Us
       idHash: hasher.hash(secret), tenantId: user.tenantId, userId: user.id, csrfToken, createdAt: now, expiresAt,
       method: origin.method, ...(origin.method === 'sso' ? { idpId: origin.idpId, idTokenSealed: origin.idTokenSealed } : {}),
     });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: user.tenantId, actorType: 'user', actorId: user.id, action: 'session.created',
       targetType: 'user', targetId: user.id, details: origin.method === 'sso' ? { method: 'sso', idpId: origin.idpId } : { method: 'password' },
     });
@@ -60,7 +61,7 @@ export async function findSession(store: Store, hasher: SecretHasher, secret: st
 export async function endSession(store: Store, session: SessionRecord): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.sessions.delete(session.idHash);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: session.tenantId, actorType: 'user', actorId: session.userId, action: 'session.ended',
       targetType: 'user', targetId: session.userId, details: {},
     });

@@ -5,6 +5,7 @@ import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
 import { MAX_LENGTH } from '../limits.js';
 import { exemptFromSso } from '../sso/enforce.js';
+import { recordAudit } from '../audit/record.js';
 
 export interface SignInInput {
   email: string;
@@ -41,7 +42,7 @@ export async function signIn(store: Store, throttle: CredentialThrottle, tenant:
   const user = await store.users.byEmail(tenant.id, email);
   // The attempted email is recorded, never the password.
   const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
-    await store.audit.append({
+    await recordAudit(store, {
       tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: FAILURE_EVENT[input.via ?? 'console'],
       targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip.slice(0, MAX_LENGTH.address) } : {}) },
     });
@@ -57,7 +58,7 @@ export async function signIn(store: Store, throttle: CredentialThrottle, tenant:
   if (tenant.ssoEnforced && !exemptFromSso(user, input.via ?? 'console')) return failed('sso_enforced');
   if (user.status !== 'active') return failed('disabled');
   if (tenant.ssoEnforced) {
-    await store.audit.append({
+    await recordAudit(store, {
       tenantId: tenant.id, actorType: 'user', actorId: user.id, action: 'sso.break_glass_sign_in',
       targetType: 'user', targetId: user.id, details: { email, via: input.via ?? 'console', ip: input.ip.slice(0, MAX_LENGTH.address) },
     });

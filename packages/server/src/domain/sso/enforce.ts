@@ -4,6 +4,7 @@ import type { User } from '../users/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { conflictError, invalid } from '../errors.js';
 import { endGrants } from '../tokens/grants.js';
+import { recordAudit } from '../audit/record.js';
 
 /**
  * Who may still use a password while the tenant enforces SSO: the accounts the platform
@@ -14,9 +15,8 @@ export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>, 
   !!user.breakGlass || (user.platformAdmin && via === 'console');
 
 async function exemptUserIds(tx: Store, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
-  const rows = await tx.db.selectFrom('users').select('id').where('tenant_id', '=', tenantId)
-    .where((eb) => via === 'console' ? eb.or([eb('platform_admin', '=', 1), eb('break_glass', '=', 1)]) : eb('break_glass', '=', 1)).execute();
-  return rows.map((r) => r.id);
+  const candidates = [...await tx.users.breakGlass(tenantId), ...(via === 'console' ? await tx.users.platformAdmins(tenantId) : [])];
+  return [...new Set(candidates.filter((u) => exemptFromSso(u, via)).map((u) => u.id))];
 }
 
 /**
@@ -35,7 +35,7 @@ export async function applySsoEnforcement(tx: Store, tenant: Tenant, actor: Acto
   const sessions = await tx.sessions.deletePasswordSessions(tenant.id, await exemptUserIds(tx, tenant.id, 'console'));
   // Cached principals carry nothing of this, but their sessions went: principals are re-read.
   tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
-  await tx.audit.append({
+  await recordAudit(tx, {
     tenantId: tenant.id, ...auditActor(actor), action: 'sso.enforced', targetType: 'tenant', targetId: tenant.id,
     details: { refreshTokenGrantsEnded: families.length, passwordSessionsEnded: sessions, breakGlassAccounts: breakGlass.length },
   });
@@ -52,7 +52,7 @@ export async function setBreakGlassAccounts(tx: Store, tenant: Tenant, emails: s
   await tx.users.setBreakGlass(tenant.id, ids);
   for (const id of ids) tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: id });
   tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
-  await tx.audit.append({
+  await recordAudit(tx, {
     tenantId: tenant.id, ...auditActor(actor), action: 'sso.break_glass_set', targetType: 'tenant', targetId: tenant.id,
     details: { accounts: [...new Set(emails.map((e) => e.trim().toLowerCase()))].sort() },
   });

@@ -8,6 +8,7 @@ import { SYSTEM } from '../audit/actor.js';
 import { isProviderUrl, providerFailure } from './discovery.js';
 import { acceptableName } from '../names.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
+import { recordAudit } from '../audit/record.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
 export type SsoFailure =
@@ -197,7 +198,7 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
     const name = typeof claims.name === 'string' ? acceptableName(claims.name.trim().slice(0, 200), 200) ?? '' : '';
     // No roles: a provisioned user starts with what every user of the domain has.
     user = await createUser(ctx.store, tenant, { email, displayName: name, roleIds: [] }, SYSTEM);
-    await ctx.store.audit.append({
+    await recordAudit(ctx.store, {
       tenantId: tenant.id, actorType: 'system', actorId: null, action: 'user.provisioned',
       targetType: 'user', targetId: user.id, details: { email, idpId: idp.id },
     });

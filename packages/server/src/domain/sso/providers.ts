@@ -8,6 +8,7 @@ import type { OutboundGuard } from '../../lib/outbound-guard.js';
 import { checkName } from '../names.js';
 import { discover } from './discovery.js';
 import { secretAad, type IdentityProvider } from './model.js';
+import { recordAudit } from '../audit/record.js';
 
 export interface ProviderInput {
   name: string;
@@ -52,7 +53,7 @@ export async function createProvider(store: Store, sealer: Sealer, outbound: Out
   };
   await store.transaction(async (tx) => {
     await tx.identityProviders.insert(p);
-    await tx.audit.append({ tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.created', targetType: 'identity_provider', targetId: id, details: described(p) });
+    await recordAudit(tx, { tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.created', targetType: 'identity_provider', targetId: id, details: described(p) });
   });
   return p;
 }
@@ -92,7 +93,7 @@ export async function updateProvider(store: Store, sealer: Sealer, outbound: Out
     // A provider disabled or pointed at another issuer no longer vouches for the sessions it started.
     const sessionsEnded = (before.enabled && !after.enabled) || issuer !== before.issuer
       ? await tx.sessions.deleteForIdentityProvider(tenant.id, id) : 0;
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.updated', targetType: 'identity_provider', targetId: id,
       details: { ...described(after), ...(patch.clientSecret !== undefined ? { clientSecret: 'replaced' } : {}), ...(sessionsEnded ? { sessionsEnded } : {}) },
     });
@@ -111,6 +112,6 @@ export async function deleteProvider(store: Store, tenant: Tenant, id: string, a
     const sessionsEnded = await tx.sessions.deleteForIdentityProvider(tenant.id, id);
     await tx.identityProviders.delete(tenant.id, id);
     tx.changes.record({ type: 'idp.changed', tenantId: tenant.id, idpId: id });
-    await tx.audit.append({ tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.deleted', targetType: 'identity_provider', targetId: id, details: { name: p.name, issuer: p.issuer, sessionsEnded } });
+    await recordAudit(tx, { tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.deleted', targetType: 'identity_provider', targetId: id, details: { name: p.name, issuer: p.issuer, sessionsEnded } });
   });
 }

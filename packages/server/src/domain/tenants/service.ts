@@ -7,6 +7,7 @@ import { SAMPLE_RESOURCE } from '../resources/model.js';
 import { GRANT_PASSWORD, GRANT_REFRESH_TOKEN, SDK_CLIENT_ID } from '../clients/model.js';
 import { conflictError, invalid } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
+import { recordAudit } from '../audit/record.js';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -53,7 +54,7 @@ export async function createTenant(store: Store, input: NewTenant, actor: Actor)
       secretVersion: 1, grantTypes: [GRANT_PASSWORD, GRANT_REFRESH_TOKEN], scopes: [], jwks: null, status: 'active',
       expiresAt: null, createdAt: now, updatedAt: now, firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
     });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'tenant.created',
       targetType: 'tenant', targetId: tenant.id, details: { slug: tenant.slug, enterpriseEnabled: tenant.enterpriseEnabled },
     });

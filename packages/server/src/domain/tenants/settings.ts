@@ -3,6 +3,7 @@ import { SETTINGS_LIMITS, type Tenant, type TenantSettings } from './model.js';
 import { interactiveSignInRequired, invalid } from '../errors.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { applySsoEnforcement } from '../sso/enforce.js';
+import { recordAudit } from '../audit/record.js';
 
 export function settingsOf(t: Tenant): TenantSettings {
   return {
@@ -38,7 +39,7 @@ export async function updateSettings(store: Store, tenant: Tenant, patch: Partia
     // published, and the longest token it verifies.
     if (changed.accessTokenTtlSeconds) await tx.signingKeys.raiseTokenTtl(tenant.id, changed.accessTokenTtlSeconds.to as number);
     tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug: tenant.slug });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'settings.updated',
       targetType: 'tenant', targetId: tenant.id, details: { changed },
     });

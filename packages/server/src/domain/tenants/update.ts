@@ -4,6 +4,8 @@ import { invalid, notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { applySsoEnforcement, setBreakGlassAccounts } from '../sso/enforce.js';
+import { recordAudit } from '../audit/record.js';
+import type { AuditAction } from '../audit/actions.js';
 
 export interface TenantPatch {
   name?: string;
@@ -22,7 +24,7 @@ export async function updateTenant(store: Store, slug: string, patch: TenantPatc
   return store.transaction(async (tx) => {
     const tenant = await tx.tenants.bySlug(slug);
     if (!tenant) throw notFoundError(`tenant "${slug}" does not exist`);
-    const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
+    const audit = (action: AuditAction, details: Record<string, unknown>) => recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action, targetType: 'tenant', targetId: tenant.id, details,
     });
     // Break-glass accounts first: turning enforcement on in the same request spares them.

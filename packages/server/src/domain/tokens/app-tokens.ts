@@ -7,6 +7,7 @@ import { invalid } from '../errors.js';
 import { createRefreshToken, issueAccessToken } from './issue.js';
 import { secretGrantId } from './grants.js';
 import { auditActor, type Actor } from '../audit/actor.js';
+import { recordAudit } from '../audit/record.js';
 
 /** The `.tok` document a domain manager downloads for a developer. */
 export interface TokFile {
@@ -41,7 +42,7 @@ export async function generateAppTokens(ctx: AppTokenDeps, tenant: Tenant, appId
   };
   await ctx.store.transaction(async (tx) => {
     if (grantId) doc.refresh_token = await createRefreshToken(ctx, tx, tenant, app, null, at.scope, grantId);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'app.tokens_generated', targetType: 'app',
       targetId: app.id, details: { scopes, refreshToken: input.includeRefreshToken },
     });

@@ -4,6 +4,7 @@ import type { Client } from '../clients/model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { verifyAccessToken } from './access-token.js';
 import { endGrants } from './grants.js';
+import { recordAudit } from '../audit/record.js';
 
 /**
  * RFC 7009. A refresh token takes its whole family (grant) with it, access tokens included; an access token's jti is denied until
@@ -18,7 +19,7 @@ export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Clien
     await ctx.store.transaction(async (tx) => {
       const n = await tx.refreshTokens.revokeFamily(tenant.id, r.familyId, now);
       if (n === 0) return;
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.revoked',
         targetType: 'refresh_token_family', targetId: r.familyId, details: { userId: r.userId },
       });
@@ -32,7 +33,7 @@ export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Clien
   await ctx.store.transaction(async (tx) => {
     await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
     tx.changes.record({ type: 'token.revoked', jti: claims.jti, expiresAt });
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'access_token.revoked',
       targetType: 'access_token', targetId: claims.jti, details: { sub: claims.sub },
     });

@@ -8,6 +8,7 @@ import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.j
 import { endGrants } from './grants.js';
 import { parseScope, userScopesVia } from './scope.js';
 import type { UseOrigin } from '../clients/usage.js';
+import { recordAudit } from '../audit/record.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 // Said only to the client that owns the token and proved its (new) secret: nothing an attacker learns.
@@ -93,7 +94,7 @@ async function keptAnswer(ctx: Pick<RotateDeps, 'store' | 'sealer'>, tenant: Ten
 async function reuseDetected(ctx: Pick<RotateDeps, 'store' | 'metrics'>, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
   await ctx.store.transaction(async (tx) => {
     const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
       targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
     });

@@ -11,6 +11,8 @@ import { revokeAllOfOwner } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
+import { recordAudit } from '../audit/record.js';
+import type { AuditAction } from '../audit/actions.js';
 
 export type { Actor } from '../audit/actor.js';
 
@@ -64,12 +66,12 @@ export async function createUser(store: Store, tenant: Tenant, input: NewUser, a
     await tx.users.insert(user);
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: user.id });
     await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'user.invited',
       targetType: 'user', targetId: user.id, details: { email, roles: roles.map((r) => r.name) },
     });
     if (roles.some((r) => r.builtin === CLIENT_CREATOR)) {
-      await tx.audit.append({
+      await recordAudit(tx, {
         tenantId: tenant.id, ...auditActor(actor), action: 'user.role_granted',
         targetType: 'user', targetId: user.id, details: { role: CLIENT_CREATOR },
       });
@@ -107,7 +109,7 @@ export async function updateUser(store: Store, tenant: Tenant, userId: string, p
     let rolesAfter = rolesBefore;
     await tx.users.update(tenant.id, userId, { displayName, status: patch.status, passwordHash });
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId });
-    const audit = (action: string, details: Record<string, unknown>) => tx.audit.append({
+    const audit = (action: AuditAction, details: Record<string, unknown>) => recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
     });
     const disabling = patch.status === 'disabled' && user.status !== 'disabled';

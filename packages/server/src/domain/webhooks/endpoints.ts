@@ -8,6 +8,7 @@ import { WEBHOOK_EVENTS } from './events.js';
 import { newWebhookSecret } from './signature.js';
 import { checkWebhookUrl } from './url.js';
 import { secretAad, type WebhookEndpoint } from './model.js';
+import { recordAudit } from '../audit/record.js';
 
 export const MAX_ENDPOINTS_PER_TENANT = 20;
 
@@ -41,7 +42,7 @@ export async function createEndpoint(store: Store, sealer: Sealer, tenant: Tenan
       throw invalid(`a domain has at most ${MAX_ENDPOINTS_PER_TENANT} webhook endpoints`);
     }
     await tx.webhooks.insert(endpoint);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'webhook.created', targetType: 'webhook', targetId: id,
       details: { url, events, enabled: endpoint.enabled },
     });
@@ -61,7 +62,7 @@ export async function updateEndpoint(store: Store, tenant: Tenant, id: string, p
   return store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
     await tx.webhooks.update(tenant.id, id, { url, events, description: patch.description, enabled: patch.enabled }, Date.now());
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'webhook.updated', targetType: 'webhook', targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined), ...(url ? { url } : {}) },
     });
@@ -75,7 +76,7 @@ export async function rotateEndpointSecret(store: Store, sealer: Sealer, tenant:
   const endpoint = await store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
     await tx.webhooks.update(tenant.id, id, { secretSealed: sealer.seal(secret, secretAad(id)) }, Date.now());
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id, details: {},
     });
     return getEndpoint(tx, tenant, id);
@@ -88,7 +89,7 @@ export async function deleteEndpoint(store: Store, tenant: Tenant, id: string, a
   await store.transaction(async (tx) => {
     const e = await getEndpoint(tx, tenant, id);
     await tx.webhooks.delete(tenant.id, id);
-    await tx.audit.append({
+    await recordAudit(tx, {
       tenantId: tenant.id, ...auditActor(actor), action: 'webhook.deleted', targetType: 'webhook', targetId: id, details: { url: e.url },
     });
   });

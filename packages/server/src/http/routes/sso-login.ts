@@ -5,6 +5,7 @@ import { beforeAnyAttempt, finishSsoLogin, startSsoLogin, SsoError, type SsoFail
 import { LOGIN_STATE_TTL_MS } from '../../domain/sso/model.js';
 import { startSession } from './session.js';
 import { cookieName, secureCookies } from '../cookies.js';
+import { recordAudit } from '../../domain/audit/record.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -90,7 +91,7 @@ export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Pro
       // the provider's error only its code: never a token, the query (the code) or a caller's text.
       if (!beforeAnyAttempt(err.reason)) {
         const { providerError } = err.extra;
-        await ctx.store.audit.append({
+        await recordAudit(ctx.store, {
           tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed', targetType: 'tenant', targetId: tenant.id,
           details: providerError ? { reason: err.reason, error: providerError } : { reason: err.reason, message: err.message.slice(0, 300) },
         });

@@ -2,8 +2,6 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { AuditEventsTable } from '../schema.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/audit/model.js';
-import { webhookEventFor } from '../../domain/webhooks/events.js';
-import { OutboxRepo, type OutboxSettings } from './outbox.js';
 
 const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   id: Number(r.id),
@@ -27,21 +25,13 @@ export interface AuditFilter {
 }
 
 export class AuditRepo {
-  constructor(private readonly db: Db, private readonly outbox: OutboxSettings = { email: false }) {}
+  constructor(private readonly db: Db) {}
 
-  /**
-   * Records the event and, in the same transaction, queues the webhooks and emails it announces
-   * (domain/webhooks/events.ts): a rolled-back change is never announced, a committed one always is.
-   */
-  async append(e: NewAuditEvent): Promise<void> {
-    if (webhookEventFor(e) && !this.db.isTransaction) {
-      await this.db.transaction().execute((trx) => new AuditRepo(trx, this.outbox).append(e));
-      return;
-    }
-    const at = e.at ?? Date.now();
+  /** Stores one event as given; domain/audit/record.ts is what records events (and their announcements). */
+  async insert(e: NewAuditEvent & { at: number }): Promise<void> {
     await this.db.insertInto('audit_events').values({
       tenant_id: e.tenantId,
-      at,
+      at: e.at,
       actor_type: e.actorType,
       actor_id: e.actorId,
       actor_client_id: e.actorClientId ?? null,
@@ -50,7 +40,6 @@ export class AuditRepo {
       target_id: e.targetId,
       details: JSON.stringify(e.details ?? {}),
     }).execute();
-    await new OutboxRepo(this.db, this.outbox).enqueueFor(e, at);
   }
 
   /**

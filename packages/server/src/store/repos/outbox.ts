@@ -1,12 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { OutboxMessagesTable } from '../schema.js';
-import type { NewAuditEvent } from '../../domain/audit/model.js';
-import type { OutboxAttempt, OutboxMessage, OutboxState } from '../../domain/webhooks/model.js';
-import { emailsAbout, webhookEventFor, webhookPayload, type EventContext } from '../../domain/webhooks/events.js';
+import type { OutboxAttempt, OutboxChannel, OutboxMessage, OutboxState } from '../../domain/webhooks/model.js';
 import { DOMAIN_MANAGER } from '../../domain/roles/model.js';
 import { orderedUuid } from '../../lib/ordered-id.js';
-import { WebhookRepo } from './webhooks.js';
 
 const toMessage = (r: Selectable<OutboxMessagesTable>): OutboxMessage => ({
   id: r.id,
@@ -37,34 +34,15 @@ export interface OutboxSettings {
  * by the dispatcher (delivery/dispatcher.ts) at least once.
  */
 export class OutboxRepo {
-  constructor(private readonly db: Db, private readonly settings: OutboxSettings) {}
+  constructor(private readonly db: Db) {}
 
-  /** Called by the audit trail for every event, inside its transaction: queues what the event announces. */
-  async enqueueFor(e: NewAuditEvent, at: number): Promise<void> {
-    const type = webhookEventFor(e);
-    if (!type || e.tenantId === null) return;
-    const endpoints = await new WebhookRepo(this.db).subscribed(e.tenantId, type);
-    const email = this.settings.email && emailsAbout(type, e.details);
-    if (endpoints.length === 0 && !email) return;
-    const payload = JSON.stringify(webhookPayload(type, e, at, await this.context(e)));
-    const row = (channel: 'webhook' | 'email', endpointId: string | null) => ({
-      id: messageId(at), tenant_id: e.tenantId!, channel, endpoint_id: endpointId, event_type: type, payload,
-      state: 'pending', attempts: 0, created_at: at, next_attempt_at: at,
-    });
-    const rows = [...endpoints.map((ep) => row('webhook', ep.id)), ...(email ? [row('email', null)] : [])];
-    await this.db.insertInto('outbox_messages').values(rows).execute();
-  }
-
-  private async context(e: NewAuditEvent): Promise<EventContext> {
-    const tenant = await this.db.selectFrom('tenants').select('slug').where('id', '=', e.tenantId!).executeTakeFirst();
-    const out: EventContext = { tenant: tenant?.slug ?? e.tenantId! };
-    if ((e.targetType === 'oauth2_client' || e.targetType === 'app') && e.targetId) {
-      const c = await this.db.selectFrom('clients').leftJoin('users', 'users.id', 'clients.owner_user_id')
-        .select(['clients.id', 'clients.client_id', 'clients.name', 'clients.owner_user_id', 'users.email'])
-        .where('clients.tenant_id', '=', e.tenantId!).where('clients.id', '=', e.targetId).executeTakeFirst();
-      if (c) out.client = { id: c.id, clientId: c.client_id, name: c.name, ownerId: c.owner_user_id, ownerEmail: c.email ?? null };
-    }
-    return out;
+  /** Queues messages (pending, due at once), in the caller's transaction. */
+  async enqueue(messages: Array<{ tenantId: string; channel: OutboxChannel; endpointId: string | null; eventType: string; payload: string; at: number }>): Promise<void> {
+    if (messages.length === 0) return;
+    await this.db.insertInto('outbox_messages').values(messages.map((m) => ({
+      id: messageId(m.at), tenant_id: m.tenantId, channel: m.channel, endpoint_id: m.endpointId, event_type: m.eventType,
+      payload: m.payload, state: 'pending', attempts: 0, created_at: m.at, next_attempt_at: m.at,
+    }))).execute();
   }
 
   /** Enabled endpoints with a due message whose lease is free, the longest waiting first. */

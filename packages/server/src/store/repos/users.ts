@@ -37,6 +37,12 @@ export class UserRepo {
   }
 
   /** Names exactly these users (ids of the tenant) as its break-glass accounts. */
+  /** The tenant's platform administrators (users of this tenant who administer the platform). */
+  async platformAdmins(tenantId: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('platform_admin', '=', 1).execute();
+    return rows.map(toUser);
+  }
+
   async setBreakGlass(tenantId: string, userIds: string[]): Promise<void> {
     await this.db.updateTable('users').set({ break_glass: 0 }).where('tenant_id', '=', tenantId).where('break_glass', '=', 1).execute();
     if (userIds.length > 0) await this.db.updateTable('users').set({ break_glass: 1 }).where('tenant_id', '=', tenantId).where('id', 'in', userIds).execute();

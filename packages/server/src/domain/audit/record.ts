@@ -1,0 +1,21 @@
+import type { Store } from '../../store/index.js';
+import type { NewAuditEvent } from './model.js';
+import { webhookEventFor } from '../webhooks/events.js';
+import { announce } from '../webhooks/announce.js';
+
+/**
+ * The one way to audit: records the event and, in the same transaction, queues what it announces
+ * (webhooks, emails). Called inside the use-case's transaction; an event that announces something
+ * and is recorded on its own gets a transaction of its own, so the two are never apart.
+ */
+export async function recordAudit(store: Store, e: NewAuditEvent): Promise<void> {
+  const at = e.at ?? Date.now();
+  if (!webhookEventFor(e)) {
+    await store.audit.insert({ ...e, at });
+    return;
+  }
+  await store.transaction(async (tx) => {
+    await tx.audit.insert({ ...e, at });
+    await announce(tx, e, at);
+  });
+}

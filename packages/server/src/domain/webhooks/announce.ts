@@ -1,0 +1,36 @@
+import type { Store } from '../../store/index.js';
+import type { NewAuditEvent } from '../audit/model.js';
+import { emailsAbout, webhookEventFor, webhookPayload, type EventContext } from './events.js';
+
+/**
+ * What an audited change announces, queued in the change's own transaction (the durable outbox):
+ * a message per subscribed endpoint, and one email when the event is emailed and SMTP is set up.
+ * A rolled-back change is never announced, a committed one always is.
+ */
+export async function announce(tx: Store, e: NewAuditEvent, at: number): Promise<void> {
+  const type = webhookEventFor(e);
+  if (!type || e.tenantId === null) return;
+  const endpoints = await tx.webhooks.subscribed(e.tenantId, type);
+  const email = tx.outboxSettings.email && emailsAbout(type, e.details);
+  if (endpoints.length === 0 && !email) return;
+  const payload = JSON.stringify(webhookPayload(type, e, at, await eventContext(tx, e.tenantId, e)));
+  const message = { tenantId: e.tenantId, eventType: type, payload, at };
+  await tx.outbox.enqueue([
+    ...endpoints.map((ep) => ({ ...message, channel: 'webhook' as const, endpointId: ep.id })),
+    ...(email ? [{ ...message, channel: 'email' as const, endpointId: null }] : []),
+  ]);
+}
+
+/** The tenant's slug, and the target client as it is now (personal clients and apps). */
+async function eventContext(tx: Store, tenantId: string, e: NewAuditEvent): Promise<EventContext> {
+  const tenant = await tx.tenants.byId(tenantId);
+  const out: EventContext = { tenant: tenant?.slug ?? tenantId };
+  if ((e.targetType === 'oauth2_client' || e.targetType === 'app') && e.targetId) {
+    const c = await tx.clients.byId(tenantId, e.targetId);
+    if (c) {
+      const owner = c.ownerUserId === null ? undefined : await tx.users.byId(tenantId, c.ownerUserId);
+      out.client = { id: c.id, clientId: c.clientId, name: c.name, ownerId: c.ownerUserId, ownerEmail: owner?.email ?? null };
+    }
+  }
+  return out;
+}

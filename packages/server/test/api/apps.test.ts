@@ -98,7 +98,7 @@ for (const backend of await backends()) {
       const dead = await token(s, { grant_type: 'refresh_token', refresh_token: r1.refresh_token }, { authorization: basic(created.clientId, newSecret) });
       assert.equal(dead.json().error, 'invalid_grant');
       const actions = (await s.store.audit.list((await demo(s)).id, { targetId: created.id }, 50)).map((e) => e.action);
-      for (const a of ['app.created', 'app.tokens_generated', 'app.deactivated', 'app.activated', 'app.secret_rotated']) assert.ok(actions.includes(a), a);
+      for (const a of ['app.created', 'app.tokens_generated', 'app.deactivated', 'app.activated', 'app.secret_regenerated']) assert.ok(actions.includes(a), a);
     });
 
     await t.test('patch, delete, list with sort and cursor', async () => {

@@ -59,7 +59,7 @@ for (const backend of await backends()) {
       const after = (await call(alice, 'GET', `/me/oauth2-clients/${c.id}`)).json();
       assert.ok(after.lastUsedAt, 'lastUsedAt set by the batched usage flush');
       const audit = await s.store.audit.list(tenant.id, { targetId: c.id }, 10);
-      assert.deepEqual(audit.map((e) => e.action).sort(), ['client.first_used', 'oauth2_client.created']);
+      assert.deepEqual(audit.map((e) => e.action).sort(), ['client.first_used', 'personal_client.created']);
     });
 
     await t.test('bad input: name, duplicates, expiry; nothing is created', async () => {
@@ -147,7 +147,7 @@ for (const backend of await backends()) {
       const seen = (await call(alice, 'GET', `/me/oauth2-clients/${b.id}`)).json();
       assert.equal(seen.status, 'revoked');
       assert.deepEqual(seen.revokedBy, { by: 'manager', userId: manager.user.id, email: 'boss@demo.test' });
-      const ev = await s.store.audit.list(tenant.id, { action: 'oauth2_client.revoked', targetId: b.id }, 5);
+      const ev = await s.store.audit.list(tenant.id, { action: 'personal_client.revoked', targetId: b.id }, 5);
       assert.equal(ev[0].details.by, 'manager');
       assert.equal(ev[0].actorId, manager.user.id);
       // Others' clients are invisible to non-managers.
@@ -190,7 +190,7 @@ for (const backend of await backends()) {
       assert.equal(item.status, 'expired');
       assert.ok((await noteExpiredClients(s.store)) >= 1);
       assert.equal(await noteExpiredClients(s.store), 0);
-      assert.equal((await s.store.audit.list(tenant.id, { action: 'oauth2_client.expired', targetId: c.id }, 5)).length, 1);
+      assert.equal((await s.store.audit.list(tenant.id, { action: 'personal_client.expired', targetId: c.id }, 5)).length, 1);
       const expired = (await call(manager, 'GET', '/oauth2-clients?status=expired')).json();
       assert.ok(expired.items.some((x: { id: string }) => x.id === c.id));
     });

@@ -120,8 +120,8 @@ for (const backend of await backends()) {
       assert.equal(stored.revokedBy, 'policy:reported_leaked');
       assert.equal((await clientCredentials(s, pc.clientId, pc.clientSecret)).json().error, 'invalid_client');
       const events = await s.store.audit.list(tenant.id, { targetId: pc.id }, 10);
-      assert.deepEqual(events.map((e) => e.action).slice(0, 2).sort(), ['oauth2_client.reported_leaked', 'oauth2_client.revoked']);
-      const leaked = events.find((e) => e.action === 'oauth2_client.reported_leaked')!;
+      assert.deepEqual(events.map((e) => e.action).slice(0, 2).sort(), ['personal_client.reported_leaked', 'personal_client.revoked']);
+      const leaked = events.find((e) => e.action === 'personal_client.reported_leaked')!;
       assert.equal(leaked.actorType, 'system');
       assert.deepEqual({ url: leaked.details.url, source: leaked.details.source, reporter: leaked.details.reporter },
         { url: 'https://github.com/octo/leak/blob/abc/file0.txt', source: 'content', reporter: 'github' });
@@ -191,7 +191,7 @@ for (const backend of await backends()) {
       assert.equal(after.secretVersion, before.secretVersion + 1);
       assert.equal((await clientCredentials(s, app.clientId, app.clientSecret)).json().error, 'invalid_client');
       const actions = await auditOf(app.id);
-      assert.ok(actions.includes('app.secret_reported_leaked') && actions.includes('app.secret_rotated'), actions.join());
+      assert.ok(actions.includes('app.reported_leaked') && actions.includes('app.secret_regenerated'), actions.join());
     });
 
     await t.test('an access token on its own is denied (its app secret stays); reported again it is a false positive', async () => {
@@ -242,7 +242,7 @@ for (const backend of await backends()) {
       }
       assert.ok(ks.hits() > hitsBefore, 'an unknown identifier made the server refresh its keys (and it stayed unknown)');
       assert.equal((await s.store.clients.byId(tenant.id, pc.id))!.status, 'active');
-      assert.deepEqual(await auditOf(pc.id), ['oauth2_client.created']);
+      assert.deepEqual(await auditOf(pc.id), ['personal_client.created']);
       assert.equal((await clientCredentials(s, pc.clientId, pc.clientSecret)).statusCode, 200);
     });
 
@@ -265,7 +265,7 @@ for (const backend of await backends()) {
       const ok = await fetch(`${base}/gitlab/revoke_tokens`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: GITLAB_TOKEN }, body });
       assert.equal(ok.status, 204);
       assert.equal((await s.store.clients.byId(tenant.id, pc.id))!.status, 'revoked');
-      const leaked = (await s.store.audit.list(tenant.id, { targetId: pc.id }, 10)).find((e) => e.action === 'oauth2_client.reported_leaked')!;
+      const leaked = (await s.store.audit.list(tenant.id, { targetId: pc.id }, 10)).find((e) => e.action === 'personal_client.reported_leaked')!;
       assert.equal(leaked.details.reporter, 'gitlab');
       assert.equal(leaked.details.url, 'https://gitlab.example/g/p/-/blob/main/x');
     });

@@ -50,18 +50,18 @@ test('webhook URLs: https, or http to loopback; no credentials, no other schemes
 
 test('one mapping from audit action to event type; payloads carry no secrets', () => {
   const ev = (action: string, targetType = 'oauth2_client') => webhookEventFor({ action, targetType, tenantId: 't' });
-  assert.equal(ev('oauth2_client.created'), 'personal_client.created');
-  assert.equal(ev('oauth2_client.expiring'), 'personal_client.expiring');
-  assert.equal(ev('oauth2_client.expired'), 'personal_client.expired');
-  assert.equal(ev('oauth2_client.expired', 'app'), null);
-  assert.equal(ev('oauth2_client.revoked'), 'personal_client.revoked');
-  assert.equal(ev('oauth2_client.reported_leaked'), 'personal_client.reported_leaked');
-  assert.equal(ev('app.secret_rotated', 'app'), 'app.secret_regenerated');
+  assert.equal(ev('personal_client.created'), 'personal_client.created');
+  assert.equal(ev('personal_client.expiring'), 'personal_client.expiring');
+  assert.equal(ev('personal_client.expired'), 'personal_client.expired');
+  assert.equal(ev('app.expired', 'app'), null, 'an application\'s expiry is no personal client\'s');
+  assert.equal(ev('personal_client.revoked'), 'personal_client.revoked');
+  assert.equal(ev('personal_client.reported_leaked'), 'personal_client.reported_leaked');
+  assert.equal(ev('app.secret_regenerated', 'app'), 'app.secret_regenerated');
   assert.equal(ev('app.deactivated', 'app'), 'app.deactivated');
   assert.equal(ev('app.updated', 'app'), null);
   assert.equal(ev('refresh_token.reuse_detected', 'refresh_token_family'), 'refresh_token.reuse_detected');
   assert.equal(ev('signing_key.rotated', 'signing_key'), 'signing_key.rotated');
-  assert.equal(ev('app.secret_reported_leaked', 'app'), 'app.reported_leaked');
+  assert.equal(ev('app.reported_leaked', 'app'), 'app.reported_leaked');
   assert.equal(ev('refresh_token.reported_leaked', 'refresh_token_family'), 'refresh_token.reported_leaked');
   assert.ok(emailsAbout('app.reported_leaked', {}) && emailsAbout('refresh_token.reported_leaked', {}));
   assert.equal(webhookEventFor({ action: 'signing_key.rotated', targetType: 'signing_key', tenantId: null }), null);
@@ -70,7 +70,7 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.ok(emailsAbout('personal_client.reported_leaked', {}));
   assert.ok(!emailsAbout('personal_client.created', {}));
   const p = webhookPayload('personal_client.revoked', {
-    tenantId: 't', actorType: 'user', actorId: 'u1', action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: 'c1',
+    tenantId: 't', actorType: 'user', actorId: 'u1', action: 'personal_client.revoked', targetType: 'oauth2_client', targetId: 'c1',
     details: { name: 'ci', by: 'owner', clientSecret: 'lk_cs_x', secretHash: 'h', refreshToken: 'lk_rt_x' },
   }, 0, { tenant: 'demo', client: { id: 'c1', clientId: 'lk_pc_1', name: 'ci', ownerId: 'u1', ownerEmail: 'o@x' } });
   assert.deepEqual(p, {

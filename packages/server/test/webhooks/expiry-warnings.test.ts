@@ -41,7 +41,7 @@ for (const backend of await backends()) {
       assert.equal(await warnExpiringClients(s.store, now + 9.5 * DAY), 1, 'long: 1 day left');
       assert.equal(await warnExpiringClients(s.store, now + 9.6 * DAY), 0);
       assert.deepEqual((await expiring()).filter((x) => x.startsWith('webhook')).sort(), ['webhook:long:1', 'webhook:long:7', 'webhook:short:1']);
-      const audit = await s.store.audit.list(tenant.id, { action: 'oauth2_client.expiring', targetId: long.client.id }, 10);
+      const audit = await s.store.audit.list(tenant.id, { action: 'personal_client.expiring', targetId: long.client.id }, 10);
       assert.deepEqual(audit.map((e) => e.details.days), [1, 7]);
     } finally {
       await s.close();

@@ -1,6 +1,7 @@
 /**
- * Every action the audit log records: one name per event, the same in the log, its filters and
- * the console. Webhook event types are derived from some of them (domain/webhooks/events.ts).
+ * Every action the audit log records: one name per event, the same in the log, its filters, the
+ * console and, for the events a webhook announces, on the wire (domain/webhooks/events.ts).
+ * Events recorded under an older name were renamed in place (migration 0019).
  */
 export const AUDIT_ACTIONS = [
   'tenant.created', 'tenant.renamed', 'tenant.enterprise_enabled', 'tenant.enterprise_disabled', 'settings.updated',
@@ -10,9 +11,9 @@ export const AUDIT_ACTIONS = [
   'session.created', 'session.ended', 'session.login_failed', 'session.sso_failed', 'user.sign_in_failed',
   'sso.enforced', 'sso.break_glass_set', 'sso.break_glass_sign_in',
   'identity_provider.created', 'identity_provider.updated', 'identity_provider.deleted',
-  'oauth2_client.created', 'oauth2_client.expiring', 'oauth2_client.expired', 'oauth2_client.revoked', 'oauth2_client.reported_leaked',
+  'personal_client.created', 'personal_client.expiring', 'personal_client.expired', 'personal_client.revoked', 'personal_client.reported_leaked',
   'client.first_used',
-  'app.created', 'app.updated', 'app.deleted', 'app.activated', 'app.deactivated', 'app.secret_rotated', 'app.secret_reported_leaked',
+  'app.created', 'app.updated', 'app.deleted', 'app.activated', 'app.deactivated', 'app.expired', 'app.secret_regenerated', 'app.reported_leaked',
   'app.tokens_generated',
   'access_token.revoked', 'refresh_token.revoked', 'refresh_token.reuse_detected', 'refresh_token.reported_leaked',
   'signing_key.published', 'signing_key.rotated',

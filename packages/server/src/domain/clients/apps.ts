@@ -98,7 +98,7 @@ export async function regenerateAppSecret(store: Store, hasher: SecretHasher, te
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     families.push(secretGrantId(before));
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_rotated', targetType: 'app',
+      tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_regenerated', targetType: 'app',
       targetId: id, details: { grantsEnded: families.length - 1 },
     });
     await endGrants(tx, tenant.id, families, now);

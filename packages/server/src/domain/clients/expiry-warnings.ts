@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 export const EXPIRY_WARNING_DAYS = [7, 1] as const;
 
 /**
- * Audits `oauth2_client.expiring` once per threshold per personal client; the audit trail turns it
+ * Audits `personal_client.expiring` once per threshold per personal client; the audit trail turns it
  * into the `personal_client.expiring` webhook and the warning email. `now` comes from the clock.
  */
 export async function warnExpiringClients(store: Store, now: number): Promise<number> {
@@ -13,7 +13,7 @@ export async function warnExpiringClients(store: Store, now: number): Promise<nu
     const due = await tx.clients.takeExpiryWarnings(now, EXPIRY_WARNING_DAYS);
     for (const { client: c, days } of due) {
       await recordAudit(tx, {
-        tenantId: c.tenantId, actorType: 'system', actorId: null, action: 'oauth2_client.expiring',
+        tenantId: c.tenantId, actorType: 'system', actorId: null, action: 'personal_client.expiring',
         targetType: 'oauth2_client', targetId: c.id, at: now,
         details: { name: c.name, ownerId: c.ownerUserId, days, expiresAt: new Date(c.expiresAt!).toISOString() },
       });

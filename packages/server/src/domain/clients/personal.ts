@@ -89,7 +89,7 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
     await tx.clients.insert(client);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'oauth2_client.created', targetType: 'oauth2_client',
+      tenantId: tenant.id, ...auditActor(actor), action: 'personal_client.created', targetType: 'oauth2_client',
       targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString(), scopes: scopeSubset(client) },
     });
   });
@@ -111,7 +111,7 @@ export async function revokePersonalClient(store: Store, tenant: Tenant, id: str
     await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(who), action: 'oauth2_client.revoked', targetType: 'oauth2_client', targetId: id,
+      tenantId: tenant.id, ...auditActor(who), action: 'personal_client.revoked', targetType: 'oauth2_client', targetId: id,
       details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },
     });
     return (await tx.clients.byId(tenant.id, id))!;

@@ -79,13 +79,13 @@ async function revokeClientSecret(ctx: AppContext, secret: string, report: LeakR
     if (now.kind === 'personal') {
       await revokePersonalClient(tx, tenant, now.id, { by: 'policy', reason: 'reported_leaked' }, undefined, SYSTEM);
       await recordAudit(tx, {
-        tenantId: tenant.id, ...systemAudit, action: 'oauth2_client.reported_leaked', targetType: 'oauth2_client',
+        tenantId: tenant.id, ...systemAudit, action: 'personal_client.reported_leaked', targetType: 'oauth2_client',
         targetId: now.id, details: details(report, { clientId: now.clientId, ownerId: now.ownerUserId }),
       });
     } else {
       await regenerateAppSecret(tx, ctx.hasher, tenant, now.id, SYSTEM);
       await recordAudit(tx, {
-        tenantId: tenant.id, ...systemAudit, action: 'app.secret_reported_leaked', targetType: 'app',
+        tenantId: tenant.id, ...systemAudit, action: 'app.reported_leaked', targetType: 'app',
         targetId: now.id, details: details(report, { clientId: now.clientId }),
       });
     }

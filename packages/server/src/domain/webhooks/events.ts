@@ -1,6 +1,7 @@
 import type { NewAuditEvent } from '../audit/model.js';
+import type { AuditAction } from '../audit/actions.js';
 
-/** The lifecycle events a webhook endpoint can subscribe to (the contract other parts rely on). */
+/** The lifecycle events a webhook endpoint can subscribe to (the contract other parts rely on): audit actions, by the same name. */
 export const WEBHOOK_EVENTS = [
   'personal_client.created',
   'personal_client.expiring',
@@ -13,32 +14,16 @@ export const WEBHOOK_EVENTS = [
   'refresh_token.reuse_detected',
   'refresh_token.reported_leaked',
   'signing_key.rotated',
-] as const;
+] as const satisfies readonly AuditAction[];
 export type WebhookEventType = typeof WEBHOOK_EVENTS[number];
 
 /**
- * The one mapping from audited action to announced event: whatever is audited as one of these
- * actions is announced, in the same transaction, so a rolled-back change is never announced.
+ * An audited action with a webhook event's name is announced, in the same transaction, so a
+ * rolled-back change is never announced: one name per event, in the audit log and on the wire.
  */
-const BY_ACTION: Record<string, { type: WebhookEventType; target?: string }> = {
-  'oauth2_client.created': { type: 'personal_client.created', target: 'oauth2_client' },
-  'oauth2_client.expiring': { type: 'personal_client.expiring', target: 'oauth2_client' },
-  'oauth2_client.expired': { type: 'personal_client.expired', target: 'oauth2_client' },
-  'oauth2_client.revoked': { type: 'personal_client.revoked', target: 'oauth2_client' },
-  'oauth2_client.reported_leaked': { type: 'personal_client.reported_leaked', target: 'oauth2_client' },
-  'app.secret_rotated': { type: 'app.secret_regenerated' },
-  'app.deactivated': { type: 'app.deactivated' },
-  'app.secret_reported_leaked': { type: 'app.reported_leaked' },
-  'refresh_token.reuse_detected': { type: 'refresh_token.reuse_detected' },
-  'refresh_token.reported_leaked': { type: 'refresh_token.reported_leaked' },
-  'signing_key.rotated': { type: 'signing_key.rotated' },
-};
-
-export function webhookEventFor(e: Pick<NewAuditEvent, 'action' | 'targetType' | 'tenantId'>): WebhookEventType | null {
-  const m = BY_ACTION[e.action];
-  if (!m || e.tenantId === null) return null;
-  if (m.target && e.targetType !== m.target) return null;
-  return m.type;
+export function webhookEventFor(e: Pick<NewAuditEvent, 'action' | 'tenantId'>): WebhookEventType | null {
+  if (e.tenantId === null) return null;
+  return (WEBHOOK_EVENTS as readonly string[]).includes(e.action) ? (e.action as WebhookEventType) : null;
 }
 
 /** Events the owner and the domain's managers are also told about by email (when SMTP_URL is set). */

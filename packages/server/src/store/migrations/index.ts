@@ -15,6 +15,7 @@ import * as m0015 from './0015_secret_scanning.js';
 import * as m0016 from './0016_management_scopes.js';
 import * as m0017 from './0017_sso_browser_binding.js';
 import * as m0018 from './0018_audit_retention.js';
+import * as m0019 from './0019_audit_action_names.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0016_management_scopes': m0016,
   '0017_sso_browser_binding': m0017,
   '0018_audit_retention': m0018,
+  '0019_audit_action_names': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -167,7 +167,7 @@ export function requireScopeDeclarations(app: FastifyInstance): void {
     if (route.schema && config.scope) {
       route.schema.security = [{ bearer: [config.scope] }, { session: [] }];
       const needs = config.trustAnchor !== undefined
-        ? 'Only an interactive sign-in (the console session, or a token of your own sign-in through latchkey-sdk): a personal client\'s token is refused.'
+        ? `Only an interactive sign-in (the console session, or a token of your own sign-in through ${SDK_CLIENT_ID}): a personal client's token is refused.`
         : `A personal client's token needs the scope ${config.scope}.`;
       route.schema.description = [route.schema.description, needs].filter(Boolean).join(' ');
     }

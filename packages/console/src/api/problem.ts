@@ -21,9 +21,10 @@ const FALLBACK: Record<number, string> = {
 };
 
 export function toApiError(error: unknown, response: Response): ApiError {
-  const body = (error && typeof error === 'object' ? error : {}) as { detail?: unknown; type?: unknown };
+  const body = (error && typeof error === 'object' ? error : {}) as { detail?: unknown; code?: unknown };
   const detail = typeof body.detail === 'string' && body.detail ? sentence(body.detail) : undefined;
-  const code = typeof body.type === 'string' ? body.type.split('/').pop() : undefined;
+  // The problem's stable code (issuer_unreachable, session_expired…): branch on it, never on detail.
+  const code = typeof body.code === 'string' ? body.code : undefined;
   const retry = Number(response.headers.get('retry-after'));
   const message = detail ?? FALLBACK[response.status] ?? `The server answered ${response.status} ${response.statusText}.`;
   return new ApiError(response.status, message, code, Number.isFinite(retry) && retry > 0 ? retry : undefined);

@@ -5,10 +5,10 @@ import type { AppContext } from '../context.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import type { SessionRecord } from '../store/repos/sessions.js';
-import { verifyAccessToken } from '../domain/tokens/access-token.js';
-import { grantStillValid } from '../domain/tokens/introspect.js';
+import { checkAccessToken, type TokenRefusal } from '../domain/tokens/access-token.js';
+import { grantEnded } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';
-import { Problem, forbidden, unauthorized } from './problem.js';
+import { Problem, forbidden, invalidToken, unauthorized, type ProblemCode } from './problem.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import type { AuthState } from './types.js';
 import type { Actor } from '../domain/audit/actor.js';
@@ -87,48 +87,55 @@ function checkCsrf(ctx: AppContext, request: FastifyRequest, session: SessionRec
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
+  // RFC 6750 §3.1: another scheme is no bearer token at all (no error code); a broken one is an invalid token.
+  if (!/^Bearer /i.test(header)) throw unauthorized('the Authorization header must be "Bearer <access token>"');
   const m = /^Bearer +([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
-  if (!m) throw unauthorized('the Authorization header must be "Bearer <access token>"');
-  if (m[1].length > MAX_LENGTH.jwt) throw unauthorized(`the bearer token is too long (at most ${MAX_LENGTH.jwt} characters)`);
+  if (!m) throw invalidToken('token_invalid', 'the Authorization header must be "Bearer <access token>"');
+  if (m[1].length > MAX_LENGTH.jwt) throw invalidToken('token_invalid', `the bearer token is too long (at most ${MAX_LENGTH.jwt} characters)`);
   return m[1];
 }
 
+const DISABLED = 'the account is disabled or no longer exists';
+
 function activeUser(principal: Principal | undefined): Principal {
-  if (!principal || principal.user.status !== 'active') throw unauthorized('the account is disabled or no longer exists');
+  if (!principal || principal.user.status !== 'active') throw unauthorized(DISABLED, 'user_disabled');
   return principal;
 }
 
-/** Same wording as the resource servers, so SDKs can tell "refresh and retry" from "give up". */
-function looksExpired(token: string): boolean {
-  try {
-    const exp = decodeJwt(token).exp;
-    return typeof exp === 'number' && exp * 1000 <= Date.now();
-  } catch {
-    return false;
-  }
-}
+/**
+ * Each refusal of a bearer token has its own code: the SDKs get a new token and retry only when that
+ * can help (token_expired, token_unknown_key), and give up at once otherwise.
+ */
+const REFUSED: Record<TokenRefusal, [code: ProblemCode, detail: string]> = {
+  expired: ['token_expired', 'Expired access token: get a new one'],
+  unknown_key: ['token_unknown_key', 'the access token names a signing key this tenant does not publish (as after a rotation for a suspected leak): get a new one'],
+  invalid: ['token_invalid', 'the access token is not valid for this tenant: its signature, issuer, type or lifetime is wrong'],
+};
 
 async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {
-  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
-  if (!claims) throw unauthorized(looksExpired(token) ? 'Expired access token: get a new one' : 'the access token is invalid or expired');
-  if (await ctx.revokedTokens.revoked(claims)) throw unauthorized('the access token has been revoked');
+  const checked = await checkAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  if ('refused' in checked) throw invalidToken(...REFUSED[checked.refused]);
+  const { claims } = checked;
   const principal = await ctx.principals.get(tenant.id, claims.sub);
+  // Disabling a user revokes their tokens too: the cause is the more useful answer.
+  if (principal && principal.user.status !== 'active') throw invalidToken('user_disabled', DISABLED);
+  if (await ctx.revokedTokens.revoked(claims)) throw invalidToken('token_revoked', 'the access token has been revoked');
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
-  if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not-a-user');
+  if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not_a_user');
   // RFC 9068: the management API's audience is the issuer itself (user tokens always carry it).
-  if (![claims.aud].flat().includes(ctx.issuer(tenant))) throw unauthorized('the access token is not meant for this API');
-  activeUser(principal);
+  if (![claims.aud].flat().includes(ctx.issuer(tenant))) throw invalidToken('token_invalid', 'the access token is not meant for this API');
   // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
-  if (!(await grantStillValid(ctx, tenant, claims.client_id, null))) throw unauthorized('the client of this access token is revoked, expired or deactivated');
-  return { principal: activeUser(principal), via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
+  const ended = await grantEnded(ctx, tenant, claims.client_id, null);
+  if (ended) throw invalidToken(ended.by === 'user' ? 'user_disabled' : 'client_revoked', `the client of this access token can no longer be used: ${ended.reason}`);
+  return { principal, via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
 }
 
 async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
   const secret = request.cookies[sessionCookie(ctx)];
   if (!secret) return undefined;
   const session = await findSession(ctx.store, ctx.hasher, secret);
-  if (!session) throw unauthorized('the session has expired or ended; sign in again');
-  if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one');
+  if (!session) throw unauthorized('the session has expired or ended; sign in again', 'session_expired');
+  if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one', 'session_other_tenant');
   checkCsrf(ctx, request, session);
   const principal = activeUser(await ctx.principals.get(session.tenantId, session.userId));
   return { principal, via: 'session', csrfToken: session.csrfToken, sessionHash: session.idHash };
@@ -136,9 +143,9 @@ async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: 
 
 /** RFC 6750 §3.1: the token lacks a scope this route needs. */
 function insufficientScope(scope: ManagementScope): Problem {
-  return new Problem(403, 'Forbidden',
+  return new Problem('insufficient_scope',
     `this token lacks the scope ${scope}: create the personal client with all of your permissions, or with ${scope} among its scopes`,
-    'insufficient-scope', { requiredScope: scope },
+    { requiredScope: scope },
     { 'www-authenticate': `Bearer realm="latchkey", error="insufficient_scope", scope="${scope}"` });
 }
 
@@ -205,10 +212,10 @@ export function authenticatePlatform(ctx: AppContext) {
       try {
         iss = decodeJwt(token).iss;
       } catch {
-        throw unauthorized('the access token is invalid or expired');
+        throw invalidToken('token_invalid', 'the access token is not a JWT');
       }
       const tenant = typeof iss === 'string' && iss.startsWith(issuerPrefix) ? await ctx.tenants.get(iss.slice(issuerPrefix.length)) : undefined;
-      if (!tenant) throw unauthorized('the access token is invalid or expired');
+      if (!tenant) throw invalidToken('token_invalid', 'the access token was not issued by a tenant of this server');
       auth = await fromBearer(ctx, tenant, token);
     } else {
       auth = await fromSession(ctx, request);
@@ -234,5 +241,5 @@ export function actorOf(request: FastifyRequest, type: Actor['type'] = 'user'): 
  */
 export async function mintsCredential(request: FastifyRequest): Promise<void> {
   if (request.auth && !viaClientCredential(actorOf(request))) return;
-  throw forbidden(`a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`, 'credential-minting');
+  throw forbidden(`a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`, 'credential_minting');
 }

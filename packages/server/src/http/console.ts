@@ -41,7 +41,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dist?: string 
 
     if (!fs.existsSync(indexFile)) {
       ui.get('/*', { schema: { hide: true } }, async () => {
-        throw new Problem(503, 'Service Unavailable', 'the console is not built: run "npm run build -w @latchkey/console" (npm start does it)', 'console-not-built');
+        throw new Problem('console_not_built', 'the console is not built: run "npm run build -w @latchkey/console" (npm start does it)');
       });
       return;
     }
@@ -66,7 +66,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dist?: string 
       const pathname = request.url.split('?')[0]!;
       // A missing asset is a real 404 (an old page asking for a file of an older build).
       if ((request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/console/assets/')) return sendIndex(reply);
-      const p = new Problem(404, 'Not Found', `no console file at ${pathname}`, 'no-route');
+      const p = new Problem('no_route', `no console file at ${pathname}`);
       return reply.code(404).type('application/problem+json').send(p.toJSON());
     });
   }, { prefix: '/console' });

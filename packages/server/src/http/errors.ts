@@ -3,12 +3,6 @@ import { Problem } from './problem.js';
 import { DomainError } from '../domain/errors.js';
 import { InvalidCursorError, StoreUnavailable } from '../store/index.js';
 
-const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, throttled: 429, grant_refused: 400, scope_refused: 400 } as const;
-const DOMAIN_TITLE = {
-  invalid: 'Bad Request', not_found: 'Not Found', conflict: 'Conflict', forbidden: 'Forbidden', throttled: 'Too Many Requests',
-  grant_refused: 'Bad Request', scope_refused: 'Bad Request',
-} as const;
-
 type ValidationIssue = NonNullable<FastifyError['validation']>[number];
 
 /**
@@ -52,41 +46,42 @@ export function isUniqueViolation(err: unknown): boolean {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
+    // A domain error's code is the problem's code (its more specific one when it has one).
     if (err instanceof DomainError) {
-      const p = new Problem(DOMAIN_STATUS[err.code], DOMAIN_TITLE[err.code], err.message, err.problem);
+      const p = new Problem(err.problem ?? err.code, err.message);
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.code(p.status).type('application/problem+json').send(p.toJSON());
     }
     if (err instanceof StoreUnavailable) {
       // Told once per outage where the store noticed it (db.ts), not once per request here.
-      const p = new Problem(503, 'Service Unavailable', err.detail, 'store-unavailable', {}, { 'retry-after': String(err.retryAfterSeconds) });
+      const p = new Problem('store_unavailable', err.detail, {}, { 'retry-after': String(err.retryAfterSeconds) });
       return reply.code(503).headers(p.headers).type('application/problem+json').send(p.toJSON());
     }
     if (err instanceof InvalidCursorError) {
-      const p = new Problem(400, 'Bad Request', err.message, 'invalid-cursor');
+      const p = new Problem('invalid_cursor', err.message);
       return reply.code(400).type('application/problem+json').send(p.toJSON());
     }
     if (isUniqueViolation(err)) {
       // Two concurrent writes raced past the domain's own duplicate check; the database decided.
-      const p = new Problem(409, 'Conflict', 'a conflicting record was created at the same time; it already exists', 'conflict');
+      const p = new Problem('conflict', 'a conflicting record was created at the same time; it already exists');
       return reply.code(409).type('application/problem+json').send(p.toJSON());
     }
     if (err.validation) {
       const detail = validationDetail(err);
-      return reply.code(400).type('application/problem+json').send(new Problem(400, 'Bad Request', detail, 'validation').toJSON());
+      return reply.code(400).type('application/problem+json').send(new Problem('invalid', detail).toJSON());
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       request.log.error({ err }, 'unhandled error');
-      return reply.code(500).type('application/problem+json').send(new Problem(500, 'Internal Server Error', 'The server could not complete the request', 'internal').toJSON());
+      return reply.code(500).type('application/problem+json').send(new Problem('internal', 'The server could not complete the request').toJSON());
     }
     // Fastify's own client errors: unsupported media type, malformed JSON, body too large.
-    const title = status === 415 ? 'Unsupported Media Type' : status === 413 ? 'Payload Too Large' : 'Bad Request';
-    return reply.code(status).type('application/problem+json').send(new Problem(status, title, err.message, 'request').toJSON());
+    const code = status === 415 ? 'unsupported_media_type' : status === 413 ? 'payload_too_large' : 'invalid';
+    return reply.code(status).type('application/problem+json').send(new Problem(code, err.message, {}, {}, status).toJSON());
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const p = new Problem(404, 'Not Found', `no route for ${request.method} ${request.url.split('?')[0]}`, 'no-route');
+    const p = new Problem('no_route', `no route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.code(404).type('application/problem+json').send(p.toJSON());
   });
 }

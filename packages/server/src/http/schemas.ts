@@ -1,6 +1,7 @@
 import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
+import { PROBLEM_CODES, problemCodeMeanings, type ProblemCode } from './problem.js';
 
 // Schemas shared by several route files, and the views that turn domain objects into API JSON.
 // Response schemas also filter what is sent: a field missing here (a password hash) never leaves.
@@ -20,10 +21,14 @@ export const lastUseView = (c: { lastUsedAt: number | null; lastUsedAddress: str
 });
 
 export const Problem = Type.Object({
-  type: Type.String(),
+  type: Type.String({ description: 'https://latchkey.dev/problems/ and the code in kebab-case' }),
   title: Type.String(),
   status: Type.Integer(),
-  detail: Type.String(),
+  detail: Type.String({ description: 'for people; may change: branch on code' }),
+  code: Type.Unsafe<ProblemCode>({
+    type: 'string', enum: PROBLEM_CODES,
+    description: `stable: branch on it. ${problemCodeMeanings()}`,
+  }),
 }, { additionalProperties: true, description: 'RFC 9457 problem document' });
 
 /** Documents the error statuses a route answers with. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { TestServer } from '../helpers/harness.js';
 import { signAccessToken } from '../../src/domain/tokens/access-token.js';
+import { PROBLEM_CODES, type ProblemCode } from '../../src/http/problem.js';
 
 /** How a test caller authenticates: a console session (cookie + CSRF token) or a bearer token. */
 export type Credentials = { cookie: string; csrf: string } | { bearer: string } | null;
@@ -45,15 +46,20 @@ export async function bearer(s: TestServer, tenantSlug: string, userId: string, 
   }).token;
 }
 
-/** Asserts a problem document with this status, and returns its detail. */
-export function problem(res: LightMyRequestResponse, status: number, detail?: RegExp): string {
+/**
+ * Asserts a problem document with this status (and code, when given), and returns its detail. Every
+ * problem carries one of the documented codes, and its type URL is the code in kebab-case.
+ */
+export function problem(res: LightMyRequestResponse, status: number, detail?: RegExp, code?: ProblemCode): string {
   assert.equal(res.statusCode, status, res.body);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   const body = res.json();
   assert.equal(body.status, status);
-  assert.equal(typeof body.type, 'string');
   assert.equal(typeof body.title, 'string');
   assert.equal(typeof body.detail, 'string');
+  assert.ok(PROBLEM_CODES.includes(body.code), `a documented code: ${res.body}`);
+  assert.equal(body.type, `https://latchkey.dev/problems/${body.code.replaceAll('_', '-')}`);
+  if (code) assert.equal(body.code, code, res.body);
   if (detail) assert.match(body.detail, detail);
   return body.detail;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestServer } from '../helpers/harness.js';
+import { PROBLEM_CODES } from '../../src/http/problem.js';
 
 test('the OpenAPI document describes the management API from the route schemas', async () => {
   const s = await createTestServer('sqlite');
@@ -39,6 +40,15 @@ test('the OpenAPI document describes the management API from the route schemas',
     const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as { content: Record<string, { schema: { required: string[] } }> };
     assert.deepEqual(tokens.content['application/json'].schema.required, ['scopes']);
     assert.equal(Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')), false, 'the console is not part of the API');
+    // Every error response documents the problem's stable code and lists the codes.
+    const me401 = paths['/t/{tenant}/api/v1/me'].get.responses['401'] as { content: Record<string, { schema: { required: string[]; properties: { code: { enum: string[]; description: string } } } }> };
+    const schema = Object.values(me401.content)[0]!.schema;
+    assert.ok(schema.required.includes('code'));
+    assert.deepEqual(schema.properties.code.enum, PROBLEM_CODES);
+    for (const code of ['token_expired', 'token_invalid', 'token_revoked', 'client_revoked', 'user_disabled', 'not_found', 'invalid']) {
+      assert.ok(schema.properties.code.enum.includes(code), code);
+    }
+    assert.match(schema.properties.code.description, /token_expired \(401\): the access token has expired/);
   } finally {
     await s.close();
   }

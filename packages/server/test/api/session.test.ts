@@ -4,6 +4,7 @@ import { backends, createTestServer, form, ADMIN_EMAIL, ADMIN_PASSWORD, type Tes
 import { as, bearer, login, problem } from './client.js';
 import { changeTenant, ensureIdentityProvider } from '../helpers/oauth.js';
 import { signAccessToken } from '../../src/domain/tokens/access-token.js';
+import type { ProblemCode } from '../../src/http/problem.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -85,16 +86,18 @@ for (const backend of await backends()) {
     });
 
     test('missing or invalid credentials are 401 with WWW-Authenticate', async () => {
-      const cases: Array<Record<string, string>> = [
-        {},
-        { authorization: 'Basic YTpi' },
-        { authorization: 'Bearer not.a.jwt' },
-        { cookie: 'lk_session=lk_ss_forged' },
+      // RFC 6750 §3.1: error="invalid_token" only when a bearer token was presented.
+      const cases: Array<[Record<string, string>, ProblemCode, string]> = [
+        [{}, 'authentication_required', 'Bearer realm="latchkey"'],
+        [{ authorization: 'Basic YTpi' }, 'authentication_required', 'Bearer realm="latchkey"'],
+        [{ authorization: 'Bearer not.a.jwt' }, 'token_invalid', 'Bearer realm="latchkey", error="invalid_token"'],
+        [{ authorization: 'Bearer "quoted"' }, 'token_invalid', 'Bearer realm="latchkey", error="invalid_token"'],
+        [{ cookie: 'lk_session=lk_ss_forged' }, 'session_expired', 'Bearer realm="latchkey"'],
       ];
-      for (const headers of cases) {
+      for (const [headers, code, challenge] of cases) {
         const res = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/me', headers });
-        problem(res, 401);
-        assert.equal(res.headers['www-authenticate'], 'Bearer realm="latchkey"');
+        problem(res, 401, undefined, code);
+        assert.equal(res.headers['www-authenticate'], challenge);
       }
     });
 
@@ -104,7 +107,7 @@ for (const backend of await backends()) {
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal((await demo()).personalClientMaxDays, 90);
 
-      problem(await as(s, { bearer: await bearer(s, 'demo', admin.userId, -60) }).request('GET', '/t/demo/api/v1/me'), 401, /^Expired access token/);
+      problem(await as(s, { bearer: await bearer(s, 'demo', admin.userId, -60) }).request('GET', '/t/demo/api/v1/me'), 401, /^Expired access token/, 'token_expired');
 
       const tenant = await demo();
       const minted = signAccessToken(await s.ctx.keys.active(tenant), {
@@ -113,15 +116,15 @@ for (const backend of await backends()) {
       // Written to the store as another process would, then read back.
       await s.store.replay.revokeAccessToken(tenant.id, minted.claims.jti, minted.claims.exp * 1000);
       await s.ctx.revokedTokens.sync();
-      problem(await as(s, { bearer: minted.token }).request('GET', '/t/demo/api/v1/me'), 401, /revoked/);
+      problem(await as(s, { bearer: minted.token }).request('GET', '/t/demo/api/v1/me'), 401, /revoked/, 'token_revoked');
 
       const sampleApiOnly = signAccessToken(await s.ctx.keys.active(tenant), {
         issuer: s.ctx.issuer(tenant), subject: admin.userId, audience: 'urn:latchkey:sample-api', clientId: 'latchkey-sdk', scope: 'metering', ttlSeconds: 300,
       });
-      problem(await as(s, { bearer: sampleApiOnly.token }).request('GET', '/t/demo/api/v1/me'), 401, /not meant for this API/);
+      problem(await as(s, { bearer: sampleApiOnly.token }).request('GET', '/t/demo/api/v1/me'), 401, /not meant for this API/, 'token_invalid');
 
       // A token whose subject is no user (an application's client_credentials token).
-      problem(await as(s, { bearer: await bearer(s, 'demo', 'app-client-id') }).request('GET', '/t/demo/api/v1/me'), 403, /does not represent a user/);
+      problem(await as(s, { bearer: await bearer(s, 'demo', 'app-client-id') }).request('GET', '/t/demo/api/v1/me'), 403, /does not represent a user/, 'not_a_user');
     });
 
     test('CSRF: cookie-authenticated writes need the X-CSRF-Token header and our Origin', async () => {

@@ -204,7 +204,7 @@ class Deployment {
     assert.equal(m.headers['retry-after'], '2');
     assert.deepEqual(json(m), {
       type: 'https://latchkey.dev/problems/store-unavailable', title: 'Service Unavailable', status: 503,
-      detail: 'The server cannot reach its database right now; retry after 2 seconds',
+      detail: 'The server cannot reach its database right now; retry after 2 seconds', code: 'store_unavailable',
     });
   }
 

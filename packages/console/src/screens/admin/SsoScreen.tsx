@@ -24,7 +24,7 @@ export const providersQuery = (tenant: string) => ({
 });
 
 /** The problems of the issuer itself (its discovery document) belong under the issuer field. */
-const ISSUER_PROBLEMS = new Set(['issuer-unreachable', 'issuer-invalid']);
+const ISSUER_PROBLEMS = new Set(['issuer_unreachable', 'issuer_invalid']);
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
 /** Adds a provider, or edits one: the client secret is write-only, so editing leaves it alone unless typed. */

@@ -27,7 +27,7 @@ async function exemptUserIds(tx: Store, tenantId: string, via: 'console' | 'pass
 export async function applySsoEnforcement(tx: Store, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
   const enabled = (await tx.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   if (enabled.length === 0) {
-    throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no-identity-provider');
+    throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no_identity_provider');
   }
   const breakGlass = await exemptUserIds(tx, tenant.id, 'password_grant');
   const families = await tx.refreshTokens.revokeUserTokensExcept(tenant.id, breakGlass, now);

@@ -1,5 +1,5 @@
 import { randomUUID, sign } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import type { KeyService, ActiveKey, PublishedKeys } from '../keys/service.js';
 import type { Tenant } from '../tenants/model.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
@@ -90,19 +90,33 @@ export function verifiedTokenCacheStats(keys: KeyService): { size: number; bytes
  * tokens that outlive a rotation.
  */
 export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
+  const checked = await checkAccessToken(keys, tenant, issuer, token);
+  return 'claims' in checked ? checked.claims : null;
+}
+
+/**
+ * Why a token is refused. A new token mends the first two: `expired` when this tenant's key signed
+ * it for this issuer and only its time is up; `unknown_key` when it names this issuer but a key the
+ * tenant no longer publishes (withdrawn after a suspected leak). `invalid`: everything else.
+ */
+export type TokenRefusal = 'expired' | 'unknown_key' | 'invalid';
+
+/** verifyAccessToken, saying why a token is refused. */
+export async function checkAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<{ claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   let verified = verifiedBy.get(keys);
   if (!verified) verifiedBy.set(keys, (verified = new BoundedMap(MAX_VERIFIED, MAX_VERIFIED_BYTES)));
   const published = await keys.published(tenant);
   const hit = verified.get(token);
   if (hit) {
-    if (hit.tenantId === tenant.id && hit.claims.iss === issuer && published.maxTokenTtl.has(hit.kid)
-      && hit.claims.exp + SKEW_SECONDS > Date.now() / 1000) return hit.claims;
+    const ours = hit.tenantId === tenant.id && hit.claims.iss === issuer;
+    const keyPublished = published.maxTokenTtl.has(hit.kid);
+    if (ours && keyPublished && hit.claims.exp + SKEW_SECONDS > Date.now() / 1000) return { claims: hit.claims };
     verified.delete(token);
-    if (hit.tenantId === tenant.id) return null;
+    if (hit.tenantId === tenant.id) return { refused: !ours ? 'invalid' : keyPublished ? 'expired' : 'unknown_key' };
   }
   const result = await verifyUncached(keys, tenant, issuer, token, published);
-  if (result) verified.set(token, { tenantId: tenant.id, ...result });
-  return result?.claims ?? null;
+  if ('claims' in result) verified.set(token, { tenantId: tenant.id, ...result });
+  return result;
 }
 
 /** The lifetime a token signed by `kid` may have, in seconds; undefined when `kid` is not published. */
@@ -116,32 +130,48 @@ function lifetimeOk(claims: AccessTokenClaims, max: number): boolean {
   return typeof claims.iat === 'number' && claims.iat <= now + SKEW_SECONDS && claims.exp - claims.iat <= max + SKEW_SECONDS;
 }
 
-async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string, published: PublishedKeys): Promise<{ kid: string; claims: AccessTokenClaims } | null> {
+/** The `iss` a token claims, unverified: only to word a refusal, never to trust it. */
+function unverifiedIssuer(token: string): unknown {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+}
+
+async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string, published: PublishedKeys): Promise<{ kid: string; claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   const attempt = async (p: PublishedKeys) => {
     const { payload, protectedHeader } = await jwtVerify(token, keySet(p.jwks), {
       issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: SKEW_SECONDS,
     });
     return { kid: protectedHeader.kid, claims: payload as AccessTokenClaims };
   };
+  // jose checks exp last, after the signature, typ and issuer: only a genuine token is "expired".
+  const refusal = (err: unknown): { refused: TokenRefusal } => {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_JWT_EXPIRED') return { refused: 'expired' };
+    if (code === 'ERR_JWKS_NO_MATCHING_KEY' && unverifiedIssuer(token) === issuer) return { refused: 'unknown_key' };
+    return { refused: 'invalid' };
+  };
   let v;
   try {
     v = await attempt(published);
   } catch (err) {
     // A key rotated by another process is unknown here until reloaded.
-    if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') return null;
+    if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') return refusal(err);
     try {
       v = await attempt((published = await keys.reload(tenant)));
-    } catch {
-      return null;
+    } catch (again) {
+      return refusal(again);
     }
   }
   // Latchkey names the key in every token; without a kid nobody could tell which key vouched for it.
-  if (typeof v.kid !== 'string') return null;
+  if (typeof v.kid !== 'string') return { refused: 'invalid' };
   let max = maxLifetime(published, v.kid, tenant);
   if (max !== undefined && !lifetimeOk(v.claims, max)) {
     // Another process may have raised the lifetime since the keys were loaded here.
     published = await keys.reload(tenant);
     max = maxLifetime(published, v.kid, tenant);
   }
-  return max !== undefined && lifetimeOk(v.claims, max) ? { kid: v.kid, claims: v.claims } : null;
+  return max !== undefined && lifetimeOk(v.claims, max) ? { kid: v.kid, claims: v.claims } : { refused: 'invalid' };
 }

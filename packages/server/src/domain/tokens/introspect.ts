@@ -14,15 +14,21 @@ const INACTIVE: Introspection = { active: false };
  * may no longer use them).
  */
 export async function grantStillValid(ctx: GrantCheckDeps, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
+  return (await grantEnded(ctx, tenant, clientId, userId)) === null;
+}
+
+/** Why grantStillValid is false: whose fault (the client's or the user's) and a reason for people; null while the grant lives. */
+export async function grantEnded(ctx: GrantCheckDeps, tenant: Tenant, clientId: string, userId: string | null): Promise<{ by: 'client' | 'user'; reason: string } | null> {
   const client = await ctx.clients.get(tenant.id, clientId);
-  if (!client) return false;
+  if (!client) return { by: 'client', reason: 'client no longer exists' };
   const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;
-  if (clientUnusableReason(tenant, client, owner) !== null) return false;
+  const unusable = clientUnusableReason(tenant, client, owner);
+  if (unusable !== null) return { by: 'client', reason: unusable };
   if (userId !== null) {
     const user = client.ownerUserId === userId ? owner : await ctx.principals.get(tenant.id, userId);
-    if (!user || user.user.status !== 'active') return false;
+    if (!user || user.user.status !== 'active') return { by: 'user', reason: 'the user is disabled or no longer exists' };
   }
-  return true;
+  return null;
 }
 
 export async function introspectAccessToken(ctx: IntrospectDeps, tenant: Tenant, token: string): Promise<Introspection> {

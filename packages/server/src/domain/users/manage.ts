@@ -55,7 +55,7 @@ export async function manageUser(store: Store, tenant: Tenant, actor: Principal,
     // the sign-in itself: a session stolen earlier must not turn into lasting password access.
     const stored = change.password !== undefined ? (await store.users.byId(tenant.id, userId))?.passwordHash : null;
     if (change.password !== undefined && !stored && !freshSsoSignIn(reauth.signIn)) {
-      throw new DomainError('forbidden', `setting a first password needs a fresh sign-in: sign in again through single sign-on, then set the password within ${FRESH_SIGN_IN_MS / 60_000} minutes`, undefined, 'reauthentication-required');
+      throw new DomainError('forbidden', `setting a first password needs a fresh sign-in: sign in again through single sign-on, then set the password within ${FRESH_SIGN_IN_MS / 60_000} minutes`, undefined, 'reauthentication_required');
     }
     if (stored) {
       if (currentPassword === undefined) throw invalid('currentPassword is required to change your own password');

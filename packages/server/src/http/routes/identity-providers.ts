@@ -49,7 +49,7 @@ async function discovering<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof IssuerProblem) throw new Problem(400, 'Bad Request', err.message, `issuer-${err.kind}`);
+    if (err instanceof IssuerProblem) throw new Problem(`issuer_${err.kind}`, err.message);
     throw err;
   }
 }

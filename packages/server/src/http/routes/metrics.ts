@@ -19,7 +19,7 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
       const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
       // Compared as digests: equal lengths, constant time.
       if (!timingSafeEqual(digest(presented), expected)) {
-        throw new Problem(401, 'Unauthorized', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', 'unauthorized', {}, { 'www-authenticate': 'Bearer realm="metrics"' });
+        throw new Problem(presented ? 'token_invalid' : 'authentication_required', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', {}, { 'www-authenticate': 'Bearer realm="metrics"' });
       }
     }
     const text = clustered() ? await clusterMetrics() : await ctx.metrics.registry.metrics();

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { GitHubKeyCache, signatureValid } from '../../domain/secret-scanning/github-keys.js';
 import { reportLeak, type LeakReport } from '../../domain/secret-scanning/report-leak.js';
-import { Problem, badRequest, conflict, notFound, tooManyRequests, unauthorized } from '../problem.js';
+import { Problem, badRequest, conflict, tooManyRequests, unauthorized } from '../problem.js';
 
 /** A batch larger than this is refused with 413, more tokens than MAX_TOKENS with 400. */
 export const MAX_REPORT_BYTES = 256 * 1024;
@@ -73,15 +73,15 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const keyId = header(req, 'github-public-key-identifier');
     const signature = header(req, 'github-public-key-signature');
-    if (!keyId || !signature) throw unauthorized('Github-Public-Key-Identifier and Github-Public-Key-Signature are required');
+    if (!keyId || !signature) throw unauthorized('Github-Public-Key-Identifier and Github-Public-Key-Signature are required', 'signature_invalid');
     let key;
     try {
       key = await keys.key(keyId);
     } catch {
-      throw new Problem(503, 'Service Unavailable', 'the signing keys could not be fetched; try again later', 'keys-unavailable');
+      throw new Problem('keys_unavailable', 'the signing keys could not be fetched; try again later');
     }
-    if (!key) throw unauthorized('unknown Github-Public-Key-Identifier');
-    if (!signatureValid(key, raw, signature)) throw unauthorized('the signature does not match the body');
+    if (!key) throw unauthorized('unknown Github-Public-Key-Identifier', 'signature_invalid');
+    if (!signatureValid(key, raw, signature)) throw unauthorized('the signature does not match the body', 'signature_invalid');
     const findings = parseFindings(parseJson(raw), { url: 'url', source: 'source' });
     const digest = createHash('sha256').update(raw).digest('base64url');
     const now = Date.now();
@@ -101,7 +101,7 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
   // Wrong tokens are counted per address (GITLAB_TOKEN_THROTTLE); an address the token came from is spared.
   const throttle = ctx.throttle.gitlab;
   const gitlabAuth = async (req: FastifyRequest) => {
-    if (!conf.gitlabToken) throw notFound(`no route for ${req.method} ${req.url.split('?')[0]}`);
+    if (!conf.gitlabToken) throw new Problem('no_route', `no route for ${req.method} ${req.url.split('?')[0]}`);
     const retryAfter = await throttle.retryAfter('gitlab', req.ip);
     if (retryAfter > 0) throw tooManyRequests(`too many wrong revocation tokens from this address; try again in ${retryAfter} seconds`, retryAfter);
     const presented = (header(req, 'authorization') ?? '').replace(/^Bearer\s+/i, '');
@@ -109,7 +109,7 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     const b = createHash('sha256').update(conf.gitlabToken).digest();
     if (!presented || !timingSafeEqual(a, b)) {
       await throttle.fail('gitlab', req.ip);
-      throw unauthorized('the Authorization header must carry the revocation token');
+      throw unauthorized('the Authorization header must carry the revocation token', 'token_invalid');
     }
     await throttle.succeed('gitlab', req.ip);
   };

@@ -29,9 +29,9 @@ const sessionView = (user: User, csrfToken: string, expiresAt: number, method: '
 export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Problem {
   switch (result.reason) {
     case 'throttled': return tooManyRequests(`too many failed sign-ins; try again in ${result.retryAfter} seconds`, result.retryAfter);
-    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain: sign in with single sign-on, and use a personal OAuth2 client for programs', 'sso-enforced');
-    case 'disabled': return unauthorized('this account is disabled');
-    case 'invalid_credentials': return unauthorized('wrong email or password');
+    case 'sso_enforced': return forbidden('password sign-in is disabled for this domain: sign in with single sign-on, and use a personal OAuth2 client for programs', 'sso_enforced');
+    case 'disabled': return unauthorized('this account is disabled', 'user_disabled');
+    case 'invalid_credentials': return unauthorized('wrong email or password', 'invalid_credentials');
   }
 }
 

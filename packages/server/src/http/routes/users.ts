@@ -33,7 +33,7 @@ const Patch = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   status: Type.Optional(Status),
   roleIds: Type.Optional(RoleIds),
-  password: Type.Optional(Type.String({ maxLength: 1024, description: 'a manager sets another user\'s; your own needs currentPassword, or, for a first password, a single sign-on within the last 5 minutes (403 reauthentication-required)' })),
+  password: Type.Optional(Type.String({ maxLength: 1024, description: 'a manager sets another user\'s; your own needs currentPassword, or, for a first password, a single sign-on within the last 5 minutes (403 reauthentication_required)' })),
   currentPassword: Type.Optional(Type.String({ maxLength: 1024, description: 'required when changing your own password' })),
 }, { additionalProperties: false, minProperties: 1 });
 

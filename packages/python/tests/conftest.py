@@ -130,8 +130,9 @@ def counter() -> Counter:
 
 @dataclass
 class FakeApi:
-    """A stand-in resource API: answers 401 ``{"errorMessage": "Token Expired"}`` to tokens declared
-    expired, 503 with Retry-After a number of times on demand, and echoes the bearer token otherwise."""
+    """A stand-in resource API: answers 401 ``{"errorMessage": "Expired token", "errorCode": "ERR_TOKEN_EXPIRED"}``
+    (as the sample API does) to tokens declared expired, 503 with Retry-After a number of times on demand,
+    and echoes the bearer token otherwise."""
 
     url: str
     expired: set[str] = field(default_factory=set)
@@ -157,7 +158,7 @@ def fake_api() -> Iterator[FakeApi]:
                 api.unavailable -= 1
                 status, body, extra = 503, {"errorMessage": "try later"}, {"retry-after": "0"}
             elif token in api.expired:
-                status, body, extra = 401, {"errorMessage": "Token Expired"}, {"www-authenticate": 'Bearer error="invalid_token"'}
+                status, body, extra = 401, {"errorMessage": "Expired token", "errorCode": "ERR_TOKEN_EXPIRED"}, {"www-authenticate": 'Bearer error="invalid_token"'}
             else:
                 status, body, extra = 200, {"ok": True, "token": token[-8:], "method": self.command}, {}
             data = json.dumps(body).encode()

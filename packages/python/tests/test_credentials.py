@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 import latchkey
+from latchkey.auth import HttpxAuth
 from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, Counter, Server, read_json
 
 
@@ -61,6 +62,32 @@ def test_a_personal_client_uses_client_credentials_with_http_basic_and_acts_as_i
     assert env_lk.credential_kind == "client_credentials"
     assert env_lk.me()["email"] == ADMIN_EMAIL
     assert personal["clientSecret"] not in repr(env_lk) + repr(env_lk._core.settings)
+
+
+def test_a_revoked_client_gets_client_revoked_and_no_refresh_request_is_sent(server: Server, counter: Counter) -> None:
+    doomed = server.admin.clients.create("python doomed", dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1))
+    creds = latchkey.ClientSecret(doomed["clientId"], doomed["clientSecret"])
+    lk = server.client(credentials=creds, transport=counter)
+
+    async def main() -> None:
+        async with server.async_client(credentials=creds, transport=counter) as alk:
+            assert (await alk.me())["email"] == ADMIN_EMAIL
+            assert lk.me()["email"] == ADMIN_EMAIL
+            assert counter.grants == ["client_credentials", "client_credentials"]
+            server.admin.clients.delete(doomed["id"])
+            # No new token can mend a revoked client: the code says so, and the clients give up at once.
+            with pytest.raises(latchkey.ApiError) as aerr:
+                await alk.me()
+            assert aerr.value.status == 401 and aerr.value.problem_code == "client_revoked"
+
+    asyncio.run(main())
+    with pytest.raises(latchkey.ApiError) as err:
+        lk.me()
+    assert err.value.status == 401 and err.value.problem_code == "client_revoked"
+    with httpx.Client(auth=HttpxAuth(lk)) as http:
+        res = http.get(f"{server.url}/t/demo/api/v1/me")
+        assert res.status_code == 401 and res.json()["code"] == "client_revoked"
+    assert counter.count() == 2
 
 
 def test_a_tok_file_is_used_while_fresh_then_rotated_atomically_with_mode_0600_before_use(server: Server, tmp_path: Path, counter: Counter) -> None:
@@ -209,3 +236,16 @@ def test_wrong_credentials_raise_auth_error_with_the_oauth_code_and_no_secret(se
     with pytest.raises(latchkey.ConfigError) as cfg:
         latchkey.Client(env={}, profile=False).me()
     assert cfg.value.code == "ERR_LATCHKEY_CONFIG" and "no credentials" in str(cfg.value)
+
+
+def test_every_secret_shape_is_scrubbed_from_errors() -> None:
+    secrets = {
+        "refresh token": "lk_rt_Q2hhbmdlIG1lIQ_6x3zS8vS1k9w2mQhUOLm4n0pQ",
+        "client secret": "lk_cs_k1FyKKYYqUbayoA6IIWjDU7_2yW1wZYLRlTak7Fy_qM",
+        "console session": "lk_ss_Zm9yZ2V0IG1lIG5vdA_8kP2qLm5nR7sT1uV3wX9yZ0aB",
+        "access token": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+    }
+    for kind, secret in secrets.items():
+        err = latchkey.ApiError(status=400, title="Bad Request", method="GET", url="http://x", detail=f"echoed {secret} back")
+        for text in (str(err), repr(err), json.dumps(err.to_dict())):
+            assert secret not in text and "[REDACTED]" in text, f"{kind}: {text}"

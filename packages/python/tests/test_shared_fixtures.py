@@ -1,5 +1,6 @@
-"""The shared fixture of settings precedence and .tok files (packages/sdk/test/fixtures/settings-cases.json),
-run through the Python client; the TypeScript SDK's tests run the very same file."""
+"""The shared fixtures of settings precedence and .tok files (packages/sdk/test/fixtures/settings-cases.json)
+and of error answers (error-cases.json), run through the Python client; the TypeScript SDK's tests run the
+very same files."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import latchkey
 from latchkey._credentials.refresh_token import StoredTokens
 from latchkey._credentials.token_file import TokenFileStore
+from latchkey._http import HttpOptions, api_error, error_code, refresh_may_mend
+from latchkey._redact import SecretSet
 from conftest import ROOT
 
 FIXTURE = json.loads((ROOT / "packages/sdk/test/fixtures/settings-cases.json").read_text())
+ERROR_CASES = json.loads((ROOT / "packages/sdk/test/fixtures/error-cases.json").read_text())["cases"]
 SNAKE = {"baseUrl": "base_url", "apiUrl": "api_url", "configPath": "config_path", "tenant": "tenant", "profile": "profile", "credentials": "credentials"}
 
 
@@ -86,3 +91,12 @@ def test_tok_rotation_case(case: dict[str, Any], scratch: Path) -> None:
     assert file.read_text(encoding="utf-8") == case["afterText"]
     assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
     assert os.listdir(scratch) == ["app.tok"]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=[c["name"] for c in ERROR_CASES])
+def test_error_case(case: dict[str, Any]) -> None:
+    assert error_code(case["body"]) == case["expect"]["code"]
+    assert refresh_may_mend(case["status"], case["body"]) is case["expect"]["refresh"]
+    res = httpx.Response(case["status"], request=httpx.Request("GET", "http://127.0.0.1/x"))
+    err = api_error(HttpOptions(timeout=1, user_agent="test", secrets=SecretSet()), "GET", "http://127.0.0.1/x", res, case["body"])
+    assert err.problem_code == case["expect"]["code"] and err.status == case["status"]

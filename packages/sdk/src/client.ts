@@ -6,7 +6,7 @@ import { tokenFileSource } from './credentials/token-file.js';
 import type { CredentialKind, GrantContext, RefreshPersistedEvent, TokenSource } from './credentials/types.js';
 import { ProfileTokenStore, resolveSettings, type ResolvedCredentials, type SettingsInput } from './config.js';
 import { LatchkeyConfigError } from './errors.js';
-import { apiError, readBody, saysExpired, send, type FetchLike, type HttpOptions } from './lib/http.js';
+import { apiError, readBody, refreshMayMend, send, type FetchLike, type HttpOptions } from './lib/http.js';
 import { SecretSet } from './lib/redact.js';
 import { introspectToken, type Introspection } from './lib/token-endpoint.js';
 import { VERSION } from './lib/version.js';
@@ -148,8 +148,9 @@ export class Latchkey implements Requester {
   }
 
   /**
-   * fetch with `Authorization: Bearer …`. When the API answers 401 saying the token expired, the
-   * token is refreshed (once, shared with concurrent callers) and the request sent again.
+   * fetch with `Authorization: Bearer …`. When the API answers 401 with a code a new token mends
+   * (token_expired, ERR_TOKEN_EXPIRED…: see REFRESHABLE_CODES), the token is refreshed (once, shared
+   * with concurrent callers) and the request sent again; any other 401 is returned as it is.
    * `url`: absolute, or a path starting with `/` on `baseUrl`.
    */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
@@ -158,7 +159,7 @@ export class Latchkey implements Requester {
     const res = await send(this.#http, target, withBearer(init, token));
     if (res.status !== 401 || isStream(init.body)) return res;
     const body = await readBody(res.clone()).catch(() => undefined);
-    if (!saysExpired(body, res.headers.get('www-authenticate'))) return res;
+    if (!refreshMayMend(res.status, body)) return res;
     const fresh = await this.#cache.get({ stale: token });
     return send(this.#http, target, withBearer(init, fresh));
   }

@@ -45,8 +45,10 @@ export class LatchkeyAuthError extends LatchkeyError {
   readonly status: number;
   /** Seconds, when the server throttled the request (429 Retry-After). */
   readonly retryAfter: number | undefined;
+  /** The `grant_type` of the refused token request; undefined for revocation and introspection. */
+  readonly grantType: string | undefined;
 
-  constructor(init: { error: string; errorDescription?: string; status: number; retryAfter?: number; context?: string }) {
+  constructor(init: { error: string; errorDescription?: string; status: number; retryAfter?: number; context?: string; grantType?: string }) {
     const description = init.errorDescription === undefined ? undefined : redactShapes(init.errorDescription);
     super('ERR_LATCHKEY_AUTH',
       `${init.context ?? 'token request failed'}: ${init.error}${description ? ` (${description})` : ''}`);
@@ -54,6 +56,7 @@ export class LatchkeyAuthError extends LatchkeyError {
     this.error_description = description;
     this.status = init.status;
     this.retryAfter = init.retryAfter;
+    this.grantType = init.grantType;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -69,7 +72,10 @@ export class LatchkeyApiError extends LatchkeyError {
   readonly detail: string | undefined;
   /** The problem type URI, when the API sent one. */
   readonly type: string | undefined;
-  /** A problem code when present (`type`'s last segment or `code`). */
+  /**
+   * The server's stable error code: a Latchkey problem's `code` (`client_revoked`, `not_found`…) or
+   * a resource server's `errorCode` (`ERR_TOKEN_EXPIRED`…). Branch on it, never on `detail`.
+   */
   readonly problemCode: string | undefined;
   /** Method and URL without query string. */
   readonly method: string;
@@ -88,7 +94,7 @@ export class LatchkeyApiError extends LatchkeyError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, title: this.title, detail: this.detail, type: this.type };
+    return { ...super.toJSON(), status: this.status, title: this.title, detail: this.detail, type: this.type, problemCode: this.problemCode };
   }
 }
 

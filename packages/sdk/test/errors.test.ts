@@ -9,6 +9,8 @@ import { SecretSet } from '../src/lib/redact.js';
 const RT = 'lk_rt_Q2hhbmdlIG1lIQ_6x3zS8vS1k9w2mQhUOLm4n0pQ';
 const CS = 'lk_cs_k1FyKKYYqUbayoA6IIWjDU7_2yW1wZYLRlTak7Fy_qM';
 const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+// A console session secret (the lk_session cookie), e.g. pasted into an error by a proxy.
+const SS = 'lk_ss_Zm9yZ2V0IG1lIG5vdA_8kP2qLm5nR7sT1uV3wX9yZ0aB';
 
 test('every error has a stable code, a name, and the LatchkeyError base', () => {
   const cases: [LatchkeyError, string, string][] = [
@@ -42,10 +44,11 @@ test('secret-shaped text never survives into a message, toString, JSON or inspec
     new LatchkeyAuthError({ error: 'invalid_grant', errorDescription: `token ${RT} was reused`, status: 400 }),
     new LatchkeyApiError({ status: 401, title: 'Unauthorized', detail: `bad token ${JWT}`, method: 'GET', url: 'http://x' }),
     new LatchkeyConfigError(`secret ${CS} is wrong`),
+    new LatchkeyApiError({ status: 400, title: 'Bad Request', detail: `cookie lk_session=${SS} echoed`, method: 'GET', url: 'http://x' }),
   ];
   for (const err of errors) {
     const text = [err.message, String(err), JSON.stringify(err), inspect(err), err.stack].join('\n');
-    for (const secret of [RT, CS, JWT]) assert.ok(!text.includes(secret), `${err.name} leaks a secret: ${text}`);
+    for (const secret of [RT, CS, JWT, SS]) assert.ok(!text.includes(secret), `${err.name} leaks a secret: ${text}`);
     assert.match(text, /\[REDACTED\]/);
   }
 });

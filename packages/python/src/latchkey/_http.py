@@ -139,27 +139,44 @@ def error_text(body: object) -> str | None:
     return None
 
 
-def says_revoked(body: object) -> bool:
-    """True for a 401 that says the access token was revoked (the management API's wording)."""
-    text = error_text(body)
-    return text is not None and re.search("revoked", text, re.I) is not None
+def error_code(body: object) -> str | None:
+    """The server's stable error code, whatever its style: a Latchkey problem's ``code``, the resource
+    server's (and its verifier's) ``errorCode``, or an OAuth ``error``. Never read from the message, which
+    is for people. An older server's problem without ``code``: its type URL's last word."""
+    if not isinstance(body, dict):
+        return None
+    for key in ("code", "errorCode", "error"):
+        v = _str(body.get(key))
+        if v is not None:
+            return v
+    type_ = _str(body.get("type"))
+    return type_.rsplit("/", 1)[-1].replace("-", "_") if type_ and "/problems/" in type_ else None
 
 
-def says_expired(body: object, www_authenticate: str | None) -> bool:
-    """True for a 401 that says the access token expired."""
-    return any(t is not None and re.search("expired", t, re.I) for t in (error_text(body), www_authenticate))
+#: The 401 codes a new access token mends: the token's time is up, or it names a signing key the
+#: tenant withdrew. Every other 401 (revoked token or client, disabled user, invalid token) is final:
+#: refreshing would only spend a refresh token. The shared fixture
+#: packages/sdk/test/fixtures/error-cases.json holds the cases the TypeScript SDK decides identically.
+REFRESHABLE_CODES = frozenset({"token_expired", "token_unknown_key", "ERR_TOKEN_EXPIRED", "ERR_TOKEN_UNKNOWN_KEY"})
+
+#: 401 codes that say the grant behind the token has ended or been cut (a ``.tok`` file may need replacing).
+GRANT_ENDED_CODES = frozenset({"token_revoked", "client_revoked"})
+
+
+def refresh_may_mend(status: int, body: object) -> bool:
+    """True for an answer that one refresh and retry can mend (decided by code, see REFRESHABLE_CODES)."""
+    return status == 401 and error_code(body) in REFRESHABLE_CODES
 
 
 def api_error(http: HttpOptions, method: str, url: str | httpx.URL, res: httpx.Response, body: object, hint: str | None = None) -> ApiError:
     b = body if isinstance(body, dict) else {}
-    type_ = _str(b.get("type"))
     detail = error_text(body)
     return ApiError(
         status=res.status_code,
         title=_str(b.get("title")) or res.reason_phrase or f"HTTP {res.status_code}",
         detail=None if detail is None else http.secrets.redact(detail),
-        type=type_,
-        problem_code=_str(b.get("code")) or (type_.rsplit("/", 1)[-1] if type_ else None),
+        type=_str(b.get("type")),
+        problem_code=error_code(body),
         method=method,
         url=display_url(url),
         hint=hint,

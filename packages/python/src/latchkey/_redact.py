@@ -1,5 +1,5 @@
 """Secrets never leave the client in text meant for people or logs. Two nets, as in the TypeScript
-SDK: the shapes Latchkey gives its secrets (``lk_rt_…``, ``lk_cs_…``, JWTs), and the exact values a
+SDK: the shapes Latchkey gives its secrets (``lk_rt_…``, ``lk_cs_…``, ``lk_ss_…``, JWTs), and the exact values a
 client was configured with or received (a password has no recognisable shape)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 
 _SHAPES = [
-    re.compile(r"lk_(?:rt|cs)_[A-Za-z0-9_-]+"),
+    re.compile(r"lk_(?:rt|cs|ss)_[A-Za-z0-9_-]+"),
     re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),
 ]
 REDACTED = "[REDACTED]"

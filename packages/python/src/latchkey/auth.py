@@ -4,7 +4,8 @@
     requests.get(url, auth=latchkey.auth.RequestsAuth(lk))
 
 Both send ``Authorization: Bearer …`` with the client's current token and, when the API answers 401
-saying the token expired, refresh it (once, shared with every other caller) and send the request again.
+with a code a new token mends (``token_expired``, ``ERR_TOKEN_EXPIRED``…), refresh it (once, shared
+with every other caller) and send the request again.
 ``requests`` is optional: ``RequestsAuth`` imports it only when it is used."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._http import read_body, says_expired
+from ._http import read_body, refresh_may_mend
 
 if TYPE_CHECKING:
     from .client import AsyncClient, Client
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["HttpxAuth", "RequestsAuth"]
 
 
-def _expired(status: int, body: object, www_authenticate: str | None) -> bool:
-    return status == 401 and says_expired(body, www_authenticate)
 
 
 class HttpxAuth(httpx.Auth):
@@ -43,7 +42,7 @@ class HttpxAuth(httpx.Auth):
         token = self._cache.get()
         request.headers["authorization"] = f"Bearer {token}"
         response = yield request
-        if _expired(response.status_code, read_body(response), response.headers.get("www-authenticate")):
+        if refresh_may_mend(response.status_code, read_body(response)):
             request.headers["authorization"] = f"Bearer {self._cache.get(stale=token)}"
             yield request
 
@@ -53,7 +52,7 @@ class HttpxAuth(httpx.Auth):
         request.headers["authorization"] = f"Bearer {token}"
         response = yield request
         await response.aread()
-        if _expired(response.status_code, read_body(response), response.headers.get("www-authenticate")):
+        if refresh_may_mend(response.status_code, read_body(response)):
             fresh = await asyncio.to_thread(self._cache.get, token)
             request.headers["authorization"] = f"Bearer {fresh}"
             yield request
@@ -94,7 +93,7 @@ class _RequestsAuthImpl:
                 body = response.json()
             except ValueError:
                 body = response.text
-            if not replayable or not _expired(response.status_code, body, response.headers.get("www-authenticate")):
+            if not replayable or not refresh_may_mend(response.status_code, body):
                 return response
             fresh = self._cache.get(stale=token)
             response.content  # noqa: B018  (consume, so the connection can be reused)

@@ -12,7 +12,7 @@ from typing import Any, Literal, cast
 
 import httpx
 
-from ._http import HttpOptions, api_error, asend, read_body, says_expired, says_revoked, send
+from ._http import GRANT_ENDED_CODES, HttpOptions, api_error, asend, error_code, read_body, refresh_may_mend, send
 from ._redact import SecretSet
 from ._credentials import create_source
 from ._credentials.client_credentials import ClientCredentialsSource
@@ -61,7 +61,7 @@ class _Core:
         """The ApiError for an error answer; a revoked token from a ``.tok`` file says what that may mean."""
         hint = None
         creds = self.settings.credentials
-        if res.status_code == 401 and isinstance(creds, TokenFile) and says_revoked(body):
+        if res.status_code == 401 and isinstance(creds, TokenFile) and error_code(body) in GRANT_ENDED_CODES:
             hint = (f"It came from the token file {creds.token_file}: if refreshing fails too "
                     "(get_access_token(force_refresh=True)), its grant has ended and a new token file is needed")
         return api_error(self.http, method, url, res, body, hint)
@@ -207,14 +207,16 @@ class Client(_Base):
         return self._core.cache.get(force=force_refresh)
 
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """An httpx request with ``Authorization: Bearer …``. When the API answers 401 saying the token
-        expired, the token is refreshed (once, shared with concurrent callers) and the request sent again.
+        """An httpx request with ``Authorization: Bearer …``. When the API answers 401 with a code a new
+        token mends (``token_expired``, ``ERR_TOKEN_EXPIRED``…: see ``_http.REFRESHABLE_CODES``), the token
+        is refreshed (once, shared with concurrent callers) and the request sent again; any other 401 is
+        returned as it is.
         ``url``: absolute, or a path starting with ``/`` on ``base_url``."""
         target = self._core.resolve(url)
         headers = dict(kwargs.pop("headers", None) or {})
         token = self._core.cache.get()
         res = send(self._core.http, self._http, method, target, headers={**headers, "authorization": f"Bearer {token}"}, **kwargs)
-        if res.status_code != 401 or not says_expired(read_body(res), res.headers.get("www-authenticate")):
+        if not refresh_may_mend(res.status_code, read_body(res)):
             return res
         fresh = self._core.cache.get(stale=token)
         return send(self._core.http, self._http, method, target, headers={**headers, "authorization": f"Bearer {fresh}"}, **kwargs)
@@ -295,7 +297,7 @@ class AsyncClient(_Base):
         headers = dict(kwargs.pop("headers", None) or {})
         token = await self._token()
         res = await asend(self._core.http, self._http, method, target, headers={**headers, "authorization": f"Bearer {token}"}, **kwargs)
-        if res.status_code != 401 or not says_expired(read_body(res), res.headers.get("www-authenticate")):
+        if not refresh_may_mend(res.status_code, read_body(res)):
             return res
         fresh = await self._token(stale=token)
         return await asend(self._core.http, self._http, method, target, headers={**headers, "authorization": f"Bearer {fresh}"}, **kwargs)

@@ -82,6 +82,8 @@ class ApiError(LatchkeyError):
         self.title = title
         self.detail = detail
         self.type = type
+        #: The server's stable error code: a Latchkey problem's ``code`` (``client_revoked``, ``not_found``…)
+        #: or a resource server's ``errorCode`` (``ERR_TOKEN_EXPIRED``…). Branch on it, never on ``detail``.
         self.problem_code = problem_code
         self.method = method
         self.url = url
@@ -90,7 +92,8 @@ class ApiError(LatchkeyError):
         super().__init__(f"{method} {url} failed: {status} {title}{f': {detail}' if detail else ''}{f'. {hint}' if hint else ''}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail, "type": self.type}
+        return {**super().to_dict(), "status": self.status, "title": self.title, "detail": self.detail, "type": self.type,
+                "problem_code": self.problem_code}
 
 
 class NetworkError(LatchkeyError):

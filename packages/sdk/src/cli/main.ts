@@ -63,7 +63,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
 }
 
 function hint(err: LatchkeyError): string {
-  if (err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && /refresh/i.test(err.message)) {
+  if (err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && err.grantType === 'refresh_token') {
     return '\nhint: the refresh token is no longer valid; run `latchkey login` again, or ask for a new .tok file';
   }
   if (err instanceof LatchkeyAuthError && err.error === 'invalid_client') return '\nhint: check the client id and secret (LATCHKEY_CLIENT_ID, LATCHKEY_CLIENT_SECRET)';

@@ -64,23 +64,42 @@ export function errorText(body: unknown): string | undefined {
   return str(b.detail) ?? str(b.errorMessage) ?? str(b.message) ?? str(b.error_description) ?? str(b.error);
 }
 
-/** True for a 401 that says the access token expired (`errorMessage` contains `Expired`, or the challenge does). */
-export function saysExpired(body: unknown, wwwAuthenticate: string | null): boolean {
-  const texts = [errorText(body), wwwAuthenticate ?? undefined];
-  return texts.some((t) => t !== undefined && /expired/i.test(t));
+/**
+ * The server's stable error code, whatever its style: a Latchkey problem document's `code`, the
+ * resource server's (and its verifier's) `errorCode`, or an OAuth `error`. Never read from the
+ * message, which is for people. An older server's problem without `code`: its type URL's last word.
+ */
+export function errorCode(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  const type = str(b.type);
+  return str(b.code) ?? str(b.errorCode) ?? str(b.error) ?? (type?.includes('/problems/') ? type.split('/').pop()!.replaceAll('-', '_') : undefined);
+}
+
+/**
+ * The 401 codes a new access token mends: the token's time is up, or it names a signing key the
+ * tenant withdrew. Every other 401 (revoked token or client, disabled user, invalid token) is final:
+ * refreshing would only spend a refresh token. packages/sdk/test/fixtures/error-cases.json holds
+ * the cases the Python client decides identically.
+ */
+export const REFRESHABLE_CODES: ReadonlySet<string> = new Set(['token_expired', 'token_unknown_key', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_UNKNOWN_KEY']);
+
+/** True for an answer that one refresh and retry can mend (decided by code, see REFRESHABLE_CODES). */
+export function refreshMayMend(status: number, body: unknown): boolean {
+  const code = errorCode(body);
+  return status === 401 && code !== undefined && REFRESHABLE_CODES.has(code);
 }
 
 /** Builds the typed error for a failed API answer. */
 export function apiError(http: HttpOptions, method: string, url: string | URL, res: Response, body: unknown): LatchkeyApiError {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const type = str(b.type);
   const detail = errorText(body);
   return new LatchkeyApiError({
     status: res.status,
     title: str(b.title) ?? (res.statusText || `HTTP ${res.status}`),
     detail: detail === undefined ? undefined : http.secrets.redact(detail),
-    type,
-    problemCode: str(b.code) ?? (type ? type.split('/').pop() : undefined),
+    type: str(b.type),
+    problemCode: errorCode(body),
     method,
     url: displayUrl(url),
   });

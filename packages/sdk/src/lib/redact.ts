@@ -1,9 +1,10 @@
 // Secrets never leave the SDK in text meant for people or logs. Two nets: the shapes Latchkey gives its
-// secrets (refresh tokens `lk_rt_…`, client secrets `lk_cs_…`, JWT access tokens), and the exact
-// values a client was configured with or received (a password has no recognisable shape).
+// secrets (refresh tokens `lk_rt_…`, client secrets `lk_cs_…`, console sessions `lk_ss_…`, JWT access
+// tokens), and the exact values a client was configured with or received (a password has no
+// recognisable shape).
 
 const SHAPES = [
-  /lk_(?:rt|cs)_[A-Za-z0-9_-]+/g,
+  /lk_(?:rt|cs|ss)_[A-Za-z0-9_-]+/g,
   /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
 export const REDACTED = '[REDACTED]';

@@ -45,10 +45,11 @@ export async function requestToken(http: HttpOptions, endpoint: string, auth: Cl
       status: res.status,
       retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
       context,
+      grantType: params.grant_type,
     });
   }
   if (typeof b.access_token !== 'string' || b.access_token === '') {
-    throw new LatchkeyAuthError({ error: 'invalid_response', errorDescription: 'the token endpoint answered without an access_token', status: res.status, context });
+    throw new LatchkeyAuthError({ error: 'invalid_response', errorDescription: 'the token endpoint answered without an access_token', status: res.status, context, grantType: params.grant_type });
   }
   const token = b as unknown as TokenResponse;
   http.secrets.add(token.access_token, token.refresh_token);

@@ -31,7 +31,7 @@ test('serviceEntitlements, instances and usage call {apiUrl}/t/{tenant}/…', as
   assert.deepEqual(usage.query, { from: '2025-01-01', limit: '5' });
 });
 
-test('a 401 saying Expired refreshes once and retries; other 401s and 403s are typed errors', async () => {
+test('a 401 with ERR_TOKEN_EXPIRED refreshes once and retries; other 401s and 403s are typed errors', async () => {
   const counter = countingFetch();
   const lk = await appClient(['metering'], counter.fetch);
   const first = await lk.getAccessToken();
@@ -46,6 +46,7 @@ test('a 401 saying Expired refreshes once and retries; other 401s and 403s are t
   assert.ok(forbidden instanceof LatchkeyApiError);
   assert.equal(forbidden.status, 403);
   assert.match(forbidden.detail!, /Insufficient scope/);
+  assert.equal(forbidden.problemCode, 'ERR_INSUFFICIENT_SCOPE');
 
   // The SDK sets the Authorization header itself.
   const own = await lk.fetch(`${api.url}/t/demo/metering/api/v1/usage`, { headers: { authorization: 'Bearer x' } });
@@ -66,6 +67,7 @@ test('a 401 for another reason than expiry is not retried', async () => {
   assert.ok(err instanceof LatchkeyApiError);
   assert.equal(err.status, 401);
   assert.match(err.detail!, /^Invalid token/);
+  assert.equal(err.problemCode, 'ERR_TOKEN_SIGNATURE');
   assert.equal(counter.tokenRequests(), 1);
   assert.equal(counter.calls.filter((c) => c.url.startsWith(api.url)).length, 1);
   assert.ok(!err.message.includes(await lk.getAccessToken()));

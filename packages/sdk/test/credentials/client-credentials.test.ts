@@ -56,20 +56,21 @@ test('an application\'s token is refused by the management API with a typed prob
   assert.ok(err instanceof LatchkeyApiError);
   assert.equal(err.status, 403);
   assert.equal(err.title, 'Forbidden');
-  assert.equal(err.problemCode, 'not-a-user');
+  assert.equal(err.problemCode, 'not_a_user');
   assert.match(err.detail!, /needs a user's token/);
 });
 
-test('a revoked client: the API\'s 401 triggers one refresh, which reports the revocation', async () => {
+test('a revoked client: the API\'s 401 says client_revoked and the SDK sends no refresh request', async () => {
   const doomed = await env.admin.clients.create({ name: 'doomed', expiresAt: new Date(Date.now() + 86_400_000) });
   const counter = countingFetch();
   const lk = env.client({ credentials: { clientId: doomed.clientId, clientSecret: doomed.clientSecret }, fetch: counter.fetch });
   await lk.me();
+  assert.equal(counter.tokenRequests(), 1);
   await env.admin.clients.delete(doomed.id);
-  // The cached token is rejected ("revoked, expired or deactivated"); the SDK refreshes once and
-  // the token endpoint says why.
+  // No new token can mend a revoked client: the code says so, and the SDK gives up at once.
   const err = await lk.me().catch((e: unknown) => e);
-  assert.ok(err instanceof LatchkeyAuthError, String(err));
-  assert.equal(err.error, 'invalid_client');
-  assert.equal(counter.tokenRequests(), 2);
+  assert.ok(err instanceof LatchkeyApiError, String(err));
+  assert.equal(err.status, 401);
+  assert.equal(err.problemCode, 'client_revoked');
+  assert.equal(counter.tokenRequests(), 1);
 });

@@ -14,4 +14,6 @@ export const MAX_LENGTH = {
   jwt: 16 * 1024,
   /** A caller's address as the throttles key it (an IPv6 address with a zone is under 64). */
   address: 64,
+  /** A scope name, defined by a resource or asked for in a token request (see tokens/scope.ts). */
+  scope: 100,
 } as const;

@@ -2,6 +2,7 @@ import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
 import { PROBLEM_CODES, problemCodeMeanings, type ProblemCode } from './problem.js';
+import { MAX_LENGTH } from '../domain/limits.js';
 
 // Schemas shared by several route files, and the views that turn domain objects into API JSON.
 // Response schemas also filter what is sent: a field missing here (a password hash) never leaves.
@@ -35,6 +36,9 @@ export const Problem = Type.Object({
 export function errors(...statuses: number[]): Record<number, typeof Problem> {
   return Object.fromEntries(statuses.map((s) => [s, Problem]));
 }
+
+/** A scope name in a request: as long as the one scope rule allows (domain/tokens/scope.ts checks the characters, with a readable message). */
+export const ScopeName = Type.String({ minLength: 1, maxLength: MAX_LENGTH.scope });
 
 export const IdParams = Type.Object({ tenant: Type.String(), id: Type.String({ maxLength: 100 }) });
 

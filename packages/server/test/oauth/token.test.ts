@@ -67,6 +67,13 @@ for (const backend of await backends()) {
       assert.equal(r.json().error, 'invalid_request');
       r = await token(s, { grant_type: 'client_credentials', scope: 'admin' }, auth);
       assert.equal(r.json().error, 'invalid_scope');
+      // RFC 6749 §5.2: a malformed scope is invalid_scope too (§3.3 scope-token syntax, at most 100 characters).
+      for (const scope of ['my"services', 'back\\slash', 'x'.repeat(101)]) {
+        r = await token(s, { grant_type: 'client_credentials', scope }, auth);
+        assert.equal(r.statusCode, 400, scope);
+        assert.equal(r.json().error, 'invalid_scope', scope);
+        assert.match(r.json().error_description, /scope/);
+      }
       r = await token(s, { grant_type: 'password', username: 'a@b.c', password: 'x' }, auth);
       assert.equal(r.json().error, 'unauthorized_client');
       r = await token(s, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }, auth);

@@ -7,13 +7,12 @@ import { checkName } from '../names.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { MANAGEMENT_SCOPE_PREFIX } from '../roles/management-scopes.js';
 import { recordAudit } from '../audit/record.js';
-
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/;
+import { isScopeName, SCOPE_RULE } from '../tokens/scope.js';
 
 function checkScopes(scopes: string[]): string[] {
   const unique = [...new Set(scopes)].sort();
-  const bad = unique.filter((s) => !SCOPE.test(s));
-  if (bad.length) throw invalid(`scope names must be 1-100 printable characters without spaces, quotes or backslashes: ${bad.join(', ')}`);
+  const bad = unique.filter((s) => !isScopeName(s));
+  if (bad.length) throw invalid(`scope names must be ${SCOPE_RULE}: ${bad.join(', ')}`);
   const reserved = unique.filter((s) => s.startsWith(MANAGEMENT_SCOPE_PREFIX));
   if (reserved.length) throw invalid(`scopes starting with "${MANAGEMENT_SCOPE_PREFIX}" belong to Latchkey's management API: ${reserved.join(', ')}`);
   return unique;

@@ -1,12 +1,18 @@
-import { invalid, scopeRefused } from '../errors.js';
+import { scopeRefused } from '../errors.js';
+import { MAX_LENGTH } from '../limits.js';
 
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+// The one rule for scope names, those a resource defines and those a token request asks for:
+// RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), at most MAX_LENGTH.scope characters.
+const SCOPE_TOKEN = new RegExp(`^[\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${MAX_LENGTH.scope}}$`);
+export const SCOPE_RULE = `1-${MAX_LENGTH.scope} printable characters without spaces, quotes or backslashes`;
 
+export const isScopeName = (s: string): boolean => SCOPE_TOKEN.test(s);
+
+/** A token request's `scope`; a malformed one is refused as invalid_scope (RFC 6749 §5.2). */
 export function parseScope(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(' ').filter((s) => s.length > 0);
-  for (const p of parts) if (!SCOPE_TOKEN.test(p)) throw invalid('scope contains invalid characters');
+  if (!parts.every(isScopeName)) throw scopeRefused(`scope must be names of ${SCOPE_RULE}, separated by spaces`);
   return [...new Set(parts)];
 }
 

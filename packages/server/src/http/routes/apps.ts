@@ -5,10 +5,10 @@ import type { Client } from '../../domain/clients/model.js';
 import { APP_GRANT_NAMES, createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp } from '../../domain/clients/apps.js';
 import { generateAppTokens } from '../../domain/tokens/app-tokens.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
-import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
+import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, ScopeName, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
 const GrantTypes = Type.Array(Type.Union(APP_GRANT_NAMES.map((g) => Type.Literal(g))), { minItems: 1, maxItems: 3 });
-const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+const Scopes = Type.Array(ScopeName, { maxItems: 100 });
 const Jwks = Type.Object({ keys: Type.Array(Type.Object({ kty: Type.String() }, { additionalProperties: true }), { minItems: 1, maxItems: 10 }) });
 
 const AppView = Type.Object({

@@ -9,7 +9,7 @@ import {
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
-import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
+import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, ScopeName, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
 const RevokedByView = Nullable(Type.Object({
@@ -47,7 +47,7 @@ const NewClient = Type.Object({
     description: 'ISO 8601 date-time, or a date (YYYY-MM-DD) meaning the end of that day UTC; in the future and within the domain\'s maximum lifetime',
   }),
   // Not nullable: with type coercion a union with null would turn [""] into null, i.e. "everything".
-  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+  scopes: Type.Optional(Type.Array(ScopeName, {
     maxItems: 200, description: 'a subset of the scopes you hold now; left out: all of your permissions (as they are at each token request)',
   })),
 }, { additionalProperties: false });

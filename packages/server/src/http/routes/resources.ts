@@ -4,9 +4,9 @@ import type { AppContext } from '../../context.js';
 import type { Resource } from '../../domain/resources/model.js';
 import { createResource, deleteResource, getResource, updateResource } from '../../domain/resources/service.js';
 import { actorOf, requireManager } from '../auth.js';
-import { IdParams, Timestamp, errors, iso } from '../schemas.js';
+import { IdParams, ScopeName, Timestamp, errors, iso } from '../schemas.js';
 
-const ScopeDescriptions = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 200 }), {
+const ScopeDescriptions = Type.Record(ScopeName, Type.String({ maxLength: 200 }), {
   description: 'what each scope allows, in words, for the people who grant it; an empty text removes one',
 });
 const ResourceView = Type.Object({
@@ -14,7 +14,7 @@ const ResourceView = Type.Object({
   scopeDescriptions: ScopeDescriptions, createdAt: Timestamp,
 });
 const view = (r: Resource) => ({ id: r.id, name: r.name, audience: r.audience, scopes: r.scopes, scopeDescriptions: r.scopeDescriptions, createdAt: iso(r.createdAt) });
-const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 });
+const Scopes = Type.Array(ScopeName, { maxItems: 100 });
 const NewResource = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   audience: Type.String({ minLength: 1, maxLength: 300, description: 'the aud claim of tokens for this API' }),

@@ -4,9 +4,9 @@ import type { AppContext } from '../../context.js';
 import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
 import { grantableScopes } from '../../domain/roles/grantable-scopes.js';
 import { actorOf, requireManager } from '../auth.js';
-import { IdParams, RoleView, errors, roleView } from '../schemas.js';
+import { IdParams, RoleView, ScopeName, errors, roleView } from '../schemas.js';
 
-const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description: 'scopes defined by the tenant\'s APIs or the management API (GET /scopes lists them)' });
+const Scopes = Type.Array(ScopeName, { maxItems: 100, description: 'scopes defined by the tenant\'s APIs or the management API (GET /scopes lists them)' });
 const NewRole = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64 }),
   description: Type.Optional(Type.String({ maxLength: 500 })),

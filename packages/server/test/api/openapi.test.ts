@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createTestServer } from '../helpers/harness.js';
 import { PROBLEM_CODES } from '../../src/http/problem.js';
 
@@ -52,4 +54,12 @@ test('the OpenAPI document describes the management API from the route schemas',
   } finally {
     await s.close();
   }
+});
+
+test('the SDKs\' shared error fixture names only codes this server sends', () => {
+  const file = fileURLToPath(new URL('../../../sdk/test/fixtures/error-cases.json', import.meta.url));
+  const { cases } = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: { body: unknown }[] };
+  const codes = cases.map((c) => (c.body as { code?: string } | null)?.code).filter((c): c is string => c !== undefined);
+  assert.ok(codes.length >= 5);
+  for (const code of codes) assert.ok(PROBLEM_CODES.includes(code as never), `${code} is a problem code`);
 });

@@ -109,7 +109,7 @@ function activeUser(principal: Principal | undefined): Principal {
 const REFUSED: Record<TokenRefusal, [code: ProblemCode, detail: string]> = {
   expired: ['token_expired', 'Expired access token: get a new one'],
   unknown_key: ['token_unknown_key', 'the access token names a signing key this tenant does not publish (as after a rotation for a suspected leak): get a new one'],
-  invalid: ['token_invalid', 'the access token is not valid for this tenant: its signature, issuer, type or lifetime is wrong'],
+  invalid: ['token_invalid', 'the access token is invalid for this tenant: its signature, issuer, type or lifetime is wrong'],
 };
 
 async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {

@@ -32,13 +32,13 @@ for (const backend of await backends()) {
 
     await t.test('a ten-year token is refused at the management API and by introspection', async () => {
       const forged = forge({ ttlSeconds: TEN_YEARS });
-      problem(await me(forged), 401, /invalid/);
+      problem(await me(forged), 401, /invalid/, 'token_invalid');
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, forged)).active, false);
     });
 
     await t.test('a token issued in the future is refused, even with an ordinary lifetime', async () => {
       const forged = forge({ ttlSeconds: 3600, iatOffset: 3600 });
-      problem(await me(forged), 401);
+      problem(await me(forged), 401, undefined, 'token_invalid');
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, forged)).active, false);
     });
 
@@ -47,7 +47,7 @@ for (const backend of await backends()) {
       assert.equal((await me(ok)).statusCode, 200);
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, ok)).active, true);
       const tooLong = forge({ ttlSeconds: 3600 + 120 });
-      problem(await me(tooLong), 401);
+      problem(await me(tooLong), 401, undefined, 'token_invalid');
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, tooLong)).active, false);
     });
 
@@ -56,7 +56,7 @@ for (const backend of await backends()) {
       assert.equal(patch.statusCode, 200, patch.body);
       const longer = forge({ ttlSeconds: 7200 });
       assert.equal((await me(longer)).statusCode, 200);
-      problem(await me(forge({ ttlSeconds: 7200 + 120 })), 401);
+      problem(await me(forge({ ttlSeconds: 7200 + 120 })), 401, undefined, 'token_invalid');
     });
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { AppContext } from '../context.js';
+import { problemCodeMeanings } from './problem.js';
 import { cookieName } from './cookies.js';
 
 /**
@@ -63,7 +64,10 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext): Pr
         version: '1.0.0',
         description: 'Tenants, users, roles, settings, personal OAuth2 clients and applications. ' +
           'Authenticate with a bearer access token from the tenant token endpoint or the console session cookie ' +
-          '(send X-CSRF-Token on unsafe methods).',
+          '(send X-CSRF-Token on unsafe methods).\n\n' +
+          'Every error is an RFC 9457 problem document whose `code` is stable (branch on it, not on `detail`); ' +
+          '`type` is https://latchkey.dev/problems/ and the code in kebab-case. On a 401, only `token_expired` and ' +
+          '`token_unknown_key` are mended by a new access token. The codes:\n\n' + problemCodeMeanings(),
       },
       servers: [{ url: ctx.config.publicUrl }],
       components: {

@@ -54,8 +54,8 @@ export type ProblemCode = DomainErrorCode | DomainProblemCode | keyof typeof HTT
 const CODES: Record<ProblemCode, readonly [status: number, meaning: string]> = { ...DOMAIN_CODES, ...HTTP_CODES };
 /** Every code, in a stable order (the OpenAPI enum). */
 export const PROBLEM_CODES = [...DOMAIN_ERROR_CODES, ...DOMAIN_PROBLEM_CODES, ...Object.keys(HTTP_CODES)] as ProblemCode[];
-/** `code: meaning` lines, for the OpenAPI description. */
-export const problemCodeMeanings = (): string => PROBLEM_CODES.map((c) => `${c} (${CODES[c][0]}): ${CODES[c][1]}`).join('; ');
+/** A Markdown list of the codes with their status and meaning, for the OpenAPI description. */
+export const problemCodeMeanings = (): string => PROBLEM_CODES.map((c) => `- \`${c}\` (${CODES[c][0]}): ${CODES[c][1]}`).join('\n');
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',

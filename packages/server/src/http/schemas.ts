@@ -1,7 +1,7 @@
 import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
-import { PROBLEM_CODES, problemCodeMeanings, type ProblemCode } from './problem.js';
+import { PROBLEM_CODES, type ProblemCode } from './problem.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 
 // Schemas shared by several route files, and the views that turn domain objects into API JSON.
@@ -28,7 +28,7 @@ export const Problem = Type.Object({
   detail: Type.String({ description: 'for people; may change: branch on code' }),
   code: Type.Unsafe<ProblemCode>({
     type: 'string', enum: PROBLEM_CODES,
-    description: `stable: branch on it. ${problemCodeMeanings()}`,
+    description: 'stable: branch on it (the API description lists what each code means)',
   }),
 }, { additionalProperties: true, description: 'RFC 9457 problem document' });
 

@@ -50,7 +50,8 @@ test('the OpenAPI document describes the management API from the route schemas',
     for (const code of ['token_expired', 'token_invalid', 'token_revoked', 'client_revoked', 'user_disabled', 'not_found', 'invalid']) {
       assert.ok(schema.properties.code.enum.includes(code), code);
     }
-    assert.match(schema.properties.code.description, /token_expired \(401\): the access token has expired/);
+    assert.match(doc.info.description, /- `token_expired` \(401\): the access token has expired/);
+    assert.match(doc.info.description, /- `client_revoked` \(401\)/);
   } finally {
     await s.close();
   }

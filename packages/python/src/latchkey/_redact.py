@@ -1,6 +1,6 @@
 """Secrets never leave the client in text meant for people or logs. Two nets, as in the TypeScript
-SDK: the shapes Latchkey gives its secrets (``lk_rt_…``, ``lk_cs_…``, ``lk_ss_…``, JWTs), and the exact values a
-client was configured with or received (a password has no recognisable shape)."""
+SDK: the shapes Latchkey gives its secrets (``lk_rt_…``, ``lk_cs_…``, ``lk_ss_…``, JWTs), and the
+exact values a client was configured with or received (a password has no recognisable shape)."""
 
 from __future__ import annotations
 

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["HttpxAuth", "RequestsAuth"]
 
 
-
-
 class HttpxAuth(httpx.Auth):
     """``httpx.Auth`` for ``httpx.Client`` and ``httpx.AsyncClient``, from a ``Client`` or ``AsyncClient``."""
 

@@ -34,18 +34,15 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 export const DEFAULT_TENANT = 'demo';
 export const DEFAULT_API_URL = 'http://127.0.0.1:8081';
 
-/** A named profile of the config file. Relative `tokenFile` paths are relative to the config file. */
-export interface Profile {
+/**
+ * A named profile of the config file: the credential fields, where to reach the server, and the
+ * tokens `latchkey login` writes (its refresh token rotated in place). Relative `tokenFile` paths
+ * are relative to the config file.
+ */
+export interface Profile extends CredentialFields {
   url?: string;
   tenant?: string;
   apiUrl?: string;
-  email?: string;
-  password?: string;
-  clientId?: string;
-  clientSecret?: string;
-  tokenFile?: string;
-  /** Written by `latchkey login`, rotated in place. */
-  refreshToken?: string;
   accessToken?: string;
 }
 

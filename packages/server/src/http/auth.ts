@@ -16,7 +16,7 @@ import { SDK_CLIENT_ID } from '../domain/clients/model.js';
 import { viaClientCredential } from '../domain/audit/actor.js';
 import { interactiveSignInRequired } from '../domain/errors.js';
 import type { ManagementScope } from '../domain/roles/management-scopes.js';
-import { cookieName } from './cookies.js';
+import { cookieName, secureCookies } from './cookies.js';
 
 /**
  * Management-API authentication: a bearer access token issued by the tenant, or the console's
@@ -43,15 +43,16 @@ export const sessionCookie = (ctx: AppContext) => cookieName(ctx.config, 'lk_ses
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** The session cookie's attributes: Secure exactly when its name carries the `__Host-` prefix (cookies.ts). */
+const sessionCookieOptions = (ctx: AppContext) =>
+  ({ httpOnly: true, sameSite: 'strict', path: '/', secure: secureCookies(ctx.config) }) as const;
+
 export function setSessionCookie(reply: FastifyReply, ctx: AppContext, secret: string, expiresAt: number): void {
-  reply.setCookie(sessionCookie(ctx), secret, {
-    httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:'),
-    expires: new Date(expiresAt),
-  });
+  reply.setCookie(sessionCookie(ctx), secret, { ...sessionCookieOptions(ctx), expires: new Date(expiresAt) });
 }
 
 export function clearSessionCookie(reply: FastifyReply, ctx: AppContext): void {
-  reply.clearCookie(sessionCookie(ctx), { httpOnly: true, sameSite: 'strict', path: '/', secure: ctx.config.publicUrl.startsWith('https:') });
+  reply.clearCookie(sessionCookie(ctx), sessionCookieOptions(ctx));
 }
 
 /** False when the request names an origin (Origin, or Referer if asked) other than the server's own. */

@@ -10,12 +10,14 @@ import { announce } from '../webhooks/announce.js';
  */
 export async function recordAudit(store: Store, e: NewAuditEvent): Promise<void> {
   const at = e.at ?? Date.now();
-  if (!webhookEventFor(e)) {
+  const type = webhookEventFor(e);
+  if (!type || e.tenantId === null) {
     await store.audit.insert({ ...e, at });
     return;
   }
+  const { tenantId } = e;
   await store.transaction(async (tx) => {
     await tx.audit.insert({ ...e, at });
-    await announce(tx, e, at);
+    await announce(tx, type, { ...e, tenantId }, at);
   });
 }

@@ -1,19 +1,17 @@
 import type { Store } from '../../store/index.js';
 import type { NewAuditEvent } from '../audit/model.js';
-import { emailsAbout, webhookEventFor, webhookPayload, type EventContext } from './events.js';
+import { emailsAbout, webhookPayload, type EventContext, type WebhookEventType } from './events.js';
 
 /**
- * What an audited change announces, queued in the change's own transaction (the durable outbox):
- * a message per subscribed endpoint, and one email when the event is emailed and SMTP is set up.
- * A rolled-back change is never announced, a committed one always is.
+ * What an audited change announces (`type`, from webhookEventFor), queued in the change's own
+ * transaction (the durable outbox): a message per subscribed endpoint, and one email when the event
+ * is emailed and SMTP is set up. A rolled-back change is never announced, a committed one always is.
  */
-export async function announce(tx: Store, e: NewAuditEvent, at: number): Promise<void> {
-  const type = webhookEventFor(e);
-  if (!type || e.tenantId === null) return;
+export async function announce(tx: Store, type: WebhookEventType, e: NewAuditEvent & { tenantId: string }, at: number): Promise<void> {
   const endpoints = await tx.webhooks.subscribed(e.tenantId, type);
   const email = tx.outboxSettings.email && emailsAbout(type, e.details);
   if (endpoints.length === 0 && !email) return;
-  const payload = JSON.stringify(webhookPayload(type, e, at, await eventContext(tx, e.tenantId, e)));
+  const payload = JSON.stringify(webhookPayload(type, e, at, await eventContext(tx, e)));
   const message = { tenantId: e.tenantId, eventType: type, payload, at };
   await tx.outbox.enqueue([
     ...endpoints.map((ep) => ({ ...message, channel: 'webhook' as const, endpointId: ep.id })),
@@ -22,7 +20,8 @@ export async function announce(tx: Store, e: NewAuditEvent, at: number): Promise
 }
 
 /** The tenant's slug, and the target client as it is now (personal clients and apps). */
-async function eventContext(tx: Store, tenantId: string, e: NewAuditEvent): Promise<EventContext> {
+async function eventContext(tx: Store, e: NewAuditEvent & { tenantId: string }): Promise<EventContext> {
+  const { tenantId } = e;
   const tenant = await tx.tenants.byId(tenantId);
   const out: EventContext = { tenant: tenant?.slug ?? tenantId };
   if ((e.targetType === 'oauth2_client' || e.targetType === 'app') && e.targetId) {

@@ -4,11 +4,10 @@ import type { Db } from '../db.js';
 export class SecretReportRepo {
   constructor(private readonly db: Db) {}
 
-  /** Records a report's digest; false when it was already recorded (the primary key refuses the second). */
-  async record(digest: string, reporter: string, now: number, expiresAt: number): Promise<boolean> {
-    const r = await this.db.insertInto('secret_scanning_reports').values({ digest, reporter, received_at: now, expires_at: expiresAt })
-      .onConflict((oc) => oc.doNothing()).returning('digest').executeTakeFirst();
-    return r !== undefined;
+  /** Records a handled report's digest (a concurrent twin already recorded it: nothing to do). */
+  async record(digest: string, reporter: string, now: number, expiresAt: number): Promise<void> {
+    await this.db.insertInto('secret_scanning_reports').values({ digest, reporter, received_at: now, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing()).execute();
   }
 
   /** Whether a report with this digest was handled within the replay window. */

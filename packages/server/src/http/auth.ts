@@ -4,7 +4,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import type { AppContext } from '../context.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
-import type { SessionRecord } from '../store/repos/sessions.js';
+import type { SessionRecord } from '../domain/sessions/ports.js';
 import { checkAccessToken, type TokenRefusal } from '../domain/tokens/access-token.js';
 import { grantEnded } from '../domain/tokens/introspect.js';
 import { findSession } from '../domain/sessions/service.js';

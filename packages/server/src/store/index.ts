@@ -11,11 +11,13 @@ import { AuditRepo } from './repos/audit.js';
 import { SessionRepo } from './repos/sessions.js';
 import { SecretReportRepo } from './repos/secret-reports.js';
 import { WebhookRepo } from './repos/webhooks.js';
-import { OutboxRepo, type OutboxSettings } from './repos/outbox.js';
+import { OutboxRepo } from './repos/outbox.js';
 import { IdentityProviderRepo } from './repos/identity-providers.js';
 import { ChangeFeed } from './change-feed.js';
 import { notifyChanges } from './change-notify.js';
 import type { Change, ChangeRecorder } from '../domain/changes.js';
+import type { Records } from '../domain/ports.js';
+import type { OutboxSettings } from '../domain/webhooks/ports.js';
 
 const OUTSIDE_TRANSACTION: ChangeRecorder = {
   record(change) {
@@ -24,13 +26,13 @@ const OUTSIDE_TRANSACTION: ChangeRecorder = {
 };
 
 /**
- * The one storage interface the domain sees: a repository per concept. `transaction` hands the
+ * Implements the domain's storage ports (domain/ports.ts): a repository per concept. `transaction` hands the
  * callback a Store whose repositories all write inside one database transaction, and whose
  * `changes` records what the transaction changed: once it commits, the changes go to this
  * process's subscribers (`feed`) and, on PostgreSQL, out to the other processes through
  * notifications sent in the same transaction. A rolled-back transaction announces nothing.
  */
-export class Store {
+export class Store implements Records {
   readonly tenants: TenantRepo;
   readonly users: UserRepo;
   readonly roles: RoleRepo;

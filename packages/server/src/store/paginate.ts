@@ -1,18 +1,8 @@
 import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 
-export type SortDir = 'asc' | 'desc';
+import type { Page, PageQuery, SortDir } from '../domain/paging.js';
 
-export interface PageQuery<S extends string> {
-  sort: S;
-  dir: SortDir;
-  limit: number;
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page, PageQuery, SortDir };
 
 export class InvalidCursorError extends Error {}
 

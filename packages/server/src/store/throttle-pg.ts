@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { ThrottleBackend, ThrottleEntry } from '../domain/throttle/shared-store.js';
-import type { ThrottleRule } from '../domain/throttle/policies.js';
-import { activeLock, lockFor } from '../domain/throttle/store.js';
 
 // Throttle keys separate their parts with NUL, which PostgreSQL text cannot hold: stored in their
 // JSON form (escaped, and still one stored key per key).
@@ -18,27 +16,26 @@ export class PgThrottleBackend implements ThrottleBackend {
     return new Map(rows.map((r) => [JSON.parse(r.key) as string, { lockedUntil: r.locked_until, expiresAt: r.expires_at }]));
   }
 
-  async fail(name: string, rule: ThrottleRule, now: number): Promise<number> {
-    const key = stored(name);
-    // Failures further apart than the window start the count afresh (and end any lock).
-    const stale = sql<boolean>`throttle_entries.last_at < ${now - rule.windowMs}`;
+  async count(name: string, windowMs: number, now: number): Promise<{ failures: number; lockedUntil: number }> {
+    const stale = sql<boolean>`throttle_entries.last_at < ${now - windowMs}`;
     const row = await this.db.insertInto('throttle_entries')
-      .values({ key, count: 1, last_at: now, locked_until: 0, expires_at: now + rule.windowMs })
+      .values({ key: stored(name), count: 1, last_at: now, locked_until: 0, expires_at: now + windowMs })
       .onConflict((oc) => oc.column('key').doUpdateSet({
         count: sql`case when ${stale} then 1 else throttle_entries.count + 1 end`,
         locked_until: sql`case when ${stale} then 0 else throttle_entries.locked_until end`,
         last_at: now,
-        expires_at: sql`greatest(throttle_entries.expires_at, ${now + rule.windowMs})`,
+        expires_at: sql`greatest(throttle_entries.expires_at, ${now + windowMs})`,
       }))
       .returning(['count', 'locked_until']).executeTakeFirstOrThrow();
-    const lock = lockFor(rule, row.count);
-    if (lock === 0) return activeLock(row.locked_until, now);
-    // Concurrent failures may finish in any order: the longest lock stands.
-    const locked = await this.db.updateTable('throttle_entries').where('key', '=', key).set({
-      locked_until: sql`greatest(locked_until, ${now + lock})`,
-      expires_at: sql`greatest(expires_at, ${now + lock})`,
+    return { failures: row.count, lockedUntil: row.locked_until };
+  }
+
+  async lock(name: string, until: number): Promise<number> {
+    const locked = await this.db.updateTable('throttle_entries').where('key', '=', stored(name)).set({
+      locked_until: sql`greatest(locked_until, ${until})`,
+      expires_at: sql`greatest(expires_at, ${until})`,
     }).returning('locked_until').executeTakeFirst();
-    return locked?.locked_until ?? now + lock;
+    return locked?.locked_until ?? until;
   }
 
   async locks(now: number, max: number): Promise<Map<string, number> | null> {

@@ -1,5 +1,7 @@
-import type { Store, Page } from '../../store/index.js';
-import type { AuditFilter } from '../../store/repos/audit.js';
+import type { UnitOfWork } from '../ports.js';
+
+import type { AuditFilter } from './ports.js';
+import type { Page } from '../paging.js';
 import type { Tenant } from '../tenants/model.js';
 import type { AuditEvent } from './model.js';
 import { invalid } from '../errors.js';
@@ -16,7 +18,7 @@ function decode(cursor: string): number {
 }
 
 /** The tenant's audit trail, newest first. */
-export async function listAudit(store: Store, tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+export async function listAudit(store: UnitOfWork, tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
   if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) throw invalid('from must be before to');
   const rows = await store.audit.list(tenant.id, filter, limit + 1, cursor === undefined ? undefined : decode(cursor));
   const items = rows.slice(0, limit);

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { NewAuditEvent } from './model.js';
 import { webhookEventFor } from '../webhooks/events.js';
 import { announce } from '../webhooks/announce.js';
@@ -8,7 +9,7 @@ import { announce } from '../webhooks/announce.js';
  * (webhooks, emails). Called inside the use-case's transaction; an event that announces something
  * and is recorded on its own gets a transaction of its own, so the two are never apart.
  */
-export async function recordAudit(store: Store, e: NewAuditEvent): Promise<void> {
+export async function recordAudit(store: UnitOfWork, e: NewAuditEvent): Promise<void> {
   const at = e.at ?? Date.now();
   const type = webhookEventFor(e);
   if (!type || e.tenantId === null) {

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import { DEFAULT_SETTINGS } from '../tenants/model.js';
 
 export interface SweepLimits {
@@ -15,7 +16,7 @@ const LIMITS: SweepLimits = { batch: 1000, maxBatches: 20 };
  * default), in bounded batches; answers how many. Every process runs it in its maintenance: deletes
  * are idempotent, and a batch another process emptied first ends this sweep (that process carries on).
  */
-export async function sweepAudit(store: Store, now: number, limits: SweepLimits = LIMITS): Promise<number> {
+export async function sweepAudit(store: UnitOfWork, now: number, limits: SweepLimits = LIMITS): Promise<number> {
   let total = 0;
   for (let i = 0; i < limits.maxBatches; i++) {
     const deleted = await store.audit.deleteExpired(now, limits.batch, DEFAULT_SETTINGS.auditRetentionDays);

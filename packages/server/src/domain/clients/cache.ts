@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Client } from './model.js';
 import type { Announcement } from '../changes.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
@@ -14,7 +15,7 @@ const SEP = '\u0000';
 export class ClientCache {
   private readonly cache: TtlCache<Client | undefined>;
 
-  constructor(store: Store, ttlMs = 2000) {
+  constructor(store: UnitOfWork, ttlMs = 2000) {
     this.cache = new TtlCache((key) => {
       const [tenantId, clientId] = key.split(SEP);
       return store.clients.byClientId(tenantId, clientId);

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import { recordAudit } from '../audit/record.js';
 
 /** Days before expiry at which the owner (webhooks, email) is warned. */
@@ -8,7 +9,7 @@ export const EXPIRY_WARNING_DAYS = [7, 1] as const;
  * Audits `personal_client.expiring` once per threshold per personal client; the audit trail turns it
  * into the `personal_client.expiring` webhook and the warning email. `now` comes from the clock.
  */
-export async function warnExpiringClients(store: Store, now: number): Promise<number> {
+export async function warnExpiringClients(store: UnitOfWork, now: number): Promise<number> {
   return store.transaction(async (tx) => {
     const due = await tx.clients.takeExpiryWarnings(now, EXPIRY_WARNING_DAYS);
     for (const { client: c, days } of due) {

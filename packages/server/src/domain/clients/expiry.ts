@@ -1,11 +1,12 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import { recordAudit } from '../audit/record.js';
 
 /**
  * Records each client's expiry in the audit log once. Expired clients are already refused by the
  * token endpoint on every request (the check compares expiresAt with now), so this only informs.
  */
-export async function noteExpiredClients(store: Store, now = Date.now()): Promise<number> {
+export async function noteExpiredClients(store: UnitOfWork, now = Date.now()): Promise<number> {
   return store.transaction(async (tx) => {
     const expired = await tx.clients.takeNewlyExpired(now);
     for (const c of expired) {

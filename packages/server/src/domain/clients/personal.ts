@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { Principal } from '../users/principal-cache.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
@@ -64,7 +65,7 @@ export const scopeSubset = (c: Client): string[] | null => (c.scopes.length === 
  * and within the tenant's maximum lifetime, scopes (optional) a subset of the owner's. The secret is
  * returned once and stored only as a hash.
  */
-export async function createPersonalClient(store: Store, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
+export async function createPersonalClient(store: UnitOfWork, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
@@ -96,14 +97,14 @@ export async function createPersonalClient(store: Store, hasher: SecretHasher, t
   return { client, clientSecret };
 }
 
-export async function getPersonalClient(store: Store, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
+export async function getPersonalClient(store: UnitOfWork, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
   const c = await store.clients.byId(tenant.id, id);
   if (!c || c.kind !== 'personal' || (ownerId !== undefined && c.ownerUserId !== ownerId)) throw notFoundError(`OAuth2 client ${id} not found`);
   return c;
 }
 
 /** Revokes at once (every process's client cache learns of it on commit). Revoking twice is refused with 404. */
-export async function revokePersonalClient(store: Store, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
+export async function revokePersonalClient(store: UnitOfWork, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
   const who: Actor = actor ?? (by.by === 'policy' ? SYSTEM : { type: 'user', id: by.userId });
   return store.transaction(async (tx) => {
     const c = await getPersonalClient(tx, tenant, id, ownerId);
@@ -119,7 +120,7 @@ export async function revokePersonalClient(store: Store, tenant: Tenant, id: str
 }
 
 /** Tenant policy: when an owner loses the creator role, their clients are revoked (unless the tenant keeps them). */
-export async function revokeAllOfOwner(store: Store, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
+export async function revokeAllOfOwner(store: UnitOfWork, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
   const live = await store.clients.liveOfOwner(tenant.id, ownerId);
   const out: Client[] = [];
   for (const c of live) {

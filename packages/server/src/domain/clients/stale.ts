@@ -1,6 +1,7 @@
-import type { Store } from '../../store/index.js';
-import type { PageQuery, Page } from '../../store/paginate.js';
-import type { ClientWithOwner, StaleCutoffs, StaleSort } from '../../store/repos/clients.js';
+import type { UnitOfWork } from '../ports.js';
+
+import type { PageQuery, Page } from '../paging.js';
+import type { ClientWithOwner, StaleCutoffs, StaleSort } from './ports.js';
 import { invalid } from '../errors.js';
 
 const DAY_MS = 86_400_000;
@@ -36,7 +37,7 @@ export function staleReasons(c: ClientWithOwner, f: StaleCutoffs): StaleReason[]
 }
 
 /** Personal clients and applications (not revoked) that are never used, unused for a while, or about to expire. */
-export async function staleCredentials(store: Store, tenantId: string, q: StaleQuery, page: PageQuery<StaleSort>, now = Date.now()): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
+export async function staleCredentials(store: UnitOfWork, tenantId: string, q: StaleQuery, page: PageQuery<StaleSort>, now = Date.now()): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
   const cutoffs = staleCutoffs(q, now);
   return { page: await store.clients.stale(tenantId, cutoffs, page), reasons: (c) => staleReasons(c, cutoffs) };
 }

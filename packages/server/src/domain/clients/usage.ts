@@ -1,5 +1,6 @@
-import type { Store } from '../../store/index.js';
-import type { ClientUse } from '../../store/repos/clients.js';
+import type { UnitOfWork } from '../ports.js';
+
+import type { ClientUse } from './ports.js';
 import type { Client } from './model.js';
 import { recordAudit } from '../audit/record.js';
 
@@ -23,7 +24,7 @@ export class UsageTracker {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly intervalMs = 5000) {}
+  constructor(private readonly store: UnitOfWork, private readonly intervalMs = 5000) {}
 
   touch(client: Client, origin: UseOrigin = {}): void {
     this.pending.set(client.id, {

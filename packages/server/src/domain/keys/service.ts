@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
@@ -69,7 +70,7 @@ export class KeyService {
   private readonly prepublishMs: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: UnitOfWork,
     private readonly sealer: Sealer,
     private readonly rotationMs: number,
     private readonly reloadMs = 30_000,

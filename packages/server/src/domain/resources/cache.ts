@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Resource } from './model.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';
@@ -7,7 +8,7 @@ import type { Announcement } from '../changes.js';
 export class ResourceCache {
   private readonly cache: TtlCache<Resource[]>;
 
-  constructor(store: Store, ttlMs = 2000) {
+  constructor(store: UnitOfWork, ttlMs = 2000) {
     this.cache = new TtlCache((tenantId) => store.resources.list(tenantId), ttlMs, 10_000, 32 * 1024 * 1024);
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { Resource } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
@@ -35,7 +36,7 @@ function checkDescriptions(descriptions: Record<string, string>, scopes: string[
 }
 
 /** A scope names one permission in the whole tenant: it may belong to one resource only. */
-async function checkScopesFree(store: Store, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
+async function checkScopesFree(store: UnitOfWork, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
   for (const r of await store.resources.list(tenantId)) {
     if (r.id === exceptId) continue;
     const taken = r.scopes.filter((s) => scopes.includes(s));
@@ -43,7 +44,7 @@ async function checkScopesFree(store: Store, tenantId: string, scopes: string[],
   }
 }
 
-export async function createResource(store: Store, tenant: Tenant, input: { name: string; audience: string; scopes: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
+export async function createResource(store: UnitOfWork, tenant: Tenant, input: { name: string; audience: string; scopes: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
   const name = checkName(input.name);
   const audience = input.audience.trim();
   if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
@@ -63,7 +64,7 @@ export async function createResource(store: Store, tenant: Tenant, input: { name
   return resource;
 }
 
-export async function getResource(store: Store, tenant: Tenant, id: string): Promise<Resource> {
+export async function getResource(store: UnitOfWork, tenant: Tenant, id: string): Promise<Resource> {
   const r = (await store.resources.list(tenant.id)).find((x) => x.id === id);
   if (!r) throw notFoundError(`resource ${id} not found`);
   return r;
@@ -74,7 +75,7 @@ export async function getResource(store: Store, tenant: Tenant, id: string): Pro
  * Removing a scope still granted to an application or a role is refused: those grants would
  * silently stop working.
  */
-export async function updateResource(store: Store, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
+export async function updateResource(store: UnitOfWork, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
   return store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     const scopes = patch.scopes ? checkScopes(patch.scopes) : current.scopes;
@@ -95,7 +96,7 @@ export async function updateResource(store: Store, tenant: Tenant, id: string, p
   });
 }
 
-export async function deleteResource(store: Store, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteResource(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     await refuseIfInUse(tx, tenant, current.scopes);
@@ -108,7 +109,7 @@ export async function deleteResource(store: Store, tenant: Tenant, id: string, a
   });
 }
 
-async function refuseIfInUse(store: Store, tenant: Tenant, scopes: string[]): Promise<void> {
+async function refuseIfInUse(store: UnitOfWork, tenant: Tenant, scopes: string[]): Promise<void> {
   const roles = (await store.roles.list(tenant.id)).filter((r) => r.scopes.some((s) => scopes.includes(s)));
   if (roles.length) throw conflictError(`scopes still granted by roles: ${roles.map((r) => r.name).join(', ')}`);
   const apps = await store.clients.withAnyScope(tenant.id, scopes);

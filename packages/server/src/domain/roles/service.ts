@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';
@@ -19,19 +20,19 @@ export type RolePatch = Partial<NewRole>;
 const cleanName = (name: string) => checkName(name, 64);
 
 /** A role can only grant scopes that some API (resource) of the tenant, or the management API, defines. */
-async function checkScopes(store: Store, tenantId: string, scopes: string[]): Promise<string[]> {
+async function checkScopes(store: UnitOfWork, tenantId: string, scopes: string[]): Promise<string[]> {
   const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
   const unknown = scopes.filter((s) => !known.has(s) && !isManagementScope(s));
   if (unknown.length > 0) throw invalid(`unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   return [...new Set(scopes)].sort();
 }
 
-async function checkNameFree(store: Store, tenantId: string, name: string, exceptId?: string): Promise<void> {
+async function checkNameFree(store: UnitOfWork, tenantId: string, name: string, exceptId?: string): Promise<void> {
   const taken = (await store.roles.list(tenantId)).some((r) => r.name === name && r.id !== exceptId);
   if (taken) throw conflictError(`a role named "${name}" already exists`);
 }
 
-export async function createRole(store: Store, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
+export async function createRole(store: UnitOfWork, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
   const name = cleanName(input.name);
   return store.transaction(async (tx) => {
     await checkNameFree(tx, tenant.id, name);
@@ -49,7 +50,7 @@ export async function createRole(store: Store, tenant: Tenant, input: NewRole, a
 }
 
 /** Built-in roles may be renamed (a tenant may call its creator role what it likes); what they do is fixed by `builtin`. */
-export async function updateRole(store: Store, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
+export async function updateRole(store: UnitOfWork, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
   const name = patch.name === undefined ? undefined : cleanName(patch.name);
   return store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
@@ -69,7 +70,7 @@ export async function updateRole(store: Store, tenant: Tenant, roleId: string, p
 }
 
 /** Deletes a custom role; users holding it simply lose it. Built-in roles carry behaviour and stay. */
-export async function deleteRole(store: Store, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
+export async function deleteRole(store: UnitOfWork, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
     if (!role) throw notFoundError(`role ${roleId} not found`);

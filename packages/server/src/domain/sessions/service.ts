@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../../store/index.js';
-import type { SessionRecord } from '../../store/repos/sessions.js';
+import type { UnitOfWork } from '../ports.js';
+
+import type { SessionRecord } from './ports.js';
 import { randomSecret, SESSION_PREFIX, type SecretHasher } from '../../crypto/secrets.js';
 import type { User } from '../users/model.js';
 import { recordAudit } from '../audit/record.js';
@@ -35,7 +36,7 @@ export interface NewSession {
 /** How the session began: an SSO session remembers its provider and the ID token sign-out hints with. */
 export type SessionOrigin = { method: 'password' } | { method: 'sso'; idpId: string; idTokenSealed: string | null };
 
-export async function createSession(store: Store, hasher: SecretHasher, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
+export async function createSession(store: UnitOfWork, hasher: SecretHasher, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
   const secret = randomSecret(SESSION_PREFIX);
   const csrfToken = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
@@ -53,12 +54,12 @@ export async function createSession(store: Store, hasher: SecretHasher, user: Us
 }
 
 /** The live session a cookie value names, or undefined (unknown, expired or malformed). */
-export async function findSession(store: Store, hasher: SecretHasher, secret: string): Promise<SessionRecord | undefined> {
+export async function findSession(store: UnitOfWork, hasher: SecretHasher, secret: string): Promise<SessionRecord | undefined> {
   if (!secret.startsWith(SESSION_PREFIX)) return undefined;
   return store.sessions.byHash(hasher.hash(secret), Date.now());
 }
 
-export async function endSession(store: Store, session: SessionRecord): Promise<void> {
+export async function endSession(store: UnitOfWork, session: SessionRecord): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.sessions.delete(session.idHash);
     await recordAudit(tx, {

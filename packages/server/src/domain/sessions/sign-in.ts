@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User } from '../users/model.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';
@@ -31,7 +32,7 @@ export type SignInResult =
  * SSO. When the domain enforces SSO only its break-glass accounts and platform administrators may
  * still use a password (domain/sso/enforce.ts), and each such sign-in is audited.
  */
-export async function signIn(store: Store, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+export async function signIn(store: UnitOfWork, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
   // Longer than any account's: refused before the throttle, the store and the audit log see it.
   if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password) return { ok: false, reason: 'invalid_credentials' };
   const email = normaliseEmail(input.email);

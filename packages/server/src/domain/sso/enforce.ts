@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { User } from '../users/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
@@ -14,7 +15,7 @@ import { recordAudit } from '../audit/record.js';
 export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>, via: 'console' | 'password_grant') =>
   !!user.breakGlass || (user.platformAdmin && via === 'console');
 
-async function exemptUserIds(tx: Store, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
+async function exemptUserIds(tx: UnitOfWork, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
   const candidates = [...await tx.users.breakGlass(tenantId), ...(via === 'console' ? await tx.users.platformAdmins(tenantId) : [])];
   return [...new Set(candidates.filter((u) => exemptFromSso(u, via)).map((u) => u.id))];
 }
@@ -24,7 +25,7 @@ async function exemptUserIds(tx: Store, tenantId: string, via: 'console' | 'pass
  * exists; ends every password-grant refresh token (only the password grant issues tokens that act
  * for a user and can be refreshed) and password console session, but the exempt accounts'.
  */
-export async function applySsoEnforcement(tx: Store, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
+export async function applySsoEnforcement(tx: UnitOfWork, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
   const enabled = (await tx.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   if (enabled.length === 0) {
     throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no_identity_provider');
@@ -42,7 +43,7 @@ export async function applySsoEnforcement(tx: Store, tenant: Tenant, actor: Acto
 }
 
 /** The platform administrator names a tenant's break-glass accounts (emails of its users), replacing the list. */
-export async function setBreakGlassAccounts(tx: Store, tenant: Tenant, emails: string[], actor: Actor): Promise<void> {
+export async function setBreakGlassAccounts(tx: UnitOfWork, tenant: Tenant, emails: string[], actor: Actor): Promise<void> {
   const ids: string[] = [];
   for (const raw of new Set(emails.map((e) => e.trim().toLowerCase()))) {
     const user = await tx.users.byEmail(tenant.id, raw);

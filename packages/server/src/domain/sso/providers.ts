@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
@@ -38,7 +39,7 @@ const domains = (list: string[]) => [...new Set(list.map((d) => d.trim().toLower
 /** What the audit log may say about a provider (never its secret). */
 const described = (p: IdentityProvider) => ({ name: p.name, issuer: p.issuer, clientId: p.clientId, allowedEmailDomains: p.allowedEmailDomains, jitProvisioning: p.jitProvisioning, enabled: p.enabled });
 
-export async function createProvider(store: Store, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
+export async function createProvider(store: UnitOfWork, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
   checkFields(input);
   const issuer = input.issuer.trim();
   const config = await discover(outbound, issuer, input.clientId.trim(), input.clientSecret);
@@ -58,11 +59,11 @@ export async function createProvider(store: Store, sealer: Sealer, outbound: Out
   return p;
 }
 
-async function enabledOthers(tx: Store, tenantId: string, id: string): Promise<number> {
+async function enabledOthers(tx: UnitOfWork, tenantId: string, id: string): Promise<number> {
   return (await tx.identityProviders.list(tenantId)).filter((p) => p.enabled && p.id !== id).length;
 }
 
-export async function updateProvider(store: Store, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
+export async function updateProvider(store: UnitOfWork, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
   checkFields(patch);
   const before = await store.identityProviders.byId(tenant.id, id);
   if (!before) throw notFoundError(`identity provider ${id} does not exist`);
@@ -101,7 +102,7 @@ export async function updateProvider(store: Store, sealer: Sealer, outbound: Out
   return after;
 }
 
-export async function deleteProvider(store: Store, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteProvider(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const p = await tx.identityProviders.byId(tenant.id, id);
     if (!p) throw notFoundError(`identity provider ${id} does not exist`);

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from './model.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';
@@ -11,7 +12,7 @@ import { SLUG_PATTERN } from './service.js';
 export class TenantCache {
   private readonly cache: TtlCache<Tenant | undefined>;
 
-  constructor(store: Store, ttlMs = 2000) {
+  constructor(store: UnitOfWork, ttlMs = 2000) {
     this.cache = new TtlCache((slug) => store.tenants.bySlug(slug), ttlMs, 10_000, 16 * 1024 * 1024);
   }
 

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from './model.js';
 import type { User } from '../users/model.js';
 import { createTenant, type NewTenant } from './service.js';
@@ -19,7 +20,7 @@ export interface FirstManager {
  * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
  * The actor is the platform administrator, or the system itself (first-start bootstrap).
  */
-export async function provisionTenant(store: Store, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
+export async function provisionTenant(store: UnitOfWork, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
   const name = checkName(input.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await createTenant(tx, { ...input, name }, actor);

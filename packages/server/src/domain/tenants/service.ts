@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import { DEFAULT_SETTINGS, type Tenant } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
 import { BUILTIN_MANAGEMENT_SCOPES } from '../roles/management-scopes.js';
@@ -21,7 +22,7 @@ export interface NewTenant {
  * Creates a tenant with everything a new domain starts with: the built-in roles, the sample API
  * resource and the public `latchkey-sdk` client. One transaction: a tenant is never half made.
  */
-export async function createTenant(store: Store, input: NewTenant, actor: Actor): Promise<Tenant> {
+export async function createTenant(store: UnitOfWork, input: NewTenant, actor: Actor): Promise<Tenant> {
   if (!SLUG_PATTERN.test(input.slug)) {
     throw invalid('slug must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen');
   }

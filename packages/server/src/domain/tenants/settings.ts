@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import { SETTINGS_LIMITS, type Tenant, type TenantSettings } from './model.js';
 import { interactiveSignInRequired, invalid } from '../errors.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
@@ -19,7 +20,7 @@ export function settingsOf(t: Tenant): TenantSettings {
 }
 
 /** Applies a domain manager's settings change; the audit event lists each changed field as {from, to}. */
-export async function updateSettings(store: Store, tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
+export async function updateSettings(store: UnitOfWork, tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
   for (const [key, { min, max }] of Object.entries(SETTINGS_LIMITS)) {
     const v = patch[key as keyof typeof SETTINGS_LIMITS];
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw invalid(`${key} must be an integer from ${min} to ${max}`);

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from './model.js';
 import { invalid, notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
@@ -19,7 +20,7 @@ export interface TenantPatch {
  * A platform administrator renames a tenant, turns its enterprise features (personal clients) on or
  * off, or changes its SSO settings (enforcement, break-glass accounts).
  */
-export async function updateTenant(store: Store, slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
+export async function updateTenant(store: UnitOfWork, slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
   const name = patch.name === undefined ? undefined : checkName(patch.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await tx.tenants.bySlug(slug);

@@ -1,5 +1,5 @@
 import type { ThrottleRule } from './policies.js';
-import { activeLock, RENEW_KNOWN_MS, type ThrottleStore } from './store.js';
+import { activeLock, lockFor, RENEW_KNOWN_MS, type ThrottleStore } from './store.js';
 import type { CacheStats } from '../../lib/ttl-cache.js';
 import { BoundedMap } from '../../lib/bounded-map.js';
 import { TickBatch } from '../../lib/tick-batch.js';
@@ -11,14 +11,20 @@ export interface ThrottleEntry {
 }
 
 /**
- * Where shared throttle state lives (a PostgreSQL table, Redis). Every operation is atomic on its
- * own, so processes counting failures of one key at once never lose one.
+ * Where shared throttle state lives (a PostgreSQL table, Redis). It only persists: every operation
+ * is atomic on its own, so processes counting failures of one key at once never lose one, and the
+ * rule that turns a count into a lock is this module's (lockFor).
  */
 export interface ThrottleBackend {
   /** The unexpired entries among `keys`. */
   read(keys: string[], now: number): Promise<Map<string, ThrottleEntry>>;
-  /** Counts a failure (see MemoryThrottleStore.fail for the rule), atomically; until when the key is locked now (0: not). */
-  fail(key: string, rule: ThrottleRule, now: number): Promise<number>;
+  /**
+   * Counts one failure of `key`, atomically. A failure further than `windowMs` from the previous one
+   * starts the count afresh and ends any lock. Answers the count and the lock in force (ms, 0: none).
+   */
+  count(key: string, windowMs: number, now: number): Promise<{ failures: number; lockedUntil: number }>;
+  /** Locks `key` until at least `until` (concurrent failures finish in any order: the longest lock stands); answers the lock in force. */
+  lock(key: string, until: number): Promise<number>;
   /** See ThrottleStore.locks; a backend that cannot list its locks cheaply has none. */
   locks?(now: number, max: number): Promise<Map<string, number> | null>;
   delete(key: string): Promise<void>;
@@ -73,7 +79,9 @@ export class SharedThrottleStore implements ThrottleStore {
 
   async fail(key: string, rule: ThrottleRule, now: number): Promise<number> {
     this.absentAt.delete(key);
-    return this.backend.fail(key, rule, now);
+    const { failures, lockedUntil } = await this.backend.count(key, rule.windowMs, now);
+    const lock = lockFor(rule, failures);
+    return activeLock(lock === 0 ? lockedUntil : await this.backend.lock(key, now + lock), now);
   }
 
   async clear(key: string): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Sealer } from '../../crypto/master-key.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import type { KeyService } from '../keys/service.js';
@@ -6,7 +7,6 @@ import type { ResourceCache } from '../resources/cache.js';
 import type { ClientCache } from '../clients/cache.js';
 import type { PrincipalCache } from '../users/principal-cache.js';
 import type { UsageTracker } from '../clients/usage.js';
-import type { GroupCommit } from '../../store/group-commit.js';
 import type { RevokedAccessTokens } from './revocations.js';
 import type { Tenant } from '../tenants/model.js';
 
@@ -35,22 +35,23 @@ export interface GrantCheckDeps {
   principals: Pick<PrincipalCache, 'get'>;
 }
 
-export type IssueDeps = SigningDeps & HashingDeps & { store: Store };
+export type IssueDeps = SigningDeps & HashingDeps & { store: UnitOfWork };
 
 export type RotateDeps = IssueDeps & {
   principals: Pick<PrincipalCache, 'get'>;
   sealer: Pick<Sealer, 'seal' | 'open'>;
-  rotations: Pick<GroupCommit, 'run'>;
+  /** Runs a rotation's transaction, batched with the rotations that arrive with it where commits are dear (SQLite). */
+  rotations: { run<T>(op: (tx: UnitOfWork<'refreshTokens'>) => Promise<T>): Promise<T> };
   usage: Pick<UsageTracker, 'touch'>;
   /** Told of every detected reuse (metrics). */
   metrics: { refreshReuseDetected(): void };
 };
 
-export type RevokeDeps = VerifyingDeps & HashingDeps & { store: Store };
+export type RevokeDeps = VerifyingDeps & HashingDeps & { store: UnitOfWork };
 
 export type IntrospectDeps = VerifyingDeps & HashingDeps & GrantCheckDeps & {
-  store: Store;
+  store: UnitOfWork;
   revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
 };
 
-export type AppTokenDeps = SigningDeps & HashingDeps & { store: Store };
+export type AppTokenDeps = SigningDeps & HashingDeps & { store: UnitOfWork };

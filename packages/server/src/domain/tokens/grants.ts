@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Client } from '../clients/model.js';
 import { SETTINGS_LIMITS } from '../tenants/model.js';
 
@@ -12,7 +13,7 @@ const DENY_MS = (SETTINGS_LIMITS.accessTokenTtlSeconds.max + 60) * 1000;
  * carry the grant id as `sid`) become inactive at introspection and at the management API, in every
  * process once the transaction commits (the `grant.ended` change).
  */
-export async function endGrants(tx: Store, tenantId: string, familyIds: string[], now = Date.now()): Promise<void> {
+export async function endGrants(tx: UnitOfWork, tenantId: string, familyIds: string[], now = Date.now()): Promise<void> {
   const until = now + DENY_MS;
   for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
   if (familyIds.length > 0) tx.changes.record({ type: 'grant.ended', ids: familyIds, until });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HashingDeps, IssueDeps, SigningDeps } from './deps.js';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';
@@ -80,7 +81,7 @@ export function newRefreshToken(ctx: HashingDeps, tenant: Tenant, client: Client
  * Creates a refresh token (stored only as a hash) in the given transaction. Its family ties every
  * rotation of one grant together, so a replayed token can revoke them all.
  */
-export async function createRefreshToken(ctx: HashingDeps, tx: Store, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
+export async function createRefreshToken(ctx: HashingDeps, tx: UnitOfWork, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
   const { token, record } = newRefreshToken(ctx, tenant, client, userId, scope, familyId);
   await tx.refreshTokens.insert(record);
   return token;

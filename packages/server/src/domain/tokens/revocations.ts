@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Announcement } from '../changes.js';
 
 // Rows are read back with this much overlap, so a revocation whose transaction committed after a
@@ -21,7 +22,7 @@ export class RevokedAccessTokens {
   private since = 0;
   private looking?: Promise<void>;
 
-  constructor(private readonly store: Store, private syncMs = 1000) {}
+  constructor(private readonly store: UnitOfWork, private syncMs = 1000) {}
 
   /** How long a check may go without reading the store back. */
   setBackstop(ms: number): void {

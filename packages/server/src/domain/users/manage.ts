@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import type { User } from './model.js';
 import type { Principal } from './principal-cache.js';
@@ -37,7 +38,7 @@ export interface Reauthentication {
   signIn?: SignInProof;
 }
 
-export async function manageUser(store: Store, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
+export async function manageUser(store: UnitOfWork, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
   const { currentPassword, ...change } = patch;
   const self = actor.user.id === userId;
   if (currentPassword !== undefined && !(self && change.password !== undefined)) {

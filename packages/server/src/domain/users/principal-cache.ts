@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
@@ -29,7 +30,7 @@ export function toPrincipal(user: User, roles: Role[]): Principal {
 export class PrincipalCache {
   private readonly cache: TtlCache<Principal | undefined>;
 
-  constructor(store: Store, ttlMs = 2000) {
+  constructor(store: UnitOfWork, ttlMs = 2000) {
     this.cache = new TtlCache(async (key) => {
       const [tenantId, userId] = key.split(SEP);
       const user = await store.users.byId(tenantId, userId);

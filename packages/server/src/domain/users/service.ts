@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User, type UserStatus } from './model.js';
 import type { Role } from '../roles/model.js';
@@ -27,7 +28,7 @@ export interface NewUser {
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 12;
 
-async function resolveRoles(store: Store, tenantId: string, roleIds: string[]): Promise<Role[]> {
+async function resolveRoles(store: UnitOfWork, tenantId: string, roleIds: string[]): Promise<Role[]> {
   const unique = [...new Set(roleIds)];
   const roles: Role[] = [];
   for (const id of unique) {
@@ -47,7 +48,7 @@ function refuseManagerGrantByCredential(before: Role[], after: Role[], actor: Ac
   if (grants && viaClientCredential(actor)) throw interactiveSignInRequired('granting the domain-manager role');
 }
 
-export async function createUser(store: Store, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
+export async function createUser(store: UnitOfWork, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email)) throw invalid('email is not a valid address');
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
@@ -96,7 +97,7 @@ export interface UserChange {
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
-export async function updateUser(store: Store, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
+export async function updateUser(store: UnitOfWork, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
   if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { NewAuditEvent } from '../audit/model.js';
 import { emailsAbout, webhookPayload, type EventContext, type WebhookEventType } from './events.js';
 
@@ -7,7 +8,7 @@ import { emailsAbout, webhookPayload, type EventContext, type WebhookEventType }
  * transaction (the durable outbox): a message per subscribed endpoint, and one email when the event
  * is emailed and SMTP is set up. A rolled-back change is never announced, a committed one always is.
  */
-export async function announce(tx: Store, type: WebhookEventType, e: NewAuditEvent & { tenantId: string }, at: number): Promise<void> {
+export async function announce(tx: UnitOfWork, type: WebhookEventType, e: NewAuditEvent & { tenantId: string }, at: number): Promise<void> {
   const endpoints = await tx.webhooks.subscribed(e.tenantId, type);
   const email = tx.outboxSettings.email && emailsAbout(type, e.details);
   if (endpoints.length === 0 && !email) return;
@@ -20,7 +21,7 @@ export async function announce(tx: Store, type: WebhookEventType, e: NewAuditEve
 }
 
 /** The tenant's slug, and the target client as it is now (personal clients and apps). */
-async function eventContext(tx: Store, e: NewAuditEvent & { tenantId: string }): Promise<EventContext> {
+async function eventContext(tx: UnitOfWork, e: NewAuditEvent & { tenantId: string }): Promise<EventContext> {
   const { tenantId } = e;
   const tenant = await tx.tenants.byId(tenantId);
   const out: EventContext = { tenant: tenant?.slug ?? tenantId };

@@ -1,4 +1,5 @@
-import type { Store } from '../../store/index.js';
+import type { UnitOfWork } from '../ports.js';
+
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
@@ -27,7 +28,7 @@ function checkEvents(events: string[]): string[] {
 }
 
 /** Creates an endpoint; its signing secret is returned here once and stored sealed. */
-export async function createEndpoint(store: Store, sealer: Sealer, tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function createEndpoint(store: UnitOfWork, sealer: Sealer, tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const url = checkWebhookUrl(input.url);
   const events = checkEvents(input.events);
   const now = Date.now();
@@ -50,13 +51,13 @@ export async function createEndpoint(store: Store, sealer: Sealer, tenant: Tenan
   return { endpoint, secret };
 }
 
-export async function getEndpoint(store: Store, tenant: Tenant, id: string): Promise<WebhookEndpoint> {
+export async function getEndpoint(store: UnitOfWork, tenant: Tenant, id: string): Promise<WebhookEndpoint> {
   const e = await store.webhooks.byId(tenant.id, id);
   if (!e) throw notFoundError(`webhook ${id} not found`);
   return e;
 }
 
-export async function updateEndpoint(store: Store, tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
+export async function updateEndpoint(store: UnitOfWork, tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
   const url = patch.url === undefined ? undefined : checkWebhookUrl(patch.url);
   const events = patch.events === undefined ? undefined : checkEvents(patch.events);
   return store.transaction(async (tx) => {
@@ -71,7 +72,7 @@ export async function updateEndpoint(store: Store, tenant: Tenant, id: string, p
 }
 
 /** A new secret, shown once; the old one stops signing at once (messages still pending are signed with the new one). */
-export async function rotateEndpointSecret(store: Store, sealer: Sealer, tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function rotateEndpointSecret(store: UnitOfWork, sealer: Sealer, tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const secret = newWebhookSecret();
   const endpoint = await store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
@@ -85,7 +86,7 @@ export async function rotateEndpointSecret(store: Store, sealer: Sealer, tenant:
 }
 
 /** Deletes the endpoint with its delivery log; what was still pending is never sent. */
-export async function deleteEndpoint(store: Store, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteEndpoint(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const e = await getEndpoint(tx, tenant, id);
     await tx.webhooks.delete(tenant.id, id);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../../context.js';
 import type { Client } from '../../domain/clients/model.js';
-import type { ClientWithOwner } from '../../store/repos/clients.js';
+import type { ClientWithOwner } from '../../domain/clients/ports.js';
 import {
   createPersonalClient, decodeRevokedBy, scopeSubset, getPersonalClient, personalStatus, revokePersonalClient,
 } from '../../domain/clients/personal.js';

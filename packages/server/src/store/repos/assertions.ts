@@ -1,3 +1,4 @@
+import type { ReplayRecords } from '../../domain/tokens/ports.js';
 import type { Db } from '../db.js';
 
 /**
@@ -5,7 +6,7 @@ import type { Db } from '../db.js';
  * id is an access token's `jti`, or a grant id: the refresh-token family id that every access token
  * of that grant carries as `sid` (a UUID, like a jti), or `secret:…` for an application's secret.
  */
-export class ReplayRepo {
+export class ReplayRepo implements ReplayRecords {
   constructor(private readonly db: Db) {}
 
   /** Records a jti; false when it was already used (the primary key refuses the second insert). */

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { AuditEventsTable } from '../schema.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/audit/model.js';
+import type { AuditFilter, AuditRecords } from '../../domain/audit/ports.js';
 
 const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   id: Number(r.id),
@@ -16,15 +17,7 @@ const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   details: JSON.parse(r.details),
 });
 
-export interface AuditFilter {
-  action?: string;
-  actorId?: string;
-  targetId?: string;
-  from?: number;
-  to?: number;
-}
-
-export class AuditRepo {
+export class AuditRepo implements AuditRecords {
   constructor(private readonly db: Db) {}
 
   /** Stores one event as given; domain/audit/record.ts is what records events (and their announcements). */

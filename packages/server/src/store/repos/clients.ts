@@ -1,8 +1,9 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
-import { paginate, type Page, type PageQuery } from '../paginate.js';
+import { paginate, type Page, type PageQuery, type SortSpec } from '../paginate.js';
 import type { Db } from '../db.js';
 import type { ClientsTable } from '../schema.js';
 import type { Client, ClientKind, ClientStatus } from '../../domain/clients/model.js';
+import type { ClientFilter, ClientRecords, ClientSort, ClientUse, ClientWithOwner, StaleCutoffs, StaleSort } from '../../domain/clients/ports.js';
 
 export const toClient = (r: Selectable<ClientsTable>): Client => ({
   id: r.id,
@@ -29,7 +30,7 @@ export const toClient = (r: Selectable<ClientsTable>): Client => ({
   revokedBy: r.revoked_by,
 });
 
-export class ClientRepo {
+export class ClientRepo implements ClientRecords {
   constructor(private readonly db: Db) {}
 
   list(tenantId: string, f: ClientFilter, page: PageQuery<ClientSort>): Promise<Page<ClientWithOwner>> {
@@ -205,53 +206,16 @@ export class ClientRepo {
   }
 }
 
-/** One use of a client: when, and from where. */
-export interface ClientUse { at: number; address: string | null; userAgent: string | null }
-
-export interface ClientFilter {
-  kind: 'app' | 'personal';
-  ownerUserId?: string;
-  ownerEmail?: string;
-  nameContains?: string;
-  /** active (usable now), expired, inactive (deactivated apps), revoked; default: all but revoked. */
-  status?: 'active' | 'expired' | 'inactive' | 'revoked';
-  createdFrom?: number;
-  createdTo?: number;
-  expiresFrom?: number;
-  expiresTo?: number;
-  /** Never-used clients fall outside any last-used range. */
-  lastUsedFrom?: number;
-  lastUsedTo?: number;
-}
-
-export interface ClientWithOwner extends Client {
-  ownerEmail: string | null;
-  ownerDisplayName: string | null;
-}
-
-export const CLIENT_SORTS = {
+const CLIENT_SORTS = {
   name: { ref: 'clients.name', key: 'name' },
   clientId: { ref: 'clients.client_id', key: 'client_id' },
   owner: { ref: 'users.email', key: 'owner_email' },
   createdAt: { ref: 'clients.created_at', key: 'created_at' },
   expiresAt: { ref: 'clients.expires_at', key: 'expires_at', nullable: true },
   lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
-} as const;
-export type ClientSort = keyof typeof CLIENT_SORTS | 'status';
+} as const satisfies Record<Exclude<ClientSort, 'status'>, SortSpec>;
 
-const STALE_SORTS = { createdAt: CLIENT_SORTS.createdAt, lastUsedAt: CLIENT_SORTS.lastUsedAt, expiresAt: CLIENT_SORTS.expiresAt } as const;
-export type StaleSort = keyof typeof STALE_SORTS;
-
-/** The stale-credentials conditions as instants (at least one of the three is set). */
-export interface StaleCutoffs {
-  now: number;
-  kind?: 'personal' | 'app';
-  neverUsed?: boolean;
-  /** Unused since before this instant (never-used clients count from their creation). */
-  unusedBefore?: number;
-  /** Not yet expired, expiring at or before this instant. */
-  expiringBefore?: number;
-}
+const STALE_SORTS: Record<StaleSort, SortSpec> = { createdAt: CLIENT_SORTS.createdAt, lastUsedAt: CLIENT_SORTS.lastUsedAt, expiresAt: CLIENT_SORTS.expiresAt };
 
 /** The status people see, as a number to sort by: active, expired, inactive, revoked. */
 const statusRank = (now: number) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2

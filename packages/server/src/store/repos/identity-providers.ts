@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { IdentityProviderRecords } from '../../domain/sso/ports.js';
 import type { Db } from '../db.js';
 import type { IdentityProvidersTable } from '../schema.js';
 import type { IdentityProvider, LoginState } from '../../domain/sso/model.js';
@@ -17,7 +18,7 @@ const toRow = (p: IdentityProvider) => ({
   created_at: p.createdAt, updated_at: p.updatedAt,
 });
 
-export class IdentityProviderRepo {
+export class IdentityProviderRepo implements IdentityProviderRecords {
   constructor(private readonly db: Db) {}
 
   async insert(p: IdentityProvider): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db.js';
+import type { OutboxRecords } from '../../domain/webhooks/ports.js';
 import type { OutboxMessagesTable } from '../schema.js';
 import type { OutboxAttempt, OutboxChannel, OutboxMessage, OutboxState } from '../../domain/webhooks/model.js';
 import { DOMAIN_MANAGER } from '../../domain/roles/model.js';
@@ -23,17 +24,11 @@ const toMessage = (r: Selectable<OutboxMessagesTable>): OutboxMessage => ({
 /** Time-ordered, so the newest-first log pages by id; the same id goes out on every attempt. */
 const messageId = (at: number) => `msg_${orderedUuid(at).replaceAll('-', '')}`;
 
-/** Where the announcement settings of a process live (shared by every transaction's Store). */
-export interface OutboxSettings {
-  /** SMTP_URL is set: expiry warnings and revocations are also emailed. */
-  email: boolean;
-}
-
 /**
  * The durable outbox: messages written in the transaction of the audited change, then delivered
  * by the dispatcher (delivery/dispatcher.ts) at least once.
  */
-export class OutboxRepo {
+export class OutboxRepo implements OutboxRecords {
   constructor(private readonly db: Db) {}
 
   /** Queues messages (pending, due at once), in the caller's transaction. */

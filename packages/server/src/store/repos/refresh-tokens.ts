@@ -1,4 +1,5 @@
 import { CompiledQuery, type Selectable } from 'kysely';
+import type { RefreshTokenRecords } from '../../domain/tokens/ports.js';
 import type { Db, Dialect } from '../db.js';
 import type { RefreshTokensTable } from '../schema.js';
 import type { RefreshTokenRecord } from '../../domain/tokens/model.js';
@@ -120,7 +121,7 @@ class PgRefreshBatches {
 /** Revoking a token also deletes the answer it kept for its grace window. */
 const REVOKED = (at: number) => ({ revoked_at: at, answer_sealed: null, answer_until: null });
 
-export class RefreshTokenRepo {
+export class RefreshTokenRepo implements RefreshTokenRecords {
   private readonly batches?: PgRefreshBatches;
 
   /** `batched`: outside any transaction, PostgreSQL answers rotations and lookups in batches. */

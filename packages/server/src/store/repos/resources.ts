@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { ResourceRecords } from '../../domain/resources/ports.js';
 import type { Db } from '../db.js';
 import type { ResourcesTable } from '../schema.js';
 import type { Resource } from '../../domain/resources/model.js';
@@ -13,7 +14,7 @@ const toResource = (r: Selectable<ResourcesTable>): Resource => ({
   createdAt: r.created_at,
 });
 
-export class ResourceRepo {
+export class ResourceRepo implements ResourceRecords {
   constructor(private readonly db: Db) {}
 
   async insert(r: Resource): Promise<void> {

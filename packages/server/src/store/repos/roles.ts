@@ -1,4 +1,5 @@
 import type { Selectable, Updateable } from 'kysely';
+import type { RoleRecords } from '../../domain/roles/ports.js';
 import type { Db } from '../db.js';
 import type { RolesTable } from '../schema.js';
 import type { BuiltinRole, Role } from '../../domain/roles/model.js';
@@ -13,7 +14,7 @@ const toRole = (r: Selectable<RolesTable>): Role => ({
   createdAt: r.created_at,
 });
 
-export class RoleRepo {
+export class RoleRepo implements RoleRecords {
   constructor(private readonly db: Db) {}
 
   async insert(r: Role): Promise<void> {

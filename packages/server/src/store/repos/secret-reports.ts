@@ -1,7 +1,8 @@
+import type { SecretReportRecords } from '../../domain/secret-scanning/ports.js';
 import type { Db } from '../db.js';
 
 /** Accepted leaked-secret reports, by digest: the same signed report twice is a replay. */
-export class SecretReportRepo {
+export class SecretReportRepo implements SecretReportRecords {
   constructor(private readonly db: Db) {}
 
   /** Records a handled report's digest (a concurrent twin already recorded it: nothing to do). */

@@ -1,18 +1,7 @@
 import type { Db } from '../db.js';
+import type { SessionRecord, SessionRecords } from '../../domain/sessions/ports.js';
 
-export interface SessionRecord {
-  idHash: string;
-  tenantId: string;
-  userId: string;
-  csrfToken: string;
-  createdAt: number;
-  expiresAt: number;
-  method?: 'password' | 'sso';
-  idpId?: string | null;
-  idTokenSealed?: string | null;
-}
-
-export class SessionRepo {
+export class SessionRepo implements SessionRecords {
   constructor(private readonly db: Db) {}
 
   async insert(s: SessionRecord): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import type { SigningKeyRecords } from '../../domain/keys/ports.js';
 import type { Db } from '../db.js';
 import type { SigningKeysTable } from '../schema.js';
 import type { SigningKeyRecord } from '../../domain/keys/model.js';
@@ -16,7 +17,7 @@ const toKey = (r: Selectable<SigningKeysTable>): SigningKeyRecord => ({
   maxTokenTtlSeconds: r.max_token_ttl_seconds,
 });
 
-export class SigningKeyRepo {
+export class SigningKeyRepo implements SigningKeyRecords {
   constructor(private readonly db: Db) {}
 
   async insert(k: SigningKeyRecord): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Selectable, Updateable } from 'kysely';
+import type { TenantRecords } from '../../domain/tenants/ports.js';
 import type { Db } from '../db.js';
 import type { TenantsTable } from '../schema.js';
 import type { Tenant, TenantSettings } from '../../domain/tenants/model.js';
@@ -19,7 +20,7 @@ const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   createdAt: r.created_at,
 });
 
-export class TenantRepo {
+export class TenantRepo implements TenantRecords {
   constructor(private readonly db: Db) {}
 
   async insert(t: Tenant): Promise<void> {

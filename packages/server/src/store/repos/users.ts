@@ -2,6 +2,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Db } from '../db.js';
 import type { UsersTable } from '../schema.js';
 import type { User, UserStatus } from '../../domain/users/model.js';
+import type { UserFilter, UserRecords, UserSort } from '../../domain/users/ports.js';
 import { type Page, type PageQuery, paginate } from '../paginate.js';
 
 const toUser = (r: Selectable<UsersTable>): User => ({
@@ -17,17 +18,10 @@ const toUser = (r: Selectable<UsersTable>): User => ({
   updatedAt: r.updated_at,
 });
 
-export interface UserFilter {
-  email?: string;
-  status?: UserStatus;
-  q?: string;
-  /** Users holding this role. */
-  roleId?: string;
-}
 
-export const USER_SORTS = { email: 'email', displayName: 'display_name', createdAt: 'created_at' } as const;
+const USER_SORTS: Record<UserSort, string> = { email: 'email', displayName: 'display_name', createdAt: 'created_at' };
 
-export class UserRepo {
+export class UserRepo implements UserRecords {
   constructor(private readonly db: Db) {}
 
   /** Users who may still sign in with a password while the tenant enforces SSO. */
@@ -73,7 +67,7 @@ export class UserRepo {
     return r && toUser(r);
   }
 
-  async list(tenantId: string, filter: UserFilter, page: PageQuery<keyof typeof USER_SORTS>): Promise<Page<User>> {
+  async list(tenantId: string, filter: UserFilter, page: PageQuery<UserSort>): Promise<Page<User>> {
     let q = this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
     if (filter.email) q = q.where('email', '=', filter.email);
     if (filter.status) q = q.where('status', '=', filter.status);

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { WebhookRecords } from '../../domain/webhooks/ports.js';
 import type { Db } from '../db.js';
 import type { WebhookEndpointsTable } from '../schema.js';
 import type { WebhookEndpoint } from '../../domain/webhooks/model.js';
@@ -16,7 +17,7 @@ const toEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({
 });
 
 /** A tenant's webhook endpoints. */
-export class WebhookRepo {
+export class WebhookRepo implements WebhookRecords {
   constructor(private readonly db: Db) {}
 
   async insert(e: WebhookEndpoint): Promise<void> {

@@ -57,8 +57,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   registerErrorHandling(app);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await registerOpenApi(app, ctx);
-  await app.register(healthRoutes, ctx);
+  await registerOpenApi(app, ctx.config);
+  await app.register(healthRoutes, { database: ctx.store });
   await app.register(metricsRoutes, ctx);
   await app.register(oauthRoutes, ctx);
   await app.register(managementRoutes, ctx);

@@ -23,6 +23,10 @@ import { fileClock, systemClock, type Clock } from './lib/clock.js';
 import { Metrics } from './metrics.js';
 import { ProviderConfigs } from './domain/sso/discovery.js';
 import { OutboundGuard } from './lib/outbound-guard.js';
+import type { ReplayRecords } from './domain/tokens/ports.js';
+import { signIn, type SignInInput, type SignInResult } from './domain/sessions/sign-in.js';
+import { findSession } from './domain/sessions/service.js';
+import type { SessionRecord } from './domain/sessions/ports.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -51,6 +55,13 @@ export interface AppContext {
   /** The HTTP client for URLs that managers choose (webhooks, identity providers): public addresses only unless allowed. */
   outbound: OutboundGuard;
   issuer(tenant: Tenant | string): string;
+  // OAuth endpoints and request authentication.
+  /** Client assertions' jtis, each usable once. */
+  replay: Pick<ReplayRecords, 'useAssertion'>;
+  /** Password sign-in for the password grant. */
+  passwords: { signIn(tenant: Tenant, input: SignInInput): Promise<SignInResult> };
+  /** The live console session whose cookie holds this secret. */
+  sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -96,18 +107,20 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   }
   const metrics = new Metrics({ tenants, clients, principals, resources });
   store.feed.observe(metrics);
+  const passwordThrottle = new CredentialThrottle(throttleStore, PASSWORD_THROTTLE);
+  const hasher = new SecretHasher(sealer.pepper);
   return {
     config,
     store,
     sealer,
-    hasher: new SecretHasher(sealer.pepper),
+    hasher,
     tenants,
     keys,
     clients,
     principals,
     usage,
     throttle: {
-      passwords: new CredentialThrottle(throttleStore, PASSWORD_THROTTLE),
+      passwords: passwordThrottle,
       clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
       sso: new CredentialThrottle(throttleStore, SSO_THROTTLE),
       gitlab: new CredentialThrottle(throttleStore, GITLAB_TOKEN_THROTTLE),
@@ -121,5 +134,9 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     ssoConfigs,
     outbound,
     issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
+    // OAuth endpoints and request authentication.
+    replay: store.replay,
+    passwords: { signIn: (tenant, input) => signIn(store, passwordThrottle, tenant, input) },
+    sessionBySecret: (secret) => findSession(store, hasher, secret),
   };
 }

@@ -1,13 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { Config } from '../config.js';
+import type { GrantCheckDeps, VerifyingDeps } from '../domain/tokens/deps.js';
+import type { RevokedAccessTokens } from '../domain/tokens/revocations.js';
+import type { TenantCache } from '../domain/tenants/cache.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import type { SessionRecord } from '../domain/sessions/ports.js';
 import { checkAccessToken, type TokenRefusal } from '../domain/tokens/access-token.js';
 import { grantEnded } from '../domain/tokens/introspect.js';
-import { findSession } from '../domain/sessions/service.js';
 import { Problem, forbidden, invalidToken, unauthorized, type ProblemCode } from './problem.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 import type { AuthState } from './types.js';
@@ -38,26 +40,38 @@ declare module 'fastify' {
   }
 }
 
+/** Where the server is: the session cookie's name and attributes, the console's own origin. */
+export interface SiteDeps {
+  config: Pick<Config, 'publicUrl'>;
+}
+
+/** What authenticating a management request reads: tokens' keys and revocations, grants, sessions. */
+export interface AuthDeps extends SiteDeps, VerifyingDeps, GrantCheckDeps {
+  revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
+  /** The console session whose cookie holds this secret, if it is live. */
+  sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
+}
+
 /** `lk_session`, or `__Host-lk_session` behind https (see cookies.ts). */
-export const sessionCookie = (ctx: AppContext) => cookieName(ctx.config, 'lk_session');
+export const sessionCookie = (site: SiteDeps) => cookieName(site.config, 'lk_session');
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The session cookie's attributes: Secure exactly when its name carries the `__Host-` prefix (cookies.ts). */
-const sessionCookieOptions = (ctx: AppContext) =>
-  ({ httpOnly: true, sameSite: 'strict', path: '/', secure: secureCookies(ctx.config) }) as const;
+const sessionCookieOptions = (site: SiteDeps) =>
+  ({ httpOnly: true, sameSite: 'strict', path: '/', secure: secureCookies(site.config) }) as const;
 
-export function setSessionCookie(reply: FastifyReply, ctx: AppContext, secret: string, expiresAt: number): void {
-  reply.setCookie(sessionCookie(ctx), secret, { ...sessionCookieOptions(ctx), expires: new Date(expiresAt) });
+export function setSessionCookie(reply: FastifyReply, site: SiteDeps, secret: string, expiresAt: number): void {
+  reply.setCookie(sessionCookie(site), secret, { ...sessionCookieOptions(site), expires: new Date(expiresAt) });
 }
 
-export function clearSessionCookie(reply: FastifyReply, ctx: AppContext): void {
-  reply.clearCookie(sessionCookie(ctx), sessionCookieOptions(ctx));
+export function clearSessionCookie(reply: FastifyReply, site: SiteDeps): void {
+  reply.clearCookie(sessionCookie(site), sessionCookieOptions(site));
 }
 
 /** False when the request names an origin (Origin, or Referer if asked) other than the server's own. */
-export function fromOwnOrigin(ctx: AppContext, request: FastifyRequest, useReferer = false): boolean {
-  const own = new URL(ctx.config.publicUrl).origin;
+export function fromOwnOrigin(site: SiteDeps, request: FastifyRequest, useReferer = false): boolean {
+  const own = new URL(site.config.publicUrl).origin;
   const origin = request.headers.origin;
   if (origin !== undefined) return origin === own;
   const referer = request.headers.referer;
@@ -75,13 +89,13 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function checkCsrf(ctx: AppContext, request: FastifyRequest, session: SessionRecord): void {
+function checkCsrf(site: SiteDeps, request: FastifyRequest, session: SessionRecord): void {
   if (!UNSAFE_METHODS.has(request.method)) return;
   const token = request.headers[CSRF_HEADER];
   if (typeof token !== 'string' || !sameSecret(token, session.csrfToken)) {
     throw forbidden('missing or wrong X-CSRF-Token header (required with the session cookie)', 'csrf');
   }
-  if (!fromOwnOrigin(ctx, request)) throw forbidden('cross-origin request refused', 'csrf');
+  if (!fromOwnOrigin(site, request)) throw forbidden('cross-origin request refused', 'csrf');
 }
 
 /** The bearer token, undefined when there is no Authorization header. */
@@ -113,32 +127,32 @@ const REFUSED: Record<TokenRefusal, [code: ProblemCode, detail: string]> = {
   invalid: ['token_invalid', 'the access token is invalid for this tenant: its signature, issuer, type or lifetime is wrong'],
 };
 
-async function fromBearer(ctx: AppContext, tenant: Tenant, token: string): Promise<AuthState> {
-  const checked = await checkAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promise<AuthState> {
+  const checked = await checkAccessToken(deps.keys, tenant, deps.issuer(tenant), token);
   if ('refused' in checked) throw invalidToken(...REFUSED[checked.refused]);
   const { claims } = checked;
-  const principal = await ctx.principals.get(tenant.id, claims.sub);
+  const principal = await deps.principals.get(tenant.id, claims.sub);
   // Disabling a user revokes their tokens too: the cause is the more useful answer.
   if (principal && principal.user.status !== 'active') throw invalidToken('user_disabled', DISABLED);
-  if (await ctx.revokedTokens.revoked(claims)) throw invalidToken('token_revoked', 'the access token has been revoked');
+  if (await deps.revokedTokens.revoked(claims)) throw invalidToken('token_revoked', 'the access token has been revoked');
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
   if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not_a_user');
   // RFC 9068: the management API's audience is the issuer itself (user tokens always carry it).
-  if (![claims.aud].flat().includes(ctx.issuer(tenant))) throw invalidToken('token_invalid', 'the access token is not meant for this API');
+  if (![claims.aud].flat().includes(deps.issuer(tenant))) throw invalidToken('token_invalid', 'the access token is not meant for this API');
   // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
-  const ended = await grantEnded(ctx, tenant, claims.client_id, null);
+  const ended = await grantEnded(deps, tenant, claims.client_id, null);
   if (ended) throw invalidToken(ended.by === 'user' ? 'user_disabled' : 'client_revoked', `the client of this access token can no longer be used: ${ended.reason}`);
   return { principal, via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
 }
 
-async function fromSession(ctx: AppContext, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
-  const secret = request.cookies[sessionCookie(ctx)];
+async function fromSession(deps: AuthDeps, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
+  const secret = request.cookies[sessionCookie(deps)];
   if (!secret) return undefined;
-  const session = await findSession(ctx.store, ctx.hasher, secret);
+  const session = await deps.sessionBySecret(secret);
   if (!session) throw unauthorized('the session has expired or ended; sign in again', 'session_expired');
   if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one', 'session_other_tenant');
-  checkCsrf(ctx, request, session);
-  const principal = activeUser(await ctx.principals.get(session.tenantId, session.userId));
+  checkCsrf(deps, request, session);
+  const principal = activeUser(await deps.principals.get(session.tenantId, session.userId));
   return { principal, via: 'session', csrfToken: session.csrfToken, sessionHash: session.idHash };
 }
 
@@ -183,11 +197,11 @@ export function requireScopeDeclarations(app: FastifyInstance): void {
 }
 
 /** onRequest hook for `/t/:tenant/api/v1`: every route not marked `public` needs a user of this tenant. */
-export function authenticate(ctx: AppContext) {
+export function authenticate(deps: AuthDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     if (request.routeOptions.config.public) return;
     const token = bearerToken(request);
-    const auth = token !== undefined ? await fromBearer(ctx, request.tenant, token) : await fromSession(ctx, request, request.tenant.id);
+    const auth = token !== undefined ? await fromBearer(deps, request.tenant, token) : await fromSession(deps, request, request.tenant.id);
     if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
     request.auth = auth;
     authorize(request, auth);
@@ -203,8 +217,8 @@ export async function requireManager(request: FastifyRequest): Promise<void> {
  * onRequest hook for `/platform/api/v1`: a platform administrator signed in to any tenant. The path
  * names no tenant, so a bearer token's (unverified) issuer says which tenant's keys to verify it with.
  */
-export function authenticatePlatform(ctx: AppContext) {
-  const issuerPrefix = `${ctx.config.publicUrl}/t/`;
+export function authenticatePlatform(deps: AuthDeps & { tenants: Pick<TenantCache, 'get'> }) {
+  const issuerPrefix = `${deps.config.publicUrl}/t/`;
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request);
     let auth: AuthState | undefined;
@@ -215,11 +229,11 @@ export function authenticatePlatform(ctx: AppContext) {
       } catch {
         throw invalidToken('token_invalid', 'the access token is not a JWT');
       }
-      const tenant = typeof iss === 'string' && iss.startsWith(issuerPrefix) ? await ctx.tenants.get(iss.slice(issuerPrefix.length)) : undefined;
+      const tenant = typeof iss === 'string' && iss.startsWith(issuerPrefix) ? await deps.tenants.get(iss.slice(issuerPrefix.length)) : undefined;
       if (!tenant) throw invalidToken('token_invalid', 'the access token was not issued by a tenant of this server');
-      auth = await fromBearer(ctx, tenant, token);
+      auth = await fromBearer(deps, tenant, token);
     } else {
-      auth = await fromSession(ctx, request);
+      auth = await fromSession(deps, request);
     }
     if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
     if (!auth.principal.user.platformAdmin) throw forbidden('only platform administrators may do this');

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AppContext } from '../context.js';
+import type { Config } from '../config.js';
 import { problemCodeMeanings } from './problem.js';
 import { cookieName } from './cookies.js';
 
@@ -55,7 +55,7 @@ export function defaultsAreOptional(doc: Json): Json {
  * The OpenAPI 3.1 document is generated from the route schemas and served at /openapi.json,
  * with a readable reference page at /docs.
  */
-export async function registerOpenApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function registerOpenApi(app: FastifyInstance, config: Pick<Config, 'publicUrl'>): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -69,11 +69,11 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext): Pr
           '`type` is https://latchkey.dev/problems/ and the code in kebab-case. On a 401, only `token_expired` and ' +
           '`token_unknown_key` are mended by a new access token. The codes:\n\n' + problemCodeMeanings(),
       },
-      servers: [{ url: ctx.config.publicUrl }],
+      servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: cookieName(ctx.config, 'lk_session') },
+          session: { type: 'apiKey', in: 'cookie', name: cookieName(config, 'lk_session') },
         },
       },
       security: [{ bearer: [] }, { session: [] }],

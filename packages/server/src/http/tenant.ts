@@ -1,20 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Tenant } from '../domain/tenants/model.js';
-import type { AppContext } from '../context.js';
+import type { TenantCache } from '../domain/tenants/cache.js';
 import { notFoundError } from '../domain/errors.js';
 
 /**
  * Resolves `/t/:tenant` to the tenant for every route in the calling plugin. Unknown tenants get a
  * 404 in the calling plugin's error format.
  */
-export function resolveTenant(app: FastifyInstance, ctx: AppContext): void {
+export function resolveTenant(app: FastifyInstance, tenants: Pick<TenantCache, 'peek' | 'get'>): void {
   // A callback hook: a cached tenant (nearly every request) is resolved in the same turn of the
   // event loop, without the promise and the extra hop an async hook costs on the token endpoint.
   app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const slug = (request.params as { tenant?: string }).tenant ?? '';
-    const cached = ctx.tenants.peek(slug);
+    const cached = tenants.peek(slug);
     if (cached) return done(settle(request, slug, cached.value));
-    ctx.tenants.get(slug).then((tenant) => done(settle(request, slug, tenant)), done);
+    tenants.get(slug).then((tenant) => done(settle(request, slug, tenant)), done);
   });
 }
 

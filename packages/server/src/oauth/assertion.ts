@@ -1,5 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { AppContext } from '../context.js';
+import type { Issuer } from '../domain/tokens/deps.js';
+import type { ReplayRecords } from '../domain/tokens/ports.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Client } from '../domain/clients/model.js';
 
@@ -9,16 +10,21 @@ export const MAX_ASSERTION_LIFETIME_S = 300;
 
 export class AssertionError extends Error {}
 
+/** The tenant's issuer (the assertion's audience) and the jtis already used. */
+export interface AssertionDeps extends Issuer {
+  replay: Pick<ReplayRecords, 'useAssertion'>;
+}
+
 /**
  * Verifies a JWT a client signed with a key from its registered JWKS (private_key_jwt, RFC 7523):
  * issuer = the client, audience = this tenant's token endpoint or issuer, expiring at most five
  * minutes ahead, and a `jti` that has never been seen before (replays are refused).
  */
-export async function verifyClientJwt(ctx: AppContext, tenant: Tenant, client: Client, jwt: string, expectSub: string | null): Promise<JWTPayload> {
+export async function verifyClientJwt(deps: AssertionDeps, tenant: Tenant, client: Client, jwt: string, expectSub: string | null): Promise<JWTPayload> {
   if (!client.jwks || !Array.isArray(client.jwks.keys) || client.jwks.keys.length === 0) {
     throw new AssertionError('the client has no keys registered to verify assertions with: add its public keys (jwks) first');
   }
-  const issuer = ctx.issuer(tenant);
+  const issuer = deps.issuer(tenant);
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(jwt, createLocalJWKSet(client.jwks as never), {
@@ -39,7 +45,7 @@ export async function verifyClientJwt(ctx: AppContext, tenant: Tenant, client: C
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) {
     throw new AssertionError('assertion jti must be a non-empty string');
   }
-  const fresh = await ctx.store.replay.useAssertion(client.id, payload.jti, (payload.exp! + 60) * 1000);
+  const fresh = await deps.replay.useAssertion(client.id, payload.jti, (payload.exp! + 60) * 1000);
   if (!fresh) throw new AssertionError('assertion jti has already been used');
   return payload;
 }

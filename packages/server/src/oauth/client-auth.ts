@@ -1,18 +1,28 @@
 import type { FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
-import type { AppContext } from '../context.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Client } from '../domain/clients/model.js';
-import type { Principal } from '../domain/users/principal-cache.js';
+import type { Principal, PrincipalCache } from '../domain/users/principal-cache.js';
+import type { ClientCache } from '../domain/clients/cache.js';
+import type { SecretHasher } from '../crypto/secrets.js';
+import type { CredentialThrottle } from '../domain/throttle/credential-throttle.js';
 import { clientUnusableReason } from '../domain/clients/policy.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, TooManyAttempts } from './errors.js';
-import { AssertionError, verifyClientJwt } from './assertion.js';
+import { AssertionError, verifyClientJwt, type AssertionDeps } from './assertion.js';
 import { bounded, type Params } from './params.js';
 import { MAX_LENGTH } from '../domain/limits.js';
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FAILED = 'client authentication failed';
+
+/** What authenticating a client reads: the client and its owner (cached), secrets' hashes, the throttle. */
+export interface ClientAuthDeps extends AssertionDeps {
+  clients: Pick<ClientCache, 'get'>;
+  principals: Pick<PrincipalCache, 'get'>;
+  hasher: Pick<SecretHasher, 'verify'>;
+  throttle: { clients: Pick<CredentialThrottle, 'retryAfterNow' | 'retryAfter' | 'fail' | 'succeed'> };
+}
 
 export interface AuthenticatedClient {
   client: Client;
@@ -41,7 +51,7 @@ function decodeBasic(header: string): { id: string; secret: string } {
  * secrets get the same answer, secrets are compared in constant time, and failures are throttled
  * per (client, address) and per address, never for a client_id everywhere (see CLIENT_THROTTLE).
  */
-export async function authenticateClient(ctx: AppContext, tenant: Tenant, request: FastifyRequest, params: Params, allowPublic: boolean): Promise<AuthenticatedClient> {
+export async function authenticateClient(deps: ClientAuthDeps, tenant: Tenant, request: FastifyRequest, params: Params, allowPublic: boolean): Promise<AuthenticatedClient> {
   const header = request.headers.authorization;
   const basic = header !== undefined && header.slice(0, 6).toLowerCase() === 'basic ';
   const methods = (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
@@ -77,24 +87,24 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
   bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
   const throttleKey = `${tenant.id}:${clientId}`;
-  const wait = ctx.throttle.clients.retryAfterNow(throttleKey, request.ip) ?? await ctx.throttle.clients.retryAfter(throttleKey, request.ip);
+  const wait = deps.throttle.clients.retryAfterNow(throttleKey, request.ip) ?? await deps.throttle.clients.retryAfter(throttleKey, request.ip);
   if (wait > 0) throw new TooManyAttempts(wait);
   const fail = async (description = FAILED): Promise<never> => {
-    await ctx.throttle.clients.fail(throttleKey, request.ip);
+    await deps.throttle.clients.fail(throttleKey, request.ip);
     throw new InvalidClient(description, basic);
   };
 
-  const client = await ctx.clients.get(tenant.id, clientId);
+  const client = await deps.clients.get(tenant.id, clientId);
   if (!client) return fail();
   const c = client;
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      if (c.kind === 'public' || !ctx.hasher.verify(secret!, c.secretHash)) await fail();
+      if (c.kind === 'public' || !deps.hasher.verify(secret!, c.secretHash)) await fail();
       break;
     case 'private_key_jwt':
       try {
-        await verifyClientJwt(ctx, tenant, c, params.client_assertion!, c.clientId);
+        await verifyClientJwt(deps, tenant, c, params.client_assertion!, c.clientId);
       } catch (err) {
         await fail(err instanceof AssertionError ? err.message : FAILED);
       }
@@ -104,8 +114,8 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
       if (!allowPublic) throw new InvalidClient('public clients cannot use this endpoint', false);
       break;
   }
-  if (method !== 'none') await ctx.throttle.clients.succeed(throttleKey, request.ip);
-  const owner = c.ownerUserId ? await ctx.principals.get(tenant.id, c.ownerUserId) : undefined;
+  if (method !== 'none') await deps.throttle.clients.succeed(throttleKey, request.ip);
+  const owner = c.ownerUserId ? await deps.principals.get(tenant.id, c.ownerUserId) : undefined;
   const reason = clientUnusableReason(tenant, c, owner);
   if (reason) throw new InvalidClient(reason, basic);
   return { client: c, method, owner };
@@ -115,8 +125,8 @@ export async function authenticateClient(ctx: AppContext, tenant: Tenant, reques
  * RFC 7523 §3.1: with the jwt-bearer grant and no client authentication, the assertion's issuer
  * names the client and the assertion itself (verified by the grant) is the proof.
  */
-export async function identifyAssertionClient(ctx: AppContext, tenant: Tenant, clientId: string | undefined): Promise<AuthenticatedClient> {
-  const client = clientId ? await ctx.clients.get(tenant.id, clientId) : undefined;
+export async function identifyAssertionClient(deps: Pick<ClientAuthDeps, 'clients'>, tenant: Tenant, clientId: string | undefined): Promise<AuthenticatedClient> {
+  const client = clientId ? await deps.clients.get(tenant.id, clientId) : undefined;
   if (!client || client.kind === 'public') throw new InvalidGrant('assertion issuer is not a registered client');
   const reason = clientUnusableReason(tenant, client, undefined);
   if (reason) throw new InvalidClient(reason);

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.js';
+import type { TenantCache } from '../domain/tenants/cache.js';
+import type { ClientAuthDeps } from './client-auth.js';
+import type { GrantDeps } from './grants/types.js';
+import type { RevokeDeps, IntrospectDeps } from '../domain/tokens/deps.js';
+import type { KeysEndpointDeps } from './endpoints/keys.js';
+import type { MetadataDeps } from './endpoints/metadata.js';
 import { resolveTenant } from '../http/tenant.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
@@ -14,23 +19,28 @@ import '../http/types.js';
  * Registered as an encapsulated plugin: its error handler (RFC 6749 error objects) covers these
  * routes only, the management API keeps its problem documents.
  */
-export async function oauthRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+/** What the OAuth endpoints use, each endpoint's own needs together. */
+export type OAuthDeps = ClientAuthDeps & GrantDeps & RevokeDeps & IntrospectDeps & KeysEndpointDeps & MetadataDeps & {
+  tenants: Pick<TenantCache, 'peek' | 'get'>;
+};
+
+export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promise<void> {
   registerOAuthErrorHandling(app);
   await app.register(async (tenantScope) => {
-    resolveTenant(tenantScope, ctx);
-    await tenantScope.register(tokenEndpoint, ctx);
-    await tenantScope.register(revokeEndpoint, ctx);
-    await tenantScope.register(introspectEndpoint, ctx);
-    await tenantScope.register(keysEndpoint, ctx);
-    await tenantScope.register(metadataEndpoints, ctx);
+    resolveTenant(tenantScope, deps.tenants);
+    await tenantScope.register(tokenEndpoint, deps);
+    await tenantScope.register(revokeEndpoint, deps);
+    await tenantScope.register(introspectEndpoint, deps);
+    await tenantScope.register(keysEndpoint, deps);
+    await tenantScope.register(metadataEndpoints, deps);
     postOnly(tenantScope);
   }, { prefix: '/t/:tenant' });
 
   app.get('/.well-known/oauth-authorization-server/t/:tenant', { schema: { hide: true } }, async (request) => {
     const slug = (request.params as { tenant: string }).tenant;
-    const tenant = await ctx.tenants.get(slug);
+    const tenant = await deps.tenants.get(slug);
     if (!tenant) throw new OAuthError('invalid_request', `unknown tenant "${slug}"`, 404);
-    return metadataDocument(ctx, tenant);
+    return metadataDocument(deps, tenant);
   });
 }
 

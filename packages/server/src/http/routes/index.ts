@@ -29,7 +29,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   // Sessions are the only cookies: parsed and set here, not on the OAuth endpoints' hot path.
   await app.register(cookie);
   await app.register(async (api) => {
-    resolveTenant(api, ctx);
+    resolveTenant(api, ctx.tenants);
     requireScopeDeclarations(api);
     api.addHook('onRequest', authenticate(ctx));
     for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, staleCredentialRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
@@ -38,7 +38,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
   }, { prefix: '/t/:tenant/api/v1' });
 
   await app.register(async (pages) => {
-    resolveTenant(pages, ctx);
+    resolveTenant(pages, ctx.tenants);
     await pages.register(loginPageRoutes, ctx);
     await pages.register(ssoLoginRoutes, ctx);
   }, { prefix: '/t/:tenant' });

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { Config } from '../../config.js';
+import type { Metrics } from '../../metrics.js';
 import { clusterMetrics, clustered } from '../../metrics-cluster.js';
 import { Problem } from '../problem.js';
 
@@ -11,8 +12,8 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * <token>`; without, it is open (keep it off the public network then). Clustered, it answers every
  * worker's series (see metrics-cluster.ts).
  */
-export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const expected = ctx.config.metricsToken ? digest(ctx.config.metricsToken) : undefined;
+export async function metricsRoutes(app: FastifyInstance, deps: { config: Pick<Config, 'metricsToken'>; metrics: Pick<Metrics, 'registry'> }): Promise<void> {
+  const expected = deps.config.metricsToken ? digest(deps.config.metricsToken) : undefined;
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (expected) {
       const header = request.headers.authorization ?? '';
@@ -22,7 +23,7 @@ export async function metricsRoutes(app: FastifyInstance, ctx: AppContext): Prom
         throw new Problem(presented ? 'token_invalid' : 'authentication_required', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', {}, { 'www-authenticate': 'Bearer realm="metrics"' });
       }
     }
-    const text = clustered() ? await clusterMetrics() : await ctx.metrics.registry.metrics();
-    return reply.header('cache-control', 'no-store').type(ctx.metrics.registry.contentType).send(text);
+    const text = clustered() ? await clusterMetrics() : await deps.metrics.registry.metrics();
+    return reply.header('cache-control', 'no-store').type(deps.metrics.registry.contentType).send(text);
   });
 }

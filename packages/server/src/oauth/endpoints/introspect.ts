@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { IntrospectDeps } from '../../domain/tokens/deps.js';
 import { introspect } from '../../domain/tokens/introspect.js';
-import { authenticateClient } from '../client-auth.js';
+import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidRequest } from '../errors.js';
 import { bounded, formParams, required } from '../params.js';
 import { MAX_LENGTH } from '../../domain/limits.js';
@@ -10,13 +10,13 @@ import { MAX_LENGTH } from '../../domain/limits.js';
  * POST /t/:tenant/oauth2/v1/introspect (RFC 7662). Only confidential clients of the tenant (APIs,
  * applications) may ask; public clients may not probe tokens.
  */
-export async function introspectEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function introspectEndpoint(app: FastifyInstance, deps: ClientAuthDeps & IntrospectDeps): Promise<void> {
   app.post('/oauth2/v1/introspect', { schema: { hide: true } }, async (request, reply) => {
     const params = formParams(request);
-    await authenticateClient(ctx, request.tenant, request, params, false);
+    await authenticateClient(deps, request.tenant, request, params, false);
     const token = required(params, 'token');
     bounded(token, 'token', MAX_LENGTH.jwt, (d) => new InvalidRequest(d));
-    const result = await introspect(ctx, request.tenant, token, params.token_type_hint);
+    const result = await introspect(deps, request.tenant, token, params.token_type_hint);
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return result;
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
-import { authenticateClient } from '../client-auth.js';
+import type { KeyService } from '../../domain/keys/service.js';
+import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidClient, OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
 
@@ -9,11 +9,15 @@ import type { Params } from '../params.js';
  * signing-certificate access (the default); otherwise a confidential client must authenticate
  * (HTTP Basic, since a GET has no form body).
  */
-export async function keysEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface KeysEndpointDeps extends ClientAuthDeps {
+  keys: Pick<KeyService, 'jwks'>;
+}
+
+export async function keysEndpoint(app: FastifyInstance, deps: KeysEndpointDeps): Promise<void> {
   app.get('/oauth2/v1/keys', { schema: { hide: true } }, async (request, reply) => {
     if (!request.tenant.signingCertificatePublic) {
       try {
-        await authenticateClient(ctx, request.tenant, request, {} as Params, false);
+        await authenticateClient(deps, request.tenant, request, {} as Params, false);
       } catch (err) {
         // HTTP Basic is the only way to authenticate a GET, so every 401 here names it (RFC 9110 §11.6.1).
         if (err instanceof OAuthError && err.status === 401) throw new InvalidClient(err.description, true);
@@ -24,6 +28,6 @@ export async function keysEndpoint(app: FastifyInstance, ctx: AppContext): Promi
       reply.header('cache-control', 'public, max-age=300');
     }
     reply.type('application/jwk-set+json');
-    return ctx.keys.jwks(request.tenant);
+    return deps.keys.jwks(request.tenant);
   });
 }

@@ -1,13 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { Config } from '../../config.js';
+import type { Issuer } from '../../domain/tokens/deps.js';
+import type { ResourceCache } from '../../domain/resources/cache.js';
 import type { Tenant } from '../../domain/tenants/model.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
 import { ASSERTION_ALGS } from '../assertion.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
-export async function metadataDocument(ctx: AppContext, tenant: Tenant): Promise<Record<string, unknown>> {
-  const issuer = ctx.issuer(tenant);
+/** The tenant's issuer, the scopes its resources define, and where the documentation is. */
+export interface MetadataDeps extends Issuer {
+  resources: Pick<ResourceCache, 'allScopes'>;
+  config: Pick<Config, 'publicUrl'>;
+}
+
+export async function metadataDocument(deps: MetadataDeps, tenant: Tenant): Promise<Record<string, unknown>> {
+  const issuer = deps.issuer(tenant);
   const base = `${issuer}/oauth2/v1`;
   return {
     issuer,
@@ -24,15 +32,15 @@ export async function metadataDocument(ctx: AppContext, tenant: Tenant): Promise
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
-    scopes_supported: await ctx.resources.allScopes(tenant.id),
+    scopes_supported: await deps.resources.allScopes(tenant.id),
     access_token_signing_alg_values_supported: ['ES256'],
-    service_documentation: `${ctx.config.publicUrl}/docs`,
+    service_documentation: `${deps.config.publicUrl}/docs`,
   };
 }
 
 /** RFC 8414 metadata, at the RFC's well-known path and at the OpenID-style path under the issuer. */
-export async function metadataEndpoints(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function metadataEndpoints(app: FastifyInstance, deps: MetadataDeps): Promise<void> {
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-    app.get(path, { schema: { hide: true } }, async (request) => metadataDocument(ctx, request.tenant));
+    app.get(path, { schema: { hide: true } }, async (request) => metadataDocument(deps, request.tenant));
   }
 }

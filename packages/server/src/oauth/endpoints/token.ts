@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../context.js';
 import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
-import { authenticateClient, identifyAssertionClient } from '../client-auth.js';
+import { authenticateClient, identifyAssertionClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidGrant, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { bounded, formParams, required } from '../params.js';
 import { MAX_LENGTH } from '../../domain/limits.js';
@@ -9,7 +8,7 @@ import { clientCredentials } from '../grants/client-credentials.js';
 import { password } from '../grants/password.js';
 import { refreshToken } from '../grants/refresh-token.js';
 import { jwtBearer } from '../grants/jwt-bearer.js';
-import type { Grant } from '../grants/types.js';
+import type { Grant, GrantDeps } from '../grants/types.js';
 
 const GRANTS: Record<string, Grant> = {
   [GRANT_CLIENT_CREDENTIALS]: clientCredentials,
@@ -36,7 +35,7 @@ const tokenResponse = {
 } as const;
 
 /** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
-export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function tokenEndpoint(app: FastifyInstance, deps: ClientAuthDeps & GrantDeps): Promise<void> {
   app.post('/oauth2/v1/token', {
     schema: { hide: true, response: { 200: tokenResponse } },
   }, async (request, reply) => {
@@ -49,15 +48,15 @@ export async function tokenEndpoint(app: FastifyInstance, ctx: AppContext): Prom
     if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
       && !params.client_secret && !params.client_assertion) {
       // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
-      auth = await identifyAssertionClient(ctx, request.tenant, issuerOf(required(params, 'assertion')));
+      auth = await identifyAssertionClient(deps, request.tenant, issuerOf(required(params, 'assertion')));
     } else {
       // Public clients are identified here and then held to their registered grants below.
-      auth = await authenticateClient(ctx, request.tenant, request, params, true);
+      auth = await authenticateClient(deps, request.tenant, request, params, true);
     }
     if (!auth.client.grantTypes.includes(grantType)) {
       throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
     }
-    const result = await grant({ ctx, tenant: request.tenant, auth, params, ip: request.ip,
+    const result = await grant({ deps, tenant: request.tenant, auth, params, ip: request.ip,
       origin: { address: request.ip, userAgent: request.headers['user-agent'] } });
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return result;

@@ -10,14 +10,14 @@ import type { Grant } from './types.js';
  * application acts for itself with its registered scopes. No refresh token (§4.4.3). The hot path:
  * cached client, one keyed hash, one signature, no store write (usage is batched).
  */
-export const clientCredentials: Grant = async ({ ctx, tenant, auth, params, origin }) => {
+export const clientCredentials: Grant = async ({ deps, tenant, auth, params, origin }) => {
   const { client, owner } = auth;
   if (client.kind === 'public') throw new UnauthorizedClient('public clients cannot use client_credentials');
   const personal = client.kind === 'personal';
   const allowed = personal ? userScopesVia(client, owner!.scopes) : client.scopes;
   const scopes = grantScope(parseScope(params.scope), allowed);
-  ctx.usage.touch(client, origin);
+  deps.usage.touch(client, origin);
   // A personal client's tokens die with the client; an application's also with its secret.
   const grantId = personal ? undefined : secretGrantId(client);
-  return issueTokens(ctx, tenant, { client, userId: personal ? owner!.user.id : null, scopes, withRefresh: false, grantId });
+  return issueTokens(deps, tenant, { client, userId: personal ? owner!.user.id : null, scopes, withRefresh: false, grantId });
 };

@@ -1,5 +1,4 @@
 import { GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
-import { signIn } from '../../domain/sessions/sign-in.js';
 import { issueTokens } from '../../domain/tokens/issue.js';
 import { grantScope, parseScope, userScopesVia } from '../../domain/tokens/scope.js';
 import { InvalidGrant, TooManyAttempts } from '../errors.js';
@@ -17,20 +16,20 @@ const SSO_ENFORCED = 'this domain enforces single sign-on: password sign-in is d
  * after a right password. The credential check and its throttling are the console's
  * (domain/sessions/sign-in.ts).
  */
-export const password: Grant = async ({ ctx, tenant, auth, params, ip, origin }) => {
+export const password: Grant = async ({ deps, tenant, auth, params, ip, origin }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
-  const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email: username, password: pwd, ip, via: 'password_grant' });
+  const result = await deps.passwords.signIn(tenant, { email: username, password: pwd, ip, via: 'password_grant' });
   if (!result.ok) {
     if (result.reason === 'throttled') throw new TooManyAttempts(result.retryAfter);
     if (result.reason === 'sso_enforced') throw new InvalidGrant(SSO_ENFORCED);
     throw new InvalidGrant(result.reason === 'disabled' ? 'this account is disabled' : BAD_CREDENTIALS);
   }
   const user = result.user;
-  const principal = await ctx.principals.get(tenant.id, user.id);
+  const principal = await deps.principals.get(tenant.id, user.id);
   const scopes = grantScope(parseScope(params.scope), userScopesVia(auth.client, principal!.scopes));
-  ctx.usage.touch(auth.client, origin);
-  return issueTokens(ctx, tenant, {
+  deps.usage.touch(auth.client, origin);
+  return issueTokens(deps, tenant, {
     client: auth.client, userId: user.id, scopes, withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),
   });
 };

@@ -27,6 +27,7 @@ import type { ReplayRecords } from './domain/tokens/ports.js';
 import { signIn, type SignInInput, type SignInResult } from './domain/sessions/sign-in.js';
 import { findSession } from './domain/sessions/service.js';
 import type { SessionRecord } from './domain/sessions/ports.js';
+import { AuditService } from './domain/audit/query.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -62,6 +63,8 @@ export interface AppContext {
   passwords: { signIn(tenant: Tenant, input: SignInInput): Promise<SignInResult> };
   /** The live console session whose cookie holds this secret. */
   sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
+  // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
+  audit: AuditService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -138,5 +141,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     replay: store.replay,
     passwords: { signIn: (tenant, input) => signIn(store, passwordThrottle, tenant, input) },
     sessionBySecret: (secret) => findSession(store, hasher, secret),
+    // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
+    audit: new AuditService(store),
   };
 }

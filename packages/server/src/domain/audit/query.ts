@@ -18,9 +18,18 @@ function decode(cursor: string): number {
 }
 
 /** The tenant's audit trail, newest first. */
-export async function listAudit(store: UnitOfWork, tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+export async function listAudit(store: UnitOfWork<'audit'>, tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
   if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) throw invalid('from must be before to');
   const rows = await store.audit.list(tenant.id, filter, limit + 1, cursor === undefined ? undefined : decode(cursor));
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };
+}
+
+/** The audit trail as managers read it. */
+export class AuditService {
+  constructor(private readonly store: UnitOfWork<'audit'>) {}
+
+  list(tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+    return listAudit(this.store, tenant, filter, limit, cursor);
+  }
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { listAudit } from '../../domain/audit/query.js';
+import type { AuditService } from '../../domain/audit/query.js';
 import type { AuditEvent } from '../../domain/audit/model.js';
 import { requireManager } from '../auth.js';
 import { Cursor, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
@@ -35,14 +34,18 @@ const eventView = (e: AuditEvent) => ({
 
 const time = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
 
-export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface AuditRouteDeps {
+  audit: AuditService;
+}
+
+export async function auditRoutes(app: FastifyInstance, deps: AuditRouteDeps): Promise<void> {
   app.get<{ Querystring: Static<typeof Query> }>('/audit', {
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['audit'], summary: 'The domain\'s audit trail, newest first', querystring: Query, response: { 200: PageOf(Event), ...errors(400, 401, 403) } },
   }, async (request) => {
     const { action, actorId, targetId, from, to, limit, cursor } = request.query;
-    const page = await listAudit(ctx.store, request.tenant, { action, actorId, targetId, from: time(from), to: time(to) }, limit, cursor);
+    const page = await deps.audit.list(request.tenant, { action, actorId, targetId, from: time(from), to: time(to) }, limit, cursor);
     return { items: page.items.map(eventView), nextCursor: page.nextCursor };
   });
 }

@@ -28,6 +28,7 @@ import { signIn, type SignInInput, type SignInResult } from './domain/sessions/s
 import { findSession } from './domain/sessions/service.js';
 import type { SessionRecord } from './domain/sessions/ports.js';
 import { AuditService } from './domain/audit/query.js';
+import { SettingsService } from './domain/tenants/settings.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -65,6 +66,7 @@ export interface AppContext {
   sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
   // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
   audit: AuditService;
+  settings: SettingsService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -143,5 +145,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     sessionBySecret: (secret) => findSession(store, hasher, secret),
     // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
     audit: new AuditService(store),
+    settings: new SettingsService(store),
   };
 }

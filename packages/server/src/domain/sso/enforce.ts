@@ -5,7 +5,7 @@ import type { User } from '../users/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { conflictError, invalid } from '../errors.js';
 import { endGrants } from '../tokens/grants.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 /**
  * Who may still use a password while the tenant enforces SSO: the accounts the platform
@@ -15,7 +15,7 @@ import { recordAudit } from '../audit/record.js';
 export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>, via: 'console' | 'password_grant') =>
   !!user.breakGlass || (user.platformAdmin && via === 'console');
 
-async function exemptUserIds(tx: UnitOfWork, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
+async function exemptUserIds(tx: UnitOfWork<'users'>, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
   const candidates = [...await tx.users.breakGlass(tenantId), ...(via === 'console' ? await tx.users.platformAdmins(tenantId) : [])];
   return [...new Set(candidates.filter((u) => exemptFromSso(u, via)).map((u) => u.id))];
 }
@@ -25,7 +25,7 @@ async function exemptUserIds(tx: UnitOfWork, tenantId: string, via: 'console' | 
  * exists; ends every password-grant refresh token (only the password grant issues tokens that act
  * for a user and can be refreshed) and password console session, but the exempt accounts'.
  */
-export async function applySsoEnforcement(tx: UnitOfWork, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
+export async function applySsoEnforcement(tx: UnitOfWork<'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds>, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
   const enabled = (await tx.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   if (enabled.length === 0) {
     throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no_identity_provider');

@@ -4,7 +4,10 @@ import { SETTINGS_LIMITS, type Tenant, type TenantSettings } from './model.js';
 import { interactiveSignInRequired, invalid } from '../errors.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { applySsoEnforcement } from '../sso/enforce.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
+
+/** What a settings change touches: the tenant, its signing keys' lifetimes, and, when SSO enforcement turns on, the grants and sessions it ends. */
+export type SettingsKinds = 'tenants' | 'signingKeys' | 'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds;
 
 export function settingsOf(t: Tenant): TenantSettings {
   return {
@@ -20,7 +23,7 @@ export function settingsOf(t: Tenant): TenantSettings {
 }
 
 /** Applies a domain manager's settings change; the audit event lists each changed field as {from, to}. */
-export async function updateSettings(store: UnitOfWork, tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
+export async function updateSettings(store: UnitOfWork<SettingsKinds>, tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
   for (const [key, { min, max }] of Object.entries(SETTINGS_LIMITS)) {
     const v = patch[key as keyof typeof SETTINGS_LIMITS];
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw invalid(`${key} must be an integer from ${min} to ${max}`);
@@ -46,4 +49,17 @@ export async function updateSettings(store: UnitOfWork, tenant: Tenant, patch: P
     });
   });
   return after;
+}
+
+/** A domain's settings, read and changed by its managers. */
+export class SettingsService {
+  constructor(private readonly store: UnitOfWork<SettingsKinds>) {}
+
+  of(tenant: Tenant): TenantSettings {
+    return settingsOf(tenant);
+  }
+
+  update(tenant: Tenant, patch: Partial<TenantSettings>, actor: Actor): Promise<TenantSettings> {
+    return updateSettings(this.store, tenant, patch, actor);
+  }
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { settingsOf, updateSettings } from '../../domain/tenants/settings.js';
+import type { SettingsService } from '../../domain/tenants/settings.js';
 import { SETTINGS_LIMITS } from '../../domain/tenants/model.js';
 import { actorOf, requireManager } from '../auth.js';
 import { errors } from '../schemas.js';
@@ -21,18 +20,22 @@ const Settings = Type.Object({
 });
 const SettingsPatch = Type.Partial(Settings, { additionalProperties: false, minProperties: 1 });
 
-export async function settingsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface SettingsRouteDeps {
+  settings: SettingsService;
+}
+
+export async function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): Promise<void> {
   app.get('/settings', {
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'The domain\'s settings', response: { 200: Settings, ...errors(401, 403) } },
-  }, async (request) => settingsOf(request.tenant));
+  }, async (request) => deps.settings.of(request.tenant));
 
   app.patch<{ Body: Static<typeof SettingsPatch> }>('/settings', {
     config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags: ['settings'], summary: 'Change settings', body: SettingsPatch, response: { 200: Settings, ...errors(400, 401, 403, 409) } },
   }, async (request) => {
-    return updateSettings(ctx.store, request.tenant, request.body, actorOf(request));
+    return deps.settings.update(request.tenant, request.body, actorOf(request));
   });
 }

@@ -29,6 +29,7 @@ import { findSession } from './domain/sessions/service.js';
 import type { SessionRecord } from './domain/sessions/ports.js';
 import { AuditService } from './domain/audit/query.js';
 import { SettingsService } from './domain/tenants/settings.js';
+import { RoleService } from './domain/roles/service.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -67,6 +68,7 @@ export interface AppContext {
   // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
   audit: AuditService;
   settings: SettingsService;
+  roles: RoleService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -146,5 +148,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
     audit: new AuditService(store),
     settings: new SettingsService(store),
+    roles: new RoleService(store),
   };
 }

@@ -15,7 +15,7 @@ export interface GrantableScope {
 export const MANAGEMENT_API_NAME = 'Latchkey management API';
 
 /** Every scope a role may grant in the tenant: its APIs' scopes, then the management API's. */
-export async function grantableScopes(store: UnitOfWork, tenantId: string): Promise<GrantableScope[]> {
+export async function grantableScopes(store: UnitOfWork<'resources'>, tenantId: string): Promise<GrantableScope[]> {
   const apis = (await store.resources.list(tenantId)).sort((a, b) => a.name.localeCompare(b.name));
   return [
     ...apis.flatMap((r) => [...r.scopes].sort().map((scope) => ({ scope, description: r.scopeDescriptions[scope] ?? '', api: r.name, management: false }))),

@@ -7,7 +7,11 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { isManagementScope } from './management-scopes.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
+import { grantableScopes, type GrantableScope } from './grantable-scopes.js';
+
+/** What changing a role touches: roles, the resources whose scopes it grants, and the audit trail. */
+export type RoleKinds = 'roles' | 'resources' | 'changes' | AuditKinds;
 
 export interface NewRole {
   name: string;
@@ -20,19 +24,19 @@ export type RolePatch = Partial<NewRole>;
 const cleanName = (name: string) => checkName(name, 64);
 
 /** A role can only grant scopes that some API (resource) of the tenant, or the management API, defines. */
-async function checkScopes(store: UnitOfWork, tenantId: string, scopes: string[]): Promise<string[]> {
+async function checkScopes(store: UnitOfWork<'resources'>, tenantId: string, scopes: string[]): Promise<string[]> {
   const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
   const unknown = scopes.filter((s) => !known.has(s) && !isManagementScope(s));
   if (unknown.length > 0) throw invalid(`unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
   return [...new Set(scopes)].sort();
 }
 
-async function checkNameFree(store: UnitOfWork, tenantId: string, name: string, exceptId?: string): Promise<void> {
+async function checkNameFree(store: UnitOfWork<'roles'>, tenantId: string, name: string, exceptId?: string): Promise<void> {
   const taken = (await store.roles.list(tenantId)).some((r) => r.name === name && r.id !== exceptId);
   if (taken) throw conflictError(`a role named "${name}" already exists`);
 }
 
-export async function createRole(store: UnitOfWork, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
+export async function createRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
   const name = cleanName(input.name);
   return store.transaction(async (tx) => {
     await checkNameFree(tx, tenant.id, name);
@@ -50,7 +54,7 @@ export async function createRole(store: UnitOfWork, tenant: Tenant, input: NewRo
 }
 
 /** Built-in roles may be renamed (a tenant may call its creator role what it likes); what they do is fixed by `builtin`. */
-export async function updateRole(store: UnitOfWork, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
+export async function updateRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
   const name = patch.name === undefined ? undefined : cleanName(patch.name);
   return store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
@@ -70,7 +74,7 @@ export async function updateRole(store: UnitOfWork, tenant: Tenant, roleId: stri
 }
 
 /** Deletes a custom role; users holding it simply lose it. Built-in roles carry behaviour and stay. */
-export async function deleteRole(store: UnitOfWork, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
+export async function deleteRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
     if (!role) throw notFoundError(`role ${roleId} not found`);
@@ -82,4 +86,29 @@ export async function deleteRole(store: UnitOfWork, tenant: Tenant, roleId: stri
       targetType: 'role', targetId: roleId, details: { name: role.name },
     });
   });
+}
+
+/** A domain's roles: the scopes each grants, and every scope a role may grant. */
+export class RoleService {
+  constructor(private readonly store: UnitOfWork<RoleKinds>) {}
+
+  list(tenant: Tenant): Promise<Role[]> {
+    return this.store.roles.list(tenant.id);
+  }
+
+  grantableScopes(tenant: Tenant): Promise<GrantableScope[]> {
+    return grantableScopes(this.store, tenant.id);
+  }
+
+  create(tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
+    return createRole(this.store, tenant, input, actor);
+  }
+
+  update(tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
+    return updateRole(this.store, tenant, roleId, patch, actor);
+  }
+
+  delete(tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
+    return deleteRole(this.store, tenant, roleId, actor);
+  }
 }

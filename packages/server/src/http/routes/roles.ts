@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { createRole, deleteRole, updateRole } from '../../domain/roles/service.js';
-import { grantableScopes } from '../../domain/roles/grantable-scopes.js';
+import type { RoleService } from '../../domain/roles/service.js';
 import { actorOf, requireManager } from '../auth.js';
 import { IdParams, RoleView, ScopeName, errors, roleView } from '../schemas.js';
 
@@ -23,23 +21,27 @@ const ScopeView = Type.Object({
   management: Type.Boolean({ description: 'one of Latchkey\'s own management scopes (latchkey:…)' }),
 });
 
-export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface RoleRouteDeps {
+  roles: RoleService;
+}
+
+export async function roleRoutes(app: FastifyInstance, deps: RoleRouteDeps): Promise<void> {
   app.get('/scopes', {
     config: { scope: 'latchkey:read' },
     schema: { tags: ['roles'], summary: 'Every scope a role may grant: the domain\'s APIs\' and the management API\'s, with what each allows', response: { 200: Type.Object({ items: Type.Array(ScopeView) }), ...errors(401, 403) } },
-  }, async (request) => ({ items: await grantableScopes(ctx.store, request.tenant.id) }));
+  }, async (request) => ({ items: await deps.roles.grantableScopes(request.tenant) }));
 
   app.get('/roles', {
     config: { scope: 'latchkey:read' },
     schema: { tags: ['roles'], summary: 'The domain\'s roles and the scopes they grant', response: { 200: Type.Object({ items: Type.Array(RoleView) }), ...errors(401, 403) } },
-  }, async (request) => ({ items: (await ctx.store.roles.list(request.tenant.id)).map(roleView) }));
+  }, async (request) => ({ items: (await deps.roles.list(request.tenant)).map(roleView) }));
 
   app.post<{ Body: Static<typeof NewRole> }>('/roles', {
     config: { scope: 'latchkey:users' },
     onRequest: requireManager,
     schema: { tags: ['roles'], summary: 'Create a role', body: NewRole, response: { 201: RoleView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
-    const role = await createRole(ctx.store, request.tenant, request.body, actor(request));
+    const role = await deps.roles.create(request.tenant, request.body, actor(request));
     return reply.code(201).send(roleView(role));
   });
 
@@ -51,7 +53,7 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
       params: IdParams, body: RolePatch, response: { 200: RoleView, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    return roleView(await updateRole(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
+    return roleView(await deps.roles.update(request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/roles/:id', {
@@ -59,7 +61,7 @@ export async function roleRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: requireManager,
     schema: { tags: ['roles'], summary: 'Delete a custom role', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {
-    await deleteRole(ctx.store, request.tenant, request.params.id, actor(request));
+    await deps.roles.delete(request.tenant, request.params.id, actor(request));
     return reply.code(204).send();
   });
 }

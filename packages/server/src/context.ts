@@ -30,6 +30,7 @@ import type { SessionRecord } from './domain/sessions/ports.js';
 import { AuditService } from './domain/audit/query.js';
 import { SettingsService } from './domain/tenants/settings.js';
 import { RoleService } from './domain/roles/service.js';
+import { ResourceService } from './domain/resources/service.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -69,6 +70,8 @@ export interface AppContext {
   audit: AuditService;
   settings: SettingsService;
   roles: RoleService;
+  /** Named apart from `resources` (the cache the token endpoint reads). */
+  resourceService: ResourceService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -149,5 +152,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     audit: new AuditService(store),
     settings: new SettingsService(store),
     roles: new RoleService(store),
+    resourceService: new ResourceService(store),
   };
 }

@@ -7,7 +7,23 @@ import { conflictError, invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { MANAGEMENT_SCOPE_PREFIX } from '../roles/management-scopes.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
+
+/** What changing a resource touches: resources, and the roles and applications that may still grant its scopes. */
+export type ResourceKinds = 'resources' | 'roles' | 'clients' | 'changes' | AuditKinds;
+
+export interface NewResource {
+  name: string;
+  audience: string;
+  scopes: string[];
+  scopeDescriptions?: Record<string, string>;
+}
+
+export interface ResourcePatch {
+  name?: string;
+  scopes?: string[];
+  scopeDescriptions?: Record<string, string>;
+}
 import { isScopeName, SCOPE_RULE } from '../tokens/scope.js';
 
 function checkScopes(scopes: string[]): string[] {
@@ -36,7 +52,7 @@ function checkDescriptions(descriptions: Record<string, string>, scopes: string[
 }
 
 /** A scope names one permission in the whole tenant: it may belong to one resource only. */
-async function checkScopesFree(store: UnitOfWork, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
+async function checkScopesFree(store: UnitOfWork<'resources'>, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
   for (const r of await store.resources.list(tenantId)) {
     if (r.id === exceptId) continue;
     const taken = r.scopes.filter((s) => scopes.includes(s));
@@ -44,7 +60,7 @@ async function checkScopesFree(store: UnitOfWork, tenantId: string, scopes: stri
   }
 }
 
-export async function createResource(store: UnitOfWork, tenant: Tenant, input: { name: string; audience: string; scopes: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
+export async function createResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, input: NewResource, actor: Actor): Promise<Resource> {
   const name = checkName(input.name);
   const audience = input.audience.trim();
   if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
@@ -64,7 +80,7 @@ export async function createResource(store: UnitOfWork, tenant: Tenant, input: {
   return resource;
 }
 
-export async function getResource(store: UnitOfWork, tenant: Tenant, id: string): Promise<Resource> {
+export async function getResource(store: UnitOfWork<'resources'>, tenant: Tenant, id: string): Promise<Resource> {
   const r = (await store.resources.list(tenant.id)).find((x) => x.id === id);
   if (!r) throw notFoundError(`resource ${id} not found`);
   return r;
@@ -75,7 +91,7 @@ export async function getResource(store: UnitOfWork, tenant: Tenant, id: string)
  * Removing a scope still granted to an application or a role is refused: those grants would
  * silently stop working.
  */
-export async function updateResource(store: UnitOfWork, tenant: Tenant, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }, actor: Actor): Promise<Resource> {
+export async function updateResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, id: string, patch: ResourcePatch, actor: Actor): Promise<Resource> {
   return store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     const scopes = patch.scopes ? checkScopes(patch.scopes) : current.scopes;
@@ -96,7 +112,7 @@ export async function updateResource(store: UnitOfWork, tenant: Tenant, id: stri
   });
 }
 
-export async function deleteResource(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     await refuseIfInUse(tx, tenant, current.scopes);
@@ -109,9 +125,34 @@ export async function deleteResource(store: UnitOfWork, tenant: Tenant, id: stri
   });
 }
 
-async function refuseIfInUse(store: UnitOfWork, tenant: Tenant, scopes: string[]): Promise<void> {
+async function refuseIfInUse(store: UnitOfWork<'roles' | 'clients'>, tenant: Tenant, scopes: string[]): Promise<void> {
   const roles = (await store.roles.list(tenant.id)).filter((r) => r.scopes.some((s) => scopes.includes(s)));
   if (roles.length) throw conflictError(`scopes still granted by roles: ${roles.map((r) => r.name).join(', ')}`);
   const apps = await store.clients.withAnyScope(tenant.id, scopes);
   if (apps.length) throw conflictError(`scopes still granted to applications: ${apps.map((a) => a.name).join(', ')}`);
+}
+
+/** A domain's resources (the APIs its tokens are for), as its managers define them. */
+export class ResourceService {
+  constructor(private readonly store: UnitOfWork<ResourceKinds>) {}
+
+  list(tenant: Tenant): Promise<Resource[]> {
+    return this.store.resources.list(tenant.id);
+  }
+
+  get(tenant: Tenant, id: string): Promise<Resource> {
+    return getResource(this.store, tenant, id);
+  }
+
+  create(tenant: Tenant, input: NewResource, actor: Actor): Promise<Resource> {
+    return createResource(this.store, tenant, input, actor);
+  }
+
+  update(tenant: Tenant, id: string, patch: ResourcePatch, actor: Actor): Promise<Resource> {
+    return updateResource(this.store, tenant, id, patch, actor);
+  }
+
+  delete(tenant: Tenant, id: string, actor: Actor): Promise<void> {
+    return deleteResource(this.store, tenant, id, actor);
+  }
 }

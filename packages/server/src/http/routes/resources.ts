@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { Resource } from '../../domain/resources/model.js';
-import { createResource, deleteResource, getResource, updateResource } from '../../domain/resources/service.js';
+import type { ResourceService } from '../../domain/resources/service.js';
 import { actorOf, requireManager } from '../auth.js';
 import { IdParams, ScopeName, Timestamp, errors, iso } from '../schemas.js';
 
@@ -27,36 +26,41 @@ const Patch = Type.Object({
   scopeDescriptions: Type.Optional({ ...ScopeDescriptions, description: 'replaces every description (scopes left out lose theirs)' }),
 }, { additionalProperties: false, minProperties: 1 });
 
+export interface ResourceRouteDeps {
+  resourceService: ResourceService;
+}
+
 /** Resources: the APIs tokens are for, each with an audience and named scopes. */
-export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
   const tags = ['resources'];
+  const resources = deps.resourceService;
   const actor = (request: FastifyRequest) => actorOf(request);
 
   app.get('/resources', {
     config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'APIs and their scopes', response: { 200: Type.Object({ items: Type.Array(ResourceView), nextCursor: Type.Null() }), ...errors(401) } },
-  }, async (request) => ({ items: (await ctx.store.resources.list(request.tenant.id)).map(view), nextCursor: null }));
+  }, async (request) => ({ items: (await resources.list(request.tenant)).map(view), nextCursor: null }));
 
   app.post<{ Body: Static<typeof NewResource> }>('/resources', {
     config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags, summary: 'Define an API with its audience and scopes', body: NewResource, response: { 201: ResourceView, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
-    const r = await createResource(ctx.store, request.tenant, request.body, actor(request));
+    const r = await resources.create(request.tenant, request.body, actor(request));
     return reply.code(201).send(view(r));
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/resources/:id', {
     config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'One API', params: IdParams, response: { 200: ResourceView, ...errors(401, 404) } },
-  }, async (request) => view(await getResource(ctx.store, request.tenant, request.params.id)));
+  }, async (request) => view(await resources.get(request.tenant, request.params.id)));
 
   app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof Patch> }>('/resources/:id', {
     config: { scope: 'latchkey:settings' },
     onRequest: requireManager,
     schema: { tags, summary: 'Rename an API, change its scopes or describe them', params: IdParams, body: Patch, response: { 200: ResourceView, ...errors(400, 401, 403, 404, 409) } },
   }, async (request) => {
-    return view(await updateResource(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
+    return view(await resources.update(request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<{ Params: Static<typeof IdParams> }>('/resources/:id', {
@@ -64,7 +68,7 @@ export async function resourceRoutes(app: FastifyInstance, ctx: AppContext): Pro
     onRequest: requireManager,
     schema: { tags, summary: 'Delete an API no role or application uses any more', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {
-    await deleteResource(ctx.store, request.tenant, request.params.id, actor(request));
+    await resources.delete(request.tenant, request.params.id, actor(request));
     return reply.code(204).send();
   });
 }

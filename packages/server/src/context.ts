@@ -31,6 +31,7 @@ import { AuditService } from './domain/audit/query.js';
 import { SettingsService } from './domain/tenants/settings.js';
 import { RoleService } from './domain/roles/service.js';
 import { ResourceService } from './domain/resources/service.js';
+import { StaleCredentialService } from './domain/clients/stale.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -72,6 +73,7 @@ export interface AppContext {
   roles: RoleService;
   /** Named apart from `resources` (the cache the token endpoint reads). */
   resourceService: ResourceService;
+  staleCredentials: StaleCredentialService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -153,5 +155,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     settings: new SettingsService(store),
     roles: new RoleService(store),
     resourceService: new ResourceService(store),
+    staleCredentials: new StaleCredentialService(store),
   };
 }

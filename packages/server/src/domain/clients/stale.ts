@@ -3,6 +3,7 @@ import type { UnitOfWork } from '../ports.js';
 import type { PageQuery, Page } from '../paging.js';
 import type { ClientWithOwner, StaleCutoffs, StaleSort } from './ports.js';
 import { invalid } from '../errors.js';
+import type { Tenant } from '../tenants/model.js';
 
 const DAY_MS = 86_400_000;
 
@@ -37,7 +38,16 @@ export function staleReasons(c: ClientWithOwner, f: StaleCutoffs): StaleReason[]
 }
 
 /** Personal clients and applications (not revoked) that are never used, unused for a while, or about to expire. */
-export async function staleCredentials(store: UnitOfWork, tenantId: string, q: StaleQuery, page: PageQuery<StaleSort>, now = Date.now()): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
+export async function staleCredentials(store: UnitOfWork<'clients'>, tenantId: string, q: StaleQuery, page: PageQuery<StaleSort>, now = Date.now()): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
   const cutoffs = staleCutoffs(q, now);
   return { page: await store.clients.stale(tenantId, cutoffs, page), reasons: (c) => staleReasons(c, cutoffs) };
+}
+
+/** Credentials worth a manager's look: never used, unused for a while, or about to expire. */
+export class StaleCredentialService {
+  constructor(private readonly store: UnitOfWork<'clients'>) {}
+
+  list(tenant: Tenant, q: StaleQuery, page: PageQuery<StaleSort>): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
+    return staleCredentials(this.store, tenant.id, q, page);
+  }
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { staleCredentials } from '../../domain/clients/stale.js';
+import type { StaleCredentialService } from '../../domain/clients/stale.js';
 import { requireManager } from '../auth.js';
 import { Cursor, LastUse, Limit, Nullable, PageOf, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
@@ -29,8 +28,12 @@ const StaleItem = Type.Object({
   reasons: Type.Array(Type.Union([Type.Literal('never_used'), Type.Literal('unused'), Type.Literal('expiring')]), { description: 'which of the asked conditions it meets' }),
 });
 
+export interface StaleCredentialRouteDeps {
+  staleCredentials: StaleCredentialService;
+}
+
 /** Credentials worth a look (domain managers): never used, unused for a while, or about to expire. */
-export async function staleCredentialRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function staleCredentialRoutes(app: FastifyInstance, deps: StaleCredentialRouteDeps): Promise<void> {
   app.get<{ Querystring: Static<typeof StaleQuery> }>('/stale-credentials', {
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
@@ -40,7 +43,7 @@ export async function staleCredentialRoutes(app: FastifyInstance, ctx: AppContex
     },
   }, async (request) => {
     const { sort, order, limit, cursor, ...q } = request.query;
-    const { page, reasons } = await staleCredentials(ctx.store, request.tenant.id, q, { sort, dir: order, limit, cursor });
+    const { page, reasons } = await deps.staleCredentials.list(request.tenant, q, { sort, dir: order, limit, cursor });
     return {
       items: page.items.map((c) => ({
         kind: c.kind as 'personal' | 'app', id: c.id, clientId: c.clientId, name: c.name,

@@ -6,7 +6,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 import type { Announcement } from '../changes.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 export interface ActiveKey {
   kid: string;
@@ -70,7 +70,7 @@ export class KeyService {
   private readonly prepublishMs: number;
 
   constructor(
-    private readonly store: UnitOfWork,
+    private readonly store: UnitOfWork<'signingKeys' | 'changes' | AuditKinds>,
     private readonly sealer: Sealer,
     private readonly rotationMs: number,
     private readonly reloadMs = 30_000,

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import { actorOf, requireManager } from '../auth.js';
 import { Nullable, Timestamp, errors, iso } from '../schemas.js';
 import type { SigningKeyRecord } from '../../domain/keys/model.js';
+import type { KeyService } from '../../domain/keys/service.js';
 
 const SigningKey = Type.Object({
   kid: Type.String(),
@@ -33,8 +33,12 @@ const RotateRequest = Type.Object({
   })),
 }, { additionalProperties: false });
 
+export interface SigningKeyRouteDeps {
+  keys: KeyService;
+}
+
 /** The domain's token-signing keys: what the JWKS publishes, and rotation on demand. */
-export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function signingKeyRoutes(app: FastifyInstance, deps: SigningKeyRouteDeps): Promise<void> {
   app.get('/signing-keys', {
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
@@ -42,7 +46,7 @@ export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): P
       tags: ['signing keys'], summary: 'The published signing keys, newest first',
       response: { 200: Type.Object({ items: Type.Array(SigningKey) }), ...errors(401, 403) },
     },
-  }, async (request) => ({ items: (await ctx.keys.list(request.tenant)).map(view) }));
+  }, async (request) => ({ items: (await deps.keys.list(request.tenant)).map(view) }));
 
   app.post<{ Body: Static<typeof RotateRequest> }>('/signing-keys/rotate', {
     config: { scope: 'latchkey:settings' },
@@ -58,7 +62,7 @@ export async function signingKeyRoutes(app: FastifyInstance, ctx: AppContext): P
     },
   }, async (request) => {
     const reason = request.body.compromised ? 'compromised' : 'manual';
-    const kid = await ctx.keys.rotate(request.tenant, reason, actorOf(request));
-    return { kid, items: (await ctx.keys.list(request.tenant)).map(view) };
+    const kid = await deps.keys.rotate(request.tenant, reason, actorOf(request));
+    return { kid, items: (await deps.keys.list(request.tenant)).map(view) };
   });
 }

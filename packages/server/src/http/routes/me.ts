@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import { RoleRef, errors, roleRef } from '../schemas.js';
 
 const Me = Type.Object({
@@ -19,8 +18,8 @@ const Me = Type.Object({
   }),
 });
 
-export async function meRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  void ctx;
+/** Needs no service: everything it answers is the request's principal and tenant. */
+export async function meRoutes(app: FastifyInstance): Promise<void> {
   app.get('/me', {
     config: { scope: null },
     schema: { tags: ['me'], summary: 'The signed-in user, their roles and what they may do', response: { 200: Me, ...errors(401, 403) } },

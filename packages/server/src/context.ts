@@ -32,6 +32,7 @@ import { SettingsService } from './domain/tenants/settings.js';
 import { RoleService } from './domain/roles/service.js';
 import { ResourceService } from './domain/resources/service.js';
 import { StaleCredentialService } from './domain/clients/stale.js';
+import { UserService } from './domain/users/user-service.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -74,6 +75,7 @@ export interface AppContext {
   /** Named apart from `resources` (the cache the token endpoint reads). */
   resourceService: ResourceService;
   staleCredentials: StaleCredentialService;
+  users: UserService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -156,5 +158,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     roles: new RoleService(store),
     resourceService: new ResourceService(store),
     staleCredentials: new StaleCredentialService(store),
+    users: new UserService(store, passwordThrottle),
   };
 }

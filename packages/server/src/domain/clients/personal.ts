@@ -11,7 +11,7 @@ import { checkName } from '../names.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 const DAY_MS = 86_400_000;
 
@@ -97,14 +97,14 @@ export async function createPersonalClient(store: UnitOfWork, hasher: SecretHash
   return { client, clientSecret };
 }
 
-export async function getPersonalClient(store: UnitOfWork, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
+export async function getPersonalClient(store: UnitOfWork<'clients'>, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
   const c = await store.clients.byId(tenant.id, id);
   if (!c || c.kind !== 'personal' || (ownerId !== undefined && c.ownerUserId !== ownerId)) throw notFoundError(`OAuth2 client ${id} not found`);
   return c;
 }
 
 /** Revokes at once (every process's client cache learns of it on commit). Revoking twice is refused with 404. */
-export async function revokePersonalClient(store: UnitOfWork, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
+export async function revokePersonalClient(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
   const who: Actor = actor ?? (by.by === 'policy' ? SYSTEM : { type: 'user', id: by.userId });
   return store.transaction(async (tx) => {
     const c = await getPersonalClient(tx, tenant, id, ownerId);
@@ -120,7 +120,7 @@ export async function revokePersonalClient(store: UnitOfWork, tenant: Tenant, id
 }
 
 /** Tenant policy: when an owner loses the creator role, their clients are revoked (unless the tenant keeps them). */
-export async function revokeAllOfOwner(store: UnitOfWork, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
+export async function revokeAllOfOwner(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
   const live = await store.clients.liveOfOwner(tenant.id, ownerId);
   const out: Client[] = [];
   for (const c of live) {

@@ -6,7 +6,7 @@ import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { verifyPassword } from '../../crypto/passwords.js';
 import { MAX_LENGTH } from '../limits.js';
 import { exemptFromSso } from '../sso/enforce.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 export interface SignInInput {
   email: string;
@@ -32,7 +32,7 @@ export type SignInResult =
  * SSO. When the domain enforces SSO only its break-glass accounts and platform administrators may
  * still use a password (domain/sso/enforce.ts), and each such sign-in is audited.
  */
-export async function signIn(store: UnitOfWork, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+export async function signIn(store: UnitOfWork<'users' | AuditKinds>, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
   // Longer than any account's: refused before the throttle, the store and the audit log see it.
   if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password) return { ok: false, reason: 'invalid_credentials' };
   const email = normaliseEmail(input.email);

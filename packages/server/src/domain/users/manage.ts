@@ -8,7 +8,7 @@ import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { signIn } from '../sessions/sign-in.js';
 import { conflictError, DomainError, forbiddenError, invalid, notFoundError, throttledError } from '../errors.js';
 import { FRESH_SIGN_IN_MS, freshSsoSignIn, type SignInProof } from '../sessions/service.js';
-import { updateUser, type Actor, type UserChange, type UserPatch } from './service.js';
+import { updateUser, type Actor, type UserChange, type UserKinds, type UserPatch } from './service.js';
 
 export interface ManagePatch extends UserPatch {
   /** Required when an account changes its own password: a borrowed session must not take the account over. */
@@ -38,7 +38,13 @@ export interface Reauthentication {
   signIn?: SignInProof;
 }
 
-export async function manageUser(store: UnitOfWork, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
+/** How the console session `sessionHash` began: the proof of a recent sign-in; undefined once it has ended. */
+export async function sessionSignInProof(store: UnitOfWork<'sessions'>, sessionHash: string, now = Date.now()): Promise<SignInProof | undefined> {
+  const session = await store.sessions.byHash(sessionHash, now);
+  return session && { method: session.method ?? 'password', at: session.createdAt };
+}
+
+export async function manageUser(store: UnitOfWork<UserKinds>, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
   const { currentPassword, ...change } = patch;
   const self = actor.user.id === userId;
   if (currentPassword !== undefined && !(self && change.password !== undefined)) {

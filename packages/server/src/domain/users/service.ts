@@ -12,10 +12,16 @@ import { revokeAllOfOwner } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 import type { AuditAction } from '../audit/actions.js';
 
 export type { Actor } from '../audit/actor.js';
+
+/**
+ * What changing a user touches: users and their roles, and what a disabled account or a new
+ * password ends (sessions, refresh tokens and their grants, personal clients on role loss).
+ */
+export type UserKinds = 'users' | 'roles' | 'sessions' | 'refreshTokens' | 'replay' | 'clients' | 'changes' | AuditKinds;
 
 export interface NewUser {
   email: string;
@@ -28,7 +34,7 @@ export interface NewUser {
 export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 12;
 
-async function resolveRoles(store: UnitOfWork, tenantId: string, roleIds: string[]): Promise<Role[]> {
+async function resolveRoles(store: UnitOfWork<'roles'>, tenantId: string, roleIds: string[]): Promise<Role[]> {
   const unique = [...new Set(roleIds)];
   const roles: Role[] = [];
   for (const id of unique) {
@@ -48,7 +54,7 @@ function refuseManagerGrantByCredential(before: Role[], after: Role[], actor: Ac
   if (grants && viaClientCredential(actor)) throw interactiveSignInRequired('granting the domain-manager role');
 }
 
-export async function createUser(store: UnitOfWork, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
+export async function createUser(store: UnitOfWork<'users' | 'roles' | 'changes' | AuditKinds>, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email)) throw invalid('email is not a valid address');
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
@@ -97,7 +103,7 @@ export interface UserChange {
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
-export async function updateUser(store: UnitOfWork, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
+export async function updateUser(store: UnitOfWork<UserKinds>, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
   if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }

@@ -1,11 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { getUser, listUsers } from '../../domain/users/directory.js';
-import { createUser } from '../../domain/users/service.js';
-import { manageUser } from '../../domain/users/manage.js';
+import type { UserService } from '../../domain/users/user-service.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
-import { sessionSignIn } from './session.js';
 import { Cursor, IdParams, Limit, PageOf, UserView, errors, userView } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
@@ -37,14 +33,18 @@ const Patch = Type.Object({
   currentPassword: Type.Optional(Type.String({ maxLength: 1024, description: 'required when changing your own password' })),
 }, { additionalProperties: false, minProperties: 1 });
 
-export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface UserRouteDeps {
+  users: UserService;
+}
+
+export async function userRoutes(app: FastifyInstance, deps: UserRouteDeps): Promise<void> {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/users', {
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'List the domain\'s users', querystring: ListQuery, response: { 200: PageOf(UserView), ...errors(400, 401, 403) } },
   }, async (request) => {
     const { email, status, q, roleId, sort, order, limit, cursor } = request.query;
-    const page = await listUsers(ctx.store, request.tenant, { email: email?.trim().toLowerCase(), status, q, roleId }, { sort, dir: order, limit, cursor });
+    const page = await deps.users.list(request.tenant, { email: email?.trim().toLowerCase(), status, q, roleId }, { sort, dir: order, limit, cursor });
     return { items: page.items.map((u) => userView(u.user, u.roles)), nextCursor: page.nextCursor };
   });
 
@@ -55,8 +55,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }, async (request, reply) => {
     const { email, displayName, password, roleIds } = request.body;
     if (password !== undefined) await mintsCredential(request);
-    const user = await createUser(ctx.store, request.tenant, { email, displayName: displayName ?? '', password, roleIds }, actorOf(request));
-    const created = await getUser(ctx.store, request.tenant, user.id);
+    const created = await deps.users.invite(request.tenant, { email, displayName: displayName ?? '', password, roleIds }, actorOf(request));
     return reply.code(201).send(userView(created.user, created.roles));
   });
 
@@ -65,7 +64,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     onRequest: requireManager,
     schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: UserView, ...errors(401, 403, 404) } },
   }, async (request) => {
-    const u = await getUser(ctx.store, request.tenant, request.params.id);
+    const u = await deps.users.get(request.tenant, request.params.id);
     return userView(u.user, u.roles);
   });
 
@@ -78,8 +77,9 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   }, async (request) => {
     if (request.body.password !== undefined) await mintsCredential(request);
-    const change = await manageUser(ctx.store, request.tenant, request.auth!.principal, request.params.id, request.body,
-      { throttle: ctx.throttle.passwords, ip: request.ip, signIn: request.body.password !== undefined ? await sessionSignIn(ctx, request) : undefined }, actorOf(request));
+    const { auth } = request;
+    const change = await deps.users.manage(request.tenant, auth!.principal, request.params.id, request.body,
+      { ip: request.ip, sessionHash: auth?.via === 'session' ? auth.sessionHash : undefined }, actorOf(request));
     return userView(change.user, change.rolesAfter);
   });
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
-import { prepareStatements } from './pg-prepared.js';
+import { namedStatementClient } from './pg-named-statements.js';
 import { CONNECT_TIMEOUT_MS, isUnavailableError, OutageTracker, StoreUnavailable, type OutageLog } from './availability.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,11 +36,13 @@ export interface OpenOptions {
 
 export function openStore(opts: OpenOptions): StoreHandle {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true,
+      Client: namedStatementClient(),
+    });
     // pg-pool re-emits an idle connection's error here, and an 'error' event nobody listens to
     // ends the process; the connection's own listener (guardConnections) reports it.
     pool.on('error', () => {});
-    prepareStatements(pool);
     guardConnections(pool, new OutageTracker(opts.onOutage ?? { down: () => {}, up: () => {} }), opts.onConnectionError);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
@@ -92,7 +94,7 @@ function guardConnections(pool: pg.Pool, outage: OutageTracker, onConnectionErro
       onConnectionError?.(err);
       if (isUnavailableError(err)) outage.failed(err);
     });
-    // Installed after prepareStatements' wrapper, so that one still sees the driver's own errors.
+    // Wraps namedStatementClient's query, which so still sees the driver's own errors.
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
       const result = query(...args);

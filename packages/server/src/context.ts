@@ -104,7 +104,6 @@ function lockView(throttle: ThrottleStore, store: Store): ThrottleStore {
 export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
   const sealer = new Sealer(masterKey);
   store.outboxSettings.email = Boolean(config.smtpUrl);
-  const usage = new UsageTracker(store);
   const throttleStore = throttleStoreFor(config, store);
   const clientThrottleStore = lockView(throttleStore, store);
   const tenants = new TenantCache(store);
@@ -123,6 +122,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   store.feed.observe(metrics);
   const passwordThrottle = new CredentialThrottle(throttleStore, PASSWORD_THROTTLE);
   const hasher = new SecretHasher(sealer.pepper);
+  const usage = new UsageTracker(store, () => metrics.usageFlushFailed());
   return {
     config,
     store,

@@ -60,6 +60,7 @@ export class Metrics implements FeedObserver {
   private readonly reuse: Counter<string>;
   private readonly changes: Counter<string>;
   private readonly lagSeconds: Histogram<string>;
+  private readonly usageFlushFailures: Counter<string>;
   private readonly routes = new WeakMap<object, RouteEntry>();
 
   constructor(caches: CacheSources) {
@@ -87,6 +88,10 @@ export class Metrics implements FeedObserver {
     this.lagSeconds = new Histogram({
       name: 'latchkey_change_notification_lag_seconds', help: 'From another process queuing a change notification at its commit to this process receiving it (PostgreSQL)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers,
+    });
+    this.usageFlushFailures = new Counter({
+      name: 'latchkey_usage_flush_failures_total', help: 'Batched writes of client uses (last used, first-use audit) that failed, the database away; their uses wait for the next flush',
+      registers,
     });
     const cacheReads = new Counter({
       name: 'latchkey_cache_reads_total', help: 'Cache reads, by cache and result (hit: answered from memory; miss: read from the store)',
@@ -136,6 +141,10 @@ export class Metrics implements FeedObserver {
 
   lag(ms: number): void {
     this.lagSeconds.observe(ms / 1000);
+  }
+
+  usageFlushFailed(): void {
+    this.usageFlushFailures.inc();
   }
 
   /** onResponse: O(1), and after the first request of a kind only a map lookup and two or three increments. */

@@ -6,6 +6,7 @@ import { parsePrometheus, sampleValue, samples } from '../helpers/prometheus.js'
 import { generateAppTokens } from '../../src/domain/tokens/app-tokens.js';
 import { SYSTEM } from '../../src/domain/audit/actor.js';
 import { Metrics } from '../../src/metrics.js';
+import { sql } from 'kysely';
 
 const TOKEN_ROUTE = '/t/:tenant/oauth2/v1/token';
 
@@ -135,4 +136,24 @@ test('process metrics: prom-client\'s defaults without the GC-duration observer'
   assert.ok(sampleValue(m, 'latchkey_process_resident_memory_bytes')! > 0);
   // Observing every collection cost the token endpoint several µs per request (metrics.ts).
   assert.ok(![...names].some((n) => n.includes('gc_duration')), [...names].filter((n) => n.includes('gc')).join(', '));
+});
+
+// On PostgreSQL the same is tested with the database refusing connections (store/pg-connections.test.ts).
+test('GET /metrics counts usage flushes that failed, and the kept uses are written by the next flush (sqlite)', async (t) => {
+  const s = await createTestServer('sqlite');
+  t.after(() => s.close());
+  const app = await makeApp(s, { name: 'used while writes are refused' });
+  const lastUsed = async () => (await s.store.db.selectFrom('clients').select('last_used_address').where('id', '=', app.id).executeTakeFirstOrThrow()).last_used_address;
+  assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 0);
+  // The database refuses every write of this connection (SQLITE_READONLY), as a full or read-only disk would.
+  await sql`pragma query_only = on`.execute(s.store.db);
+  s.ctx.usage.touch(app.client, { address: '192.0.2.9' });
+  await s.ctx.usage.flush();
+  await s.ctx.usage.flush();
+  await sql`pragma query_only = off`.execute(s.store.db);
+  assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 2);
+  assert.equal(await lastUsed(), null);
+  await s.ctx.usage.flush();
+  assert.equal(await lastUsed(), '192.0.2.9');
+  assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 2, 'a flush that succeeds is not counted');
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { backends, createScratchDatabase, createTestServer, PG_ADMIN_URL } from '../helpers/harness.js';
 import { makeApp } from '../helpers/oauth.js';
+import { parsePrometheus, sampleValue } from '../helpers/prometheus.js';
 import { sql } from 'kysely';
 import { openStore, migrateToLatest, Store, StoreUnavailable } from '../../src/store/index.js';
 import { freePort } from '../helpers/process.js';
@@ -95,7 +96,7 @@ test('PostgreSQL: a database nobody answers for fails fast as StoreUnavailable',
   }
 });
 
-test('PostgreSQL: uses recorded while the database refuses connections are written, first use audited, by the next flush', {
+test('PostgreSQL: uses recorded while the database refuses connections are written, first use audited, by the next flush; the failed flush is counted on /metrics', {
   skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
 }, async () => {
   const s = await createTestServer('postgres');
@@ -112,8 +113,11 @@ test('PostgreSQL: uses recorded while the database refuses connections are writt
       if ((await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [dbName])).rows[0].n === 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }
+    const flushFailures = async () => sampleValue(parsePrometheus((await s.app.inject({ method: 'GET', url: '/metrics' })).body), 'latchkey_usage_flush_failures_total');
+    assert.equal(await flushFailures(), 0);
     s.ctx.usage.touch(app.client, { address: '192.0.2.7', userAgent: 'outage-test' });
     await s.ctx.usage.flush(); // fails: the database refuses
+    assert.equal(await flushFailures(), 1);
     await allow(true);
     const row = () => s.store.db.selectFrom('clients').select(['first_used_at', 'last_used_address']).where('id', '=', app.id).executeTakeFirstOrThrow();
     const audited = async () => (await s.store.db.selectFrom('audit_events').select('id').where('action', '=', 'client.first_used').where('target_id', '=', app.id).execute()).length;
@@ -123,6 +127,7 @@ test('PostgreSQL: uses recorded while the database refuses connections are writt
     assert.ok(after.first_used_at !== null, 'the kept use was written');
     assert.equal(after.last_used_address, '192.0.2.7');
     assert.equal(await audited(), 1, 'and its first use audited once');
+    assert.equal(await flushFailures(), 1, 'a flush that succeeds is not counted');
   } finally {
     await allow(true).catch(() => {});
     await admin.end();

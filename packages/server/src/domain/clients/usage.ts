@@ -17,14 +17,19 @@ const cut = (s: string | undefined, max: number): string | null => (s ? s.slice(
  * Records when and from where clients are used without a store write per request: the latest use
  * of each client is kept in memory and flushed in one batch every few seconds, and on close (the
  * server's shutdown path), so a clean stop loses nothing. The first use of a client is audited at
- * flush time. A flush that fails (the database is away) keeps its uses for the next one.
+ * flush time. A flush that fails (the database is away) keeps its uses for the next one, and is
+ * told to `flushFailed` (the composition root counts it on /metrics).
  */
 export class UsageTracker {
   private pending = new Map<string, { client: Client; use: ClientUse }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: UnitOfWork, private readonly intervalMs = 5000) {}
+  constructor(
+    private readonly store: UnitOfWork,
+    private readonly flushFailed: (err: unknown) => void = () => {},
+    private readonly intervalMs = 5000,
+  ) {}
 
   touch(client: Client, origin: UseOrigin = {}): void {
     this.pending.set(client.id, {
@@ -39,7 +44,7 @@ export class UsageTracker {
 
   /** Writes pending uses; safe to call any time (tests, shutdown). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow()).catch(() => {});
+    this.flushing = this.flushing.then(() => this.flushNow()).catch((err: unknown) => this.flushFailed(err));
     return this.flushing;
   }
 

@@ -11,6 +11,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { consoleRoutes } from './http/console.js';
 import { secretScanningRoutes } from './http/routes/secret-scanning.js';
 import { metricsRoutes } from './http/routes/metrics.js';
+import { ProblemSchema } from './http/schemas.js';
 import './http/types.js';
 
 export interface BuildOptions {
@@ -55,6 +56,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     });
   }
   registerErrorHandling(app);
+  // Before any route: every error response's schema refers to it ($ref 'Problem#').
+  app.addSchema(ProblemSchema);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerOpenApi(app, ctx.config);

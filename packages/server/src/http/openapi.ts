@@ -78,6 +78,8 @@ export async function registerOpenApi(app: FastifyInstance, config: Pick<Config,
       },
       security: [{ bearer: [] }, { session: [] }],
     },
+    // Shared schemas (app.addSchema) become components named by their $id: `#/components/schemas/Problem`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (document) => defaultsAreOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(async (docs) => {

@@ -1,4 +1,4 @@
-import { Type, type SchemaOptions, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
 import type { Role } from '../domain/roles/model.js';
 import type { User } from '../domain/users/model.js';
 import { PROBLEM_CODES, type ProblemCode } from './problem.js';
@@ -21,7 +21,11 @@ export const lastUseView = (c: { lastUsedAt: number | null; lastUsedAddress: str
   lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), lastUsedAddress: c.lastUsedAddress, lastUsedUserAgent: c.lastUsedUserAgent,
 });
 
-export const Problem = Type.Object({
+/**
+ * The RFC 9457 problem document, one shared schema (app.ts adds it): every error response refers to
+ * it, so the OpenAPI document lists the codes once, as `components.schemas.Problem`.
+ */
+export const ProblemSchema = Type.Object({
   type: Type.String({ description: 'https://latchkey.dev/problems/ and the code in kebab-case' }),
   title: Type.String(),
   status: Type.Integer(),
@@ -30,7 +34,10 @@ export const Problem = Type.Object({
     type: 'string', enum: PROBLEM_CODES,
     description: 'stable: branch on it (the API description lists what each code means)',
   }),
-}, { additionalProperties: true, description: 'RFC 9457 problem document' });
+}, { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem document' });
+
+/** An error response: a reference to the shared problem schema, typed as the document it describes. */
+const Problem = Type.Unsafe<Static<typeof ProblemSchema>>({ $ref: 'Problem#', description: 'RFC 9457 problem document' });
 
 /** Documents the error statuses a route answers with. */
 export function errors(...statuses: number[]): Record<number, typeof Problem> {

@@ -42,14 +42,27 @@ test('the OpenAPI document describes the management API from the route schemas',
     const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as { content: Record<string, { schema: { required: string[] } }> };
     assert.deepEqual(tokens.content['application/json'].schema.required, ['scopes']);
     assert.equal(Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')), false, 'the console is not part of the API');
-    // Every error response documents the problem's stable code and lists the codes.
-    const me401 = paths['/t/{tenant}/api/v1/me'].get.responses['401'] as { content: Record<string, { schema: { required: string[]; properties: { code: { enum: string[]; description: string } } } }> };
-    const schema = Object.values(me401.content)[0]!.schema;
+    // Every error response is the one shared problem schema, which documents the stable code and lists the codes once.
+    const PROBLEM_REF = '#/components/schemas/Problem';
+    let errorResponses = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [m, op] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          errorResponses++;
+          const content = (response as { content: Record<string, { schema: unknown }> }).content;
+          assert.deepEqual(Object.values(content).map((c) => c.schema), [{ $ref: PROBLEM_REF }], `${m.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    assert.ok(errorResponses > 100, `${errorResponses} error responses`);
+    const schema = doc.components.schemas.Problem as { required: string[]; properties: { code: { enum: string[]; description: string } } };
     assert.ok(schema.required.includes('code'));
     assert.deepEqual(schema.properties.code.enum, PROBLEM_CODES);
     for (const code of ['token_expired', 'token_invalid', 'token_revoked', 'client_revoked', 'user_disabled', 'not_found', 'invalid']) {
       assert.ok(schema.properties.code.enum.includes(code), code);
     }
+    assert.equal(res.body.split('"token_unknown_key"').length - 1, 1, 'the codes are listed once');
     assert.match(doc.info.description, /- `token_expired` \(401\): the access token has expired/);
     assert.match(doc.info.description, /- `client_revoked` \(401\)/);
   } finally {

@@ -11,12 +11,15 @@ export const TENANT_PATH = '/t/demo';
 export const TOKEN_PATH = `${TENANT_PATH}/oauth2/v1/token`;
 export const INTROSPECT_PATH = `${TENANT_PATH}/oauth2/v1/introspect`;
 
-/** The node flags `npm start` runs the server with (package.json): the bench measures that process. */
-export const START_NODE_ARGS: string[] = (() => {
-  const start = String(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts?.start ?? '');
+/** The node flags the `npm start` of the checkout at `root` runs the server with (its package.json). */
+export function startNodeArgs(root: string): string[] {
+  const start = String(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts?.start ?? '');
   const m = /\bnode ((?:--\S+\s+)*)packages\/server\/dist\/main\.js/.exec(start);
   return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
-})();
+}
+
+/** The node flags `npm start` runs this checkout's server with: the bench measures that process. */
+export const START_NODE_ARGS: string[] = startNodeArgs(ROOT);
 
 export interface Latchkey {
   name: string;
@@ -37,8 +40,13 @@ export interface LatchkeyOptions {
   password?: string;
   /** The server to run: its TypeScript source through tsx by default, or the build (dist/main.js). */
   script?: string;
-  /** Node flags; by default those of `npm start`. */
+  /** Node flags; by default those of the checkout's `npm start`. */
   nodeArgs?: string[];
+  /**
+   * The checkout whose server runs (this one by default): its own source, tsx and node_modules,
+   * started from its directory. Only its HTTP API and environment variables are relied on.
+   */
+  root?: string;
 }
 
 export async function startLatchkey(name: string, o: LatchkeyOptions): Promise<Latchkey> {
@@ -59,7 +67,7 @@ export async function startLatchkey(name: string, o: LatchkeyOptions): Promise<L
     LATCHKEY_BOOTSTRAP_PASSWORD: password,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-  }, [], o.nodeArgs ?? START_NODE_ARGS);
+  }, [], o.nodeArgs ?? (o.root ? startNodeArgs(o.root) : START_NODE_ARGS), o.root ?? ROOT);
   try {
     await waitForHttp(`${origin}/readyz`, proc, 90_000);
   } catch (err) {

@@ -25,12 +25,13 @@ const running = new Set<Proc>();
 
 /**
  * Starts `node --import tsx <script>` (TypeScript through tsx, like the bench itself); a `.js`
- * script runs on plain node, with `nodeArgs` before it.
+ * script runs on plain node, with `nodeArgs` before it. `script` and tsx are found from `cwd`
+ * (this checkout by default; another one runs its own code with its own node_modules).
  */
-export function startNode(name: string, script: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Proc {
+export function startNode(name: string, script: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = [], cwd = ROOT): Proc {
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,6 +21,20 @@
 // each, BENCH_CONNECTIONS (10), BENCH_SIGN_SECONDS (2), BENCH_ONLY (sign,bare,oidc,latchkey),
 // BENCH_DATABASE_URL (an empty PostgreSQL database for Latchkey; SQLite in a temp dir otherwise),
 // BENCH_STRICT=1 (exit 3 when a target is missed), BENCH_TIMEOUT_SECONDS (hard limit of the run).
+//
+// BENCH_BASELINE=<dir>: a second checkout of Latchkey (another commit) measured in the same run, for
+// "measure with and without it in one run" and "no ratio drops by more than 5 %". Parts latchkey and
+// pg (1 and 2 workers) then start both builds side by side (each on a database of its own) and
+// measure each target in BENCH_ROUNDS (2) interleaved rounds: baseline, current, baseline, current;
+// the ceiling and the floor are measured beside the SQLite builds even without `bare`.
+// The report adds, per target, both builds' mean req/s and p99 and current/baseline, and every ratio
+// of the list that depends on Latchkey (to the ceiling, the floor, SQLite…) for both builds with its
+// change. The baseline's server runs like this one's: its source (packages/server/src/main.ts) through
+// its own tsx and node_modules, from its directory, with the node flags of its own `npm start`; only
+// its HTTP API and environment variables are used. Everything else (ceilings, references, notify,
+// growth, rss, the sample API) is measured on the current checkout only. Prepare a baseline with
+//   git worktree add --detach /tmp/latchkey-base <commit> && (cd /tmp/latchkey-base && npm ci)
+// (or copy node_modules and packages/*/node_modules from this checkout instead of `npm ci`).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,9 +45,12 @@ import {
   adminHeaders, appRefreshTokens, CC_BODY, createApp, createPersonalClient, INTROSPECT_PATH, PERSONAL_CC_BODY,
   START_NODE_ARGS, startLatchkey, TENANT_PATH, TOKEN_PATH, type Latchkey, type LatchkeyOptions,
 } from './lib/latchkey.js';
+import {
+  changesMarkdown, changesText, checkBaseline, describeCheckout, drops, meanOf, pairsMarkdown, pairsText, type BuildName, type Pair, type RatioChange,
+} from './lib/compare.js';
 import { dropScratchDatabases, scratchDatabase, seed } from './lib/pg.js';
 import { BenchError, freePort, installCleanup, ROOT, startNode, stopAll, waitForHttp, type Proc } from './lib/processes.js';
-import { markdown, ratios, table, type Ratio, type Row } from './lib/report.js';
+import { markdown, ratios, ratioValue, table, type Ratio, type Row } from './lib/report.js';
 import { CLIENT_ID as OIDC_CLIENT_ID, CLIENT_SECRET as OIDC_CLIENT_SECRET } from './oidc-provider-constants.js';
 import { benchResourceServer } from './resource-server.js';
 
@@ -55,15 +72,32 @@ const GROWTH_SECONDS = num('BENCH_GROWTH_SECONDS', 3);
 const NOTIFY_SAMPLES = Math.max(1, Math.round(num('BENCH_NOTIFY_SAMPLES', 30)));
 const RSS_IDLE_SECONDS = Math.max(3, num('BENCH_RSS_IDLE_SECONDS', 30));
 const RESULTS_FILE = process.env.BENCH_RESULTS ?? 'bench/results.md';
+const ROUNDS = Math.max(1, Math.round(num('BENCH_ROUNDS', 2)));
+const BASELINE = (() => {
+  const dir = process.env.BENCH_BASELINE;
+  if (!dir) return undefined;
+  try {
+    if (process.env.BENCH_DATABASE_URL) throw new BenchError('BENCH_BASELINE and BENCH_DATABASE_URL cannot go together: each build needs a database of its own (the pg part compares them on PostgreSQL)');
+    return checkBaseline(dir);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const GROWTH_STAGES = [
   { label: '10 clients', clients: 10, refreshTokens: 0 },
   { label: '10k clients', clients: 10_000, refreshTokens: 0 },
   { label: '100k clients + 1M refresh tokens', clients: 100_000, refreshTokens: 1_000_000 },
 ];
-// 24 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare.
-const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 3 * RSS_IDLE_SECONDS + 24 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS);
+// 24 load measurements, 8 growth ones, the signing loops, seeding and ~10 start-ups, with room to spare;
+// with a baseline, each of the 12 Latchkey targets is measured 2 × ROUNDS times instead of once, and
+// three more servers start.
+const COMPARE_EXTRA = BASELINE ? 60 + 12 * (2 * ROUNDS - 1) * (SECONDS + WARMUP) : 0;
+const TIMEOUT = num('BENCH_TIMEOUT_SECONDS', 300 + 3 * RSS_IDLE_SECONDS + 24 * (SECONDS + WARMUP) + 8 * (GROWTH_SECONDS + WARMUP) + 2 * SIGN_SECONDS + COMPARE_EXTRA);
 
 const results = new Map<string, Measurement>();
+/** With a baseline: per Latchkey target (its name without a build), the mean of each build's rounds. */
+const compared = new Map<string, Pair>();
 let notifyDelay: { p50: number; p99: number; max: number; n: number } | undefined;
 const idleRss = new Map<string, { early: number; settled: number; target: boolean }>();
 const seedTimes: string[] = [];
@@ -201,51 +235,115 @@ async function oidcProvider(): Promise<void> {
   });
 }
 
+/** One load on one Latchkey, measured under the name given (each call uses fresh refresh tokens). */
+interface Target { what: string; measure(name: string): Promise<Measurement> }
+interface Loads { accessToken: string; targets: Target[] }
+
+const PERSONAL_WHAT = 'client_credentials (personal client)';
+
 /**
- * Client credentials (app and personal client), refresh with rotation and introspection on one
- * Latchkey; with `beside` (the origins of the ceiling and the floor, running idle beside it), the
- * ceiling is measured right before and after the personal client, and the floor right after that.
+ * Sets up, through its API, what the loads on one Latchkey need (an app, a personal client, `runs`
+ * measurements' worth of refresh tokens, an access token) and returns them in the order they are
+ * measured: client credentials (app and personal client), refresh with rotation, introspection.
  */
-async function latchkeyLoads(label: string, lk: Latchkey, withResource: boolean, beside?: { ceiling: string; floor: string }): Promise<void> {
-  const ceiling = beside?.ceiling;
+async function prepareLoads(lk: Latchkey, runs: number): Promise<Loads> {
+  const label = lk.name;
   const admin = await adminHeaders(lk);
   const app = await createApp(lk, admin);
   const personal = await createPersonalClient(lk, admin, 'bench personal');
-  const refreshTokens = await appRefreshTokens(lk, admin, app, chainsNeeded + 1);
+  const refreshTokens = await appRefreshTokens(lk, admin, app, runs * chainsNeeded + 1);
   const t = lk.origin + TENANT_PATH;
 
   const cc = await call({ what: `${label}: client_credentials grant`, method: 'POST', url: lk.origin + TOKEN_PATH, headers: app.headers, body: CC_BODY });
   const accessToken = field(cc, 'access_token', `${label} client_credentials grant`);
-  await run(`${label} client_credentials`, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: app.headers, body: CC_BODY } });
-  const before = ceiling ? await run(`${CEILING}, before the personal client`, ceiling, { request: CEILING_REQUEST }) : undefined;
-  await run(`${label} client_credentials (personal client)`, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: personal.headers, body: PERSONAL_CC_BODY } });
-  if (ceiling && before) {
-    const after = await run(`${CEILING}, after the personal client`, ceiling, { request: CEILING_REQUEST });
-    results.set(CEILING_BESIDE, { ...after, name: CEILING_BESIDE, rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2, p99: Math.max(before.p99, after.p99) });
-    const floor = await call({ what: 'floor: client_credentials grant', method: 'POST', url: beside.floor + TOKEN_PATH, headers: FLOOR_REQUEST.headers, body: PERSONAL_CC_BODY });
-    field(floor, 'access_token', 'floor client_credentials grant');
-    await run(FLOOR, beside.floor, { request: FLOOR_REQUEST });
+  const introBody = form({ token: accessToken });
+  let refreshChecked = false, introspectionChecked = false;
+  return {
+    accessToken,
+    targets: [
+      { what: 'client_credentials', measure: (name) => run(name, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: app.headers, body: CC_BODY } }) },
+      { what: PERSONAL_WHAT, measure: (name) => run(name, lk.origin, { request: { method: 'POST', path: TOKEN_PATH, headers: personal.headers, body: PERSONAL_CC_BODY } }) },
+      {
+        what: 'refresh_token (rotating)',
+        async measure(name) {
+          if (!refreshChecked) {
+            // One refresh by hand first: a clear error if the grant fails or does not rotate.
+            const first = refreshTokens.shift()!;
+            const refreshed = await call({
+              what: `${label}: refresh_token grant`, method: 'POST', url: `${t}/oauth2/v1/token`, headers: app.headers,
+              body: form({ grant_type: 'refresh_token', refresh_token: first }),
+            });
+            const rotated = field(refreshed, 'refresh_token', `${label} refresh_token grant (rotation)`);
+            if (rotated === first) throw new BenchError(`${label} refresh_token grant answered the same refresh token: it does not rotate`);
+            refreshTokens.push(rotated);
+            refreshChecked = true;
+          }
+          return runRefresh(name, lk.origin, refreshTokens, app.headers);
+        },
+      },
+      {
+        what: 'introspection',
+        async measure(name) {
+          if (!introspectionChecked) {
+            const intro = await call({ what: `${label}: introspection`, method: 'POST', url: lk.origin + INTROSPECT_PATH, headers: app.headers, body: introBody });
+            if (intro.active !== true) throw new BenchError(`${label} introspection of a fresh access token answered ${JSON.stringify(intro)}`);
+            introspectionChecked = true;
+          }
+          return run(name, lk.origin, { request: { method: 'POST', path: INTROSPECT_PATH, headers: app.headers, body: introBody } });
+        },
+      },
+    ],
+  };
+}
+
+/** The ceiling and the floor, waiting idle beside Latchkey (their origins). */
+interface Beside { ceiling: string; floor: string }
+
+/** The ceiling measured right before and right after `body` (the personal client's load), then the floor. */
+async function besideCeiling(beside: Beside, body: () => Promise<void>): Promise<void> {
+  const before = await run(`${CEILING}, before the personal client`, beside.ceiling, { request: CEILING_REQUEST });
+  await body();
+  const after = await run(`${CEILING}, after the personal client`, beside.ceiling, { request: CEILING_REQUEST });
+  results.set(CEILING_BESIDE, { ...after, name: CEILING_BESIDE, rps: (before.rps + after.rps) / 2, p50: (before.p50 + after.p50) / 2, p99: Math.max(before.p99, after.p99) });
+  const floor = await call({ what: 'floor: client_credentials grant', method: 'POST', url: beside.floor + TOKEN_PATH, headers: FLOOR_REQUEST.headers, body: PERSONAL_CC_BODY });
+  field(floor, 'access_token', 'floor client_credentials grant');
+  await run(FLOOR, beside.floor, { request: FLOOR_REQUEST });
+}
+
+/**
+ * The loads on one Latchkey, or with a baseline on both builds: each target in ROUNDS interleaved
+ * rounds (baseline, current, baseline, current…), every round recorded under its own name and the
+ * builds' means kept in `compared` under the target's name. With `beside`, the ceiling is measured
+ * right before and after the personal client's load (all its rounds), and the floor right after.
+ * The sample API verifies the current build's tokens.
+ */
+async function latchkeyLoads(label: string, builds: Build[], withResource: boolean, beside?: Beside): Promise<void> {
+  const compare = builds.length > 1;
+  const rounds = compare ? ROUNDS : 1;
+  const loads: Loads[] = [];
+  for (const b of builds) loads.push(await prepareLoads(b.lk, rounds));
+  for (const [i, { what }] of loads[0].targets.entries()) {
+    const name = `${label} ${what}`;
+    const measured = builds.map((): Measurement[] => []);
+    const measureAll = async () => {
+      for (let r = 1; r <= rounds; r++) {
+        for (const [j, b] of builds.entries()) {
+          measured[j].push(await loads[j].targets[i].measure(compare ? `${name} [${b.build} ${r}/${rounds}]` : name));
+        }
+      }
+    };
+    if (what === PERSONAL_WHAT && beside) await besideCeiling(beside, measureAll);
+    else await measureAll();
+    if (compare) {
+      const of = (build: BuildName) => meanOf(name, measured[builds.findIndex((b) => b.build === build)]);
+      compared.set(name, { baseline: of('baseline'), current: of('current') });
+    }
   }
 
-  // One refresh by hand first: a clear error if the grant fails or does not rotate.
-  const first = refreshTokens.shift()!;
-  const refreshed = await call({
-    what: `${label}: refresh_token grant`, method: 'POST', url: `${t}/oauth2/v1/token`, headers: app.headers,
-    body: form({ grant_type: 'refresh_token', refresh_token: first }),
-  });
-  const rotated = field(refreshed, 'refresh_token', `${label} refresh_token grant (rotation)`);
-  if (rotated === first) throw new BenchError(`${label} refresh_token grant answered the same refresh token: it does not rotate`);
-  refreshTokens.push(rotated);
-  await runRefresh(`${label} refresh_token (rotating)`, lk.origin, refreshTokens, app.headers);
-
-  const introBody = form({ token: accessToken });
-  const intro = await call({ what: `${label}: introspection`, method: 'POST', url: lk.origin + INTROSPECT_PATH, headers: app.headers, body: introBody });
-  if (intro.active !== true) throw new BenchError(`${label} introspection of a fresh access token answered ${JSON.stringify(intro)}`);
-  await run(`${label} introspection`, lk.origin, { request: { method: 'POST', path: INTROSPECT_PATH, headers: app.headers, body: introBody } });
-
   if (withResource) {
+    const current = builds.findIndex((b) => b.build === 'current');
     log('  sample API (verifies the same access token offline) …');
-    const rs = await benchResourceServer({ latchkeyUrl: lk.origin, accessToken, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, log });
+    const rs = await benchResourceServer({ latchkeyUrl: builds[current].lk.origin, accessToken: loads[current].accessToken, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, log });
     results.set(rs.verified.name, rs.verified);
     results.set(rs.unverified.name, rs.unverified);
   }
@@ -271,30 +369,47 @@ async function withLatchkey(name: string, o: LatchkeyOptions, body: (lk: Latchke
   }
 }
 
+/** A Latchkey under test and which build it is. */
+interface Build { build: BuildName; lk: Latchkey }
+
+/**
+ * Starts this checkout's Latchkey and, with BENCH_BASELINE, the baseline's beside it (started first;
+ * `options` is called once per build: each gets its own data directory or database), runs `body`
+ * with them (baseline first), and stops them.
+ */
+async function withBuilds(name: string, options: () => Promise<LatchkeyOptions>, body: (builds: Build[]) => Promise<void>): Promise<void> {
+  const current = async (others: Build[]) => withLatchkey(name, await options(), (lk) => body([...others, { build: 'current', lk }]));
+  if (!BASELINE) return current([]);
+  await withLatchkey(`${name} (baseline)`, { ...(await options()), root: BASELINE }, (lk) => current([{ build: 'baseline', lk }]));
+}
+
 const scratchDir = () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
   tempDirs.push(d);
   return d;
 };
 
+const compareNote = () => (BASELINE ? `; baseline and current build, ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'} each` : '');
+
 async function latchkey(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL;
-  log(`\n(d) Latchkey (${url ? 'PostgreSQL' : 'SQLite'}), ES256 JWT access tokens`);
-  await withLatchkey('latchkey', { databaseUrl: url, dataDir: scratchDir() }, async (lk) => {
-    if (!PARTS.has('bare')) return latchkeyLoads('latchkey', lk, PARTS.has('resource'));
-    // The ceiling and the floor wait idle beside Latchkey, to be measured right before and after the personal client.
+  log(`\n(d) Latchkey (${url ? 'PostgreSQL' : 'SQLite'}), ES256 JWT access tokens${compareNote()}`);
+  await withBuilds('latchkey', async () => ({ databaseUrl: url, dataDir: scratchDir() }), async (builds) => {
+    // The ceiling and the floor wait idle beside Latchkey, to be measured right before and after the personal
+    // client; with a baseline even without `bare`: each build's ratio to them is what a comparison reads.
+    if (!PARTS.has('bare') && !BASELINE) return latchkeyLoads('latchkey', builds, PARTS.has('resource'));
     await withServer('ceiling', 'bench/ceiling-server.ts', {}, '/', (ceiling) =>
       withServer('floor', 'bench/floor-server.ts', FLOOR_ENV, '/', (floor) =>
-        latchkeyLoads('latchkey', lk, PARTS.has('resource'), { ceiling, floor }), undefined, START_NODE_ARGS), undefined, START_NODE_ARGS);
+        latchkeyLoads('latchkey', builds, PARTS.has('resource'), { ceiling, floor }), undefined, START_NODE_ARGS), undefined, START_NODE_ARGS);
   });
 }
 
 /** (e) The same loads on PostgreSQL (a scratch database each), one process and two workers. */
 async function postgres(): Promise<void> {
   for (const workers of [1, 2]) {
-    log(`\n(e) Latchkey on PostgreSQL, LATCHKEY_WORKERS=${workers} (scratch database)`);
-    const url = await scratchDatabase(PG_ADMIN_URL);
-    await withLatchkey(`latchkey pg×${workers}`, { databaseUrl: url, dataDir: scratchDir(), workers }, (lk) => latchkeyLoads(`latchkey pg×${workers}`, lk, false));
+    log(`\n(e) Latchkey on PostgreSQL, LATCHKEY_WORKERS=${workers} (scratch database${BASELINE ? ' per build' : ''})${compareNote()}`);
+    await withBuilds(`latchkey pg×${workers}`, async () => ({ databaseUrl: await scratchDatabase(PG_ADMIN_URL), dataDir: scratchDir(), workers }),
+      (builds) => latchkeyLoads(`latchkey pg×${workers}`, builds, false));
   }
 }
 
@@ -407,7 +522,7 @@ async function rss(): Promise<void> {
 }
 
 /** bench/results.md: the targets' table, the load the machine was under, every rate measured. */
-function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
+function writeResults(list: Ratio[], rows: Row[], loadAfter: number[], pairs: [string, Pair][], changes: RatioChange[]): void {
   const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
   const text = [
     '# Bench results',
@@ -418,8 +533,21 @@ function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
     `Load averages (1, 5, 15 min) before: ${la(loadBefore)}; after: ${la(loadAfter)}. Absolute rates on a shared machine are low and noisy;`,
     'the ratios compare rates measured side by side in this one run.',
     '',
+    ...(pairs.length ? [`Ratios of the current build (means of its ${ROUNDS} rounds; the baseline's are below):`, ''] : []),
     markdown(list),
     '',
+    ...(pairs.length ? [
+      `## Baseline against current`,
+      '',
+      `${BUILDS_TEXT}; each target measured in ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'} per build (baseline, current, baseline, current…), each build on a database of its own; the figures are the means of the rounds.`,
+      '',
+      pairsMarkdown(pairs),
+      '',
+      'The ratios that depend on the build, for both (the rule for a structural change: none drops by more than 5 %):',
+      '',
+      changesMarkdown(changes),
+      '',
+    ] : []),
     ...(seedTimes.length ? [`Growth seeding (generate_series in batches of 100,000 rows, one transaction, then VACUUM (ANALYZE) and CHECKPOINT): ${seedTimes.join('; ')}.`, ''] : []),
     'How the parts are measured: each server runs alone in its own process, autocannon loads it from the bench process; ' +
       '"Fastify + one ES256 signature" is Fastify with formbody signing one access token per request and nothing else (bench/ceiling-server.ts); ' +
@@ -443,7 +571,9 @@ function writeResults(list: Ratio[], rows: Row[], loadAfter: number[]): void {
 
 // ---------------------------------------------------------------------------------------------
 const cpus = os.cpus();
+const BUILDS_TEXT = BASELINE ? `baseline ${describeCheckout(BASELINE)} in ${BASELINE}, current ${describeCheckout(ROOT)} in ${ROOT}` : '';
 log(`Latchkey bench — Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}`);
+if (BASELINE) log(BUILDS_TEXT);
 log(`${CONNECTIONS} connections, ${SECONDS} s per measurement after ${WARMUP} s warm-up, on 127.0.0.1; ` +
   'each server alone in its own process, autocannon in this one');
 
@@ -473,50 +603,73 @@ try {
   await dropScratchDatabases(PG_ADMIN_URL).catch((err) => { failure ??= err; });
 }
 
-const get = (name: string) => results.get(name)?.rps;
+type Rate = (name: string) => number | undefined;
+// A rate by name: a compared Latchkey target reads as the mean of the current build's rounds.
+const currentRate: Rate = (name) => (compared.get(name)?.current ?? results.get(name))?.rps;
 const sign = (i: number) => signRows[i]?.rps;
 const rows: Row[] = [...results.values(), ...signRows];
 log('\n' + table(rows));
 const PERSONAL = 'latchkey client_credentials (personal client)';
 const PG1 = 'latchkey pg×1', PG2 = 'latchkey pg×2';
-const growthOf = (what: string) => GROWTH_STAGES.map((g) => get(`growth ${g.label}: ${what}`));
 const spread = (xs: (number | undefined)[]) => (xs.every((x) => x) ? { numerator: Math.min(...(xs as number[])), denominator: Math.max(...(xs as number[])) } : {});
 const fmt = (n: number | undefined) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
-const list: Ratio[] = [
-  { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature beside it', numerator: get(PERSONAL), denominator: get(CEILING_BESIDE), target: 0.85 },
-  { name: 'the required per-request work (floor) / Fastify + one ES256 signature beside it', numerator: get(FLOOR), denominator: get(CEILING_BESIDE) },
-  { name: 'latchkey client_credentials (personal client) / the floor', numerator: get(PERSONAL), denominator: get(FLOOR) },
-  { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature, V8 defaults', numerator: get(PERSONAL), denominator: get(CEILING_V8) },
-  { name: 'latchkey client_credentials (app) / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
-  { name: 'latchkey client_credentials / jose signing rate', numerator: get('latchkey client_credentials'), denominator: sign(0), target: 0.6 },
-  { name: 'latchkey client_credentials / node:crypto signing rate', numerator: get('latchkey client_credentials'), denominator: sign(1) },
-  // Formerly a 2.5× target: above what Fastify with one signature reaches (see the ceiling rows); the ceiling target replaces it.
-  { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials') },
-  { name: 'latchkey client_credentials / oidc-provider client_credentials (JWT)', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials (JWT)') },
-  { name: 'Fastify + one ES256 signature / oidc-provider client_credentials', numerator: get(CEILING), denominator: get('oidc-provider client_credentials') },
-  { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },
-  { name: 'latchkey refresh_token / latchkey client_credentials', numerator: get('latchkey refresh_token (rotating)'), denominator: get('latchkey client_credentials'), target: 0.5 },
-  { name: 'latchkey introspection / oidc-provider introspection', numerator: get('latchkey introspection'), denominator: get('oidc-provider introspection'), target: 2 },
-  { name: 'sample API verified / unverified', numerator: get('sample API (tokens verified)'), denominator: get('sample API (VERIFY=off)') },
-  { name: 'PostgreSQL refresh_token (rotating), 1 process / SQLite', numerator: get(`${PG1} refresh_token (rotating)`), denominator: get('latchkey refresh_token (rotating)'), target: 0.5 },
-  { name: 'PostgreSQL client_credentials (personal), 1 process / SQLite', numerator: get(`${PG1} client_credentials (personal client)`), denominator: get(PERSONAL) },
-  { name: 'PostgreSQL introspection, 1 process / SQLite', numerator: get(`${PG1} introspection`), denominator: get('latchkey introspection') },
-  { name: 'PostgreSQL client_credentials (personal), 2 workers / 1', numerator: get(`${PG2} client_credentials (personal client)`), denominator: get(`${PG1} client_credentials (personal client)`) },
-  { name: 'PostgreSQL refresh_token (rotating), 2 workers / 1', numerator: get(`${PG2} refresh_token (rotating)`), denominator: get(`${PG1} refresh_token (rotating)`) },
-  { name: 'PostgreSQL introspection, 2 workers / 1', numerator: get(`${PG2} introspection`), denominator: get(`${PG1} introspection`) },
-  { name: 'growth: client_credentials (personal), slowest / fastest stage', ...spread(growthOf('client_credentials (personal client)')), target: 0.8, rate: growthOf('client_credentials (personal client)').map(fmt).join(' / ') },
-  { name: 'growth: refresh_token (rotating), slowest / fastest stage', ...spread(growthOf('refresh_token (rotating)')), target: 0.8, rate: growthOf('refresh_token (rotating)').map(fmt).join(' / ') },
-  { name: 'change-notification delay p99, ms', numerator: notifyDelay?.p99, denominator: 1, atMost: 100, rate: notifyDelay ? `p50 ${notifyDelay.p50.toFixed(1)} ms, max ${notifyDelay.max.toFixed(1)} ms (${notifyDelay.n} samples)` : '-', shown: notifyDelay ? `${notifyDelay.p99.toFixed(1)} ms` : undefined },
-  ...[...idleRss].flatMap(([kind, mb]): Ratio[] => [
-    { name: `process RSS 3 s after start-up (${kind}), MB`, numerator: mb.early, denominator: 1, rate: '-', shown: `${mb.early.toFixed(0)} MB` },
-    { name: `idle process RSS after ${RSS_IDLE_SECONDS} s (${kind}), MB`, numerator: mb.settled, denominator: 1, atMost: mb.target ? 120 : undefined, rate: '-', shown: `${mb.settled.toFixed(0)} MB` },
-  ]),
-];
+/** The ratios and their targets, from the rates `get` reads (evaluated for each build with a baseline). */
+const ratioList = (get: Rate): Ratio[] => {
+  const growthOf = (what: string) => GROWTH_STAGES.map((g) => get(`growth ${g.label}: ${what}`));
+  return [
+    { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature beside it', numerator: get(PERSONAL), denominator: get(CEILING_BESIDE), target: 0.85 },
+    { name: 'the required per-request work (floor) / Fastify + one ES256 signature beside it', numerator: get(FLOOR), denominator: get(CEILING_BESIDE) },
+    { name: 'latchkey client_credentials (personal client) / the floor', numerator: get(PERSONAL), denominator: get(FLOOR) },
+    { name: 'latchkey client_credentials (personal client) / Fastify + one ES256 signature, V8 defaults', numerator: get(PERSONAL), denominator: get(CEILING_V8) },
+    { name: 'latchkey client_credentials (app) / Fastify + one ES256 signature', numerator: get('latchkey client_credentials'), denominator: get(CEILING) },
+    { name: 'latchkey client_credentials / jose signing rate', numerator: get('latchkey client_credentials'), denominator: sign(0), target: 0.6 },
+    { name: 'latchkey client_credentials / node:crypto signing rate', numerator: get('latchkey client_credentials'), denominator: sign(1) },
+    // Formerly a 2.5× target: above what Fastify with one signature reaches (see the ceiling rows); the ceiling target replaces it.
+    { name: 'latchkey client_credentials / oidc-provider client_credentials', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials') },
+    { name: 'latchkey client_credentials / oidc-provider client_credentials (JWT)', numerator: get('latchkey client_credentials'), denominator: get('oidc-provider client_credentials (JWT)') },
+    { name: 'Fastify + one ES256 signature / oidc-provider client_credentials', numerator: get(CEILING), denominator: get('oidc-provider client_credentials') },
+    { name: 'oidc-provider client_credentials / bare node:http', numerator: get('oidc-provider client_credentials'), denominator: get('bare node:http') },
+    { name: 'latchkey refresh_token / latchkey client_credentials', numerator: get('latchkey refresh_token (rotating)'), denominator: get('latchkey client_credentials'), target: 0.5 },
+    { name: 'latchkey introspection / oidc-provider introspection', numerator: get('latchkey introspection'), denominator: get('oidc-provider introspection'), target: 2 },
+    { name: 'sample API verified / unverified', numerator: get('sample API (tokens verified)'), denominator: get('sample API (VERIFY=off)') },
+    { name: 'PostgreSQL refresh_token (rotating), 1 process / SQLite', numerator: get(`${PG1} refresh_token (rotating)`), denominator: get('latchkey refresh_token (rotating)'), target: 0.5 },
+    { name: 'PostgreSQL client_credentials (personal), 1 process / SQLite', numerator: get(`${PG1} client_credentials (personal client)`), denominator: get(PERSONAL) },
+    { name: 'PostgreSQL introspection, 1 process / SQLite', numerator: get(`${PG1} introspection`), denominator: get('latchkey introspection') },
+    { name: 'PostgreSQL client_credentials (personal), 2 workers / 1', numerator: get(`${PG2} client_credentials (personal client)`), denominator: get(`${PG1} client_credentials (personal client)`) },
+    { name: 'PostgreSQL refresh_token (rotating), 2 workers / 1', numerator: get(`${PG2} refresh_token (rotating)`), denominator: get(`${PG1} refresh_token (rotating)`) },
+    { name: 'PostgreSQL introspection, 2 workers / 1', numerator: get(`${PG2} introspection`), denominator: get(`${PG1} introspection`) },
+    { name: 'growth: client_credentials (personal), slowest / fastest stage', ...spread(growthOf('client_credentials (personal client)')), target: 0.8, rate: growthOf('client_credentials (personal client)').map(fmt).join(' / ') },
+    { name: 'growth: refresh_token (rotating), slowest / fastest stage', ...spread(growthOf('refresh_token (rotating)')), target: 0.8, rate: growthOf('refresh_token (rotating)').map(fmt).join(' / ') },
+    { name: 'change-notification delay p99, ms', numerator: notifyDelay?.p99, denominator: 1, atMost: 100, rate: notifyDelay ? `p50 ${notifyDelay.p50.toFixed(1)} ms, max ${notifyDelay.max.toFixed(1)} ms (${notifyDelay.n} samples)` : '-', shown: notifyDelay ? `${notifyDelay.p99.toFixed(1)} ms` : undefined },
+    ...[...idleRss].flatMap(([kind, mb]): Ratio[] => [
+      { name: `process RSS 3 s after start-up (${kind}), MB`, numerator: mb.early, denominator: 1, rate: '-', shown: `${mb.early.toFixed(0)} MB` },
+      { name: `idle process RSS after ${RSS_IDLE_SECONDS} s (${kind}), MB`, numerator: mb.settled, denominator: 1, atMost: mb.target ? 120 : undefined, rate: '-', shown: `${mb.settled.toFixed(0)} MB` },
+    ]),
+  ];
+};
+const list = ratioList(currentRate);
 const outcome = ratios(list);
 log('\n' + outcome.text);
+
+// With a baseline: both builds target by target, then every ratio of the list that depends on the
+// build (it cannot be evaluated without a compared target), for both, with its change.
+const pairs = [...compared];
+const changes: RatioChange[] = [];
+if (pairs.length) {
+  const base = ratioList((name) => (compared.get(name)?.baseline ?? results.get(name))?.rps);
+  const shared = ratioList((name) => (compared.has(name) ? undefined : results.get(name)?.rps));
+  list.forEach((r, i) => {
+    const current = ratioValue(r), baseline = ratioValue(base[i]);
+    if (current !== undefined && baseline !== undefined && ratioValue(shared[i]) === undefined) changes.push({ name: r.name, baseline, current, target: r.target });
+  });
+  log(`\nbaseline against current (${BUILDS_TEXT}), means of ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'} each:\n${pairsText(pairs)}`);
+  log(`\nratios that depend on the build:\n${changesText(changes)}`);
+  const n = drops(changes);
+  log(n ? `\n${n} ratio(s) dropped by more than 5 % from the baseline` : '\nno ratio dropped by more than 5 % from the baseline');
+}
 if (seedTimes.length) log(`\ngrowth seeding: ${seedTimes.join('; ')}`);
 const loadAfter = os.loadavg();
-if (RESULTS_FILE !== '-') writeResults(list, rows, loadAfter);
+if (RESULTS_FILE !== '-') writeResults(list, rows, loadAfter, pairs, changes);
 log(`\nbench took ${Math.round((Date.now() - started) / 1000)} s`);
 
 if (failure) {

@@ -22,6 +22,11 @@ export interface Ratio {
   rate?: string;
 }
 
+/** The ratio's value, or undefined when a side was not measured. */
+export function ratioValue(r: Ratio): number | undefined {
+  return evaluate(r).value;
+}
+
 function evaluate(r: Ratio): { value?: number; met?: boolean } {
   if (!r.numerator || !r.denominator) return {};
   const value = r.numerator / r.denominator;
@@ -44,23 +49,26 @@ export function markdown(list: Ratio[]): string {
   return out.join('\n');
 }
 
-function fmtRate(n: number): string {
+export function fmtRate(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-function fmtMs(n: number | undefined): string {
+export function fmtMs(n: number | undefined): string {
   return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(2);
+}
+
+/** Aligned columns for the terminal: the first left-aligned, the others (figures) right-aligned. */
+export function textTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('   '), ...body.map(line)].join('\n');
 }
 
 export function table(rows: Row[]): string {
   if (rows.length === 0) return '(nothing measured)';
-  const head = ['', 'req/s', 'p50 ms', 'p99 ms'];
   const body = rows.map((r) => [r.name, fmtRate(r.rps), fmtMs(r.p50), fmtMs(r.p99)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('   '), ...body.map(line)];
   const notes = rows.filter((r) => r.note).map((r) => `  note: ${r.name}: ${r.note}`);
-  return [...out, ...notes].join('\n');
+  return [textTable(['', 'req/s', 'p50 ms', 'p99 ms'], body), ...notes].join('\n');
 }
 
 export interface RatioOutcome {

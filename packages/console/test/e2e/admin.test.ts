@@ -4,14 +4,14 @@
 // removal, a platform administrator creates a tenant and turns its enterprise features on.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { SCREENSHOTS, assertAccessible, capture, launchBrowser } from '../helpers/browser.js';
+import { SCREENSHOTS, assertAccessible, capture, useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 describe('console: settings, signing keys, resources, tenants', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
   let page: Page;
   let adminToken: string;
 
@@ -37,14 +37,13 @@ describe('console: settings, signing keys, resources, tenants', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    lk = await startLatchkey();
+    page = await chromium.page();
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
     await signIn(page, ADMIN.email, ADMIN.password);
   });
 
   after(async () => {
-    await browser?.close();
     await lk?.stop();
   });
 
@@ -235,7 +234,7 @@ describe('console: settings, signing keys, resources, tenants', () => {
     assert.equal(acme.enterpriseEnabled, true);
 
     const plain = await lk.invite(adminToken, 'plain@demo.test', ['domain-manager']);
-    const other = await (await browser.newContext()).newPage();
+    const other = await chromium.page();
     await signIn(other, plain.email, plain.password);
     await other.getByRole('button', { name: 'Profile menu' }).click();
     assert.equal(await other.getByRole('menuitem', { name: 'Tenants' }).count(), 0);

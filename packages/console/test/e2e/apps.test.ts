@@ -6,15 +6,14 @@ import fs from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser } from '../helpers/browser.js';
+import { capture, useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 describe('console: applications', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let adminToken: string;
   let app: { id: string; clientId: string; secret: string };
@@ -44,9 +43,8 @@ describe('console: applications', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
+    lk = await startLatchkey();
+    page = await chromium.page({ acceptDownloads: true });
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
     await page.goto(`${lk.url}/console/t/demo/sign-in`);
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -56,7 +54,6 @@ describe('console: applications', () => {
   });
 
   after(async () => {
-    await browser?.close();
     await lk?.stop();
   });
 

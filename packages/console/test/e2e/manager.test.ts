@@ -3,14 +3,14 @@
 // bulk-revokes other users' personal clients, and reads the audit log. Also the 390 px phone layout.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser, screenshot, assertAccessible } from '../helpers/browser.js';
+import { capture, useChromium, screenshot, assertAccessible } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 describe('console: User & Company Manager', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
   let page: Page;
   let adminToken: string;
   let plain: { id: string; email: string; password: string };
@@ -29,8 +29,8 @@ describe('console: User & Company Manager', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    lk = await startLatchkey();
+    page = await chromium.page();
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
     plain = await lk.invite(adminToken, 'plain@demo.test', []);
     // 3 owners × 20 clients: more than two pages of 25.
@@ -49,7 +49,6 @@ describe('console: User & Company Manager', () => {
   });
 
   after(async () => {
-    await browser?.close();
     await lk?.stop();
   });
 

@@ -2,15 +2,14 @@
 // expiry, sign-out) and "My OAuth2 clients" (create, the secret shown once and used, delete).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser } from '../helpers/browser.js';
+import { capture, useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 describe('console: sign-in and My OAuth2 clients', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let adminToken: string;
 
@@ -22,14 +21,12 @@ describe('console: sign-in and My OAuth2 clients', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
+    lk = await startLatchkey();
+    page = await chromium.page();
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
   });
 
   after(async () => {
-    await browser?.close();
     await lk?.stop();
   });
 
@@ -124,7 +121,7 @@ describe('console: sign-in and My OAuth2 clients', () => {
   });
 
   test('an expired session goes to sign-in and back to the page', async () => {
-    await context.clearCookies();
+    await page.context().clearCookies();
     await page.getByRole('button', { name: 'Expires' }).click(); // a new query: answered 401
     await page.waitForURL(/\/sign-in\?next=%2Ft%2Fdemo%2Foauth2-clients&expired=1/);
     await page.getByText('Your session has ended').waitFor();

@@ -4,9 +4,9 @@
 // metering. Then the role is renamed, described and deleted (the confirmation says who loses what).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser } from '../helpers/browser.js';
+import { capture, useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 const MANAGEMENT = ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users'];
@@ -14,8 +14,8 @@ const MANAGEMENT = ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latch
 interface RoleView { id: string; name: string; builtin: string | null; description: string; scopes: string[] }
 
 describe('console: Roles', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
   let manager: Page;
   let newcomerPage: Page;
   let adminToken: string;
@@ -40,15 +40,14 @@ describe('console: Roles', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
-    manager = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    newcomerPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    lk = await startLatchkey();
+    manager = await chromium.page();
+    newcomerPage = await chromium.page();
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
     newcomer = await lk.invite(adminToken, 'newcomer@demo.test', ['oauth2-client-creator']);
   });
 
   after(async () => {
-    await browser?.close();
     await lk?.stop();
   });
 

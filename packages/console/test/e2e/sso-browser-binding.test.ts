@@ -5,28 +5,21 @@
 // sign-in, opened in the victim's browser, signs nobody in.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 import { freePort } from '../../../server/test/helpers/process.js';
 import { startUpstreamProvider, type UpstreamProvider } from '../../../server/test/helpers/oidc-upstream.js';
 
 describe('console: an SSO sign-in finishes only in the browser that started it (Chromium, two sites)', { timeout: 120_000 }, () => {
+  const chromium = useChromium();
   let lk: Latchkey;
   let site: string;
-  let browser: Browser;
   let upstream: UpstreamProvider;
   let adminToken: string;
   let ann: { email: string; password: string };
-  const contexts: BrowserContext[] = [];
-
-  const freshPage = async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (r) => r.abort());
-    contexts.push(context);
-    return context.newPage();
-  };
+  const freshPage = () => chromium.page();
   /** From the console's sign-in page through the provider's login and consent pages. */
   const throughProvider = async (page: Page, email: string) => {
     await page.goto(`${site}/console/t/demo/sign-in`);
@@ -46,7 +39,7 @@ describe('console: an SSO sign-in finishes only in the browser that started it (
     ensureConsoleBuilt();
     const port = await freePort();
     site = `http://localhost:${port}`;
-    [lk, browser] = await Promise.all([startLatchkey({ PORT: String(port), PUBLIC_URL: site }), launchBrowser()]);
+    lk = await startLatchkey({ PORT: String(port), PUBLIC_URL: site });
     upstream = await startUpstreamProvider({
       redirectUris: [`${site}/t/demo/login/sso/callback`],
       accounts: [{ email: 'ann@acme.test' }, { email: 'mallory@acme.test' }],
@@ -62,8 +55,6 @@ describe('console: an SSO sign-in finishes only in the browser that started it (
   });
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
     await upstream?.close();
     await lk?.stop();
   });

@@ -6,9 +6,9 @@
 // account (audited); signing out ends the session here and offers the provider's logout.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../helpers/build.js';
-import { capture, launchBrowser } from '../helpers/browser.js';
+import { capture, useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 import { startUpstreamProvider, type UpstreamProvider } from '../../../server/test/helpers/oidc-upstream.js';
 
@@ -18,8 +18,8 @@ const ACCOUNTS = [
 ];
 
 describe('console: single sign-on through an upstream OpenID Connect provider', () => {
+  const chromium = useChromium();
   let lk: Latchkey;
-  let browser: Browser;
   let admin: Page;
   let adminToken: string;
   let upstream: UpstreamProvider;
@@ -27,16 +27,8 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
   let ann: Page;
   let annClient: { clientId: string; secret: string };
   let usedCallback: string | undefined;
-  const contexts: BrowserContext[] = [];
-
   /** A browser of its own (no cookies, so the provider asks for login and consent again). */
-  const freshPage = async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    // The provider's pages import a web font: never wait for the internet.
-    await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (r) => r.abort());
-    contexts.push(context);
-    return context.newPage();
-  };
+  const freshPage = () => chromium.page();
   const signInWithPassword = async (page: Page, email: string, password: string) => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
@@ -96,7 +88,7 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
 
   before(async () => {
     ensureConsoleBuilt();
-    [lk, browser] = await Promise.all([startLatchkey(), launchBrowser()]);
+    lk = await startLatchkey();
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
     admin = await freshPage();
     await admin.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: lk.url });
@@ -106,8 +98,6 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
   });
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
     await upstream?.close();
     await lk?.stop();
   });

@@ -2,18 +2,54 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SCREENSHOTS = path.join(root, 'docs/screenshots');
 
-/** Debian's Chromium (installed by .ci/run), headless; one per test file. */
+/** Debian's Chromium (installed by .ci/run), headless. Tests take it through `useChromium`. */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+}
+
+export interface Chromium {
+  /**
+   * A page in a browser context of its own (a fresh profile: no cookies, no storage), 1280×800 unless
+   * `options` say otherwise. Requests for web fonts on the internet are refused: nothing waits for it.
+   */
+  page(options?: BrowserContextOptions): Promise<Page>;
+}
+
+/**
+ * One Chromium for the calling `describe`: launched by its `before` hook (the launch runs while the
+ * suite's own `before` starts the server) and closed, with every context it opened, by its `after`.
+ */
+export function useChromium(): Chromium {
+  let launched: Promise<Browser> | undefined;
+  const contexts: BrowserContext[] = [];
+  before(() => {
+    launched = launchBrowser();
+    launched.catch(() => { /* reported by the first page() */ });
+  });
+  after(async () => {
+    const browser = await launched?.catch(() => undefined);
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+  });
+  return {
+    async page(options = {}) {
+      if (!launched) throw new Error('useChromium(): page() before the suite started');
+      const context = await (await launched).newContext({ viewport: { width: 1280, height: 800 }, ...options });
+      await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (r) => r.abort());
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
 }
 
 /** Saves docs/screenshots/<name>.png (the README shows them). */

@@ -1,6 +1,7 @@
 import { Chip } from '@mui/material';
 import WarningIcon from '@mui/icons-material/WarningAmber';
-import { expiresIn, formatDate, formatDateTime } from './format';
+import { expiresIn, formatDateTime } from './format';
+import { describeExpiry, formatExpiryDate } from './expiry-day';
 
 export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked' }) {
   const color = status === 'active' ? 'success' : status === 'revoked' ? 'error' : 'default';
@@ -24,13 +25,16 @@ export function StatusBadge({ status }: { status: 'active' | 'expired' | 'revoke
   );
 }
 
-/** The date and "expires in N days", in the warning colour under 7 days (styled by the table's ROW_STYLES). */
+/**
+ * The day (UTC, as chosen; the exact instant in the viewer's time on hover) and "expires in N days", in
+ * the warning colour under 7 days (styled by the table's ROW_STYLES).
+ */
 export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
   const e = expiresIn(iso);
   const warn = e.soon && status === 'active';
   return (
     <div className="expires">
-      {formatDate(iso)}
+      <span title={describeExpiry(iso)}>{formatExpiryDate(iso)}</span>
       {status !== 'revoked' ? (
         <span className={warn ? 'expires-in soon' : 'expires-in'}>
           {warn ? <WarningIcon fontSize="inherit" titleAccess="Expires within 7 days" /> : null}

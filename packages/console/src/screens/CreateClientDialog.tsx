@@ -11,16 +11,18 @@ import { scopesQuery } from '../api/scopes';
 import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { addDays, dateInputValue } from '../components/format';
+import { endOfUtcDay, formatExpiryLocal, lastExpiryDay } from '../components/expiry-day';
 
 const PRESETS = [{ days: 7, label: '7 days' }, { days: 30, label: '30 days' }, { days: 90, label: '90 days' }, { days: 365, label: '1 year' }];
 const DAY = 86_400_000;
 
-/** The end of the chosen day, but never past the domain's maximum lifetime (counted from now). */
+/**
+ * The end of the chosen day in UTC. The date input offers no day past the domain's maximum; only a
+ * domain whose maximum is a single day can leave none, and its clients end at that maximum.
+ */
 function expiryOf(date: string, maxDays: number): Date {
-  const [y, m, d] = date.split('-').map(Number);
-  const endOfDay = new Date(y!, m! - 1, d!, 23, 59, 59);
   const latest = Date.now() + maxDays * DAY - 60_000;
-  return new Date(Math.min(endOfDay.getTime(), latest));
+  return new Date(Math.min(endOfUtcDay(date).getTime(), latest));
 }
 
 /** The way forward for someone whose roles grant no scope of any API: where to get one. */
@@ -44,7 +46,15 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   const defaultDays = Math.min(90, maxDays);
   const [name, setName] = useState('');
   const [preset, setPreset] = useState<number | null>(defaultDays === 90 ? 90 : null);
-  const [date, setDate] = useState(dateInputValue(addDays(defaultDays)));
+  const min = dateInputValue(addDays(1));
+  const latestDay = lastExpiryDay(maxDays);
+  const max = latestDay < min ? min : latestDay;
+  /** A preset's day (counted in the viewer's calendar, as "tomorrow" is), within the domain's maximum. */
+  const presetDay = (days: number) => {
+    const day = dateInputValue(addDays(days));
+    return day > max ? max : day;
+  };
+  const [date, setDate] = useState(() => presetDay(defaultDays));
   const [touched, setTouched] = useState(false);
   // null: all of my permissions (as they are at each token request); else only these of my scopes.
   const [only, setOnly] = useState<string[] | null>(null);
@@ -52,8 +62,6 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   // What each scope allows, and which are Latchkey's own (management) rather than an API's.
   const grantable = useQuery(scopesQuery(tenant));
   const described = new Map((grantable.data?.items ?? []).map((s) => [s.scope, s]));
-  const min = dateInputValue(addDays(1));
-  const max = dateInputValue(addDays(maxDays));
 
   const create = useMutation({
     mutationFn: () => call(api.POST('/t/{tenant}/api/v1/me/oauth2-clients', {
@@ -67,6 +75,10 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   const nameError = touched && !name.trim() ? 'Give the client a name, e.g. the script that will use it.' : undefined;
   const dateError = !date ? 'Choose an expiration date.' : date < min ? 'The date must be tomorrow or later.'
     : date > max ? `At most ${maxDays} days from today (this domain's maximum).` : undefined;
+  const ends = dateError ? undefined : expiryOf(date, maxDays);
+  const endsText = !ends ? undefined : ends.getTime() < endOfUtcDay(date).getTime()
+    ? `Ends ${formatExpiryLocal(ends.toISOString())}, this domain's maximum of ${maxDays} days.`
+    : `Ends at 23:59 UTC on the chosen day (${formatExpiryLocal(ends.toISOString())}). At most ${maxDays} days from today (this domain's maximum).`;
   const scopesError = touched && only !== null && only.length === 0 ? 'Choose at least one scope, or All my permissions.' : undefined;
   const toggleScope = (s: string) => setOnly((cur) => (cur ?? []).includes(s) ? cur!.filter((x) => x !== s) : [...(cur ?? []), s].sort());
 
@@ -91,12 +103,12 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
           <div>
             <Typography id="presets-label" variant="body2" sx={{ mb: 1 }}>Expires in</Typography>
             <ToggleButtonGroup exclusive size="small" value={preset} aria-labelledby="presets-label" sx={{ flexWrap: 'wrap' }}
-              onChange={(_, days: number | null) => { if (days) { setPreset(days); setDate(dateInputValue(addDays(days))); } }}>
+              onChange={(_, days: number | null) => { if (days) { setPreset(days); setDate(presetDay(days)); } }}>
               {PRESETS.map((p) => <ToggleButton key={p.days} value={p.days} disabled={p.days > maxDays}>{p.label}</ToggleButton>)}
             </ToggleButtonGroup>
           </div>
           <TextField label="Expiration date" type="date" required value={date} onChange={(e) => { setDate(e.target.value); setPreset(null); }}
-            error={!!dateError} helperText={dateError ?? `At most ${maxDays} days from today (this domain's maximum).`}
+            error={!!dateError} helperText={dateError ?? endsText}
             slotProps={{ inputLabel: { shrink: true }, htmlInput: { min, max } }} />
           <FormControl error={!!scopesError}>
             <FormLabel id="scopes-label">Permissions</FormLabel>

@@ -48,7 +48,7 @@ export function prefetchMyClients(tenant: string): null {
 }
 const COLUMNS: { key: Sort | null; label: string }[] = [
   { key: 'name', label: 'Name' }, { key: 'clientId', label: 'Client ID' }, { key: null, label: 'Scopes' }, { key: 'createdAt', label: 'Created' },
-  { key: 'expiresAt', label: 'Expires' }, { key: 'lastUsedAt', label: 'Last used' }, { key: 'status', label: 'Status' },
+  { key: 'expiresAt', label: 'Expires (UTC)' }, { key: 'lastUsedAt', label: 'Last used' }, { key: 'status', label: 'Status' },
 ];
 
 function CannotCreate() {

@@ -200,8 +200,9 @@ export class PersonalClientsApi {
   }
 
   /**
-   * `expiresAt`: a Date or ISO 8601 string, within the domain's maximum lifetime. `scopes`: a subset
-   * of the scopes you hold now; left out (or null) for all of your permissions.
+   * `expiresAt`: a Date or ISO 8601 string (a date, YYYY-MM-DD, is the end of that day in UTC), within
+   * the domain's maximum lifetime. `scopes`: a subset of the scopes you hold now; left out (or null)
+   * for all of your permissions.
    */
   create(input: { name: string; expiresAt: Date | string; scopes?: string[] | null }): Promise<CreatedPersonalClient> {
     const expiresAt = input.expiresAt instanceof Date ? input.expiresAt.toISOString() : input.expiresAt;

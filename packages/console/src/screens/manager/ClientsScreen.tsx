@@ -18,12 +18,24 @@ import { ExpiresCell, ScopesCell, StatusChip, LastUsedCell } from '../../compone
 import { ROW_STYLES } from '../MyClientsScreen';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate } from '../../components/format';
+import { startOfNextUtcDay, startOfUtcDay } from '../../components/expiry-day';
 
 type Sort = NonNullable<ManagedClientQuery['sort']>;
 type Status = '' | 'active' | 'expired' | 'revoked';
-/** A yyyy-mm-dd filter as the start of that local day. */
+/**
+ * A yyyy-mm-dd filter as the bounds of the day its column shows (the upper bound exclusive, as the API
+ * reads `…To`): creation and last use are shown in the viewer's time, so their filters take local days;
+ * expiry dates are UTC days (components/expiry-day).
+ */
 const dayStart = (d: string) => (d ? new Date(`${d}T00:00:00`).toISOString() : undefined);
-const dayEnd = (d: string) => (d ? new Date(`${d}T23:59:59.999`).toISOString() : undefined);
+const nextDayStart = (d: string) => {
+  if (!d) return undefined;
+  const next = new Date(`${d}T00:00:00`);
+  next.setDate(next.getDate() + 1); // a calendar day: 23 or 25 hours when the clocks change
+  return next.toISOString();
+};
+const utcDayStart = (d: string) => (d ? startOfUtcDay(d).toISOString() : undefined);
+const nextUtcDayStart = (d: string) => (d ? startOfNextUtcDay(d).toISOString() : undefined);
 
 /** Every user's personal OAuth2 clients: sort, filter, page, revoke one or many. */
 export function ClientsScreen() {
@@ -48,8 +60,8 @@ export function ClientsScreen() {
 
   const filters = {
     ...(ownerQ ? { ownerEmail: ownerQ } : {}), ...(nameQ ? { name: nameQ } : {}), ...(status ? { status } : {}),
-    expiresFrom: dayStart(expiresFrom), expiresTo: dayEnd(expiresTo), createdFrom: dayStart(createdFrom), createdTo: dayEnd(createdTo),
-    lastUsedFrom: dayStart(usedFrom), lastUsedTo: dayEnd(usedTo),
+    expiresFrom: utcDayStart(expiresFrom), expiresTo: nextUtcDayStart(expiresTo), createdFrom: dayStart(createdFrom), createdTo: nextDayStart(createdTo),
+    lastUsedFrom: dayStart(usedFrom), lastUsedTo: nextDayStart(usedTo),
   };
   const query: ManagedClientQuery = Object.fromEntries(Object.entries({ ...filters, ...sorting, limit: pages.limit, cursor: pages.cursor })
     .filter(([, v]) => v !== undefined)) as ManagedClientQuery;
@@ -99,8 +111,8 @@ export function ClientsScreen() {
         <TextField size="small" select label="Status" value={status} onChange={(e) => changed(setStatus)(e.target.value as Status)} sx={{ width: 140 }}>
           <MenuItem value="">Not revoked</MenuItem><MenuItem value="active">Active</MenuItem><MenuItem value="expired">Expired</MenuItem><MenuItem value="revoked">Revoked</MenuItem>
         </TextField>
-        {date('Expires after', expiresFrom, setExpiresFrom)}
-        {date('Expires before', expiresTo, setExpiresTo)}
+        {date('Expires after (UTC)', expiresFrom, setExpiresFrom)}
+        {date('Expires before (UTC)', expiresTo, setExpiresTo)}
         {date('Created after', createdFrom, setCreatedFrom)}
         {date('Created before', createdTo, setCreatedTo)}
         {date('Last used after', usedFrom, setUsedFrom)}
@@ -126,7 +138,7 @@ export function ClientsScreen() {
                     <SortHeader label="Client ID" column="clientId" {...sorting} onSort={onSort} />
                     <TableCell>Scopes</TableCell>
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
-                    <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
+                    <SortHeader label="Expires (UTC)" column="expiresAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Status" column="status" {...sorting} onSort={onSort} />
                     <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>

@@ -11,6 +11,7 @@ import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { formatDate, formatDateTime } from '../../components/format';
+import { describeExpiry, formatExpiryDate } from '../../components/expiry-day';
 import { ROW_STYLES } from '../MyClientsScreen';
 
 type StaleQuery = NonNullable<paths['/t/{tenant}/api/v1/stale-credentials']['get']['parameters']['query']>;
@@ -85,7 +86,7 @@ export function StaleCredentialsScreen() {
                     <TableCell>Client ID</TableCell>
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
-                    <SortHeader label="Expires" column="expiresAt" {...sorting} onSort={onSort} />
+                    <SortHeader label="Expires (UTC)" column="expiresAt" {...sorting} onSort={onSort} />
                     <TableCell>Why</TableCell>
                   </TableRow>
                 </TableHead>
@@ -100,7 +101,7 @@ export function StaleCredentialsScreen() {
                       <TableCell className="nowrap" title={c.lastUsedUserAgent ?? undefined}>
                         {c.lastUsedAt ? <>{formatDateTime(c.lastUsedAt)}{c.lastUsedAddress ? <Typography variant="caption" component="div" color="text.secondary">from {c.lastUsedAddress}</Typography> : null}</> : 'Never'}
                       </TableCell>
-                      <TableCell className="nowrap">{c.expiresAt ? formatDate(c.expiresAt) : 'Never'}</TableCell>
+                      <TableCell className="nowrap">{c.expiresAt ? <span title={describeExpiry(c.expiresAt)}>{formatExpiryDate(c.expiresAt)}</span> : 'Never'}</TableCell>
                       <TableCell className="reasons">{c.reasons.map((r) => <Chip key={r} size="small" label={REASON[r]} color={r === 'expiring' ? 'warning' : 'default'} sx={{ mr: 0.5 }} />)}</TableCell>
                     </TableRow>
                   ))}

@@ -71,7 +71,8 @@ class PersonalClients:
         return cast(PersonalClient, self._c.request("GET", f"{self._base}/{q(record_id)}"))
 
     def create(self, name: str, expires_at: Any, scopes: Sequence[str] | None = None) -> CreatedPersonalClient:
-        """``expires_at``: a datetime/date or an ISO 8601 string, within the domain's maximum lifetime.
+        """``expires_at``: a date (the end of that day in UTC), an aware datetime or an ISO 8601 string,
+        within the domain's maximum lifetime.
         ``scopes``: a subset of the scopes you hold now; None (the default) for all of your permissions."""
         return cast(CreatedPersonalClient, self._c.request("POST", self._base, json=_new(name, expires_at, scopes)))
 

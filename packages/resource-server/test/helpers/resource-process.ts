@@ -1,8 +1,10 @@
 // Starts the sample API as a real process (src/main.ts through tsx), like an operator would.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, stopChild, waitUntilReady } from '../../../server/test/helpers/process.js';
+import { until } from '../../../server/test/helpers/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RESOURCE_ENTRY = path.join(ROOT, 'packages/resource-server/src/main.ts');
@@ -18,6 +20,12 @@ export interface ResourceProcess {
    * the HTTP answers: a line written before an answer may arrive after it).
    */
   waitForLogs(msg: string, count: number): Promise<Record<string, unknown>[]>;
+  /**
+   * Resolves once every line the process wrote before this call has been read: a request's own log
+   * line (started with LOG_REQUESTS=1) comes through the pipe after them. How a test shows that no
+   * further line came, instead of pausing.
+   */
+  caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +61,14 @@ export async function startResourceServer(env: Record<string, string>): Promise<
     while (logs(msg).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     return logs(msg);
   };
-  return { url, child, output, logs, waitForLogs, stop };
+  let marks = 0;
+  const caughtUp = async () => {
+    if (env.LOG_REQUESTS !== '1') throw new Error('caughtUp() needs the sample API started with LOG_REQUESTS=1');
+    const mark = `/healthz?mark=${++marks}`;
+    assert.equal((await fetch(`${url}${mark}`)).status, 200);
+    await until(`the log line of ${mark}`, () => logs('incoming request').some((l) => (l.req as { url?: string } | undefined)?.url === mark), 3000);
+  };
+  return { url, child, output, logs, waitForLogs, caughtUp, stop };
 }
 
 /** Runs the sample API expecting it to refuse to start; resolves with its exit code and output. */

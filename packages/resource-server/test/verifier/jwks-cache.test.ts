@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createVerifier, type VerifierEvent } from '../../src/verifier/verify.js';
 import { AUDIENCE, FakeAuthorizationServer, manualClock, newKey } from '../helpers/fake-as.js';
+import { until } from '../../../server/test/helpers/until.js';
 
 describe('JWKS cache: keys fetched once, refetched on an unknown kid at most once per 30 s', () => {
   const as = new FakeAuthorizationServer();
@@ -87,18 +88,20 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     // Fresh tokens each time: a token verified once is remembered and needs no key lookup.
     const fresh = () => as.mint(slug, { ttl: 7200 });
     await verifier.verify(await fresh(), { tenant: slug });
+    const jwks = () => events.flatMap((e) => (e.type === 'jwks' ? [`${e.reason}${e.error ? ' failed' : ''}`] : []));
     clock.advance(601);
     await verifier.verify(await fresh(), { tenant: slug });
-    await new Promise((r) => setTimeout(r, 50));
+    // The refresh runs after the answer; its event says it is over. (The fetch itself starts within
+    // verify(): a count taken after it misses none.)
+    await until('the background refresh', () => jwks().length === 2);
     assert.equal(jwksFetches(), 2);
-    const jwks = () => events.flatMap((e) => (e.type === 'jwks' ? [`${e.reason}${e.error ? ' failed' : ''}`] : []));
     assert.deepEqual(jwks(), ['initial', 'max-age']);
     // A failing server during a refresh leaves the cached keys in service.
     clock.advance(601);
     as.failing = true;
     try {
       await verifier.verify(await fresh(), { tenant: slug });
-      await new Promise((r) => setTimeout(r, 50));
+      await until('the failed background refresh', () => jwks().length === 3);
       await verifier.verify(await fresh(), { tenant: slug });
     } finally {
       as.failing = false;

@@ -8,18 +8,9 @@ import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
 import { startReceiver } from '../webhooks/receiver.js';
 import { startSmtp } from '../webhooks/smtp.js';
+import { until } from '../helpers/until.js';
 
 const DAY = 86_400_000;
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const GITLAB_TOKEN = 'gitlab-revocation-token-for-this-test';
 
@@ -84,15 +75,28 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   assert.deepEqual(warn1.to, [ADMIN_EMAIL]);
   await receiver.waitFor(3);
   assert.equal(JSON.parse(receiver.received[2].body).data.days, 1);
-  await new Promise((r) => setTimeout(r, 600)); // a few more maintenance rounds: no repeat
-  assert.equal(smtp.mails.filter((m) => /expires in/.test(m.subject)).length, 2);
-  assert.equal(receiver.received.length, 3);
+  // No repeat, however often maintenance runs: later rounds warn two clients created now (3 days left
+  // on the moved clock), one round after the other. A repeat for "nightly export" from any round up to
+  // the first of them would have been sent before the second's warning (oldest first).
+  const hooks = () => receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { clientId: string } });
+  const warnedNow = async (name: string) => {
+    const c = await api('POST', '/me/oauth2-clients', { name, expiresAt: new Date(Date.now() + 9.2 * DAY + 3 * DAY).toISOString() });
+    assert.equal(c.status, 201, JSON.stringify(c.json));
+    await until(`the warning webhook for ${name}`, () => hooks().some((h) => h.type === 'personal_client.expiring' && h.data.clientId === c.json.clientId));
+    await until(`the warning email for ${name}`, () => smtp.mails.some((m) => m.subject.includes(`${name} expires in 7 days`)));
+    return c.json as { id: string; clientId: string };
+  };
+  const later = await warnedNow('canary one');
+  await warnedNow('canary two');
+  assert.equal(smtp.mails.filter((m) => /nightly export expires in/.test(m.subject)).length, 2);
+  assert.equal(hooks().filter((h) => h.type === 'personal_client.expiring' && h.data.clientId === created.json.clientId).length, 2);
 
   // The receiver fails the revocation once; the server stops with that delivery pending.
   receiver.statuses.push(500);
+  const beforeRevocation = receiver.received.length;
   assert.equal((await api('DELETE', `/me/oauth2-clients/${created.json.id}`)).status, 204);
-  await receiver.waitFor(4);
-  const failed = receiver.received[3];
+  await receiver.waitFor(beforeRevocation + 1);
+  const failed = receiver.received[beforeRevocation];
   assert.equal(JSON.parse(failed.body).type, 'personal_client.revoked');
   await until('the revocation email', () => smtp.mails.find((m) => /was revoked/.test(m.subject)));
   // Back a minute, so the retry (due 5 s after the failure) waits for the test however slow the restart.
@@ -101,11 +105,18 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   server = undefined;
 
   server = await startServerProcess(env);
-  await new Promise((r) => setTimeout(r, 1200)); // a dispatcher round or two
-  assert.equal(receiver.received.length, 4, 'not retried before it is due');
+  // The restarted process listens on another port, and without PUBLIC_URL its issuer changed with it: sign in anew.
+  const signedIn = await signInAdmin();
+  auth = { ...auth, authorization: `Bearer ${signedIn.access_token}` };
+  // Not retried before it is due: a later revocation is delivered by the restarted process first. The
+  // endpoint's messages go oldest first, so the pending one, had it been due, would have come before.
+  const beforeLater = receiver.received.length;
+  assert.equal((await api('DELETE', `/me/oauth2-clients/${later.id}`)).status, 204);
+  await receiver.waitFor(beforeLater + 1);
+  assert.deepEqual(hooks().slice(beforeLater).map((h) => [h.type, h.data.clientId]), [['personal_client.revoked', later.clientId]], 'not retried before it is due');
   moveClock(9.2 * DAY + 6_000);
-  await receiver.waitFor(5);
-  const retried = receiver.received[4];
+  await receiver.waitFor(beforeLater + 2);
+  const retried = receiver.received[beforeLater + 1];
   assert.equal(retried.id, failed.id, 'the same webhook-id after the restart');
   assert.equal(retried.body, failed.body);
   assert.ok(retried.timestamp - failed.timestamp >= 5);
@@ -113,9 +124,6 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
 
   // A leaked application secret and a leaked refresh token, reported through GitLab's API: each is
   // announced by webhook and emailed (the app's to the managers, the token's to its user and them).
-  // The restarted process listens on another port, and without PUBLIC_URL its issuer changed with it: sign in anew.
-  const signedIn = await signInAdmin();
-  auth = { ...auth, authorization: `Bearer ${signedIn.access_token}` };
   const refreshToken: string = signedIn.refresh_token;
   const leakHook = await api('POST', '/webhooks', { url: receiver.url, events: ['app.reported_leaked', 'refresh_token.reported_leaked'] });
   assert.equal(leakHook.status, 201, JSON.stringify(leakHook.json));

@@ -16,10 +16,13 @@ for (const backend of await backends()) {
 
     // Another process: its reads of the keys can be held between reading and returning.
     let hold: Promise<void> | undefined;
+    let read!: () => void;
+    const hasRead = new Promise<void>((r) => { read = r; });
     const real = s.store.signingKeys;
     const signingKeys = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
       live: async (tenantId: string, now: number) => {
         const rows = await real.live(tenantId, now);
+        read();
         await hold;
         return rows;
       },
@@ -30,7 +33,7 @@ for (const backend of await backends()) {
     let release!: () => void;
     hold = new Promise((r) => { release = r; });
     const slow = other.active(tenant); // reads the keys, then waits
-    await new Promise((r) => setTimeout(r, 20));
+    await hasRead;
     const after = await s.ctx.keys.rotate(tenant, 'manual');
     assert.notEqual(after, before);
     other.onChange({ type: 'keys.rotated', tenantId: tenant.id }); // the announcement arrives mid-load

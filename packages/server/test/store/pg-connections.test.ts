@@ -10,6 +10,7 @@ import { parsePrometheus, sampleValue } from '../helpers/prometheus.js';
 import { sql } from 'kysely';
 import { openStore, migrateToLatest, Store, StoreUnavailable } from '../../src/store/index.js';
 import { freePort } from '../helpers/process.js';
+import { until } from '../helpers/until.js';
 
 test('PostgreSQL: idle connections killed by the server are reported and replaced, the process goes on', {
   skip: !(await backends()).includes('postgres') && 'PostgreSQL not reachable',
@@ -62,7 +63,8 @@ test('PostgreSQL: a connection killed while in use fails its transaction as Stor
       // Ended by the server between two statements of the transaction: the connection is checked
       // out, so the pool does not listen to it; its 'error' event would end the process.
       await admin.query('select pg_terminate_backend($1)', [rows[0].pid]);
-      await new Promise((r) => setTimeout(r, 200));
+      // The connection hears of its end while checked out (and the process lives on): the outage is told.
+      await until('the killed connection\'s error', () => told.length === 1);
       await tx.ping();
     });
     await assert.rejects(failed, (err: Error) => err instanceof StoreUnavailable && /terminat|not queryable/.test(err.message));

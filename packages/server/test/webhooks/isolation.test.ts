@@ -5,13 +5,14 @@ import { demo, makeApp } from '../helpers/oauth.js';
 import { createTenant } from '../../src/domain/tenants/service.js';
 import { createUser } from '../../src/domain/users/service.js';
 import { setAppActive } from '../../src/domain/clients/apps.js';
-import { createEndpoint } from '../../src/domain/webhooks/endpoints.js';
+import { createEndpoint, updateEndpoint } from '../../src/domain/webhooks/endpoints.js';
 import { reportLeak } from '../../src/domain/secret-scanning/report-leak.js';
 import { DOMAIN_MANAGER } from '../../src/domain/roles/model.js';
 import { SYSTEM } from '../../src/domain/audit/actor.js';
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.js';
 import { smtpMailer } from '../../src/delivery/mailer.js';
-import { systemClock } from '../../src/lib/clock.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { until } from '../helpers/until.js';
 import { startReceiver } from './receiver.js';
 import { startSmtp } from './smtp.js';
 
@@ -19,16 +20,6 @@ import { startSmtp } from './smtp.js';
 const SLOW_MS = 3000;
 const OTHER_MANAGER = 'boss@other.test';
 const REPORT = { reporter: 'github' as const, url: 'https://github.com/o/r/blob/main/.env', source: 'content' };
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const messages = (s: TestServer, tenantId: string) =>
   s.store.db.selectFrom('outbox_messages').select(['channel', 'state']).where('tenant_id', '=', tenantId).execute();
@@ -40,9 +31,15 @@ for (const backend of await backends()) {
     const slow = await startReceiver({ delayMs: SLOW_MS });
     const fast = await startReceiver();
     const mailer = smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Latchkey <noreply@latchkey.test>');
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
+    // The real clock, counting its readers: every poll, lease and send of the dispatcher reads it.
+    let clockReads = 0;
+    const clock: Clock = { now: () => { clockReads++; return systemClock.now(); } };
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
+    // Started after the first one stops: a process's next dispatcher, with the same poll period.
+    const next = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 50 });
     t.after(async () => {
       await dispatcher.stop();
+      await next.stop();
       mailer.close();
       await Promise.all([slow.close(), fast.close(), smtp.close()]);
       await s.close();
@@ -52,7 +49,7 @@ for (const backend of await backends()) {
     const other = await createTenant(s.store, { slug: 'other', name: 'Other' }, SYSTEM);
     const managerRole = (await s.store.roles.list(other.id)).find((r) => r.builtin === DOMAIN_MANAGER)!;
     await createUser(s.store, other, { email: OTHER_MANAGER, displayName: 'Boss', password: 'a sufficiently long password', roleIds: [managerRole.id] }, SYSTEM);
-    await createEndpoint(s.store, s.ctx.sealer, tenant, { url: slow.url, events: ['app.deactivated'] }, SYSTEM);
+    const slowEndpoint = (await createEndpoint(s.store, s.ctx.sealer, tenant, { url: slow.url, events: ['app.deactivated'] }, SYSTEM)).endpoint;
     await createEndpoint(s.store, s.ctx.sealer, other, { url: fast.url, events: ['app.deactivated'] }, SYSTEM);
 
     // demo: three events for its slow endpoint, and a leak emailed to its manager, whose mail system is slow.
@@ -67,7 +64,7 @@ for (const backend of await backends()) {
     assert.equal(await reportLeak(s.ctx, (await makeApp(s, { name: 'other leaky' }, 'other')).clientSecret, REPORT), 'true_positive');
     await fast.waitFor(1, 20_000);
     const hookMs = Date.now() - started;
-    const mail = await until('the other tenant\'s email', () => smtp.mails.find((m) => m.to.includes(OTHER_MANAGER)));
+    const mail = await until('the other tenant\'s email', () => smtp.mails.find((m) => m.to.includes(OTHER_MANAGER)), 20_000);
     const mailMs = mail.at - started;
     assert.ok(hookMs < 1000, `the other tenant's webhook arrived after ${hookMs} ms`);
     assert.ok(mailMs < 1000, `the other tenant's email arrived after ${mailMs} ms`);
@@ -93,9 +90,19 @@ for (const backend of await backends()) {
     assert.ok(hooks.some((m) => m.state === 'pending'), 'the rest waits for the next start');
     const leases = await s.store.db.selectFrom('webhook_endpoints').select('lease_owner').execute();
     assert.ok(leases.every((l) => l.lease_owner === null), 'leases released');
-    const seen = slow.received.length;
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(slow.received.length, seen, 'nothing is sent after stop');
+
+    // Nothing is sent after stop: the stopped dispatcher reads its clock no more (it polls, leases and
+    // sends nothing without it) while the next one, started after it stopped, delivers a new event of
+    // the other tenant. Its first poll comes a full period after its start, so a timer of the stopped
+    // one left running would have fired by then. (The slow endpoint is switched off first: the next
+    // dispatcher would work through its queue, and its stop wait for each 3 s answer.)
+    const readsAtStop = clockReads;
+    await updateEndpoint(s.store, tenant, slowEndpoint.id, { enabled: false }, SYSTEM);
+    await setAppActive(s.store, other, (await makeApp(s, { name: 'after stop' }, 'other')).id, false, SYSTEM);
+    next.start();
+    await fast.waitFor(2);
+    assert.equal(JSON.parse(fast.received[1].body).data.name, 'after stop');
+    assert.equal(clockReads, readsAtStop, 'nothing is polled, leased or sent after stop');
   });
 
   test(`the dispatcher delivers at most its bound of endpoints at a time (${backend})`, async (t) => {

@@ -9,6 +9,7 @@ import type { PrincipalCache } from '../users/principal-cache.js';
 import type { UsageTracker } from '../clients/usage.js';
 import type { RevokedAccessTokens } from './revocations.js';
 import type { Tenant } from '../tenants/model.js';
+import type { AuditKinds } from '../audit/record.js';
 
 /**
  * What the token use-cases call, each named for itself: a use-case asks for the few it uses, so
@@ -54,4 +55,4 @@ export type IntrospectDeps = VerifyingDeps & HashingDeps & GrantCheckDeps & {
   revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
 };
 
-export type AppTokenDeps = SigningDeps & HashingDeps & { store: UnitOfWork };
+export type AppTokenDeps = SigningDeps & HashingDeps & { store: UnitOfWork<'clients' | 'refreshTokens' | AuditKinds> };

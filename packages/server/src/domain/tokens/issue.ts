@@ -81,7 +81,7 @@ export function newRefreshToken(ctx: HashingDeps, tenant: Tenant, client: Client
  * Creates a refresh token (stored only as a hash) in the given transaction. Its family ties every
  * rotation of one grant together, so a replayed token can revoke them all.
  */
-export async function createRefreshToken(ctx: HashingDeps, tx: UnitOfWork, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
+export async function createRefreshToken(ctx: HashingDeps, tx: UnitOfWork<'refreshTokens'>, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
   const { token, record } = newRefreshToken(ctx, tenant, client, userId, scope, familyId);
   await tx.refreshTokens.insert(record);
   return token;

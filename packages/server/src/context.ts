@@ -33,6 +33,8 @@ import { RoleService } from './domain/roles/service.js';
 import { ResourceService } from './domain/resources/service.js';
 import { StaleCredentialService } from './domain/clients/stale.js';
 import { UserService } from './domain/users/user-service.js';
+// Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
+import { AppService } from './domain/clients/app-service.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -76,6 +78,9 @@ export interface AppContext {
   resourceService: ResourceService;
   staleCredentials: StaleCredentialService;
   users: UserService;
+  // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning:
+  // the use-cases their routes call, each given only the records and collaborators it uses.
+  apps: AppService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -123,6 +128,9 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const passwordThrottle = new CredentialThrottle(throttleStore, PASSWORD_THROTTLE);
   const hasher = new SecretHasher(sealer.pepper);
   const usage = new UsageTracker(store, () => metrics.usageFlushFailed());
+  const issuer = (t: Tenant | string) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`;
+  // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
+  const apps = new AppService(store, hasher, { keys, resources, issuer });
   return {
     config,
     store,
@@ -147,7 +155,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     metrics,
     ssoConfigs,
     outbound,
-    issuer: (t) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`,
+    issuer,
     // OAuth endpoints and request authentication.
     replay: store.replay,
     passwords: { signIn: (tenant, input) => signIn(store, passwordThrottle, tenant, input) },
@@ -159,5 +167,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     resourceService: new ResourceService(store),
     staleCredentials: new StaleCredentialService(store),
     users: new UserService(store, passwordThrottle),
+    // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
+    apps,
   };
 }

@@ -9,7 +9,7 @@ import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { endGrants, secretGrantId } from '../tokens/grants.js';
 import { auditActor, type Actor } from '../audit/actor.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 export const APP_GRANTS = [GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER] as const;
 /** What the API accepts for an application's grants: the grants and their short names. */
@@ -27,7 +27,7 @@ export function newClientId(kind: 'app' | 'personal'): string {
   return (kind === 'app' ? 'lk_app_' : 'lk_pc_') + randomId(12);
 }
 
-async function checkScopes(store: UnitOfWork, tenantId: string, scopes: string[]): Promise<void> {
+async function checkScopes(store: UnitOfWork<'resources'>, tenantId: string, scopes: string[]): Promise<void> {
   const known = new Set((await store.resources.list(tenantId)).flatMap((r) => r.scopes));
   const unknown = scopes.filter((s) => !known.has(s));
   if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(', ')} (scopes must exist on a resource)`);
@@ -55,7 +55,7 @@ function checkJwks(jwks: NewApp['jwks']): void {
 }
 
 /** Creates a confidential application; the secret is returned here once and stored only as a hash. */
-export async function createApp(store: UnitOfWork, hasher: SecretHasher, tenant: Tenant, input: NewApp, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+export async function createApp(store: UnitOfWork<'resources' | 'clients' | 'changes' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, input: NewApp, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
   const name = checkName(input.name);
   const grants = checkGrants(input.grantTypes, input.jwks);
   const scopes = [...new Set(input.scopes)].sort();
@@ -79,7 +79,7 @@ export async function createApp(store: UnitOfWork, hasher: SecretHasher, tenant:
   return { client, clientSecret };
 }
 
-export async function getApp(store: UnitOfWork, tenant: Tenant, id: string): Promise<Client> {
+export async function getApp(store: UnitOfWork<'clients'>, tenant: Tenant, id: string): Promise<Client> {
   const c = await store.clients.byId(tenant.id, id);
   if (!c || c.kind !== 'app' || c.status === 'revoked') throw notFoundError(`application ${id} not found`);
   return c;
@@ -89,7 +89,7 @@ export async function getApp(store: UnitOfWork, tenant: Tenant, id: string): Pro
  * New secret shown once; the old one stops working and every grant of the app ends: its refresh
  * tokens, the access tokens they gave, and the client_credentials tokens of the old secret.
  */
-export async function regenerateAppSecret(store: UnitOfWork, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+export async function regenerateAppSecret(store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   await store.transaction(async (tx) => {
     const before = await getApp(tx, tenant, id);
@@ -108,7 +108,7 @@ export async function regenerateAppSecret(store: UnitOfWork, hasher: SecretHashe
 }
 
 /** Deactivation suspends every grant (refresh tokens survive and work again on activation). */
-export async function setAppActive(store: UnitOfWork, tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {
+export async function setAppActive(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {
   await store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
@@ -121,7 +121,7 @@ export async function setAppActive(store: UnitOfWork, tenant: Tenant, id: string
   return getApp(store, tenant, id);
 }
 
-export async function deleteApp(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<Client> {
+export async function deleteApp(store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | AuditKinds>, tenant: Tenant, id: string, actor: Actor): Promise<Client> {
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
@@ -144,7 +144,7 @@ export interface AppPatch {
 }
 
 /** Edits an application. Narrowing its scopes also narrows what its refresh tokens can obtain. */
-export async function updateApp(store: UnitOfWork, tenant: Tenant, id: string, patch: AppPatch, actor: Actor): Promise<Client> {
+export async function updateApp(store: UnitOfWork<'clients' | 'resources' | 'changes' | AuditKinds>, tenant: Tenant, id: string, patch: AppPatch, actor: Actor): Promise<Client> {
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     const name = patch.name === undefined ? undefined : checkName(patch.name);

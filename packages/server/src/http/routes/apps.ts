@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { Client } from '../../domain/clients/model.js';
-import { APP_GRANT_NAMES, createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp } from '../../domain/clients/apps.js';
-import { generateAppTokens } from '../../domain/tokens/app-tokens.js';
+import { APP_GRANT_NAMES } from '../../domain/clients/apps.js';
+import type { AppService } from '../../domain/clients/app-service.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { Cursor, IdParams, LastUse, Limit, Nullable, PageOf, ScopeName, Timestamp, errors, iso, lastUseView } from '../schemas.js';
 
@@ -73,8 +72,12 @@ const TokFile = Type.Object({
 
 const actor = (request: FastifyRequest) => actorOf(request);
 
+export interface AppRouteDeps {
+  apps: AppService;
+}
+
 /** Confidential applications, managed by domain managers. */
-export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function appRoutes(app: FastifyInstance, { apps }: AppRouteDeps): Promise<void> {
   const tags = ['applications'];
   type ById = { Params: Static<typeof IdParams> };
 
@@ -84,7 +87,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     schema: { tags, summary: 'List applications', querystring: ListQuery, response: { 200: PageOf(AppView), ...errors(400, 401, 403) } },
   }, async (request) => {
     const { q, status, sort, order, limit, cursor } = request.query;
-    const page = await ctx.store.clients.list(request.tenant.id, { kind: 'app', nameContains: q, status }, { sort, dir: order, limit, cursor });
+    const page = await apps.list(request.tenant, { nameContains: q, status }, { sort, dir: order, limit, cursor });
     return { items: page.items.map(appView), nextCursor: page.nextCursor };
   });
 
@@ -93,7 +96,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Create an application (its secret is shown once)', body: NewApp, response: { 201: WithSecret, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
-    const { client, clientSecret } = await createApp(ctx.store, ctx.hasher, request.tenant, request.body, actor(request));
+    const { client, clientSecret } = await apps.create(request.tenant, request.body, actor(request));
     return reply.code(201).header('cache-control', 'no-store').send({ ...appView(client), clientSecret });
   });
 
@@ -101,7 +104,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'One application', params: IdParams, response: { 200: AppView, ...errors(401, 403, 404) } },
-  }, async (request) => appView(await getApp(ctx.store, request.tenant, request.params.id)));
+  }, async (request) => appView(await apps.get(request.tenant, request.params.id)));
 
   app.patch<ById & { Body: Static<typeof Patch> }>('/apps/:id', {
     config: { scope: 'latchkey:apps' },
@@ -110,7 +113,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   }, async (request) => {
     // A registered key lets its holder mint tokens through the jwt-bearer grant.
     if (request.body.jwks) await mintsCredential(request);
-    return appView(await updateApp(ctx.store, request.tenant, request.params.id, request.body, actor(request)));
+    return appView(await apps.update(request.tenant, request.params.id, request.body, actor(request)));
   });
 
   app.delete<ById>('/apps/:id', {
@@ -118,7 +121,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
     onRequest: requireManager,
     schema: { tags, summary: 'Delete an application and revoke its tokens', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    await deleteApp(ctx.store, request.tenant, request.params.id, actor(request));
+    await apps.delete(request.tenant, request.params.id, actor(request));
     return reply.code(204).send();
   });
 
@@ -130,7 +133,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) },
     },
   }, async (request, reply) => {
-    const { client, clientSecret } = await regenerateAppSecret(ctx.store, ctx.hasher, request.tenant, request.params.id, actor(request));
+    const { client, clientSecret } = await apps.regenerateSecret(request.tenant, request.params.id, actor(request));
     return reply.header('cache-control', 'no-store').send({ ...appView(client), clientSecret });
   });
 
@@ -143,7 +146,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         summary: active ? 'Reactivate: its refresh tokens work again' : 'Suspend: no grant succeeds and its tokens introspect as inactive',
       },
     }, async (request) => {
-      return appView(await setAppActive(ctx.store, request.tenant, request.params.id, active, actor(request)));
+      return appView(await apps.setActive(request.tenant, request.params.id, active, actor(request)));
     });
   }
 
@@ -155,8 +158,7 @@ export async function appRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       params: IdParams, body: TokenRequest, response: { 200: TokFile, ...errors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    const appRecord = await getApp(ctx.store, request.tenant, request.params.id);
-    const doc = await generateAppTokens(ctx, request.tenant, appRecord.id, request.body, actor(request));
+    const { app: appRecord, tokFile: doc } = await apps.generateTokens(request.tenant, request.params.id, request.body, actor(request));
     const filename = (appRecord.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'app') + '.tok';
     return reply
       .header('cache-control', 'no-store')

@@ -35,6 +35,7 @@ import { StaleCredentialService } from './domain/clients/stale.js';
 import { UserService } from './domain/users/user-service.js';
 // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
 import { AppService } from './domain/clients/app-service.js';
+import { PersonalClientService } from './domain/clients/personal.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -81,6 +82,7 @@ export interface AppContext {
   // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning:
   // the use-cases their routes call, each given only the records and collaborators it uses.
   apps: AppService;
+  personalClients: PersonalClientService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -131,6 +133,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const issuer = (t: Tenant | string) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`;
   // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
   const apps = new AppService(store, hasher, { keys, resources, issuer });
+  const personalClients = new PersonalClientService(store, hasher);
   return {
     config,
     store,
@@ -169,5 +172,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     users: new UserService(store, passwordThrottle),
     // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
     apps,
+    personalClients,
   };
 }

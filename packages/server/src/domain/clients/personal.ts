@@ -12,6 +12,8 @@ import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
+import type { Page, PageQuery } from '../paging.js';
+import type { ClientFilter, ClientSort, ClientWithOwner } from './ports.js';
 
 const DAY_MS = 86_400_000;
 
@@ -65,7 +67,7 @@ export const scopeSubset = (c: Client): string[] | null => (c.scopes.length === 
  * and within the tenant's maximum lifetime, scopes (optional) a subset of the owner's. The secret is
  * returned once and stored only as a hash.
  */
-export async function createPersonalClient(store: UnitOfWork, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
+export async function createPersonalClient(store: UnitOfWork<'roles' | 'clients' | 'changes' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
@@ -127,4 +129,43 @@ export async function revokeAllOfOwner(store: UnitOfWork<'clients' | 'changes' |
     if (c.kind === 'personal') out.push(await revokePersonalClient(store, tenant, c.id, { by: 'policy', reason }));
   }
   return out;
+}
+
+/** Who revoked a personal client, as shown: the revoking user's email when they still exist. */
+export type Revoker =
+  | { by: 'policy'; reason: string }
+  | { by: 'owner' | 'manager'; userId: string; email?: string };
+
+/** Personal OAuth2 clients: each user's own, and the domain managers' view of all. */
+export class PersonalClientService {
+  constructor(
+    private readonly store: UnitOfWork<'clients' | 'roles' | 'users' | 'changes' | AuditKinds>,
+    private readonly hasher: SecretHasher,
+  ) {}
+
+  /** Personal clients of the tenant matching `filter` (an owner's own when it names the owner). */
+  list(tenant: Tenant, filter: Omit<ClientFilter, 'kind'>, page: PageQuery<ClientSort>): Promise<Page<ClientWithOwner>> {
+    return this.store.clients.list(tenant.id, { kind: 'personal', ...filter }, page);
+  }
+
+  /** One personal client; with `ownerId`, only if that user owns it. */
+  get(tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
+    return getPersonalClient(this.store, tenant, id, ownerId);
+  }
+
+  create(tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+    return createPersonalClient(this.store, this.hasher, tenant, owner, input, actor);
+  }
+
+  revoke(tenant: Tenant, id: string, by: RevokedBy, ownerId: string | undefined, actor: Actor): Promise<Client> {
+    return revokePersonalClient(this.store, tenant, id, by, ownerId, actor);
+  }
+
+  async revoker(tenant: Tenant, c: Client): Promise<Revoker | null> {
+    const r = decodeRevokedBy(c.revokedBy);
+    if (!r) return null;
+    if (r.by === 'policy') return { by: r.by, reason: r.reason };
+    const who = await this.store.users.byId(tenant.id, r.userId);
+    return { by: r.by, userId: r.userId, ...(who ? { email: who.email } : {}) };
+  }
 }

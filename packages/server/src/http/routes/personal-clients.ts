@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { Client } from '../../domain/clients/model.js';
 import type { ClientWithOwner } from '../../domain/clients/ports.js';
-import {
-  createPersonalClient, decodeRevokedBy, scopeSubset, getPersonalClient, personalStatus, revokePersonalClient,
-} from '../../domain/clients/personal.js';
+import { scopeSubset, personalStatus, type PersonalClientService } from '../../domain/clients/personal.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { badRequest } from '../problem.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
@@ -80,21 +77,18 @@ const ManagerQuery = Type.Object({
 type Sort = 'name' | 'owner' | 'createdAt' | 'expiresAt' | 'lastUsedAt';
 const ms = (s: string | undefined) => (s === undefined ? undefined : Date.parse(s));
 
+export interface PersonalClientRouteDeps {
+  personalClients: PersonalClientService;
+}
+
 /** Personal OAuth2 clients: each user's own (`/me/oauth2-clients`) and the domain managers' view of all. */
-export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function personalClientRoutes(app: FastifyInstance, { personalClients }: PersonalClientRouteDeps): Promise<void> {
   const tags = ['personal OAuth2 clients'];
 
-  async function revokedBy(request: FastifyRequest, c: Client) {
-    const r = decodeRevokedBy(c.revokedBy);
-    if (!r) return null;
-    if (r.by === 'policy') return { by: r.by, reason: r.reason };
-    const who = await ctx.store.users.byId(request.tenant.id, r.userId);
-    return { by: r.by, userId: r.userId, ...(who ? { email: who.email } : {}) };
-  }
   const view = async (request: FastifyRequest, c: Client) => ({
     id: c.id, clientId: c.clientId, name: c.name, scopes: scopeSubset(c), createdAt: iso(c.createdAt), expiresAt: iso(c.expiresAt!),
     ...lastUseView(c), status: personalStatus(c),
-    revokedAt: c.revokedAt === null ? null : iso(c.revokedAt), revokedBy: await revokedBy(request, c),
+    revokedAt: c.revokedAt === null ? null : iso(c.revokedAt), revokedBy: await personalClients.revoker(request.tenant, c),
   });
   const managedView = async (request: FastifyRequest, c: ClientWithOwner) => ({
     ...(await view(request, c)), owner: { id: c.ownerUserId!, email: c.ownerEmail, displayName: c.ownerDisplayName },
@@ -106,7 +100,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     onRequest: mintsCredential,
     schema: { tags, summary: 'Create a personal OAuth2 client (the secret is shown only in this response)', body: NewClient, response: { 201: Created, ...errors(400, 401, 403, 409) } },
   }, async (request, reply) => {
-    const { client, clientSecret } = await createPersonalClient(ctx.store, ctx.hasher, request.tenant, me(request), {
+    const { client, clientSecret } = await personalClients.create(request.tenant, me(request), {
       name: request.body.name, expiresAt: parseExpiresAt(request.body.expiresAt), scopes: request.body.scopes,
     }, actorOf(request));
     return reply.code(201).header('cache-control', 'no-store').send({
@@ -119,21 +113,21 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     schema: { tags, summary: 'My personal OAuth2 clients', querystring: OwnQuery, response: { 200: PageOf(ClientView), ...errors(400, 401) } },
   }, async (request) => {
     const { status, sort, order, limit, cursor } = request.query;
-    const page = await ctx.store.clients.list(request.tenant.id, { kind: 'personal', ownerUserId: me(request).user.id, status }, { sort: sort as Sort, dir: order, limit, cursor });
+    const page = await personalClients.list(request.tenant, { ownerUserId: me(request).user.id, status }, { sort: sort as Sort, dir: order, limit, cursor });
     return { items: await Promise.all(page.items.map((c) => view(request, c))), nextCursor: page.nextCursor };
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
     config: { scope: 'latchkey:read' },
     schema: { tags, summary: 'One of my personal OAuth2 clients (also tells who revoked it)', params: IdParams, response: { 200: ClientView, ...errors(401, 404) } },
-  }, async (request) => view(request, await getPersonalClient(ctx.store, request.tenant, request.params.id, me(request).user.id)));
+  }, async (request) => view(request, await personalClients.get(request.tenant, request.params.id, me(request).user.id)));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/me/oauth2-clients/:id', {
     config: { scope: 'latchkey:clients' },
     schema: { tags, summary: 'Revoke one of my personal OAuth2 clients, immediately', params: IdParams, response: { 204: Type.Null(), ...errors(401, 404) } },
   }, async (request, reply) => {
     const userId = me(request).user.id;
-    await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'owner', userId }, userId, actorOf(request));
+    await personalClients.revoke(request.tenant, request.params.id, { by: 'owner', userId }, userId, actorOf(request));
     return reply.code(204).send();
   });
 
@@ -148,8 +142,8 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
       lastUsedFrom: ms(q.lastUsedFrom), lastUsedTo: ms(q.lastUsedTo),
     };
     if (Object.values(range).some((v) => v !== undefined && Number.isNaN(v))) throw badRequest('date filters must be ISO 8601 date-times');
-    const page = await ctx.store.clients.list(request.tenant.id, {
-      kind: 'personal', ownerEmail: q.ownerEmail?.trim(), ownerUserId: q.ownerId, nameContains: q.name, status: q.status, ...range,
+    const page = await personalClients.list(request.tenant, {
+      ownerEmail: q.ownerEmail?.trim(), ownerUserId: q.ownerId, nameContains: q.name, status: q.status, ...range,
     }, { sort: q.sort as Sort, dir: q.order, limit: q.limit, cursor: q.cursor });
     return { items: await Promise.all(page.items.map((c) => managedView(request, c))), nextCursor: page.nextCursor };
   });
@@ -159,7 +153,7 @@ export async function personalClientRoutes(app: FastifyInstance, ctx: AppContext
     onRequest: requireManager,
     schema: { tags, summary: 'Revoke any user\'s personal OAuth2 client (domain managers)', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    await revokePersonalClient(ctx.store, request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id }, undefined, actorOf(request));
+    await personalClients.revoke(request.tenant, request.params.id, { by: 'manager', userId: me(request).user.id }, undefined, actorOf(request));
     return reply.code(204).send();
   });
 }

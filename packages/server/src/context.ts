@@ -36,6 +36,7 @@ import { UserService } from './domain/users/user-service.js';
 // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
 import { AppService } from './domain/clients/app-service.js';
 import { PersonalClientService } from './domain/clients/personal.js';
+import { WebhookService } from './domain/webhooks/endpoints.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -83,6 +84,7 @@ export interface AppContext {
   // the use-cases their routes call, each given only the records and collaborators it uses.
   apps: AppService;
   personalClients: PersonalClientService;
+  webhooks: WebhookService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -134,6 +136,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
   const apps = new AppService(store, hasher, { keys, resources, issuer });
   const personalClients = new PersonalClientService(store, hasher);
+  const webhooks = new WebhookService(store, sealer);
   return {
     config,
     store,
@@ -173,5 +176,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
     apps,
     personalClients,
+    webhooks,
   };
 }

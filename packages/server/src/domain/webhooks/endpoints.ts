@@ -8,8 +8,8 @@ import { orderedUuid } from '../../lib/ordered-id.js';
 import { WEBHOOK_EVENTS } from './events.js';
 import { newWebhookSecret } from './signature.js';
 import { checkWebhookUrl } from './url.js';
-import { secretAad, type WebhookEndpoint } from './model.js';
-import { recordAudit } from '../audit/record.js';
+import { secretAad, type OutboxAttempt, type OutboxMessage, type OutboxState, type WebhookEndpoint } from './model.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 export const MAX_ENDPOINTS_PER_TENANT = 20;
 
@@ -28,7 +28,7 @@ function checkEvents(events: string[]): string[] {
 }
 
 /** Creates an endpoint; its signing secret is returned here once and stored sealed. */
-export async function createEndpoint(store: UnitOfWork, sealer: Sealer, tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function createEndpoint(store: UnitOfWork<AuditKinds>, sealer: Sealer, tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const url = checkWebhookUrl(input.url);
   const events = checkEvents(input.events);
   const now = Date.now();
@@ -51,13 +51,13 @@ export async function createEndpoint(store: UnitOfWork, sealer: Sealer, tenant: 
   return { endpoint, secret };
 }
 
-export async function getEndpoint(store: UnitOfWork, tenant: Tenant, id: string): Promise<WebhookEndpoint> {
+export async function getEndpoint(store: UnitOfWork<'webhooks'>, tenant: Tenant, id: string): Promise<WebhookEndpoint> {
   const e = await store.webhooks.byId(tenant.id, id);
   if (!e) throw notFoundError(`webhook ${id} not found`);
   return e;
 }
 
-export async function updateEndpoint(store: UnitOfWork, tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
+export async function updateEndpoint(store: UnitOfWork<AuditKinds>, tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
   const url = patch.url === undefined ? undefined : checkWebhookUrl(patch.url);
   const events = patch.events === undefined ? undefined : checkEvents(patch.events);
   return store.transaction(async (tx) => {
@@ -72,7 +72,7 @@ export async function updateEndpoint(store: UnitOfWork, tenant: Tenant, id: stri
 }
 
 /** A new secret, shown once; the old one stops signing at once (messages still pending are signed with the new one). */
-export async function rotateEndpointSecret(store: UnitOfWork, sealer: Sealer, tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function rotateEndpointSecret(store: UnitOfWork<AuditKinds>, sealer: Sealer, tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const secret = newWebhookSecret();
   const endpoint = await store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
@@ -86,7 +86,7 @@ export async function rotateEndpointSecret(store: UnitOfWork, sealer: Sealer, te
 }
 
 /** Deletes the endpoint with its delivery log; what was still pending is never sent. */
-export async function deleteEndpoint(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteEndpoint(store: UnitOfWork<AuditKinds>, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const e = await getEndpoint(tx, tenant, id);
     await tx.webhooks.delete(tenant.id, id);
@@ -94,4 +94,39 @@ export async function deleteEndpoint(store: UnitOfWork, tenant: Tenant, id: stri
       tenantId: tenant.id, ...auditActor(actor), action: 'webhook.deleted', targetType: 'webhook', targetId: id, details: { url: e.url },
     });
   });
+}
+
+/** Webhook endpoints and their delivery logs, for domain managers. */
+export class WebhookService {
+  constructor(private readonly store: UnitOfWork<AuditKinds>, private readonly sealer: Sealer) {}
+
+  /** The tenant's endpoints, oldest first, after the endpoint `afterId`. */
+  list(tenant: Tenant, limit: number, afterId?: string): Promise<WebhookEndpoint[]> {
+    return this.store.webhooks.list(tenant.id, limit, afterId);
+  }
+
+  get(tenant: Tenant, id: string): Promise<WebhookEndpoint> {
+    return getEndpoint(this.store, tenant, id);
+  }
+
+  create(tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    return createEndpoint(this.store, this.sealer, tenant, input, actor);
+  }
+
+  update(tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
+    return updateEndpoint(this.store, tenant, id, patch, actor);
+  }
+
+  rotateSecret(tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    return rotateEndpointSecret(this.store, this.sealer, tenant, id, actor);
+  }
+
+  delete(tenant: Tenant, id: string, actor: Actor): Promise<void> {
+    return deleteEndpoint(this.store, tenant, id, actor);
+  }
+
+  /** The delivery log of an endpoint (the caller has checked that it exists), newest message first, before `beforeId`. */
+  deliveries(tenant: Tenant, endpointId: string, filter: { state?: OutboxState }, limit: number, beforeId?: string): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
+    return this.store.outbox.listForEndpoint(tenant.id, endpointId, filter, limit, beforeId);
+  }
 }

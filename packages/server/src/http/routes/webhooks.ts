@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { OutboxAttempt, OutboxMessage, WebhookEndpoint } from '../../domain/webhooks/model.js';
 import { WEBHOOK_EVENTS } from '../../domain/webhooks/events.js';
-import { createEndpoint, deleteEndpoint, getEndpoint, rotateEndpointSecret, updateEndpoint } from '../../domain/webhooks/endpoints.js';
+import type { WebhookService } from '../../domain/webhooks/endpoints.js';
 import { invalid } from '../../domain/errors.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
 import { Cursor, IdParams, Limit, Nullable, PageOf, Timestamp, errors, iso } from '../schemas.js';
@@ -87,8 +86,12 @@ function decode(cursor: string | undefined): string | undefined {
   throw invalid('cursor is not valid');
 }
 
+export interface WebhookRouteDeps {
+  webhooks: WebhookService;
+}
+
 /** Webhook endpoints and their delivery logs, for domain managers. */
-export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookRouteDeps): Promise<void> {
   const tags = ['webhooks'];
   type ById = { Params: Static<typeof IdParams> };
 
@@ -98,7 +101,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     schema: { tags, summary: 'List webhook endpoints, oldest first', querystring: ListQuery, response: { 200: PageOf(EndpointView), ...errors(400, 401, 403) } },
   }, async (request) => {
     const { limit, cursor } = request.query;
-    const rows = await ctx.store.webhooks.list(request.tenant.id, limit + 1, decode(cursor));
+    const rows = await webhooks.list(request.tenant, limit + 1, decode(cursor));
     const items = rows.slice(0, limit);
     return { items: items.map(endpointView), nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };
   });
@@ -108,7 +111,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Create a webhook endpoint (its signing secret is shown once)', body: NewEndpoint, response: { 201: WithSecret, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
-    const { endpoint, secret } = await createEndpoint(ctx.store, ctx.sealer, request.tenant, request.body, actorOf(request));
+    const { endpoint, secret } = await webhooks.create(request.tenant, request.body, actorOf(request));
     return reply.code(201).header('cache-control', 'no-store').send({ ...endpointView(endpoint), secret });
   });
 
@@ -116,20 +119,20 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     config: { scope: 'latchkey:read' },
     onRequest: requireManager,
     schema: { tags, summary: 'One webhook endpoint', params: IdParams, response: { 200: EndpointView, ...errors(401, 403, 404) } },
-  }, async (request) => endpointView(await getEndpoint(ctx.store, request.tenant, request.params.id)));
+  }, async (request) => endpointView(await webhooks.get(request.tenant, request.params.id)));
 
   app.patch<ById & { Body: Static<typeof Patch> }>('/webhooks/:id', {
     config: { scope: 'latchkey:settings', trustAnchor: 'changing a webhook' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change the URL, events, description or enabled', params: IdParams, body: Patch, response: { 200: EndpointView, ...errors(400, 401, 403, 404) } },
-  }, async (request) => endpointView(await updateEndpoint(ctx.store, request.tenant, request.params.id, request.body, actorOf(request))));
+  }, async (request) => endpointView(await webhooks.update(request.tenant, request.params.id, request.body, actorOf(request))));
 
   app.delete<ById>('/webhooks/:id', {
     config: { scope: 'latchkey:settings', trustAnchor: 'deleting a webhook' },
     onRequest: requireManager,
     schema: { tags, summary: 'Delete a webhook endpoint and its delivery log', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    await deleteEndpoint(ctx.store, request.tenant, request.params.id, actorOf(request));
+    await webhooks.delete(request.tenant, request.params.id, actorOf(request));
     return reply.code(204).send();
   });
 
@@ -138,7 +141,7 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     onRequest: [requireManager, mintsCredential],
     schema: { tags, summary: 'Rotate the signing secret (the new one is shown once; the old one stops at once)', params: IdParams, response: { 200: WithSecret, ...errors(401, 403, 404) } },
   }, async (request, reply) => {
-    const { endpoint, secret } = await rotateEndpointSecret(ctx.store, ctx.sealer, request.tenant, request.params.id, actorOf(request));
+    const { endpoint, secret } = await webhooks.rotateSecret(request.tenant, request.params.id, actorOf(request));
     return reply.header('cache-control', 'no-store').send({ ...endpointView(endpoint), secret });
   });
 
@@ -148,8 +151,8 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
     schema: { tags, summary: 'The endpoint\'s delivery log, newest message first', params: IdParams, querystring: DeliveryQuery, response: { 200: PageOf(Delivery), ...errors(400, 401, 403, 404) } },
   }, async (request) => {
     const { state, limit, cursor } = request.query;
-    await getEndpoint(ctx.store, request.tenant, request.params.id);
-    const rows = await ctx.store.outbox.listForEndpoint(request.tenant.id, request.params.id, { state }, limit + 1, decode(cursor));
+    await webhooks.get(request.tenant, request.params.id);
+    const rows = await webhooks.deliveries(request.tenant, request.params.id, { state }, limit + 1, decode(cursor));
     const items = rows.slice(0, limit);
     return { items: items.map(deliveryView), nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };
   });

@@ -37,6 +37,9 @@ import { UserService } from './domain/users/user-service.js';
 import { AppService } from './domain/clients/app-service.js';
 import { PersonalClientService } from './domain/clients/personal.js';
 import { WebhookService } from './domain/webhooks/endpoints.js';
+import { IdentityProviderService } from './domain/sso/providers.js';
+import { SsoLoginService } from './domain/sso/login.js';
+import { SessionService } from './domain/sessions/service.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -85,6 +88,9 @@ export interface AppContext {
   apps: AppService;
   personalClients: PersonalClientService;
   webhooks: WebhookService;
+  identityProviders: IdentityProviderService;
+  ssoLogins: SsoLoginService;
+  sessions: SessionService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -130,6 +136,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const metrics = new Metrics({ tenants, clients, principals, resources });
   store.feed.observe(metrics);
   const passwordThrottle = new CredentialThrottle(throttleStore, PASSWORD_THROTTLE);
+  const ssoThrottle = new CredentialThrottle(throttleStore, SSO_THROTTLE);
   const hasher = new SecretHasher(sealer.pepper);
   const usage = new UsageTracker(store, () => metrics.usageFlushFailed());
   const issuer = (t: Tenant | string) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`;
@@ -137,6 +144,9 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const apps = new AppService(store, hasher, { keys, resources, issuer });
   const personalClients = new PersonalClientService(store, hasher);
   const webhooks = new WebhookService(store, sealer);
+  const identityProviders = new IdentityProviderService(store, sealer, outbound, config.publicUrl);
+  const ssoLogins = new SsoLoginService({ store, sealer, throttle: ssoThrottle, configs: ssoConfigs, publicUrl: config.publicUrl });
+  const sessions = new SessionService(store, hasher, passwordThrottle);
   return {
     config,
     store,
@@ -150,7 +160,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     throttle: {
       passwords: passwordThrottle,
       clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
-      sso: new CredentialThrottle(throttleStore, SSO_THROTTLE),
+      sso: ssoThrottle,
       gitlab: new CredentialThrottle(throttleStore, GITLAB_TOKEN_THROTTLE),
       store: throttleStore,
     },
@@ -177,5 +187,8 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     apps,
     personalClients,
     webhooks,
+    identityProviders,
+    ssoLogins,
+    sessions,
   };
 }

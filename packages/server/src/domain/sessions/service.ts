@@ -4,7 +4,10 @@ import type { UnitOfWork } from '../ports.js';
 import type { SessionRecord } from './ports.js';
 import { randomSecret, SESSION_PREFIX, type SecretHasher } from '../../crypto/secrets.js';
 import type { User } from '../users/model.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
+import type { Tenant } from '../tenants/model.js';
+import type { CredentialThrottle } from '../throttle/credential-throttle.js';
+import { signIn, type SignInInput, type SignInResult } from './sign-in.js';
 
 /** Console sessions last one working day; signing in again starts a new one. */
 export const SESSION_TTL_MS = 8 * 3600_000;
@@ -36,7 +39,7 @@ export interface NewSession {
 /** How the session began: an SSO session remembers its provider and the ID token sign-out hints with. */
 export type SessionOrigin = { method: 'password' } | { method: 'sso'; idpId: string; idTokenSealed: string | null };
 
-export async function createSession(store: UnitOfWork, hasher: SecretHasher, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
+export async function createSession(store: UnitOfWork<'sessions' | AuditKinds>, hasher: Pick<SecretHasher, 'hash'>, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
   const secret = randomSecret(SESSION_PREFIX);
   const csrfToken = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
@@ -54,12 +57,12 @@ export async function createSession(store: UnitOfWork, hasher: SecretHasher, use
 }
 
 /** The live session a cookie value names, or undefined (unknown, expired or malformed). */
-export async function findSession(store: UnitOfWork, hasher: SecretHasher, secret: string): Promise<SessionRecord | undefined> {
+export async function findSession(store: UnitOfWork<'sessions'>, hasher: Pick<SecretHasher, 'hash'>, secret: string): Promise<SessionRecord | undefined> {
   if (!secret.startsWith(SESSION_PREFIX)) return undefined;
   return store.sessions.byHash(hasher.hash(secret), Date.now());
 }
 
-export async function endSession(store: UnitOfWork, session: SessionRecord): Promise<void> {
+export async function endSession(store: UnitOfWork<'sessions' | AuditKinds>, session: SessionRecord): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.sessions.delete(session.idHash);
     await recordAudit(tx, {
@@ -67,4 +70,40 @@ export async function endSession(store: UnitOfWork, session: SessionRecord): Pro
       targetType: 'user', targetId: session.userId, details: {},
     });
   });
+}
+
+/** Console sessions: password sign-in, and the sessions that sign-ins start and sign-outs end. */
+export class SessionService {
+  constructor(
+    private readonly store: UnitOfWork<'sessions' | 'users' | AuditKinds>,
+    private readonly hasher: Pick<SecretHasher, 'hash'>,
+    /** Failed password sign-ins, per account and address. */
+    private readonly passwords: CredentialThrottle,
+  ) {}
+
+  /** Checks a password (the console's, or `input.via`); see sign-in.ts. */
+  signIn(tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+    return signIn(this.store, this.passwords, tenant, input);
+  }
+
+  /** The live session a cookie value names, or undefined (what authentication calls for the session cookie). */
+  find(secret: string): Promise<SessionRecord | undefined> {
+    return findSession(this.store, this.hasher, secret);
+  }
+
+  /** The live session with this id hash (an authenticated request's), or undefined. */
+  byHash(idHash: string): Promise<SessionRecord | undefined> {
+    return this.store.sessions.byHash(idHash, Date.now());
+  }
+
+  /** Starts a session for `user`; the one the browser presented (its cookie value), if any, ends without an audit event. */
+  async start(user: User, presented: string | undefined, origin?: SessionOrigin): Promise<NewSession> {
+    const previous = presented ? await this.find(presented) : undefined;
+    if (previous) await this.store.sessions.delete(previous.idHash);
+    return createSession(this.store, this.hasher, user, Date.now(), origin);
+  }
+
+  end(session: SessionRecord): Promise<void> {
+    return endSession(this.store, session);
+  }
 }

@@ -1,11 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../ports.js';
+import type { Sealer } from '../../crypto/master-key.js';
+import type { CredentialThrottle } from '../throttle/credential-throttle.js';
+import type { SessionRecord } from '../sessions/ports.js';
 import type { Tenant } from '../tenants/model.js';
 import type { User } from '../users/model.js';
 import { createUser } from '../users/service.js';
 import { SYSTEM } from '../audit/actor.js';
-import { isProviderUrl, providerFailure } from './discovery.js';
+import { isProviderUrl, providerFailure, type ProviderConfigs } from './discovery.js';
 import { acceptableName } from '../names.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
 import { recordAudit } from '../audit/record.js';
@@ -39,13 +42,26 @@ const PROVIDER_ERRORS = [
 export type ProviderErrorCode = typeof PROVIDER_ERRORS[number] | 'other';
 const providerError = (error: string): ProviderErrorCode => (PROVIDER_ERRORS as readonly string[]).includes(error) ? error as ProviderErrorCode : 'other';
 
+/** What a sign-in through a provider uses. */
+export interface SsoLoginDeps {
+  /** The identity providers and pending logins, accounts (found or provisioned: createUser takes a whole unit of work) and the audit trail. */
+  store: UnitOfWork;
+  sealer: Pick<Sealer, 'seal' | 'open'>;
+  /** Sign-ins started and not finished, per address (SSO_THROTTLE). */
+  throttle: Pick<CredentialThrottle, 'retryAfter' | 'fail' | 'succeed'>;
+  /** The providers' discovered configurations. */
+  configs: Pick<ProviderConfigs, 'get'>;
+  /** This server's public URL (PUBLIC_URL): the redirect and post-logout URIs. */
+  publicUrl: string;
+}
+
 /** An address that keeps starting sign-ins it never finishes, or presenting unknown states, waits (SSO_THROTTLE). */
-async function throttled(ctx: AppContext, tenant: Tenant, ip: string): Promise<void> {
-  const retryAfter = await ctx.throttle.sso.retryAfter(tenant.id, ip);
+async function throttled(ctx: SsoLoginDeps, tenant: Tenant, ip: string): Promise<void> {
+  const retryAfter = await ctx.throttle.retryAfter(tenant.id, ip);
   if (retryAfter > 0) throw new SsoError('throttled', `too many unfinished sign-ins from this address; retry in ${retryAfter} s`, { retryAfter });
 }
 
-export const redirectUri = (ctx: AppContext, tenant: Tenant) => `${ctx.config.publicUrl}/t/${tenant.slug}/login/sso/callback`;
+export const redirectUri = (publicUrl: string, tenant: Tenant) => `${publicUrl}/t/${tenant.slug}/login/sso/callback`;
 export const consoleHome = (tenant: Tenant) => `/console/t/${tenant.slug}/`;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
@@ -76,9 +92,9 @@ export function safeNext(tenant: Tenant, next: string | undefined): string {
   }
 }
 
-async function configFor(ctx: AppContext, p: IdentityProvider): Promise<oidc.Configuration> {
+async function configFor(ctx: SsoLoginDeps, p: IdentityProvider): Promise<oidc.Configuration> {
   try {
-    return await ctx.ssoConfigs.get(p);
+    return await ctx.configs.get(p);
   } catch (err) {
     // An IssuerProblem: its message already gives only a coarse class of a network failure.
     throw new SsoError('unreachable', (err as Error).message);
@@ -102,10 +118,10 @@ export interface SsoStart {
  * Starts the code flow: a pending login (state, nonce, sealed PKCE verifier, the hash of the
  * browser binding) in the database, and the provider's URL.
  */
-export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
+export async function startSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
   await throttled(ctx, tenant, ip);
   // Every start counts until a sign-in from this address finishes (which forgets the count).
-  await ctx.throttle.sso.fail(tenant.id, ip);
+  await ctx.throttle.fail(tenant.id, ip);
   const enabled = (await ctx.store.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   const p = idpId ? enabled.find((e) => e.id === idpId) : enabled.length === 1 ? enabled[0] : undefined;
   if (!p) throw new SsoError('no_provider', idpId ? 'this identity provider does not exist or is disabled' : enabled.length ? 'several identity providers: choose one (idp parameter)' : 'this domain has no identity provider');
@@ -121,7 +137,7 @@ export async function startSsoLogin(ctx: AppContext, tenant: Tenant, idpId: stri
     bindingHash: sha256(binding),
   });
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri(ctx, tenant), scope: 'openid email profile', response_type: 'code',
+    redirect_uri: redirectUri(ctx.publicUrl, tenant), scope: 'openid email profile', response_type: 'code',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce,
   }).href;
   return { url, binding };
@@ -142,12 +158,12 @@ export interface SsoSignIn {
  * expiry, nonce, PKCE). The account is found by verified email of an allowed domain, in this
  * tenant only, or provisioned.
  */
-export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
+export async function finishSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
   await throttled(ctx, tenant, ip);
   const state = currentUrl.searchParams.get('state');
   const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, sha256(state), Date.now()) : undefined;
   if (!pending) {
-    await ctx.throttle.sso.fail(tenant.id, ip);
+    await ctx.throttle.fail(tenant.id, ip);
     throw new SsoError('state', 'unknown, expired or already used state');
   }
   if (!sameBrowser(pending.bindingHash, binding)) throw new SsoError('browser', 'the callback came from a browser other than the one that started the sign-in');
@@ -204,7 +220,7 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
     });
   }
   const idTokenSealed = tokens.id_token ? ctx.sealer.seal(tokens.id_token, idTokenAad(tenant.id, user.id)) : null;
-  await ctx.throttle.sso.succeed(tenant.id, ip);
+  await ctx.throttle.succeed(tenant.id, ip);
   return { user, idp, idTokenSealed, next: pending.next };
 }
 
@@ -212,16 +228,50 @@ export async function finishSsoLogin(ctx: AppContext, tenant: Tenant, currentUrl
  * The provider's logout URL for an SSO session, when it publishes one (RP-initiated logout) that
  * passes the rule for provider URLs: checked again here for providers saved before the rule.
  */
-export function endSessionUrl(ctx: AppContext, tenant: Tenant, idp: IdentityProvider, idTokenSealed: string | null, userId: string): string | undefined {
+export function endSessionUrl(ctx: Pick<SsoLoginDeps, 'sealer' | 'publicUrl'>, tenant: Tenant, idp: IdentityProvider, idTokenSealed: string | null, userId: string): string | undefined {
   if (!hasEndSession(idp)) return undefined;
   const url = new URL(idp.endSessionEndpoint!);
   if (idTokenSealed) url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
   url.searchParams.set('client_id', idp.clientId);
-  url.searchParams.set('post_logout_redirect_uri', `${ctx.config.publicUrl}/console/t/${tenant.slug}/sign-in`);
+  url.searchParams.set('post_logout_redirect_uri', `${ctx.publicUrl}/console/t/${tenant.slug}/sign-in`);
   return url.href;
 }
 
 /** Whether sign-out can offer the provider's end-session URL. */
 export function hasEndSession(idp: IdentityProvider): boolean {
   return idp.endSessionEndpoint !== null && isProviderUrl(idp.endSessionEndpoint);
+}
+
+/** Console sign-in through the domain's OpenID Connect providers, and sign-out at them. */
+export class SsoLoginService {
+  constructor(private readonly deps: SsoLoginDeps) {}
+
+  start(tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
+    return startSsoLogin(this.deps, tenant, idpId, next, ip);
+  }
+
+  finish(tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
+    return finishSsoLogin(this.deps, tenant, currentUrl, binding, ip);
+  }
+
+  /**
+   * Audits a failed sign-in that this server started (see beforeAnyAttempt): the reason and
+   * Latchkey's own message; of the provider's error only its code, never a token, the query (the
+   * code) or a caller's text.
+   */
+  async failed(tenant: Tenant, err: SsoError): Promise<void> {
+    if (beforeAnyAttempt(err.reason)) return;
+    const { providerError } = err.extra;
+    await recordAudit(this.deps.store, {
+      tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed', targetType: 'tenant', targetId: tenant.id,
+      details: providerError ? { reason: err.reason, error: providerError } : { reason: err.reason, message: err.message.slice(0, 300) },
+    });
+  }
+
+  /** The provider's logout URL for a session that began at a provider which publishes one. */
+  async endSessionUrl(tenant: Tenant, session: SessionRecord): Promise<string | undefined> {
+    if (session.method !== 'sso' || !session.idpId) return undefined;
+    const idp = await this.deps.store.identityProviders.byId(tenant.id, session.idpId);
+    return idp && endSessionUrl(this.deps, tenant, idp, session.idTokenSealed ?? null, session.userId);
+  }
 }

@@ -9,7 +9,8 @@ import type { OutboundGuard } from '../../lib/outbound-guard.js';
 import { checkName } from '../names.js';
 import { discover } from './discovery.js';
 import { secretAad, type IdentityProvider } from './model.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
+import { redirectUri } from './login.js';
 
 export interface ProviderInput {
   name: string;
@@ -20,6 +21,9 @@ export interface ProviderInput {
   jitProvisioning?: boolean;
   enabled?: boolean;
 }
+
+/** What managing the providers touches: a change of provider ends the sessions it started. */
+export type IdentityProviderKinds = 'identityProviders' | 'sessions' | 'changes' | AuditKinds;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 
@@ -39,7 +43,7 @@ const domains = (list: string[]) => [...new Set(list.map((d) => d.trim().toLower
 /** What the audit log may say about a provider (never its secret). */
 const described = (p: IdentityProvider) => ({ name: p.name, issuer: p.issuer, clientId: p.clientId, allowedEmailDomains: p.allowedEmailDomains, jitProvisioning: p.jitProvisioning, enabled: p.enabled });
 
-export async function createProvider(store: UnitOfWork, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
+export async function createProvider(store: UnitOfWork<'identityProviders' | AuditKinds>, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
   checkFields(input);
   const issuer = input.issuer.trim();
   const config = await discover(outbound, issuer, input.clientId.trim(), input.clientSecret);
@@ -59,11 +63,11 @@ export async function createProvider(store: UnitOfWork, sealer: Sealer, outbound
   return p;
 }
 
-async function enabledOthers(tx: UnitOfWork, tenantId: string, id: string): Promise<number> {
+async function enabledOthers(tx: UnitOfWork<'identityProviders'>, tenantId: string, id: string): Promise<number> {
   return (await tx.identityProviders.list(tenantId)).filter((p) => p.enabled && p.id !== id).length;
 }
 
-export async function updateProvider(store: UnitOfWork, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
+export async function updateProvider(store: UnitOfWork<IdentityProviderKinds>, sealer: Sealer, outbound: OutboundGuard, tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
   checkFields(patch);
   const before = await store.identityProviders.byId(tenant.id, id);
   if (!before) throw notFoundError(`identity provider ${id} does not exist`);
@@ -102,7 +106,7 @@ export async function updateProvider(store: UnitOfWork, sealer: Sealer, outbound
   return after;
 }
 
-export async function deleteProvider(store: UnitOfWork, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteProvider(store: UnitOfWork<IdentityProviderKinds>, tenant: Tenant, id: string, actor: Actor): Promise<void> {
   await store.transaction(async (tx) => {
     const p = await tx.identityProviders.byId(tenant.id, id);
     if (!p) throw notFoundError(`identity provider ${id} does not exist`);
@@ -115,4 +119,40 @@ export async function deleteProvider(store: UnitOfWork, tenant: Tenant, id: stri
     tx.changes.record({ type: 'idp.changed', tenantId: tenant.id, idpId: id });
     await recordAudit(tx, { tenantId: tenant.id, ...auditActor(actor), action: 'identity_provider.deleted', targetType: 'identity_provider', targetId: id, details: { name: p.name, issuer: p.issuer, sessionsEnded } });
   });
+}
+
+/** The domain's OpenID Connect providers, as domain managers manage them. */
+export class IdentityProviderService {
+  constructor(
+    private readonly store: UnitOfWork<IdentityProviderKinds>,
+    private readonly sealer: Sealer,
+    /** Fetches the discovery documents (public addresses only unless allowed). */
+    private readonly outbound: OutboundGuard,
+    /** This server's public URL: the redirect URI managers register at the provider. */
+    private readonly publicUrl: string,
+  ) {}
+
+  list(tenant: Tenant): Promise<IdentityProvider[]> {
+    return this.store.identityProviders.list(tenant.id);
+  }
+
+  byId(tenant: Tenant, id: string): Promise<IdentityProvider | undefined> {
+    return this.store.identityProviders.byId(tenant.id, id);
+  }
+
+  redirectUri(tenant: Tenant): string {
+    return redirectUri(this.publicUrl, tenant);
+  }
+
+  create(tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {
+    return createProvider(this.store, this.sealer, this.outbound, tenant, input, actor);
+  }
+
+  update(tenant: Tenant, id: string, patch: Partial<ProviderInput>, actor: Actor): Promise<IdentityProvider> {
+    return updateProvider(this.store, this.sealer, this.outbound, tenant, id, patch, actor);
+  }
+
+  delete(tenant: Tenant, id: string, actor: Actor): Promise<void> {
+    return deleteProvider(this.store, tenant, id, actor);
+  }
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { IdentityProvider } from '../../domain/sso/model.js';
-import { createProvider, deleteProvider, updateProvider } from '../../domain/sso/providers.js';
+import type { IdentityProviderService } from '../../domain/sso/providers.js';
 import { IssuerProblem } from '../../domain/sso/discovery.js';
-import { hasEndSession, redirectUri } from '../../domain/sso/login.js';
+import { hasEndSession } from '../../domain/sso/login.js';
 import { actorOf, requireManager } from '../auth.js';
 import { notFound, Problem } from '../problem.js';
 import { IdParams, Timestamp, errors, iso } from '../schemas.js';
@@ -60,13 +59,17 @@ const SignInOptions = Type.Object({
   providers: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), loginUrl: Type.String() })),
 });
 
-export async function identityProviderRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface IdentityProviderRouteDeps {
+  identityProviders: IdentityProviderService;
+}
+
+export async function identityProviderRoutes(app: FastifyInstance, { identityProviders }: IdentityProviderRouteDeps): Promise<void> {
   app.get('/sign-in-options', {
     config: { public: true },
     schema: { tags: ['session'], summary: 'How to sign in to this domain: password and/or its identity providers', security: [], response: { 200: SignInOptions, ...errors(404) } },
   }, async (request) => {
     const t = request.tenant;
-    const providers = (await ctx.store.identityProviders.list(t.id)).filter((p) => p.enabled);
+    const providers = (await identityProviders.list(t)).filter((p) => p.enabled);
     return {
       passwordSignIn: !t.ssoEnforced, ssoEnforced: t.ssoEnforced,
       providers: providers.map((p) => ({ id: p.id, name: p.name, loginUrl: `/t/${t.slug}/login/sso?idp=${encodeURIComponent(p.id)}` })),
@@ -80,14 +83,14 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
       tags, summary: 'The domain\'s OpenID Connect providers, and the redirect URI to register at them',
       response: { 200: Type.Object({ items: Type.Array(IdentityProviderView), redirectUri: Type.String() }), ...errors(401, 403) },
     },
-  }, async (request) => ({ items: (await ctx.store.identityProviders.list(request.tenant.id)).map(view), redirectUri: redirectUri(ctx, request.tenant) }));
+  }, async (request) => ({ items: (await identityProviders.list(request.tenant)).map(view), redirectUri: identityProviders.redirectUri(request.tenant) }));
 
   app.post<{ Body: Static<typeof NewProvider> }>('/identity-providers', {
     config: { scope: 'latchkey:settings', trustAnchor: 'adding an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Add an OpenID Connect provider (its discovery document is fetched and checked)', body: NewProvider, response: { 201: IdentityProviderView, ...errors(400, 401, 403) } },
   }, async (request, reply) => {
-    const p = await discovering(() => createProvider(ctx.store, ctx.sealer, ctx.outbound, request.tenant, request.body, actorOf(request)));
+    const p = await discovering(() => identityProviders.create(request.tenant, request.body, actorOf(request)));
     return reply.code(201).send(view(p));
   });
 
@@ -96,7 +99,7 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
     onRequest: requireManager,
     schema: { tags, summary: 'One identity provider', params: IdParams, response: { 200: IdentityProviderView, ...errors(401, 403, 404) } },
   }, async (request) => {
-    const p = await ctx.store.identityProviders.byId(request.tenant.id, request.params.id);
+    const p = await identityProviders.byId(request.tenant, request.params.id);
     if (!p) throw notFound(`identity provider ${request.params.id} does not exist`);
     return view(p);
   });
@@ -105,14 +108,14 @@ export async function identityProviderRoutes(app: FastifyInstance, ctx: AppConte
     config: { scope: 'latchkey:settings', trustAnchor: 'changing an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Change an identity provider (a new issuer, client or secret is discovered again)', params: IdParams, body: ProviderPatch, response: { 200: IdentityProviderView, ...errors(400, 401, 403, 404, 409) } },
-  }, async (request) => view(await discovering(() => updateProvider(ctx.store, ctx.sealer, ctx.outbound, request.tenant, request.params.id, request.body, actorOf(request)))));
+  }, async (request) => view(await discovering(() => identityProviders.update(request.tenant, request.params.id, request.body, actorOf(request)))));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/identity-providers/:id', {
     config: { scope: 'latchkey:settings', trustAnchor: 'deleting an identity provider' },
     onRequest: requireManager,
     schema: { tags, summary: 'Remove an identity provider', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } },
   }, async (request, reply) => {
-    await deleteProvider(ctx.store, request.tenant, request.params.id, actorOf(request));
+    await identityProviders.delete(request.tenant, request.params.id, actorOf(request));
     return reply.code(204).send();
   });
 }

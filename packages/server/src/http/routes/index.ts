@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { AppContext } from '../../context.js';
 import { resolveTenant } from '../tenant.js';
@@ -32,7 +32,9 @@ export async function managementRoutes(app: FastifyInstance, ctx: AppContext): P
     resolveTenant(api, ctx.tenants);
     requireScopeDeclarations(api);
     api.addHook('onRequest', authenticate(ctx));
-    for (const routes of [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, staleCredentialRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes]) {
+    // Each plugin takes its own deps; the context holds all of them.
+    const tenantRoutes: FastifyPluginAsync<AppContext>[] = [sessionRoutes, meRoutes, userRoutes, roleRoutes, settingsRoutes, auditRoutes, appRoutes, personalClientRoutes, staleCredentialRoutes, resourceRoutes, signingKeyRoutes, webhookRoutes, identityProviderRoutes];
+    for (const routes of tenantRoutes) {
       await api.register(routes, ctx);
     }
   }, { prefix: '/t/:tenant/api/v1' });

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../domain/tenants/model.js';
-import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
+import type { SignInResult } from '../../domain/sessions/sign-in.js';
 import { fromOwnOrigin } from '../auth.js';
-import { startSession } from './session.js';
+import { startSession, type SessionStartDeps } from './session.js';
 
 /**
  * A plain server-rendered sign-in form, so the console can be reached without JavaScript-driven
@@ -52,7 +51,9 @@ const field = (body: unknown, name: string): string => {
   return typeof v === 'string' ? v : '';
 };
 
-export async function loginPageRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export type LoginPageRouteDeps = SessionStartDeps;
+
+export async function loginPageRoutes(app: FastifyInstance, deps: LoginPageRouteDeps): Promise<void> {
   app.get('/login', { schema: { hide: true } }, async (request, reply) => sendPage(reply, 200, page(request.tenant)));
 
   app.post('/login', { schema: { hide: true } }, async (request, reply) => {
@@ -60,15 +61,15 @@ export async function loginPageRoutes(app: FastifyInstance, ctx: AppContext): Pr
     const email = field(request.body, 'email').slice(0, 320);
     const password = field(request.body, 'password').slice(0, 1024);
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
-    if (!fromOwnOrigin(ctx, request, true)) return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
+    if (!fromOwnOrigin(deps, request, true)) return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
     if (!email || !password) return sendPage(reply, 400, page(tenant, email, 'Enter your email and password.'));
-    const result = await signIn(ctx.store, ctx.throttle.passwords, tenant, { email, password, ip: request.ip });
+    const result = await deps.sessions.signIn(tenant, { email, password, ip: request.ip });
     if (!result.ok) {
       const status = { invalid_credentials: 401, disabled: 401, sso_enforced: 403, throttled: 429 }[result.reason];
       if (result.reason === 'throttled') reply.header('retry-after', String(result.retryAfter));
       return sendPage(reply, status, page(tenant, email, MESSAGES[result.reason]));
     }
-    await startSession(ctx, request, reply, result.user);
+    await startSession(deps, request, reply, result.user);
     return reply.code(303).header('location', `/console/t/${encodeURIComponent(tenant.slug)}/`).header('cache-control', 'no-store').send();
   });
 }

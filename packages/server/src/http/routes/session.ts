@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
-import { signIn, type SignInResult } from '../../domain/sessions/sign-in.js';
-import { createSession, endSession, findSession, type SessionOrigin, type SignInProof } from '../../domain/sessions/service.js';
+import type { SignInResult } from '../../domain/sessions/sign-in.js';
+import type { SessionOrigin, SessionService } from '../../domain/sessions/service.js';
+import type { SsoLoginService } from '../../domain/sso/login.js';
 import type { User } from '../../domain/users/model.js';
-import { sessionCookie, clearSessionCookie, fromOwnOrigin, setSessionCookie } from '../auth.js';
+import { clearSessionCookie, fromOwnOrigin, sessionCookie, setSessionCookie, type SiteDeps } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
 import { errors, iso, Timestamp } from '../schemas.js';
-import { endSessionUrl } from '../../domain/sso/login.js';
 
 const Credentials = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),
@@ -35,21 +34,16 @@ export function signInProblem(result: Exclude<SignInResult, { ok: true }>): Prob
   }
 }
 
-/** Signs the user in: a new session replaces the one the browser presented, if any. */
-export async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User, origin?: SessionOrigin) {
-  const old = request.cookies[sessionCookie(ctx)];
-  const previous = old ? await findSession(ctx.store, ctx.hasher, old) : undefined;
-  if (previous) await ctx.store.sessions.delete(previous.idHash);
-  const session = await createSession(ctx.store, ctx.hasher, user, Date.now(), origin);
-  setSessionCookie(reply, ctx, session.secret, session.expiresAt);
-  return session;
+/** What starting a session from a request needs: the sessions, and where the server is (the cookie's name and attributes). */
+export interface SessionStartDeps extends SiteDeps {
+  sessions: SessionService;
 }
 
-/** How the request's console session began (undefined for a bearer token): proof of a recent sign-in. */
-export async function sessionSignIn(ctx: AppContext, request: FastifyRequest): Promise<SignInProof | undefined> {
-  if (request.auth?.via !== 'session') return undefined;
-  const session = await ctx.store.sessions.byHash(request.auth.sessionHash!, Date.now());
-  return session && { method: session.method ?? 'password', at: session.createdAt };
+/** Signs the user in: a new session replaces the one the browser presented, if any. */
+export async function startSession(deps: SessionStartDeps, request: FastifyRequest, reply: FastifyReply, user: User, origin?: SessionOrigin) {
+  const session = await deps.sessions.start(user, request.cookies[sessionCookie(deps)], origin);
+  setSessionCookie(reply, deps, session.secret, session.expiresAt);
+  return session;
 }
 
 function requireSession(request: FastifyRequest) {
@@ -57,7 +51,12 @@ function requireSession(request: FastifyRequest) {
   return request.auth;
 }
 
-export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface SessionRouteDeps extends SessionStartDeps {
+  ssoLogins: SsoLoginService;
+}
+
+export async function sessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): Promise<void> {
+  const { sessions, ssoLogins } = deps;
   app.post<{ Body: Static<typeof Credentials> }>('/session', {
     config: { public: true },
     schema: {
@@ -66,10 +65,10 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
   }, async (request, reply) => {
     // Login CSRF: a page elsewhere must not sign this browser in to an account of its choosing.
-    if (!fromOwnOrigin(ctx, request)) throw forbidden('cross-origin request refused', 'csrf');
-    const result = await signIn(ctx.store, ctx.throttle.passwords, request.tenant, { ...request.body, ip: request.ip });
+    if (!fromOwnOrigin(deps, request)) throw forbidden('cross-origin request refused', 'csrf');
+    const result = await sessions.signIn(request.tenant, { ...request.body, ip: request.ip });
     if (!result.ok) throw signInProblem(result);
-    const session = await startSession(ctx, request, reply, result.user);
+    const session = await startSession(deps, request, reply, result.user);
     // The answer carries the CSRF token: no cache may keep it.
     reply.header('cache-control', 'no-store');
     return sessionView(result.user, session.csrfToken, session.expiresAt);
@@ -80,7 +79,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     schema: { tags: ['session'], summary: 'The current console session and its CSRF token', response: { 200: SessionView, ...errors(400, 401) } },
   }, async (request, reply) => {
     const auth = requireSession(request);
-    const session = (await ctx.store.sessions.byHash(auth.sessionHash!, Date.now()))!;
+    const session = (await sessions.byHash(auth.sessionHash!))!;
     reply.header('cache-control', 'no-store');
     return sessionView(auth.principal.user, session.csrfToken, session.expiresAt, session.method);
   });
@@ -93,11 +92,10 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
   }, async (request, reply) => {
     const auth = requireSession(request);
-    const session = await ctx.store.sessions.byHash(auth.sessionHash!, Date.now());
-    if (session) await endSession(ctx.store, session);
-    clearSessionCookie(reply, ctx);
-    const idp = session?.method === 'sso' && session.idpId ? await ctx.store.identityProviders.byId(request.tenant.id, session.idpId) : undefined;
-    const url = idp && endSessionUrl(ctx, request.tenant, idp, session!.idTokenSealed ?? null, session!.userId);
+    const session = await sessions.byHash(auth.sessionHash!);
+    if (session) await sessions.end(session);
+    clearSessionCookie(reply, deps);
+    const url = session && await ssoLogins.endSessionUrl(request.tenant, session);
     if (url) return reply.code(200).header('cache-control', 'no-store').send({ endSessionUrl: url });
     return reply.code(204).send();
   });

@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../domain/tenants/model.js';
-import { beforeAnyAttempt, finishSsoLogin, startSsoLogin, SsoError, type SsoFailure } from '../../domain/sso/login.js';
+import { SsoError, type SsoFailure, type SsoLoginService } from '../../domain/sso/login.js';
 import { LOGIN_STATE_TTL_MS } from '../../domain/sso/model.js';
-import { startSession } from './session.js';
+import { startSession, type SessionStartDeps } from './session.js';
 import { cookieName, secureCookies } from '../cookies.js';
-import { recordAudit } from '../../domain/audit/record.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -60,13 +58,18 @@ const query = (q: unknown, name: string): string | undefined => {
  * so the browser sends it on the provider's top-level redirect from another site; host-only and
  * HttpOnly; it lives as long as the pending login.
  */
-export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const binding = cookieName(ctx.config, 'lk_sso');
-  const bindingCookie = { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies(ctx.config) } as const;
+export interface SsoLoginRouteDeps extends SessionStartDeps {
+  ssoLogins: SsoLoginService;
+}
+
+export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDeps): Promise<void> {
+  const { ssoLogins, config } = deps;
+  const binding = cookieName(config, 'lk_sso');
+  const bindingCookie = { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies(config) } as const;
 
   app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
     try {
-      const start = await startSsoLogin(ctx, request.tenant, query(request.query, 'idp'), query(request.query, 'next'), request.ip);
+      const start = await ssoLogins.start(request.tenant, query(request.query, 'idp'), query(request.query, 'next'), request.ip);
       reply.setCookie(binding, start.binding, { ...bindingCookie, maxAge: LOGIN_STATE_TTL_MS / 1000 });
       return reply.code(302).header('cache-control', 'no-store').header('location', start.url).send();
     } catch (err) {
@@ -78,24 +81,17 @@ export async function ssoLoginRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/login/sso/callback', { schema: { hide: true } }, async (request, reply) => {
     const tenant = request.tenant;
     try {
-      const url = new URL(request.url, ctx.config.publicUrl);
+      const url = new URL(request.url, config.publicUrl);
       // Used once, whatever the outcome.
       const presented = request.cookies[binding];
       if (presented !== undefined) reply.clearCookie(binding, bindingCookie);
-      const done = await finishSsoLogin(ctx, tenant, url, presented, request.ip);
-      await startSession(ctx, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
+      const done = await ssoLogins.finish(tenant, url, presented, request.ip);
+      await startSession(deps, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
       return reply.code(302).header('cache-control', 'no-store').header('location', done.next).send();
     } catch (err) {
       if (!(err instanceof SsoError)) throw err;
-      // Only a sign-in this server started is audited. The reason and Latchkey's own message; of
-      // the provider's error only its code: never a token, the query (the code) or a caller's text.
-      if (!beforeAnyAttempt(err.reason)) {
-        const { providerError } = err.extra;
-        await recordAudit(ctx.store, {
-          tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed', targetType: 'tenant', targetId: tenant.id,
-          details: providerError ? { reason: err.reason, error: providerError } : { reason: err.reason, message: err.message.slice(0, 300) },
-        });
-      }
+      // Only a sign-in this server started is audited (never a token, the code or a caller's text).
+      await ssoLogins.failed(tenant, err);
       return errorPage(reply, tenant, err);
     }
   });

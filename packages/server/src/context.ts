@@ -40,6 +40,7 @@ import { WebhookService } from './domain/webhooks/endpoints.js';
 import { IdentityProviderService } from './domain/sso/providers.js';
 import { SsoLoginService } from './domain/sso/login.js';
 import { SessionService } from './domain/sessions/service.js';
+import { PlatformTenantService } from './domain/tenants/platform-tenants.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -91,6 +92,7 @@ export interface AppContext {
   identityProviders: IdentityProviderService;
   ssoLogins: SsoLoginService;
   sessions: SessionService;
+  platformTenants: PlatformTenantService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -147,6 +149,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const identityProviders = new IdentityProviderService(store, sealer, outbound, config.publicUrl);
   const ssoLogins = new SsoLoginService({ store, sealer, throttle: ssoThrottle, configs: ssoConfigs, publicUrl: config.publicUrl });
   const sessions = new SessionService(store, hasher, passwordThrottle);
+  const platformTenants = new PlatformTenantService(store);
   return {
     config,
     store,
@@ -190,5 +193,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     identityProviders,
     ssoLogins,
     sessions,
+    platformTenants,
   };
 }

@@ -7,6 +7,9 @@ import { conflictError, invalid } from '../errors.js';
 import { endGrants } from '../tokens/grants.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
 
+/** What turning enforcement on ends: password-grant refresh tokens (and their access tokens) and password sessions. */
+export type EnforcementKinds = 'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds;
+
 /**
  * Who may still use a password while the tenant enforces SSO: the accounts the platform
  * administrator named (console and password grant), and platform administrators in the console
@@ -25,7 +28,7 @@ async function exemptUserIds(tx: UnitOfWork<'users'>, tenantId: string, via: 'co
  * exists; ends every password-grant refresh token (only the password grant issues tokens that act
  * for a user and can be refreshed) and password console session, but the exempt accounts'.
  */
-export async function applySsoEnforcement(tx: UnitOfWork<'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds>, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
+export async function applySsoEnforcement(tx: UnitOfWork<EnforcementKinds>, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
   const enabled = (await tx.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   if (enabled.length === 0) {
     throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no_identity_provider');
@@ -43,7 +46,7 @@ export async function applySsoEnforcement(tx: UnitOfWork<'identityProviders' | '
 }
 
 /** The platform administrator names a tenant's break-glass accounts (emails of its users), replacing the list. */
-export async function setBreakGlassAccounts(tx: UnitOfWork, tenant: Tenant, emails: string[], actor: Actor): Promise<void> {
+export async function setBreakGlassAccounts(tx: UnitOfWork<'users' | 'changes' | AuditKinds>, tenant: Tenant, emails: string[], actor: Actor): Promise<void> {
   const ids: string[] = [];
   for (const raw of new Set(emails.map((e) => e.trim().toLowerCase()))) {
     const user = await tx.users.byEmail(tenant.id, raw);

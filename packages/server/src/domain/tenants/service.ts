@@ -8,7 +8,7 @@ import { SAMPLE_RESOURCE } from '../resources/model.js';
 import { GRANT_PASSWORD, GRANT_REFRESH_TOKEN, SDK_CLIENT_ID } from '../clients/model.js';
 import { conflictError, invalid } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -22,7 +22,7 @@ export interface NewTenant {
  * Creates a tenant with everything a new domain starts with: the built-in roles, the sample API
  * resource and the public `latchkey-sdk` client. One transaction: a tenant is never half made.
  */
-export async function createTenant(store: UnitOfWork, input: NewTenant, actor: Actor): Promise<Tenant> {
+export async function createTenant(store: UnitOfWork<'tenants' | 'roles' | 'resources' | 'clients' | 'changes' | AuditKinds>, input: NewTenant, actor: Actor): Promise<Tenant> {
   if (!SLUG_PATTERN.test(input.slug)) {
     throw invalid('slug must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen');
   }

@@ -4,7 +4,7 @@ import type { Tenant } from './model.js';
 import { invalid, notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
-import { applySsoEnforcement, setBreakGlassAccounts } from '../sso/enforce.js';
+import { applySsoEnforcement, setBreakGlassAccounts, type EnforcementKinds } from '../sso/enforce.js';
 import { recordAudit } from '../audit/record.js';
 import type { AuditAction } from '../audit/actions.js';
 
@@ -20,7 +20,7 @@ export interface TenantPatch {
  * A platform administrator renames a tenant, turns its enterprise features (personal clients) on or
  * off, or changes its SSO settings (enforcement, break-glass accounts).
  */
-export async function updateTenant(store: UnitOfWork, slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
+export async function updateTenant(store: UnitOfWork<'tenants' | EnforcementKinds>, slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
   const name = patch.name === undefined ? undefined : checkName(patch.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await tx.tenants.bySlug(slug);

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AppContext } from '../../context.js';
 import type { Tenant } from '../../domain/tenants/model.js';
-import { provisionTenant } from '../../domain/tenants/provision.js';
-import { updateTenant } from '../../domain/tenants/update.js';
+import type { PlatformTenantService } from '../../domain/tenants/platform-tenants.js';
 import { notFound } from '../problem.js';
 import { actorOf, mintsCredential } from '../auth.js';
 import { Timestamp, UserView, errors, iso, userView } from '../schemas.js';
@@ -39,16 +37,22 @@ const TenantPatch = Type.Object({
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 63 }) });
 
-export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface PlatformTenantRouteDeps {
+  platformTenants: PlatformTenantService;
+  /** The tenant's issuer URL, shown with it. */
+  issuer(tenant: Tenant): string;
+}
+
+export async function platformTenantRoutes(app: FastifyInstance, { platformTenants, issuer }: PlatformTenantRouteDeps): Promise<void> {
   const view = async (t: Tenant) => ({
-    id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: ctx.issuer(t),
-    ssoEnforced: t.ssoEnforced, breakGlassAccounts: (await ctx.store.users.breakGlass(t.id)).map((u) => u.email), createdAt: iso(t.createdAt),
+    id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: issuer(t),
+    ssoEnforced: t.ssoEnforced, breakGlassAccounts: await platformTenants.breakGlassEmails(t), createdAt: iso(t.createdAt),
   });
 
   app.get('/tenants', {
     config: { scope: 'latchkey:read' },
     schema: { tags: ['platform'], summary: 'All tenants, by slug', response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) } },
-  }, async () => ({ items: await Promise.all((await ctx.store.tenants.list()).map(view)) }));
+  }, async () => ({ items: await Promise.all((await platformTenants.list()).map(view)) }));
 
   app.post<{ Body: Static<typeof NewTenant> }>('/tenants', {
     config: { scope: 'latchkey:settings', trustAnchor: 'creating a tenant' },
@@ -59,16 +63,15 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request, reply) => {
     const { manager, ...tenant } = request.body;
     if (manager?.password !== undefined) await mintsCredential(request);
-    const made = await provisionTenant(ctx.store, tenant, manager, actorOf(request, 'platform'));
-    const roles = made.manager ? await ctx.store.roles.forUser(made.tenant.id, made.manager.id) : [];
-    return reply.code(201).send({ tenant: await view(made.tenant), manager: made.manager && userView(made.manager, roles) });
+    const made = await platformTenants.provision(tenant, manager, actorOf(request, 'platform'));
+    return reply.code(201).send({ tenant: await view(made.tenant), manager: made.manager && userView(made.manager, made.managerRoles) });
   });
 
   app.get<{ Params: Static<typeof SlugParams> }>('/tenants/:slug', {
     config: { scope: 'latchkey:read' },
     schema: { tags: ['platform'], summary: 'One tenant', params: SlugParams, response: { 200: TenantView, ...errors(401, 403, 404) } },
   }, async (request) => {
-    const t = await ctx.store.tenants.bySlug(request.params.slug);
+    const t = await platformTenants.bySlug(request.params.slug);
     if (!t) throw notFound(`tenant "${request.params.slug}" does not exist`);
     return view(t);
   });
@@ -80,6 +83,6 @@ export async function platformTenantRoutes(app: FastifyInstance, ctx: AppContext
       params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    return view(await updateTenant(ctx.store, request.params.slug, request.body, actorOf(request, 'platform')));
+    return view(await platformTenants.update(request.params.slug, request.body, actorOf(request, 'platform')));
   });
 }

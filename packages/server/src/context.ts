@@ -41,6 +41,7 @@ import { IdentityProviderService } from './domain/sso/providers.js';
 import { SsoLoginService } from './domain/sso/login.js';
 import { SessionService } from './domain/sessions/service.js';
 import { PlatformTenantService } from './domain/tenants/platform-tenants.js';
+import { LeakReportService } from './domain/secret-scanning/report-leak.js';
 
 /** Everything request handlers need, built once per process and passed in (no globals). */
 export interface AppContext {
@@ -93,6 +94,7 @@ export interface AppContext {
   ssoLogins: SsoLoginService;
   sessions: SessionService;
   platformTenants: PlatformTenantService;
+  leakReports: LeakReportService;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -150,6 +152,7 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const ssoLogins = new SsoLoginService({ store, sealer, throttle: ssoThrottle, configs: ssoConfigs, publicUrl: config.publicUrl });
   const sessions = new SessionService(store, hasher, passwordThrottle);
   const platformTenants = new PlatformTenantService(store);
+  const leakReports = new LeakReportService({ store, hasher, keys, revokedTokens, issuer, config });
   return {
     config,
     store,
@@ -194,5 +197,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     ssoLogins,
     sessions,
     platformTenants,
+    leakReports,
   };
 }

@@ -1,5 +1,10 @@
 import { decodeJwt } from 'jose';
-import type { AppContext } from '../../context.js';
+import type { UnitOfWork } from '../ports.js';
+import type { Config } from '../../config.js';
+import type { SecretHasher } from '../../crypto/secrets.js';
+import type { KeyService } from '../keys/service.js';
+import type { RevokedAccessTokens } from '../tokens/revocations.js';
+import type { Tenant } from '../tenants/model.js';
 import { looksLikeLatchkeySecret } from '../../crypto/secret-format.js';
 import { isExpired } from '../clients/model.js';
 import { regenerateAppSecret } from '../clients/apps.js';
@@ -7,7 +12,7 @@ import { revokePersonalClient } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
 import { tokenUserId, verifyAccessToken } from '../tokens/access-token.js';
 import { SYSTEM, auditActor } from '../audit/actor.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 /** Where a leaked secret was seen, as the audit log keeps it. */
 export interface LeakReport {
@@ -25,6 +30,18 @@ export type LeakLabel = 'true_positive' | 'false_positive';
 
 const systemAudit = auditActor(SYSTEM);
 
+/** What revoking a reported credential uses, in whichever tenant it lives. */
+export interface LeakDeps {
+  store: UnitOfWork<'clients' | 'tenants' | 'refreshTokens' | 'replay' | 'changes' | AuditKinds>;
+  hasher: SecretHasher;
+  /** An access token is verified with its tenant's keys before it is revoked. */
+  keys: KeyService;
+  revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
+  issuer(tenant: Tenant): string;
+  /** PUBLIC_URL: an access token's tenant is read from its issuer. */
+  config: Pick<Config, 'publicUrl'>;
+}
+
 /**
  * Revokes whatever live credential `token` is, at once, one transaction per credential: a personal
  * client (revoked), an application secret (regenerated; the new one is shown to nobody, a manager
@@ -32,7 +49,7 @@ const systemAudit = auditActor(SYSTEM);
  * token (its grant when it has a live one, else the token), or a whole `.tok` document (each of its
  * tokens). Audited with where the leak was seen; never logs or answers the token.
  */
-export async function reportLeak(ctx: AppContext, token: string, report: LeakReport): Promise<LeakLabel> {
+export async function reportLeak(ctx: LeakDeps, token: string, report: LeakReport): Promise<LeakLabel> {
   const parts = tokFileParts(token) ?? [token];
   let live = false;
   for (const part of parts) if ((await revokeOne(ctx, part, report)) === 'true_positive') live = true;
@@ -51,7 +68,7 @@ function tokFileParts(s: string): string[] | undefined {
   }
 }
 
-async function revokeOne(ctx: AppContext, token: string, report: LeakReport): Promise<LeakLabel> {
+async function revokeOne(ctx: LeakDeps, token: string, report: LeakReport): Promise<LeakLabel> {
   const shape = looksLikeLatchkeySecret(token);
   if (shape) {
     if (shape.checksumValid === false) return 'false_positive';
@@ -65,7 +82,7 @@ async function revokeOne(ctx: AppContext, token: string, report: LeakReport): Pr
 
 const details = (report: LeakReport, extra: Record<string, unknown> = {}) => ({ url: report.url, source: report.source, reporter: report.reporter, ...extra });
 
-async function revokeClientSecret(ctx: AppContext, secret: string, report: LeakReport): Promise<LeakLabel> {
+async function revokeClientSecret(ctx: LeakDeps, secret: string, report: LeakReport): Promise<LeakLabel> {
   const hash = ctx.hasher.hash(secret);
   const client = await ctx.store.clients.bySecretHash(hash);
   if (!client || client.status === 'revoked') return 'false_positive';
@@ -93,14 +110,14 @@ async function revokeClientSecret(ctx: AppContext, secret: string, report: LeakR
   });
 }
 
-async function revokeRefreshToken(ctx: AppContext, token: string, report: LeakReport): Promise<LeakLabel> {
+async function revokeRefreshToken(ctx: LeakDeps, token: string, report: LeakReport): Promise<LeakLabel> {
   const record = await ctx.store.refreshTokens.byHashAnyTenant(ctx.hasher.hash(token));
   if (!record) return 'false_positive';
   // A rotated token still opens its family (as reuse, or within the grace window): the family counts.
   return revokeFamily(ctx, record.tenantId, record.familyId, record.clientId, record.userId, report);
 }
 
-async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string, clientRowId: string, userId: string | null, report: LeakReport): Promise<LeakLabel> {
+async function revokeFamily(ctx: LeakDeps, tenantId: string, familyId: string, clientRowId: string, userId: string | null, report: LeakReport): Promise<LeakLabel> {
   return ctx.store.transaction(async (tx) => {
     const now = Date.now();
     const n = await tx.refreshTokens.revokeFamily(tenantId, familyId, now);
@@ -121,7 +138,7 @@ async function revokeFamily(ctx: AppContext, tenantId: string, familyId: string,
 }
 
 /** An access token: its tenant from `iss`, verified with the tenant's keys (expired ones are dead already). */
-async function revokeAccessToken(ctx: AppContext, token: string, report: LeakReport): Promise<LeakLabel> {
+async function revokeAccessToken(ctx: LeakDeps, token: string, report: LeakReport): Promise<LeakLabel> {
   let iss: unknown;
   try {
     iss = decodeJwt(token).iss;
@@ -148,4 +165,24 @@ async function revokeAccessToken(ctx: AppContext, token: string, report: LeakRep
     });
     return 'true_positive' as const;
   });
+}
+
+/** Leaked-secret reports from scanners: each reported credential revoked, each signed report received once. */
+export class LeakReportService {
+  constructor(private readonly deps: LeakDeps & { store: UnitOfWork<'secretReports'> }) {}
+
+  /** Revokes whatever live credential `token` is (see reportLeak). */
+  report(token: string, report: LeakReport): Promise<LeakLabel> {
+    return reportLeak(this.deps, token, report);
+  }
+
+  /** Whether a report with this digest was received (and handled) within its replay window. */
+  seen(digest: string, now: number): Promise<boolean> {
+    return this.deps.store.secretReports.seen(digest, now);
+  }
+
+  /** Remembers a handled report until `expiresAt`, so a replay of it changes nothing. */
+  received(digest: string, reporter: string, now: number, expiresAt: number): Promise<void> {
+    return this.deps.store.secretReports.record(digest, reporter, now, expiresAt);
+  }
 }

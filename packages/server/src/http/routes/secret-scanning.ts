@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppContext } from '../../context.js';
+import type { Config } from '../../config.js';
+import type { CredentialThrottle } from '../../domain/throttle/credential-throttle.js';
 import { GitHubKeyCache, signatureValid } from '../../domain/secret-scanning/github-keys.js';
-import { reportLeak, type LeakReport } from '../../domain/secret-scanning/report-leak.js';
+import type { LeakReport, LeakReportService } from '../../domain/secret-scanning/report-leak.js';
 import { Problem, badRequest, conflict, tooManyRequests, unauthorized } from '../problem.js';
 
 /** A batch larger than this is refused with 413, more tokens than MAX_TOKENS with 400. */
@@ -60,8 +61,15 @@ const header = (req: FastifyRequest, name: string) => {
  * and GitLab's token-revocation API (a pre-shared token). The raw body is kept: the signature is
  * over its bytes.
  */
-export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const conf = ctx.config.secretScanning;
+export interface SecretScanningRouteDeps {
+  leakReports: LeakReportService;
+  config: Pick<Config, 'secretScanning'>;
+  /** Wrong GitLab revocation tokens, per address (GITLAB_TOKEN_THROTTLE). */
+  throttle: { gitlab: CredentialThrottle };
+}
+
+export async function secretScanningRoutes(app: FastifyInstance, { leakReports, config, throttle: throttles }: SecretScanningRouteDeps): Promise<void> {
+  const conf = config.secretScanning;
   // One warning per failed fetch of the key URL, and fetches happen at most once per interval:
   // reports arriving while it is down do not each log one.
   const keys = new GitHubKeyCache(conf.githubKeysUrl, conf.githubKeysMinRefreshSeconds * 1000, undefined, undefined,
@@ -85,21 +93,21 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     const findings = parseFindings(parseJson(raw), { url: 'url', source: 'source' });
     const digest = createHash('sha256').update(raw).digest('base64url');
     const now = Date.now();
-    if (await ctx.store.secretReports.seen(digest, now)) throw conflict('this report was already received (replay); nothing was changed');
+    if (await leakReports.seen(digest, now)) throw conflict('this report was already received (replay); nothing was changed');
     const answer = [];
     for (const f of findings) {
-      const label = await reportLeak(ctx, f.token, { reporter: 'github', url: f.url, source: f.source });
+      const label = await leakReports.report(f.token, { reporter: 'github', url: f.url, source: f.source });
       // The token's hash, never the token: the answer repeats nothing secret.
       answer.push({ token_hash: createHash('sha256').update(f.token).digest('hex'), token_type: f.type, label });
     }
     // Recorded once handled: a report that failed part-way (the database away) is handled in full
     // when sent again, and handling twice changes nothing (a revoked credential is reported dead).
-    await ctx.store.secretReports.record(digest, 'github', now, now + REPLAY_WINDOW_MS);
+    await leakReports.received(digest, 'github', now, now + REPLAY_WINDOW_MS);
     return reply.header('cache-control', 'no-store').send(answer);
   });
 
   // Wrong tokens are counted per address (GITLAB_TOKEN_THROTTLE); an address the token came from is spared.
-  const throttle = ctx.throttle.gitlab;
+  const throttle = throttles.gitlab;
   const gitlabAuth = async (req: FastifyRequest) => {
     if (!conf.gitlabToken) throw new Problem('no_route', `no route for ${req.method} ${req.url.split('?')[0]}`);
     const retryAfter = await throttle.retryAfter('gitlab', req.ip);
@@ -122,7 +130,7 @@ export async function secretScanningRoutes(app: FastifyInstance, ctx: AppContext
     const unknown = findings.find((f) => !(GITLAB_TOKEN_TYPES as readonly string[]).includes(f.type));
     if (unknown) throw badRequest(`unknown token type "${unknown.type.slice(0, 100)}"; GET revocable_token_types lists them`);
     const report = (f: Finding): LeakReport => ({ reporter: 'gitlab', url: f.url, source: null });
-    for (const f of findings) await reportLeak(ctx, f.token, report(f));
+    for (const f of findings) await leakReports.report(f.token, report(f));
     return reply.code(204).send();
   });
 }

@@ -11,7 +11,7 @@ import { SYSTEM } from '../audit/actor.js';
 import { isProviderUrl, providerFailure, type ProviderConfigs } from './discovery.js';
 import { acceptableName } from '../names.js';
 import { emailDomain, idTokenAad, LOGIN_STATE_TTL_MS, verifierAad, type IdentityProvider } from './model.js';
-import { recordAudit } from '../audit/record.js';
+import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
 export type SsoFailure =
@@ -44,8 +44,8 @@ const providerError = (error: string): ProviderErrorCode => (PROVIDER_ERRORS as 
 
 /** What a sign-in through a provider uses. */
 export interface SsoLoginDeps {
-  /** The identity providers and pending logins, accounts (found or provisioned: createUser takes a whole unit of work) and the audit trail. */
-  store: UnitOfWork;
+  /** The identity providers and pending logins, accounts (found, or provisioned with no roles) and the audit trail. */
+  store: UnitOfWork<'identityProviders' | 'users' | 'roles' | 'changes' | AuditKinds>;
   sealer: Pick<Sealer, 'seal' | 'open'>;
   /** Sign-ins started and not finished, per address (SSO_THROTTLE). */
   throttle: Pick<CredentialThrottle, 'retryAfter' | 'fail' | 'succeed'>;

@@ -5,13 +5,14 @@ import type { User } from '../users/model.js';
 import type { Role } from '../roles/model.js';
 import type { Actor } from '../audit/actor.js';
 import type { NewTenant } from './service.js';
-import { provisionTenant, type FirstManager } from './provision.js';
+import { provisionTenant, type FirstManager, type ProvisionKinds } from './provision.js';
 import { updateTenant, type TenantPatch } from './update.js';
+import type { EnforcementKinds } from '../sso/enforce.js';
 
 /** The tenants, as platform administrators manage them. */
 export class PlatformTenantService {
-  /** Every kind of record: provisioning creates the first manager (createUser takes a whole unit of work). */
-  constructor(private readonly store: UnitOfWork) {}
+  /** Provisioning makes a tenant's records and its first manager; an update may enforce SSO, which ends grants and sessions. */
+  constructor(private readonly store: UnitOfWork<ProvisionKinds | EnforcementKinds>) {}
 
   /** All tenants, by slug. */
   list(): Promise<Tenant[]> {

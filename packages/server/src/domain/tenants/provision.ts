@@ -6,6 +6,10 @@ import { createTenant, type NewTenant } from './service.js';
 import { createUser } from '../users/service.js';
 import type { Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
+import type { AuditKinds } from '../audit/record.js';
+
+/** A tenant's built-in roles, sample resource and SDK client, and its first manager. */
+export type ProvisionKinds = 'tenants' | 'roles' | 'resources' | 'clients' | 'users' | 'changes' | AuditKinds;
 
 export interface FirstManager {
   email: string;
@@ -20,7 +24,7 @@ export interface FirstManager {
  * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
  * The actor is the platform administrator, or the system itself (first-start bootstrap).
  */
-export async function provisionTenant(store: UnitOfWork, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
+export async function provisionTenant(store: UnitOfWork<ProvisionKinds>, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
   const name = checkName(input.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await createTenant(tx, { ...input, name }, actor);

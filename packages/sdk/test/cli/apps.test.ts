@@ -9,12 +9,10 @@ import { ok, runCli, type Run } from '../helpers/cli.js';
 let env: SdkEnv;
 let api: FakeApi;
 let xdg: string;
-let configFile: string;
 before(async () => {
   env = await startSdkEnv();
   api = await startFakeApi(env.url);
   xdg = path.join(env.dir, 'xdg');
-  configFile = path.join(xdg, 'latchkey', 'config.json');
 });
 after(async () => {
   await api?.close();

@@ -31,7 +31,7 @@ for (const backend of await backends()) {
     })).json();
     const used = await mk('used');
     const idle = await mk('idle');
-    const soon = await mk('soon', 3);
+    await mk('soon', 3);
     const app = await makeApp(s, { name: 'nightly job', grantTypes: ['client_credentials'] });
     await s.ctx.usage.flush(); // the password grants above: the SDK client's uses, out of the way
     const longAgent = 'curl/8.0 ' + 'x'.repeat(1000);

@@ -189,7 +189,6 @@ for (const backend of await backends()) {
     });
 
     test('the HTML sign-in form escapes, checks the origin and redirects to the console', async () => {
-      const t = await demo();
       await changeTenant(s, { name: 'Demo <script>"&' });
       const page = await s.app.inject({ method: 'GET', url: '/t/demo/login' });
       assert.equal(page.statusCode, 200);

@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { backends, createScratchDatabase, ADMIN_EMAIL, ADMIN_PASSWORD, basic } from '../helpers/harness.js';
 import { SERVER_ENTRY, startServerProcess, type ServerProcess } from '../helpers/process.js';

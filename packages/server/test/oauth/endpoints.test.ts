@@ -101,7 +101,6 @@ for (const backend of await backends()) {
     });
 
     await t.test('JWKS is public by default and needs client authentication when the tenant turns it off', async () => {
-      const tenant = await demo(s);
       let r = await s.app.inject({ url: '/t/demo/oauth2/v1/keys' });
       assert.equal(r.statusCode, 200);
       const key = r.json().keys[0];

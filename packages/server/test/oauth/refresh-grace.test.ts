@@ -83,7 +83,6 @@ for (const backend of await backends()) {
     });
 
     await t.test('the window is a tenant setting; 0 turns it off', async () => {
-      const tenant = await demo(s);
       await changeTenant(s, { refreshTokenGraceSeconds: 0 });
       const rt0 = await tokFile();
       const r1 = (await refresh(rt0)).json();

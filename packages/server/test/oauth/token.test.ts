@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
-import { backends, createTestServer, basic, form, ADMIN_EMAIL } from '../helpers/harness.js';
+import { backends, createTestServer, basic, ADMIN_EMAIL } from '../helpers/harness.js';
 import { makeApp, token, clientCredentials, passwordGrant, demo, changeTenant } from '../helpers/oauth.js';
 
 for (const backend of await backends()) {
@@ -109,7 +109,6 @@ for (const backend of await backends()) {
       r = await passwordGrant(s, 'victim@demo.test', 'wrong');
       assert.equal(r.statusCode, 429);
       assert.ok(Number(r.headers['retry-after']) > 0);
-      const tenant = await demo(s);
       await changeTenant(s, { ssoEnforced: true });
       r = await passwordGrant(s);
       assert.equal(r.statusCode, 400);

@@ -25,7 +25,7 @@ for (const backend of await backends()) {
       const owner = (await s.ctx.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
       await createEndpoint(s.store, s.ctx.sealer, tenant, { url: 'https://hooks.example.com/x', events: ['personal_client.expiring'] }, SYSTEM);
       const long = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'long', expiresAt: Date.now() + 10 * DAY });
-      const short = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'short', expiresAt: Date.now() + 3 * DAY });
+      await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'short', expiresAt: Date.now() + 3 * DAY });
       const expiring = async () => (await s.store.db.selectFrom('outbox_messages').selectAll().where('event_type', '=', 'personal_client.expiring').orderBy('id').execute())
         .map((m) => ({ channel: m.channel, ...JSON.parse(m.payload).data }))
         .map((d) => `${d.channel}:${d.name}:${d.days}`);

@@ -1,7 +1,7 @@
 import type { UnitOfWork } from '../ports.js';
 
 import type { Tenant } from './model.js';
-import { invalid, notFoundError } from '../errors.js';
+import { notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { applySsoEnforcement, setBreakGlassAccounts, type EnforcementKinds } from '../sso/enforce.js';

@@ -1,4 +1,4 @@
-import type { IssueDeps, RotateDeps } from './deps.js';
+import type { RotateDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';

@@ -1,7 +1,7 @@
 // RFC 6750 on the wire, shared by the Fastify plugin and the Express middleware: reading the bearer
 // token from the Authorization header, and turning a verification error into status, challenge and
 // the JSON body `{"errorMessage": …, "errorCode": …}`.
-import { InsufficientScope, InvalidToken, MissingToken, TokenVerificationError } from './errors.js';
+import { InsufficientScope, InvalidToken, MissingToken, type TokenVerificationError } from './errors.js';
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

@@ -1,4 +1,4 @@
-import { Kysely, SqliteAdapter } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 
 // Written with the schema builder only, so the same migration runs on SQLite and PostgreSQL.
 // Timestamps are bigint epoch milliseconds; flags are integers; lists are JSON text.

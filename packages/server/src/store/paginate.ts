@@ -35,8 +35,8 @@ function resolveSort(spec: SortSpec): { expr: ReturnType<typeof sql.ref> | Retur
  * across pages. The cursor is opaque to callers and bound to its sort, so it cannot be replayed
  * against another ordering.
  */
-export async function paginate<Row, T, S extends string>(
-  query: SelectQueryBuilder<any, any, Row>,
+export async function paginate<DB, TB extends keyof DB, Row, T, S extends string>(
+  query: SelectQueryBuilder<DB, TB, Row>,
   page: PageQuery<S>,
   sorts: Record<S, SortSpec>,
   map: (row: Row) => T,
@@ -44,7 +44,7 @@ export async function paginate<Row, T, S extends string>(
 ): Promise<Page<T>> {
   const { expr, key } = resolveSort(sorts[page.sort]);
   const idCol = sql.ref(idRef);
-  let q = query as SelectQueryBuilder<any, any, any>;
+  let q = query;
   if (page.cursor) {
     let c: CursorData;
     try {
@@ -63,13 +63,13 @@ export async function paginate<Row, T, S extends string>(
     .orderBy(expr, page.dir)
     .orderBy(idCol, page.dir)
     .limit(page.limit + 1)
-    .execute()) as any[];
+    .execute()) as Array<Row & Record<string, unknown>>;
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   let nextCursor: string | null = null;
   if (more) {
     const last = pageRows[pageRows.length - 1];
-    const cur: CursorData = { s: page.sort, d: page.dir, v: last[key] ?? null, id: last.id };
+    const cur: CursorData = { s: page.sort, d: page.dir, v: (last[key] ?? null) as CursorData['v'], id: last.id as string };
     nextCursor = Buffer.from(JSON.stringify(cur)).toString('base64url');
   }
   return { items: pageRows.map(map), nextCursor };

@@ -143,7 +143,7 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
       server = await new Promise<Server>((resolve) => { const s = ex.listen(0, '127.0.0.1', () => resolve(s)); });
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    after(() => new Promise<void>((r) => { server?.closeAllConnections(); server ? server.close(() => r()) : r(); }));
+    after(() => new Promise<void>((r) => { server?.closeAllConnections(); if (server) server.close(() => r()); else r(); }));
 
     const get = async (path: string, token?: string) => {
       const r = await fetch(base + path, { headers: token ? bearer(token) : {} });

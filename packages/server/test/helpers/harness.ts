@@ -28,7 +28,7 @@ async function checkPg(): Promise<boolean> {
     await client.query('select 1');
     return true;
   } catch (err) {
-    if (process.env.CI) throw new Error(`PostgreSQL is required on CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
+    if (process.env.CI) throw new Error(`PostgreSQL is required on CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`, { cause: err });
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -47,7 +47,7 @@ export function hasRedis(): Promise<boolean> {
       await redis.ping();
       return true;
     } catch (err) {
-      if (process.env.CI) throw new Error(`Redis is required on CI but unreachable at ${REDIS_TEST_URL}: ${(err as Error).message}`);
+      if (process.env.CI) throw new Error(`Redis is required on CI but unreachable at ${REDIS_TEST_URL}: ${(err as Error).message}`, { cause: err });
       return false;
     } finally {
       redis.disconnect();

@@ -1,5 +1,6 @@
-// Runs the layering rules and the type check (whole runs only), then every test file of every
-// package with Node's test runner (TypeScript through tsx), then the Python client's pytest suite.
+// Runs the lint (ESLint and Prettier's check), the layering rules and the type check (whole runs
+// only), then every test file of every package with Node's test runner (TypeScript through tsx), then
+// the Python client's pytest suite.
 // First it makes sure what the chosen tests need from Debian is there (scripts/test-prerequisites.mjs):
 // installed if this user may, else one line says how, and nothing runs.
 // The PostgreSQL back end is tested against a real server: each test app makes its own scratch
@@ -31,10 +32,10 @@ if (consoleTests) {
   const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-// The whole suite starts with the static checks: the layering rules and the types (tsx, which runs
-// the tests, does not check types). A failure stops the run before any test.
+// The whole suite starts with the static checks: the lint, the layering rules and the types (tsx,
+// which runs the tests, does not check types). A failure stops the run before any test.
 if (!only.length) {
-  for (const script of ['lint:layers', 'typecheck']) {
+  for (const script of ['lint', 'lint:layers', 'typecheck']) {
     console.log(`npm run ${script}`);
     const check = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit', cwd: root });
     if (check.status !== 0) {

@@ -33,6 +33,7 @@ export function namedStatementClient(max = 500): typeof pg.Client {
   };
   return class NamedStatementClient extends pg.Client {
     // pg's query() has a dozen overloads; this one passes everything it does not name through as is.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one override for every overload
     override query(...args: any[]): any {
       const [text, values, callback] = args as [unknown, unknown, unknown];
       if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) {

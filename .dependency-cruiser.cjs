@@ -1,12 +1,11 @@
 /**
  * The layers (README, "Architecture"): `http` and `oauth` parse, authorise and serialise; `domain`
- * holds the use-cases; `store` persists and decides nothing; a composition root (app, context,
- * server, main, workers) wires them. `npm run lint:layers` checks these rules; the test command runs it.
- * `.dependency-cruiser-known-violations.json` lists the imports that the ports step still has to
- * remove (`npm run lint:layers -- --baseline` rewrites it); anything new fails.
+ * holds the use-cases; `store` persists and decides nothing; a composition root (app, services,
+ * server, main, workers) wires them. `npm run lint:layers` checks these rules; the test command runs
+ * it, and any violation fails it.
  */
 const SERVER = '^packages/server/src/';
-const ROOT = `${SERVER}(app|context|server|main|workers|maintenance|metrics|config|bootstrap)\\.ts$`;
+const ROOT = `${SERVER}(app|services|server|main|workers|maintenance|metrics|config|bootstrap)\\.ts$`;
 
 module.exports = {
   forbidden: [

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
-import type { AppContext } from './context.js';
+import type { Services } from './services.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerJsonBody } from './http/json-body.js';
@@ -29,19 +29,20 @@ function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address
 }
 
 /** Builds the HTTP application: OAuth endpoints, management API, console, docs and health checks. */
-export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(services: Services, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const s = services;
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request log lines cost more than a token on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== '1' }),
-    trustProxy: proxyTrust(ctx.config.trustProxy),
+    trustProxy: proxyTrust(s.config.trustProxy),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   app.decorateRequest('tenant', null as never);
   app.decorateRequest('auth', null);
   app.decorateReply('oauthError', null);
-  const metrics = ctx.metrics;
+  const metrics = s.metrics;
   // A callback hook, not an async one: no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request, reply);
@@ -49,7 +50,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   // Behind https, browsers are told to use nothing else for a year (never on plain http: it would
   // lock a local installation out). A callback hook, registered only when it has work to do.
-  if (ctx.config.publicUrl.startsWith('https:')) {
+  if (s.config.publicUrl.startsWith('https:')) {
     app.addHook('onRequest', (_request, reply, done) => {
       reply.header('strict-transport-security', 'max-age=31536000');
       done();
@@ -60,12 +61,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addSchema(ProblemSchema);
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  await registerOpenApi(app, ctx.config);
-  await app.register(healthRoutes, { database: ctx.store });
-  await app.register(metricsRoutes, ctx);
-  await app.register(oauthRoutes, ctx);
-  await app.register(managementRoutes, ctx);
-  await app.register(async (scanning) => secretScanningRoutes(scanning, ctx), { prefix: '/secret-scanning/v1' });
+  await registerOpenApi(app, s.config);
+  // Each plugin is handed what it uses (its deps type says which); the OAuth endpoints and the
+  // management API hand each of their own plugins its part in turn.
+  await app.register(healthRoutes, { database: s.store });
+  await app.register(metricsRoutes, { config: s.config, metrics: s.metrics });
+  await app.register(oauthRoutes, s);
+  await app.register(managementRoutes, s);
+  await app.register(async (scanning) => secretScanningRoutes(scanning, { leakReports: s.leakReports, config: s.config, throttle: s.throttle }), { prefix: '/secret-scanning/v1' });
   await app.register(consoleRoutes);
   return app;
 }

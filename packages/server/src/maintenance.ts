@@ -1,4 +1,4 @@
-import type { AppContext } from './context.js';
+import type { Services } from './services.js';
 import { StoreUnavailable } from './store/index.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
 import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
@@ -9,7 +9,7 @@ import { sweepAudit } from './domain/audit/retention.js';
  * their grace window, and keys swept; audit events past their tenant's retention deleted; client
  * expiry warnings and expiry audited (on the clock, which tests may move).
  */
-export function startMaintenance(ctx: AppContext, intervalMs = ctx.config.maintenanceIntervalMs): () => Promise<void> {
+export function startMaintenance(ctx: Services, intervalMs = ctx.config.maintenanceIntervalMs): () => Promise<void> {
   let running = false;
   let round: Promise<void> = Promise.resolve();
   const run = async () => {

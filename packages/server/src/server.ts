@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import { openStore, migrateToLatest, Store, StoreUnavailable, type OutageLog } from './store/index.js';
 import { loadMasterKey } from './crypto/master-key.js';
-import { createContext } from './context.js';
+import { buildServices } from './services.js';
 import { buildApp } from './app.js';
 import { bootstrap, bootstrapBanner } from './bootstrap.js';
 import { startMaintenance } from './maintenance.js';
@@ -32,11 +32,11 @@ export async function runServer(config: Config): Promise<void> {
   });
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
-  const ctx = createContext(config, store, loadMasterKey(config.masterKey, config.dataDir));
-  ctx.metrics.collectProcessMetrics();
-  if (handle.pool) ctx.metrics.watchPool(handle.pool);
-  if (clustered()) offerWorkerMetrics(ctx.metrics.registry);
-  const app = await buildApp(ctx, {
+  const services = buildServices(config, store, loadMasterKey(config.masterKey, config.dataDir));
+  services.metrics.collectProcessMetrics();
+  if (handle.pool) services.metrics.watchPool(handle.pool);
+  if (clustered()) offerWorkerMetrics(services.metrics.registry);
+  const app = await buildApp(services, {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'password', 'client_secret', 'refresh_token'],
@@ -54,11 +54,11 @@ export async function runServer(config: Config): Promise<void> {
     ? new PgChangeListener(config.databaseUrl, store.feed, {
       lost: (err) => {
         // Revocations may go unheard meanwhile: read them back every second until notifications resume.
-        ctx.revokedTokens.setBackstop(REVOCATION_READBACK_MS);
+        services.revokedTokens.setBackstop(REVOCATION_READBACK_MS);
         app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting');
       },
       reconnected: () => {
-        ctx.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
+        services.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
         app.log.warn('change notifications resumed; caches flushed');
       },
       failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
@@ -67,7 +67,7 @@ export async function runServer(config: Config): Promise<void> {
   await listener?.start();
   // Every revocation is now announced (PostgreSQL: heard through the listener; SQLite: one process
   // makes them all), so reading the store back is only a backstop.
-  ctx.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
+  services.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
 
   const boot = await bootstrap(store, config);
   // The generated password goes to the terminal once, never to the structured log.
@@ -83,11 +83,11 @@ export async function runServer(config: Config): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
-  const stopMaintenance = startMaintenance(ctx);
+  const stopMaintenance = startMaintenance(services);
   // Webhooks and emails queued by committed changes, this process's and others' (durable outbox).
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const dispatcher = new OutboxDispatcher({
-    store, sealer: ctx.sealer, outbound: ctx.outbound, clock: ctx.clock, mailer, publicUrl: config.publicUrl,
+    store, sealer: services.sealer, outbound: services.outbound, clock: services.clock, mailer, publicUrl: config.publicUrl,
     // An outage is told once by the store; the outbox simply tries again on its next round.
     onError: (err) => { if (!(err instanceof StoreUnavailable)) app.log.error({ err }, 'outbox delivery failed'); },
   });
@@ -101,11 +101,11 @@ export async function runServer(config: Config): Promise<void> {
     await stopMaintenance();
     await dispatcher.stop();
     mailer?.close();
-    await ctx.outbound.close();
+    await services.outbound.close();
     await app.close();
     await listener?.stop();
-    await ctx.usage.close();
-    await ctx.throttle.store.close?.();
+    await services.usage.close();
+    await services.throttle.store.close?.();
     await handle.close();
     dataDirLock?.release();
     process.exit(0);

@@ -39,7 +39,7 @@ describe('key rotation while the sample API is running', () => {
     assert.deepEqual(await jwksFetches(1), [{ reason: 'initial', kids: [oldKid] }]);
 
     // Rotate in the store, as "rotate now" in any process of the cluster would.
-    const newKid = await env.ctx.keys.rotate(env.tenant, 'manual');
+    const newKid = await env.services.keys.rotate(env.tenant, 'manual');
     assert.notEqual(newKid, oldKid);
 
     // The running authorization server learns of the new key when it meets a token that names it

@@ -51,8 +51,8 @@ export async function revoke(asUrl: string, app: AppCredentials, token: string, 
 /** A second tenant on the same store (signing key made store-side first) with a confidential app. */
 export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant: Tenant } & AppCredentials> {
   const tenant = await createTenant(env.store, { slug, name: slug.toUpperCase() }, { type: 'system', id: null });
-  await env.ctx.keys.active(tenant);
-  const { client, clientSecret } = await createApp(env.store, env.ctx.hasher, tenant, {
+  await env.services.keys.active(tenant);
+  const { client, clientSecret } = await createApp(env.store, env.services.hasher, tenant, {
     name: `${slug} app`, grantTypes: ['client_credentials'], scopes: ['myservices', 'metering'],
   }, { type: 'system', id: null });
   return { tenant, clientId: client.clientId, clientSecret };
@@ -63,7 +63,7 @@ export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant
  * expired); the server's own signer, fed by the shared store and master key.
  */
 export async function signedWithRealKey(env: InteropEnv, ttlSeconds: number, scope = 'myservices metering'): Promise<string> {
-  const key = await env.ctx.keys.active(env.tenant);
+  const key = await env.services.keys.active(env.tenant);
   return signAccessToken(key, {
     issuer: env.issuer, subject: env.clientId, audience: SAMPLE_AUDIENCE, clientId: env.clientId, scope, ttlSeconds,
   }).token;

@@ -8,6 +8,7 @@ import type { TenantCache } from '../domain/tenants/cache.js';
 import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import type { SessionRecord } from '../domain/sessions/ports.js';
+import type { SessionService } from '../domain/sessions/service.js';
 import { checkAccessToken, type TokenRefusal } from '../domain/tokens/access-token.js';
 import { grantEnded } from '../domain/tokens/introspect.js';
 import { Problem, forbidden, invalidToken, unauthorized, type ProblemCode } from './problem.js';
@@ -48,8 +49,8 @@ export interface SiteDeps {
 /** What authenticating a management request reads: tokens' keys and revocations, grants, sessions. */
 export interface AuthDeps extends SiteDeps, VerifyingDeps, GrantCheckDeps {
   revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
-  /** The console session whose cookie holds this secret, if it is live. */
-  sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
+  /** Console sessions: the live one whose cookie holds a secret. */
+  sessions: Pick<SessionService, 'find'>;
 }
 
 /** `lk_session`, or `__Host-lk_session` behind https (see cookies.ts). */
@@ -148,7 +149,7 @@ async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promis
 async function fromSession(deps: AuthDeps, request: FastifyRequest, tenantId?: string): Promise<AuthState | undefined> {
   const secret = request.cookies[sessionCookie(deps)];
   if (!secret) return undefined;
-  const session = await deps.sessionBySecret(secret);
+  const session = await deps.sessions.find(secret);
   if (!session) throw unauthorized('the session has expired or ended; sign in again', 'session_expired');
   if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one', 'session_other_tenant');
   checkCsrf(deps, request, session);

@@ -33,7 +33,7 @@ for (const backend of await backends()) {
     const idle = await mk('idle');
     await mk('soon', 3);
     const app = await makeApp(s, { name: 'nightly job', grantTypes: ['client_credentials'] });
-    await s.ctx.usage.flush(); // the password grants above: the SDK client's uses, out of the way
+    await s.services.usage.flush(); // the password grants above: the SDK client's uses, out of the way
     const longAgent = 'curl/8.0 ' + 'x'.repeat(1000);
     const use = (clientId: string, secret: string, from: string) => token(s, { grant_type: 'client_credentials' }, {
       authorization: basic(clientId, secret), 'x-forwarded-for': from, 'user-agent': longAgent,
@@ -45,7 +45,7 @@ for (const backend of await backends()) {
       assert.equal((await use(app.clientId, app.clientSecret, '2001:db8::5')).statusCode, 200);
       assert.equal((await s.store.clients.byId(tenant.id, used.id))!.lastUsedAt, null, 'no store write on the token path');
       // The server's clean-stop path closes the tracker (server.ts shutdown, harness close): it flushes.
-      await s.ctx.usage.close();
+      await s.services.usage.close();
       const c = (await s.store.clients.byId(tenant.id, used.id))!;
       assert.equal(c.lastUsedAddress, '203.0.113.7', 'the forwarded address of the latest use');
       assert.equal(c.lastUsedUserAgent, longAgent.slice(0, 256), 'user agent cut to 256 characters');

@@ -39,9 +39,9 @@ export async function login(s: TestServer, tenant: string, email: string, passwo
 
 /** Mints an access token for a user the way the token endpoint would (it may not exist yet). */
 export async function bearer(s: TestServer, tenantSlug: string, userId: string, ttlSeconds = 300): Promise<string> {
-  const tenant = (await s.ctx.tenants.get(tenantSlug))!;
-  const issuer = s.ctx.issuer(tenant);
-  return signAccessToken(await s.ctx.keys.active(tenant), {
+  const tenant = (await s.services.tenants.get(tenantSlug))!;
+  const issuer = s.services.issuer(tenant);
+  return signAccessToken(await s.services.keys.active(tenant), {
     issuer, subject: userId, audience: issuer, clientId: 'latchkey-sdk', scope: '', ttlSeconds,
   }).token;
 }

@@ -204,7 +204,7 @@ for (const backend of await backends()) {
       const idp = (await s.store.identityProviders.list(tenantId)).find((p) => p.enabled)!;
       const user = (await s.store.users.byId(tenantId, malloryId))!;
       const viaIdp = async () => {
-        const session = await createSession(s.store, s.ctx.hasher, user, Date.now(), { method: 'sso', idpId: idp.id, idTokenSealed: null });
+        const session = await createSession(s.store, s.services.hasher, user, Date.now(), { method: 'sso', idpId: idp.id, idTokenSealed: null });
         const caller = as(s, { cookie: session.secret, csrf: session.csrfToken });
         assert.equal((await caller.request('GET', '/t/demo/api/v1/me')).statusCode, 200);
         return caller;

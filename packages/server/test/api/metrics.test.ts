@@ -53,7 +53,7 @@ for (const backend of await backends()) {
     });
 
     await t.test('a refresh-token reuse is counted once, and its refusal as invalid_grant', async () => {
-      const doc = await generateAppTokens(s.ctx, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
+      const doc = await generateAppTokens(s.services, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
       const rt1 = (await token(s, { grant_type: 'refresh_token', refresh_token: doc.refresh_token! }, auth)).json().refresh_token;
       assert.equal((await token(s, { grant_type: 'refresh_token', refresh_token: rt1 }, auth)).statusCode, 200);
       const replay = await token(s, { grant_type: 'refresh_token', refresh_token: doc.refresh_token! }, auth);
@@ -147,13 +147,13 @@ test('GET /metrics counts usage flushes that failed, and the kept uses are writt
   assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 0);
   // The database refuses every write of this connection (SQLITE_READONLY), as a full or read-only disk would.
   await sql`pragma query_only = on`.execute(s.store.db);
-  s.ctx.usage.touch(app.client, { address: '192.0.2.9' });
-  await s.ctx.usage.flush();
-  await s.ctx.usage.flush();
+  s.services.usage.touch(app.client, { address: '192.0.2.9' });
+  await s.services.usage.flush();
+  await s.services.usage.flush();
   await sql`pragma query_only = off`.execute(s.store.db);
   assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 2);
   assert.equal(await lastUsed(), null);
-  await s.ctx.usage.flush();
+  await s.services.usage.flush();
   assert.equal(await lastUsed(), '192.0.2.9');
   assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 2, 'a flush that succeeds is not counted');
 });

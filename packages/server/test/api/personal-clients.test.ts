@@ -55,7 +55,7 @@ for (const backend of await backends()) {
       assert.equal(claims.client_id, c.clientId);
       assert.equal(claims.scope, 'myservices');
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret, 'metering')).json().error, 'invalid_scope');
-      await s.ctx.usage.flush();
+      await s.services.usage.flush();
       const after = (await call(alice, 'GET', `/me/oauth2-clients/${c.id}`)).json();
       assert.ok(after.lastUsedAt, 'lastUsedAt set by the batched usage flush');
       const audit = await s.store.audit.list(tenant.id, { targetId: c.id }, 10);

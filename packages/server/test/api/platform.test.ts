@@ -42,7 +42,7 @@ for (const backend of await backends()) {
     test('platform bearer tokens are verified with the keys of the tenant they name', async () => {
       problem(await as(s, { bearer: 'garbage' }).request('GET', '/platform/api/v1/tenants'), 401);
       const demo = (await s.store.tenants.bySlug('demo'))!;
-      const key = await s.ctx.keys.active(demo);
+      const key = await s.services.keys.active(demo);
       const forged = (iss: string) => signAccessToken(key, { issuer: iss, subject: adminSession.userId, audience: iss, clientId: 'latchkey-sdk', scope: '', ttlSeconds: 300 }).token;
       problem(await as(s, { bearer: forged('http://elsewhere.example/t/demo') }).request('GET', '/platform/api/v1/tenants'), 401);
       problem(await as(s, { bearer: forged('http://latchkey.test/t/nope') }).request('GET', '/platform/api/v1/tenants'), 401);

@@ -166,15 +166,15 @@ for (const backend of await backends()) {
 
     await t.test('an application secret is regenerated; a refresh token and a whole .tok document end their grants', async () => {
       const app = await makeApp(s, { name: 'leaky app' });
-      const tok = await generateAppTokens(s.ctx, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
-      const tok2 = await generateAppTokens(s.ctx, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
+      const tok = await generateAppTokens(s.services, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
+      const tok2 = await generateAppTokens(s.services, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
       const before = (await s.store.clients.byId(tenant.id, app.id))!;
       // The refresh token alone: its family dies; the app secret and the other grant survive.
       const r1 = await (await github(report(tok.refresh_token!))).json();
       assert.equal(r1[0].label, 'true_positive');
       assert.equal((await refresh(app.clientId, app.clientSecret, tok.refresh_token!)).json().error, 'invalid_grant');
       assert.equal((await s.store.clients.byId(tenant.id, app.id))!.secretHash, before.secretHash);
-      const family = (await s.store.refreshTokens.byHashAnyTenant(s.ctx.hasher.hash(tok.refresh_token!)))!.familyId;
+      const family = (await s.store.refreshTokens.byHashAnyTenant(s.services.hasher.hash(tok.refresh_token!)))!.familyId;
       assert.deepEqual((await auditOf(family)).sort(), ['refresh_token.reported_leaked', 'refresh_token.revoked']);
       const intro = await s.app.inject({ method: 'POST', url: '/t/demo/oauth2/v1/introspect', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(app.clientId, app.clientSecret) },
         payload: form({ token: tok.app_access_token }) });
@@ -211,8 +211,8 @@ for (const backend of await backends()) {
     await t.test('a secret issued before checksums keeps working, and is revoked when reported', async () => {
       const app = await makeApp(s, { name: 'old app' });
       const legacy = 'lk_cs_' + randomBytes(32).toString('base64url');
-      await s.store.clients.setSecret(tenant.id, app.id, s.ctx.hasher.hash(legacy));
-      s.ctx.clients.onChange({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
+      await s.store.clients.setSecret(tenant.id, app.id, s.services.hasher.hash(legacy));
+      s.services.clients.onChange({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
       assert.equal((await clientCredentials(s, app.clientId, legacy)).statusCode, 200);
       const r = await (await github(report(legacy))).json();
       assert.equal(r[0].label, 'true_positive');
@@ -316,7 +316,7 @@ test('GitLab: wrong revocation tokens are throttled per address; GitLab\'s own a
 test('an unreachable GitHub key URL is logged once per refresh interval, not once per report', async (t) => {
   const s = await createTestServer('sqlite', { GITHUB_SECRET_SCANNING_KEYS_URL: 'http://127.0.0.1:1/keys', GITHUB_SECRET_SCANNING_KEYS_MIN_REFRESH_SECONDS: '60' });
   const lines: string[] = [];
-  const app = await buildApp(s.ctx, { logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line); } } } });
+  const app = await buildApp(s.services, { logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line); } } } });
   t.after(async () => { await app.close(); await s.close(); });
   for (let i = 0; i < 20; i++) {
     const res = await app.inject({

@@ -40,7 +40,7 @@ for (const backend of await backends()) {
       assert.match(setCookie, /Path=\//);
       assert.doesNotMatch(setCookie, /Secure/); // PUBLIC_URL is http in tests
       const value = res.cookies.find((c) => c.name === 'lk_session')!.value;
-      const stored = await s.store.sessions.byHash(s.ctx.hasher.hash(value), Date.now());
+      const stored = await s.store.sessions.byHash(s.services.hasher.hash(value), Date.now());
       assert.equal(stored?.userId, body.user.id);
       assert.equal(stored?.csrfToken, body.csrfToken);
       assert.equal(await s.store.sessions.byHash(value, Date.now()), undefined, 'the raw value is not stored');
@@ -110,16 +110,16 @@ for (const backend of await backends()) {
       problem(await as(s, { bearer: await bearer(s, 'demo', admin.userId, -60) }).request('GET', '/t/demo/api/v1/me'), 401, /^Expired access token/, 'token_expired');
 
       const tenant = await demo();
-      const minted = signAccessToken(await s.ctx.keys.active(tenant), {
-        issuer: s.ctx.issuer(tenant), subject: admin.userId, audience: s.ctx.issuer(tenant), clientId: 'latchkey-sdk', scope: '', ttlSeconds: 300,
+      const minted = signAccessToken(await s.services.keys.active(tenant), {
+        issuer: s.services.issuer(tenant), subject: admin.userId, audience: s.services.issuer(tenant), clientId: 'latchkey-sdk', scope: '', ttlSeconds: 300,
       });
       // Written to the store as another process would, then read back.
       await s.store.replay.revokeAccessToken(tenant.id, minted.claims.jti, minted.claims.exp * 1000);
-      await s.ctx.revokedTokens.sync();
+      await s.services.revokedTokens.sync();
       problem(await as(s, { bearer: minted.token }).request('GET', '/t/demo/api/v1/me'), 401, /revoked/, 'token_revoked');
 
-      const sampleApiOnly = signAccessToken(await s.ctx.keys.active(tenant), {
-        issuer: s.ctx.issuer(tenant), subject: admin.userId, audience: 'urn:latchkey:sample-api', clientId: 'latchkey-sdk', scope: 'metering', ttlSeconds: 300,
+      const sampleApiOnly = signAccessToken(await s.services.keys.active(tenant), {
+        issuer: s.services.issuer(tenant), subject: admin.userId, audience: 'urn:latchkey:sample-api', clientId: 'latchkey-sdk', scope: 'metering', ttlSeconds: 300,
       });
       problem(await as(s, { bearer: sampleApiOnly.token }).request('GET', '/t/demo/api/v1/me'), 401, /not meant for this API/, 'token_invalid');
 
@@ -149,7 +149,7 @@ for (const backend of await backends()) {
       const out = await as(s, me).request('DELETE', '/t/demo/api/v1/session');
       assert.equal(out.statusCode, 204, out.body);
       assert.match(String(out.headers['set-cookie']), /^lk_session=;.*Expires=Thu, 01 Jan 1970/);
-      assert.equal(await s.store.sessions.byHash(s.ctx.hasher.hash(me.cookie), Date.now()), undefined);
+      assert.equal(await s.store.sessions.byHash(s.services.hasher.hash(me.cookie), Date.now()), undefined);
       problem(await as(s, me).request('GET', '/t/demo/api/v1/me'), 401, /expired or ended/);
     });
 

@@ -33,7 +33,7 @@ for (const backend of await backends()) {
       const stored = (await s.store.tenants.byId(tenantId))!;
       assert.equal(stored.accessTokenTtlSeconds, 900);
       assert.equal(stored.signingCertificatePublic, false);
-      assert.equal((await s.ctx.tenants.get('demo'))!.accessTokenTtlSeconds, 900, 'cache invalidated');
+      assert.equal((await s.services.tenants.get('demo'))!.accessTokenTtlSeconds, 900, 'cache invalidated');
       assert.equal((await admin.request('GET', '/t/demo/api/v1/settings')).json().accessTokenTtlSeconds, 900);
       const [event] = await s.store.audit.list(tenantId, { action: 'settings.updated' }, 5);
       assert.equal(event.actorId, adminId);

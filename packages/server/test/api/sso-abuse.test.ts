@@ -185,7 +185,7 @@ describe('a provider whose discovery fails', () => {
       // The interval, on a clock of its own: a failure is kept for FAILED_DISCOVERY_MS, then tried again.
       const p = (await s.store.identityProviders.byId((await s.store.tenants.bySlug('demo'))!.id, idpId))!;
       let now = 1_000_000;
-      const configs = new ProviderConfigs(s.ctx.sealer, s.ctx.outbound, () => now);
+      const configs = new ProviderConfigs(s.services.sealer, s.services.outbound, () => now);
       doc.fail(true);
       doc.reset();
       await assert.rejects(configs.get(p));

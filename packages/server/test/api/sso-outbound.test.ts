@@ -98,8 +98,8 @@ for (const backend of await backends()) {
         const res = await as(open, openAdmin).request('POST', '/t/demo/api/v1/identity-providers', { ...base, issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret });
         assert.equal(res.statusCode, 201, res.body);
         const provider = (await open.store.identityProviders.byId((await open.store.tenants.bySlug('demo'))!.id, res.json().id))!;
-        const config = await open.ctx.ssoConfigs.get(provider);
-        assert.equal(config[oidc.customFetch], open.ctx.outbound.fetch);
+        const config = await open.services.ssoConfigs.get(provider);
+        assert.equal(config[oidc.customFetch], open.services.outbound.fetch);
       } finally {
         await upstream.close();
       }

@@ -8,7 +8,7 @@ import { backends, createScratchDatabase, ADMIN_EMAIL, ADMIN_PASSWORD, basic } f
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
 import { openStore, migrateToLatest, Store } from '../../src/store/index.js';
-import { createContext } from '../../src/context.js';
+import { buildServices } from '../../src/services.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { createApp } from '../../src/domain/clients/apps.js';
 import { issueTokens } from '../../src/domain/tokens/issue.js';
@@ -36,7 +36,7 @@ for (const backend of await backends()) {
     const handle = openStore({ databaseUrl: config.databaseUrl, dataDir });
     await migrateToLatest(handle.db);
     const store = new Store(handle.db, handle.dialect);
-    const ctx = createContext(config, store, masterKey);
+    const ctx = buildServices(config, store, masterKey);
     await bootstrap(store, config);
     const tenant = (await store.tenants.bySlug('demo'))!;
     const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, {

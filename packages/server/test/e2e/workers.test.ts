@@ -10,7 +10,7 @@ import { backends, createScratchDatabase, ADMIN_EMAIL, ADMIN_PASSWORD, basic } f
 import { SERVER_ENTRY, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { loadConfig, parseWorkers } from '../../src/config.js';
 import { openStore, migrateToLatest, Store } from '../../src/store/index.js';
-import { createContext } from '../../src/context.js';
+import { buildServices } from '../../src/services.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { loadMasterKey } from '../../src/crypto/master-key.js';
 import { createApp, setAppActive } from '../../src/domain/clients/apps.js';
@@ -77,7 +77,7 @@ if ((await backends()).includes('postgres')) {
     await migrateToLatest(handle.db);
     const store = new Store(handle.db, handle.dialect);
     await bootstrap(store, config);
-    const ctx = createContext(config, store, loadMasterKey(undefined, dataDir));
+    const ctx = buildServices(config, store, loadMasterKey(undefined, dataDir));
     const tenant = (await store.tenants.bySlug('demo'))!;
     const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, { name: 'workers', grantTypes: ['client_credentials'], scopes: ['myservices'] }, SYSTEM);
     // A new connection per request: the primary deals connections to the workers in turn.

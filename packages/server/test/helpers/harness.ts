@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
-import { createContext, type AppContext } from '../../src/context.js';
+import { buildServices, type Services } from '../../src/services.js';
 import { buildApp } from '../../src/app.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { PgChangeListener } from '../../src/store/change-listener.js';
@@ -85,7 +85,7 @@ export async function createScratchDatabase(): Promise<{ url: string; drop: () =
 export interface TestServer {
   backend: Backend;
   app: FastifyInstance;
-  ctx: AppContext;
+  services: Services;
   store: Store;
   config: Config;
   dataDir: string;
@@ -115,17 +115,17 @@ export async function createTestServer(backend: Backend, env: Record<string, str
   await migrateToLatest(handle.db);
   const store = new Store(handle.db, handle.dialect);
   const masterKey = randomBytes(32);
-  const ctx = createContext(config, store, masterKey);
+  const services = buildServices(config, store, masterKey);
   await bootstrap(store, config);
-  const app = await buildApp(ctx);
+  const app = await buildApp(services);
   await app.ready();
   return {
-    backend, app, ctx, store, config, dataDir, databaseUrl: scratch?.url, masterKey,
+    backend, app, services, store, config, dataDir, databaseUrl: scratch?.url, masterKey,
     async close() {
       await app.close();
-      await ctx.usage.close();
-      await ctx.throttle.store.close?.();
-      await ctx.outbound.close();
+      await services.usage.close();
+      await services.throttle.store.close?.();
+      await services.outbound.close();
       await handle.close();
       await scratch?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ export async function changeTenant(s: TestServer, patch: TenantPatch & Partial<T
 
 export async function makeApp(s: TestServer, input: Partial<NewApp> = {}, slug = 'demo') {
   const tenant = (await s.store.tenants.bySlug(slug))!;
-  const { client, clientSecret } = await createApp(s.store, s.ctx.hasher, tenant, {
+  const { client, clientSecret } = await createApp(s.store, s.services.hasher, tenant, {
     name: 'test app', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['myservices', 'metering'], ...input,
   }, { type: 'system', id: null });
   return { client, clientId: client.clientId, clientSecret, id: client.id };
@@ -63,7 +63,7 @@ export async function ensureIdentityProvider(s: TestServer, slug = 'demo'): Prom
   const now = Date.now();
   await s.store.identityProviders.insert({
     id: `stored-idp-${slug}`, tenantId: tenant.id, name: 'Stored IdP', issuer: 'https://idp.invalid', clientId: 'latchkey',
-    clientSecretSealed: s.ctx.sealer.seal('unused', `idp-secret:${tenant.id}:stored-idp-${slug}`), allowedEmailDomains: ['demo.test'],
+    clientSecretSealed: s.services.sealer.seal('unused', `idp-secret:${tenant.id}:stored-idp-${slug}`), allowedEmailDomains: ['demo.test'],
     jitProvisioning: false, enabled: true, endSessionEndpoint: null, createdAt: now, updatedAt: now,
   });
 }

@@ -129,7 +129,7 @@ describe('jose verifies real Latchkey access tokens from the published JWKS', ()
     assert.deepEqual(before.map((k) => k.kid), [oldKid]);
 
     // Rotate store-side, as an administrator's "rotate now" would from any process.
-    const newKid = await env.ctx.keys.rotate(env.tenant, 'manual');
+    const newKid = await env.services.keys.rotate(env.tenant, 'manual');
     assert.notEqual(newKid, oldKid);
     const live = await env.store.signingKeys.live(env.tenant.id, Date.now());
     const retired = live.find((k) => k.kid === oldKid);

@@ -7,7 +7,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { freePort, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
 import { openStore, migrateToLatest, Store, type StoreHandle } from '../../src/store/index.js';
-import { createContext, type AppContext } from '../../src/context.js';
+import { buildServices, type Services } from '../../src/services.js';
 import { bootstrap } from '../../src/bootstrap.js';
 import { createApp, type NewApp } from '../../src/domain/clients/apps.js';
 import { issueTokens } from '../../src/domain/tokens/issue.js';
@@ -22,7 +22,7 @@ export interface InteropEnv {
   /** `${server.url}/t/demo` */
   issuer: string;
   /** A store-side context on the same SQLite file and master key as the server process. */
-  ctx: AppContext;
+  services: Services;
   store: Store;
   tenant: Tenant;
   client: Client;
@@ -33,7 +33,7 @@ export interface InteropEnv {
   /** Another confidential app of tenant demo, created store-side (the server loads it on first use). */
   createApp(input: NewApp): Promise<{ client: Client; clientId: string; clientSecret: string }>;
   /** Another store-side context on the same store and master key whose issuer base is publicUrl. */
-  contextFor(publicUrl: string): Promise<AppContext>;
+  contextFor(publicUrl: string): Promise<Services>;
   /**
    * Another server process, started now on a copy of the store as it is now (same master key): one
    * process serves a SQLite data directory. Its PUBLIC_URL equals its own URL.
@@ -69,8 +69,8 @@ export async function startInteropEnv(): Promise<InteropEnv> {
   const handle: StoreHandle = openStore({ databaseUrl: config.databaseUrl, dataDir });
   const servers: ServerProcess[] = [];
   const copies: string[] = [];
-  let ctx: AppContext | undefined;
-  const extraContexts: AppContext[] = [];
+  let ctx: Services | undefined;
+  const extraContexts: Services[] = [];
   const close = async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await ctx?.usage.close();
@@ -81,7 +81,7 @@ export async function startInteropEnv(): Promise<InteropEnv> {
   try {
     await migrateToLatest(handle.db);
     const store = new Store(handle.db, handle.dialect);
-    ctx = createContext(config, store, masterKey);
+    ctx = buildServices(config, store, masterKey);
     await bootstrap(store, config);
     const tenant = (await store.tenants.bySlug('demo'))!;
     // Create the tenant's signing key here, before any server process could race to create one.
@@ -94,7 +94,7 @@ export async function startInteropEnv(): Promise<InteropEnv> {
     servers.push(server);
     const c = ctx;
     return {
-      server, issuer: `${server.url}/t/demo`, ctx, store, tenant, client, clientId: client.clientId, clientSecret,
+      server, issuer: `${server.url}/t/demo`, services: ctx, store, tenant, client, clientId: client.clientId, clientSecret,
       async seedRefreshToken(scopes = ['metering', 'myservices']) {
         const r = await issueTokens(c, tenant, { client, userId: null, scopes, withRefresh: true });
         return r.refresh_token!;
@@ -104,7 +104,7 @@ export async function startInteropEnv(): Promise<InteropEnv> {
         return { client: made.client, clientId: made.client.clientId, clientSecret: made.clientSecret };
       },
       async contextFor(publicUrl: string) {
-        const other = createContext(loadConfig({ ...baseEnv, PUBLIC_URL: publicUrl }), store, masterKey);
+        const other = buildServices(loadConfig({ ...baseEnv, PUBLIC_URL: publicUrl }), store, masterKey);
         extraContexts.push(other);
         return other;
       },

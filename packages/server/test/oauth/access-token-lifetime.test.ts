@@ -16,8 +16,8 @@ for (const backend of await backends()) {
     const tenant = await demo(s);
     const admin = await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD);
     const rs = await makeApp(s);
-    const issuer = s.ctx.issuer(tenant);
-    const key = await s.ctx.keys.active(tenant);
+    const issuer = s.services.issuer(tenant);
+    const key = await s.services.keys.active(tenant);
     // Signed with the tenant's real active key, as a holder of the leaked key would.
     const forge = (claims: { ttlSeconds: number; iatOffset?: number }) => {
       const realNow = Date.now;

@@ -37,7 +37,7 @@ for (const backend of await backends()) {
       assert.equal((await revoke(at)).statusCode, 200);
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, at)).active, false);
       const tenant = await demo(s);
-      const rt = (await issueTokens(s.ctx, tenant, { client: app.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
+      const rt = (await issueTokens(s.services, tenant, { client: app.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
       const r1 = await token(s, { grant_type: 'refresh_token', refresh_token: rt }, { authorization: basic(app.clientId, app.clientSecret) });
       const rt1 = r1.json().refresh_token;
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, rt1)).active, true);
@@ -56,7 +56,7 @@ for (const backend of await backends()) {
       const tenant = await demo(s);
       const a = await makeApp(s, { name: 'suspend me' });
       const at = (await clientCredentials(s, a.clientId, a.clientSecret)).json().access_token;
-      const rt = (await issueTokens(s.ctx, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
+      const rt = (await issueTokens(s.services, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
       await setAppActive(s.store, tenant, a.id, false, SYSTEM);
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, at)).active, false);
       const cc = await clientCredentials(s, a.clientId, a.clientSecret);
@@ -88,15 +88,15 @@ for (const backend of await backends()) {
     await t.test('regenerating the secret kills the old secret and every refresh token', async () => {
       const tenant = await demo(s);
       const a = await makeApp(s, { name: 'rotate me' });
-      const rt = (await issueTokens(s.ctx, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
-      const { clientSecret } = await regenerateAppSecret(s.store, s.ctx.hasher, tenant, a.id, SYSTEM);
+      const rt = (await issueTokens(s.services, tenant, { client: a.client, userId: null, scopes: ['metering'], withRefresh: true })).refresh_token!;
+      const { clientSecret } = await regenerateAppSecret(s.store, s.services.hasher, tenant, a.id, SYSTEM);
       assert.equal((await clientCredentials(s, a.clientId, a.clientSecret)).statusCode, 401);
       assert.equal((await clientCredentials(s, a.clientId, clientSecret)).statusCode, 200);
       const r = await token(s, { grant_type: 'refresh_token', refresh_token: rt }, { authorization: basic(a.clientId, clientSecret) });
       assert.equal(r.statusCode, 400);
       // Says why, rather than "invalid, expired or revoked".
       assert.deepEqual(r.json(), { error: 'invalid_grant', error_description: 'refresh token was invalidated when the application\'s secret was regenerated: a new token file (or refresh token) is needed' });
-      const stored = await s.store.refreshTokens.byHash(tenant.id, s.ctx.hasher.hash(rt));
+      const stored = await s.store.refreshTokens.byHash(tenant.id, s.services.hasher.hash(rt));
       assert.ok(stored?.revokedAt, 'the token stays revoked');
     });
 
@@ -123,7 +123,7 @@ for (const backend of await backends()) {
       const tenant = await demo(s);
       const before = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
       const oldKid = decodeProtectedHeader(before).kid;
-      const newKid = await s.ctx.keys.rotate(tenant, 'manual');
+      const newKid = await s.services.keys.rotate(tenant, 'manual');
       assert.notEqual(newKid, oldKid);
       const after = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
       assert.equal(decodeProtectedHeader(after).kid, newKid);
@@ -136,7 +136,7 @@ for (const backend of await backends()) {
       assert.ok(!stored.private_key_enc.includes('"d"'), 'private key stored sealed');
       // Once expired the old key leaves the JWKS.
       await s.store.db.updateTable('signing_keys').set({ expires_at: Date.now() - 1 }).where('kid', '=', oldKid!).execute();
-      const later = (await s.ctx.keys.reload(tenant)).jwks.keys.map((k) => k.kid);
+      const later = (await s.services.keys.reload(tenant)).jwks.keys.map((k) => k.kid);
       assert.deepEqual(later, [newKid]);
     });
 
@@ -160,13 +160,13 @@ for (const backend of await backends()) {
       const a = await makeApp(s, { name: 'usage' });
       for (let i = 0; i < 3; i++) await clientCredentials(s, a.clientId, a.clientSecret);
       assert.equal((await s.store.clients.byId(tenant.id, a.id))!.lastUsedAt, null, 'no write on the hot path');
-      await s.ctx.usage.flush();
+      await s.services.usage.flush();
       const c = (await s.store.clients.byId(tenant.id, a.id))!;
       assert.ok(c.firstUsedAt && c.lastUsedAt);
       const events = await s.store.audit.list(tenant.id, { action: 'client.first_used', targetId: a.id }, 10);
       assert.equal(events.length, 1);
       await clientCredentials(s, a.clientId, a.clientSecret);
-      await s.ctx.usage.flush();
+      await s.services.usage.flush();
       assert.equal((await s.store.audit.list(tenant.id, { action: 'client.first_used', targetId: a.id }, 10)).length, 1);
     });
 

@@ -50,7 +50,7 @@ for (const backend of await backends()) {
 
     await t.test('secret regeneration: every access token of the app\'s old secret is dead', async () => {
       const app = await makeApp(s, { name: 'reports' });
-      const tok = await generateAppTokens(s.ctx, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null });
+      const tok = await generateAppTokens(s.services, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null });
       const refreshed = (await token(s, { grant_type: 'refresh_token', refresh_token: tok.refresh_token }, { authorization: basic(app.clientId, app.clientSecret) })).json();
       assert.equal(await active(refreshed.access_token), true);
       const own = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
@@ -85,15 +85,15 @@ for (const backend of await backends()) {
       assert.equal(await active(u.grant.access_token), false);
       assert.equal((await me(u.grant.access_token)).statusCode, 401);
       assert.equal((await sdkRefresh(u.grant.refresh_token)).json().error, 'invalid_grant');
-      const stored = await s.store.refreshTokens.byHash((await demo(s)).id, s.ctx.hasher.hash(u.grant.refresh_token));
+      const stored = await s.store.refreshTokens.byHash((await demo(s)).id, s.services.hasher.hash(u.grant.refresh_token));
       assert.notEqual(stored!.revokedAt, null, 'revoked in the store, not only refused');
     });
 
     await t.test('a personal client that expires in 75 s issues tokens that expire with it', async () => {
       const tenant = await demo(s);
-      const owner = (await s.ctx.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, ADMIN_EMAIL))!.id))!;
+      const owner = (await s.services.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, ADMIN_EMAIL))!.id))!;
       const expiresAt = Date.now() + 75_000;
-      const { client, clientSecret } = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'short-lived', expiresAt });
+      const { client, clientSecret } = await createPersonalClient(s.store, s.services.hasher, tenant, owner, { name: 'short-lived', expiresAt });
       const r = await clientCredentials(s, client.clientId, clientSecret);
       assert.equal(r.statusCode, 200, r.body);
       const { exp } = decodeJwt(r.json().access_token);

@@ -7,7 +7,7 @@ const LONG = 12 * 1024;
 
 /** Everything the process keeps per identifier: the caches and the throttle state. */
 function footprint(s: TestServer) {
-  const { clients, principals, tenants, resources, throttle } = s.ctx;
+  const { clients, principals, tenants, resources, throttle } = s.services;
   // Hits grow with every legitimate request of the known application; entries, bytes and misses (a
   // lookup of something not cached) must not move.
   const stored = ({ hits: _hits, ...rest }: { hits: number; entries: number; bytes: number; misses: number }) => rest;

@@ -12,7 +12,7 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend);
     t.after(() => s.close());
     const tenant = await demo(s);
-    const before = (await s.ctx.keys.active(tenant)).kid;
+    const before = (await s.services.keys.active(tenant)).kid;
 
     // Another process: its reads of the keys can be held between reading and returning.
     let hold: Promise<void> | undefined;
@@ -28,13 +28,13 @@ for (const backend of await backends()) {
       },
     });
     const store = Object.assign(Object.create(Object.getPrototypeOf(s.store)), s.store, { signingKeys }) as Store;
-    const other = new KeyService(store, s.ctx.sealer, 30 * DAY);
+    const other = new KeyService(store, s.services.sealer, 30 * DAY);
 
     let release!: () => void;
     hold = new Promise((r) => { release = r; });
     const slow = other.active(tenant); // reads the keys, then waits
     await hasRead;
-    const after = await s.ctx.keys.rotate(tenant, 'manual');
+    const after = await s.services.keys.rotate(tenant, 'manual');
     assert.notEqual(after, before);
     other.onChange({ type: 'keys.rotated', tenantId: tenant.id }); // the announcement arrives mid-load
     const next = other.active(tenant); // asked after the announcement: must not join the stale load

@@ -12,9 +12,9 @@ for (const backend of await backends()) {
     t.after(() => s.close());
     const app = await makeApp(s);
     const auth = { authorization: basic(app.clientId, app.clientSecret) };
-    const tokFile = async () => (await generateAppTokens(s.ctx, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null })).refresh_token!;
+    const tokFile = async () => (await generateAppTokens(s.services, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null })).refresh_token!;
     const refresh = (rt: string, headers = auth) => token(s, { grant_type: 'refresh_token', refresh_token: rt }, headers);
-    const row = async (rt: string) => s.store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s.ctx.hasher.hash(rt)).executeTakeFirstOrThrow();
+    const row = async (rt: string) => s.store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s.services.hasher.hash(rt)).executeTakeFirstOrThrow();
 
     await t.test('a retry after a lost response gets the very same answer, and the grant lives on', async () => {
       const rt0 = await tokFile();
@@ -63,7 +63,7 @@ for (const backend of await backends()) {
       assert.notEqual((await row(rt0)).answer_sealed, null);
       // Move the rotation 61 s into the past (the default window is 60 s).
       await s.store.db.updateTable('refresh_tokens').set((eb) => ({ rotated_at: eb('rotated_at', '-', 61_000), answer_until: eb('answer_until', '-', 61_000) }))
-        .where('token_hash', '=', s.ctx.hasher.hash(rt0)).execute();
+        .where('token_hash', '=', s.services.hasher.hash(rt0)).execute();
       await s.store.refreshTokens.forgetAnswers(Date.now());
       assert.equal((await row(rt0)).answer_sealed, null, 'swept once the window is over');
       const replay = await refresh(rt0);

@@ -11,7 +11,7 @@ for (const backend of await backends()) {
     const app = await makeApp(s);
     const auth = { authorization: basic(app.clientId, app.clientSecret) };
     const seed = async (scopes = ['metering', 'myservices']) =>
-      (await issueTokens(s.ctx, await demo(s), { client: app.client, userId: null, scopes, withRefresh: true })).refresh_token!;
+      (await issueTokens(s.services, await demo(s), { client: app.client, userId: null, scopes, withRefresh: true })).refresh_token!;
 
     await t.test('each refresh returns a new token and kills the old one', async () => {
       const rt0 = await seed();
@@ -52,7 +52,7 @@ for (const backend of await backends()) {
         const results = await Promise.all([1, 2, 3].map(() => token(s, { grant_type: 'refresh_token', refresh_token: rt }, auth)));
         for (const r of results) assert.equal(r.statusCode, 200, r.body);
         assert.equal(new Set(results.map((r) => r.body)).size, 1, 'one answer');
-        const family = await s.store.refreshTokens.byHash((await demo(s)).id, s.ctx.hasher.hash(rt));
+        const family = await s.store.refreshTokens.byHash((await demo(s)).id, s.services.hasher.hash(rt));
         const members = await s.store.db.selectFrom('refresh_tokens').selectAll().where('family_id', '=', family!.familyId).execute();
         assert.equal(members.length, 2, 'the seed and exactly one successor');
       }
@@ -68,7 +68,7 @@ for (const backend of await backends()) {
       r = await token(s, { grant_type: 'refresh_token' }, auth);
       assert.equal(r.json().error, 'invalid_request');
       const expired = await seed();
-      await s.store.db.updateTable('refresh_tokens').set({ expires_at: Date.now() - 1 }).where('token_hash', '=', s.ctx.hasher.hash(expired)).execute();
+      await s.store.db.updateTable('refresh_tokens').set({ expires_at: Date.now() - 1 }).where('token_hash', '=', s.services.hasher.hash(expired)).execute();
       r = await token(s, { grant_type: 'refresh_token', refresh_token: expired }, auth);
       assert.equal(r.json().error, 'invalid_grant');
     });

@@ -17,7 +17,7 @@ for (const backend of await backends()) {
     const tenant = await demo(s);
     const rotationMs = 30 * DAY; // the next key is published one day ahead
     // Each KeyService stands for a server process of its own on the same database.
-    const process = () => new KeyService(s.store, s.ctx.sealer, rotationMs);
+    const process = () => new KeyService(s.store, s.services.sealer, rotationMs);
     const rows = () => s.store.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenant.id).orderBy('created_at').execute();
     const activeAgo = async (kid: string, ms: number) => {
       await s.store.db.updateTable('signing_keys').set({ activated_at: Date.now() - ms }).where('kid', '=', kid).execute();
@@ -91,7 +91,7 @@ for (const backend of await backends()) {
       await activeAgo(active.kid, 29.5 * DAY);
       await process().jwks(tenant); // publishes the next key
       const next = (await rows()).find((r) => r.status === 'next')!;
-      assert.equal(await s.ctx.keys.rotate(tenant, 'manual'), next.kid);
+      assert.equal(await s.services.keys.rotate(tenant, 'manual'), next.kid);
     });
   });
 }
@@ -146,7 +146,7 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend);
     t.after(() => s.close());
     const tenant = await demo(s);
-    const issuer = s.ctx.issuer(tenant);
+    const issuer = s.services.issuer(tenant);
     const manager = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
     const rs = await makeApp(s);
     const adminId = (await s.store.users.byEmail(tenant.id, ADMIN_EMAIL))!.id;
@@ -154,13 +154,13 @@ for (const backend of await backends()) {
     const rows = () => s.store.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenant.id).orderBy('created_at').execute();
 
     await t.test('the leaked key leaves the JWKS, and tokens it signed are refused, also those verified before', async () => {
-      const leaked = (await s.ctx.keys.active(tenant)).kid;
+      const leaked = (await s.services.keys.active(tenant)).kid;
       // The schedule already published the next key; it is stored like the leaked one, so it is not trusted either.
       await s.store.db.updateTable('signing_keys').set({ activated_at: Date.now() - 29.5 * DAY }).where('kid', '=', leaked).execute();
-      await new KeyService(s.store, s.ctx.sealer, 30 * DAY).jwks(tenant);
+      await new KeyService(s.store, s.services.sealer, 30 * DAY).jwks(tenant);
       const next = (await rows()).find((r) => r.status === 'next')!;
       assert.ok(next, 'a next key is published');
-      s.ctx.keys['cache'].clear();
+      s.services.keys['cache'].clear();
 
       const forged = await bearer(s, 'demo', adminId, 3000);
       assert.equal(decodeProtectedHeader(forged).kid, leaked);
@@ -207,11 +207,11 @@ for (const backend of await backends()) {
     });
 
     await t.test('another process that verified a token before stops trusting it when it reloads the keys', async () => {
-      const other = new KeyService(s.store, s.ctx.sealer, 30 * DAY, 0); // reloads on every use
+      const other = new KeyService(s.store, s.services.sealer, 30 * DAY, 0); // reloads on every use
       const tok = await bearer(s, 'demo', adminId, 3000);
       const kid = decodeProtectedHeader(tok).kid;
       assert.ok(await verifyAccessToken(other, tenant, issuer, tok), 'verified, and remembered, there');
-      await s.ctx.keys.rotate(tenant, 'compromised', { type: 'user', id: adminId });
+      await s.services.keys.rotate(tenant, 'compromised', { type: 'user', id: adminId });
       assert.equal((await other.jwks(tenant)).keys.some((k) => k.kid === kid), false);
       assert.equal(await verifyAccessToken(other, tenant, issuer, tok), null);
     });

@@ -95,7 +95,7 @@ for (const backend of await backends()) {
       assert.equal(claims.sub, admin!.id);
       assert.equal(claims.client_id, 'latchkey-sdk');
       assert.deepEqual(claims.aud, ['urn:latchkey:sample-api', 'http://latchkey.test/t/demo']);
-      const stored = await s.store.refreshTokens.byHash(admin!.tenantId, s.ctx.hasher.hash(body.refresh_token));
+      const stored = await s.store.refreshTokens.byHash(admin!.tenantId, s.services.hasher.hash(body.refresh_token));
       assert.ok(stored, 'refresh token stored by hash');
       const raw = await s.store.db.selectFrom('refresh_tokens').select('token_hash').execute();
       assert.ok(raw.every((x) => !x.token_hash.includes(body.refresh_token.slice(6))), 'never stored in clear');

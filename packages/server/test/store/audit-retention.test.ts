@@ -64,7 +64,7 @@ for (const backend of await backends()) {
       await age(demoId, [10, 29, 31, 100, 500]);
       await age(otherId, [10, 399, 401, 1000]);
       await age(null, [10, 401]);
-      const stop = startMaintenance(s.ctx, 50);
+      const stop = startMaintenance(s.services, 50);
       try {
         const deadline = Date.now() + 10_000;
         while ((await ages(otherId)).length > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { anotherProcessStore, backends, createTestServer } from '../helpers/harness.js';
 import { makeApp, demo } from '../helpers/oauth.js';
 import type { Store } from '../../src/store/index.js';
-import { createContext } from '../../src/context.js';
+import { buildServices } from '../../src/services.js';
 import { LISTENER_APPLICATION_NAME } from '../../src/store/change-listener.js';
 import type { Announcement, Change } from '../../src/domain/changes.js';
 
@@ -23,7 +23,7 @@ if ((await backends()).includes('postgres')) {
     const a = await createTestServer('postgres');
     const other = anotherProcessStore(a.databaseUrl!);
     const { store: b, listener } = other;
-    const bCtx = createContext(a.config, b, randomBytes(32));
+    const bCtx = buildServices(a.config, b, randomBytes(32));
     const heard: Announcement[] = [];
     b.feed.subscribe((c) => heard.push(c));
     await listener.start();

@@ -50,11 +50,11 @@ for (const backend of await backends()) {
 
     await t.test('a write through a use-case empties the cache entry it changed', async () => {
       const tenant = (await s.store.tenants.bySlug('demo'))!;
-      const before = await s.ctx.tenants.get('demo');
+      const before = await s.services.tenants.get('demo');
       assert.equal(before!.accessTokenTtlSeconds, 3600);
       const { updateSettings } = await import('../../src/domain/tenants/settings.js');
       await updateSettings(s.store, tenant, { accessTokenTtlSeconds: 600 }, { type: 'system', id: null });
-      assert.equal((await s.ctx.tenants.get('demo'))!.accessTokenTtlSeconds, 600);
+      assert.equal((await s.services.tenants.get('demo'))!.accessTokenTtlSeconds, 600);
     });
   });
 }

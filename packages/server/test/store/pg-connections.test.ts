@@ -117,14 +117,14 @@ test('PostgreSQL: uses recorded while the database refuses connections are writt
     }
     const flushFailures = async () => sampleValue(parsePrometheus((await s.app.inject({ method: 'GET', url: '/metrics' })).body), 'latchkey_usage_flush_failures_total');
     assert.equal(await flushFailures(), 0);
-    s.ctx.usage.touch(app.client, { address: '192.0.2.7', userAgent: 'outage-test' });
-    await s.ctx.usage.flush(); // fails: the database refuses
+    s.services.usage.touch(app.client, { address: '192.0.2.7', userAgent: 'outage-test' });
+    await s.services.usage.flush(); // fails: the database refuses
     assert.equal(await flushFailures(), 1);
     await allow(true);
     const row = () => s.store.db.selectFrom('clients').select(['first_used_at', 'last_used_address']).where('id', '=', app.id).executeTakeFirstOrThrow();
     const audited = async () => (await s.store.db.selectFrom('audit_events').select('id').where('action', '=', 'client.first_used').where('target_id', '=', app.id).execute()).length;
     assert.deepEqual(await row(), { first_used_at: null, last_used_address: null }, 'nothing was written while it refused');
-    await s.ctx.usage.flush();
+    await s.services.usage.flush();
     const after = await row();
     assert.ok(after.first_used_at !== null, 'the kept use was written');
     assert.equal(after.last_used_address, '192.0.2.7');

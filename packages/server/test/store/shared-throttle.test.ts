@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { backends, createTestServer, form, hasRedis, REDIS_TEST_URL } from '../helpers/harness.js';
-import { createContext } from '../../src/context.js';
+import { buildServices } from '../../src/services.js';
 import { buildApp } from '../../src/app.js';
 import { createUser } from '../../src/domain/users/service.js';
 import { SYSTEM } from '../../src/domain/audit/actor.js';
@@ -29,7 +29,7 @@ for (const kind of kinds) {
       await s.close();
     });
     for (let i = 0; i < 2; i++) {
-      const ctx = createContext(s.config, s.store, s.masterKey);
+      const ctx = buildServices(s.config, s.store, s.masterKey);
       const app = await buildApp(ctx);
       app.addHook('onClose', async () => { await ctx.usage.close(); await ctx.throttle.store.close?.(); });
       await app.ready();

@@ -22,10 +22,10 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend, { SMTP_URL: 'smtp://127.0.0.1:1' });
     try {
       const tenant = await demo(s);
-      const owner = (await s.ctx.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
-      await createEndpoint(s.store, s.ctx.sealer, tenant, { url: 'https://hooks.example.com/x', events: ['personal_client.expiring'] }, SYSTEM);
-      const long = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'long', expiresAt: Date.now() + 10 * DAY });
-      await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'short', expiresAt: Date.now() + 3 * DAY });
+      const owner = (await s.services.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
+      await createEndpoint(s.store, s.services.sealer, tenant, { url: 'https://hooks.example.com/x', events: ['personal_client.expiring'] }, SYSTEM);
+      const long = await createPersonalClient(s.store, s.services.hasher, tenant, owner, { name: 'long', expiresAt: Date.now() + 10 * DAY });
+      await createPersonalClient(s.store, s.services.hasher, tenant, owner, { name: 'short', expiresAt: Date.now() + 3 * DAY });
       const expiring = async () => (await s.store.db.selectFrom('outbox_messages').selectAll().where('event_type', '=', 'personal_client.expiring').orderBy('id').execute())
         .map((m) => ({ channel: m.channel, ...JSON.parse(m.payload).data }))
         .map((d) => `${d.channel}:${d.name}:${d.days}`);

@@ -34,9 +34,9 @@ for (const backend of await backends()) {
     // The real clock, counting its readers: every poll, lease and send of the dispatcher reads it.
     let clockReads = 0;
     const clock: Clock = { now: () => { clockReads++; return systemClock.now(); } };
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock, mailer, publicUrl: s.config.publicUrl, pollMs: 50 });
     // Started after the first one stops: a process's next dispatcher, with the same poll period.
-    const next = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 50 });
+    const next = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 50 });
     t.after(async () => {
       await dispatcher.stop();
       await next.stop();
@@ -49,19 +49,19 @@ for (const backend of await backends()) {
     const other = await createTenant(s.store, { slug: 'other', name: 'Other' }, SYSTEM);
     const managerRole = (await s.store.roles.list(other.id)).find((r) => r.builtin === DOMAIN_MANAGER)!;
     await createUser(s.store, other, { email: OTHER_MANAGER, displayName: 'Boss', password: 'a sufficiently long password', roleIds: [managerRole.id] }, SYSTEM);
-    const slowEndpoint = (await createEndpoint(s.store, s.ctx.sealer, tenant, { url: slow.url, events: ['app.deactivated'] }, SYSTEM)).endpoint;
-    await createEndpoint(s.store, s.ctx.sealer, other, { url: fast.url, events: ['app.deactivated'] }, SYSTEM);
+    const slowEndpoint = (await createEndpoint(s.store, s.services.sealer, tenant, { url: slow.url, events: ['app.deactivated'] }, SYSTEM)).endpoint;
+    await createEndpoint(s.store, s.services.sealer, other, { url: fast.url, events: ['app.deactivated'] }, SYSTEM);
 
     // demo: three events for its slow endpoint, and a leak emailed to its manager, whose mail system is slow.
     for (const name of ['one', 'two', 'three']) await setAppActive(s.store, tenant, (await makeApp(s, { name })).id, false, SYSTEM);
-    assert.equal(await reportLeak(s.ctx, (await makeApp(s, { name: 'leaky' })).clientSecret, REPORT), 'true_positive');
+    assert.equal(await reportLeak(s.services, (await makeApp(s, { name: 'leaky' })).clientSecret, REPORT), 'true_positive');
     dispatcher.start();
     await slow.waitFor(1);
 
     // Meanwhile another tenant's event and email go out at once.
     const started = Date.now();
     await setAppActive(s.store, other, (await makeApp(s, { name: 'other app' }, 'other')).id, false, SYSTEM);
-    assert.equal(await reportLeak(s.ctx, (await makeApp(s, { name: 'other leaky' }, 'other')).clientSecret, REPORT), 'true_positive');
+    assert.equal(await reportLeak(s.services, (await makeApp(s, { name: 'other leaky' }, 'other')).clientSecret, REPORT), 'true_positive');
     await fast.waitFor(1, 20_000);
     const hookMs = Date.now() - started;
     const mail = await until('the other tenant\'s email', () => smtp.mails.find((m) => m.to.includes(OTHER_MANAGER)), 20_000);
@@ -108,10 +108,10 @@ for (const backend of await backends()) {
   test(`the dispatcher delivers at most its bound of endpoints at a time (${backend})`, async (t) => {
     const s = await createTestServer(backend);
     const receiver = await startReceiver({ delayMs: 300 });
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 20, maxEndpoints: 2 });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl, pollMs: 20, maxEndpoints: 2 });
     t.after(async () => { await dispatcher.stop(); await receiver.close(); await s.close(); });
     const tenant = await demo(s);
-    for (const i of [1, 2, 3, 4]) await createEndpoint(s.store, s.ctx.sealer, tenant, { url: `${receiver.url}?n=${i}`, events: ['app.deactivated'] }, SYSTEM);
+    for (const i of [1, 2, 3, 4]) await createEndpoint(s.store, s.services.sealer, tenant, { url: `${receiver.url}?n=${i}`, events: ['app.deactivated'] }, SYSTEM);
     await setAppActive(s.store, tenant, (await makeApp(s)).id, false, SYSTEM);
     dispatcher.start();
     await receiver.waitFor(4);

@@ -62,7 +62,7 @@ for (const backend of await backends()) {
     const receiver = await startReceiver();
     t.after(async () => { await receiver.close(); await s.close(); });
     const resolved: string[] = [];
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: testGuard(false, resolved), clock: systemClock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: testGuard(false, resolved), clock: systemClock, publicUrl: s.config.publicUrl });
     const port = new URL(receiver.url).port;
     const refusedAs = (got: Awaited<ReturnType<typeof deliverTo>>, url: string) => {
       const d = got.get(url)!;
@@ -123,7 +123,7 @@ for (const backend of await backends()) {
       await receiver.close();
       await s.close();
     });
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl, attemptTimeoutMs: 300 });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl, attemptTimeoutMs: 300 });
     const urls = {
       refusedConnection: `http://127.0.0.1:${closedPort}/hook`,
       noAnswer: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`,
@@ -148,7 +148,7 @@ for (const backend of await backends()) {
     const receiver = await startReceiver();
     t.after(async () => { await receiver.close(); await s.close(); });
     assert.equal(s.config.allowPrivateOutbound, true);
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock: systemClock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl });
     const got = await deliverTo(s, dispatcher, [receiver.url]);
     assert.equal(got.get(receiver.url)!.state, 'delivered');
     assert.equal(receiver.received.length, 1);

@@ -30,7 +30,7 @@ for (const backend of await backends()) {
     const receiver = await startReceiver();
     t.after(async () => { await receiver.close(); await s.close(); });
     const clock = manualClock();
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock, publicUrl: s.config.publicUrl });
     const tenant = await demo(s);
     const admin = { authorization: `Bearer ${(await passwordGrant(s)).json().access_token}` };
     const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = admin) =>
@@ -88,7 +88,7 @@ for (const backend of await backends()) {
       }), /boom/);
       assert.equal((await outboxRows(s)).length, before);
       // A use-case that fails half-way (regenerating a deleted app's secret) announces nothing either.
-      await assert.rejects(regenerateAppSecret(s.store, s.ctx.hasher, tenant, 'no-such-app', SYSTEM));
+      await assert.rejects(regenerateAppSecret(s.store, s.services.hasher, tenant, 'no-such-app', SYSTEM));
       assert.equal((await outboxRows(s)).length, before);
     });
 
@@ -145,14 +145,14 @@ for (const backend of await backends()) {
       await setAppActive(s.store, tenant, app.id, true, SYSTEM); // app.activated: not an event
       assert.equal((await outboxRows(s)).length, before);
       assert.equal((await api('PATCH', `/webhooks/${hook.id}`, { enabled: false })).json().enabled, false);
-      await regenerateAppSecret(s.store, s.ctx.hasher, tenant, app.id, SYSTEM);
+      await regenerateAppSecret(s.store, s.services.hasher, tenant, app.id, SYSTEM);
       assert.equal((await outboxRows(s)).length, before);
       await api('PATCH', `/webhooks/${hook.id}`, { enabled: true });
       const rotated = await api('POST', `/webhooks/${hook.id}/secret`);
       assert.equal(rotated.statusCode, 200);
       const secret = rotated.json().secret;
       assert.notEqual(secret, hook.secret);
-      await regenerateAppSecret(s.store, s.ctx.hasher, tenant, app.id, SYSTEM);
+      await regenerateAppSecret(s.store, s.services.hasher, tenant, app.id, SYSTEM);
       const n = receiver.received.length;
       await dispatcher.tick();
       const last = receiver.received[n];
@@ -176,9 +176,9 @@ for (const backend of await backends()) {
     await t.test('a leaked personal client is announced as revoked and as reported leaked', async () => {
       const r = await api('POST', '/webhooks', { url: receiver.url, events: ['personal_client.revoked', 'personal_client.reported_leaked'] });
       assert.equal(r.statusCode, 201);
-      const owner = (await s.ctx.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
-      const { client, clientSecret } = await createPersonalClient(s.store, s.ctx.hasher, tenant, owner, { name: 'leaky', expiresAt: Date.now() + 86_400_000 });
-      assert.equal(await reportLeak(s.ctx, clientSecret, { reporter: 'github', url: 'https://github.com/o/r/blob/main/x', source: 'content' }), 'true_positive');
+      const owner = (await s.services.principals.get(tenant.id, (await s.store.users.byEmail(tenant.id, 'admin@demo.test'))!.id))!;
+      const { client, clientSecret } = await createPersonalClient(s.store, s.services.hasher, tenant, owner, { name: 'leaky', expiresAt: Date.now() + 86_400_000 });
+      assert.equal(await reportLeak(s.services, clientSecret, { reporter: 'github', url: 'https://github.com/o/r/blob/main/x', source: 'content' }), 'true_positive');
       const n = receiver.received.length;
       await dispatcher.tick();
       await dispatcher.tick();
@@ -215,7 +215,7 @@ for (const backend of await backends()) {
         const app = await makeApp(s, { name });
         await setAppActive(s.store, tenant, app.id, false, SYSTEM);
       }
-      const others = [1, 2, 3].map(() => new OutboxDispatcher({ store: s.store, sealer: s.ctx.sealer, outbound: s.ctx.outbound, clock, publicUrl: s.config.publicUrl }));
+      const others = [1, 2, 3].map(() => new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock, publicUrl: s.config.publicUrl }));
       for (let i = 0; i < 4 && slow.received.length < 4; i++) await Promise.all([dispatcher, ...others].map((d) => d.tick()));
       assert.equal(slow.received.length, 4);
       assert.equal(new Set(slow.received.map((x) => x.id)).size, 4);

@@ -19,7 +19,7 @@ const SSO_ENFORCED = 'this domain enforces single sign-on: password sign-in is d
 export const password: Grant = async ({ deps, tenant, auth, params, ip, origin }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
-  const result = await deps.passwords.signIn(tenant, { email: username, password: pwd, ip, via: 'password_grant' });
+  const result = await deps.sessions.signIn(tenant, { email: username, password: pwd, ip, via: 'password_grant' });
   if (!result.ok) {
     if (result.reason === 'throttled') throw new TooManyAttempts(result.retryAfter);
     if (result.reason === 'sso_enforced') throw new InvalidGrant(SSO_ENFORCED);

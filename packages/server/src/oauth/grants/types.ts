@@ -1,7 +1,7 @@
 import type { Tenant } from '../../domain/tenants/model.js';
 import type { TokenResponse } from '../../domain/tokens/issue.js';
 import type { IssueDeps, RotateDeps } from '../../domain/tokens/deps.js';
-import type { SignInInput, SignInResult } from '../../domain/sessions/sign-in.js';
+import type { SessionService } from '../../domain/sessions/service.js';
 import type { AuthenticatedClient } from '../client-auth.js';
 import type { AssertionDeps } from '../assertion.js';
 import type { Params } from '../params.js';
@@ -10,7 +10,7 @@ import type { UseOrigin } from '../../domain/clients/usage.js';
 /** What the grants call: token issuance and rotation, assertions, password sign-in. */
 export type GrantDeps = IssueDeps & RotateDeps & AssertionDeps & {
   /** Checks a user's password (throttled and audited like the console's sign-in). */
-  passwords: { signIn(tenant: Tenant, input: SignInInput): Promise<SignInResult> };
+  sessions: Pick<SessionService, 'signIn'>;
 };
 
 export interface GrantRequest {

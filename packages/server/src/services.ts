@@ -24,16 +24,12 @@ import { Metrics } from './metrics.js';
 import { ProviderConfigs } from './domain/sso/discovery.js';
 import { OutboundGuard } from './lib/outbound-guard.js';
 import type { ReplayRecords } from './domain/tokens/ports.js';
-import { signIn, type SignInInput, type SignInResult } from './domain/sessions/sign-in.js';
-import { findSession } from './domain/sessions/service.js';
-import type { SessionRecord } from './domain/sessions/ports.js';
 import { AuditService } from './domain/audit/query.js';
 import { SettingsService } from './domain/tenants/settings.js';
 import { RoleService } from './domain/roles/service.js';
 import { ResourceService } from './domain/resources/service.js';
 import { StaleCredentialService } from './domain/clients/stale.js';
 import { UserService } from './domain/users/user-service.js';
-// Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
 import { AppService } from './domain/clients/app-service.js';
 import { PersonalClientService } from './domain/clients/personal.js';
 import { WebhookService } from './domain/webhooks/endpoints.js';
@@ -43,8 +39,12 @@ import { SessionService } from './domain/sessions/service.js';
 import { PlatformTenantService } from './domain/tenants/platform-tenants.js';
 import { LeakReportService } from './domain/secret-scanning/report-leak.js';
 
-/** Everything request handlers need, built once per process and passed in (no globals). */
-export interface AppContext {
+/**
+ * The composition root's services: built once per process by `buildServices`, then each HTTP
+ * plugin, worker and scheduler is handed only the ones it uses (app.ts, server.ts). Nothing below
+ * the root imports this module.
+ */
+export interface Services {
   config: Config;
   store: Store;
   sealer: Sealer;
@@ -70,14 +70,9 @@ export interface AppContext {
   /** The HTTP client for URLs that managers choose (webhooks, identity providers): public addresses only unless allowed. */
   outbound: OutboundGuard;
   issuer(tenant: Tenant | string): string;
-  // OAuth endpoints and request authentication.
   /** Client assertions' jtis, each usable once. */
   replay: Pick<ReplayRecords, 'useAssertion'>;
-  /** Password sign-in for the password grant. */
-  passwords: { signIn(tenant: Tenant, input: SignInInput): Promise<SignInResult> };
-  /** The live console session whose cookie holds this secret. */
-  sessionBySecret(secret: string): Promise<SessionRecord | undefined>;
-  // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
+  // The use-cases the routes call, each given only the records and collaborators it uses.
   audit: AuditService;
   settings: SettingsService;
   roles: RoleService;
@@ -85,8 +80,6 @@ export interface AppContext {
   resourceService: ResourceService;
   staleCredentials: StaleCredentialService;
   users: UserService;
-  // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning:
-  // the use-cases their routes call, each given only the records and collaborators it uses.
   apps: AppService;
   personalClients: PersonalClientService;
   webhooks: WebhookService;
@@ -120,7 +113,7 @@ function lockView(throttle: ThrottleStore, store: Store): ThrottleStore {
   return new LockViewThrottleStore(throttle, store.feed, (change) => store.transaction(async (tx) => tx.changes.record(change)));
 }
 
-export function createContext(config: Config, store: Store, masterKey: Buffer): AppContext {
+export function buildServices(config: Config, store: Store, masterKey: Buffer): Services {
   const sealer = new Sealer(masterKey);
   store.outboxSettings.email = Boolean(config.smtpUrl);
   const throttleStore = throttleStoreFor(config, store);
@@ -144,7 +137,6 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
   const hasher = new SecretHasher(sealer.pepper);
   const usage = new UsageTracker(store, () => metrics.usageFlushFailed());
   const issuer = (t: Tenant | string) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`;
-  // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
   const apps = new AppService(store, hasher, { keys, resources, issuer });
   const personalClients = new PersonalClientService(store, hasher);
   const webhooks = new WebhookService(store, sealer);
@@ -178,18 +170,13 @@ export function createContext(config: Config, store: Store, masterKey: Buffer): 
     ssoConfigs,
     outbound,
     issuer,
-    // OAuth endpoints and request authentication.
     replay: store.replay,
-    passwords: { signIn: (tenant, input) => signIn(store, passwordThrottle, tenant, input) },
-    sessionBySecret: (secret) => findSession(store, hasher, secret),
-    // Services of the management routes: users, roles, settings, audit, resources, stale credentials.
     audit: new AuditService(store),
     settings: new SettingsService(store),
     roles: new RoleService(store),
     resourceService: new ResourceService(store),
     staleCredentials: new StaleCredentialService(store),
     users: new UserService(store, passwordThrottle),
-    // Applications, personal clients, webhooks, SSO, sessions, platform tenants, secret scanning.
     apps,
     personalClients,
     webhooks,

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
-import { startReceiver } from '../webhooks/receiver.js';
-import { startSmtp } from '../webhooks/smtp.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { until } from '../helpers/until.js';
 
 const DAY = 86_400_000;

@@ -55,7 +55,7 @@ export async function introspect(s: TestServer, clientId: string, secret: string
 
 /**
  * Enforcing SSO needs an enabled identity provider: tests that only need enforcement get a stored
- * one (never discovered; test/api/sso.test.ts signs in through a real provider).
+ * one (never discovered; test/http/sso.test.ts signs in through a real provider).
  */
 export async function ensureIdentityProvider(s: TestServer, slug = 'demo'): Promise<void> {
   const tenant = (await s.store.tenants.bySlug(slug))!;

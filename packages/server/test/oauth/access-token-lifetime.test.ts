@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { makeApp, introspect, demo } from '../helpers/oauth.js';
-import { as, login, problem } from '../api/client.js';
+import { as, login, problem } from '../helpers/api-client.js';
 import { signAccessToken } from '../../src/domain/tokens/access-token.js';
 
 const TEN_YEARS = 10 * 365 * 86_400;

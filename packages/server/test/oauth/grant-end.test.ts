@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { backends, createTestServer, basic, ADMIN_EMAIL } from '../helpers/harness.js';
 import { makeApp, token, introspect, passwordGrant, clientCredentials, demo } from '../helpers/oauth.js';
-import { as } from '../api/client.js';
+import { as } from '../helpers/api-client.js';
 import { generateAppTokens } from '../../src/domain/tokens/app-tokens.js';
 import { createUser } from '../../src/domain/users/service.js';
 import { createPersonalClient } from '../../src/domain/clients/personal.js';

@@ -3,7 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, createTestServer, anotherProcessStore, ADMIN_EMAIL, type TestServer } from '../helpers/harness.js';
-import { as, bearer, problem } from '../api/client.js';
+import { as, bearer, problem } from '../helpers/api-client.js';
 import { provisionTenant } from '../../src/domain/tenants/provision.js';
 import { SYSTEM } from '../../src/domain/audit/actor.js';
 import { startMaintenance } from '../../src/maintenance.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../server/src/config.js';
 import { openStore, migrateToLatest, Store } from '../../server/src/store/index.js';
-import { createContext } from '../../server/src/context.js';
+import { buildServices } from '../../server/src/services.js';
 import { buildApp } from '../../server/src/app.js';
 
 export async function openApiDocument(): Promise<Record<string, unknown>> {
@@ -15,12 +15,12 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const handle = openStore({ dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);
-    const ctx = createContext(config, new Store(handle.db, handle.dialect), randomBytes(32));
-    const app = await buildApp(ctx);
+    const services = buildServices(config, new Store(handle.db, handle.dialect), randomBytes(32));
+    const app = await buildApp(services);
     await app.ready();
     const doc = app.swagger() as unknown as Record<string, unknown>;
     await app.close();
-    await ctx.usage.close();
+    await services.usage.close();
     return doc;
   } finally {
     await handle.close();

@@ -18,8 +18,9 @@ module.exports = {
     },
     {
       name: 'not-to-unresolvable',
-      comment: 'An import that resolves to nothing would slip past every other rule. The console\'s API types '
-        + '(api/schema.d.ts) are generated from the OpenAPI document by its typecheck, so a fresh clone has none yet.',
+      comment:
+        "An import that resolves to nothing would slip past every other rule. The console's API types " +
+        '(api/schema.d.ts) are generated from the OpenAPI document by its typecheck, so a fresh clone has none yet.',
       severity: 'error',
       from: {},
       to: { couldNotResolve: true, pathNot: '^\\.{1,2}/(\\.\\./)*(api/)?schema$' },
@@ -40,10 +41,14 @@ module.exports = {
     },
     {
       name: 'store-not-to-domain-logic',
-      comment: 'The store implements the ports: it may use the domain\'s types and constants, not its use-cases.',
+      comment: "The store implements the ports: it may use the domain's types and constants, not its use-cases.",
       severity: 'error',
       from: { path: `${SERVER}store/` },
-      to: { path: `${SERVER}domain/`, pathNot: '/(model|changes|errors|limits)\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: `${SERVER}domain/`,
+        pathNot: '/(model|changes|errors|limits)\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'store-not-to-transport',

@@ -43,15 +43,22 @@ class MemoryAdapter {
     }
     return e.payload;
   }
-  async findByUserCode() { return undefined; }
-  async findByUid() { return undefined; }
+  async findByUserCode() {
+    return undefined;
+  }
+  async findByUid() {
+    return undefined;
+  }
   async consume(id: string) {
     const e = this.store.get(id);
     if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
   }
-  async destroy(id: string) { this.store.delete(id); }
+  async destroy(id: string) {
+    this.store.delete(id);
+  }
   async revokeByGrantId(grantId: string) {
-    for (const id of MemoryAdapter.grants.get(grantId) ?? []) for (const s of MemoryAdapter.stores.values()) s.delete(id);
+    for (const id of MemoryAdapter.grants.get(grantId) ?? [])
+      for (const s of MemoryAdapter.stores.values()) s.delete(id);
     MemoryAdapter.grants.delete(grantId);
   }
 }
@@ -64,33 +71,37 @@ const jwk = { ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: '
 
 const provider = new Provider(`http://127.0.0.1:${port}`, {
   adapter: MemoryAdapter,
-  clients: [{
-    client_id: CLIENT_ID,
-    client_secret: CLIENT_SECRET,
-    grant_types: ['client_credentials', 'refresh_token'],
-    response_types: [],
-    redirect_uris: [],
-    scope: 'myservices offline_access',
-    id_token_signed_response_alg: 'ES256',
-  }],
+  clients: [
+    {
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      grant_types: ['client_credentials', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+      scope: 'myservices offline_access',
+      id_token_signed_response_alg: 'ES256',
+    },
+  ],
   scopes: ['openid', 'offline_access', 'myservices'],
   features: {
     clientCredentials: { enabled: true },
     introspection: { enabled: true, allowedPolicy: async () => true },
     devInteractions: { enabled: false },
-    ...(jwtTokens ? {
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async () => RESOURCE,
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async () => ({
-          scope: 'myservices',
-          audience: RESOURCE,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'ES256' } },
-        }),
-      },
-    } : {}),
+    ...(jwtTokens
+      ? {
+          resourceIndicators: {
+            enabled: true,
+            defaultResource: async () => RESOURCE,
+            useGrantedResource: async () => true,
+            getResourceServerInfo: async () => ({
+              scope: 'myservices',
+              audience: RESOURCE,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: 'ES256' } },
+            }),
+          },
+        }
+      : {}),
   },
   jwks: { keys: [jwk] },
   cookies: { keys: ['bench-cookie-key-0123456789'] },
@@ -109,25 +120,36 @@ async function mintRefreshTokens(n: number): Promise<string[]> {
     const grant = new p.Grant({ accountId: 'bench-user', clientId: CLIENT_ID });
     grant.addOIDCScope('offline_access myservices');
     const grantId = await grant.save();
-    const rt = new p.RefreshToken({ accountId: 'bench-user', client, grantId, scope: 'offline_access myservices', gty: 'authorization_code' });
+    const rt = new p.RefreshToken({
+      accountId: 'bench-user',
+      client,
+      grantId,
+      scope: 'offline_access myservices',
+      gty: 'authorization_code',
+    });
     out.push(await rt.save());
   }
   return out;
 }
 
-http.createServer((req, res) => {
-  if (req.url?.startsWith('/bench/refresh-tokens')) {
-    const n = Math.min(1000, Number(new URL(req.url, 'http://x').searchParams.get('n') || 1));
-    mintRefreshTokens(n).then((tokens) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ refresh_tokens: tokens }));
-    }, (err) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(err?.stack ?? err));
-    });
-    return;
-  }
-  providerCallback(req, res);
-}).listen(port, '127.0.0.1');
+http
+  .createServer((req, res) => {
+    if (req.url?.startsWith('/bench/refresh-tokens')) {
+      const n = Math.min(1000, Number(new URL(req.url, 'http://x').searchParams.get('n') || 1));
+      mintRefreshTokens(n).then(
+        (tokens) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ refresh_tokens: tokens }));
+        },
+        (err) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(err?.stack ?? err));
+        },
+      );
+      return;
+    }
+    providerCallback(req, res);
+  })
+  .listen(port, '127.0.0.1');
 
 process.on('SIGTERM', () => process.exit(0));

@@ -39,21 +39,35 @@ async function measureSampleApi(name: string, verify: boolean, opts: ResourceSer
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const proc = startNode(name, RESOURCE_SERVER_SCRIPT, {
-    HOST: '127.0.0.1', PORT: String(port), LATCHKEY_URL: opts.latchkeyUrl, LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LATCHKEY_URL: opts.latchkeyUrl,
+    LOG_LEVEL: 'warn',
     // Not production, or VERIFY=off is refused; the same value for both runs keeps them comparable.
-    NODE_ENV: 'benchmark', VERIFY: verify ? 'on' : 'off',
+    NODE_ENV: 'benchmark',
+    VERIFY: verify ? 'on' : 'off',
   });
   // The same request both times, Authorization header included, so only verification differs.
-  const request: LoadRequest = { method: 'GET', path: RESOURCE_PATH, headers: { authorization: `Bearer ${opts.accessToken}` } };
+  const request: LoadRequest = {
+    method: 'GET',
+    path: RESOURCE_PATH,
+    headers: { authorization: `Bearer ${opts.accessToken}` },
+  };
   try {
     await waitForHttp(`${origin}/healthz`, proc, 30_000);
     // A server that does not verify what it claims to would make the ratio meaningless.
     const anonymous = await send('GET', origin + RESOURCE_PATH, {}, undefined, 10_000);
-    if (verify && anonymous.status !== 401) throw new BenchError(`${name}: a request without a token answered ${anonymous.status}, expected 401`);
-    if (!verify && anonymous.status !== 200) throw new BenchError(`${name}: VERIFY=off answered ${anonymous.status} without a token, expected 200`);
+    if (verify && anonymous.status !== 401)
+      throw new BenchError(`${name}: a request without a token answered ${anonymous.status}, expected 401`);
+    if (!verify && anonymous.status !== 200)
+      throw new BenchError(`${name}: VERIFY=off answered ${anonymous.status} without a token, expected 200`);
     return await measure({
-      name, origin, request,
-      connections: opts.connections ?? 10, seconds: opts.seconds ?? 5, warmupSeconds: opts.warmupSeconds ?? 1,
+      name,
+      origin,
+      request,
+      connections: opts.connections ?? 10,
+      seconds: opts.seconds ?? 5,
+      warmupSeconds: opts.warmupSeconds ?? 1,
     });
   } catch (err) {
     if (err instanceof BenchError && !err.message.includes('last output')) {
@@ -68,7 +82,8 @@ async function measureSampleApi(name: string, verify: boolean, opts: ResourceSer
 /** Starts the sample API with verification on, then off (one at a time), and measures both. */
 export async function benchResourceServer(opts: ResourceServerBenchOptions): Promise<ResourceServerBenchResult> {
   const log = opts.log ?? (() => {});
-  const line = (m: Measurement) => `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.note ? ` (${m.note})` : ''}`;
+  const line = (m: Measurement) =>
+    `${Math.round(m.rps)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.note ? ` (${m.note})` : ''}`;
   log(`  sample API, tokens verified … `);
   const verified = await measureSampleApi('sample API (tokens verified)', true, opts);
   log(`    ${line(verified)}`);

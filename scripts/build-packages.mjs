@@ -16,7 +16,10 @@ try {
   console.warn('latchkey: typescript is not installed, so @latchkey/sdk and @latchkey/resource-server are not built');
   process.exit(0);
 }
-for (const args of [['-b', '--force', 'packages/sdk'], ['-p', 'packages/resource-server/tsconfig.build.json']]) {
+for (const args of [
+  ['-b', '--force', 'packages/sdk'],
+  ['-p', 'packages/resource-server/tsconfig.build.json'],
+]) {
   const r = spawnSync(process.execPath, [tsc, ...args], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

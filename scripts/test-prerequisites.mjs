@@ -37,8 +37,13 @@ function executable(file) {
 
 /** The Debian packages of `PYTHON_MODULES` whose module does not import (all of them without Python). */
 function missingPythonPackages() {
-  const probe = 'import importlib, sys\nfor m in sys.argv[1:]:\n  try: importlib.import_module(m)\n  except Exception: print(m)';
-  const r = spawnSync(PYTHON, ['-c', probe, ...PYTHON_MODULES.map(([m]) => m)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+  const probe =
+    'import importlib, sys\nfor m in sys.argv[1:]:\n  try: importlib.import_module(m)\n  except Exception: print(m)';
+  const r = spawnSync(PYTHON, ['-c', probe, ...PYTHON_MODULES.map(([m]) => m)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    timeout: 60_000,
+  });
   if (r.error || r.status !== 0) return ['python3', ...PYTHON_MODULES.map(([, pkg]) => pkg)];
   const missing = new Set(r.stdout.split('\n').filter(Boolean));
   return PYTHON_MODULES.filter(([m]) => missing.has(m)).map(([, pkg]) => pkg);
@@ -53,7 +58,9 @@ export function missingPackages({ browser = true, python = true } = {}) {
   if (browser) {
     const custom = process.env.CHROMIUM_PATH;
     if (custom && !executable(custom)) {
-      throw new Error(`CHROMIUM_PATH=${custom} is not an executable file: correct it, or unset it to use Debian's chromium`);
+      throw new Error(
+        `CHROMIUM_PATH=${custom} is not an executable file: correct it, or unset it to use Debian's chromium`,
+      );
     }
     if (!custom && !executable(CHROMIUM)) missing.push('chromium');
   }
@@ -72,9 +79,16 @@ function aptPrefix() {
 function apt(prefix, args, timeout) {
   const [cmd, ...rest] = [...prefix, 'apt-get', '-q', '-y', '-o', `DPkg::Lock::Timeout=${LOCK_WAIT_SECONDS}`, ...args];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'a' };
-  const r = spawnSync(cmd, rest, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, rest, {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.error?.code === 'ETIMEDOUT') return { ok: false, output: `${output}\napt-get ${args[0]} did not finish within ${timeout / 1000} s` };
+  if (r.error?.code === 'ETIMEDOUT')
+    return { ok: false, output: `${output}\napt-get ${args[0]} did not finish within ${timeout / 1000} s` };
   return { ok: r.status === 0, output: r.error ? `${output}\n${r.error.message}` : output };
 }
 
@@ -94,8 +108,10 @@ export function ensurePrerequisites(parts) {
   const command = `sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`;
   const prefix = aptPrefix();
   if (!prefix) {
-    const how = executable('/usr/bin/apt-get') ? `run: ${command}` : 'install them with your system\'s package manager';
-    process.stderr.write(`npm test: the tests need ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing; ${how}\n`);
+    const how = executable('/usr/bin/apt-get') ? `run: ${command}` : "install them with your system's package manager";
+    process.stderr.write(
+      `npm test: the tests need ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing; ${how}\n`,
+    );
     return 1;
   }
   process.stderr.write(`npm test: installing Debian's ${missing.join(', ')} for the tests (apt-get, once)\n`);

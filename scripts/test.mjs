@@ -29,7 +29,10 @@ const ready = ensurePrerequisites({ browser: consoleTests, python: runPython });
 if (ready !== 0) process.exit(ready);
 // The console's tests drive its built files: build them first when the sources changed since.
 if (consoleTests) {
-  const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], { stdio: 'inherit', cwd: root });
+  const build = spawnSync(process.execPath, [path.join(root, 'packages/console/scripts/build.mjs'), '--if-stale'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 // The whole suite starts with the static checks: the lint, the layering rules and the types (tsx,
@@ -46,15 +49,20 @@ if (!only.length) {
 }
 let status = 0;
 if (selected.length || !only.length) {
-  const result = spawnSync(process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected,
-  ], { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, LATCHKEY_TEST: '1' } },
+  );
   status = result.status ?? 1;
 }
 // The Python client's tests (pytest, Debian's python3): after the Node tests, with no filter or a
 // filter naming them. Exit code 5 (no tests collected) is a failure: the tests exist.
 if (runPython) {
-  const py = spawnSync(PYTHON, ['-m', 'pytest', python, '-q', '-p', 'no:cacheprovider'], { stdio: 'inherit', cwd: root });
+  const py = spawnSync(PYTHON, ['-m', 'pytest', python, '-q', '-p', 'no:cacheprovider'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (py.status !== 0) status = status || (py.status ?? 1);
 }
 process.exit(status);

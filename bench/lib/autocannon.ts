@@ -64,10 +64,19 @@ function runOnce(spec: LoadSpec, seconds: number): Promise<RunOutcome> {
     pipelining: 1,
     duration: seconds,
     timeout: 10,
-    ...(spec.request ? {
-      method: spec.request.method,
-      requests: [{ method: spec.request.method, path: spec.request.path, headers: spec.request.headers, body: spec.request.body }],
-    } : {}),
+    ...(spec.request
+      ? {
+          method: spec.request.method,
+          requests: [
+            {
+              method: spec.request.method,
+              path: spec.request.path,
+              headers: spec.request.headers,
+              body: spec.request.body,
+            },
+          ],
+        }
+      : {}),
     setupClient(client: any) {
       client.on('response', (status: number, _bytes: number, ms: number) => {
         if (status >= 200 && status < 300) latencies.push(ms);
@@ -76,14 +85,16 @@ function runOnce(spec: LoadSpec, seconds: number): Promise<RunOutcome> {
       // State lives in this closure, one per connection (autocannon resets its own `context`
       // whenever it loops over the request list, so it cannot carry state from one request to the next).
       let state = chain.start();
-      client.setRequests([{
-        method: 'POST',
-        path: '/',
-        setupRequest: (req: any) => ({ ...req, ...chain.build(state) }),
-        onResponse: (status: number, body: string) => {
-          if (status >= 200 && status < 300) state = chain.next(body, state);
+      client.setRequests([
+        {
+          method: 'POST',
+          path: '/',
+          setupRequest: (req: any) => ({ ...req, ...chain.build(state) }),
+          onResponse: (status: number, body: string) => {
+            if (status >= 200 && status < 300) state = chain.next(body, state);
+          },
         },
-      }]);
+      ]);
     },
   };
   const started = performance.now();
@@ -91,7 +102,8 @@ function runOnce(spec: LoadSpec, seconds: number): Promise<RunOutcome> {
     autocannon(opts, (err: Error | null, result: autocannon.Result) => {
       if (err) return reject(err);
       const statusCodes: Record<string, number> = {};
-      for (const [code, s] of Object.entries((result as any).statusCodeStats ?? {})) statusCodes[code] = (s as any).count;
+      for (const [code, s] of Object.entries((result as any).statusCodeStats ?? {}))
+        statusCodes[code] = (s as any).count;
       resolve({
         ok: result['2xx'],
         failed: result.non2xx,
@@ -115,19 +127,28 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function measure(spec: LoadSpec): Promise<Measurement> {
   if (spec.request) {
     const r = spec.request;
-    const res = await send(r.method, spec.origin + r.path, r.headers, r.body, 10_000)
-      .catch((err) => { throw new BenchError(`${spec.name}: ${r.method} ${r.path} failed: ${(err as Error).message}`); });
-    if (res.status < 200 || res.status > 299) throw new BenchError(`${spec.name}: ${r.method} ${r.path} answered HTTP ${res.status}: ${res.text.slice(0, 500)}`);
+    const res = await send(r.method, spec.origin + r.path, r.headers, r.body, 10_000).catch((err) => {
+      throw new BenchError(`${spec.name}: ${r.method} ${r.path} failed: ${(err as Error).message}`);
+    });
+    if (res.status < 200 || res.status > 299)
+      throw new BenchError(
+        `${spec.name}: ${r.method} ${r.path} answered HTTP ${res.status}: ${res.text.slice(0, 500)}`,
+      );
   }
   if (spec.warmupSeconds > 0) await runOnce(spec, spec.warmupSeconds);
   const out = await runOnce(spec, spec.seconds);
   if (out.ok === 0) {
-    throw new BenchError(`${spec.name}: no successful answer in ${spec.seconds} s (status codes ${JSON.stringify(out.statusCodes)}, ${out.errors} connection errors)`);
+    throw new BenchError(
+      `${spec.name}: no successful answer in ${spec.seconds} s (status codes ${JSON.stringify(out.statusCodes)}, ${out.errors} connection errors)`,
+    );
   }
   const sorted = Float64Array.from(out.latencies).sort();
   const notes: string[] = [];
   if (out.failed > 0) {
-    const codes = Object.entries(out.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}×${c}`).join(', ');
+    const codes = Object.entries(out.statusCodes)
+      .filter(([c]) => !c.startsWith('2'))
+      .map(([c, n]) => `${n}×${c}`)
+      .join(', ');
     notes.push(`${out.failed} non-2xx answers (${codes}) not counted`);
   }
   if (out.errors > 0) notes.push(`${out.errors} connection errors/timeouts`);

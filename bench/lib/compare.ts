@@ -11,10 +11,18 @@ import { fmtMs, fmtRate, textTable } from './report.js';
 export type BuildName = 'baseline' | 'current';
 
 /** One target's rounds of both builds, each build's averaged. */
-export interface Pair { baseline: Measurement; current: Measurement }
+export interface Pair {
+  baseline: Measurement;
+  current: Measurement;
+}
 
 /** A ratio of the bench's list that depends on the build, evaluated for both. */
-export interface RatioChange { name: string; baseline: number; current: number; target?: number }
+export interface RatioChange {
+  name: string;
+  baseline: number;
+  current: number;
+  target?: number;
+}
 
 /** The team's rule for a structural change: no ratio may drop by more than this. */
 export const DROP_LIMIT = 0.05;
@@ -33,15 +41,18 @@ export function checkBaseline(dir: string): string {
   const needed = ['package.json', 'packages/server/src/main.ts', 'node_modules/tsx/package.json'];
   const missing = needed.filter((f) => !fs.existsSync(path.join(root, f)));
   if (missing.length) {
-    throw new BenchError(`BENCH_BASELINE=${dir} is not a Latchkey checkout ready to run (missing: ${missing.join(', ')}). Prepare one with:\n` +
-      PREPARE_BASELINE.map((c) => `  ${c}`).join('\n'));
+    throw new BenchError(
+      `BENCH_BASELINE=${dir} is not a Latchkey checkout ready to run (missing: ${missing.join(', ')}). Prepare one with:\n` +
+        PREPARE_BASELINE.map((c) => `  ${c}`).join('\n'),
+    );
   }
   return root;
 }
 
 /** "<short commit> <subject>", and whether tracked files differ from it: what was measured. */
 export function describeCheckout(root: string): string {
-  const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const [hash, ...subject] = git('log', '-1', '--format=%h %s').split(' ');
     const s = subject.join(' ');
@@ -73,30 +84,58 @@ const pct = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x * 100).toFixed(1)}
 const dropped = (r: RatioChange) => change(r) < -DROP_LIMIT;
 
 export function pairsText(pairs: [string, Pair][]): string {
-  const body = pairs.map(([name, p]) => [name, fmtRate(p.baseline.rps), fmtRate(p.current.rps), ratio(p).toFixed(2), fmtMs(p.baseline.p99), fmtMs(p.current.p99)]);
-  const notes = pairs.flatMap(([name, p]) => (['baseline', 'current'] as const)
-    .filter((b) => p[b].note).map((b) => `  note: ${name}, ${b}: ${p[b].note}`));
-  return [textTable(['', 'baseline req/s', 'current req/s', 'current/baseline', 'baseline p99 ms', 'current p99 ms'], body), ...notes].join('\n');
+  const body = pairs.map(([name, p]) => [
+    name,
+    fmtRate(p.baseline.rps),
+    fmtRate(p.current.rps),
+    ratio(p).toFixed(2),
+    fmtMs(p.baseline.p99),
+    fmtMs(p.current.p99),
+  ]);
+  const notes = pairs.flatMap(([name, p]) =>
+    (['baseline', 'current'] as const).filter((b) => p[b].note).map((b) => `  note: ${name}, ${b}: ${p[b].note}`),
+  );
+  return [
+    textTable(['', 'baseline req/s', 'current req/s', 'current/baseline', 'baseline p99 ms', 'current p99 ms'], body),
+    ...notes,
+  ].join('\n');
 }
 
 export function pairsMarkdown(pairs: [string, Pair][]): string {
-  const out = ['| target | baseline req/s | current req/s | current / baseline | baseline p99 ms | current p99 ms |', '|---|---:|---:|---:|---:|---:|'];
+  const out = [
+    '| target | baseline req/s | current req/s | current / baseline | baseline p99 ms | current p99 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
   for (const [name, p] of pairs) {
-    out.push(`| ${name} | ${fmtRate(p.baseline.rps)} | ${fmtRate(p.current.rps)} | ${ratio(p).toFixed(2)} | ${fmtMs(p.baseline.p99)} | ${fmtMs(p.current.p99)} |`);
+    out.push(
+      `| ${name} | ${fmtRate(p.baseline.rps)} | ${fmtRate(p.current.rps)} | ${ratio(p).toFixed(2)} | ${fmtMs(p.baseline.p99)} | ${fmtMs(p.current.p99)} |`,
+    );
   }
   return out.join('\n');
 }
 
 export function changesText(list: RatioChange[]): string {
   if (list.length === 0) return '(no ratio of the list could be evaluated for both builds)';
-  const body = list.map((r) => [r.name, r.baseline.toFixed(2), r.current.toFixed(2), pct(change(r)), r.target !== undefined ? `>= ${r.target}` : '', dropped(r) ? 'DROP' : '']);
+  const body = list.map((r) => [
+    r.name,
+    r.baseline.toFixed(2),
+    r.current.toFixed(2),
+    pct(change(r)),
+    r.target !== undefined ? `>= ${r.target}` : '',
+    dropped(r) ? 'DROP' : '',
+  ]);
   return textTable(['', 'baseline', 'current', 'change', 'target', `drop > ${DROP_LIMIT * 100} %`], body);
 }
 
 export function changesMarkdown(list: RatioChange[]): string {
-  const out = [`| ratio | baseline | current | change | target | drop > ${DROP_LIMIT * 100} %? |`, '|---|---:|---:|---:|---|---|'];
+  const out = [
+    `| ratio | baseline | current | change | target | drop > ${DROP_LIMIT * 100} %? |`,
+    '|---|---:|---:|---:|---|---|',
+  ];
   for (const r of list) {
-    out.push(`| ${r.name} | ${r.baseline.toFixed(2)} | ${r.current.toFixed(2)} | ${pct(change(r))} | ${r.target !== undefined ? `>= ${r.target}` : '-'} | ${dropped(r) ? '**yes**' : 'no'} |`);
+    out.push(
+      `| ${r.name} | ${r.baseline.toFixed(2)} | ${r.current.toFixed(2)} | ${pct(change(r))} | ${r.target !== undefined ? `>= ${r.target}` : '-'} | ${dropped(r) ? '**yes**' : 'no'} |`,
+    );
   }
   return out.join('\n');
 }

@@ -29,20 +29,30 @@ export interface Answer {
  * One request on a fresh connection (no keep-alive pool: a pooled connection that the server under
  * load closes as idle makes a POST fail for nothing).
  */
-export function send(method: string, url: string, headers: Record<string, string> = {}, body?: string, timeoutMs = 15_000): Promise<Answer> {
+export function send(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  timeoutMs = 15_000,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request(url, {
-      method,
-      agent: false,
-      headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
-      timeout: timeoutMs,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end(payload);
@@ -59,12 +69,16 @@ export async function call<T = Record<string, unknown>>(c: Call): Promise<T> {
   }
   const where = `${c.method} ${new URL(c.url).pathname}`;
   if (res.status < 200 || res.status > 299) {
-    throw new BenchError(`${c.what}: ${where} answered HTTP ${res.status}: ${res.text.slice(0, 500) || '(empty body)'}`);
+    throw new BenchError(
+      `${c.what}: ${where} answered HTTP ${res.status}: ${res.text.slice(0, 500) || '(empty body)'}`,
+    );
   }
   try {
     return JSON.parse(res.text) as T;
   } catch {
-    throw new BenchError(`${c.what}: ${where} answered HTTP ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`);
+    throw new BenchError(
+      `${c.what}: ${where} answered HTTP ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`,
+    );
   }
 }
 

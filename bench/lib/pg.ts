@@ -18,9 +18,15 @@ async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Pro
   try {
     await c.connect();
   } catch (err) {
-    throw new BenchError(`PostgreSQL at ${adminUrl} is not reachable (${(err as Error).message}); set BENCH_PG_URL or leave out the PostgreSQL parts (BENCH_ONLY)`);
+    throw new BenchError(
+      `PostgreSQL at ${adminUrl} is not reachable (${(err as Error).message}); set BENCH_PG_URL or leave out the PostgreSQL parts (BENCH_ONLY)`,
+    );
   }
-  try { return await fn(c); } finally { await c.end(); }
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
 }
 
 /** An empty database of its own; its URL. */
@@ -42,14 +48,22 @@ export async function dropScratchDatabases(adminUrl: string): Promise<void> {
   });
 }
 
-export interface Seeded { clients: number; refreshTokens: number; seconds: number }
+export interface Seeded {
+  clients: number;
+  refreshTokens: number;
+  seconds: number;
+}
 
 /**
  * Adds filler rows to tenant `demo` until it has `clients` seeded clients (apps without a secret)
  * and `refreshTokens` seeded refresh tokens (live, spread over the seeded clients, 4 per family):
  * generate_series in batches of 100,000 rows, all in one transaction, then VACUUM (ANALYZE) and CHECKPOINT.
  */
-export async function seed(url: string, have: { clients: number; refreshTokens: number }, want: { clients: number; refreshTokens: number }): Promise<Seeded> {
+export async function seed(
+  url: string,
+  have: { clients: number; refreshTokens: number },
+  want: { clients: number; refreshTokens: number },
+): Promise<Seeded> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const started = performance.now();
@@ -62,19 +76,25 @@ export async function seed(url: string, have: { clients: number; refreshTokens: 
     await c.query('BEGIN');
     for (let from = have.clients + 1; from <= want.clients; from += BATCH) {
       const to = Math.min(want.clients, from + BATCH - 1);
-      await c.query(`INSERT INTO clients (id, tenant_id, client_id, kind, name, description, owner_user_id, secret_hash, secret_version,
+      await c.query(
+        `INSERT INTO clients (id, tenant_id, client_id, kind, name, description, owner_user_id, secret_hash, secret_version,
           grant_types, scopes, jwks, status, expires_at, created_at, updated_at)
         SELECT 'seedc_' || g, $1, 'seed_' || g, 'app', 'seed ' || g, '', NULL, NULL, 1,
           '["client_credentials"]', '["myservices"]', NULL, 'active', NULL, $2::bigint, $2::bigint
-        FROM generate_series($3::int, $4::int) g`, [tenantId, now, from, to]);
+        FROM generate_series($3::int, $4::int) g`,
+        [tenantId, now, from, to],
+      );
     }
     const clients = Math.max(1, want.clients);
     for (let from = have.refreshTokens + 1; from <= want.refreshTokens; from += BATCH) {
       const to = Math.min(want.refreshTokens, from + BATCH - 1);
-      await c.query(`INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
+      await c.query(
+        `INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
         SELECT 'seedr_' || g, $1, md5('seed' || g) || g, 'seedf_' || (g / 4), 'seedc_' || (g % $5::int + 1), NULL, 'myservices', 1,
           $2::bigint, $2::bigint + 86400000
-        FROM generate_series($3::int, $4::int) g`, [tenantId, now, from, to, clients]);
+        FROM generate_series($3::int, $4::int) g`,
+        [tenantId, now, from, to, clients],
+      );
     }
     await c.query('COMMIT');
     // A deployment gathers these rows over months; the bench writes them in seconds. Settle the

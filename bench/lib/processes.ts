@@ -28,7 +28,14 @@ const running = new Set<Proc>();
  * script runs on plain node, with `nodeArgs` before it. `script` and tsx are found from `cwd`
  * (this checkout by default; another one runs its own code with its own node_modules).
  */
-export function startNode(name: string, script: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = [], cwd = ROOT): Proc {
+export function startNode(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+  nodeArgs: string[] = [],
+  cwd = ROOT,
+): Proc {
   const loader = script.endsWith('.js') ? [] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd,
@@ -80,7 +87,11 @@ export async function stopAll(): Promise<void> {
 /** Last resort, synchronous: used on process exit. */
 function killAllNow(): void {
   for (const p of running) {
-    try { p.child.kill('SIGKILL'); } catch { /* already gone */ }
+    try {
+      p.child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -94,7 +105,11 @@ export function installCleanup(timeoutSeconds: number, cleanup: () => void): voi
   installed = true;
   const finish = () => {
     killAllNow();
-    try { cleanup(); } catch { /* best effort */ }
+    try {
+      cleanup();
+    } catch {
+      /* best effort */
+    }
   };
   process.on('exit', finish);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -127,7 +142,9 @@ export function freePort(): Promise<number> {
 export async function waitForHttp(url: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let died: number | string | undefined;
-  void proc.exited.then((code) => { died = code; });
+  void proc.exited.then((code) => {
+    died = code;
+  });
   let last = '';
   while (Date.now() < deadline) {
     if (died !== undefined) {
@@ -142,5 +159,7 @@ export async function waitForHttp(url: string, proc: Proc, timeoutMs = 60_000): 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new BenchError(`${proc.name} did not answer ${url} within ${timeoutMs / 1000} s (last: ${last}). Its last output:\n${proc.tail()}`);
+  throw new BenchError(
+    `${proc.name} did not answer ${url} within ${timeoutMs / 1000} s (last: ${last}). Its last output:\n${proc.tail()}`,
+  );
 }

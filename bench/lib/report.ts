@@ -35,16 +35,19 @@ function evaluate(r: Ratio): { value?: number; met?: boolean } {
   return { value };
 }
 
-const targetText = (r: Ratio) => (r.target !== undefined ? `>= ${r.target}` : r.atMost !== undefined ? `<= ${r.atMost}` : '');
+const targetText = (r: Ratio) =>
+  r.target !== undefined ? `>= ${r.target}` : r.atMost !== undefined ? `<= ${r.atMost}` : '';
 
 /** The targets as a Markdown table: part, rate, ratio, target, met? */
 export function markdown(list: Ratio[]): string {
   const out = ['| part | rate | ratio / value | target | met? |', '|---|---:|---:|---|---|'];
   for (const r of list) {
     const { value, met } = evaluate(r);
-    const shown = value === undefined ? 'n/a' : r.shown ?? value.toFixed(2);
+    const shown = value === undefined ? 'n/a' : (r.shown ?? value.toFixed(2));
     const t = targetText(r);
-    out.push(`| ${r.name} | ${r.rate ?? (r.numerator ? fmtRate(r.numerator) : '-')} | ${shown} | ${t || '-'} | ${t ? (met === undefined ? 'not measured' : met ? 'yes' : '**no**') : '-'} |`);
+    out.push(
+      `| ${r.name} | ${r.rate ?? (r.numerator ? fmtRate(r.numerator) : '-')} | ${shown} | ${t || '-'} | ${t ? (met === undefined ? 'not measured' : met ? 'yes' : '**no**') : '-'} |`,
+    );
   }
   return out.join('\n');
 }
@@ -60,7 +63,8 @@ export function fmtMs(n: number | undefined): string {
 /** Aligned columns for the terminal: the first left-aligned, the others (figures) right-aligned. */
 export function textTable(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('   '), ...body.map(line)].join('\n');
 }
 

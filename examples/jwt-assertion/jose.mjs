@@ -23,7 +23,11 @@ const privateKey = await importPKCS8(readFileSync(setting('LATCHKEY_PRIVATE_KEY_
 
 const assertion = await new SignJWT()
   // kid: the registered public key's kid (optional when the application has one key).
-  .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(process.env.LATCHKEY_KEY_ID ? { kid: process.env.LATCHKEY_KEY_ID } : {}) })
+  .setProtectedHeader({
+    alg: 'ES256',
+    typ: 'JWT',
+    ...(process.env.LATCHKEY_KEY_ID ? { kid: process.env.LATCHKEY_KEY_ID } : {}),
+  })
   .setIssuer(clientId) // iss: the application's client id
   .setSubject(clientId) // sub: the same client id
   .setAudience(tokenEndpoint) // aud: this token endpoint (the tenant's issuer, base/t/tenant, is accepted too)

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { Latchkey } from '@latchkey/sdk';
 
-if (!process.env.LATCHKEY_CLIENT_ID || !process.env.LATCHKEY_PRIVATE_KEY_FILE) throw new Error('set LATCHKEY_CLIENT_ID and LATCHKEY_PRIVATE_KEY_FILE');
+if (!process.env.LATCHKEY_CLIENT_ID || !process.env.LATCHKEY_PRIVATE_KEY_FILE)
+  throw new Error('set LATCHKEY_CLIENT_ID and LATCHKEY_PRIVATE_KEY_FILE');
 // The server and tenant come from LATCHKEY_URL and LATCHKEY_TENANT (default http://127.0.0.1:8080, demo).
 const lk = new Latchkey({
   credentials: {

@@ -36,7 +36,10 @@ function run(args) {
 
 export function buildConsole() {
   run(['--import', 'tsx', 'scripts/gen-api.ts']);
-  const vite = path.join(path.dirname(createRequire(path.join(dir, 'package.json')).resolve('vite/package.json')), 'bin/vite.js');
+  const vite = path.join(
+    path.dirname(createRequire(path.join(dir, 'package.json')).resolve('vite/package.json')),
+    'bin/vite.js',
+  );
   run([vite, 'build']);
 }
 

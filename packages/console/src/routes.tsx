@@ -14,27 +14,56 @@ const TenantsScreen = lazy(() => import('./screens/admin/TenantsScreen'));
 
 function Tenant() {
   const { tenant } = useParams();
-  return <SessionProvider key={tenant} tenant={tenant!}><Outlet /></SessionProvider>;
+  return (
+    <SessionProvider key={tenant} tenant={tenant!}>
+      <Outlet />
+    </SessionProvider>
+  );
 }
 
-export const router = createBrowserRouter([
-  { path: '/', element: <Navigate to="/t/demo/" replace /> },
-  {
-    path: '/t/:tenant',
-    element: <Tenant />,
-    children: [
-      { path: 'sign-in', element: <SignInScreen /> },
-      {
-        element: <RequireSession><Shell /></RequireSession>,
-        children: [
-          { index: true, element: <Navigate to="oauth2-clients" replace /> },
-          { path: 'oauth2-clients', element: <MyClientsScreen />, loader: ({ params }) => prefetchMyClients(params.tenant!) },
-          { path: 'manage/*', element: <Suspense fallback={<Loading />}><ManagerScreen /></Suspense> },
-          { path: 'platform/tenants', element: <Suspense fallback={<Loading />}><TenantsScreen /></Suspense> },
-          { path: '*', element: <NotFoundScreen /> },
-        ],
-      },
-    ],
-  },
-  { path: '*', element: <NotFoundScreen /> },
-], { basename: '/console' });
+export const router = createBrowserRouter(
+  [
+    { path: '/', element: <Navigate to="/t/demo/" replace /> },
+    {
+      path: '/t/:tenant',
+      element: <Tenant />,
+      children: [
+        { path: 'sign-in', element: <SignInScreen /> },
+        {
+          element: (
+            <RequireSession>
+              <Shell />
+            </RequireSession>
+          ),
+          children: [
+            { index: true, element: <Navigate to="oauth2-clients" replace /> },
+            {
+              path: 'oauth2-clients',
+              element: <MyClientsScreen />,
+              loader: ({ params }) => prefetchMyClients(params.tenant!),
+            },
+            {
+              path: 'manage/*',
+              element: (
+                <Suspense fallback={<Loading />}>
+                  <ManagerScreen />
+                </Suspense>
+              ),
+            },
+            {
+              path: 'platform/tenants',
+              element: (
+                <Suspense fallback={<Loading />}>
+                  <TenantsScreen />
+                </Suspense>
+              ),
+            },
+            { path: '*', element: <NotFoundScreen /> },
+          ],
+        },
+      ],
+    },
+    { path: '*', element: <NotFoundScreen /> },
+  ],
+  { basename: '/console' },
+);

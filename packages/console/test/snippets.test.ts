@@ -13,9 +13,17 @@ test('the SDK snippet shown with a new secret runs as it is, saved as a .mjs fil
   const server = await startLatchkey();
   t.after(() => server.stop());
   const admin = await server.token(ADMIN.email, ADMIN.password);
-  const created = await server.api(admin, 'POST', '/me/oauth2-clients', { name: 'snippet', expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+  const created = await server.api(admin, 'POST', '/me/oauth2-clients', {
+    name: 'snippet',
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
   assert.equal(created.status, 201);
-  const target = { origin: server.url, tenant: 'demo', clientId: created.body.clientId, clientSecret: created.body.clientSecret };
+  const target = {
+    origin: server.url,
+    tenant: 'demo',
+    clientId: created.body.clientId,
+    clientSecret: created.body.clientSecret,
+  };
 
   // Inside the repository, so that `@latchkey/sdk` resolves as it does in a project that installed it.
   const cache = path.join(root, 'node_modules/.cache');
@@ -24,7 +32,11 @@ test('the SDK snippet shown with a new secret runs as it is, saved as a .mjs fil
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'token.mjs');
   fs.writeFileSync(file, sdkSnippet(target) + '\n');
-  const run = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LATCHKEY_CLIENT_SECRET: target.clientSecret } });
+  const run = spawnSync(process.execPath, [file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, LATCHKEY_CLIENT_SECRET: target.clientSecret },
+  });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout, `${ADMIN.email}\n`);
   assert.ok(!sdkSnippet(target).includes(target.clientSecret), 'the secret stays out of the file');

@@ -21,7 +21,8 @@ function number(env: NodeJS.ProcessEnv, name: string, def: number, min: number, 
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -32,7 +33,9 @@ function introspection(env: NodeJS.ProcessEnv): ResourceServerConfig['introspect
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError('INTROSPECTION_CREDENTIALS must be JSON: {"<tenant>": {"clientId": "…", "clientSecret": "…"}}');
+    throw new ConfigError(
+      'INTROSPECTION_CREDENTIALS must be JSON: {"<tenant>": {"clientId": "…", "clientSecret": "…"}}',
+    );
   }
   const credentials: Record<string, ClientCredentials> = {};
   for (const [tenant, c] of Object.entries(parsed as Record<string, Partial<ClientCredentials>>)) {
@@ -54,10 +57,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResourceServer
     throw new ConfigError(`LATCHKEY_URL must be an absolute URL, got ${JSON.stringify(latchkeyUrl)}`);
   }
   const verifyRaw = (env.VERIFY || 'on').toLowerCase();
-  if (verifyRaw !== 'on' && verifyRaw !== 'off') throw new ConfigError(`VERIFY must be "on" or "off", got ${JSON.stringify(env.VERIFY)}`);
+  if (verifyRaw !== 'on' && verifyRaw !== 'off')
+    throw new ConfigError(`VERIFY must be "on" or "off", got ${JSON.stringify(env.VERIFY)}`);
   const verify = verifyRaw === 'on';
   if (!verify && env.NODE_ENV === 'production') {
-    throw new ConfigError('VERIFY=off is refused when NODE_ENV=production: it serves every request without checking its token');
+    throw new ConfigError(
+      'VERIFY=off is refused when NODE_ENV=production: it serves every request without checking its token',
+    );
   }
   return {
     host: env.HOST || '127.0.0.1',

@@ -28,28 +28,39 @@ function logEvent(e: VerifierEvent): void {
 
 const verifier = config.verify
   ? createVerifier({
-    latchkeyUrl: config.latchkeyUrl,
-    audience: config.audience,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    introspection: config.introspection,
-    onEvent: logEvent,
-  })
+      latchkeyUrl: config.latchkeyUrl,
+      audience: config.audience,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      introspection: config.introspection,
+      onEvent: logEvent,
+    })
   : null;
-const app = await buildResourceServer({ verifier, logger: { level: config.logLevel, redact: ['req.headers.authorization'] } });
+const app = await buildResourceServer({
+  verifier,
+  logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+});
 log = app.log;
 
 if (!verifier) {
   const banner = '!'.repeat(100);
-  process.stderr.write(`${banner}\n!!  VERIFY=off: access tokens are NOT verified. Every request is served to anyone, without a token.\n` +
-    `!!  This mode exists for benchmarks only (refused when NODE_ENV=production).\n${banner}\n`);
+  process.stderr.write(
+    `${banner}\n!!  VERIFY=off: access tokens are NOT verified. Every request is served to anyone, without a token.\n` +
+      `!!  This mode exists for benchmarks only (refused when NODE_ENV=production).\n${banner}\n`,
+  );
   app.log.warn({ verify: false }, 'UNSAFE: token verification is OFF');
 }
 
 await app.listen({ host: config.host, port: config.port });
-app.log.info({
-  url: `http://${config.host}:${config.port}`, latchkeyUrl: config.latchkeyUrl, audience: config.audience,
-  verify: config.verify, introspection: config.introspection ? Object.keys(config.introspection.credentials) : false,
-}, 'sample API listening');
+app.log.info(
+  {
+    url: `http://${config.host}:${config.port}`,
+    latchkeyUrl: config.latchkeyUrl,
+    audience: config.audience,
+    verify: config.verify,
+    introspection: config.introspection ? Object.keys(config.introspection.credentials) : false,
+  },
+  'sample API listening',
+);
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

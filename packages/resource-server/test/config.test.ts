@@ -16,19 +16,29 @@ describe('configuration of the sample API process', () => {
 
   test('environment overrides, and introspection credentials per tenant', () => {
     const c = loadConfig({
-      PORT: '9000', LATCHKEY_URL: 'https://login.example.com/', AUDIENCE: 'urn:x', CLOCK_TOLERANCE_SECONDS: '5',
+      PORT: '9000',
+      LATCHKEY_URL: 'https://login.example.com/',
+      AUDIENCE: 'urn:x',
+      CLOCK_TOLERANCE_SECONDS: '5',
       INTROSPECTION_CREDENTIALS: '{"demo":{"clientId":"a","clientSecret":"b"}}',
     });
     assert.equal(c.port, 9000);
     assert.equal(c.latchkeyUrl, 'https://login.example.com');
     assert.equal(c.audience, 'urn:x');
-    assert.deepEqual(c.introspection, { credentials: { demo: { clientId: 'a', clientSecret: 'b' } }, cacheSeconds: 10 });
+    assert.deepEqual(c.introspection, {
+      credentials: { demo: { clientId: 'a', clientSecret: 'b' } },
+      cacheSeconds: 10,
+    });
   });
 
   test('bad values are refused', () => {
     for (const env of [
-      { PORT: 'x' }, { LATCHKEY_URL: 'nope' }, { VERIFY: 'maybe' }, { INTROSPECTION_CREDENTIALS: '{' },
-      { INTROSPECTION_CREDENTIALS: '{"demo":{"clientId":"a"}}' }, { CLOCK_TOLERANCE_SECONDS: '9999' },
+      { PORT: 'x' },
+      { LATCHKEY_URL: 'nope' },
+      { VERIFY: 'maybe' },
+      { INTROSPECTION_CREDENTIALS: '{' },
+      { INTROSPECTION_CREDENTIALS: '{"demo":{"clientId":"a"}}' },
+      { CLOCK_TOLERANCE_SECONDS: '9999' },
       { VERIFY: 'off', NODE_ENV: 'production' },
     ]) {
       assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));

@@ -12,7 +12,15 @@ import { introspectToken, type Introspection } from './lib/token-endpoint.js';
 import { VERSION } from './lib/version.js';
 import { SDK_WORDING } from './wording.js';
 import { TokenCache } from './token-cache.js';
-import { AppsApi, PersonalClientsApi, SettingsApi, SigningKeysApi, StaleCredentialsApi, UsersApi, type Me } from './api/management.js';
+import {
+  AppsApi,
+  PersonalClientsApi,
+  SettingsApi,
+  SigningKeysApi,
+  StaleCredentialsApi,
+  UsersApi,
+  type Me,
+} from './api/management.js';
 import { SampleApi } from './api/sample.js';
 import type { RequestOptions, Requester } from './api/types.js';
 
@@ -78,10 +86,13 @@ export class Latchkey implements Requester {
     const now = options.now ?? Date.now;
     const wording = options.wording ?? SDK_WORDING;
     let source: TokenSource | undefined;
-    this.#cache = new TokenCache((request) => {
-      if (!source) throw new LatchkeyConfigError(wording.noCredentials);
-      return source.obtain(request);
-    }, { refreshSkewMs: (options.refreshSkewSeconds ?? 60) * 1000, now });
+    this.#cache = new TokenCache(
+      (request) => {
+        if (!source) throw new LatchkeyConfigError(wording.noCredentials);
+        return source.obtain(request);
+      },
+      { refreshSkewMs: (options.refreshSkewSeconds ?? 60) * 1000, now },
+    );
     const ctx: GrantContext = {
       http: this.#http,
       tokenEndpoint: `${this.issuer}/oauth2/v1/token`,
@@ -195,7 +206,8 @@ export class Latchkey implements Requester {
    */
   async introspect(token: string, client?: { clientId: string; clientSecret: string }): Promise<Introspection> {
     const auth = client ? { method: 'basic' as const, ...client } : await this.#source?.confidentialAuth();
-    if (!auth) throw new LatchkeyConfigError('introspection needs a confidential client: pass its client id and secret');
+    if (!auth)
+      throw new LatchkeyConfigError('introspection needs a confidential client: pass its client id and secret');
     this.#http.secrets.pin(auth.clientSecret);
     return introspectToken(this.#http, `${this.issuer}/oauth2/v1/introspect`, auth, token);
   }
@@ -227,7 +239,13 @@ export class Latchkey implements Requester {
 
   /** What the client is, without a single secret. */
   toJSON(): Record<string, unknown> {
-    return { baseUrl: this.baseUrl, tenant: this.tenant, apiUrl: this.apiUrl, credentials: this.credentialKind ?? null, profile: this.profile ?? null };
+    return {
+      baseUrl: this.baseUrl,
+      tenant: this.tenant,
+      apiUrl: this.apiUrl,
+      credentials: this.credentialKind ?? null,
+      profile: this.profile ?? null,
+    };
   }
 
   toString(): string {
@@ -249,15 +267,21 @@ function createSource(ctx: GrantContext, c: ResolvedCredentials): TokenSource {
       return tokenFileSource(ctx, c);
     case 'refresh_token':
       return new RefreshTokenSource(ctx, {
-        kind: 'refresh_token', store: c.store ?? new MemoryTokenStore({ refreshToken: c.refreshToken }),
-        clientId: c.clientId, clientSecret: c.clientSecret, publicFallback: true,
+        kind: 'refresh_token',
+        store: c.store ?? new MemoryTokenStore({ refreshToken: c.refreshToken }),
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        publicFallback: true,
       });
     case 'jwt_assertion':
       return new JwtAssertionSource(ctx, c);
     case 'profile':
       return new RefreshTokenSource(ctx, {
-        kind: 'refresh_token', store: new ProfileTokenStore(c.configPath, c.profile),
-        clientId: c.clientId, clientSecret: c.clientSecret, publicFallback: true,
+        kind: 'refresh_token',
+        store: new ProfileTokenStore(c.configPath, c.profile),
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        publicFallback: true,
       });
   }
 }

@@ -61,7 +61,8 @@ export interface RefreshTokenCredentials {
   store?: TokenStore;
 }
 
-export type Credentials = PasswordCredentials | ClientCredentials | TokenFileCredentials | RefreshTokenCredentials | JwtAssertionCredentials;
+export type Credentials =
+  PasswordCredentials | ClientCredentials | TokenFileCredentials | RefreshTokenCredentials | JwtAssertionCredentials;
 
 /** Credentials once their kind is known. `profile`: a stored login, rotated inside the config file. */
 export type ResolvedCredentials =
@@ -71,7 +72,6 @@ export type ResolvedCredentials =
   | ({ kind: 'refresh_token' } & RefreshTokenCredentials)
   | ({ kind: 'jwt_assertion' } & JwtAssertionCredentials)
   | { kind: 'profile'; configPath: string; profile: string; clientId?: string; clientSecret?: string };
-
 
 export type Env = Record<string, string | undefined>;
 
@@ -106,11 +106,25 @@ export interface ResolvedSettings {
 /** LATCHKEY_CONFIG, else $XDG_CONFIG_HOME/latchkey/config.json, else ~/.config/latchkey/config.json. */
 export function defaultConfigPath(env: Env = process.env): string {
   if (env.LATCHKEY_CONFIG) return path.resolve(env.LATCHKEY_CONFIG);
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(env.HOME || os.homedir(), '.config');
   return path.join(base, 'latchkey', 'config.json');
 }
 
-const PROFILE_FIELDS = ['url', 'tenant', 'apiUrl', 'email', 'password', 'clientId', 'clientSecret', 'tokenFile', 'refreshToken', 'accessToken'] as const;
+const PROFILE_FIELDS = [
+  'url',
+  'tenant',
+  'apiUrl',
+  'email',
+  'password',
+  'clientId',
+  'clientSecret',
+  'tokenFile',
+  'refreshToken',
+  'accessToken',
+] as const;
 
 /** Reads the config file; a missing file is an empty config. */
 export function readConfigFile(file: string): ConfigFile {
@@ -122,18 +136,23 @@ export function readConfigFile(file: string): ConfigFile {
     throw new LatchkeyConfigError(`the config file ${file} is not valid JSON`, { cause: err });
   }
   const r = raw as { defaultProfile?: unknown; profiles?: unknown } | null;
-  if (!r || typeof r !== 'object' || Array.isArray(r)) throw new LatchkeyConfigError(`the config file ${file} must hold a JSON object`);
-  if (r.defaultProfile !== undefined && typeof r.defaultProfile !== 'string') throw new LatchkeyConfigError(`defaultProfile in ${file} must be a string`);
+  if (!r || typeof r !== 'object' || Array.isArray(r))
+    throw new LatchkeyConfigError(`the config file ${file} must hold a JSON object`);
+  if (r.defaultProfile !== undefined && typeof r.defaultProfile !== 'string')
+    throw new LatchkeyConfigError(`defaultProfile in ${file} must be a string`);
   const profiles: Record<string, Profile> = {};
   if (r.profiles !== undefined) {
-    if (!r.profiles || typeof r.profiles !== 'object' || Array.isArray(r.profiles)) throw new LatchkeyConfigError(`profiles in ${file} must be an object`);
+    if (!r.profiles || typeof r.profiles !== 'object' || Array.isArray(r.profiles))
+      throw new LatchkeyConfigError(`profiles in ${file} must be an object`);
     for (const [name, p] of Object.entries(r.profiles as Record<string, unknown>)) {
-      if (!p || typeof p !== 'object' || Array.isArray(p)) throw new LatchkeyConfigError(`profile "${name}" in ${file} must be an object`);
+      if (!p || typeof p !== 'object' || Array.isArray(p))
+        throw new LatchkeyConfigError(`profile "${name}" in ${file} must be an object`);
       const profile: Profile = {};
       for (const field of PROFILE_FIELDS) {
         const v = (p as Record<string, unknown>)[field];
         if (v === undefined || v === null) continue;
-        if (typeof v !== 'string') throw new LatchkeyConfigError(`${field} of profile "${name}" in ${file} must be a string`);
+        if (typeof v !== 'string')
+          throw new LatchkeyConfigError(`${field} of profile "${name}" in ${file} must be a string`);
         profile[field] = v;
       }
       profiles[name] = profile;
@@ -162,7 +181,10 @@ export async function updateConfigFile(file: string, change: (config: ConfigFile
 /** A stored login (`latchkey login`) as a token store: rotated in place in the config file. */
 export class ProfileTokenStore implements TokenStore {
   readonly description: string;
-  constructor(readonly configPath: string, readonly profile: string) {
+  constructor(
+    readonly configPath: string,
+    readonly profile: string,
+  ) {
     this.description = `profile "${profile}" in ${configPath}`;
   }
 
@@ -188,9 +210,14 @@ export class ProfileTokenStore implements TokenStore {
 function fromEnv(env: Env): CredentialFields & { url?: string; tenant?: string; apiUrl?: string } {
   const v = (k: string) => (env[k] === '' ? undefined : env[k]);
   return {
-    url: v('LATCHKEY_URL'), tenant: v('LATCHKEY_TENANT'), apiUrl: v('LATCHKEY_API_URL'),
-    email: v('LATCHKEY_EMAIL'), password: v('LATCHKEY_PASSWORD'), clientId: v('LATCHKEY_CLIENT_ID'),
-    clientSecret: v('LATCHKEY_CLIENT_SECRET'), tokenFile: v('LATCHKEY_TOKEN_FILE'),
+    url: v('LATCHKEY_URL'),
+    tenant: v('LATCHKEY_TENANT'),
+    apiUrl: v('LATCHKEY_API_URL'),
+    email: v('LATCHKEY_EMAIL'),
+    password: v('LATCHKEY_PASSWORD'),
+    clientId: v('LATCHKEY_CLIENT_ID'),
+    clientSecret: v('LATCHKEY_CLIENT_SECRET'),
+    tokenFile: v('LATCHKEY_TOKEN_FILE'),
   };
 }
 
@@ -203,7 +230,8 @@ type Kind = ResolvedCredentials['kind'];
 function kindOf(f: CredentialFields, merged: CredentialFields): Kind | undefined {
   if (f.tokenFile) return 'token_file';
   if (f.password) return 'password';
-  if ((f.clientId || f.clientSecret) && merged.clientId && merged.clientSecret) return merged.tokenFile ? 'token_file' : 'client_credentials';
+  if ((f.clientId || f.clientSecret) && merged.clientId && merged.clientSecret)
+    return merged.tokenFile ? 'token_file' : 'client_credentials';
   if (f.refreshToken) return 'profile';
   return undefined;
 }
@@ -215,12 +243,14 @@ function checkUrl(name: string, value: string): string {
   } catch {
     throw new LatchkeyConfigError(`${name} must be an absolute http(s) URL, got "${value}"`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new LatchkeyConfigError(`${name} must be an http(s) URL, got "${value}"`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new LatchkeyConfigError(`${name} must be an http(s) URL, got "${value}"`);
   return value.replace(/\/+$/, '');
 }
 
 const nonEmpty = (name: string, v: unknown): string => {
-  if (typeof v !== 'string' || v === '') throw new LatchkeyConfigError(`credentials.${name} must be a non-empty string`);
+  if (typeof v !== 'string' || v === '')
+    throw new LatchkeyConfigError(`credentials.${name} must be a non-empty string`);
   return v;
 };
 
@@ -228,17 +258,31 @@ const nonEmpty = (name: string, v: unknown): string => {
 export function classifyCredentials(c: Credentials): ResolvedCredentials {
   if (!c || typeof c !== 'object') throw new LatchkeyConfigError('credentials must be an object');
   if ('tokenFile' in c && c.tokenFile !== undefined) {
-    return { kind: 'token_file', tokenFile: nonEmpty('tokenFile', c.tokenFile), clientSecret: nonEmpty('clientSecret', c.clientSecret), ...(c.clientId ? { clientId: c.clientId } : {}) };
+    return {
+      kind: 'token_file',
+      tokenFile: nonEmpty('tokenFile', c.tokenFile),
+      clientSecret: nonEmpty('clientSecret', c.clientSecret),
+      ...(c.clientId ? { clientId: c.clientId } : {}),
+    };
   }
-  if ('refreshToken' in c && c.refreshToken !== undefined) return { kind: 'refresh_token', ...c, refreshToken: nonEmpty('refreshToken', c.refreshToken) };
-  if ('privateKey' in c && c.privateKey !== undefined) return { kind: 'jwt_assertion', ...c, clientId: nonEmpty('clientId', c.clientId) };
+  if ('refreshToken' in c && c.refreshToken !== undefined)
+    return { kind: 'refresh_token', ...c, refreshToken: nonEmpty('refreshToken', c.refreshToken) };
+  if ('privateKey' in c && c.privateKey !== undefined)
+    return { kind: 'jwt_assertion', ...c, clientId: nonEmpty('clientId', c.clientId) };
   if ('password' in c && c.password !== undefined) {
     return { kind: 'password', ...c, email: nonEmpty('email', c.email), password: nonEmpty('password', c.password) };
   }
   if ('clientSecret' in c && c.clientSecret !== undefined) {
-    return { kind: 'client_credentials', ...c, clientId: nonEmpty('clientId', (c as ClientCredentials).clientId), clientSecret: nonEmpty('clientSecret', c.clientSecret) };
+    return {
+      kind: 'client_credentials',
+      ...c,
+      clientId: nonEmpty('clientId', (c as ClientCredentials).clientId),
+      clientSecret: nonEmpty('clientSecret', c.clientSecret),
+    };
   }
-  throw new LatchkeyConfigError('credentials need one of: {email, password}, {clientId, clientSecret}, {tokenFile, clientSecret}, {refreshToken}, {clientId, privateKey}');
+  throw new LatchkeyConfigError(
+    'credentials need one of: {email, password}, {clientId, clientSecret}, {tokenFile, clientSecret}, {refreshToken}, {clientId, privateKey}',
+  );
 }
 
 /** Resolves URL, tenant, API URL and credentials from options, environment, profile and defaults. */
@@ -267,7 +311,8 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
   const baseUrl = checkUrl('the Latchkey URL', input.baseUrl ?? e.url ?? profile.url ?? DEFAULT_BASE_URL);
   const apiUrl = checkUrl('the API URL', input.apiUrl ?? e.apiUrl ?? profile.apiUrl ?? DEFAULT_API_URL);
   const tenant = input.tenant ?? e.tenant ?? profile.tenant ?? DEFAULT_TENANT;
-  if (!/^[A-Za-z0-9._~-]+$/.test(tenant)) throw new LatchkeyConfigError(`tenant "${tenant}" is not a valid tenant name`);
+  if (!/^[A-Za-z0-9._~-]+$/.test(tenant))
+    throw new LatchkeyConfigError(`tenant "${tenant}" is not a valid tenant name`);
 
   let credentials: ResolvedCredentials | undefined;
   if (input.skipCredentials) {
@@ -284,18 +329,30 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
     const kind = kindOf(flags, merged) ?? kindOf(e, merged) ?? kindOf(profile, merged) ?? kindOf(merged, merged);
     const need = (field: keyof CredentialFields, what: string): string => {
       const v = merged[field];
-      if (!v) throw new LatchkeyConfigError(`${what} is missing: use ${oneOf([wording.field(field), ENV_NAMES[field], `the profile's ${field}`])}`);
+      if (!v)
+        throw new LatchkeyConfigError(
+          `${what} is missing: use ${oneOf([wording.field(field), ENV_NAMES[field], `the profile's ${field}`])}`,
+        );
       return v;
     };
     switch (kind) {
       case 'token_file':
-        credentials = { kind, tokenFile: path.resolve(need('tokenFile', 'the token file')), clientSecret: need('clientSecret', 'the application\'s client secret'), ...(merged.clientId ? { clientId: merged.clientId } : {}) };
+        credentials = {
+          kind,
+          tokenFile: path.resolve(need('tokenFile', 'the token file')),
+          clientSecret: need('clientSecret', "the application's client secret"),
+          ...(merged.clientId ? { clientId: merged.clientId } : {}),
+        };
         break;
       case 'password':
         credentials = { kind, email: need('email', 'the email'), password: need('password', 'the password') };
         break;
       case 'client_credentials':
-        credentials = { kind, clientId: need('clientId', 'the client id'), clientSecret: need('clientSecret', 'the client secret') };
+        credentials = {
+          kind,
+          clientId: need('clientId', 'the client id'),
+          clientSecret: need('clientSecret', 'the client secret'),
+        };
         break;
       case 'profile':
         // A stored login lives in the profile that holds it, never in a lower source.
@@ -309,6 +366,10 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
 }
 
 const ENV_NAMES: Record<keyof CredentialFields, string> = {
-  email: 'LATCHKEY_EMAIL', password: 'LATCHKEY_PASSWORD', clientId: 'LATCHKEY_CLIENT_ID',
-  clientSecret: 'LATCHKEY_CLIENT_SECRET', tokenFile: 'LATCHKEY_TOKEN_FILE', refreshToken: 'the profile (latchkey login)',
+  email: 'LATCHKEY_EMAIL',
+  password: 'LATCHKEY_PASSWORD',
+  clientId: 'LATCHKEY_CLIENT_ID',
+  clientSecret: 'LATCHKEY_CLIENT_SECRET',
+  tokenFile: 'LATCHKEY_TOKEN_FILE',
+  refreshToken: 'the profile (latchkey login)',
 };

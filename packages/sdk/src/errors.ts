@@ -48,10 +48,19 @@ export class LatchkeyAuthError extends LatchkeyError {
   /** The `grant_type` of the refused token request; undefined for revocation and introspection. */
   readonly grantType: string | undefined;
 
-  constructor(init: { error: string; errorDescription?: string; status: number; retryAfter?: number; context?: string; grantType?: string }) {
+  constructor(init: {
+    error: string;
+    errorDescription?: string;
+    status: number;
+    retryAfter?: number;
+    context?: string;
+    grantType?: string;
+  }) {
     const description = init.errorDescription === undefined ? undefined : redactShapes(init.errorDescription);
-    super('ERR_LATCHKEY_AUTH',
-      `${init.context ?? 'token request failed'}: ${init.error}${description ? ` (${description})` : ''}`);
+    super(
+      'ERR_LATCHKEY_AUTH',
+      `${init.context ?? 'token request failed'}: ${init.error}${description ? ` (${description})` : ''}`,
+    );
     this.error = init.error;
     this.error_description = description;
     this.status = init.status;
@@ -81,9 +90,20 @@ export class LatchkeyApiError extends LatchkeyError {
   readonly method: string;
   readonly url: string;
 
-  constructor(init: { status: number; title: string; detail?: string; type?: string; problemCode?: string; method: string; url: string }) {
+  constructor(init: {
+    status: number;
+    title: string;
+    detail?: string;
+    type?: string;
+    problemCode?: string;
+    method: string;
+    url: string;
+  }) {
     const detail = init.detail === undefined ? undefined : redactShapes(init.detail);
-    super('ERR_LATCHKEY_API', `${init.method} ${init.url} failed: ${init.status} ${init.title}${detail ? `: ${detail}` : ''}`);
+    super(
+      'ERR_LATCHKEY_API',
+      `${init.method} ${init.url} failed: ${init.status} ${init.title}${detail ? `: ${detail}` : ''}`,
+    );
     this.status = init.status;
     this.title = init.title;
     this.detail = detail;
@@ -94,7 +114,14 @@ export class LatchkeyApiError extends LatchkeyError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, title: this.title, detail: this.detail, type: this.type, problemCode: this.problemCode };
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      title: this.title,
+      detail: this.detail,
+      type: this.type,
+      problemCode: this.problemCode,
+    };
   }
 }
 

@@ -1,20 +1,43 @@
 // @latchkey/sdk: the Latchkey client, its errors, and the pieces to build your own token storage.
 export { Latchkey, type LatchkeyOptions } from './client.js';
 export {
-  LatchkeyError, LatchkeyConfigError, LatchkeyAuthError, LatchkeyApiError, LatchkeyNetworkError, LatchkeyTokenStoreError,
+  LatchkeyError,
+  LatchkeyConfigError,
+  LatchkeyAuthError,
+  LatchkeyApiError,
+  LatchkeyNetworkError,
+  LatchkeyTokenStoreError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {
-  resolveSettings, defaultConfigPath, readConfigFile, updateConfigFile, ProfileTokenStore,
-  DEFAULT_BASE_URL, DEFAULT_TENANT, DEFAULT_API_URL,
-  type Credentials, type RefreshTokenCredentials, type Profile, type ConfigFile, type SettingsInput, type ResolvedSettings,
-  type ResolvedCredentials, type Env,
+  resolveSettings,
+  defaultConfigPath,
+  readConfigFile,
+  updateConfigFile,
+  ProfileTokenStore,
+  DEFAULT_BASE_URL,
+  DEFAULT_TENANT,
+  DEFAULT_API_URL,
+  type Credentials,
+  type RefreshTokenCredentials,
+  type Profile,
+  type ConfigFile,
+  type SettingsInput,
+  type ResolvedSettings,
+  type ResolvedCredentials,
+  type Env,
 } from './config.js';
 export type { CredentialFields } from './credentials/fields.js';
 export type { PasswordCredentials } from './credentials/password.js';
 export type { ClientCredentials } from './credentials/client-credentials.js';
 export type { JwtAssertionCredentials } from './credentials/jwt-assertion.js';
-export { readTokFile, writeTokFile, TokenFileStore, type TokFile, type TokenFileCredentials } from './credentials/token-file.js';
+export {
+  readTokFile,
+  writeTokFile,
+  TokenFileStore,
+  type TokFile,
+  type TokenFileCredentials,
+} from './credentials/token-file.js';
 export { MemoryTokenStore, SDK_CLIENT_ID, type TokenStore, type StoredTokens } from './credentials/refresh-token.js';
 export type { CredentialKind, RefreshPersistedEvent } from './credentials/types.js';
 export { writeFileAtomic } from './lib/atomic-write.js';

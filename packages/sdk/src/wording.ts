@@ -12,8 +12,9 @@ export interface Wording {
 }
 
 export const SDK_WORDING: Wording = {
-  noCredentials: 'no credentials: pass `credentials`, set LATCHKEY_EMAIL + LATCHKEY_PASSWORD, '
-    + 'LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET or LATCHKEY_TOKEN_FILE + LATCHKEY_CLIENT_SECRET, or use a profile (`latchkey login`)',
+  noCredentials:
+    'no credentials: pass `credentials`, set LATCHKEY_EMAIL + LATCHKEY_PASSWORD, ' +
+    'LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET or LATCHKEY_TOKEN_FILE + LATCHKEY_CLIENT_SECRET, or use a profile (`latchkey login`)',
   field: (field) => `\`credentials.${field}\``,
   overwrite: 'pass overwrite: true',
 };

@@ -12,14 +12,22 @@ interface Fixture {
   cases: { name: string; status: number; body: unknown; expect: { code: string | null; refresh: boolean } }[];
 }
 
-const fixture = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/error-cases.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/error-cases.json'), 'utf8'),
+) as Fixture;
 
 for (const c of fixture.cases) {
   test(`error case: ${c.name}`, () => {
     assert.equal(errorCode(c.body) ?? null, c.expect.code);
     assert.equal(refreshMayMend(c.status, c.body), c.expect.refresh);
     const res = new Response(null, { status: c.status });
-    const err = apiError({ fetch, timeoutMs: 1, userAgent: 'test', secrets: new SecretSet() }, 'GET', 'http://127.0.0.1/x', res, c.body);
+    const err = apiError(
+      { fetch, timeoutMs: 1, userAgent: 'test', secrets: new SecretSet() },
+      'GET',
+      'http://127.0.0.1/x',
+      res,
+      c.body,
+    );
     assert.equal(err.problemCode ?? null, c.expect.code);
     assert.equal(err.status, c.status);
   });

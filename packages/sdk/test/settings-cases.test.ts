@@ -9,12 +9,27 @@ import { fileURLToPath } from 'node:url';
 import { TokenFileStore, resolveSettings, type SettingsInput, type TokenResponse } from '../src/index.js';
 
 interface Fixture {
-  settings: { name: string; files?: Record<string, unknown>; env: Record<string, string>; input: Record<string, unknown>; expect?: Record<string, unknown>; error?: string }[];
+  settings: {
+    name: string;
+    files?: Record<string, unknown>;
+    env: Record<string, string>;
+    input: Record<string, unknown>;
+    expect?: Record<string, unknown>;
+    error?: string;
+  }[];
   tokFiles: { name: string; content: string | null; expect?: Record<string, unknown>; error?: string }[];
-  tokSave: { name: string; before: Record<string, unknown>; tokens: { refreshToken: string; accessToken: string }; response: Record<string, unknown>; afterText: string }[];
+  tokSave: {
+    name: string;
+    before: Record<string, unknown>;
+    tokens: { refreshToken: string; accessToken: string };
+    response: Record<string, unknown>;
+    afterText: string;
+  }[];
 }
 
-const fixture = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/settings-cases.json'), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/settings-cases.json'), 'utf8'),
+) as Fixture;
 
 function scratch(t: { after(fn: () => void): void }): string {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-cases-')));
@@ -43,11 +58,17 @@ for (const c of fixture.settings) {
     const input = withDir(c.input, dir) as SettingsInput;
     const run = () => resolveSettings({ ...input, env });
     if (c.error !== undefined) {
-      assert.throws(run, (e: unknown) => (e as { code?: string }).code === 'ERR_LATCHKEY_CONFIG' && new RegExp(c.error!).test((e as Error).message));
+      assert.throws(
+        run,
+        (e: unknown) =>
+          (e as { code?: string }).code === 'ERR_LATCHKEY_CONFIG' && new RegExp(c.error!).test((e as Error).message),
+      );
       return;
     }
     const s = run();
-    const actual = JSON.parse(JSON.stringify({ ...s, profile: s.profile ?? null, credentials: s.credentials ?? null })) as Record<string, unknown>;
+    const actual = JSON.parse(
+      JSON.stringify({ ...s, profile: s.profile ?? null, credentials: s.credentials ?? null }),
+    ) as Record<string, unknown>;
     assert.deepEqual(actual, withDir(c.expect, dir));
   });
 }
@@ -59,7 +80,11 @@ for (const c of fixture.tokFiles) {
     if (c.content !== null) fs.writeFileSync(file, c.content);
     const load = () => new TokenFileStore(file).load();
     if (c.error !== undefined) {
-      await assert.rejects(load, (e: unknown) => (e as { code?: string }).code === 'ERR_LATCHKEY_CONFIG' && new RegExp(c.error!).test((e as Error).message));
+      await assert.rejects(
+        load,
+        (e: unknown) =>
+          (e as { code?: string }).code === 'ERR_LATCHKEY_CONFIG' && new RegExp(c.error!).test((e as Error).message),
+      );
       return;
     }
     const stored = await load();

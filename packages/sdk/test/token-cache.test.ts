@@ -8,12 +8,21 @@ function harness(lifetimeMs = 3_600_000) {
   let clock = 1_000_000;
   const requests: ObtainRequest[] = [];
   let n = 0;
-  const cache = new TokenCache(async (req) => {
-    requests.push(req);
-    await new Promise((r) => setTimeout(r, 20));
-    return { value: `t${++n}`, expiresAt: clock + lifetimeMs, issuedAt: clock } satisfies AccessToken;
-  }, { refreshSkewMs: 60_000, now: () => clock });
-  return { cache, requests, advance: (ms: number) => { clock += ms; } };
+  const cache = new TokenCache(
+    async (req) => {
+      requests.push(req);
+      await new Promise((r) => setTimeout(r, 20));
+      return { value: `t${++n}`, expiresAt: clock + lifetimeMs, issuedAt: clock } satisfies AccessToken;
+    },
+    { refreshSkewMs: 60_000, now: () => clock },
+  );
+  return {
+    cache,
+    requests,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
 }
 
 test('concurrent callers share one in-flight refresh', async () => {
@@ -48,7 +57,11 @@ test('a short-lived token is refreshed at half its life, not every time', async 
 test('an expired-token report refreshes once, even when several requests report it', async () => {
   const { cache, requests } = harness();
   const first = await cache.get();
-  const results = await Promise.all([cache.get({ stale: first }), cache.get({ stale: first }), cache.get({ stale: first })]);
+  const results = await Promise.all([
+    cache.get({ stale: first }),
+    cache.get({ stale: first }),
+    cache.get({ stale: first }),
+  ]);
   assert.deepEqual(results, ['t2', 't2', 't2']);
   // A late report about the old token does not refresh again: the cache already moved on.
   assert.equal(await cache.get({ stale: first }), 't2');
@@ -58,13 +71,19 @@ test('an expired-token report refreshes once, even when several requests report 
 test('a failed refresh is reported to every waiter and the next call tries again', async () => {
   let fail = true;
   let n = 0;
-  const cache = new TokenCache(async () => {
-    await new Promise((r) => setTimeout(r, 10));
-    if (fail) throw new Error('boom');
-    return { value: `ok${++n}`, expiresAt: undefined, issuedAt: 0 };
-  }, { refreshSkewMs: 60_000, now: Date.now });
+  const cache = new TokenCache(
+    async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      if (fail) throw new Error('boom');
+      return { value: `ok${++n}`, expiresAt: undefined, issuedAt: 0 };
+    },
+    { refreshSkewMs: 60_000, now: Date.now },
+  );
   const results = await Promise.allSettled([cache.get(), cache.get()]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   fail = false;
   assert.equal(await cache.get(), 'ok1');
 });

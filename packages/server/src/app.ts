@@ -68,7 +68,11 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   await app.register(metricsRoutes, { config: s.config, metrics: s.metrics });
   await app.register(oauthRoutes, s);
   await app.register(managementRoutes, s);
-  await app.register(async (scanning) => secretScanningRoutes(scanning, { leakReports: s.leakReports, config: s.config, throttle: s.throttle }), { prefix: '/secret-scanning/v1' });
+  await app.register(
+    async (scanning) =>
+      secretScanningRoutes(scanning, { leakReports: s.leakReports, config: s.config, throttle: s.throttle }),
+    { prefix: '/secret-scanning/v1' },
+  );
   await app.register(consoleRoutes);
   return app;
 }

@@ -26,8 +26,12 @@ export async function bootstrap(store: Store, config: Config): Promise<Bootstrap
   try {
     // One transaction: a refused account (say, a too-short password) leaves no tenant behind,
     // so the next start bootstraps again instead of skipping a store nobody can sign in to.
-    await provisionTenant(store, { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
-      { email, displayName: 'Administrator', password, platformAdmin: true }, SYSTEM);
+    await provisionTenant(
+      store,
+      { slug: 'demo', name: 'Demo', enterpriseEnabled: true },
+      { email, displayName: 'Administrator', password, platformAdmin: true },
+      SYSTEM,
+    );
   } catch (err) {
     // Another process bootstrapped first.
     if (err instanceof DomainError && err.code === 'conflict') return null;
@@ -41,7 +45,9 @@ export function bootstrapBanner(r: BootstrapResult, publicUrl: string): string {
     '',
     '  Latchkey is initialised. Platform administrator and domain manager of tenant "demo":',
     `    email:    ${r.email}`,
-    r.generatedPassword ? `    password: ${r.generatedPassword}   (shown only this once)` : '    password: from LATCHKEY_BOOTSTRAP_PASSWORD',
+    r.generatedPassword
+      ? `    password: ${r.generatedPassword}   (shown only this once)`
+      : '    password: from LATCHKEY_BOOTSTRAP_PASSWORD',
     `    console:  ${publicUrl}/console/t/demo/`,
     `    token:    ${publicUrl}/t/demo/oauth2/v1/token`,
     '',

@@ -52,14 +52,16 @@ export interface Config {
 /** LATCHKEY_TEST_CLOCK_FILE lets a test move the schedulers' time: never in production. */
 export function parseTestClock(value: string | undefined, nodeEnv: string | undefined): string | undefined {
   if (!value) return undefined;
-  if (nodeEnv === 'production') throw new Error('LATCHKEY_TEST_CLOCK_FILE is for tests only and is refused when NODE_ENV=production');
+  if (nodeEnv === 'production')
+    throw new Error('LATCHKEY_TEST_CLOCK_FILE is for tests only and is refused when NODE_ENV=production');
   return path.resolve(value);
 }
 
 function parseInterval(value: string | undefined): number {
   if (!value) return 60_000;
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000) throw new Error(`LATCHKEY_MAINTENANCE_INTERVAL_MS must be whole milliseconds from 100 to 86400000, got "${value}"`);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 86_400_000)
+    throw new Error(`LATCHKEY_MAINTENANCE_INTERVAL_MS must be whole milliseconds from 100 to 86400000, got "${value}"`);
   return ms;
 }
 
@@ -71,7 +73,8 @@ function parseSmtpUrl(value: string | undefined): string | undefined {
   } catch {
     throw new Error('SMTP_URL must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://…');
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new Error(`SMTP_URL must start with smtp:// or smtps://, got ${url.protocol}//`);
   return value;
 }
 
@@ -93,12 +96,16 @@ export function parseDatabaseUrl(value: string | undefined): string | undefined 
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
   const example = 'postgres://user:password@host:5432/database';
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
-    throw new Error(`DATABASE_URL must be a PostgreSQL URL such as ${example}${scheme ? `, not ${scheme}://…` : ''}; unset it to use the embedded SQLite database`);
+    throw new Error(
+      `DATABASE_URL must be a PostgreSQL URL such as ${example}${scheme ? `, not ${scheme}://…` : ''}; unset it to use the embedded SQLite database`,
+    );
   }
   try {
     new URL(value);
   } catch {
-    throw new Error(`DATABASE_URL is not a valid URL: write it as ${example} (percent-encode special characters in the password)`);
+    throw new Error(
+      `DATABASE_URL is not a valid URL: write it as ${example} (percent-encode special characters in the password)`,
+    );
   }
   return value;
 }
@@ -109,7 +116,9 @@ export const MIN_GITLAB_TOKEN_LENGTH = 32;
 function parseGitlabToken(value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (value.length < MIN_GITLAB_TOKEN_LENGTH) {
-    throw new Error(`GITLAB_REVOCATION_TOKEN must be at least ${MIN_GITLAB_TOKEN_LENGTH} characters (a random one: openssl rand -base64 32), got ${value.length}`);
+    throw new Error(
+      `GITLAB_REVOCATION_TOKEN must be at least ${MIN_GITLAB_TOKEN_LENGTH} characters (a random one: openssl rand -base64 32), got ${value.length}`,
+    );
   }
   return value;
 }
@@ -125,7 +134,9 @@ export function parseWorkers(value: string | undefined, databaseUrl: string | un
   }
   const workers = Number(v);
   if (workers > 1 && !databaseUrl) {
-    throw new Error(`LATCHKEY_WORKERS=${workers} needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process`);
+    throw new Error(
+      `LATCHKEY_WORKERS=${workers} needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process`,
+    );
   }
   return workers;
 }
@@ -144,16 +155,23 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   if (['true', 'all', '*'].includes(v.toLowerCase())) {
-    throw new Error(`TRUST_PROXY=${v} would trust a forged X-Forwarded-For from any client; set the number of proxy hops in front of Latchkey (1 for one reverse proxy) or the proxies' addresses`);
+    throw new Error(
+      `TRUST_PROXY=${v} would trust a forged X-Forwarded-For from any client; set the number of proxy hops in front of Latchkey (1 for one reverse proxy) or the proxies' addresses`,
+    );
   }
-  const entries = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   for (const e of entries) {
     if (PROXY_RANGE_NAMES.has(e)) continue;
     const [addr, bits, extra] = e.split('/');
     const family = isIP(addr);
     const max = family === 4 ? 32 : 128;
     if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) {
-      throw new Error(`TRUST_PROXY must be a number of hops or a comma-separated list of IP addresses or CIDRs, got "${e}"`);
+      throw new Error(
+        `TRUST_PROXY must be a number of hops or a comma-separated list of IP addresses or CIDRs, got "${e}"`,
+      );
     }
   }
   return entries;
@@ -162,7 +180,8 @@ export function parseTrustProxy(value: string | undefined): false | number | str
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || '127.0.0.1';
   const port = Number(env.PORT || 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const publicUrl = (env.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
   return {
     host,

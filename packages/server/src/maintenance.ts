@@ -35,7 +35,9 @@ export function startMaintenance(ctx: Services, intervalMs = ctx.config.maintena
     }
   };
   // A slow round is not overlapped by the next one.
-  const timer = setInterval(() => { if (!running) round = run(); }, intervalMs);
+  const timer = setInterval(() => {
+    if (!running) round = run();
+  }, intervalMs);
   timer.unref();
   // Stopping waits for a round in flight, so nothing is swept after the caller stopped it.
   return async () => {

@@ -7,8 +7,16 @@ const ASK = 'latchkey:metrics?';
 const ANSWER = 'latchkey:metrics';
 const TIMEOUT_MS = 6000;
 
-interface Ask { type: typeof ASK; id: string }
-interface Answer { type: typeof ANSWER; id: string; text?: string; error?: string }
+interface Ask {
+  type: typeof ASK;
+  id: string;
+}
+interface Answer {
+  type: typeof ANSWER;
+  id: string;
+  text?: string;
+  error?: string;
+}
 
 /**
  * LATCHKEY_WORKERS=N: GET /metrics on any worker answers every worker's series. The worker that got
@@ -44,8 +52,14 @@ export function clusterMetrics(): Promise<string> {
       if (msg.text !== undefined) resolve(msg.text);
       else reject(new Error(msg.error ?? 'no metrics'));
     };
-    const timer = setTimeout(() => { done(); reject(new Error('the primary did not answer with the workers\' metrics')); }, TIMEOUT_MS);
-    const done = () => { clearTimeout(timer); process.off('message', onMessage); };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error("the primary did not answer with the workers' metrics"));
+    }, TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      process.off('message', onMessage);
+    };
     process.on('message', onMessage);
     process.send!({ type: ASK, id } satisfies Ask);
   });

@@ -16,17 +16,42 @@ type DefaultMetric = (registry: Registry, config: { prefix: string; eventLoopMon
  * the small young generation `npm start` runs (a scavenge every 30 or so token requests) that
  * observer cost 7–10 µs of CPU per client_credentials request, about 6 % of it (measured side by side).
  */
-const PROCESS_METRICS = ['processCpuTotal', 'processStartTime', 'osMemoryHeap', 'processOpenFileDescriptors', 'processMaxFileDescriptors',
-  'eventLoopLag', 'processResources', 'processHandles', 'processRequests', 'heapSizeAndUsed', 'heapSpacesSizeAndUsed', 'version'];
+const PROCESS_METRICS = [
+  'processCpuTotal',
+  'processStartTime',
+  'osMemoryHeap',
+  'processOpenFileDescriptors',
+  'processMaxFileDescriptors',
+  'eventLoopLag',
+  'processResources',
+  'processHandles',
+  'processRequests',
+  'heapSizeAndUsed',
+  'heapSpacesSizeAndUsed',
+  'version',
+];
 
 /** The grants a token request may name; anything else is counted as `other` (the label stays bounded). */
-const GRANTS = ['client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] as const;
+const GRANTS = [
+  'client_credentials',
+  'password',
+  'refresh_token',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+] as const;
 const NO_GRANT = '';
 const OTHER = 'other';
 const TOKEN_ROUTE_SUFFIX = '/oauth2/v1/token';
 /** RFC 6749 §5.2 and the codes this server adds; a refusal with another code is counted as `other`. */
-const ERROR_CODES = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type',
-  'invalid_scope', 'temporarily_unavailable', 'server_error']);
+const ERROR_CODES = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'temporarily_unavailable',
+  'server_error',
+]);
 
 interface RouteSeries {
   requests: Counter.Internal;
@@ -43,7 +68,9 @@ interface RouteEntry {
   series: Map<number, RouteSeries>;
 }
 
-export interface CacheSources { [name: string]: { stats(): ReadThroughStats } }
+export interface CacheSources {
+  [name: string]: { stats(): ReadThroughStats };
+}
 
 /**
  * This process's Prometheus metrics (prom-client), in a registry of its own so that several apps in
@@ -67,35 +94,57 @@ export class Metrics implements FeedObserver {
     const registers = [this.registry];
     if (cluster.isWorker && cluster.worker) this.registry.setDefaultLabels({ worker: String(cluster.worker.id) });
     this.requests = new Counter({
-      name: 'latchkey_http_requests_total', help: 'HTTP requests answered, by route pattern, method, status and (token endpoint) grant type',
-      labelNames: ['route', 'method', 'status', 'grant'], registers,
+      name: 'latchkey_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method, status and (token endpoint) grant type',
+      labelNames: ['route', 'method', 'status', 'grant'],
+      registers,
     });
     this.duration = new Histogram({
-      name: 'latchkey_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route pattern, method and (token endpoint) grant type',
-      labelNames: ['route', 'method', 'grant'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers,
+      name: 'latchkey_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route pattern, method and (token endpoint) grant type',
+      labelNames: ['route', 'method', 'grant'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
     });
-    this.issued = new Counter({ name: 'latchkey_tokens_issued_total', help: 'Token requests answered with tokens, by grant type', labelNames: ['grant'], registers });
+    this.issued = new Counter({
+      name: 'latchkey_tokens_issued_total',
+      help: 'Token requests answered with tokens, by grant type',
+      labelNames: ['grant'],
+      registers,
+    });
     this.refused = new Counter({
-      name: 'latchkey_token_refusals_total', help: 'Token requests refused, by grant type and RFC 6749 error code', labelNames: ['grant', 'error'], registers,
+      name: 'latchkey_token_refusals_total',
+      help: 'Token requests refused, by grant type and RFC 6749 error code',
+      labelNames: ['grant', 'error'],
+      registers,
     });
     this.reuse = new Counter({
-      name: 'latchkey_refresh_token_reuse_detected_total', help: 'Rotated refresh tokens presented again: their whole grant was revoked', registers,
+      name: 'latchkey_refresh_token_reuse_detected_total',
+      help: 'Rotated refresh tokens presented again: their whole grant was revoked',
+      registers,
     });
     this.changes = new Counter({
-      name: 'latchkey_changes_received_total', help: 'Committed changes delivered to this process\'s caches, by change type and source (local: made here; remote: notified by another process)',
-      labelNames: ['type', 'source'], registers,
+      name: 'latchkey_changes_received_total',
+      help: "Committed changes delivered to this process's caches, by change type and source (local: made here; remote: notified by another process)",
+      labelNames: ['type', 'source'],
+      registers,
     });
     this.lagSeconds = new Histogram({
-      name: 'latchkey_change_notification_lag_seconds', help: 'From another process queuing a change notification at its commit to this process receiving it (PostgreSQL)',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers,
+      name: 'latchkey_change_notification_lag_seconds',
+      help: 'From another process queuing a change notification at its commit to this process receiving it (PostgreSQL)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
     });
     this.usageFlushFailures = new Counter({
-      name: 'latchkey_usage_flush_failures_total', help: 'Batched writes of client uses (last used, first-use audit) that failed, the database away; their uses wait for the next flush',
+      name: 'latchkey_usage_flush_failures_total',
+      help: 'Batched writes of client uses (last used, first-use audit) that failed, the database away; their uses wait for the next flush',
       registers,
     });
     const cacheReads = new Counter({
-      name: 'latchkey_cache_reads_total', help: 'Cache reads, by cache and result (hit: answered from memory; miss: read from the store)',
-      labelNames: ['cache', 'result'], registers,
+      name: 'latchkey_cache_reads_total',
+      help: 'Cache reads, by cache and result (hit: answered from memory; miss: read from the store)',
+      labelNames: ['cache', 'result'],
+      registers,
       // Read at scrape time from the caches' own counts: nothing is added to the read path.
       collect() {
         this.reset();
@@ -108,7 +157,10 @@ export class Metrics implements FeedObserver {
     });
     void cacheReads;
     new Gauge({
-      name: 'latchkey_cache_entries', help: 'Entries held, by cache', labelNames: ['cache'], registers,
+      name: 'latchkey_cache_entries',
+      help: 'Entries held, by cache',
+      labelNames: ['cache'],
+      registers,
       collect() {
         for (const [name, cache] of Object.entries(caches)) this.set({ cache: name }, cache.stats().entries);
       },
@@ -118,14 +170,24 @@ export class Metrics implements FeedObserver {
   /** The server's own process: CPU, memory, event-loop delay, heap (prom-client's defaults, less GC durations). */
   collectProcessMetrics(): void {
     for (const name of PROCESS_METRICS) {
-      (require(`prom-client/lib/metrics/${name}`) as DefaultMetric)(this.registry, { prefix: 'latchkey_', eventLoopMonitoringPrecision: 10 });
+      (require(`prom-client/lib/metrics/${name}`) as DefaultMetric)(this.registry, {
+        prefix: 'latchkey_',
+        eventLoopMonitoringPrecision: 10,
+      });
     }
   }
 
   /** PostgreSQL: the pool's connections, read at scrape time. */
   watchPool(pool: PoolUsage): void {
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
     gauge('latchkey_db_pool_connections', 'Connections open in the database pool', () => pool.totalCount);
     gauge('latchkey_db_pool_idle_connections', 'Open pool connections not in use', () => pool.idleCount);
     gauge('latchkey_db_pool_waiting_requests', 'Queries waiting for a pool connection', () => pool.waitingCount);

@@ -27,7 +27,8 @@ export async function runServer(config: Config): Promise<void> {
   // Reported through the app's logger once it exists; each outage once, however many requests it refuses.
   let outage: OutageLog = { down: (err) => console.warn(`the database is unreachable: ${err.message}`), up: () => {} };
   const handle = openStore({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
     onOutage: { down: (err) => outage.down(err), up: (ms, failures) => outage.up(ms, failures) },
   });
   await migrateToLatest(handle.db);
@@ -44,7 +45,11 @@ export async function runServer(config: Config): Promise<void> {
   });
 
   outage = {
-    down: (err) => app.log.warn({ err: err.message }, 'the database is unreachable; requests that need it are answered 503 with Retry-After until it is back'),
+    down: (err) =>
+      app.log.warn(
+        { err: err.message },
+        'the database is unreachable; requests that need it are answered 503 with Retry-After until it is back',
+      ),
     up: (downMs, failures) => app.log.warn({ downMs, failures }, 'the database answers again'),
   };
   store.feed.onListenerError((err) => app.log.error({ err }, 'a subscriber failed to apply a change'));
@@ -52,17 +57,17 @@ export async function runServer(config: Config): Promise<void> {
   // Several processes share one PostgreSQL database: each hears the others' changes.
   const listener = config.databaseUrl
     ? new PgChangeListener(config.databaseUrl, store.feed, {
-      lost: (err) => {
-        // Revocations may go unheard meanwhile: read them back every second until notifications resume.
-        services.revokedTokens.setBackstop(REVOCATION_READBACK_MS);
-        app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting');
-      },
-      reconnected: () => {
-        services.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
-        app.log.warn('change notifications resumed; caches flushed');
-      },
-      failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
-    })
+        lost: (err) => {
+          // Revocations may go unheard meanwhile: read them back every second until notifications resume.
+          services.revokedTokens.setBackstop(REVOCATION_READBACK_MS);
+          app.log.warn({ err: err?.message }, 'the change-notification connection was lost; reconnecting');
+        },
+        reconnected: () => {
+          services.revokedTokens.setBackstop(ANNOUNCED_REVOCATION_READBACK_MS);
+          app.log.warn('change notifications resumed; caches flushed');
+        },
+        failed: (err) => app.log.warn({ err: err.message }, 'could not reconnect for change notifications; retrying'),
+      })
     : undefined;
   await listener?.start();
   // Every revocation is now announced (PostgreSQL: heard through the listener; SQLite: one process
@@ -82,14 +87,24 @@ export async function runServer(config: Config): Promise<void> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.log.info({ url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect }, 'Latchkey listening');
+  app.log.info(
+    { url: `http://${config.host}:${port}`, publicUrl: config.publicUrl, database: handle.dialect },
+    'Latchkey listening',
+  );
   const stopMaintenance = startMaintenance(services);
   // Webhooks and emails queued by committed changes, this process's and others' (durable outbox).
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.smtpFrom) : undefined;
   const dispatcher = new OutboxDispatcher({
-    store, sealer: services.sealer, outbound: services.outbound, clock: services.clock, mailer, publicUrl: config.publicUrl,
+    store,
+    sealer: services.sealer,
+    outbound: services.outbound,
+    clock: services.clock,
+    mailer,
+    publicUrl: config.publicUrl,
     // An outage is told once by the store; the outbox simply tries again on its next round.
-    onError: (err) => { if (!(err instanceof StoreUnavailable)) app.log.error({ err }, 'outbox delivery failed'); },
+    onError: (err) => {
+      if (!(err instanceof StoreUnavailable)) app.log.error({ err }, 'outbox delivery failed');
+    },
   });
   dispatcher.start();
 

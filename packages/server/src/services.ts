@@ -94,11 +94,13 @@ export interface Services {
 function throttleStoreFor(config: Config, store: Store): ThrottleStore {
   if (config.redisUrl) {
     let warnedAt = 0;
-    return new SharedThrottleStore(new RedisThrottleBackend(config.redisUrl, (err) => {
-      if (Date.now() - warnedAt < 10_000) return;
-      warnedAt = Date.now();
-      console.warn(`Redis at REDIS_URL is unreachable, credential checks fail until it is back: ${err.message}`);
-    }));
+    return new SharedThrottleStore(
+      new RedisThrottleBackend(config.redisUrl, (err) => {
+        if (Date.now() - warnedAt < 10_000) return;
+        warnedAt = Date.now();
+        console.warn(`Redis at REDIS_URL is unreachable, credential checks fail until it is back: ${err.message}`);
+      }),
+    );
   }
   if (store.dialect === 'postgres') return new SharedThrottleStore(new PgThrottleBackend(store.db));
   return new MemoryThrottleStore();
@@ -110,7 +112,9 @@ function throttleStoreFor(config: Config, store: Store): ThrottleStore {
  */
 function lockView(throttle: ThrottleStore, store: Store): ThrottleStore {
   if (!throttle.locks) return throttle;
-  return new LockViewThrottleStore(throttle, store.feed, (change) => store.transaction(async (tx) => tx.changes.record(change)));
+  return new LockViewThrottleStore(throttle, store.feed, (change) =>
+    store.transaction(async (tx) => tx.changes.record(change)),
+  );
 }
 
 export function buildServices(config: Config, store: Store, masterKey: Buffer): Services {
@@ -141,7 +145,13 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
   const personalClients = new PersonalClientService(store, hasher);
   const webhooks = new WebhookService(store, sealer);
   const identityProviders = new IdentityProviderService(store, sealer, outbound, config.publicUrl);
-  const ssoLogins = new SsoLoginService({ store, sealer, throttle: ssoThrottle, configs: ssoConfigs, publicUrl: config.publicUrl });
+  const ssoLogins = new SsoLoginService({
+    store,
+    sealer,
+    throttle: ssoThrottle,
+    configs: ssoConfigs,
+    publicUrl: config.publicUrl,
+  });
   const sessions = new SessionService(store, hasher, passwordThrottle);
   const platformTenants = new PlatformTenantService(store);
   const leakReports = new LeakReportService({ store, hasher, keys, revokedTokens, issuer, config });

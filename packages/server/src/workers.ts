@@ -9,7 +9,16 @@ import { checkDatabase, ensurePortFree } from './startup-checks.js';
 const RESTART_DELAY_MS = 1000;
 
 const log = (level: 'info' | 'warn', msg: string, extra: Record<string, unknown> = {}) =>
-  process.stdout.write(JSON.stringify({ level: level === 'info' ? 30 : 40, time: Date.now(), pid: process.pid, role: 'primary', ...extra, msg }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      level: level === 'info' ? 30 : 40,
+      time: Date.now(),
+      pid: process.pid,
+      role: 'primary',
+      ...extra,
+      msg,
+    }) + '\n',
+  );
 
 /**
  * LATCHKEY_WORKERS=N: this process prepares the store once (schema, first tenant, the master key
@@ -39,7 +48,9 @@ export async function runWorkers(config: Config): Promise<void> {
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     log('warn', 'a worker stopped; starting another', { worker: worker.id, code, signal });
-    setTimeout(() => { if (!stopping) start(); }, RESTART_DELAY_MS);
+    setTimeout(() => {
+      if (!stopping) start();
+    }, RESTART_DELAY_MS);
   });
   for (let i = 0; i < config.workers; i++) start();
   log('info', 'Latchkey workers started', { workers: config.workers });
@@ -52,11 +63,16 @@ export async function runWorkers(config: Config): Promise<void> {
     let left = workers.length;
     if (left === 0) process.exit(0);
     for (const w of workers) {
-      w.once('exit', () => { if (--left === 0) process.exit(0); });
+      w.once('exit', () => {
+        if (--left === 0) process.exit(0);
+      });
       w.process.kill('SIGTERM');
     }
     // A worker that does not finish its shutdown is ended.
-    setTimeout(() => { for (const w of workers) w.process.kill('SIGKILL'); process.exit(1); }, 10_000).unref();
+    setTimeout(() => {
+      for (const w of workers) w.process.kill('SIGKILL');
+      process.exit(1);
+    }, 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -15,10 +15,22 @@ test('every package the lockfile installs supports the oldest Node.js the README
   const oldest = semver.minVersion(promised)!.version;
   const readme = /Node\.js (\d+(?:\.\d+)*) or later/.exec(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
   assert.ok(readme, 'the README names the oldest Node.js it supports');
-  assert.equal(semver.minVersion(readme[1])!.version, oldest, 'the README and the root engines promise the same Node.js');
-  const lock = json('package-lock.json') as { packages: Record<string, { version?: string; engines?: { node?: string } | string[] }> };
+  assert.equal(
+    semver.minVersion(readme[1])!.version,
+    oldest,
+    'the README and the root engines promise the same Node.js',
+  );
+  const lock = json('package-lock.json') as {
+    packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+  };
   const refused = Object.entries(lock.packages)
-    .filter(([, p]) => p.engines && !Array.isArray(p.engines) && typeof p.engines.node === 'string' && !semver.satisfies(oldest, p.engines.node))
+    .filter(
+      ([, p]) =>
+        p.engines &&
+        !Array.isArray(p.engines) &&
+        typeof p.engines.node === 'string' &&
+        !semver.satisfies(oldest, p.engines.node),
+    )
     .map(([where, p]) => `${where}@${p.version} needs node ${(p.engines as { node: string }).node}`);
   assert.deepEqual(refused, [], `Node ${oldest} is promised`);
 });

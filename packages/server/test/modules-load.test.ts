@@ -24,9 +24,30 @@ const ENTRY_POINTS = new Set(['main.js']);
 test('every server module loads on its own in a fresh process', async () => {
   fs.rmSync(out, { recursive: true, force: true });
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  await run(process.execPath, [tsc, '-p', server, '--outDir', out, '--composite', 'false', '--declaration', 'false', '--incremental', 'false', '--sourceMap', 'false'], { cwd: root });
-  const modules = fs.readdirSync(out, { recursive: true }).map(String)
-    .filter((f) => f.endsWith('.js') && !ENTRY_POINTS.has(f)).sort();
+  await run(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      server,
+      '--outDir',
+      out,
+      '--composite',
+      'false',
+      '--declaration',
+      'false',
+      '--incremental',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: root },
+  );
+  const modules = fs
+    .readdirSync(out, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js') && !ENTRY_POINTS.has(f))
+    .sort();
   assert.ok(modules.length > 150, `found ${modules.length} compiled modules`);
   const failures: string[] = [];
   const queue = [...modules];
@@ -34,7 +55,11 @@ test('every server module loads on its own in a fresh process', async () => {
     for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
       const url = new URL(`file://${path.join(out, m)}`).href;
       try {
-        await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(url)}); process.exit(0);`], { cwd: root, timeout: 30_000 });
+        await run(
+          process.execPath,
+          ['--input-type=module', '-e', `await import(${JSON.stringify(url)}); process.exit(0);`],
+          { cwd: root, timeout: 30_000 },
+        );
       } catch (err) {
         const stderr = String((err as { stderr?: string }).stderr ?? err);
         failures.push(`${m}: ${stderr.split('\n').find((l) => /Error/.test(l)) ?? stderr.split('\n')[0]}`);

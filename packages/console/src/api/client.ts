@@ -12,7 +12,9 @@ export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin'
 export const sessionEnded = new EventTarget();
 
 let csrfToken: string | null = null;
-export const setCsrfToken = (token: string | null) => { csrfToken = token; };
+export const setCsrfToken = (token: string | null) => {
+  csrfToken = token;
+};
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const csrf: Middleware = {
@@ -26,7 +28,8 @@ api.use(csrf);
 /** Data of a successful call, or an ApiError carrying the problem's readable message. */
 export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await p;
-  if (response.status === 401 && !new URL(response.url).pathname.endsWith('/api/v1/session')) sessionEnded.dispatchEvent(new Event('ended'));
+  if (response.status === 401 && !new URL(response.url).pathname.endsWith('/api/v1/session'))
+    sessionEnded.dispatchEvent(new Event('ended'));
   if (!response.ok) throw toApiError(error, response);
   return data as T;
 }

@@ -1,6 +1,11 @@
 /** An API failure as people should read it: the problem document's detail, never a stack or JSON. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string, readonly retryAfter?: number) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+    readonly retryAfter?: number,
+  ) {
     super(message);
   }
 }
@@ -26,7 +31,8 @@ export function toApiError(error: unknown, response: Response): ApiError {
   // The problem's stable code (issuer_unreachable, session_expired…): branch on it, never on detail.
   const code = typeof body.code === 'string' ? body.code : undefined;
   const retry = Number(response.headers.get('retry-after'));
-  const message = detail ?? FALLBACK[response.status] ?? `The server answered ${response.status} ${response.statusText}.`;
+  const message =
+    detail ?? FALLBACK[response.status] ?? `The server answered ${response.status} ${response.statusText}.`;
   return new ApiError(response.status, message, code, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }
 

@@ -1,8 +1,11 @@
 import type { paths } from './schema';
 // Shapes of the API, read from the generated OpenAPI types (never written by hand).
 type Ok<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
-  ? R extends { 200: { content: { 'application/json': infer B } } } ? B
-  : R extends { 201: { content: { 'application/json': infer B } } } ? B : never
+  ? R extends { 200: { content: { 'application/json': infer B } } }
+    ? B
+    : R extends { 201: { content: { 'application/json': infer B } } }
+      ? B
+      : never
   : never;
 export type Me = Ok<'/t/{tenant}/api/v1/me', 'get'>;
 export type Session = Ok<'/t/{tenant}/api/v1/session', 'get'>;
@@ -33,7 +36,10 @@ export type SigningKey = Ok<'/t/{tenant}/api/v1/signing-keys', 'get'>['items'][n
 export type Tenant = Ok<'/platform/api/v1/tenants', 'get'>['items'][number];
 export type IdentityProviderList = Ok<'/t/{tenant}/api/v1/identity-providers', 'get'>;
 export type IdentityProvider = IdentityProviderList['items'][number];
-export type NewIdentityProvider = paths['/t/{tenant}/api/v1/identity-providers']['post']['requestBody']['content']['application/json'];
-export type IdentityProviderPatch = NonNullable<paths['/t/{tenant}/api/v1/identity-providers/{id}']['patch']['requestBody']>['content']['application/json'];
+export type NewIdentityProvider =
+  paths['/t/{tenant}/api/v1/identity-providers']['post']['requestBody']['content']['application/json'];
+export type IdentityProviderPatch = NonNullable<
+  paths['/t/{tenant}/api/v1/identity-providers/{id}']['patch']['requestBody']
+>['content']['application/json'];
 export type SignInOptions = Ok<'/t/{tenant}/api/v1/sign-in-options', 'get'>;
 export type GrantableScope = Ok<'/t/{tenant}/api/v1/scopes', 'get'>['items'][number];

@@ -19,7 +19,18 @@ const BADGE = {
 export function StatusBadge({ status }: { status: 'active' | 'expired' | 'revoked' }) {
   const b = BADGE[status];
   return (
-    <span style={{ display: 'inline-block', padding: '1px 8px', borderRadius: 12, fontSize: 13, lineHeight: '20px', color: b.fg, background: b.bg, border: `1px solid ${b.border}` }}>
+    <span
+      style={{
+        display: 'inline-block',
+        padding: '1px 8px',
+        borderRadius: 12,
+        fontSize: 13,
+        lineHeight: '20px',
+        color: b.fg,
+        background: b.bg,
+        border: `1px solid ${b.border}`,
+      }}
+    >
       {b.label}
     </span>
   );
@@ -45,22 +56,57 @@ export function ExpiresCell({ iso, status }: { iso: string; status: string }) {
   );
 }
 
-const SCOPE_CHIP = { display: 'inline-block', padding: '0 6px', margin: '1px 4px 1px 0', borderRadius: 10, fontSize: 12, lineHeight: '18px', border: '1px solid #9e9e9e', fontFamily: 'monospace' } as const;
+const SCOPE_CHIP = {
+  display: 'inline-block',
+  padding: '0 6px',
+  margin: '1px 4px 1px 0',
+  borderRadius: 10,
+  fontSize: 12,
+  lineHeight: '18px',
+  border: '1px solid #9e9e9e',
+  fontFamily: 'monospace',
+} as const;
 
 /** A personal client's scopes: "All" (all of the owner's permissions) or its subset as small chips. */
 export function ScopesCell({ scopes }: { scopes: string[] | null }) {
   if (scopes === null) return <span title="All of the owner's permissions">All</span>;
-  return <span>{scopes.map((s) => <span key={s} className="scope" style={SCOPE_CHIP}>{s}</span>)}</span>;
+  return (
+    <span>
+      {scopes.map((s) => (
+        <span key={s} className="scope" style={SCOPE_CHIP}>
+          {s}
+        </span>
+      ))}
+    </span>
+  );
 }
 
 /** When, from where and with what a credential was last used (the user agent shortened; all of it on hover). */
-export function LastUsedCell({ at, address, userAgent }: { at: string | null; address?: string | null; userAgent?: string | null }) {
+export function LastUsedCell({
+  at,
+  address,
+  userAgent,
+}: {
+  at: string | null;
+  address?: string | null;
+  userAgent?: string | null;
+}) {
   if (!at) return <>Never</>;
-  const from = [address, userAgent && (userAgent.length > 40 ? `${userAgent.slice(0, 39)}…` : userAgent)].filter(Boolean).join(' · ');
+  const from = [address, userAgent && (userAgent.length > 40 ? `${userAgent.slice(0, 39)}…` : userAgent)]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <div className="last-used" style={{ whiteSpace: 'nowrap' }}>
       {formatDateTime(at)}
-      {from ? <div className="last-used-from" title={userAgent ?? undefined} style={{ fontSize: 12, color: 'rgba(0,0,0,0.6)' }}>{from}</div> : null}
+      {from ? (
+        <div
+          className="last-used-from"
+          title={userAgent ?? undefined}
+          style={{ fontSize: 12, color: 'rgba(0,0,0,0.6)' }}
+        >
+          {from}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -21,7 +21,12 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         {state === 'copied' ? <Check fontSize="small" color="success" /> : <ContentCopy fontSize="small" />}
       </IconButton>
       {state !== 'idle' ? (
-        <Typography component="span" variant="caption" role="status" sx={{ ml: 0.5, color: state === 'copied' ? 'success.main' : 'error.main' }}>
+        <Typography
+          component="span"
+          variant="caption"
+          role="status"
+          sx={{ ml: 0.5, color: state === 'copied' ? 'success.main' : 'error.main' }}
+        >
           {state === 'copied' ? 'Copied' : 'Copying is blocked: select the text and copy it'}
         </Typography>
       ) : null}

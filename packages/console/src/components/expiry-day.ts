@@ -28,11 +28,24 @@ export const startOfNextUtcDay = (day: string) => new Date(utcMidnight(day) + DA
 export const utcDay = (instant: Date | number) => new Date(instant).toISOString().slice(0, 10);
 
 /** The latest expiry date a domain allows: the last day whose end (UTC) is within `maxDays` of now. */
-export const lastExpiryDay = (maxDays: number, now = Date.now()) => utcDay(now + maxDays * DAY - CLOCK_MARGIN - (DAY - 1));
+export const lastExpiryDay = (maxDays: number, now = Date.now()) =>
+  utcDay(now + maxDays * DAY - CLOCK_MARGIN - (DAY - 1));
 
 const utcDate = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
-const utcDateTime = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC', hourCycle: 'h23' });
-const localDateTime = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+const utcDateTime = new Intl.DateTimeFormat('en', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+  hourCycle: 'h23',
+});
+const localDateTime = new Intl.DateTimeFormat('en', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
 
 /** An expiry as its UTC day, "Jan 15, 2027": the day that was chosen, wherever the viewer is. */
 export const formatExpiryDate = (iso: string) => utcDate.format(new Date(iso));
@@ -41,4 +54,5 @@ export const formatExpiryDate = (iso: string) => utcDate.format(new Date(iso));
 export const formatExpiryLocal = (iso: string) => localDateTime.format(new Date(iso));
 
 /** The exact instant, in UTC and in the viewer's time (a tooltip for the date). */
-export const describeExpiry = (iso: string) => `Stops working ${utcDateTime.format(new Date(iso))} UTC (${formatExpiryLocal(iso)})`;
+export const describeExpiry = (iso: string) =>
+  `Stops working ${utcDateTime.format(new Date(iso))} UTC (${formatExpiryLocal(iso)})`;

@@ -9,11 +9,17 @@ export const formatDateTime = (iso: string) => dateTimeFmt.format(new Date(iso))
 export function expiresIn(iso: string, now = Date.now()): { text: string; soon: boolean; past: boolean } {
   const ms = Date.parse(iso) - now;
   const days = Math.floor(Math.abs(ms) / DAY);
-  if (ms <= 0) return { text: days === 0 ? 'expired today' : `expired ${days} day${days === 1 ? '' : 's'} ago`, soon: false, past: true };
+  if (ms <= 0)
+    return {
+      text: days === 0 ? 'expired today' : `expired ${days} day${days === 1 ? '' : 's'} ago`,
+      soon: false,
+      past: true,
+    };
   const text = days === 0 ? 'expires today' : `expires in ${days} day${days === 1 ? '' : 's'}`;
   return { text, soon: ms < 7 * DAY, past: false };
 }
 
 export const addDays = (days: number, from = Date.now()) => new Date(from + days * DAY);
 /** yyyy-mm-dd in local time, for date inputs. */
-export const dateInputValue = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+export const dateInputValue = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;

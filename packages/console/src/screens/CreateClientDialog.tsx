@@ -1,7 +1,24 @@
 import { useState, type FormEvent } from 'react';
 import {
-  Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, FormControlLabel, FormGroup, FormHelperText,
-  FormLabel, Link as MuiLink, Radio, RadioGroup, TextField, ToggleButton, ToggleButtonGroup, Typography,
+  Alert,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormGroup,
+  FormHelperText,
+  FormLabel,
+  Link as MuiLink,
+  Radio,
+  RadioGroup,
+  TextField,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
 } from '@mui/material';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
@@ -13,7 +30,12 @@ import { useSession } from '../session/session';
 import { addDays, dateInputValue } from '../components/format';
 import { endOfUtcDay, formatExpiryLocal, lastExpiryDay } from '../components/expiry-day';
 
-const PRESETS = [{ days: 7, label: '7 days' }, { days: 30, label: '30 days' }, { days: 90, label: '90 days' }, { days: 365, label: '1 year' }];
+const PRESETS = [
+  { days: 7, label: '7 days' },
+  { days: 30, label: '30 days' },
+  { days: 90, label: '90 days' },
+  { days: 365, label: '1 year' },
+];
 const DAY = 86_400_000;
 
 /**
@@ -32,10 +54,35 @@ function NoApiScopes({ apis }: { apis: boolean }) {
   const domain = me?.tenant.name ?? tenant;
   return (
     <Alert severity="info">
-      None of your roles grants a scope of {domain}&apos;s APIs yet, so this client&apos;s tokens can reach none of them.{' '}
-      {!me?.isDomainManager ? <>Ask a domain manager of {domain} for a role that grants the scopes you need.</>
-        : apis ? <>Make a role that grants the scopes you need under <MuiLink component={Link} to={`${manage}/roles`}>Roles</MuiLink>, then give it to yourself under <MuiLink component={Link} to={`${manage}/users`}>Users</MuiLink>.</>
-          : <>{domain} has no APIs yet: add them under <MuiLink component={Link} to={`${manage}/resources`}>Resources</MuiLink>, then grant their scopes through <MuiLink component={Link} to={`${manage}/roles`}>Roles</MuiLink>.</>}
+      None of your roles grants a scope of {domain}&apos;s APIs yet, so this client&apos;s tokens can reach none of
+      them.{' '}
+      {!me?.isDomainManager ? (
+        <>Ask a domain manager of {domain} for a role that grants the scopes you need.</>
+      ) : apis ? (
+        <>
+          Make a role that grants the scopes you need under{' '}
+          <MuiLink component={Link} to={`${manage}/roles`}>
+            Roles
+          </MuiLink>
+          , then give it to yourself under{' '}
+          <MuiLink component={Link} to={`${manage}/users`}>
+            Users
+          </MuiLink>
+          .
+        </>
+      ) : (
+        <>
+          {domain} has no APIs yet: add them under{' '}
+          <MuiLink component={Link} to={`${manage}/resources`}>
+            Resources
+          </MuiLink>
+          , then grant their scopes through{' '}
+          <MuiLink component={Link} to={`${manage}/roles`}>
+            Roles
+          </MuiLink>
+          .
+        </>
+      )}
     </Alert>
   );
 }
@@ -64,23 +111,40 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   const described = new Map((grantable.data?.items ?? []).map((s) => [s.scope, s]));
 
   const create = useMutation({
-    mutationFn: () => call(api.POST('/t/{tenant}/api/v1/me/oauth2-clients', {
-      params: { path: { tenant } }, body: { name: name.trim(), expiresAt: expiryOf(date, maxDays).toISOString(), ...(only ? { scopes: only } : {}) },
-    })),
+    mutationFn: () =>
+      call(
+        api.POST('/t/{tenant}/api/v1/me/oauth2-clients', {
+          params: { path: { tenant } },
+          body: {
+            name: name.trim(),
+            expiresAt: expiryOf(date, maxDays).toISOString(),
+            ...(only ? { scopes: only } : {}),
+          },
+        }),
+      ),
     // The answer holds the secret: drop it from the mutation cache once the dialog is gone.
     gcTime: 0,
     onSuccess: (c) => onCreated(c),
   });
 
   const nameError = touched && !name.trim() ? 'Give the client a name, e.g. the script that will use it.' : undefined;
-  const dateError = !date ? 'Choose an expiration date.' : date < min ? 'The date must be tomorrow or later.'
-    : date > max ? `At most ${maxDays} days from today (this domain's maximum).` : undefined;
+  const dateError = !date
+    ? 'Choose an expiration date.'
+    : date < min
+      ? 'The date must be tomorrow or later.'
+      : date > max
+        ? `At most ${maxDays} days from today (this domain's maximum).`
+        : undefined;
   const ends = dateError ? undefined : expiryOf(date, maxDays);
-  const endsText = !ends ? undefined : ends.getTime() < endOfUtcDay(date).getTime()
-    ? `Ends ${formatExpiryLocal(ends.toISOString())}, this domain's maximum of ${maxDays} days.`
-    : `Ends at 23:59 UTC on the chosen day (${formatExpiryLocal(ends.toISOString())}). At most ${maxDays} days from today (this domain's maximum).`;
-  const scopesError = touched && only !== null && only.length === 0 ? 'Choose at least one scope, or All my permissions.' : undefined;
-  const toggleScope = (s: string) => setOnly((cur) => (cur ?? []).includes(s) ? cur!.filter((x) => x !== s) : [...(cur ?? []), s].sort());
+  const endsText = !ends
+    ? undefined
+    : ends.getTime() < endOfUtcDay(date).getTime()
+      ? `Ends ${formatExpiryLocal(ends.toISOString())}, this domain's maximum of ${maxDays} days.`
+      : `Ends at 23:59 UTC on the chosen day (${formatExpiryLocal(ends.toISOString())}). At most ${maxDays} days from today (this domain's maximum).`;
+  const scopesError =
+    touched && only !== null && only.length === 0 ? 'Choose at least one scope, or All my permissions.' : undefined;
+  const toggleScope = (s: string) =>
+    setOnly((cur) => ((cur ?? []).includes(s) ? cur!.filter((x) => x !== s) : [...(cur ?? []), s].sort()));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -90,57 +154,133 @@ export function CreateClientDialog({ onClose, onCreated }: { onClose(): void; on
   };
 
   return (
-    <Dialog open onClose={create.isPending ? undefined : onClose} aria-labelledby="create-title" fullWidth maxWidth="sm">
+    <Dialog
+      open
+      onClose={create.isPending ? undefined : onClose}
+      aria-labelledby="create-title"
+      fullWidth
+      maxWidth="sm"
+    >
       <form onSubmit={submit} noValidate>
         <DialogTitle id="create-title">Create a personal OAuth2 client</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2.5 }}>
-          <Typography variant="body2" color="text.secondary">The client acts with your permissions, or only some of them, never more. Its secret is shown once, right after SAVE.</Typography>
-          {grantable.isSuccess && !held.some((s) => described.get(s)?.management === false)
-            ? <NoApiScopes apis={grantable.data.items.some((s) => !s.management)} /> : null}
+          <Typography variant="body2" color="text.secondary">
+            The client acts with your permissions, or only some of them, never more. Its secret is shown once, right
+            after SAVE.
+          </Typography>
+          {grantable.isSuccess && !held.some((s) => described.get(s)?.management === false) ? (
+            <NoApiScopes apis={grantable.data.items.some((s) => !s.management)} />
+          ) : null}
           {create.isError ? <Alert severity="error">{messageOf(create.error)}</Alert> : null}
-          <TextField label="Name" required autoFocus value={name} onChange={(e) => setName(e.target.value)} onBlur={() => setTouched(true)}
-            error={!!nameError} helperText={nameError ?? 'For example "nightly-report" or "ci".'} slotProps={{ htmlInput: { maxLength: 100 } }} sx={{ mt: 1 }} />
+          <TextField
+            label="Name"
+            required
+            autoFocus
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onBlur={() => setTouched(true)}
+            error={!!nameError}
+            helperText={nameError ?? 'For example "nightly-report" or "ci".'}
+            slotProps={{ htmlInput: { maxLength: 100 } }}
+            sx={{ mt: 1 }}
+          />
           <div>
-            <Typography id="presets-label" variant="body2" sx={{ mb: 1 }}>Expires in</Typography>
-            <ToggleButtonGroup exclusive size="small" value={preset} aria-labelledby="presets-label" sx={{ flexWrap: 'wrap' }}
-              onChange={(_, days: number | null) => { if (days) { setPreset(days); setDate(presetDay(days)); } }}>
-              {PRESETS.map((p) => <ToggleButton key={p.days} value={p.days} disabled={p.days > maxDays}>{p.label}</ToggleButton>)}
+            <Typography id="presets-label" variant="body2" sx={{ mb: 1 }}>
+              Expires in
+            </Typography>
+            <ToggleButtonGroup
+              exclusive
+              size="small"
+              value={preset}
+              aria-labelledby="presets-label"
+              sx={{ flexWrap: 'wrap' }}
+              onChange={(_, days: number | null) => {
+                if (days) {
+                  setPreset(days);
+                  setDate(presetDay(days));
+                }
+              }}
+            >
+              {PRESETS.map((p) => (
+                <ToggleButton key={p.days} value={p.days} disabled={p.days > maxDays}>
+                  {p.label}
+                </ToggleButton>
+              ))}
             </ToggleButtonGroup>
           </div>
-          <TextField label="Expiration date" type="date" required value={date} onChange={(e) => { setDate(e.target.value); setPreset(null); }}
-            error={!!dateError} helperText={dateError ?? endsText}
-            slotProps={{ inputLabel: { shrink: true }, htmlInput: { min, max } }} />
+          <TextField
+            label="Expiration date"
+            type="date"
+            required
+            value={date}
+            onChange={(e) => {
+              setDate(e.target.value);
+              setPreset(null);
+            }}
+            error={!!dateError}
+            helperText={dateError ?? endsText}
+            slotProps={{ inputLabel: { shrink: true }, htmlInput: { min, max } }}
+          />
           <FormControl error={!!scopesError}>
             <FormLabel id="scopes-label">Permissions</FormLabel>
-            <RadioGroup aria-labelledby="scopes-label" value={only === null ? 'all' : 'only'}
-              onChange={(e) => setOnly(e.target.value === 'all' ? null : [])}>
+            <RadioGroup
+              aria-labelledby="scopes-label"
+              value={only === null ? 'all' : 'only'}
+              onChange={(e) => setOnly(e.target.value === 'all' ? null : [])}
+            >
               <FormControlLabel value="all" control={<Radio size="small" />} label="All my permissions" />
-              <FormControlLabel value="only" control={<Radio size="small" />} label="Only these scopes" disabled={held.length === 0} />
+              <FormControlLabel
+                value="only"
+                control={<Radio size="small" />}
+                label="Only these scopes"
+                disabled={held.length === 0}
+              />
             </RadioGroup>
             {only !== null ? (
               <FormGroup aria-label="Scopes" sx={{ pl: 4 }}>
                 {held.map((s) => (
-                  <FormControlLabel key={s} sx={{ alignItems: 'flex-start', mt: 0.5 }}
-                    label={(
+                  <FormControlLabel
+                    key={s}
+                    sx={{ alignItems: 'flex-start', mt: 0.5 }}
+                    label={
                       <span>
                         <code>{s}</code>
-                        {described.get(s)?.description ? <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>{described.get(s)!.description}</Typography> : null}
+                        {described.get(s)?.description ? (
+                          <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>
+                            {described.get(s)!.description}
+                          </Typography>
+                        ) : null}
                       </span>
-                    )}
-                    control={<Checkbox size="small" sx={{ pt: 0.25 }} checked={only.includes(s)} onChange={() => toggleScope(s)} />} />
+                    }
+                    control={
+                      <Checkbox
+                        size="small"
+                        sx={{ pt: 0.25 }}
+                        checked={only.includes(s)}
+                        onChange={() => toggleScope(s)}
+                      />
+                    }
+                  />
                 ))}
               </FormGroup>
             ) : null}
             <FormHelperText>
-              {scopesError ?? (held.length === 0 ? 'Your roles grant no scopes yet.'
-                : only === null ? `Its tokens carry what your roles allow at the time: now ${held.join(', ')}.`
-                  : 'Its tokens carry at most these, and never one your roles no longer allow.')}
+              {scopesError ??
+                (held.length === 0
+                  ? 'Your roles grant no scopes yet.'
+                  : only === null
+                    ? `Its tokens carry what your roles allow at the time: now ${held.join(', ')}.`
+                    : 'Its tokens carry at most these, and never one your roles no longer allow.')}
             </FormHelperText>
           </FormControl>
         </DialogContent>
         <DialogActions>
-          <Button onClick={onClose} disabled={create.isPending}>CANCEL</Button>
-          <Button type="submit" variant="contained" disabled={create.isPending}>SAVE</Button>
+          <Button onClick={onClose} disabled={create.isPending}>
+            CANCEL
+          </Button>
+          <Button type="submit" variant="contained" disabled={create.isPending}>
+            SAVE
+          </Button>
         </DialogActions>
       </form>
     </Dialog>

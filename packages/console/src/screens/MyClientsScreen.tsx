@@ -1,6 +1,17 @@
 import { useState } from 'react';
 import {
-  Alert, Box, Button, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TableSortLabel, Typography,
+  Alert,
+  Box,
+  Button,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TableSortLabel,
+  Typography,
 } from '@mui/material';
 import AddIcon from '@mui/icons-material/Add';
 import type { Theme } from '@mui/material/styles';
@@ -27,10 +38,17 @@ const FIRST_PAGE: OwnClientQuery = { sort: 'createdAt', order: 'desc', limit: 50
 
 // One style rule set for the whole table instead of per-cell styles: 50 rows render fast.
 export const ROW_STYLES = {
-  '& tbody td': (theme: Theme) => ({ ...theme.typography.body2, padding: '6px 16px', borderBottom: `1px solid ${theme.palette.divider}`, color: theme.palette.text.primary }),
+  '& tbody td': (theme: Theme) => ({
+    ...theme.typography.body2,
+    padding: '6px 16px',
+    borderBottom: `1px solid ${theme.palette.divider}`,
+    color: theme.palette.text.primary,
+  }),
   '& tbody td.actions': { padding: '0 4px', width: 48 },
   '& tbody tr:hover': { bgcolor: 'action.hover' },
-  '& td.name': { fontWeight: 500 }, '& td.nowrap': { whiteSpace: 'nowrap' }, '& td code': { fontSize: 13 },
+  '& td.name': { fontWeight: 500 },
+  '& td.nowrap': { whiteSpace: 'nowrap' },
+  '& td code': { fontSize: 13 },
   '& .expires': { whiteSpace: 'nowrap' },
   '& .expires-in': { display: 'flex', alignItems: 'center', gap: 0.5, fontSize: 13, color: 'text.secondary' },
   '& .expires-in.soon': { color: 'warning.main', fontWeight: 600 },
@@ -47,8 +65,13 @@ export function prefetchMyClients(tenant: string): null {
   return null;
 }
 const COLUMNS: { key: Sort | null; label: string }[] = [
-  { key: 'name', label: 'Name' }, { key: 'clientId', label: 'Client ID' }, { key: null, label: 'Scopes' }, { key: 'createdAt', label: 'Created' },
-  { key: 'expiresAt', label: 'Expires (UTC)' }, { key: 'lastUsedAt', label: 'Last used' }, { key: 'status', label: 'Status' },
+  { key: 'name', label: 'Name' },
+  { key: 'clientId', label: 'Client ID' },
+  { key: null, label: 'Scopes' },
+  { key: 'createdAt', label: 'Created' },
+  { key: 'expiresAt', label: 'Expires (UTC)' },
+  { key: 'lastUsedAt', label: 'Last used' },
+  { key: 'status', label: 'Status' },
 ];
 
 function CannotCreate() {
@@ -59,13 +82,18 @@ function CannotCreate() {
   });
   if (!me) return null;
   if (!me.tenant.enterpriseEnabled) {
-    return <Alert severity="info">Personal OAuth2 clients are not enabled for {me.tenant.name}. Ask the platform administrator to turn on enterprise features for this domain.</Alert>;
+    return (
+      <Alert severity="info">
+        Personal OAuth2 clients are not enabled for {me.tenant.name}. Ask the platform administrator to turn on
+        enterprise features for this domain.
+      </Alert>
+    );
   }
   const role = roles.data?.items.find((r) => r.builtin === 'oauth2-client-creator')?.name ?? 'oauth2-client-creator';
   return (
     <Alert severity="info">
-      You cannot create personal OAuth2 clients: your account does not have the role <strong>{role}</strong>.
-      Ask a domain manager of {me.tenant.name} to give it to you (User &amp; Company Manager → Users → Edit roles).
+      You cannot create personal OAuth2 clients: your account does not have the role <strong>{role}</strong>. Ask a
+      domain manager of {me.tenant.name} to give it to you (User &amp; Company Manager → Users → Edit roles).
     </Alert>
   );
 }
@@ -86,7 +114,8 @@ export function MyClientsScreen() {
   const list = useQuery({ ...myClientsQuery(tenant, query), placeholderData: (prev) => prev });
 
   const remove = useMutation({
-    mutationFn: (c: OwnClient) => call(api.DELETE('/t/{tenant}/api/v1/me/oauth2-clients/{id}', { params: { path: { tenant, id: c.id } } })),
+    mutationFn: (c: OwnClient) =>
+      call(api.DELETE('/t/{tenant}/api/v1/me/oauth2-clients/{id}', { params: { path: { tenant, id: c.id } } })),
     onSuccess: (_, c) => {
       toast(`Client "${c.name}" deleted. Its secret no longer works.`);
       setDeleting(null);
@@ -97,7 +126,10 @@ export function MyClientsScreen() {
 
   const sortBy = (key: Sort) => {
     if (key === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
-    else { setSort(key); setOrder('asc'); }
+    else {
+      setSort(key);
+      setOrder('asc');
+    }
     pages.reset();
   };
 
@@ -107,18 +139,35 @@ export function MyClientsScreen() {
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 2, flexWrap: 'wrap' }}>
-        <Typography variant="h5" component="h1" sx={{ flexGrow: 1 }}>My OAuth2 clients</Typography>
-        <Button variant="contained" startIcon={<AddIcon />} disabled={!canCreate} onClick={() => setCreating(true)}>CREATE CLIENT</Button>
+        <Typography variant="h5" component="h1" sx={{ flexGrow: 1 }}>
+          My OAuth2 clients
+        </Typography>
+        <Button variant="contained" startIcon={<AddIcon />} disabled={!canCreate} onClick={() => setCreating(true)}>
+          CREATE CLIENT
+        </Button>
       </Box>
-      {!canCreate ? <Box sx={{ mb: 2 }}><CannotCreate /></Box> : null}
+      {!canCreate ? (
+        <Box sx={{ mb: 2 }}>
+          <CannotCreate />
+        </Box>
+      ) : null}
       {list.isPending ? <Loading label="Loading your clients" /> : null}
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {empty ? (
         <Paper variant="outlined">
-          <EmptyState title="You have no personal OAuth2 clients yet"
-            action={canCreate ? <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>CREATE CLIENT</Button> : undefined}>
-            A personal OAuth2 client is a client ID and secret for your scripts, the SDK and the CLI, used instead of your
-            email and password. It has your permissions (all of them, or only the scopes you choose), never more, and stops working when it expires or when you delete it.
+          <EmptyState
+            title="You have no personal OAuth2 clients yet"
+            action={
+              canCreate ? (
+                <Button variant="contained" startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+                  CREATE CLIENT
+                </Button>
+              ) : undefined
+            }
+          >
+            A personal OAuth2 client is a client ID and secret for your scripts, the SDK and the CLI, used instead of
+            your email and password. It has your permissions (all of them, or only the scopes you choose), never more,
+            and stops working when it expires or when you delete it.
           </EmptyState>
         </Paper>
       ) : null}
@@ -131,10 +180,24 @@ export function MyClientsScreen() {
                 <TableRow>
                   {COLUMNS.map((c) => (
                     <TableCell key={c.label} sortDirection={c.key === sort ? order : false}>
-                      {c.key ? <TableSortLabel active={c.key === sort} direction={c.key === sort ? order : 'asc'} onClick={() => sortBy(c.key!)}>{c.label}</TableSortLabel> : c.label}
+                      {c.key ? (
+                        <TableSortLabel
+                          active={c.key === sort}
+                          direction={c.key === sort ? order : 'asc'}
+                          onClick={() => sortBy(c.key!)}
+                        >
+                          {c.label}
+                        </TableSortLabel>
+                      ) : (
+                        c.label
+                      )}
                     </TableCell>
                   ))}
-                  <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>
+                  <TableCell>
+                    <Box component="span" sx={visuallyHidden}>
+                      Actions
+                    </Box>
+                  </TableCell>
                 </TableRow>
               </TableHead>
               <TableBody>
@@ -146,13 +209,24 @@ export function MyClientsScreen() {
                       <code>{c.clientId}</code>
                       <CopyButton value={c.clientId} label={`Copy client ID of ${c.name}`} />
                     </td>
-                    <td><ScopesCell scopes={c.scopes} /></td>
+                    <td>
+                      <ScopesCell scopes={c.scopes} />
+                    </td>
                     <td className="nowrap">{formatDate(c.createdAt)}</td>
-                    <td><ExpiresCell iso={c.expiresAt} status={c.status} /></td>
-                    <td><LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} /></td>
-                    <td><StatusBadge status={c.status} /></td>
+                    <td>
+                      <ExpiresCell iso={c.expiresAt} status={c.status} />
+                    </td>
+                    <td>
+                      <LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} />
+                    </td>
+                    <td>
+                      <StatusBadge status={c.status} />
+                    </td>
                     <td className="actions">
-                      <RowMenu label={`Actions for ${c.name}`} items={[{ label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' }]} />
+                      <RowMenu
+                        label={`Actions for ${c.name}`}
+                        items={[{ label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' }]}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -164,19 +238,36 @@ export function MyClientsScreen() {
       ) : null}
 
       {creating ? (
-        <CreateClientDialog onClose={() => setCreating(false)} onCreated={(c) => {
-          setCreating(false);
-          setCreated(c);
-          pages.reset();
-          void qc.invalidateQueries({ queryKey: ['my-clients', tenant] });
-        }} />
+        <CreateClientDialog
+          onClose={() => setCreating(false)}
+          onCreated={(c) => {
+            setCreating(false);
+            setCreated(c);
+            pages.reset();
+            void qc.invalidateQueries({ queryKey: ['my-clients', tenant] });
+          }}
+        />
       ) : null}
       {/* The secret lives only in this state: CLOSE drops it, and nothing else holds it. */}
-      {created ? <SecretDialog client={created} onClose={() => { setCreated(null); toast(`Client "${created.name}" created.`); }} /> : null}
-      <ConfirmDialog open={deleting !== null} title={`Delete client "${deleting?.name ?? ''}"?`} confirmLabel="DELETE" busy={remove.isPending}
-        onClose={() => setDeleting(null)} onConfirm={() => deleting && remove.mutate(deleting)}>
-        Scripts and tools that use <strong>{deleting?.name}</strong> ({deleting?.clientId}) stop working at once: its tokens are
-        refused from now on. This cannot be undone.
+      {created ? (
+        <SecretDialog
+          client={created}
+          onClose={() => {
+            setCreated(null);
+            toast(`Client "${created.name}" created.`);
+          }}
+        />
+      ) : null}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete client "${deleting?.name ?? ''}"?`}
+        confirmLabel="DELETE"
+        busy={remove.isPending}
+        onClose={() => setDeleting(null)}
+        onConfirm={() => deleting && remove.mutate(deleting)}
+      >
+        Scripts and tools that use <strong>{deleting?.name}</strong> ({deleting?.clientId}) stop working at once: its
+        tokens are refused from now on. This cannot be undone.
       </ConfirmDialog>
     </Box>
   );

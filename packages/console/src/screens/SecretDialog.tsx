@@ -1,4 +1,15 @@
-import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, Tab, Tabs, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  Tab,
+  Tabs,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
@@ -9,9 +20,20 @@ import { cliSnippet, curlSnippet, sdkSnippet } from './snippets';
 export function SecretField({ label, value, id }: { label: string; value: string; id: string }) {
   return (
     <Box>
-      <Typography variant="caption" color="text.secondary" id={`${id}-label`}>{label}</Typography>
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, bgcolor: 'grey.100', borderRadius: 1, px: 1.5, py: 0.5 }}>
-        <Box component="code" id={id} aria-labelledby={`${id}-label`} sx={{ flexGrow: 1, wordBreak: 'break-all', fontSize: 14 }}>{value}</Box>
+      <Typography variant="caption" color="text.secondary" id={`${id}-label`}>
+        {label}
+      </Typography>
+      <Box
+        sx={{ display: 'flex', alignItems: 'center', gap: 1, bgcolor: 'grey.100', borderRadius: 1, px: 1.5, py: 0.5 }}
+      >
+        <Box
+          component="code"
+          id={id}
+          aria-labelledby={`${id}-label`}
+          sx={{ flexGrow: 1, wordBreak: 'break-all', fontSize: 14 }}
+        >
+          {value}
+        </Box>
         <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
       </Box>
     </Box>
@@ -22,13 +44,27 @@ export function SecretField({ label, value, id }: { label: string; value: string
 export function SecretDialog({ client, onClose }: { client: CreatedClient; onClose(): void }) {
   const { tenant } = useSession();
   const [tab, setTab] = useState(0);
-  const target = { origin: window.location.origin, tenant, clientId: client.clientId, clientSecret: client.clientSecret };
+  const target = {
+    origin: window.location.origin,
+    tenant,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+  };
   const snippet = [cliSnippet, sdkSnippet, curlSnippet][tab]!(target);
   return (
-    <Dialog open onClose={(_, reason) => reason !== 'backdropClick' && onClose()} aria-labelledby="secret-title" fullWidth maxWidth="md">
+    <Dialog
+      open
+      onClose={(_, reason) => reason !== 'backdropClick' && onClose()}
+      aria-labelledby="secret-title"
+      fullWidth
+      maxWidth="md"
+    >
       <DialogTitle id="secret-title">Client "{client.name}" created</DialogTitle>
       <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-        <Alert severity="warning">Copy the secret now. It will not be shown again: Latchkey keeps only a hash of it. If you lose it, delete this client and create a new one.</Alert>
+        <Alert severity="warning">
+          Copy the secret now. It will not be shown again: Latchkey keeps only a hash of it. If you lose it, delete this
+          client and create a new one.
+        </Alert>
         <SecretField label="Client ID" value={client.clientId} id="created-client-id" />
         <SecretField label="Client secret" value={client.clientSecret} id="created-client-secret" />
         <Box>
@@ -37,13 +73,26 @@ export function SecretDialog({ client, onClose }: { client: CreatedClient; onClo
             <Tab label="SDK" id="snippet-tab-1" aria-controls="snippet-panel" />
             <Tab label="curl" id="snippet-tab-2" aria-controls="snippet-panel" />
           </Tabs>
-          <Box role="tabpanel" id="snippet-panel" aria-labelledby={`snippet-tab-${tab}`} sx={{ position: 'relative', bgcolor: 'grey.900', color: 'grey.100', borderRadius: 1, p: 2, mt: 1 }}>
-            <Box component="pre" tabIndex={0} sx={{ m: 0, overflowX: 'auto', fontSize: 13 }}><code>{snippet}</code></Box>
-            <Box sx={{ position: 'absolute', top: 4, right: 4, '& button': { color: 'grey.100' } }}><CopyButton value={snippet} label="Copy snippet" /></Box>
+          <Box
+            role="tabpanel"
+            id="snippet-panel"
+            aria-labelledby={`snippet-tab-${tab}`}
+            sx={{ position: 'relative', bgcolor: 'grey.900', color: 'grey.100', borderRadius: 1, p: 2, mt: 1 }}
+          >
+            <Box component="pre" tabIndex={0} sx={{ m: 0, overflowX: 'auto', fontSize: 13 }}>
+              <code>{snippet}</code>
+            </Box>
+            <Box sx={{ position: 'absolute', top: 4, right: 4, '& button': { color: 'grey.100' } }}>
+              <CopyButton value={snippet} label="Copy snippet" />
+            </Box>
           </Box>
         </Box>
       </DialogContent>
-      <DialogActions><Button variant="contained" onClick={onClose}>CLOSE</Button></DialogActions>
+      <DialogActions>
+        <Button variant="contained" onClick={onClose}>
+          CLOSE
+        </Button>
+      </DialogActions>
     </Dialog>
   );
 }

@@ -1,5 +1,17 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Box, Button, Card, CardContent, Collapse, Divider, Link as MuiLink, Stack, TextField, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Collapse,
+  Divider,
+  Link as MuiLink,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
 import LoginIcon from '@mui/icons-material/Login';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { useQuery } from '@tanstack/react-query';
@@ -12,7 +24,13 @@ import { Loading } from '../components/States';
 /** Only paths inside this console are followed after sign-in (no open redirect). */
 function safeNext(next: string | null, tenant: string): string {
   const home = `/t/${encodeURIComponent(tenant)}/oauth2-clients`;
-  if (!next || !next.startsWith(`/t/${encodeURIComponent(tenant)}/`) || next.includes('//') || next.includes('/sign-in')) return home;
+  if (
+    !next ||
+    !next.startsWith(`/t/${encodeURIComponent(tenant)}/`) ||
+    next.includes('//') ||
+    next.includes('/sign-in')
+  )
+    return home;
   return next;
 }
 
@@ -38,7 +56,8 @@ export function SignInScreen() {
   const options = useQuery({
     queryKey: ['sign-in-options', tenant],
     queryFn: () => call(api.GET('/t/{tenant}/api/v1/sign-in-options', { params: { path: { tenant } } })),
-    retry: false, staleTime: 60_000,
+    retry: false,
+    staleTime: 60_000,
   });
 
   if (status === 'loading' || options.isPending) return <Loading label="Checking your session" />;
@@ -62,31 +81,86 @@ export function SignInScreen() {
   const enforced = options.data?.passwordSignIn === false;
   const passwordForm = (
     <Box component="form" onSubmit={submit} noValidate sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
-      {enforced ? <Typography variant="body2" color="text.secondary">Only for the break-glass accounts a platform administrator named; everyone else is refused.</Typography> : null}
-      <TextField label="Email" type="email" autoComplete="username" required autoFocus={!providers.length || enforced} value={email} onChange={(e) => setEmail(e.target.value)} />
-      <TextField label="Password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-      <Button type="submit" variant={providers.length ? 'outlined' : 'contained'} size="large" disabled={busy || !email || !password}>SIGN IN</Button>
+      {enforced ? (
+        <Typography variant="body2" color="text.secondary">
+          Only for the break-glass accounts a platform administrator named; everyone else is refused.
+        </Typography>
+      ) : null}
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="username"
+        required
+        autoFocus={!providers.length || enforced}
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <Button
+        type="submit"
+        variant={providers.length ? 'outlined' : 'contained'}
+        size="large"
+        disabled={busy || !email || !password}
+      >
+        SIGN IN
+      </Button>
     </Box>
   );
 
   return (
-    <Box component="main" sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: 'grey.100', p: 2 }}>
+    <Box
+      component="main"
+      sx={{
+        minHeight: '100vh',
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'center',
+        bgcolor: 'grey.100',
+        p: 2,
+      }}
+    >
       <Card sx={{ width: '100%', maxWidth: 400 }} variant="outlined">
         <CardContent sx={{ display: 'flex', flexDirection: 'column', gap: 2, p: 3 }}>
-          <Typography variant="h5" component="h1">Sign in to Latchkey</Typography>
-          <Typography color="text.secondary">Domain <strong>{tenant}</strong></Typography>
+          <Typography variant="h5" component="h1">
+            Sign in to Latchkey
+          </Typography>
+          <Typography color="text.secondary">
+            Domain <strong>{tenant}</strong>
+          </Typography>
           {signedOutOf ? (
             <Alert severity="info">
               You are signed out of Latchkey. You may still be signed in at {signedOutOf.provider}:{' '}
-              <MuiLink href={signedOutOf.endSessionUrl} color="inherit" sx={{ fontWeight: 600 }}>Also sign out of {signedOutOf.provider}</MuiLink>
+              <MuiLink href={signedOutOf.endSessionUrl} color="inherit" sx={{ fontWeight: 600 }}>
+                Also sign out of {signedOutOf.provider}
+              </MuiLink>
             </Alert>
           ) : null}
-          {params.get('expired') && !error ? <Alert severity="info">Your session has ended. Sign in again to go back to where you were.</Alert> : null}
-          {error ? <Alert severity="error" role="alert">{error}</Alert> : null}
+          {params.get('expired') && !error ? (
+            <Alert severity="info">Your session has ended. Sign in again to go back to where you were.</Alert>
+          ) : null}
+          {error ? (
+            <Alert severity="error" role="alert">
+              {error}
+            </Alert>
+          ) : null}
           {providers.length ? (
             <Stack spacing={1}>
               {providers.map((p) => (
-                <Button key={p.id} component="a" href={ssoHref(p.loginUrl, next)} variant="contained" size="large" startIcon={<LoginIcon />}>
+                <Button
+                  key={p.id}
+                  component="a"
+                  href={ssoHref(p.loginUrl, next)}
+                  variant="contained"
+                  size="large"
+                  startIcon={<LoginIcon />}
+                >
                   Sign in with {p.name}
                 </Button>
               ))}
@@ -94,12 +168,22 @@ export function SignInScreen() {
           ) : null}
           {enforced ? (
             <>
-              <Typography variant="body2" color="text.secondary">This domain signs in with single sign-on only. Scripts use personal OAuth2 clients.</Typography>
-              <Button size="small" onClick={() => setBreakGlass((v) => !v)} aria-expanded={breakGlass} aria-controls="break-glass"
-                endIcon={<ExpandMoreIcon sx={{ transform: breakGlass ? 'rotate(180deg)' : undefined }} />} sx={{ alignSelf: 'flex-start', textTransform: 'none' }}>
+              <Typography variant="body2" color="text.secondary">
+                This domain signs in with single sign-on only. Scripts use personal OAuth2 clients.
+              </Typography>
+              <Button
+                size="small"
+                onClick={() => setBreakGlass((v) => !v)}
+                aria-expanded={breakGlass}
+                aria-controls="break-glass"
+                endIcon={<ExpandMoreIcon sx={{ transform: breakGlass ? 'rotate(180deg)' : undefined }} />}
+                sx={{ alignSelf: 'flex-start', textTransform: 'none' }}
+              >
                 Break-glass sign-in with a password
               </Button>
-              <Collapse in={breakGlass} id="break-glass" unmountOnExit>{passwordForm}</Collapse>
+              <Collapse in={breakGlass} id="break-glass" unmountOnExit>
+                {passwordForm}
+              </Collapse>
             </>
           ) : (
             <>

@@ -11,18 +11,24 @@ export interface SnippetTarget {
 
 export function cliSnippet({ origin, tenant, clientId, clientSecret }: SnippetTarget): string {
   return [
-    `export LATCHKEY_URL=${origin}`, `export LATCHKEY_TENANT=${tenant}`,
-    `export LATCHKEY_CLIENT_ID=${clientId}`, `export LATCHKEY_CLIENT_SECRET=${clientSecret}`,
+    `export LATCHKEY_URL=${origin}`,
+    `export LATCHKEY_TENANT=${tenant}`,
+    `export LATCHKEY_CLIENT_ID=${clientId}`,
+    `export LATCHKEY_CLIENT_SECRET=${clientSecret}`,
     'npx latchkey token get',
   ].join('\n');
 }
 
 export function sdkSnippet({ origin, tenant, clientId }: SnippetTarget): string {
   return [
-    "import { Latchkey } from '@latchkey/sdk';", '',
+    "import { Latchkey } from '@latchkey/sdk';",
+    '',
     '// The secret from the environment: export LATCHKEY_CLIENT_SECRET=…',
-    'const lk = new Latchkey({', `  baseUrl: '${origin}',`, `  tenant: '${tenant}',`,
-    `  credentials: { clientId: '${clientId}', clientSecret: process.env.LATCHKEY_CLIENT_SECRET ?? '' },`, '});',
+    'const lk = new Latchkey({',
+    `  baseUrl: '${origin}',`,
+    `  tenant: '${tenant}',`,
+    `  credentials: { clientId: '${clientId}', clientSecret: process.env.LATCHKEY_CLIENT_SECRET ?? '' },`,
+    '});',
     'const token = await lk.getAccessToken();',
     'console.log((await lk.me()).email);',
   ].join('\n');
@@ -30,6 +36,8 @@ export function sdkSnippet({ origin, tenant, clientId }: SnippetTarget): string 
 
 export function curlSnippet({ origin, tenant, clientId, clientSecret }: SnippetTarget): string {
   return [
-    `curl -s ${origin}/t/${tenant}/oauth2/v1/token \\`, `  -u '${clientId}:${clientSecret}' \\`, '  -d grant_type=client_credentials',
+    `curl -s ${origin}/t/${tenant}/oauth2/v1/token \\`,
+    `  -u '${clientId}:${clientSecret}' \\`,
+    '  -d grant_type=client_credentials',
   ].join('\n');
 }

@@ -22,7 +22,10 @@ interface SessionState {
 }
 
 /** The identity provider's logout page, offered after signing out of an SSO session. */
-export interface ProviderSignOut { endSessionUrl: string; provider: string }
+export interface ProviderSignOut {
+  endSessionUrl: string;
+  provider: string;
+}
 
 const Ctx = createContext<SessionState | null>(null);
 
@@ -55,16 +58,26 @@ async function loadSession(tenant: string): Promise<Me | null> {
 export function SessionProvider({ tenant, children }: { tenant: string; children: ReactNode }) {
   const qc = useQueryClient();
   const [expiredFlag, setExpiredFlag] = useState(false);
-  const q = useQuery({ queryKey: sessionKey(tenant), queryFn: () => loadSession(tenant), staleTime: Infinity, retry: false });
+  const q = useQuery({
+    queryKey: sessionKey(tenant),
+    queryFn: () => loadSession(tenant),
+    staleTime: Infinity,
+    retry: false,
+  });
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const session = await call(api.POST('/t/{tenant}/api/v1/session', { params: { path: { tenant } }, body: { email, password } }));
-    setCsrfToken(session.csrfToken);
-    const me = await call(api.GET('/t/{tenant}/api/v1/me', { params: { path: { tenant } } }));
-    qc.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
-    qc.setQueryData(sessionKey(tenant), me);
-    setExpiredFlag(false);
-  }, [qc, tenant]);
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const session = await call(
+        api.POST('/t/{tenant}/api/v1/session', { params: { path: { tenant } }, body: { email, password } }),
+      );
+      setCsrfToken(session.csrfToken);
+      const me = await call(api.GET('/t/{tenant}/api/v1/me', { params: { path: { tenant } } }));
+      qc.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
+      qc.setQueryData(sessionKey(tenant), me);
+      setExpiredFlag(false);
+    },
+    [qc, tenant],
+  );
 
   const signOut = useCallback(async () => {
     try {
@@ -90,17 +103,24 @@ export function SessionProvider({ tenant, children }: { tenant: string; children
   }, [qc, tenant]);
 
   useEffect(() => {
-    const onEnded = () => { if (qc.getQueryData(sessionKey(tenant))) expired(); };
+    const onEnded = () => {
+      if (qc.getQueryData(sessionKey(tenant))) expired();
+    };
     sessionEnded.addEventListener('ended', onEnded);
     return () => sessionEnded.removeEventListener('ended', onEnded);
   }, [qc, tenant, expired]);
 
-  const value = useMemo<SessionState>(() => ({
-    tenant,
-    me: q.data ?? undefined,
-    wasExpired: expiredFlag,
-    status: q.isPending ? 'loading' : q.data ? 'signed-in' : 'signed-out',
-    signIn, signOut, expired,
-  }), [tenant, q.data, q.isPending, expiredFlag, signIn, signOut, expired]);
+  const value = useMemo<SessionState>(
+    () => ({
+      tenant,
+      me: q.data ?? undefined,
+      wasExpired: expiredFlag,
+      status: q.isPending ? 'loading' : q.data ? 'signed-in' : 'signed-out',
+      signIn,
+      signOut,
+      expired,
+    }),
+    [tenant, q.data, q.isPending, expiredFlag, signIn, signOut, expired],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -23,8 +23,13 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await p.waitForURL(/\/oauth2-clients$/);
   };
   const jwks = async (basic?: string) => {
-    const res = await fetch(`${lk.url}/t/demo/oauth2/v1/keys`, { headers: basic ? { authorization: `Basic ${basic}` } : {} });
-    return { status: res.status, kids: res.status === 200 ? ((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid) : [] };
+    const res = await fetch(`${lk.url}/t/demo/oauth2/v1/keys`, {
+      headers: basic ? { authorization: `Basic ${basic}` } : {},
+    });
+    return {
+      status: res.status,
+      kids: res.status === 200 ? ((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid) : [],
+    };
   };
   const confirmIn = async (title: string, button: string, shot?: string) => {
     const dialog = page.getByRole('dialog', { name: title });
@@ -48,7 +53,11 @@ describe('console: settings, signing keys, resources, tenants', () => {
   });
 
   test('"Access signing certificate" off: the JWKS answers 401 without client authentication, 200 again after', async () => {
-    const made = await lk.api(adminToken, 'POST', '/apps', { name: 'verifier', grantTypes: ['client_credentials'], scopes: [] });
+    const made = await lk.api(adminToken, 'POST', '/apps', {
+      name: 'verifier',
+      grantTypes: ['client_credentials'],
+      scopes: [],
+    });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const basic = Buffer.from(`${made.body.clientId}:${made.body.clientSecret}`).toString('base64');
     assert.equal((await jwks()).status, 200);
@@ -131,7 +140,8 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await sw.focus();
     await page.keyboard.press('Space');
     await dialog.waitFor();
-    for (let i = 0; i < 4 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'CHANGE'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 4 && (await page.evaluate(() => document.activeElement?.textContent)) !== 'CHANGE'; i++)
+      await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await page.getByText('Setting saved.').waitFor();
@@ -148,7 +158,10 @@ describe('console: settings, signing keys, resources, tenants', () => {
     const kid = toast!.replace(/^Key (.+) signs from now on\.$/, '$1');
     const after = await jwks();
     assert.ok(after.kids.includes(kid), 'the new signing key is published');
-    assert.ok(before.kids.every((k) => after.kids.includes(k)), 'the previous key stays published');
+    assert.ok(
+      before.kids.every((k) => after.kids.includes(k)),
+      'the previous key stays published',
+    );
     await page.getByRole('row').filter({ hasText: kid }).filter({ hasText: 'Active' }).waitFor();
     await capture(page, 'signing-keys');
 
@@ -159,7 +172,10 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await leak.getByRole('button', { name: 'ROTATE AND REVOKE' }).click();
     await leak.waitFor({ state: 'detached' });
     const leaked = await jwks();
-    assert.ok(after.kids.every((k) => !leaked.kids.includes(k)), 'no earlier key is published');
+    assert.ok(
+      after.kids.every((k) => !leaked.kids.includes(k)),
+      'no earlier key is published',
+    );
     assert.equal((await lk.api(adminToken, 'GET', '/settings')).status, 401, 'tokens signed before are refused');
     adminToken = await lk.token(ADMIN.email, ADMIN.password);
   });
@@ -200,15 +216,25 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await page.getByRole('row').filter({ hasText: 'invoices:write' }).filter({ hasText: 'no role' }).waitFor();
 
     // Describe a scope in words; the API stores it, and it shows in the table.
-    await page.getByRole('row').filter({ hasText: 'metering' }).getByText('Read your usage figures (Metering)').waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'metering' })
+      .getByText('Read your usage figures (Metering)')
+      .waitFor();
     await page.getByRole('button', { name: 'Describe scope invoices:write' }).click();
     const describe = page.getByRole('dialog', { name: 'Describe scope invoices:write' });
     await describe.getByLabel('What this scope allows').fill('Create, change and send invoices');
     await capture(page, 'resource-describe-scope');
     await describe.getByRole('button', { name: 'SAVE' }).click();
     await page.getByText('Scope invoices:write described.').waitFor();
-    await page.getByRole('row').filter({ hasText: 'invoices:write' }).getByText('Create, change and send invoices').waitFor();
-    const billing = (await lk.api(adminToken, 'GET', '/resources')).body.items.find((r: { name: string }) => r.name === 'Billing API');
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'invoices:write' })
+      .getByText('Create, change and send invoices')
+      .waitFor();
+    const billing = (await lk.api(adminToken, 'GET', '/resources')).body.items.find(
+      (r: { name: string }) => r.name === 'Billing API',
+    );
     assert.deepEqual(billing.scopeDescriptions, { 'invoices:write': 'Create, change and send invoices' });
     await capture(page, 'resources');
   });
@@ -230,7 +256,9 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await confirmIn('Turn on enterprise features for Acme Corp?', 'TURN ON');
     await page.getByText('Enterprise features on for Acme Corp.').waitFor();
     await capture(page, 'tenants');
-    const acme = (await (await fetch(`${lk.url}/platform/api/v1/tenants/acme`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { enterpriseEnabled: boolean };
+    const acme = (await (
+      await fetch(`${lk.url}/platform/api/v1/tenants/acme`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json()) as { enterpriseEnabled: boolean };
     assert.equal(acme.enterpriseEnabled, true);
 
     const plain = await lk.invite(adminToken, 'plain@demo.test', ['domain-manager']);
@@ -246,7 +274,9 @@ describe('console: settings, signing keys, resources, tenants', () => {
     await other.goto(`${lk.url}/console/t/demo/manage/settings`);
     const before = (await lk.api(adminToken, 'GET', '/settings')).body.revokeClientsOnRoleLoss as boolean;
     await other.getByLabel('Revoke personal clients on role loss').click();
-    const dialog = other.getByRole('dialog', { name: `${before ? 'Turn off' : 'Turn on'} "Revoke personal clients on role loss"?` });
+    const dialog = other.getByRole('dialog', {
+      name: `${before ? 'Turn off' : 'Turn on'} "Revoke personal clients on role loss"?`,
+    });
     await dialog.waitFor();
     assert.equal((await lk.api(adminToken, 'PATCH', `/users/${plain.id}`, { roleIds: [] })).status, 200);
     await dialog.getByRole('button', { name: 'CHANGE' }).click();
@@ -269,7 +299,11 @@ describe('console: settings, signing keys, resources, tenants', () => {
 
   test('a 390 px wide phone: settings, resources and signing keys fit', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [path, name] of [['manage/settings', 'phone-settings'], ['manage/resources', 'phone-resources'], ['manage/signing-keys', 'phone-signing-keys']] as const) {
+    for (const [path, name] of [
+      ['manage/settings', 'phone-settings'],
+      ['manage/resources', 'phone-resources'],
+      ['manage/signing-keys', 'phone-signing-keys'],
+    ] as const) {
       await page.goto(`${lk.url}/console/t/demo/${path}`);
       await page.locator('main h2').first().waitFor();
       const by = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

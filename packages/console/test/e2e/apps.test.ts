@@ -22,10 +22,13 @@ describe('console: applications', () => {
   const refresh = async (refreshToken: string, secret = app.secret) => {
     const res = await fetch(`${lk.url}/t/demo/oauth2/v1/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
     });
-    return { status: res.status, body: await res.json() as Record<string, string> };
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
   };
   /** GENERATE ACCESS TOKEN → DOWNLOAD TOKEN, read back from the browser's download. */
   const downloadTok = async (shoot?: string) => {
@@ -34,11 +37,20 @@ describe('console: applications', () => {
     await dialog.getByText(/The access token is valid for/).waitFor();
     assert.equal(await dialog.getByLabel('Include refresh token').isChecked(), true);
     if (shoot) await capture(page, shoot);
-    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'DOWNLOAD TOKEN' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'DOWNLOAD TOKEN' }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'billing-sync.tok');
     const tok = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
     await dialog.waitFor({ state: 'detached' });
-    return tok as { app_access_token: string; refresh_token: string; client_id: string; scope: string; expires_in: number };
+    return tok as {
+      app_access_token: string;
+      refresh_token: string;
+      client_id: string;
+      scope: string;
+      expires_in: number;
+    };
   };
 
   before(async () => {
@@ -163,7 +175,10 @@ describe('console: applications', () => {
     assert.equal(refused.body.error, 'invalid_client');
 
     await page.getByRole('button', { name: 'ACTIVATE', exact: true }).click();
-    await page.getByRole('dialog', { name: 'Activate "billing-sync"?' }).getByRole('button', { name: 'ACTIVATE', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Activate "billing-sync"?' })
+      .getByRole('button', { name: 'ACTIVATE', exact: true })
+      .click();
     await page.getByText('Application "billing-sync" activated.').waitFor();
     const works = await refresh(tok.refresh_token);
     assert.equal(works.status, 200, JSON.stringify(works.body));
@@ -198,10 +213,16 @@ describe('console: applications', () => {
     await wizard.getByLabel('myservices').check();
     await wizard.getByRole('button', { name: 'NEXT' }).click();
     await wizard.getByRole('button', { name: 'CREATE' }).click();
-    await page.getByRole('dialog', { name: 'Application "inventory-feed" created' }).getByRole('button', { name: 'CLOSE' }).click();
+    await page
+      .getByRole('dialog', { name: 'Application "inventory-feed" created' })
+      .getByRole('button', { name: 'CLOSE' })
+      .click();
     await page.getByRole('heading', { name: 'inventory-feed' }).waitFor();
     await page.getByRole('button', { name: 'DEACTIVATE' }).click();
-    await page.getByRole('dialog', { name: 'Deactivate "inventory-feed"?' }).getByRole('button', { name: 'DEACTIVATE' }).click();
+    await page
+      .getByRole('dialog', { name: 'Deactivate "inventory-feed"?' })
+      .getByRole('button', { name: 'DEACTIVATE' })
+      .click();
     await page.getByText('Application "inventory-feed" deactivated.').waitFor();
     await page.getByRole('link', { name: 'All applications' }).click();
 
@@ -242,7 +263,10 @@ describe('console: applications', () => {
 
   test('a 390 px wide phone: the list and the application page fit', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [path, name] of [['manage/apps', 'phone-apps'], [`manage/apps/${app.id}`, 'phone-app-page']] as const) {
+    for (const [path, name] of [
+      ['manage/apps', 'phone-apps'],
+      [`manage/apps/${app.id}`, 'phone-app-page'],
+    ] as const) {
       await page.goto(`${lk.url}/console/t/demo/${path}`);
       await page.locator('table, h2').first().waitFor();
       const by = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -250,7 +274,10 @@ describe('console: applications', () => {
       await capture(page, name);
     }
     await page.getByRole('button', { name: 'GENERATE ACCESS TOKEN' }).click();
-    await page.getByRole('dialog', { name: 'Generate an access token for "billing-sync"' }).getByText(/valid for/).waitFor();
+    await page
+      .getByRole('dialog', { name: 'Generate an access token for "billing-sync"' })
+      .getByText(/valid for/)
+      .waitFor();
     await capture(page, 'phone-app-token');
     await page.keyboard.press('Escape');
     await page.goto(`${lk.url}/console/t/demo/manage/apps`);

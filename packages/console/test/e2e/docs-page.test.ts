@@ -17,7 +17,9 @@ describe('the API reference page', () => {
     t.after(() => s.close());
     const page = await chromium.page();
     const violations: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
     await page.goto(`${base}/docs`);
     await page.getByRole('heading', { name: /Latchkey management API/ }).waitFor();
     await page.getByText('/t/{tenant}/api/v1/settings').first().waitFor();
@@ -26,7 +28,9 @@ describe('the API reference page', () => {
     // Another page frames it: the browser shows its error page in the frame instead. The JSON
     // document, which has no frame protection, shows that the framing itself works.
     const framerSite = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<iframe id="docs" src="${base}/docs"></iframe><iframe id="json" src="${base}/openapi.json"></iframe>`);
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<iframe id="docs" src="${base}/docs"></iframe><iframe id="json" src="${base}/openapi.json"></iframe>`);
     });
     await new Promise<void>((resolve) => framerSite.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => framerSite.close(() => resolve())));

@@ -9,7 +9,8 @@ import { useChromium } from '../helpers/browser.js';
 import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 const DAY = 86_400_000;
-const shownDate = (day: string) => new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+const shownDate = (day: string) =>
+  new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
 
 describe('console: an expiration date is the end of that day in UTC, in any time zone', () => {
   const chromium = useChromium();
@@ -26,7 +27,10 @@ describe('console: an expiration date is the end of that day in UTC, in any time
     await lk?.stop();
   });
 
-  for (const [timezoneId, ahead] of [['America/Los_Angeles', 30], ['Pacific/Auckland', 31]] as const) {
+  for (const [timezoneId, ahead] of [
+    ['America/Los_Angeles', 30],
+    ['Pacific/Auckland', 31],
+  ] as const) {
     test(`in ${timezoneId}`, async () => {
       const page = await chromium.page({ timezoneId });
       assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), timezoneId);
@@ -43,23 +47,40 @@ describe('console: an expiration date is the end of that day in UTC, in any time
       await dialog.getByLabel('Name').fill(name);
       await dialog.getByLabel('Expiration date').fill(day);
       // The dialog says when that is on this user's clock, with the zone (written by the browser's Intl).
-      const local = await page.evaluate(([d, tz]) => new Intl.DateTimeFormat('en', {
-        month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: tz,
-      }).format(new Date(`${d}T23:59:59.999Z`)), [day, timezoneId] as const);
+      const local = await page.evaluate(
+        ([d, tz]) =>
+          new Intl.DateTimeFormat('en', {
+            month: 'short',
+            day: 'numeric',
+            year: 'numeric',
+            hour: 'numeric',
+            minute: '2-digit',
+            timeZoneName: 'short',
+            timeZone: tz,
+          }).format(new Date(`${d}T23:59:59.999Z`)),
+        [day, timezoneId] as const,
+      );
       await dialog.getByText(`Ends at 23:59 UTC on the chosen day (${local})`).waitFor();
       await dialog.getByRole('button', { name: 'SAVE' }).click();
       const shown = page.getByRole('dialog', { name: `Client "${name}" created` });
       await shown.getByRole('button', { name: 'CLOSE' }).click();
       await shown.waitFor({ state: 'detached' });
 
-      const stored = (await lk.api(adminToken, 'GET', '/me/oauth2-clients')).body.items as { name: string; expiresAt: string }[];
-      assert.equal(stored.find((c) => c.name === name)?.expiresAt, `${day}T23:59:59.999Z`, 'the end of the chosen day, UTC');
+      const stored = (await lk.api(adminToken, 'GET', '/me/oauth2-clients')).body.items as {
+        name: string;
+        expiresAt: string;
+      }[];
+      assert.equal(
+        stored.find((c) => c.name === name)?.expiresAt,
+        `${day}T23:59:59.999Z`,
+        'the end of the chosen day, UTC',
+      );
 
       // Listed with the chosen day, and the instant in this user's time on hover.
       const row = page.getByRole('row').filter({ hasText: name });
       const date = row.locator('.expires > span').first();
       assert.equal(await date.textContent(), shownDate(day));
-      assert.ok((await date.getAttribute('title'))!.endsWith(` UTC (${local})`), 'the instant in this user\'s time');
+      assert.ok((await date.getAttribute('title'))!.endsWith(` UTC (${local})`), "the instant in this user's time");
 
       // A domain manager's filter on the next day does not find it; on that day, it does.
       const next = new Date(Date.parse(day) + DAY).toISOString().slice(0, 10);

@@ -25,7 +25,8 @@ describe('console: User & Company Manager', () => {
   };
   const rowNames = async () => page.locator('tbody tr td:nth-child(2)').allTextContents();
   /** The range label changes at once; the rows when the page's answer is there. */
-  const firstRowIsNot = (name: string) => page.waitForFunction((n) => document.querySelector('tbody tr td:nth-child(2)')?.textContent !== n, name);
+  const firstRowIsNot = (name: string) =>
+    page.waitForFunction((n) => document.querySelector('tbody tr td:nth-child(2)')?.textContent !== n, name);
 
   before(async () => {
     ensureConsoleBuilt();
@@ -38,14 +39,17 @@ describe('console: User & Company Manager', () => {
       const u = await lk.invite(adminToken, `${name}@demo.test`, ['oauth2-client-creator']);
       owners.push({ email: u.email, token: await lk.token(u.email, u.password) });
     }
-    await Promise.all(owners.map(async (o, k) => {
-      for (let i = 0; i < 20; i++) {
-        const r = await lk.api(o.token, 'POST', '/me/oauth2-clients', {
-          name: `${o.email.split('@')[0]}-job-${String(i).padStart(2, '0')}`, expiresAt: new Date(Date.now() + (3 + i * 10 + k) * 864e5).toISOString(),
-        });
-        assert.equal(r.status, 201, JSON.stringify(r.body));
-      }
-    }));
+    await Promise.all(
+      owners.map(async (o, k) => {
+        for (let i = 0; i < 20; i++) {
+          const r = await lk.api(o.token, 'POST', '/me/oauth2-clients', {
+            name: `${o.email.split('@')[0]}-job-${String(i).padStart(2, '0')}`,
+            expiresAt: new Date(Date.now() + (3 + i * 10 + k) * 864e5).toISOString(),
+          });
+          assert.equal(r.status, 201, JSON.stringify(r.body));
+        }
+      }),
+    );
   });
 
   after(async () => {
@@ -93,7 +97,11 @@ describe('console: User & Company Manager', () => {
     await capture(page, 'manager-invite');
     await invite.getByRole('button', { name: 'INVITE' }).click();
     await page.getByText('dave@demo.test invited.').waitFor();
-    await page.getByRole('row').filter({ hasText: 'dave@demo.test' }).filter({ hasText: 'oauth2-client-creator' }).waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'dave@demo.test' })
+      .filter({ hasText: 'oauth2-client-creator' })
+      .waitFor();
 
     await page.getByRole('button', { name: `Actions for ${plain.email}` }).click();
     await page.getByRole('menuitem', { name: 'Edit roles' }).click();
@@ -102,7 +110,10 @@ describe('console: User & Company Manager', () => {
     await roles.getByRole('button', { name: 'SAVE' }).click();
     await page.getByText(`Roles of ${plain.email} saved.`).waitFor();
     const after = await lk.api(adminToken, 'GET', `/users/${plain.id}`);
-    assert.deepEqual(after.body.roles.map((r: { builtin: string }) => r.builtin), ['oauth2-client-creator']);
+    assert.deepEqual(
+      after.body.roles.map((r: { builtin: string }) => r.builtin),
+      ['oauth2-client-creator'],
+    );
 
     await page.getByRole('button', { name: `Actions for ${plain.email}` }).click();
     await page.getByRole('menuitem', { name: 'Disable' }).click();
@@ -120,11 +131,15 @@ describe('console: User & Company Manager', () => {
     assert.equal(await page.locator('tbody tr').count(), 50); // default page size
 
     await page.getByRole('button', { name: 'Name' }).click();
-    await page.waitForFunction(() => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'alice-job-00');
+    await page.waitForFunction(
+      () => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'alice-job-00',
+    );
     const asc = await rowNames();
     assert.deepEqual(asc, [...asc].sort());
     await page.getByRole('button', { name: 'Name' }).click();
-    await page.waitForFunction(() => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'carol-job-19');
+    await page.waitForFunction(
+      () => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'carol-job-19',
+    );
     await page.getByRole('button', { name: 'Client ID' }).click();
     await page.waitForFunction(() => {
       const ids = [...document.querySelectorAll('tbody tr td:nth-child(4)')].map((e) => e.textContent ?? '');
@@ -133,7 +148,9 @@ describe('console: User & Company Manager', () => {
     await page.getByRole('button', { name: 'Status' }).click();
     await page.locator('th[aria-sort="ascending"]', { hasText: 'Status' }).waitFor();
     await page.getByRole('button', { name: 'Expires' }).click();
-    await page.waitForFunction(() => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'alice-job-00');
+    await page.waitForFunction(
+      () => document.querySelector('tbody tr td:nth-child(2)')?.textContent === 'alice-job-00',
+    );
     await capture(page, 'manager-clients');
 
     await page.getByLabel('Owner email').fill('bob@demo.test');
@@ -165,7 +182,10 @@ describe('console: User & Company Manager', () => {
     assert.equal(await page.locator('tbody tr').count(), 10);
     assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
     await page.getByRole('button', { name: 'Previous page' }).click();
-    await page.waitForFunction((n) => document.querySelector('tbody tr td:nth-child(2)')?.textContent === n, second[0]!);
+    await page.waitForFunction(
+      (n) => document.querySelector('tbody tr td:nth-child(2)')?.textContent === n,
+      second[0]!,
+    );
     assert.deepEqual(await rowNames(), second);
 
     // Select two of carol's clients and revoke them together.
@@ -188,7 +208,10 @@ describe('console: User & Company Manager', () => {
     // Three-dot → Delete on one row.
     await page.getByRole('button', { name: 'Actions for carol-job-02 of carol@demo.test' }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
-    await page.getByRole('dialog', { name: 'Delete client "carol-job-02"?' }).getByRole('button', { name: 'DELETE' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete client "carol-job-02"?' })
+      .getByRole('button', { name: 'DELETE' })
+      .click();
     await page.getByText('Client revoked.').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 17);
   });
@@ -204,7 +227,9 @@ describe('console: User & Company Manager', () => {
     // Only "expiring within 14 days": exactly what the API answers, revoked clients left out.
     await page.getByLabel('Never used').uncheck();
     await page.getByLabel('Unused for', { exact: true }).uncheck();
-    const expected = (await lk.api(adminToken, 'GET', '/stale-credentials?expiringWithinDays=14&limit=200')).body.items.map((c: { name: string }) => c.name).sort();
+    const expected = (await lk.api(adminToken, 'GET', '/stale-credentials?expiringWithinDays=14&limit=200')).body.items
+      .map((c: { name: string }) => c.name)
+      .sort();
     assert.ok(expected.length >= 3 && !expected.includes('carol-job-00'), JSON.stringify(expected));
     await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length === n, expected.length);
     assert.deepEqual((await rowNames()).sort(), expected);
@@ -218,7 +243,9 @@ describe('console: User & Company Manager', () => {
     await page.waitForURL(/\/manage\/audit$/);
     await page.getByRole('table', { name: 'Audit log' }).waitFor();
     await page.getByLabel('Action').fill('user.invited');
-    await page.waitForFunction(() => [...document.querySelectorAll('tbody tr td:nth-child(3)')].every((td) => td.textContent === 'user.invited'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('tbody tr td:nth-child(3)')].every((td) => td.textContent === 'user.invited'),
+    );
     assert.ok((await page.locator('tbody tr').count()) >= 5);
     await capture(page, 'manager-audit');
     await page.getByLabel('Action').fill('');
@@ -230,15 +257,24 @@ describe('console: User & Company Manager', () => {
 
   test('a 390 px wide phone: no page-wide horizontal scroll, menus and dialogs usable', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [path, name] of [['oauth2-clients', 'phone-my-clients'], ['manage/oauth2-clients', 'phone-manager-clients']] as const) {
+    for (const [path, name] of [
+      ['oauth2-clients', 'phone-my-clients'],
+      ['manage/oauth2-clients', 'phone-manager-clients'],
+    ] as const) {
       await page.goto(`${lk.url}/console/t/demo/${path}`);
       await page.locator('table, h2').first().waitFor();
       const overflow = await page.evaluate(() => {
         const width = document.documentElement.clientWidth;
-        const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.MuiTableContainer-root'));
+        const wide = [...document.querySelectorAll('body *')].filter(
+          (e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.MuiTableContainer-root'),
+        );
         const chain: string[] = [];
-        for (let e: Element | null = document.querySelector('.MuiTableContainer-root'); e; e = e.parentElement) chain.push(`${e.tagName}.${String(e.className).slice(0, 40)}=${Math.round(e.getBoundingClientRect().width)}`);
-        return { by: document.documentElement.scrollWidth - width, wide: [...wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}`), ...chain] };
+        for (let e: Element | null = document.querySelector('.MuiTableContainer-root'); e; e = e.parentElement)
+          chain.push(`${e.tagName}.${String(e.className).slice(0, 40)}=${Math.round(e.getBoundingClientRect().width)}`);
+        return {
+          by: document.documentElement.scrollWidth - width,
+          wide: [...wide.slice(0, 5).map((e) => `${e.tagName}.${e.className}`), ...chain],
+        };
       });
       assert.ok(overflow.by <= 0, `${path} scrolls sideways by ${overflow.by}px: ${overflow.wide.join(' | ')}`);
       await capture(page, name);

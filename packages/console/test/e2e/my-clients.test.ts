@@ -47,7 +47,9 @@ describe('console: sign-in and My OAuth2 clients', () => {
     for (let i = 0; i < 8 && !/too many failed sign-ins/i.test(message); i++) {
       await signIn(victim.email, `wrong ${i}`);
       // This attempt's answer is shown: the form empties the password field as it shows the message.
-      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('input[type="password"]')?.value === '');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLInputElement>('input[type="password"]')?.value === '',
+      );
       message = (await page.getByRole('alert').first().textContent()) ?? '';
     }
     assert.match(message, /^Too many failed sign-ins; try again in \d+ seconds\.$/);
@@ -69,7 +71,7 @@ describe('console: sign-in and My OAuth2 clients', () => {
     await dialog.getByLabel('Name').fill('nightly-report');
     await dialog.getByRole('button', { name: '30 days' }).click();
     const date = await dialog.getByLabel('Expiration date').inputValue();
-    assert.equal(await dialog.getByLabel('Expiration date').getAttribute('max') !== null, true);
+    assert.equal((await dialog.getByLabel('Expiration date').getAttribute('max')) !== null, true);
     await dialog.getByText('At most 365 days from today').waitFor();
     await capture(page, 'create-client');
     await dialog.getByRole('button', { name: 'SAVE' }).click();
@@ -130,10 +132,15 @@ describe('console: sign-in and My OAuth2 clients', () => {
 
   test('a client with only some of my scopes: the picker lists mine, its tokens carry only those, the table shows them', async () => {
     // The administrator holds the built-in roles (the management scopes only): give him one that grants both sample scopes.
-    const role = await lk.api(adminToken, 'POST', '/roles', { name: 'e2e readers', scopes: ['metering', 'myservices'] });
+    const role = await lk.api(adminToken, 'POST', '/roles', {
+      name: 'e2e readers',
+      scopes: ['metering', 'myservices'],
+    });
     assert.equal(role.status, 201, JSON.stringify(role.body));
     const me = (await lk.api(adminToken, 'GET', '/me')).body as { id: string; roles: { id: string }[] };
-    const patched = await lk.api(adminToken, 'PATCH', `/users/${me.id}`, { roleIds: [...me.roles.map((r) => r.id), role.body.id] });
+    const patched = await lk.api(adminToken, 'PATCH', `/users/${me.id}`, {
+      roleIds: [...me.roles.map((r) => r.id), role.body.id],
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     await page.reload();
     await page.getByRole('row').filter({ hasText: 'nightly-report' }).waitFor();
@@ -142,12 +149,28 @@ describe('console: sign-in and My OAuth2 clients', () => {
     const dialog = page.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
     await dialog.getByLabel('Name').fill('metering-only');
     assert.equal(await dialog.getByRole('radio', { name: 'All my permissions' }).isChecked(), true, 'all by default');
-    await dialog.getByText('now latchkey:apps, latchkey:clients, latchkey:read, latchkey:settings, latchkey:users, metering, myservices').waitFor();
+    await dialog
+      .getByText(
+        'now latchkey:apps, latchkey:clients, latchkey:read, latchkey:settings, latchkey:users, metering, myservices',
+      )
+      .waitFor();
     await dialog.getByRole('radio', { name: 'Only these scopes' }).check();
     await dialog.getByRole('button', { name: 'SAVE' }).click();
     await dialog.getByText('Choose at least one scope, or All my permissions.').waitFor();
-    assert.deepEqual(await dialog.getByRole('checkbox').evaluateAll((els) => els.map((e) => e.closest('label')!.querySelector('code')!.textContent)),
-      ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users', 'metering', 'myservices']);
+    assert.deepEqual(
+      await dialog
+        .getByRole('checkbox')
+        .evaluateAll((els) => els.map((e) => e.closest('label')!.querySelector('code')!.textContent)),
+      [
+        'latchkey:apps',
+        'latchkey:clients',
+        'latchkey:read',
+        'latchkey:settings',
+        'latchkey:users',
+        'metering',
+        'myservices',
+      ],
+    );
     // Each with what it allows (GET /scopes).
     await dialog.getByRole('checkbox', { name: 'latchkey:apps Change, deactivate and delete applications' }).waitFor();
     await dialog.getByRole('checkbox', { name: 'metering' }).check();
@@ -162,25 +185,41 @@ describe('console: sign-in and My OAuth2 clients', () => {
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
     const claims = JSON.parse(Buffer.from(grant.body.access_token.split('.')[1], 'base64url').toString());
     assert.equal(claims.scope, 'metering', 'only the chosen scope, though he holds myservices too');
-    const stored = (await lk.api(adminToken, 'GET', '/me/oauth2-clients')).body.items as { name: string; scopes: string[] | null }[];
+    const stored = (await lk.api(adminToken, 'GET', '/me/oauth2-clients')).body.items as {
+      name: string;
+      scopes: string[] | null;
+    }[];
     assert.deepEqual(stored.find((c) => c.name === 'metering-only')!.scopes, ['metering']);
     assert.equal(stored.find((c) => c.name === 'nightly-report')!.scopes, null);
 
     await shown.getByRole('button', { name: 'CLOSE' }).click();
     const row = page.getByRole('row').filter({ hasText: 'metering-only' });
     await row.waitFor();
-    assert.equal(await row.locator('.scope').allTextContents().then((t) => t.join(' ')), 'metering');
+    assert.equal(
+      await row
+        .locator('.scope')
+        .allTextContents()
+        .then((t) => t.join(' ')),
+      'metering',
+    );
     const nightly = page.getByRole('row').filter({ hasText: 'nightly-report' });
     assert.match((await nightly.textContent())!, /All/);
     // Used by an earlier step (the usage batch is written within seconds): when, from where and with what.
-    for (let i = 0; i < 30 && !(await nightly.locator('.last-used-from').count()); i++) { await page.waitForTimeout(500); await page.reload(); await nightly.waitFor(); }
+    for (let i = 0; i < 30 && !(await nightly.locator('.last-used-from').count()); i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+      await nightly.waitFor();
+    }
     assert.match((await nightly.locator('.last-used-from').textContent())!, /^(::ffff:)?127\.0\.0\.1 · \S/);
     await capture(page, 'my-clients-scoped');
   });
 
   test('three-dot → Delete asks, names the client, and its grant is refused afterwards', async () => {
     // A second client, whose secret the test keeps, to prove the delete.
-    const second = await lk.api(adminToken, 'POST', '/me/oauth2-clients', { name: 'to-delete', expiresAt: new Date(Date.now() + 5 * 864e5).toISOString() });
+    const second = await lk.api(adminToken, 'POST', '/me/oauth2-clients', {
+      name: 'to-delete',
+      expiresAt: new Date(Date.now() + 5 * 864e5).toISOString(),
+    });
     assert.equal(second.status, 201);
     await page.reload();
     const row = page.getByRole('row').filter({ hasText: 'to-delete' });

@@ -11,7 +11,13 @@ import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 
 const MANAGEMENT = ['latchkey:apps', 'latchkey:clients', 'latchkey:read', 'latchkey:settings', 'latchkey:users'];
 
-interface RoleView { id: string; name: string; builtin: string | null; description: string; scopes: string[] }
+interface RoleView {
+  id: string;
+  name: string;
+  builtin: string | null;
+  description: string;
+  scopes: string[];
+}
 
 describe('console: Roles', () => {
   const chromium = useChromium();
@@ -36,7 +42,11 @@ describe('console: Roles', () => {
   };
   const storedRoles = async () => (await lk.api(adminToken, 'GET', '/roles')).body.items as RoleView[];
   /** The row whose first cell (the name, and "Built-in") holds this name. */
-  const roleRow = (name: string) => manager.getByRole('table', { name: 'Roles' }).getByRole('row').filter({ has: manager.locator('td:first-child', { hasText: name }) });
+  const roleRow = (name: string) =>
+    manager
+      .getByRole('table', { name: 'Roles' })
+      .getByRole('row')
+      .filter({ has: manager.locator('td:first-child', { hasText: name }) });
 
   before(async () => {
     ensureConsoleBuilt();
@@ -52,11 +62,15 @@ describe('console: Roles', () => {
   });
 
   test('a newcomer whose roles grant no API scope is told whom to ask', async () => {
-    assert.deepEqual(await tokenScopes(newcomer.email, newcomer.password), ['latchkey:clients', 'latchkey:read'], 'Latchkey\'s own scopes only');
+    assert.deepEqual(
+      await tokenScopes(newcomer.email, newcomer.password),
+      ['latchkey:clients', 'latchkey:read'],
+      "Latchkey's own scopes only",
+    );
     await signIn(newcomerPage, newcomer.email, newcomer.password);
     await newcomerPage.getByRole('button', { name: 'CREATE CLIENT' }).first().click();
     const dialog = newcomerPage.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
-    await dialog.getByText('None of your roles grants a scope of Demo\'s APIs yet').waitFor();
+    await dialog.getByText("None of your roles grants a scope of Demo's APIs yet").waitFor();
     await dialog.getByText('Ask a domain manager of Demo for a role that grants the scopes you need.').waitFor();
     assert.equal(await dialog.getByRole('link').count(), 0, 'no link to a screen the newcomer may not open');
     await dialog.getByLabel('Name').fill('nightly-report');
@@ -87,9 +101,11 @@ describe('console: Roles', () => {
     await manager.getByRole('button', { name: 'Actions for domain-manager' }).click();
     await manager.getByRole('menuitem', { name: 'Edit' }).click();
     const dialog = manager.getByRole('dialog', { name: 'Edit role "domain-manager"' });
-    await dialog.getByText('Managers\' personal OAuth2 clients rely on this role\'s management scopes').waitFor();
+    await dialog.getByText("Managers' personal OAuth2 clients rely on this role's management scopes").waitFor();
     await dialog.getByRole('checkbox', { name: /^latchkey:users / }).uncheck();
-    const removing = dialog.getByRole('alert').filter({ hasText: 'Removing latchkey:users: holders\' personal OAuth2 clients can no longer do what it allows' });
+    const removing = dialog
+      .getByRole('alert')
+      .filter({ hasText: "Removing latchkey:users: holders' personal OAuth2 clients can no longer do what it allows" });
     await removing.waitFor();
     await capture(manager, 'role-edit-builtin');
     await dialog.getByRole('checkbox', { name: /^latchkey:users / }).check();
@@ -111,7 +127,7 @@ describe('console: Roles', () => {
     await manager.goto(`${lk.url}/console/t/demo/oauth2-clients`);
     await manager.getByRole('button', { name: 'CREATE CLIENT' }).first().click();
     const dialog = manager.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
-    await dialog.getByText('None of your roles grants a scope of Demo\'s APIs yet').waitFor();
+    await dialog.getByText("None of your roles grants a scope of Demo's APIs yet").waitFor();
     await capture(manager, 'create-client-no-api-scope-manager');
     await dialog.getByRole('link', { name: 'Roles' }).click();
     await manager.waitForURL(/\/manage\/roles$/);
@@ -131,15 +147,20 @@ describe('console: Roles', () => {
     await dialog.getByLabel('Name').fill('Metering readers');
     await dialog.getByLabel('Description').fill('People who read usage figures.');
     // Grouped by API, each scope with what it allows.
-    await dialog.getByRole('group', { name: 'Sample API' }).getByRole('checkbox', { name: 'metering Read your usage figures (Metering)' }).check();
+    await dialog
+      .getByRole('group', { name: 'Sample API' })
+      .getByRole('checkbox', { name: 'metering Read your usage figures (Metering)' })
+      .check();
     await dialog.getByRole('group', { name: 'Latchkey management API' }).waitFor();
     await capture(manager, 'role-new');
     await dialog.getByRole('button', { name: 'CREATE' }).click();
     await manager.getByText('Role "Metering readers" created.').waitFor();
     await roleRow('Metering readers').getByText('no one').waitFor();
     const created = (await storedRoles()).find((r) => r.name === 'Metering readers')!;
-    assert.deepEqual({ builtin: created.builtin, description: created.description, scopes: created.scopes },
-      { builtin: null, description: 'People who read usage figures.', scopes: ['metering'] });
+    assert.deepEqual(
+      { builtin: created.builtin, description: created.description, scopes: created.scopes },
+      { builtin: null, description: 'People who read usage figures.', scopes: ['metering'] },
+    );
 
     // Given to the newcomer in the Users screen.
     await manager.getByRole('tab', { name: 'Users' }).click();
@@ -162,7 +183,11 @@ describe('console: Roles', () => {
     assert.deepEqual(await manager.locator('tbody tr td:nth-child(2)').allTextContents(), [newcomer.email]);
 
     // The newcomer's next token carries it, and the create-client dialog offers it with what it allows.
-    assert.deepEqual(await tokenScopes(newcomer.email, newcomer.password), ['latchkey:clients', 'latchkey:read', 'metering']);
+    assert.deepEqual(await tokenScopes(newcomer.email, newcomer.password), [
+      'latchkey:clients',
+      'latchkey:read',
+      'metering',
+    ]);
     await newcomerPage.reload();
     await newcomerPage.getByRole('button', { name: 'CREATE CLIENT' }).first().click();
     const create = newcomerPage.getByRole('dialog', { name: 'Create a personal OAuth2 client' });
@@ -186,11 +211,19 @@ describe('console: Roles', () => {
     await manager.getByText('Role "Usage readers" saved.').waitFor();
     await roleRow('Usage readers').getByText('Finance: reads usage figures for invoices.').waitFor();
     const renamed = (await storedRoles()).find((r) => r.scopes.includes('metering') && !r.builtin)!;
-    assert.deepEqual({ name: renamed.name, description: renamed.description, scopes: renamed.scopes },
-      { name: 'Usage readers', description: 'Finance: reads usage figures for invoices.', scopes: ['metering'] });
-    const audit = (await lk.api(adminToken, 'GET', `/audit?action=role.updated&targetId=${renamed.id}`)).body.items as { details: { changed: Record<string, unknown> } }[];
+    assert.deepEqual(
+      { name: renamed.name, description: renamed.description, scopes: renamed.scopes },
+      { name: 'Usage readers', description: 'Finance: reads usage figures for invoices.', scopes: ['metering'] },
+    );
+    const audit = (await lk.api(adminToken, 'GET', `/audit?action=role.updated&targetId=${renamed.id}`)).body.items as {
+      details: { changed: Record<string, unknown> };
+    }[];
     assert.equal(audit.length, 1);
-    assert.deepEqual(Object.keys(audit[0]!.details.changed).sort(), ['description', 'name'], 'only what changed is sent');
+    assert.deepEqual(
+      Object.keys(audit[0]!.details.changed).sort(),
+      ['description', 'name'],
+      'only what changed is sent',
+    );
 
     await manager.getByRole('button', { name: 'Actions for Usage readers' }).click();
     await manager.getByRole('menuitem', { name: 'Delete', exact: true }).click();
@@ -202,7 +235,10 @@ describe('console: Roles', () => {
     await roleRow('Usage readers').waitFor({ state: 'detached' });
     assert.deepEqual((await storedRoles()).map((r) => r.builtin).sort(), ['domain-manager', 'oauth2-client-creator']);
     const user = (await lk.api(adminToken, 'GET', `/users/${newcomer.id}`)).body as { roles: { name: string }[] };
-    assert.deepEqual(user.roles.map((r) => r.name), ['oauth2-client-creator']);
+    assert.deepEqual(
+      user.roles.map((r) => r.name),
+      ['oauth2-client-creator'],
+    );
     assert.deepEqual(await tokenScopes(newcomer.email, newcomer.password), ['latchkey:clients', 'latchkey:read']);
   });
 
@@ -210,7 +246,9 @@ describe('console: Roles', () => {
     await manager.setViewportSize({ width: 390, height: 844 });
     await manager.goto(`${lk.url}/console/t/demo/manage/roles`);
     await roleRow('Domain managers').waitFor();
-    const by = await manager.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const by = await manager.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(by <= 0, `the page scrolls sideways by ${by}px`);
     await capture(manager, 'phone-roles');
   });

@@ -13,8 +13,11 @@ import { ADMIN, startLatchkey, type Latchkey } from '../helpers/server.js';
 import { startUpstreamProvider, type UpstreamProvider } from '../../../server/test/helpers/oidc-upstream.js';
 
 const ACCOUNTS = [
-  { email: 'ann@acme.test' }, { email: 'dis@acme.test' }, { email: 'nobody@acme.test' },
-  { email: 'unverified@acme.test', emailVerified: false }, { email: 'eve@evil.test' },
+  { email: 'ann@acme.test' },
+  { email: 'dis@acme.test' },
+  { email: 'nobody@acme.test' },
+  { email: 'unverified@acme.test', emailVerified: false },
+  { email: 'eve@evil.test' },
 ];
 
 describe('console: single sign-on through an upstream OpenID Connect provider', () => {
@@ -54,28 +57,43 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
   /** Latchkey's page for a failed sign-in: its heading, a way back, nothing internal, no session. */
   const failurePage = async (page: Page, heading: string) => {
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-    assert.equal(await page.getByRole('link', { name: 'Back to sign-in' }).getAttribute('href'), '/console/t/demo/sign-in');
+    assert.equal(
+      await page.getByRole('link', { name: 'Back to sign-in' }).getAttribute('href'),
+      '/console/t/demo/sign-in',
+    );
     const text = await page.locator('body').innerText();
     assert.doesNotMatch(text, /\bat .*\.(ts|js):\d+|Error:|\{"|undefined/, 'no stack trace or internals');
-    assert.equal((await page.context().cookies()).some((c) => c.name === 'lk_session'), false, 'no session');
+    assert.equal(
+      (await page.context().cookies()).some((c) => c.name === 'lk_session'),
+      false,
+      'no session',
+    );
   };
   const inviteWithoutPassword = async (email: string, builtinRoles: string[]) => {
     const roles = (await lk.api(adminToken, 'GET', '/roles')).body.items as { id: string; builtin: string | null }[];
     const r = await lk.api(adminToken, 'POST', '/users', {
-      email, displayName: email.split('@')[0], roleIds: roles.filter((x) => x.builtin && builtinRoles.includes(x.builtin)).map((x) => x.id),
+      email,
+      displayName: email.split('@')[0],
+      roleIds: roles.filter((x) => x.builtin && builtinRoles.includes(x.builtin)).map((x) => x.id),
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body as { id: string };
   };
   const passwordGrant = async (email: string, password: string) => {
     const res = await fetch(`${lk.url}/t/demo/oauth2/v1/token`, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: email, password }),
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: email, password }),
     });
     return { status: res.status, body: await res.json() };
   };
   const refresh = async (refreshToken: string) => {
     const res = await fetch(`${lk.url}/t/demo/oauth2/v1/token`, {
-      method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: refreshToken }),
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'latchkey-sdk',
+        refresh_token: refreshToken,
+      }),
     });
     return { status: res.status, body: await res.json() };
   };
@@ -116,7 +134,11 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     assert.equal(await admin.getByLabel('Enforce single sign-on').isDisabled(), true, 'nothing to enforce with yet');
 
     // The provider's administrator registers exactly the URI the console showed.
-    upstream = await startUpstreamProvider({ redirectUris: [redirectUri], postLogoutRedirectUris: [`${lk.url}/console/t/demo/sign-in`], accounts: ACCOUNTS });
+    upstream = await startUpstreamProvider({
+      redirectUris: [redirectUri],
+      postLogoutRedirectUris: [`${lk.url}/console/t/demo/sign-in`],
+      accounts: ACCOUNTS,
+    });
 
     await admin.getByRole('button', { name: 'ADD IDENTITY PROVIDER' }).click();
     const dialog = admin.getByRole('dialog', { name: 'Add an identity provider' });
@@ -137,7 +159,11 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     await admin.getByText('Identity provider "Acme" added.').waitFor();
     await dialog.waitFor({ state: 'detached' });
     const row = admin.getByRole('row').filter({ hasText: 'Acme' });
-    await row.filter({ hasText: upstream.issuer }).filter({ hasText: 'acme.test' }).filter({ hasText: 'Existing accounts only' }).waitFor();
+    await row
+      .filter({ hasText: upstream.issuer })
+      .filter({ hasText: 'acme.test' })
+      .filter({ hasText: 'Existing accounts only' })
+      .waitFor();
     assert.equal(await admin.getByLabel('Enforce single sign-on').isDisabled(), false);
     assert.equal((await admin.content()).includes(upstream.clientSecret), false, 'the secret is not shown');
     await capture(admin, 'sso-settings');
@@ -151,7 +177,9 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
   test('a user invited without a password signs in through the provider, lands in the console, creates a personal client and uses it', async () => {
     await inviteWithoutPassword('ann@acme.test', ['oauth2-client-creator']);
     ann = await freshPage();
-    ann.on('request', (r) => { if (r.url().startsWith(redirectUri)) usedCallback = r.url(); });
+    ann.on('request', (r) => {
+      if (r.url().startsWith(redirectUri)) usedCallback = r.url();
+    });
     await ssoSignIn(ann, 'ann@acme.test');
     await ann.waitForURL(`${lk.url}/console/t/demo/oauth2-clients`);
     await ann.getByText('You have no personal OAuth2 clients yet').waitFor();
@@ -166,7 +194,10 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     await dialog.getByRole('button', { name: 'SAVE' }).click();
     const shown = ann.getByRole('dialog', { name: 'Client "ann-nightly" created' });
     await shown.waitFor();
-    annClient = { clientId: (await shown.locator('#created-client-id').textContent())!, secret: (await shown.locator('#created-client-secret').textContent())! };
+    annClient = {
+      clientId: (await shown.locator('#created-client-id').textContent())!,
+      secret: (await shown.locator('#created-client-secret').textContent())!,
+    };
     assert.match(annClient.clientId, /^lk_pc_/);
     assert.match(annClient.secret, /^lk_cs_/);
     await shown.getByRole('button', { name: 'CLOSE' }).click();
@@ -219,7 +250,11 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     // A second provider that has gone away since it was added.
     const gone = await startUpstreamProvider({ redirectUris: [redirectUri], accounts: ACCOUNTS });
     const added = await lk.api(adminToken, 'POST', '/identity-providers', {
-      name: 'Backup', issuer: gone.issuer, clientId: gone.clientId, clientSecret: gone.clientSecret, allowedEmailDomains: ['acme.test'],
+      name: 'Backup',
+      issuer: gone.issuer,
+      clientId: gone.clientId,
+      clientSecret: gone.clientSecret,
+      allowedEmailDomains: ['acme.test'],
     });
     assert.equal(added.status, 201, JSON.stringify(added.body));
     await gone.close();
@@ -229,8 +264,11 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     await failurePage(page, 'The identity provider could not be reached');
 
     const failures = await lk.api(adminToken, 'GET', '/audit?action=session.sso_failed&limit=50');
-    assert.deepEqual(new Set(failures.body.items.map((e: { details: { reason: string } }) => e.details.reason)),
-      new Set(['denied', 'unverified', 'foreign_email', 'no_account', 'disabled']), 'the replayed state started nothing here: not audited');
+    assert.deepEqual(
+      new Set(failures.body.items.map((e: { details: { reason: string } }) => e.details.reason)),
+      new Set(['denied', 'unverified', 'foreign_email', 'no_account', 'disabled']),
+      'the replayed state started nothing here: not audited',
+    );
 
     // The manager removes the dead provider through the console.
     await admin.reload();
@@ -255,7 +293,8 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
 
     // Only a platform administrator names break-glass accounts.
     const named = await fetch(`${lk.url}/platform/api/v1/tenants/demo`, {
-      method: 'PATCH', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ breakGlassAccounts: [carol.email] }),
     });
     const tenant = await named.json();
@@ -285,7 +324,10 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     await disclosure.click();
     assert.equal(await disclosure.getAttribute('aria-expanded'), 'true');
     await signInWithPassword(page, bob.email, bob.password);
-    await page.getByRole('alert').filter({ hasText: /single sign-on/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /single sign-on/ })
+      .waitFor();
 
     const grant = await passwordGrant(bob.email, bob.password);
     assert.equal(grant.status, 400);
@@ -308,7 +350,7 @@ describe('console: single sign-on through an upstream OpenID Connect provider', 
     assert.equal(glass[0].details.via, 'console');
   });
 
-  test('sign-out through the profile menu ends the session and offers the provider\'s logout', async () => {
+  test("sign-out through the profile menu ends the session and offers the provider's logout", async () => {
     await ann.goto(`${lk.url}/console/t/demo/oauth2-clients`);
     const cookie = (await ann.context().cookies()).find((c) => c.name === 'lk_session')!.value;
     await ann.getByRole('button', { name: 'Profile menu' }).click();

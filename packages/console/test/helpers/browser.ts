@@ -34,7 +34,9 @@ export function useChromium(): Chromium {
   const contexts: BrowserContext[] = [];
   before(() => {
     launched = launchBrowser();
-    launched.catch(() => { /* reported by the first page() */ });
+    launched.catch(() => {
+      /* reported by the first page() */
+    });
   });
   after(async () => {
     const browser = await launched?.catch(() => undefined);
@@ -64,7 +66,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function assertAccessible(page: Page, screen: string): Promise<void> {
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`).join(', ')}`), [], `accessibility of ${screen}`);
+  assert.deepEqual(
+    bad.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`)
+          .join(', ')}`,
+    ),
+    [],
+    `accessibility of ${screen}`,
+  );
 }
 
 /** Both of the above: every screen is pictured and checked. */

@@ -35,12 +35,17 @@ export function decodeCursor(list: string, cursor: string | undefined): string |
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { l?: unknown; a?: unknown };
     if (c.l === list && typeof c.a === 'string' && c.a.length > 0) return c.a;
-  } catch { /* falls through */ }
+  } catch {
+    /* falls through */
+  }
   throw invalidCursor();
 }
 
 export function services(q: PageQuery): string[] | undefined {
-  const codes = q.service?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const codes = q.service
+    ?.flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return codes?.length ? codes : undefined;
 }
 

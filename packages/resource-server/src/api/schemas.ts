@@ -10,22 +10,42 @@ const str = { type: 'string' } as const;
 export const entitlementSchema = {
   type: 'object',
   properties: {
-    id: str, serviceCode: str, serviceName: str, plan: str, status: { type: 'string', enum: ['active', 'suspended', 'expired'] },
-    quantity: { type: 'number' }, unit: str, region: str, startDate: str, endDate: { type: ['string', 'null'] },
+    id: str,
+    serviceCode: str,
+    serviceName: str,
+    plan: str,
+    status: { type: 'string', enum: ['active', 'suspended', 'expired'] },
+    quantity: { type: 'number' },
+    unit: str,
+    region: str,
+    startDate: str,
+    endDate: { type: ['string', 'null'] },
   },
 } as const;
 
 export const instanceSchema = {
   type: 'object',
   properties: {
-    id: str, entitlementId: str, serviceCode: str, name: str, region: str, size: str,
-    status: { type: 'string', enum: ['running', 'stopped', 'provisioning', 'terminated'] }, createdAt: str,
+    id: str,
+    entitlementId: str,
+    serviceCode: str,
+    name: str,
+    region: str,
+    size: str,
+    status: { type: 'string', enum: ['running', 'stopped', 'provisioning', 'terminated'] },
+    createdAt: str,
   },
 } as const;
 
 export const usageSchema = {
   type: 'object',
   properties: {
-    id: str, date: str, serviceCode: str, instanceId: str, metric: str, quantity: { type: 'number' }, unit: str,
+    id: str,
+    date: str,
+    serviceCode: str,
+    instanceId: str,
+    metric: str,
+    quantity: { type: 'number' },
+    unit: str,
   },
 } as const;

@@ -29,9 +29,16 @@ function entitlements(tenant: string): ServiceEntitlement[] {
     const end = r.chance(0.3) ? start + r.pick([365, 730]) : null;
     const status = end !== null && end < asOf ? 'expired' : r.chance(0.1) ? 'suspended' : 'active';
     out.push({
-      id: r.id('ent'), serviceCode: svc.code, serviceName: svc.name, plan: r.pick(svc.plans), status,
-      quantity: roundQuantity(r.int(svc.quantity[0], svc.quantity[1])), unit: svc.unit, region,
-      startDate: dateOf(start), endDate: end === null ? null : dateOf(end),
+      id: r.id('ent'),
+      serviceCode: svc.code,
+      serviceName: svc.name,
+      plan: r.pick(svc.plans),
+      status,
+      quantity: roundQuantity(r.int(svc.quantity[0], svc.quantity[1])),
+      unit: svc.unit,
+      region,
+      startDate: dateOf(start),
+      endDate: end === null ? null : dateOf(end),
     });
   }
   return out.sort(byId);
@@ -47,12 +54,24 @@ function instances(tenant: string, ents: ServiceEntitlement[]): ServiceInstance[
     const region = e.region.replace(/^(\w\w)-(\w)\w*-(\d)$/, '$1$2$3'); // eu-west-1 -> euw1
     for (let i = 1; i <= n; i++) {
       const created = r.int(dayOf(e.startDate), asOf - 1);
-      const status = e.status === 'expired' ? 'terminated' : created >= asOf - 3 ? 'provisioning' : r.chance(0.15) ? 'stopped' : 'running';
+      const status =
+        e.status === 'expired'
+          ? 'terminated'
+          : created >= asOf - 3
+            ? 'provisioning'
+            : r.chance(0.15)
+              ? 'stopped'
+              : 'running';
       const time = `${String(r.int(0, 23)).padStart(2, '0')}:${String(r.int(0, 59)).padStart(2, '0')}:${String(r.int(0, 59)).padStart(2, '0')}`;
       out.push({
-        id: r.id('ins'), entitlementId: e.id, serviceCode: e.serviceCode,
+        id: r.id('ins'),
+        entitlementId: e.id,
+        serviceCode: e.serviceCode,
         name: `${svc.prefix}-${r.pick(['prod', 'prod', 'staging', 'dev'])}-${region}-${String(i).padStart(2, '0')}`,
-        region: e.region, size: r.pick(svc.sizes), status, createdAt: `${dateOf(created)}T${time}.000Z`,
+        region: e.region,
+        size: r.pick(svc.sizes),
+        status,
+        createdAt: `${dateOf(created)}T${time}.000Z`,
       });
     }
   }
@@ -98,8 +117,13 @@ function usage(tenant: string, ents: ServiceEntitlement[], insts: ServiceInstanc
           q = m.bases[i] * (def.weekly && isWeekend(d) ? 0.65 : 1) * (1 + 0.0015 * (d - from)) * jitter;
         }
         out.push({
-          id: `usg_${compact}_${m.instance.id.slice(4)}_${i}`, date, serviceCode: m.svc.code, instanceId: m.instance.id,
-          metric: def.metric, quantity: def.integer ? Math.round(q) : Math.round(q * 100) / 100, unit: def.unit,
+          id: `usg_${compact}_${m.instance.id.slice(4)}_${i}`,
+          date,
+          serviceCode: m.svc.code,
+          instanceId: m.instance.id,
+          metric: def.metric,
+          quantity: def.integer ? Math.round(q) : Math.round(q * 100) / 100,
+          unit: def.unit,
         });
       });
     }

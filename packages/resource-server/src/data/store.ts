@@ -47,7 +47,12 @@ function firstOnOrAfter(rows: UsageRecord[], day: string): number {
   return lo;
 }
 
-function slice<T extends { id: string; serviceCode: string }>(table: Indexed<T>, q: ListQuery, lo = 0, hi = table.rows.length): Slice<T> {
+function slice<T extends { id: string; serviceCode: string }>(
+  table: Indexed<T>,
+  q: ListQuery,
+  lo = 0,
+  hi = table.rows.length,
+): Slice<T> {
   let start = lo;
   if (q.after !== undefined) {
     const at = table.position.get(q.after);

@@ -35,7 +35,10 @@ type Entry =
   | { kind: 'failed'; until: number; error: AuthorizationServerUnavailable };
 
 function unknownTenant(tenant: string): InvalidToken {
-  return new InvalidToken('ERR_UNKNOWN_TENANT', `Unknown tenant "${tenant}": the authorization server does not know it`);
+  return new InvalidToken(
+    'ERR_UNKNOWN_TENANT',
+    `Unknown tenant "${tenant}": the authorization server does not know it`,
+  );
 }
 
 function httpUrl(v: unknown): v is string {
@@ -62,7 +65,10 @@ export class MetadataCache {
     const e = this.entries.get(tenant);
     const now = this.opts.now();
     if (e?.kind === 'found') {
-      if (now - e.fetchedAt > this.opts.maxAgeMs) this.refresh(tenant).catch(() => { /* stale copy stays */ });
+      if (now - e.fetchedAt > this.opts.maxAgeMs)
+        this.refresh(tenant).catch(() => {
+          /* stale copy stays */
+        });
       return e.metadata;
     }
     if (e?.kind === 'unknown' && now < e.until) throw unknownTenant(tenant);
@@ -117,7 +123,9 @@ export class MetadataCache {
     const stale = this.entries.get(tenant);
     if (stale?.kind === 'found') return stale.metadata;
     const error = new AuthorizationServerUnavailable(
-      `Cannot verify tokens of tenant "${tenant}" now: the authorization server's metadata is unavailable`, { detail });
+      `Cannot verify tokens of tenant "${tenant}" now: the authorization server's metadata is unavailable`,
+      { detail },
+    );
     this.set(tenant, { kind: 'failed', until: this.opts.now() + FAILURE_TTL_MS, error });
     throw error;
   }

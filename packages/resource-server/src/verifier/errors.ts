@@ -38,14 +38,20 @@ export class MissingToken extends TokenVerificationError {
   }
 }
 
-export type InvalidTokenCode = Exclude<TokenErrorCode,
-  'ERR_TOKEN_MISSING' | 'ERR_INSUFFICIENT_SCOPE' | 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE'>;
+export type InvalidTokenCode = Exclude<
+  TokenErrorCode,
+  'ERR_TOKEN_MISSING' | 'ERR_INSUFFICIENT_SCOPE' | 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE'
+>;
 
 /** Any token this API must not trust: malformed, badly signed, wrong issuer or audience, expired, revoked. */
 export class InvalidToken extends TokenVerificationError {
   readonly status = 401 as const;
   readonly oauthError = 'invalid_token' as const;
-  constructor(readonly code: InvalidTokenCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: InvalidTokenCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'InvalidToken';
   }
@@ -56,10 +62,15 @@ export class InsufficientScope extends TokenVerificationError {
   readonly code = 'ERR_INSUFFICIENT_SCOPE' as const;
   readonly status = 403 as const;
   readonly oauthError = 'insufficient_scope' as const;
-  constructor(readonly required: readonly string[], readonly granted: readonly string[]) {
+  constructor(
+    readonly required: readonly string[],
+    readonly granted: readonly string[],
+  ) {
     const missing = required.filter((s) => !granted.includes(s));
-    super(`Insufficient scope: this endpoint needs scope ${missing.map((s) => `"${s}"`).join(' and ')}` +
-      (granted.length ? `, the token has ${granted.map((s) => `"${s}"`).join(', ')}` : ', the token has none'));
+    super(
+      `Insufficient scope: this endpoint needs scope ${missing.map((s) => `"${s}"`).join(' and ')}` +
+        (granted.length ? `, the token has ${granted.map((s) => `"${s}"`).join(', ')}` : ', the token has none'),
+    );
     this.name = 'InsufficientScope';
   }
 }

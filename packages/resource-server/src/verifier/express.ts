@@ -45,11 +45,16 @@ declare global {
 export function latchkeyExpress(opts: ExpressVerifierOptions) {
   const realm = opts.realm ?? 'api';
   const scopes = opts.scopes ?? [];
-  const tenantOf = typeof opts.tenant === 'string' ? () => opts.tenant as string
-    : opts.tenant ?? ((req: ExpressLikeRequest) => req.params?.tenant);
+  const tenantOf =
+    typeof opts.tenant === 'string'
+      ? () => opts.tenant as string
+      : (opts.tenant ?? ((req: ExpressLikeRequest) => req.params?.tenant));
   return function latchkeyMiddleware(req: ExpressLikeRequest, res: ExpressLikeResponse, next: ExpressNext): void {
     const tenant = tenantOf(req);
-    if (!tenant) return next(new Error('latchkey verifier: no tenant for this request (use it on a route with :tenant, or set `tenant`)'));
+    if (!tenant)
+      return next(
+        new Error('latchkey verifier: no tenant for this request (use it on a route with :tenant, or set `tenant`)'),
+      );
     let token: string;
     try {
       token = bearerToken(req.headers.authorization);

@@ -47,7 +47,7 @@ async function verifierPlugin(app: FastifyInstance, opts: FastifyVerifierOptions
     const config = request.routeOptions.config;
     if (config?.skipAuth) return;
     const tenant = tenantOf(request);
-    if (!tenant) throw new Error('latchkey verifier: no tenant for this request (set the plugin\'s `tenant` option)');
+    if (!tenant) throw new Error("latchkey verifier: no tenant for this request (set the plugin's `tenant` option)");
     const scopes = config?.requiredScopes ? [...base, ...config.requiredScopes] : base;
     try {
       request.accessToken = await opts.verifier.verify(bearerToken(request.headers.authorization), { tenant, scopes });

@@ -15,7 +15,12 @@ const MAX_BYTES = 256 * 1024;
  * One request with a timeout and no redirects (a redirect could move key material to another
  * origin). Network failures and unparseable bodies throw; any HTTP status is returned.
  */
-export async function fetchJson(fetchImpl: FetchLike, url: string, init: RequestInit, timeoutMs: number): Promise<JsonAnswer> {
+export async function fetchJson(
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<JsonAnswer> {
   const response = await fetchImpl(url, {
     ...init,
     redirect: 'error',

@@ -12,12 +12,17 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  */
 export function bearerToken(authorization: string | string[] | undefined): string {
   if (authorization === undefined || authorization === '') throw new MissingToken();
-  if (Array.isArray(authorization)) throw new InvalidToken('ERR_TOKEN_MALFORMED', 'Malformed token: several Authorization headers');
+  if (Array.isArray(authorization))
+    throw new InvalidToken('ERR_TOKEN_MALFORMED', 'Malformed token: several Authorization headers');
   const space = authorization.indexOf(' ');
   const scheme = space < 0 ? authorization : authorization.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') throw new MissingToken();
   const token = space < 0 ? '' : authorization.slice(space + 1).trim();
-  if (!B64TOKEN.test(token)) throw new InvalidToken('ERR_TOKEN_MALFORMED', 'Malformed token: the Bearer credentials are empty or not a b64token');
+  if (!B64TOKEN.test(token))
+    throw new InvalidToken(
+      'ERR_TOKEN_MALFORMED',
+      'Malformed token: the Bearer credentials are empty or not a b64token',
+    );
   return token;
 }
 

@@ -31,7 +31,9 @@ const UNAVAILABLE = 'Cannot verify the token now: token introspection is unavail
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding. */
 function basic({ clientId, clientSecret }: ClientCredentials): string {
-  return 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
+  return (
+    'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')
+  );
 }
 
 export class Introspector {
@@ -40,7 +42,10 @@ export class Introspector {
   private readonly cacheMs: number;
   private readonly maxEntries: number;
 
-  constructor(private readonly opts: IntrospectionOptions, private readonly deps: Deps) {
+  constructor(
+    private readonly opts: IntrospectionOptions,
+    private readonly deps: Deps,
+  ) {
     this.cacheMs = Math.max(0, opts.cacheSeconds ?? 10) * 1000;
     this.maxEntries = opts.maxEntries ?? 10_000;
   }
@@ -62,27 +67,54 @@ export class Introspector {
     return p;
   }
 
-  private async ask(tenant: string, endpoint: string | undefined, token: string, key: string, exp: number): Promise<void> {
-    const creds = typeof this.opts.credentials === 'function' ? this.opts.credentials(tenant) : this.opts.credentials[tenant];
+  private async ask(
+    tenant: string,
+    endpoint: string | undefined,
+    token: string,
+    key: string,
+    exp: number,
+  ): Promise<void> {
+    const creds =
+      typeof this.opts.credentials === 'function' ? this.opts.credentials(tenant) : this.opts.credentials[tenant];
     // Fail closed: an API that asked for introspection never falls back to offline-only.
-    if (!creds) throw new AuthorizationServerUnavailable(UNAVAILABLE, { detail: `no introspection client credentials for tenant "${tenant}"` });
-    if (!endpoint) throw new AuthorizationServerUnavailable(UNAVAILABLE, { detail: `tenant "${tenant}" publishes no introspection endpoint` });
+    if (!creds)
+      throw new AuthorizationServerUnavailable(UNAVAILABLE, {
+        detail: `no introspection client credentials for tenant "${tenant}"`,
+      });
+    if (!endpoint)
+      throw new AuthorizationServerUnavailable(UNAVAILABLE, {
+        detail: `tenant "${tenant}" publishes no introspection endpoint`,
+      });
     let answer;
     try {
-      answer = await fetchJson(this.deps.fetch, endpoint, {
-        method: 'POST',
-        headers: { authorization: basic(creds), 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-      }, this.deps.timeoutMs);
+      answer = await fetchJson(
+        this.deps.fetch,
+        endpoint,
+        {
+          method: 'POST',
+          headers: { authorization: basic(creds), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+        },
+        this.deps.timeoutMs,
+      );
     } catch (err) {
-      throw new AuthorizationServerUnavailable(UNAVAILABLE, { cause: err, detail: `${endpoint}: ${describeFailure(err)}` });
+      throw new AuthorizationServerUnavailable(UNAVAILABLE, {
+        cause: err,
+        detail: `${endpoint}: ${describeFailure(err)}`,
+      });
     }
     if (answer.status === 401 || answer.status === 400) {
-      throw new AuthorizationServerUnavailable(UNAVAILABLE, { detail: `${endpoint} refused this API's client credentials for tenant "${tenant}" (HTTP ${answer.status})` });
+      throw new AuthorizationServerUnavailable(UNAVAILABLE, {
+        detail: `${endpoint} refused this API's client credentials for tenant "${tenant}" (HTTP ${answer.status})`,
+      });
     }
-    if (answer.status !== 200) throw new AuthorizationServerUnavailable(UNAVAILABLE, { detail: `${endpoint} answered HTTP ${answer.status}` });
+    if (answer.status !== 200)
+      throw new AuthorizationServerUnavailable(UNAVAILABLE, { detail: `${endpoint} answered HTTP ${answer.status}` });
     if ((answer.body as { active?: unknown } | undefined)?.active !== true) {
-      throw new InvalidToken('ERR_TOKEN_INACTIVE', 'Inactive token: the authorization server reports it revoked or no longer valid');
+      throw new InvalidToken(
+        'ERR_TOKEN_INACTIVE',
+        'Inactive token: the authorization server reports it revoked or no longer valid',
+      );
     }
     if (this.cacheMs > 0) this.remember(key, Math.min(this.deps.now() + this.cacheMs, exp * 1000));
   }

@@ -41,8 +41,14 @@ type JsonKey = Record<string, unknown>;
 /** Only public signature keys; anything else in the set is ignored, never trusted. */
 function usable(k: unknown): k is JsonKey {
   const key = k as JsonKey;
-  return typeof key === 'object' && key !== null && typeof key.kty === 'string' && ['EC', 'RSA', 'OKP'].includes(key.kty)
-    && !('d' in key) && (key.use === undefined || key.use === 'sig');
+  return (
+    typeof key === 'object' &&
+    key !== null &&
+    typeof key.kty === 'string' &&
+    ['EC', 'RSA', 'OKP'].includes(key.kty) &&
+    !('d' in key) &&
+    (key.use === undefined || key.use === 'sig')
+  );
 }
 
 export class JwksCache {
@@ -53,7 +59,10 @@ export class JwksCache {
   private coldFailure: { until: number; error: AuthorizationServerUnavailable } | undefined;
   private pending: Promise<void> | undefined;
 
-  constructor(readonly uri: string, private readonly opts: JwksCacheOptions) {}
+  constructor(
+    readonly uri: string,
+    private readonly opts: JwksCacheOptions,
+  ) {}
 
   /** The kids currently cached (for logs and tests). */
   get kids(): string[] {
@@ -100,7 +109,9 @@ export class JwksCache {
 
   private refreshInBackground(): void {
     if (this.pending || this.opts.now() - this.lastAttemptAt < this.opts.refetchIntervalMs) return;
-    this.load('max-age').catch(() => { /* the old keys keep serving; reported through onFetch */ });
+    this.load('max-age').catch(() => {
+      /* the old keys keep serving; reported through onFetch */
+    });
   }
 
   private load(reason: JwksFetchReason): Promise<void> {
@@ -137,8 +148,10 @@ export class JwksCache {
       failure = describeFailure(err);
     }
     this.opts.onFetch?.({ uri: this.uri, reason, error: failure });
-    const error = new AuthorizationServerUnavailable('Cannot verify the token now: the tenant\'s signing keys are unavailable',
-      { detail: `${this.uri}: ${failure}` });
+    const error = new AuthorizationServerUnavailable(
+      "Cannot verify the token now: the tenant's signing keys are unavailable",
+      { detail: `${this.uri}: ${failure}` },
+    );
     if (!this.local) this.coldFailure = { until: this.opts.now() + COLD_FAILURE_TTL_MS, error };
     throw error;
   }

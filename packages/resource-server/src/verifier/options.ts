@@ -43,7 +43,19 @@ export interface VerifierOptions {
 export const DEFAULT_ALGORITHMS = ['ES256'];
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 // Asymmetric only: a symmetric alg would let anyone holding the public key forge tokens.
-const ASYMMETRIC = new Set(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519']);
+const ASYMMETRIC = new Set([
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+]);
 
 /** Throws a TypeError for unusable or unsafe options; returns the algorithm allow-list. */
 export function checkOptions(o: VerifierOptions): string[] {
@@ -53,15 +65,19 @@ export function checkOptions(o: VerifierOptions): string[] {
     throw new TypeError(`latchkeyUrl must be an absolute URL, got ${JSON.stringify(o.latchkeyUrl)}`);
   }
   const auds = Array.isArray(o.audience) ? o.audience : [o.audience];
-  if (auds.length === 0 || auds.some((a) => typeof a !== 'string' || !a)) throw new TypeError('audience must be a non-empty string');
+  if (auds.length === 0 || auds.some((a) => typeof a !== 'string' || !a))
+    throw new TypeError('audience must be a non-empty string');
   const algorithms = o.algorithms ?? DEFAULT_ALGORITHMS;
   const bad = algorithms.filter((a) => !ASYMMETRIC.has(a));
   if (algorithms.length === 0 || bad.length) {
-    throw new TypeError(`algorithms must be asymmetric signature algorithms (${[...ASYMMETRIC].join(', ')}); refused: ${bad.join(', ') || '(empty list)'}`);
+    throw new TypeError(
+      `algorithms must be asymmetric signature algorithms (${[...ASYMMETRIC].join(', ')}); refused: ${bad.join(', ') || '(empty list)'}`,
+    );
   }
   const skew = o.clockToleranceSeconds ?? 30;
   if (!(skew >= 0 && skew <= 300)) throw new TypeError('clockToleranceSeconds must be between 0 and 300');
   const lifetime = o.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
-  if (!Number.isInteger(lifetime) || lifetime < 1) throw new TypeError(`maxTokenLifetimeSeconds must be a positive whole number of seconds, got ${lifetime}`);
+  if (!Number.isInteger(lifetime) || lifetime < 1)
+    throw new TypeError(`maxTokenLifetimeSeconds must be a positive whole number of seconds, got ${lifetime}`);
   return algorithms;
 }

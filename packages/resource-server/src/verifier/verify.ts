@@ -66,7 +66,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const emit = options.onEvent ?? (() => {});
 
   const metadata = new MetadataCache({
-    baseUrl: options.latchkeyUrl, fetch: fetchImpl, now, timeoutMs,
+    baseUrl: options.latchkeyUrl,
+    fetch: fetchImpl,
+    now,
+    timeoutMs,
     maxAgeMs: (options.metadataMaxAgeSeconds ?? 3600) * 1000,
     onFetch: (tenant, outcome, error) => emit({ type: 'metadata', tenant, outcome, ...(error ? { error } : {}) }),
   });
@@ -75,7 +78,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     let c = keySets.get(uri);
     if (!c) {
       c = new JwksCache(uri, {
-        fetch: fetchImpl, now, timeoutMs,
+        fetch: fetchImpl,
+        now,
+        timeoutMs,
         refetchIntervalMs: (options.jwksRefetchIntervalSeconds ?? 30) * 1000,
         maxAgeMs: (options.jwksMaxAgeSeconds ?? 600) * 1000,
         onFetch: (e) => emit({ type: 'jwks', ...e }),
@@ -107,22 +112,35 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw malformed((err as Error).message);
     }
     if (typeof header.alg !== 'string' || !allowed.has(header.alg)) {
-      throw new InvalidToken('ERR_TOKEN_ALGORITHM', `Token algorithm ${JSON.stringify(header.alg)} is not allowed (allowed: ${algorithms.join(', ')})`);
+      throw new InvalidToken(
+        'ERR_TOKEN_ALGORITHM',
+        `Token algorithm ${JSON.stringify(header.alg)} is not allowed (allowed: ${algorithms.join(', ')})`,
+      );
     }
     if (token.endsWith('.')) throw malformed('no signature');
     const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : header.typ;
-    if (typ !== 'at+jwt') throw new InvalidToken('ERR_TOKEN_TYPE', `Token type must be at+jwt (RFC 9068), got ${JSON.stringify(header.typ)}`);
+    if (typ !== 'at+jwt')
+      throw new InvalidToken(
+        'ERR_TOKEN_TYPE',
+        `Token type must be at+jwt (RFC 9068), got ${JSON.stringify(header.typ)}`,
+      );
     return { header, payload };
   }
 
   /** A token may not claim a longer life than Latchkey gives any, nor be issued in the future. */
   function checkLifetime(claims: AccessTokenClaims, t: number): void {
     if (claims.iat > t + clockTolerance) {
-      throw new InvalidToken('ERR_TOKEN_NOT_YET_VALID', `Token issued in the future: at ${new Date(claims.iat * 1000).toISOString()} (clock tolerance ${clockTolerance} s)`);
+      throw new InvalidToken(
+        'ERR_TOKEN_NOT_YET_VALID',
+        `Token issued in the future: at ${new Date(claims.iat * 1000).toISOString()} (clock tolerance ${clockTolerance} s)`,
+      );
     }
     const lifetime = claims.exp - claims.iat;
     if (lifetime > maxLifetime + clockTolerance) {
-      throw new InvalidToken('ERR_TOKEN_LIFETIME', `Token lifetime too long: issued for ${lifetime} s, at most ${maxLifetime} s accepted (maxTokenLifetimeSeconds)`);
+      throw new InvalidToken(
+        'ERR_TOKEN_LIFETIME',
+        `Token lifetime too long: issued for ${lifetime} s, at most ${maxLifetime} s accepted (maxTokenLifetimeSeconds)`,
+      );
     }
   }
 
@@ -130,21 +148,33 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const { header, payload } = precheck(token);
     const md = await metadata.get(tenant);
     if (payload.iss !== md.issuer) {
-      throw new InvalidToken('ERR_TOKEN_ISSUER', `Wrong issuer: the token was issued by ${JSON.stringify(payload.iss)}, tenant "${tenant}" expects ${JSON.stringify(md.issuer)}`);
+      throw new InvalidToken(
+        'ERR_TOKEN_ISSUER',
+        `Wrong issuer: the token was issued by ${JSON.stringify(payload.iss)}, tenant "${tenant}" expects ${JSON.stringify(md.issuer)}`,
+      );
     }
     let claims: AccessTokenClaims;
     const seen = verified.get(token);
     const t = now() / 1000;
     const keys = keysFor(md.jwks_uri);
-    if (seen && seen.claims.exp + clockTolerance > t && (seen.claims.nbf === undefined || seen.claims.nbf - clockTolerance <= t)
-      && keys.publishes(seen.kid)) {
+    if (
+      seen &&
+      seen.claims.exp + clockTolerance > t &&
+      (seen.claims.nbf === undefined || seen.claims.nbf - clockTolerance <= t) &&
+      keys.publishes(seen.kid)
+    ) {
       claims = seen.claims;
     } else {
       verified.delete(token);
       try {
         const result = await jwtVerify(token, keys.getKey, {
-          issuer: md.issuer, audience, algorithms, typ: 'at+jwt', clockTolerance,
-          currentDate: new Date(now()), requiredClaims: REQUIRED_CLAIMS,
+          issuer: md.issuer,
+          audience,
+          algorithms,
+          typ: 'at+jwt',
+          clockTolerance,
+          currentDate: new Date(now()),
+          requiredClaims: REQUIRED_CLAIMS,
         });
         claims = result.payload as AccessTokenClaims;
       } catch (err) {
@@ -155,7 +185,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // The key selection needs a kid whenever the JWKS holds more than one key; Latchkey always sends it.
       if (typeof header.kid === 'string') verified.set(token, { kid: header.kid, claims });
     }
-    if (typeof claims.sub !== 'string' || typeof claims.client_id !== 'string' || (claims.scope !== undefined && typeof claims.scope !== 'string')) {
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.client_id !== 'string' ||
+      (claims.scope !== undefined && typeof claims.scope !== 'string')
+    ) {
       throw new InvalidToken('ERR_TOKEN_CLAIMS', 'Token claims sub, client_id and scope must be strings');
     }
     if (introspector) await introspector.check(tenant, md.introspection_endpoint, token, claims.exp);

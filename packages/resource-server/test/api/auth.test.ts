@@ -8,7 +8,8 @@ import { AUDIENCE, FakeAuthorizationServer } from '../helpers/fake-as.js';
 describe('sample API routes behind the verifier (inject, stand-in authorization server)', () => {
   const as = new FakeAuthorizationServer();
   let app: FastifyInstance;
-  const get = (url: string, token?: string) => app.inject({ url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (url: string, token?: string) =>
+    app.inject({ url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   before(async () => {
     await as.start();

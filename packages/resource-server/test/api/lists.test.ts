@@ -24,7 +24,9 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
     let pages = 0;
     do {
       const sep = url.includes('?') ? '&' : '?';
-      const r: { status: number; body: Page<T> } = await get<T>(`${url}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const r: { status: number; body: Page<T> } = await get<T>(
+        `${url}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.ok(r.body.items.length <= limit);
       items.push(...r.body.items);
@@ -34,14 +36,19 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
     return { items, pages };
   }
 
-  before(async () => { app = await buildResourceServer({ verifier: null }); });
+  before(async () => {
+    app = await buildResourceServer({ verifier: null });
+  });
   after(() => app.close());
 
   test('the data is a pure function of the tenant: stable, and different per tenant', () => {
     const a = generateTenantData('demo');
     assert.deepEqual(generateTenantData('demo'), a);
     const b = generateTenantData('acme');
-    assert.notDeepEqual(b.entitlements.map((e) => e.id), a.entitlements.map((e) => e.id));
+    assert.notDeepEqual(
+      b.entitlements.map((e) => e.id),
+      a.entitlements.map((e) => e.id),
+    );
     for (const d of [a, b]) {
       assert.ok(d.entitlements.length >= 5 && d.entitlements.length <= 8);
       assert.ok(d.instances.length >= 3, 'several instances');
@@ -67,7 +74,10 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
     assert.deepEqual((await all('/t/demo/myservices/api/v1/instances', 3)).items, expected);
     const code = expected[0].serviceCode;
     const filtered = await all(`/t/demo/myservices/api/v1/instances?service=${code}`, 1);
-    assert.deepEqual(filtered.items, expected.filter((i) => i.serviceCode === code));
+    assert.deepEqual(
+      filtered.items,
+      expected.filter((i) => i.serviceCode === code),
+    );
   });
 
   test('usage: date range (inclusive), service filters, and keyset pagination across pages', async () => {
@@ -84,8 +94,12 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
 
     // Several services: repeated or comma-separated; timestamps count by their UTC day.
     const two = usage.filter((u) => u.date === '2025-05-05' && services.slice(0, 2).includes(u.serviceCode));
-    const rep = await get(`/t/demo/metering/api/v1/usage?from=2025-05-05&to=2025-05-05T23:59:59Z&service=${services[0]}&service=${services[1]}&limit=500`);
-    const comma = await get(`/t/demo/metering/api/v1/usage?from=2025-05-05T00:00:00Z&to=2025-05-05&service=${services[0]},${services[1]}&limit=500`);
+    const rep = await get(
+      `/t/demo/metering/api/v1/usage?from=2025-05-05&to=2025-05-05T23:59:59Z&service=${services[0]}&service=${services[1]}&limit=500`,
+    );
+    const comma = await get(
+      `/t/demo/metering/api/v1/usage?from=2025-05-05T00:00:00Z&to=2025-05-05&service=${services[0]},${services[1]}&limit=500`,
+    );
     assert.deepEqual(rep.body.items, two);
     assert.deepEqual(comma.body.items, two);
 
@@ -99,8 +113,14 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
   });
 
   test('a range outside the data, or an unknown service, is an empty page', async () => {
-    assert.deepEqual((await get('/t/demo/metering/api/v1/usage?from=2030-01-01')).body, { items: [], nextCursor: null });
-    assert.deepEqual((await get('/t/demo/metering/api/v1/usage?service=nothing')).body, { items: [], nextCursor: null });
+    assert.deepEqual((await get('/t/demo/metering/api/v1/usage?from=2030-01-01')).body, {
+      items: [],
+      nextCursor: null,
+    });
+    assert.deepEqual((await get('/t/demo/metering/api/v1/usage?service=nothing')).body, {
+      items: [],
+      nextCursor: null,
+    });
   });
 
   test('bad parameters are 400 with an errorMessage', async () => {
@@ -124,7 +144,10 @@ describe('sample API lists: seeded data, filters, cursor pagination', () => {
   test('a filter the endpoint does not have is refused, naming the ones it has, rather than ignored', async () => {
     const r = await get('/t/demo/metering/api/v1/usage?month=2025-01');
     assert.equal(r.status, 400);
-    assert.deepEqual(r.body, { errorCode: 'ERR_INVALID_REQUEST', errorMessage: 'Unknown query parameter "month": this endpoint takes limit, cursor, service, from, to' });
+    assert.deepEqual(r.body, {
+      errorCode: 'ERR_INVALID_REQUEST',
+      errorMessage: 'Unknown query parameter "month": this endpoint takes limit, cursor, service, from, to',
+    });
     const e = await get('/t/demo/myservices/api/v1/instances?from=2025-01-01');
     assert.equal(e.body.errorMessage, 'Unknown query parameter "from": this endpoint takes limit, cursor, service');
   });

@@ -19,7 +19,11 @@ describe('introspection mode sees revocations immediately', () => {
 
   const call = async (rs: ResourceProcess, token: string) => {
     const r = await fetch(`${rs.url}/t/demo/myservices/api/v1/instances`, { headers: bearer(token) });
-    return { status: r.status, body: await r.json() as { errorMessage?: string; errorCode?: string }, challenge: r.headers.get('www-authenticate') };
+    return {
+      status: r.status,
+      body: (await r.json()) as { errorMessage?: string; errorCode?: string },
+      challenge: r.headers.get('www-authenticate'),
+    };
   };
 
   before(async () => {
@@ -29,7 +33,11 @@ describe('introspection mode sees revocations immediately', () => {
     apiClient = await env.createApp({ name: 'sample API', grantTypes: ['client_credentials'], scopes: [] });
     const credentials = JSON.stringify({ demo: apiClient });
     [uncached, cached] = await Promise.all([
-      startResourceServer({ LATCHKEY_URL: env.server.url, INTROSPECTION_CREDENTIALS: credentials, INTROSPECTION_CACHE_SECONDS: '0' }),
+      startResourceServer({
+        LATCHKEY_URL: env.server.url,
+        INTROSPECTION_CREDENTIALS: credentials,
+        INTROSPECTION_CACHE_SECONDS: '0',
+      }),
       startResourceServer({ LATCHKEY_URL: env.server.url, INTROSPECTION_CREDENTIALS: credentials }),
     ]);
     offline = createVerifier({ latchkeyUrl: env.server.url, audience: SAMPLE_AUDIENCE });
@@ -70,7 +78,8 @@ describe('introspection mode sees revocations immediately', () => {
   test('credentials the server refuses fail closed (503), with the reason kept for logs', async () => {
     const token = await clientCredentials(env.server.url, app, 'myservices');
     const wrong = createVerifier({
-      latchkeyUrl: env.server.url, audience: SAMPLE_AUDIENCE,
+      latchkeyUrl: env.server.url,
+      audience: SAMPLE_AUDIENCE,
       introspection: { credentials: { demo: { clientId: apiClient.clientId, clientSecret: 'lk_cs_wrong' } } },
     });
     await assert.rejects(wrong.verify(token, { tenant: 'demo' }), (err: unknown) => {

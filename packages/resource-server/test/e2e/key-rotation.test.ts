@@ -45,16 +45,24 @@ describe('key rotation while the sample API is running', () => {
     // The running authorization server learns of the new key when it meets a token that names it
     // (here one signed store-side for its issuer, as another process of a cluster would sign it).
     const sameIssuer = await env.contextFor(env.server.url);
-    const crossProcess = (await issueTokens(sameIssuer, env.tenant, {
-      client: env.client, userId: null, scopes: ['myservices'], withRefresh: false,
-    })).access_token;
+    const crossProcess = (
+      await issueTokens(sameIssuer, env.tenant, {
+        client: env.client,
+        userId: null,
+        scopes: ['myservices'],
+        withRefresh: false,
+      })
+    ).access_token;
     assert.equal(decodeProtectedHeader(crossProcess).kid, newKid);
     const intro = await fetch(`${env.server.url}/t/demo/oauth2/v1/introspect`, {
       method: 'POST',
-      headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic(app.clientId, app.clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: form({ token: crossProcess }),
     });
-    assert.equal((await intro.json() as { active: boolean }).active, true);
+    assert.equal(((await intro.json()) as { active: boolean }).active, true);
 
     // From now on the running server signs with the new key.
     const newToken = await clientCredentials(env.server.url, app, 'myservices');

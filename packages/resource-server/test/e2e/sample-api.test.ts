@@ -6,10 +6,21 @@ import { startInteropEnv, type InteropEnv } from '../../../server/test/interop/s
 import { issueTokens } from '../../../server/src/domain/tokens/issue.js';
 import { createUser } from '../../../server/src/domain/users/service.js';
 import { generateTenantData } from '../../src/data/seed.js';
-import { addTenant, bearer, clientCredentials, passwordGrant, signedWithRealKey, type AppCredentials } from '../helpers/latchkey.js';
+import {
+  addTenant,
+  bearer,
+  clientCredentials,
+  passwordGrant,
+  signedWithRealKey,
+  type AppCredentials,
+} from '../helpers/latchkey.js';
 import { startResourceServer, type ResourceProcess } from '../helpers/resource-process.js';
 
-type Answer = { status: number; challenge: string | null; body: Record<string, unknown> & { errorMessage?: string; errorCode?: string } };
+type Answer = {
+  status: number;
+  challenge: string | null;
+  body: Record<string, unknown> & { errorMessage?: string; errorCode?: string };
+};
 
 /**
  * The sample API as a process next to a real Latchkey process: it knows only LATCHKEY_URL (for
@@ -24,7 +35,7 @@ describe('sample API process with tokens from a real authorization server', () =
 
   async function call(path: string, token?: string): Promise<Answer> {
     const r = await fetch(`${rs.url}${path}`, { headers: token === undefined ? {} : bearer(token) });
-    return { status: r.status, challenge: r.headers.get('www-authenticate'), body: await r.json() as Answer['body'] };
+    return { status: r.status, challenge: r.headers.get('www-authenticate'), body: (await r.json()) as Answer['body'] };
   }
   const ENTITLEMENTS = '/t/demo/myservices/api/v1/serviceEntitlements';
   const USAGE = '/t/demo/metering/api/v1/usage';
@@ -48,7 +59,7 @@ describe('sample API process with tokens from a real authorization server', () =
     await env?.close();
   });
 
-  test('a real token reads every endpoint of its tenant, with the tenant\'s data', async () => {
+  test("a real token reads every endpoint of its tenant, with the tenant's data", async () => {
     const data = generateTenantData('demo');
     const ents = await call(ENTITLEMENTS, full);
     assert.equal(ents.status, 200, JSON.stringify(ents.body));
@@ -58,10 +69,13 @@ describe('sample API process with tokens from a real authorization server', () =
     assert.deepEqual(inst.body.items, data.instances.slice(0, 2));
     const usage = await call(`${USAGE}?from=2025-02-01&to=2025-02-28&limit=500`, full);
     assert.equal(usage.status, 200);
-    assert.deepEqual(usage.body.items, data.usage.filter((u) => u.date >= '2025-02-01' && u.date <= '2025-02-28').slice(0, 500));
+    assert.deepEqual(
+      usage.body.items,
+      data.usage.filter((u) => u.date >= '2025-02-01' && u.date <= '2025-02-28').slice(0, 500),
+    );
   });
 
-  test('a user\'s token (password grant; audience = this API and the issuer) works too', async () => {
+  test("a user's token (password grant; audience = this API and the issuer) works too", async () => {
     const user = await passwordGrant(env.server.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     assert.equal((await call(USAGE, user)).status, 200);
   });
@@ -86,14 +100,36 @@ describe('sample API process with tokens from a real authorization server', () =
     const { kid } = decodeProtectedHeader(full);
     const claims = JSON.parse(Buffer.from(full.split('.')[1], 'base64url').toString());
     const { privateKey } = await generateKeyPair('ES256');
-    invalidToken(await call(ENTITLEMENTS, await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(privateKey)), 'ERR_TOKEN_SIGNATURE');
-    invalidToken(await call(ENTITLEMENTS, await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'forged' }).sign(privateKey)), 'ERR_TOKEN_UNKNOWN_KEY');
+    invalidToken(
+      await call(
+        ENTITLEMENTS,
+        await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(privateKey),
+      ),
+      'ERR_TOKEN_SIGNATURE',
+    );
+    invalidToken(
+      await call(
+        ENTITLEMENTS,
+        await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'forged' }).sign(privateKey),
+      ),
+      'ERR_TOKEN_UNKNOWN_KEY',
+    );
   });
 
-  test('wrong issuer: signed with the tenant\'s real key by the server\'s own code, for another PUBLIC_URL', async () => {
+  test("wrong issuer: signed with the tenant's real key by the server's own code, for another PUBLIC_URL", async () => {
     const elsewhere = await env.contextFor('https://elsewhere.example');
-    const token = (await issueTokens(elsewhere, env.tenant, { client: env.client, userId: null, scopes: ['myservices'], withRefresh: false })).access_token;
-    assert.equal(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iss, 'https://elsewhere.example/t/demo');
+    const token = (
+      await issueTokens(elsewhere, env.tenant, {
+        client: env.client,
+        userId: null,
+        scopes: ['myservices'],
+        withRefresh: false,
+      })
+    ).access_token;
+    assert.equal(
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).iss,
+      'https://elsewhere.example/t/demo',
+    );
     const a = await call(ENTITLEMENTS, token);
     invalidToken(a, 'ERR_TOKEN_ISSUER');
     assert.match(a.body.errorMessage!, /Wrong issuer/);
@@ -109,15 +145,23 @@ describe('sample API process with tokens from a real authorization server', () =
   });
 
   test('a user whose roles grant no scope of this API is told so, not just that the audience is wrong', async () => {
-    await createUser(env.store, env.tenant, { email: 'no-roles@demo.test', displayName: 'No roles', password: 'a password of no roles' }, { type: 'system', id: null });
+    await createUser(
+      env.store,
+      env.tenant,
+      { email: 'no-roles@demo.test', displayName: 'No roles', password: 'a password of no roles' },
+      { type: 'system', id: null },
+    );
     const token = await passwordGrant(env.server.url, 'no-roles@demo.test', 'a password of no roles');
     const a = await call(ENTITLEMENTS, token);
     invalidToken(a, 'ERR_TOKEN_AUDIENCE');
-    assert.equal(a.body.errorMessage, `This token grants no scope of this API ("urn:latchkey:sample-api"): it is for "${env.issuer}" only. `
-      + 'The roles of its user (or the scopes chosen for its client) include none of this API\'s scopes: ask a domain manager for a role that grants them, then get a new token');
+    assert.equal(
+      a.body.errorMessage,
+      `This token grants no scope of this API ("urn:latchkey:sample-api"): it is for "${env.issuer}" only. ` +
+        "The roles of its user (or the scopes chosen for its client) include none of this API's scopes: ask a domain manager for a role that grants them, then get a new token",
+    );
   });
 
-  test('another tenant\'s token is refused on this tenant\'s paths, and works on its own', async () => {
+  test("another tenant's token is refused on this tenant's paths, and works on its own", async () => {
     const acmeToken = await clientCredentials(env.server.url, acme, 'myservices metering', 'acme');
     invalidToken(await call(ENTITLEMENTS, acmeToken), 'ERR_TOKEN_ISSUER');
     invalidToken(await call('/t/demo/metering/api/v1/usage', acmeToken), 'ERR_TOKEN_ISSUER');
@@ -158,8 +202,14 @@ describe('sample API process with tokens from a real authorization server', () =
   test('all of the above cost one metadata and one JWKS fetch per tenant, plus one refetch for the forged kid', async () => {
     const jwks = await rs.waitForLogs('jwks fetched', 3);
     const demo = jwks.filter((l) => String(l.jwksUri).includes('/t/demo/'));
-    assert.deepEqual(demo.map((l) => l.reason), ['initial', 'unknown-kid']);
-    assert.deepEqual(jwks.filter((l) => String(l.jwksUri).includes('/t/acme/')).map((l) => l.reason), ['initial']);
+    assert.deepEqual(
+      demo.map((l) => l.reason),
+      ['initial', 'unknown-kid'],
+    );
+    assert.deepEqual(
+      jwks.filter((l) => String(l.jwksUri).includes('/t/acme/')).map((l) => l.reason),
+      ['initial'],
+    );
     const md = await rs.waitForLogs('authorization server metadata fetched', 3);
     assert.deepEqual(md.map((l) => `${l.tenant}:${l.outcome}`).sort(), ['acme:found', 'demo:found', 'nope:unknown']);
   });

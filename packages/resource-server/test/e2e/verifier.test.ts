@@ -8,7 +8,13 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jos
 import { startInteropEnv, type InteropEnv } from '../../../server/test/interop/setup.js';
 import { createVerifier, latchkeyExpress, latchkeyFastify, type Verifier } from '../../src/verifier/index.js';
 import { deadUrl } from '../helpers/fake-as.js';
-import { SAMPLE_AUDIENCE, bearer, clientCredentials, signedWithRealKey, type AppCredentials } from '../helpers/latchkey.js';
+import {
+  SAMPLE_AUDIENCE,
+  bearer,
+  clientCredentials,
+  signedWithRealKey,
+  type AppCredentials,
+} from '../helpers/latchkey.js';
 
 /**
  * The reusable verifier in a user's own API, against a real authorization server: the plain
@@ -41,13 +47,21 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
     });
 
     test('the clock option: the same real token is expired once its hour (plus 30 s) has passed', async () => {
-      const later = createVerifier({ latchkeyUrl: env.server.url, audience: SAMPLE_AUDIENCE, now: () => Date.now() + 3631_000 });
+      const later = createVerifier({
+        latchkeyUrl: env.server.url,
+        audience: SAMPLE_AUDIENCE,
+        now: () => Date.now() + 3631_000,
+      });
       await assert.rejects(later.verify(metering, { tenant: 'demo' }), (err: unknown) => {
         assert.equal((err as { code: string }).code, 'ERR_TOKEN_EXPIRED');
         assert.match((err as Error).message, /^Expired token/);
         return true;
       });
-      const earlier = createVerifier({ latchkeyUrl: env.server.url, audience: SAMPLE_AUDIENCE, now: () => Date.now() + 3500_000 });
+      const earlier = createVerifier({
+        latchkeyUrl: env.server.url,
+        audience: SAMPLE_AUDIENCE,
+        now: () => Date.now() + 3500_000,
+      });
       await earlier.verify(metering, { tenant: 'demo' });
     });
 
@@ -59,7 +73,8 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
     test('many forged-kid tokens: at most one JWKS refetch per 30 s (counted with a fetch wrapper)', async () => {
       let jwksFetches = 0;
       const counted = createVerifier({
-        latchkeyUrl: env.server.url, audience: SAMPLE_AUDIENCE,
+        latchkeyUrl: env.server.url,
+        audience: SAMPLE_AUDIENCE,
         fetch: (input, init) => {
           if (String(input).endsWith('/oauth2/v1/keys')) jwksFetches++;
           return fetch(input, init);
@@ -68,13 +83,16 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
       await counted.verify(metering, { tenant: 'demo' });
       assert.equal(jwksFetches, 1);
       const claims = JSON.parse(Buffer.from(metering.split('.')[1], 'base64url').toString());
-      const forged = await Promise.all(Array.from({ length: 40 }, async () => {
-        const { privateKey, publicKey } = await generateKeyPair('ES256');
-        const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
-        return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(privateKey);
-      }));
+      const forged = await Promise.all(
+        Array.from({ length: 40 }, async () => {
+          const { privateKey, publicKey } = await generateKeyPair('ES256');
+          const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
+          return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid }).sign(privateKey);
+        }),
+      );
       const burst = await Promise.allSettled(forged.map((t) => counted.verify(t, { tenant: 'demo' })));
-      for (const t of forged) await assert.rejects(counted.verify(t, { tenant: 'demo' }), { code: 'ERR_TOKEN_UNKNOWN_KEY' });
+      for (const t of forged)
+        await assert.rejects(counted.verify(t, { tenant: 'demo' }), { code: 'ERR_TOKEN_UNKNOWN_KEY' });
       assert.ok(burst.every((r) => r.status === 'rejected'));
       assert.equal(jwksFetches, 2, '80 forged kids, one refetch');
       await counted.verify(myservices, { tenant: 'demo' });
@@ -90,7 +108,8 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
       await api.register(async (scope) => {
         await scope.register(latchkeyFastify, { verifier, tenant: 'demo', realm: 'reports' });
         scope.get('/reports', { config: { requiredScopes: ['metering'] } }, async (request) => ({
-          subject: request.accessToken!.subject, scopes: request.accessToken!.scopes,
+          subject: request.accessToken!.subject,
+          scopes: request.accessToken!.scopes,
         }));
         scope.get('/catalogue', { config: { requiredScopes: ['myservices'] } }, async () => ({ ok: true }));
         scope.get('/status', { config: { skipAuth: true } }, async (request) => ({ token: request.accessToken }));
@@ -139,15 +158,30 @@ describe('the verifier embedded in your own API, with real Latchkey tokens', () 
         res.json({ tenant: req.accessToken!.tenant, subject: req.accessToken!.subject });
       });
       const down = createVerifier({ latchkeyUrl: await deadUrl(), audience: SAMPLE_AUDIENCE, timeoutMs: 2000 });
-      ex.get('/down', latchkeyExpress({ verifier: down, tenant: 'demo' }), (_req, res) => { res.json({}); });
-      server = await new Promise<Server>((resolve) => { const s = ex.listen(0, '127.0.0.1', () => resolve(s)); });
+      ex.get('/down', latchkeyExpress({ verifier: down, tenant: 'demo' }), (_req, res) => {
+        res.json({});
+      });
+      server = await new Promise<Server>((resolve) => {
+        const s = ex.listen(0, '127.0.0.1', () => resolve(s));
+      });
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    after(() => new Promise<void>((r) => { server?.closeAllConnections(); if (server) server.close(() => r()); else r(); }));
+    after(
+      () =>
+        new Promise<void>((r) => {
+          server?.closeAllConnections();
+          if (server) server.close(() => r());
+          else r();
+        }),
+    );
 
     const get = async (path: string, token?: string) => {
       const r = await fetch(base + path, { headers: token ? bearer(token) : {} });
-      return { status: r.status, challenge: r.headers.get('www-authenticate'), body: await r.json() as Record<string, string> };
+      return {
+        status: r.status,
+        challenge: r.headers.get('www-authenticate'),
+        body: (await r.json()) as Record<string, string>,
+      };
     };
 
     test('a valid token reaches the handler with req.accessToken; the tenant comes from the route', async () => {

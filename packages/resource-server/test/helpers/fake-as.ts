@@ -2,7 +2,15 @@
 // introspection endpoint per tenant, each call counted, and tokens minted with jose.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 
 export const AUDIENCE = 'urn:latchkey:sample-api';
 
@@ -62,7 +70,7 @@ export class FakeAuthorizationServer {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((r) => this.server ? this.server.close(() => r()) : r());
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
   issuer(tenant: string): string {
@@ -91,11 +99,20 @@ export class FakeAuthorizationServer {
     const key = opts.key ?? this.activeKey(slug);
     const now = Math.floor(Date.now() / 1000);
     const claims: JWTPayload = {
-      iss: this.issuer(slug), sub: 'lk_app_test', aud: AUDIENCE, iat: now, exp: now + (opts.ttl ?? 3600),
-      jti: crypto.randomUUID(), client_id: 'lk_app_test', scope: 'metering myservices', ...opts.claims,
+      iss: this.issuer(slug),
+      sub: 'lk_app_test',
+      aud: AUDIENCE,
+      iat: now,
+      exp: now + (opts.ttl ?? 3600),
+      jti: crypto.randomUUID(),
+      client_id: 'lk_app_test',
+      scope: 'metering myservices',
+      ...opts.claims,
     };
     for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-    return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid, ...opts.header }).sign(key.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid, ...opts.header })
+      .sign(key.privateKey);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -110,7 +127,11 @@ export class FakeAuthorizationServer {
       if (this.failing) return send(500, { error: 'server_error' });
       if (!this.tenants.has(m[1])) return send(404, { error: 'invalid_request' });
       const issuer = this.issuer(m[1]);
-      return send(200, { issuer, jwks_uri: `${issuer}/oauth2/v1/keys`, introspection_endpoint: `${issuer}/oauth2/v1/introspect` });
+      return send(200, {
+        issuer,
+        jwks_uri: `${issuer}/oauth2/v1/keys`,
+        introspection_endpoint: `${issuer}/oauth2/v1/introspect`,
+      });
     }
     m = /^\/t\/([^/]+)\/oauth2\/v1\/keys$/.exec(url.pathname);
     if (m) {
@@ -129,7 +150,8 @@ export class FakeAuthorizationServer {
       this.lastIntrospectionAuth = auth;
       const decoded = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString();
       const [id, secret] = decoded.split(':').map(decodeURIComponent);
-      if (!auth.startsWith('Basic ') || !this.introspectionClients.has(`${id}:${secret}`)) return send(401, { error: 'invalid_client' });
+      if (!auth.startsWith('Basic ') || !this.introspectionClients.has(`${id}:${secret}`))
+        return send(401, { error: 'invalid_client' });
       const token = new URLSearchParams(body).get('token') ?? '';
       const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}') as JWTPayload;
       const t = this.tenants.get(m[1]);
@@ -143,7 +165,12 @@ export class FakeAuthorizationServer {
 /** A verifier clock that tests move by hand. */
 export function manualClock(start = Date.now()) {
   let t = start;
-  return { now: () => t, advance: (seconds: number) => { t += seconds * 1000; } };
+  return {
+    now: () => t,
+    advance: (seconds: number) => {
+      t += seconds * 1000;
+    },
+  };
 }
 
 export function jtiOf(token: string): string {

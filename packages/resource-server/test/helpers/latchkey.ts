@@ -15,25 +15,38 @@ export interface AppCredentials {
 }
 
 /** client_credentials at the real token endpoint. */
-export async function clientCredentials(asUrl: string, app: AppCredentials, scope?: string, tenant = 'demo'): Promise<string> {
+export async function clientCredentials(
+  asUrl: string,
+  app: AppCredentials,
+  scope?: string,
+  tenant = 'demo',
+): Promise<string> {
   const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/token`, {
     method: 'POST',
-    headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basic(app.clientId, app.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: form({ grant_type: 'client_credentials', scope }),
   });
-  const body = await r.json() as Record<string, unknown>;
+  const body = (await r.json()) as Record<string, unknown>;
   assert.equal(r.status, 200, JSON.stringify(body));
   return body.access_token as string;
 }
 
 /** The password grant with the built-in public client (a user-bound token). */
-export async function passwordGrant(asUrl: string, username: string, password: string, tenant = 'demo'): Promise<string> {
+export async function passwordGrant(
+  asUrl: string,
+  username: string,
+  password: string,
+  tenant = 'demo',
+): Promise<string> {
   const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: form({ grant_type: 'password', client_id: 'latchkey-sdk', username, password }),
   });
-  const body = await r.json() as Record<string, unknown>;
+  const body = (await r.json()) as Record<string, unknown>;
   assert.equal(r.status, 200, JSON.stringify(body));
   return body.access_token as string;
 }
@@ -42,7 +55,10 @@ export async function passwordGrant(asUrl: string, username: string, password: s
 export async function revoke(asUrl: string, app: AppCredentials, token: string, tenant = 'demo'): Promise<void> {
   const r = await fetch(`${asUrl}/t/${tenant}/oauth2/v1/revoke`, {
     method: 'POST',
-    headers: { authorization: basic(app.clientId, app.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basic(app.clientId, app.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: form({ token }),
   });
   assert.equal(r.status, 200);
@@ -52,9 +68,17 @@ export async function revoke(asUrl: string, app: AppCredentials, token: string, 
 export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant: Tenant } & AppCredentials> {
   const tenant = await createTenant(env.store, { slug, name: slug.toUpperCase() }, { type: 'system', id: null });
   await env.services.keys.active(tenant);
-  const { client, clientSecret } = await createApp(env.store, env.services.hasher, tenant, {
-    name: `${slug} app`, grantTypes: ['client_credentials'], scopes: ['myservices', 'metering'],
-  }, { type: 'system', id: null });
+  const { client, clientSecret } = await createApp(
+    env.store,
+    env.services.hasher,
+    tenant,
+    {
+      name: `${slug} app`,
+      grantTypes: ['client_credentials'],
+      scopes: ['myservices', 'metering'],
+    },
+    { type: 'system', id: null },
+  );
   return { tenant, clientId: client.clientId, clientSecret };
 }
 
@@ -62,10 +86,19 @@ export async function addTenant(env: InteropEnv, slug: string): Promise<{ tenant
  * A token signed with the tenant's real key but a lifetime of our choosing (negative: already
  * expired); the server's own signer, fed by the shared store and master key.
  */
-export async function signedWithRealKey(env: InteropEnv, ttlSeconds: number, scope = 'myservices metering'): Promise<string> {
+export async function signedWithRealKey(
+  env: InteropEnv,
+  ttlSeconds: number,
+  scope = 'myservices metering',
+): Promise<string> {
   const key = await env.services.keys.active(env.tenant);
   return signAccessToken(key, {
-    issuer: env.issuer, subject: env.clientId, audience: SAMPLE_AUDIENCE, clientId: env.clientId, scope, ttlSeconds,
+    issuer: env.issuer,
+    subject: env.clientId,
+    audience: SAMPLE_AUDIENCE,
+    clientId: env.clientId,
+    scope,
+    ttlSeconds,
   }).token;
 }
 

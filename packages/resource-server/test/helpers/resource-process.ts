@@ -36,8 +36,12 @@ function spawnResource(env: Record<string, string>, port: number): { child: Chil
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   return { child, output: () => out };
 }
 
@@ -48,14 +52,17 @@ export async function startResourceServer(env: Record<string, string>): Promise<
   const { child, output } = spawnResource(env, port);
   const stop = () => stopChild(child);
   await waitUntilReady(child, `${url}/healthz`, output, 'resource server');
-  const logs = (msg: string) => output().split('\n').flatMap((line) => {
-    try {
-      const o = JSON.parse(line) as Record<string, unknown>;
-      return o.msg === msg ? [o] : [];
-    } catch {
-      return [];
-    }
-  });
+  const logs = (msg: string) =>
+    output()
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          const o = JSON.parse(line) as Record<string, unknown>;
+          return o.msg === msg ? [o] : [];
+        } catch {
+          return [];
+        }
+      });
   const waitForLogs = async (msg: string, count: number) => {
     const until = Date.now() + 3000;
     while (logs(msg).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -66,13 +73,20 @@ export async function startResourceServer(env: Record<string, string>): Promise<
     if (env.LOG_REQUESTS !== '1') throw new Error('caughtUp() needs the sample API started with LOG_REQUESTS=1');
     const mark = `/healthz?mark=${++marks}`;
     assert.equal((await fetch(`${url}${mark}`)).status, 200);
-    await until(`the log line of ${mark}`, () => logs('incoming request').some((l) => (l.req as { url?: string } | undefined)?.url === mark), 3000);
+    await until(
+      `the log line of ${mark}`,
+      () => logs('incoming request').some((l) => (l.req as { url?: string } | undefined)?.url === mark),
+      3000,
+    );
   };
   return { url, child, output, logs, waitForLogs, caughtUp, stop };
 }
 
 /** Runs the sample API expecting it to refuse to start; resolves with its exit code and output. */
-export async function runUntilExit(env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+export async function runUntilExit(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; output: string }> {
   const { child, output } = spawnResource(env, await freePort());
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

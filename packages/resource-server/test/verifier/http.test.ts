@@ -1,7 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearerToken, errorResponse } from '../../src/verifier/http.js';
-import { AuthorizationServerUnavailable, InsufficientScope, InvalidToken, MissingToken } from '../../src/verifier/errors.js';
+import {
+  AuthorizationServerUnavailable,
+  InsufficientScope,
+  InvalidToken,
+  MissingToken,
+} from '../../src/verifier/errors.js';
 
 describe('RFC 6750 on the wire', () => {
   test('bearerToken reads the Authorization header', () => {
@@ -11,7 +16,11 @@ describe('RFC 6750 on the wire', () => {
     assert.throws(() => bearerToken(''), MissingToken);
     assert.throws(() => bearerToken('Basic dXNlcjpwYXNz'), MissingToken, 'another scheme is no bearer token at all');
     for (const bad of ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer ä']) {
-      assert.throws(() => bearerToken(bad), (err: unknown) => err instanceof InvalidToken && err.code === 'ERR_TOKEN_MALFORMED', bad);
+      assert.throws(
+        () => bearerToken(bad),
+        (err: unknown) => err instanceof InvalidToken && err.code === 'ERR_TOKEN_MALFORMED',
+        bad,
+      );
     }
     assert.throws(() => bearerToken(['Bearer a', 'Bearer b']), InvalidToken);
   });
@@ -27,14 +36,20 @@ describe('RFC 6750 on the wire', () => {
   test('an invalid token: 401, error="invalid_token" and a description safe to quote', () => {
     const r = errorResponse(new InvalidToken('ERR_TOKEN_EXPIRED', 'Expired token: "x" \\ y'), 'sample');
     assert.equal(r.status, 401);
-    assert.equal(r.headers['www-authenticate'], 'Bearer error="invalid_token", error_description="Expired token: \'x\' \' y"');
+    assert.equal(
+      r.headers['www-authenticate'],
+      'Bearer error="invalid_token", error_description="Expired token: \'x\' \' y"',
+    );
     assert.deepEqual(r.body, { errorMessage: 'Expired token: "x" \\ y', errorCode: 'ERR_TOKEN_EXPIRED' });
   });
 
   test('insufficient scope: 403 naming the scope in the challenge and the message', () => {
     const r = errorResponse(new InsufficientScope(['metering'], ['myservices']), 'sample');
     assert.equal(r.status, 403);
-    assert.match(r.headers['www-authenticate'], /^Bearer error="insufficient_scope", scope="metering", error_description="[^"]*"$/);
+    assert.match(
+      r.headers['www-authenticate'],
+      /^Bearer error="insufficient_scope", scope="metering", error_description="[^"]*"$/,
+    );
     assert.match(r.body.errorMessage, /scope "metering"/);
   });
 

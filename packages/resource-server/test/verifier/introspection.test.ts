@@ -9,7 +9,12 @@ describe('introspection mode (RFC 7662): revocations seen at once, short positiv
   const credentials = { demo: { clientId: 'lk_app_api', clientSecret: 'lk_cs_s3cr:t/+=' } };
   const setup = (o: Partial<IntrospectionOptions> = {}) => {
     const clock = manualClock();
-    const verifier = createVerifier({ latchkeyUrl: as.url, audience: AUDIENCE, now: clock.now, introspection: { credentials, ...o } });
+    const verifier = createVerifier({
+      latchkeyUrl: as.url,
+      audience: AUDIENCE,
+      now: clock.now,
+      introspection: { credentials, ...o },
+    });
     return { clock, verifier };
   };
 
@@ -93,11 +98,18 @@ describe('introspection mode (RFC 7662): revocations seen at once, short positiv
 
   test('fails closed: no credentials for the tenant, or refused credentials, are 503', async () => {
     const { verifier } = setup();
-    await assert.rejects(verifier.verify(await as.mint('acme'), { tenant: 'acme' }), { code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE', status: 503 });
+    await assert.rejects(verifier.verify(await as.mint('acme'), { tenant: 'acme' }), {
+      code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+      status: 503,
+    });
     const wrong = createVerifier({
-      latchkeyUrl: as.url, audience: AUDIENCE,
+      latchkeyUrl: as.url,
+      audience: AUDIENCE,
       introspection: { credentials: () => ({ clientId: 'lk_app_api', clientSecret: 'wrong' }) },
     });
-    await assert.rejects(wrong.verify(await as.mint('demo'), { tenant: 'demo' }), { code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE', status: 503 });
+    await assert.rejects(wrong.verify(await as.mint('demo'), { tenant: 'demo' }), {
+      code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+      status: 503,
+    });
   });
 });

@@ -15,7 +15,10 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     const events: VerifierEvent[] = [];
     let fetches = 0;
     const verifier = createVerifier({
-      latchkeyUrl: as.url, audience: AUDIENCE, now: clock.now, onEvent: (e) => events.push(e),
+      latchkeyUrl: as.url,
+      audience: AUDIENCE,
+      now: clock.now,
+      onEvent: (e) => events.push(e),
       fetch: (input, init) => {
         if (String(input).endsWith('/oauth2/v1/keys')) fetches++;
         return fetch(input, init);
@@ -46,7 +49,10 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     await verifier.verify(rotated, { tenant: slug });
     assert.equal(jwksFetches(), 2);
     const jwks = events.filter((e) => e.type === 'jwks');
-    assert.deepEqual(jwks.map((e) => e.type === 'jwks' && e.reason), ['initial', 'unknown-kid']);
+    assert.deepEqual(
+      jwks.map((e) => e.type === 'jwks' && e.reason),
+      ['initial', 'unknown-kid'],
+    );
     assert.ok(jwks[1].type === 'jwks' && jwks[1].kids!.includes(newKid));
   });
 
@@ -57,8 +63,11 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     const forged = await Promise.all(Array.from({ length: 50 }, async () => as.mint(slug, { key: await newKey() })));
     // A burst, all at once, then one by one.
     const results = await Promise.allSettled(forged.slice(0, 25).map((t) => verifier.verify(t, { tenant: slug })));
-    for (const t of forged.slice(25)) results.push(...await Promise.allSettled([verifier.verify(t, { tenant: slug })]));
-    assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'ERR_TOKEN_UNKNOWN_KEY'));
+    for (const t of forged.slice(25))
+      results.push(...(await Promise.allSettled([verifier.verify(t, { tenant: slug })])));
+    assert.ok(
+      results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'ERR_TOKEN_UNKNOWN_KEY'),
+    );
     assert.equal(jwksFetches(), 2, 'the first unknown kid refetched once; the other 49 did not');
 
     clock.advance(29);
@@ -116,7 +125,9 @@ describe('JWKS cache: keys fetched once, refetched on an unknown kid at most onc
     const k = t.keys[0];
     t.keys = [{ ...k, publicJwk: { kty: 'oct', k: 'c2VjcmV0', kid: k.kid, alg: 'HS256' } }];
     try {
-      await assert.rejects(verifier.verify(await as.mint(slug, { key: k }), { tenant: slug }), { code: 'ERR_TOKEN_UNKNOWN_KEY' });
+      await assert.rejects(verifier.verify(await as.mint(slug, { key: k }), { tenant: slug }), {
+        code: 'ERR_TOKEN_UNKNOWN_KEY',
+      });
     } finally {
       t.keys = [k];
     }

@@ -7,7 +7,11 @@ import { SDK_WORDING, type Wording } from '../wording.js';
 // Typed helpers for the management API at `{baseUrl}/t/{tenant}/api/v1`. Field names are the API's
 // (camelCase JSON); see the server's OpenAPI document at /docs for every field and filter.
 
-export interface RoleRef { id: string; name: string; builtin: string | null }
+export interface RoleRef {
+  id: string;
+  name: string;
+  builtin: string | null;
+}
 
 export interface Me {
   id: string;
@@ -184,7 +188,10 @@ const id = (value: string) => encodeURIComponent(value);
 
 /** The signed-in user's own personal OAuth2 clients (`/me/oauth2-clients`). */
 export class PersonalClientsApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
 
   list(query: PersonalClientQuery = {}): Promise<Page<PersonalClient>> {
     return this.api.request(`${this.base}/me/oauth2-clients`, { query: { ...query } });
@@ -218,7 +225,10 @@ export class PersonalClientsApi {
 
 /** Stale credentials across the domain: personal clients and applications (domain managers). */
 export class StaleCredentialsApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
 
   list(query: StaleQuery): Promise<Page<StaleCredential>> {
     return this.api.request(`${this.base}/stale-credentials`, { query: { ...query } });
@@ -231,7 +241,10 @@ export class StaleCredentialsApi {
 
 /** The domain's users (domain managers). */
 export class UsersApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
 
   list(query: UserQuery = {}): Promise<Page<User>> {
     return this.api.request(`${this.base}/users`, { query: { ...query } });
@@ -256,7 +269,11 @@ export class UsersApi {
 
 /** Confidential applications (domain managers). */
 export class AppsApi {
-  constructor(private readonly api: Requester, private readonly base: string, private readonly wording: Wording = SDK_WORDING) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+    private readonly wording: Wording = SDK_WORDING,
+  ) {}
 
   list(query: AppQuery = {}): Promise<Page<App>> {
     return this.api.request(`${this.base}/apps`, { query: { ...query } });
@@ -302,7 +319,8 @@ export class AppsApi {
     }
     const scopes = options.scopes ?? (await this.get(appId)).scopes;
     const doc = await this.api.request<TokFile>(`${this.base}/apps/${id(appId)}/tokens`, {
-      method: 'POST', body: { scopes, includeRefreshToken: options.includeRefreshToken ?? true },
+      method: 'POST',
+      body: { scopes, includeRefreshToken: options.includeRefreshToken ?? true },
     });
     if (options.out) await writeTokFile(options.out, doc);
     return doc;
@@ -311,7 +329,10 @@ export class AppsApi {
 
 /** The domain's settings (domain managers). */
 export class SettingsApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
 
   get(): Promise<Settings> {
     return this.api.request(`${this.base}/settings`);
@@ -336,7 +357,10 @@ export interface SigningKey {
 
 /** The domain's token-signing keys (domain managers). */
 export class SigningKeysApi {
-  constructor(private readonly api: Requester, private readonly base: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
 
   async list(): Promise<SigningKey[]> {
     return (await this.api.request<{ items: SigningKey[] }>(`${this.base}/signing-keys`)).items;
@@ -348,6 +372,9 @@ export class SigningKeysApi {
    * leak) unpublishes every key at once instead, so tokens signed before are refused.
    */
   rotate(options: { compromised?: boolean } = {}): Promise<{ kid: string; items: SigningKey[] }> {
-    return this.api.request(`${this.base}/signing-keys/rotate`, { method: 'POST', ...(options.compromised ? { body: { compromised: true } } : {}) });
+    return this.api.request(`${this.base}/signing-keys/rotate`, {
+      method: 'POST',
+      ...(options.compromised ? { body: { compromised: true } } : {}),
+    });
   }
 }

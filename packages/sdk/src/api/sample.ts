@@ -8,7 +8,11 @@ import type { QueryValue, Requester } from './types.js';
 export type JsonObject = Record<string, unknown>;
 
 export class SampleApi {
-  constructor(private readonly api: Requester, private readonly apiUrl: string, private readonly tenant: string) {}
+  constructor(
+    private readonly api: Requester,
+    private readonly apiUrl: string,
+    private readonly tenant: string,
+  ) {}
 
   /** `{apiUrl}/t/{tenant}/{path}` */
   url(path: string): string {

@@ -46,8 +46,14 @@ export function globals(cmd: Command): GlobalOptions {
 export function clientFor(cmd: Command, io: CliIO): Latchkey {
   const o = globals(cmd);
   return new Latchkey({
-    baseUrl: o.url, tenant: o.tenant, apiUrl: o.apiUrl, profile: o.profile, configPath: o.config, env: io.env,
-    credentialFields: { clientId: o.clientId, tokenFile: o.tokenFile }, wording: CLI_WORDING,
+    baseUrl: o.url,
+    tenant: o.tenant,
+    apiUrl: o.apiUrl,
+    profile: o.profile,
+    configPath: o.config,
+    env: io.env,
+    credentialFields: { clientId: o.clientId, tokenFile: o.tokenFile },
+    wording: CLI_WORDING,
   });
 }
 
@@ -63,14 +69,24 @@ export function printTable<T extends object>(io: CliIO, rows: T[], columns: (key
   }
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd() + '\n';
   io.stdout.write(line(columns.map((c) => c.toUpperCase())));
   for (const r of rows) io.stdout.write(line(columns.map((c) => cell(r[c]))));
 }
 
 /** Collects a repeatable, comma-separable option: `--scope a --scope b,c`. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export async function all<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -34,7 +34,9 @@ Exit codes: 0 ok, 1 API or authentication error, 2 usage or configuration error.
 export function buildProgram(io: CliIO, state: CliState): Command {
   const program = new Command('latchkey');
   program
-    .description('Latchkey command line: start the server, sign in, manage personal clients and applications, get tokens, call APIs')
+    .description(
+      'Latchkey command line: start the server, sign in, manage personal clients and applications, get tokens, call APIs',
+    )
     .version(VERSION, '-V, --version')
     .option('--url <url>', 'authorization server URL (LATCHKEY_URL)')
     .option('--tenant <tenant>', 'tenant (LATCHKEY_TENANT)')
@@ -42,7 +44,7 @@ export function buildProgram(io: CliIO, state: CliState): Command {
     .option('--profile <name>', 'config file profile (LATCHKEY_PROFILE)')
     .option('--config <file>', 'config file (LATCHKEY_CONFIG)')
     .option('--client-id <id>', 'client id of a personal client or application (LATCHKEY_CLIENT_ID)')
-    .option('--token-file <file>', 'a .tok file to refresh with the application\'s id and secret (LATCHKEY_TOKEN_FILE)')
+    .option('--token-file <file>', "a .tok file to refresh with the application's id and secret (LATCHKEY_TOKEN_FILE)")
     .addHelpText('after', ENVIRONMENT)
     .exitOverride()
     .configureOutput({
@@ -66,7 +68,8 @@ function hint(err: LatchkeyError): string {
   if (err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && err.grantType === 'refresh_token') {
     return '\nhint: the refresh token is no longer valid; run `latchkey login` again, or ask for a new .tok file';
   }
-  if (err instanceof LatchkeyAuthError && err.error === 'invalid_client') return '\nhint: check the client id and secret (LATCHKEY_CLIENT_ID, LATCHKEY_CLIENT_SECRET)';
+  if (err instanceof LatchkeyAuthError && err.error === 'invalid_client')
+    return '\nhint: check the client id and secret (LATCHKEY_CLIENT_ID, LATCHKEY_CLIENT_SECRET)';
   return '';
 }
 

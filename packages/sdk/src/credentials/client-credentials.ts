@@ -30,9 +30,13 @@ export class ClientCredentialsSource implements TokenSource {
   }
 
   async obtain(): Promise<AccessToken> {
-    const response = await requestToken(this.#ctx.http, this.#ctx.tokenEndpoint,
+    const response = await requestToken(
+      this.#ctx.http,
+      this.#ctx.tokenEndpoint,
       { method: 'basic', clientId: this.#clientId, clientSecret: this.#clientSecret },
-      { grant_type: 'client_credentials', ...this.#scope }, `client ${this.#clientId} could not get a token`);
+      { grant_type: 'client_credentials', ...this.#scope },
+      `client ${this.#clientId} could not get a token`,
+    );
     return fromTokenResponse(response, this.#ctx.now());
   }
 

@@ -29,13 +29,23 @@ interface Signer {
 function signerFor(key: KeyObject): Signer {
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    const [alg, hash] = curve === 'prime256v1' ? ['ES256', 'sha256'] : curve === 'secp384r1' ? ['ES384', 'sha384'] : curve === 'secp521r1' ? ['ES512', 'sha512'] : [];
-    if (!alg) throw new LatchkeyConfigError(`credentials.privateKey: the EC curve ${curve} is not one of P-256, P-384, P-521`);
+    const [alg, hash] =
+      curve === 'prime256v1'
+        ? ['ES256', 'sha256']
+        : curve === 'secp384r1'
+          ? ['ES384', 'sha384']
+          : curve === 'secp521r1'
+            ? ['ES512', 'sha512']
+            : [];
+    if (!alg)
+      throw new LatchkeyConfigError(`credentials.privateKey: the EC curve ${curve} is not one of P-256, P-384, P-521`);
     return { alg, sign: (data) => sign(hash, data, { key, dsaEncoding: 'ieee-p1363' }) };
   }
   if (key.asymmetricKeyType === 'rsa') return { alg: 'RS256', sign: (data) => sign('sha256', data, key) };
   if (key.asymmetricKeyType === 'ed25519') return { alg: 'EdDSA', sign: (data) => sign(null, data, key) };
-  throw new LatchkeyConfigError(`credentials.privateKey: a ${key.asymmetricKeyType} key cannot sign assertions (use EC, RSA or Ed25519)`);
+  throw new LatchkeyConfigError(
+    `credentials.privateKey: a ${key.asymmetricKeyType} key cannot sign assertions (use EC, RSA or Ed25519)`,
+  );
 }
 
 function privateKeyOf(k: JwtAssertionCredentials['privateKey']): KeyObject {
@@ -67,9 +77,15 @@ export class JwtAssertionSource implements TokenSource {
     this.#ctx = ctx;
     this.#clientId = credentials.clientId;
     const key = privateKeyOf(credentials.privateKey);
-    if (key.type !== 'private') throw new LatchkeyConfigError('credentials.privateKey must be the private key (the public one is registered on the application)');
+    if (key.type !== 'private')
+      throw new LatchkeyConfigError(
+        'credentials.privateKey must be the private key (the public one is registered on the application)',
+      );
     this.#signer = signerFor(key);
-    const jwkKid = typeof credentials.privateKey === 'object' && 'kid' in credentials.privateKey ? credentials.privateKey.kid : undefined;
+    const jwkKid =
+      typeof credentials.privateKey === 'object' && 'kid' in credentials.privateKey
+        ? credentials.privateKey.kid
+        : undefined;
     this.#keyId = credentials.keyId ?? (typeof jwkKid === 'string' ? jwkKid : undefined);
     this.#scope = scopeParam(credentials.scope);
   }
@@ -78,14 +94,26 @@ export class JwtAssertionSource implements TokenSource {
   assertion(): string {
     const now = Math.floor(this.#ctx.now() / 1000);
     const header = { alg: this.#signer.alg, typ: 'JWT', ...(this.#keyId ? { kid: this.#keyId } : {}) };
-    const claims = { iss: this.#clientId, sub: this.#clientId, aud: this.#ctx.tokenEndpoint, iat: now, exp: now + ASSERTION_SECONDS, jti: randomUUID() };
+    const claims = {
+      iss: this.#clientId,
+      sub: this.#clientId,
+      aud: this.#ctx.tokenEndpoint,
+      iat: now,
+      exp: now + ASSERTION_SECONDS,
+      jti: randomUUID(),
+    };
     const input = `${b64url(header)}.${b64url(claims)}`;
     return `${input}.${this.#signer.sign(Buffer.from(input)).toString('base64url')}`;
   }
 
   async obtain(): Promise<AccessToken> {
-    const response = await requestToken(this.#ctx.http, this.#ctx.tokenEndpoint, { method: 'assertion' },
-      { grant_type: JWT_BEARER_GRANT, assertion: this.assertion(), ...this.#scope }, `application ${this.#clientId} could not get a token with its assertion`);
+    const response = await requestToken(
+      this.#ctx.http,
+      this.#ctx.tokenEndpoint,
+      { method: 'assertion' },
+      { grant_type: JWT_BEARER_GRANT, assertion: this.assertion(), ...this.#scope },
+      `application ${this.#clientId} could not get a token with its assertion`,
+    );
     return fromTokenResponse(response, this.#ctx.now());
   }
 

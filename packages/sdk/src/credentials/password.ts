@@ -46,15 +46,29 @@ export class PasswordSource implements TokenSource {
     const { http, tokenEndpoint } = this.#ctx;
     if (this.#refreshToken) {
       try {
-        return this.#keep(await requestToken(http, tokenEndpoint, this.#auth,
-          { grant_type: 'refresh_token', refresh_token: this.#refreshToken }, `refreshing the session of ${this.#email} failed`));
+        return this.#keep(
+          await requestToken(
+            http,
+            tokenEndpoint,
+            this.#auth,
+            { grant_type: 'refresh_token', refresh_token: this.#refreshToken },
+            `refreshing the session of ${this.#email} failed`,
+          ),
+        );
       } catch (err) {
         if (!isDeadGrant(err)) throw err;
         this.#refreshToken = undefined; // sign in again below
       }
     }
-    return this.#keep(await requestToken(http, tokenEndpoint, this.#auth,
-      { grant_type: 'password', username: this.#email, password: this.#password, ...this.#scope }, `signing in as ${this.#email} failed`));
+    return this.#keep(
+      await requestToken(
+        http,
+        tokenEndpoint,
+        this.#auth,
+        { grant_type: 'password', username: this.#email, password: this.#password, ...this.#scope },
+        `signing in as ${this.#email} failed`,
+      ),
+    );
   }
 
   #keep(response: TokenResponse): AccessToken {

@@ -1,7 +1,14 @@
 import { LatchkeyAuthError, LatchkeyConfigError, LatchkeyTokenStoreError } from '../errors.js';
 import { requestToken, revokeToken, type ClientAuth, type TokenResponse } from '../lib/token-endpoint.js';
 import type { AccessToken } from './types.js';
-import { fromStoredJwt, fromTokenResponse, type CredentialKind, type GrantContext, type ObtainRequest, type TokenSource } from './types.js';
+import {
+  fromStoredJwt,
+  fromTokenResponse,
+  type CredentialKind,
+  type GrantContext,
+  type ObtainRequest,
+  type TokenSource,
+} from './types.js';
 import { oneOf } from '../wording.js';
 
 /** The public client of every tenant, for the SDK, the CLI and scripts (password and refresh grants). */
@@ -91,11 +98,18 @@ export class RefreshTokenSource implements TokenSource {
 
   #auth(stored: StoredTokens): ClientAuth {
     if (this.#clientId && stored.clientId && this.#clientId !== stored.clientId) {
-      throw new LatchkeyConfigError(`the ${this.#store.description} belongs to client ${stored.clientId}, but the configured client id is ${this.#clientId}`);
+      throw new LatchkeyConfigError(
+        `the ${this.#store.description} belongs to client ${stored.clientId}, but the configured client id is ${this.#clientId}`,
+      );
     }
     const clientId = this.#clientId ?? stored.clientId ?? (this.#publicFallback ? SDK_CLIENT_ID : undefined);
-    if (!clientId) throw new LatchkeyConfigError(`no client id for the ${this.#store.description}: use ${oneOf([this.#ctx.wording.field('clientId'), 'LATCHKEY_CLIENT_ID'])}`);
-    return this.#clientSecret ? { method: 'basic', clientId, clientSecret: this.#clientSecret } : { method: 'none', clientId };
+    if (!clientId)
+      throw new LatchkeyConfigError(
+        `no client id for the ${this.#store.description}: use ${oneOf([this.#ctx.wording.field('clientId'), 'LATCHKEY_CLIENT_ID'])}`,
+      );
+    return this.#clientSecret
+      ? { method: 'basic', clientId, clientSecret: this.#clientSecret }
+      : { method: 'none', clientId };
   }
 
   async #save(tokens: StoredTokens, response: TokenResponse): Promise<void> {
@@ -106,8 +120,10 @@ export class RefreshTokenSource implements TokenSource {
       this.#unsaved = { tokens, response };
       if (err instanceof LatchkeyConfigError || err instanceof LatchkeyTokenStoreError) throw err;
       throw new LatchkeyTokenStoreError(
-        `the refresh token was rotated but could not be saved to the ${this.#store.description} (${(err as Error).message}); `
-        + 'the one stored there is spent. This process keeps the new one and retries the save on its next refresh', { cause: err });
+        `the refresh token was rotated but could not be saved to the ${this.#store.description} (${(err as Error).message}); ` +
+          'the one stored there is spent. This process keeps the new one and retries the save on its next refresh',
+        { cause: err },
+      );
     }
   }
 
@@ -118,13 +134,23 @@ export class RefreshTokenSource implements TokenSource {
       this.#ctx.http.secrets.add(stored.refreshToken, stored.accessToken);
       const auth = this.#auth(stored);
       // Someone else (another process, an earlier run) left a good access token: use it, spend nothing.
-      const kept = !force && stored.accessToken !== stale ? fromStoredJwt(stored.accessToken, this.#ctx.now()) : undefined;
+      const kept =
+        !force && stored.accessToken !== stale ? fromStoredJwt(stored.accessToken, this.#ctx.now()) : undefined;
       if (kept && this.#ctx.isFresh(kept)) return kept;
 
-      const response = await requestToken(this.#ctx.http, this.#ctx.tokenEndpoint, auth,
-        { grant_type: 'refresh_token', refresh_token: stored.refreshToken }, `refreshing with the ${this.#store.description} failed`);
+      const response = await requestToken(
+        this.#ctx.http,
+        this.#ctx.tokenEndpoint,
+        auth,
+        { grant_type: 'refresh_token', refresh_token: stored.refreshToken },
+        `refreshing with the ${this.#store.description} failed`,
+      );
       const obtainedAt = this.#ctx.now();
-      const next: StoredTokens = { refreshToken: response.refresh_token ?? stored.refreshToken, accessToken: response.access_token, clientId: stored.clientId };
+      const next: StoredTokens = {
+        refreshToken: response.refresh_token ?? stored.refreshToken,
+        accessToken: response.access_token,
+        clientId: stored.clientId,
+      };
       await this.#save(next, response);
       await this.#ctx.onRefreshPersisted?.({ kind: this.kind, location: this.#store.description });
       return fromTokenResponse(response, obtainedAt);
@@ -134,7 +160,13 @@ export class RefreshTokenSource implements TokenSource {
   revoke(): Promise<boolean> {
     return this.#store.exclusive(async () => {
       const stored = await this.#store.load();
-      await revokeToken(this.#ctx.http, this.#ctx.revocationEndpoint, this.#auth(stored), stored.refreshToken, 'refresh_token');
+      await revokeToken(
+        this.#ctx.http,
+        this.#ctx.revocationEndpoint,
+        this.#auth(stored),
+        stored.refreshToken,
+        'refresh_token',
+      );
       return true;
     });
   }

@@ -34,7 +34,10 @@ export async function readTokFile(file: string): Promise<TokFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new LatchkeyConfigError(`cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new LatchkeyConfigError(
+      `cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   let doc: unknown;
   try {
@@ -43,9 +46,11 @@ export async function readTokFile(file: string): Promise<TokFile> {
     throw new LatchkeyConfigError(`the token file ${file} is not JSON`);
   }
   const d = doc as Partial<TokFile> | null;
-  if (!d || typeof d !== 'object' || Array.isArray(d)) throw new LatchkeyConfigError(`the token file ${file} must hold a JSON object`);
+  if (!d || typeof d !== 'object' || Array.isArray(d))
+    throw new LatchkeyConfigError(`the token file ${file} must hold a JSON object`);
   for (const field of ['app_access_token', 'refresh_token'] as const) {
-    if (typeof d[field] !== 'string' || d[field] === '') throw new LatchkeyConfigError(`the token file ${file} has no ${field}`);
+    if (typeof d[field] !== 'string' || d[field] === '')
+      throw new LatchkeyConfigError(`the token file ${file} has no ${field}`);
   }
   return d as TokFile;
 }
@@ -71,13 +76,21 @@ export class TokenFileStore implements TokenStore {
 
   async load(): Promise<StoredTokens> {
     const doc = await readTokFile(this.file);
-    return { refreshToken: doc.refresh_token, accessToken: doc.app_access_token, clientId: typeof doc.client_id === 'string' ? doc.client_id : undefined };
+    return {
+      refreshToken: doc.refresh_token,
+      accessToken: doc.app_access_token,
+      clientId: typeof doc.client_id === 'string' ? doc.client_id : undefined,
+    };
   }
 
   async save(tokens: StoredTokens, response: TokenResponse): Promise<void> {
     // Re-read under the lock so fields someone added by hand survive.
     const doc = await readTokFile(this.file);
-    const next: TokFile = { ...doc, app_access_token: tokens.accessToken ?? doc.app_access_token, refresh_token: tokens.refreshToken };
+    const next: TokFile = {
+      ...doc,
+      app_access_token: tokens.accessToken ?? doc.app_access_token,
+      refresh_token: tokens.refreshToken,
+    };
     if (response.token_type !== undefined) next.token_type = response.token_type;
     if (response.expires_in !== undefined) next.expires_in = response.expires_in;
     if (response.scope !== undefined) next.scope = response.scope;

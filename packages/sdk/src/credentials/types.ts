@@ -52,7 +52,11 @@ export interface TokenSource {
 
 export function fromTokenResponse(r: TokenResponse, now: number): AccessToken {
   const expiresIn = typeof r.expires_in === 'number' && r.expires_in > 0 ? r.expires_in : undefined;
-  return { value: r.access_token, expiresAt: expiresIn === undefined ? jwtExpiry(r.access_token) : now + expiresIn * 1000, issuedAt: now };
+  return {
+    value: r.access_token,
+    expiresAt: expiresIn === undefined ? jwtExpiry(r.access_token) : now + expiresIn * 1000,
+    issuedAt: now,
+  };
 }
 
 /** A stored access token (from a file), when its expiry can be read. */

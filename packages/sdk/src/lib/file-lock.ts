@@ -29,7 +29,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LatchkeyTokenStoreError(`cannot create the lock file ${lock}: ${(err as Error).message}`, { cause: err });
+        throw new LatchkeyTokenStoreError(`cannot create the lock file ${lock}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
     if (await isStale(lock, staleMs)) {
@@ -37,7 +39,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
       continue;
     }
     if (Date.now() > deadline) {
-      throw new LatchkeyTokenStoreError(`timed out waiting for the lock ${lock}; if no latchkey process is running, delete it`);
+      throw new LatchkeyTokenStoreError(
+        `timed out waiting for the lock ${lock}; if no latchkey process is running, delete it`,
+      );
     }
     await sleep(delay);
   }

@@ -30,9 +30,13 @@ export async function send(http: HttpOptions, url: string | URL, init: RequestIn
     return await http.fetch(url, { ...init, headers, signal });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${http.timeoutMs} ms`
-      : e.cause?.code ?? e.cause?.message ?? e.message;
-    throw new LatchkeyNetworkError(`${init.method ?? 'GET'} ${displayUrl(url)}: ${http.secrets.redact(String(why))}`, { cause: err });
+    const why =
+      e.name === 'TimeoutError'
+        ? `no answer within ${http.timeoutMs} ms`
+        : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new LatchkeyNetworkError(`${init.method ?? 'GET'} ${displayUrl(url)}: ${http.secrets.redact(String(why))}`, {
+      cause: err,
+    });
   }
 }
 
@@ -73,7 +77,12 @@ export function errorCode(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const type = str(b.type);
-  return str(b.code) ?? str(b.errorCode) ?? str(b.error) ?? (type?.includes('/problems/') ? type.split('/').pop()!.replaceAll('-', '_') : undefined);
+  return (
+    str(b.code) ??
+    str(b.errorCode) ??
+    str(b.error) ??
+    (type?.includes('/problems/') ? type.split('/').pop()!.replaceAll('-', '_') : undefined)
+  );
 }
 
 /**
@@ -82,7 +91,12 @@ export function errorCode(body: unknown): string | undefined {
  * refreshing would only spend a refresh token. packages/sdk/test/fixtures/error-cases.json holds
  * the cases the Python client decides identically.
  */
-export const REFRESHABLE_CODES: ReadonlySet<string> = new Set(['token_expired', 'token_unknown_key', 'ERR_TOKEN_EXPIRED', 'ERR_TOKEN_UNKNOWN_KEY']);
+export const REFRESHABLE_CODES: ReadonlySet<string> = new Set([
+  'token_expired',
+  'token_unknown_key',
+  'ERR_TOKEN_EXPIRED',
+  'ERR_TOKEN_UNKNOWN_KEY',
+]);
 
 /** True for an answer that one refresh and retry can mend (decided by code, see REFRESHABLE_CODES). */
 export function refreshMayMend(status: number, body: unknown): boolean {
@@ -91,7 +105,13 @@ export function refreshMayMend(status: number, body: unknown): boolean {
 }
 
 /** Builds the typed error for a failed API answer. */
-export function apiError(http: HttpOptions, method: string, url: string | URL, res: Response, body: unknown): LatchkeyApiError {
+export function apiError(
+  http: HttpOptions,
+  method: string,
+  url: string | URL,
+  res: Response,
+  body: unknown,
+): LatchkeyApiError {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const detail = errorText(body);
   return new LatchkeyApiError({

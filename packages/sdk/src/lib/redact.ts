@@ -3,10 +3,7 @@
 // tokens), and the exact values a client was configured with or received (a password has no
 // recognisable shape).
 
-const SHAPES = [
-  /lk_(?:rt|cs|ss)_[A-Za-z0-9_-]+/g,
-  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
-];
+const SHAPES = [/lk_(?:rt|cs|ss)_[A-Za-z0-9_-]+/g, /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g];
 export const REDACTED = '[REDACTED]';
 
 /** Replaces every secret-shaped substring. */

@@ -27,9 +27,18 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
  * POSTs a grant to the token endpoint (form-encoded) and returns the token response, or throws
  * LatchkeyAuthError with the server's `error` and `error_description`.
  */
-export async function requestToken(http: HttpOptions, endpoint: string, auth: ClientAuth, params: Record<string, string>, context: string): Promise<TokenResponse> {
+export async function requestToken(
+  http: HttpOptions,
+  endpoint: string,
+  auth: ClientAuth,
+  params: Record<string, string>,
+  context: string,
+): Promise<TokenResponse> {
   const form = new URLSearchParams(params);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
   if (auth.method === 'basic') headers.authorization = basicAuthorization(auth.clientId, auth.clientSecret);
   else if (auth.method === 'none') form.set('client_id', auth.clientId);
   const res = await send(http, endpoint, { method: 'POST', headers, body: form.toString() });
@@ -39,9 +48,10 @@ export async function requestToken(http: HttpOptions, endpoint: string, auth: Cl
     const retry = Number(res.headers.get('retry-after'));
     throw new LatchkeyAuthError({
       error: typeof b.error === 'string' ? b.error : 'invalid_response',
-      errorDescription: typeof b.error_description === 'string'
-        ? http.secrets.redact(b.error_description)
-        : `the token endpoint answered HTTP ${res.status} without an OAuth error`,
+      errorDescription:
+        typeof b.error_description === 'string'
+          ? http.secrets.redact(b.error_description)
+          : `the token endpoint answered HTTP ${res.status} without an OAuth error`,
       status: res.status,
       retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
       context,
@@ -49,7 +59,13 @@ export async function requestToken(http: HttpOptions, endpoint: string, auth: Cl
     });
   }
   if (typeof b.access_token !== 'string' || b.access_token === '') {
-    throw new LatchkeyAuthError({ error: 'invalid_response', errorDescription: 'the token endpoint answered without an access_token', status: res.status, context, grantType: params.grant_type });
+    throw new LatchkeyAuthError({
+      error: 'invalid_response',
+      errorDescription: 'the token endpoint answered without an access_token',
+      status: res.status,
+      context,
+      grantType: params.grant_type,
+    });
   }
   const token = b as unknown as TokenResponse;
   http.secrets.add(token.access_token, token.refresh_token);
@@ -57,7 +73,13 @@ export async function requestToken(http: HttpOptions, endpoint: string, auth: Cl
 }
 
 /** RFC 7009 revocation; errors are reported like token errors. */
-export async function revokeToken(http: HttpOptions, endpoint: string, auth: ClientAuth, token: string, hint: 'refresh_token' | 'access_token'): Promise<void> {
+export async function revokeToken(
+  http: HttpOptions,
+  endpoint: string,
+  auth: ClientAuth,
+  token: string,
+  hint: 'refresh_token' | 'access_token',
+): Promise<void> {
   const form = new URLSearchParams({ token, token_type_hint: hint });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (auth.method === 'basic') headers.authorization = basicAuthorization(auth.clientId, auth.clientSecret);
@@ -80,14 +102,26 @@ export interface Introspection {
 }
 
 /** RFC 7662 introspection as a confidential client; errors are reported like token errors. */
-export async function introspectToken(http: HttpOptions, endpoint: string, auth: ClientAuth & { method: 'basic' }, token: string): Promise<Introspection> {
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: basicAuthorization(auth.clientId, auth.clientSecret) };
+export async function introspectToken(
+  http: HttpOptions,
+  endpoint: string,
+  auth: ClientAuth & { method: 'basic' },
+  token: string,
+): Promise<Introspection> {
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+    authorization: basicAuthorization(auth.clientId, auth.clientSecret),
+  };
   const res = await send(http, endpoint, { method: 'POST', headers, body: new URLSearchParams({ token }).toString() });
   const b = ((await readBody(res).catch(() => undefined)) ?? {}) as Record<string, unknown>;
   if (!res.ok || typeof b.active !== 'boolean') {
     throw new LatchkeyAuthError({
       error: typeof b.error === 'string' ? b.error : 'invalid_response',
-      errorDescription: typeof b.error_description === 'string' ? http.secrets.redact(b.error_description) : `the introspection endpoint answered HTTP ${res.status}`,
+      errorDescription:
+        typeof b.error_description === 'string'
+          ? http.secrets.redact(b.error_description)
+          : `the introspection endpoint answered HTTP ${res.status}`,
       status: res.status,
       context: 'introspection failed',
     });

@@ -6,8 +6,12 @@ import { LatchkeyApiError, LatchkeyConfigError, type App } from '../../src/index
 import { ADMIN_EMAIL, modeOf, readJson, startSdkEnv, type SdkEnv } from '../helpers/env.js';
 
 let env: SdkEnv;
-before(async () => { env = await startSdkEnv(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await startSdkEnv();
+});
+after(async () => {
+  await env?.close();
+});
 
 const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
 
@@ -35,7 +39,10 @@ test('my personal clients: create (secret once), list, iterate, get, delete', as
   const revoked = await env.admin.clients.get(created.id);
   assert.equal(revoked.status, 'revoked');
   assert.equal(revoked.revokedBy?.by, 'owner');
-  assert.deepEqual((await env.admin.clients.list({ status: 'active' })).items.map((c) => c.id), [second.id]);
+  assert.deepEqual(
+    (await env.admin.clients.list({ status: 'active' })).items.map((c) => c.id),
+    [second.id],
+  );
 });
 
 test('users: invite, list, get, update; a plain user gets a typed 403', async () => {
@@ -44,7 +51,10 @@ test('users: invite, list, get, update; a plain user gets a typed 403', async ()
   assert.equal(user.email, 'plain@sdk.test');
   assert.equal(user.hasPassword, true);
   const found = await env.admin.users.list({ email: 'plain@sdk.test' });
-  assert.deepEqual(found.items.map((u) => u.id), [user.id]);
+  assert.deepEqual(
+    found.items.map((u) => u.id),
+    [user.id],
+  );
   assert.equal((await env.admin.users.get(user.id)).displayName, 'Plain');
   const renamed = await env.admin.users.update(user.id, { displayName: 'Renamed' });
   assert.equal(renamed.displayName, 'Renamed');
@@ -61,7 +71,12 @@ test('users: invite, list, get, update; a plain user gets a typed 403', async ()
 });
 
 test('apps: create, get, list, update, rotate the secret, deactivate, activate, delete', async () => {
-  const app = await env.admin.apps.create({ name: 'Reporting', description: 'nightly', grantTypes: ['client_credentials'], scopes: ['metering'] });
+  const app = await env.admin.apps.create({
+    name: 'Reporting',
+    description: 'nightly',
+    grantTypes: ['client_credentials'],
+    scopes: ['metering'],
+  });
   assert.match(app.clientSecret, /^lk_cs_/);
   const got: App = await env.admin.apps.get(app.id);
   assert.equal(got.name, 'Reporting');
@@ -71,7 +86,8 @@ test('apps: create, get, list, update, rotate the secret, deactivate, activate, 
 
   const rotated = await env.admin.apps.rotateSecret(app.id);
   assert.notEqual(rotated.clientSecret, app.clientSecret);
-  const asApp = (secret: string) => env.client({ credentials: { clientId: app.clientId, clientSecret: secret } }).getAccessToken();
+  const asApp = (secret: string) =>
+    env.client({ credentials: { clientId: app.clientId, clientSecret: secret } }).getAccessToken();
   await assert.rejects(asApp(app.clientSecret), /invalid_client/);
   await asApp(rotated.clientSecret);
 
@@ -98,7 +114,7 @@ test('generateTokens writes the .tok document with mode 0600 and refuses to over
   assert.equal(doc.client_id, app.clientId);
   await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), LatchkeyConfigError);
   const all = await env.admin.apps.generateTokens(app.id, { out, overwrite: true });
-  assert.equal(all.scope, 'metering myservices', 'defaults to all of the app\'s scopes');
+  assert.equal(all.scope, 'metering myservices', "defaults to all of the app's scopes");
   await assert.rejects(env.admin.apps.generateTokens(app.id, { out }), (err: unknown) => {
     assert.ok(err instanceof LatchkeyConfigError);
     assert.equal(err.message, `${out} exists; pass overwrite: true to replace it`);
@@ -106,7 +122,10 @@ test('generateTokens writes the .tok document with mode 0600 and refuses to over
   });
   const accessOnly = await env.admin.apps.generateTokens(app.id, { includeRefreshToken: false });
   assert.equal(accessOnly.refresh_token, undefined);
-  assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.includes('generated')), ['generated.tok']);
+  assert.deepEqual(
+    fs.readdirSync(env.dir).filter((f) => f.includes('generated')),
+    ['generated.tok'],
+  );
 });
 
 test('settings and validation problems', async () => {
@@ -144,10 +163,22 @@ test('request() reaches any path of the server with authentication', async () =>
 test('signing keys: rotate({ compromised: true }) unpublishes every previous key; clients get new tokens', async () => {
   const before = await env.admin.signingKeys.list();
   const rotated = await env.admin.signingKeys.rotate({ compromised: true });
-  assert.ok(before.every((k) => k.kid !== rotated.kid), 'a fresh key');
-  assert.deepEqual(rotated.items.map((k) => [k.kid, k.status]), [[rotated.kid, 'active']]);
-  const jwks = await (await fetch(`${env.url}/t/demo/oauth2/v1/keys`)).json() as { keys: { kid: string }[] };
-  assert.deepEqual(jwks.keys.map((k) => k.kid), [rotated.kid]);
+  assert.ok(
+    before.every((k) => k.kid !== rotated.kid),
+    'a fresh key',
+  );
+  assert.deepEqual(
+    rotated.items.map((k) => [k.kid, k.status]),
+    [[rotated.kid, 'active']],
+  );
+  const jwks = (await (await fetch(`${env.url}/t/demo/oauth2/v1/keys`)).json()) as { keys: { kid: string }[] };
+  assert.deepEqual(
+    jwks.keys.map((k) => k.kid),
+    [rotated.kid],
+  );
   // The admin's cached token was signed by an unpublished key: refused, so the SDK gets a new one.
-  assert.deepEqual((await env.admin.signingKeys.list()).map((k) => k.kid), [rotated.kid]);
+  assert.deepEqual(
+    (await env.admin.signingKeys.list()).map((k) => k.kid),
+    [rotated.kid],
+  );
 });

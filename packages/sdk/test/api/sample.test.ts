@@ -18,7 +18,11 @@ after(async () => {
 
 async function appClient(scopes: string[], fetchImpl?: typeof fetch): Promise<Latchkey> {
   const app = await env.createApp({ grantTypes: ['client_credentials'], scopes });
-  return env.client({ credentials: { clientId: app.clientId, clientSecret: app.clientSecret }, apiUrl: api.url, fetch: fetchImpl });
+  return env.client({
+    credentials: { clientId: app.clientId, clientSecret: app.clientSecret },
+    apiUrl: api.url,
+    fetch: fetchImpl,
+  });
 }
 
 test('serviceEntitlements, instances and usage call {apiUrl}/t/{tenant}/…', async () => {
@@ -26,7 +30,11 @@ test('serviceEntitlements, instances and usage call {apiUrl}/t/{tenant}/…', as
   const ent = await lk.sample.serviceEntitlements<{ tenant: string; path: string }>();
   assert.deepEqual([ent.tenant, ent.path], ['demo', 'myservices/api/v1/serviceEntitlements']);
   assert.equal((await lk.sample.instances<{ path: string }>()).path, 'myservices/api/v1/instances');
-  const usage = await lk.sample.usage<{ path: string; query: Record<string, string> }>({ from: '2025-01-01', limit: 5, skip: undefined });
+  const usage = await lk.sample.usage<{ path: string; query: Record<string, string> }>({
+    from: '2025-01-01',
+    limit: 5,
+    skip: undefined,
+  });
   assert.equal(usage.path, 'metering/api/v1/usage');
   assert.deepEqual(usage.query, { from: '2025-01-01', limit: '5' });
 });
@@ -92,7 +100,10 @@ test('request(url) with a path on another API, and typed errors for unknown path
 });
 
 test('an unreachable API is a network error', async () => {
-  const lk = env.client({ credentials: { email: 'x@y.z', password: 'irrelevant-pw' }, baseUrl: `http://127.0.0.1:${await freePort()}` });
+  const lk = env.client({
+    credentials: { email: 'x@y.z', password: 'irrelevant-pw' },
+    baseUrl: `http://127.0.0.1:${await freePort()}`,
+  });
   const err = await lk.getAccessToken().catch((e: unknown) => e);
   assert.equal((err as { code?: string }).code, 'ERR_LATCHKEY_NETWORK');
   assert.match(String((err as Error).message), /ECONNREFUSED/);

@@ -27,9 +27,17 @@ const cli = (args: string[], extra: Record<string, string> = {}, input?: string)
   runCli(args, { HOME: env.dir, XDG_CONFIG_HOME: xdg, LATCHKEY_URL: env.url, ...extra }, input);
 
 test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the .tok is refreshed by token get', async () => {
-  const created = await cli(['apps', 'create', '--name', 'CLI App', '--scope', 'myservices,metering', '--grant', 'refresh_token', '--json'], ADMIN);
+  const created = await cli(
+    ['apps', 'create', '--name', 'CLI App', '--scope', 'myservices,metering', '--grant', 'refresh_token', '--json'],
+    ADMIN,
+  );
   ok(created);
-  const app = JSON.parse(created.stdout) as { id: string; clientId: string; clientSecret: string; grantTypes: string[] };
+  const app = JSON.parse(created.stdout) as {
+    id: string;
+    clientId: string;
+    clientSecret: string;
+    grantTypes: string[];
+  };
   assert.deepEqual(app.grantTypes, ['refresh_token']);
   const listed = await cli(['apps', 'list', '--json'], ADMIN);
   ok(listed);
@@ -56,7 +64,10 @@ test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the
   const afterDoc = readJson(tok);
   assert.equal(refreshed.stdout.trim(), afterDoc.app_access_token);
   assert.notEqual(afterDoc.refresh_token, before.refresh_token);
-  assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.includes('cli-app')), ['cli-app.tok']);
+  assert.deepEqual(
+    fs.readdirSync(env.dir).filter((f) => f.includes('cli-app')),
+    ['cli-app.tok'],
+  );
   const usage = await cli(['api', 'get', '/t/{tenant}/metering/api/v1/usage', '--query', 'month=2025-01'], asDeveloper);
   ok(usage);
   assert.deepEqual(JSON.parse(usage.stdout).query, { month: '2025-01' });
@@ -75,11 +86,13 @@ test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the
   assert.match(dead.stderr, /invalid_grant/);
   assert.match(dead.stderr, /hint: the refresh token is no longer valid/);
   ok(await cli(['apps', 'token', app.id, '--out', tok, '--force', '--scope', 'metering'], ADMIN));
-  const again = await cli(['api', 'get', `${api.url}/t/demo/metering/api/v1/usage`], { ...asDeveloper, LATCHKEY_CLIENT_SECRET: newSecret });
+  const again = await cli(['api', 'get', `${api.url}/t/demo/metering/api/v1/usage`], {
+    ...asDeveloper,
+    LATCHKEY_CLIENT_SECRET: newSecret,
+  });
   ok(again);
   assert.equal(JSON.parse(again.stdout).scope, 'metering');
 });
-
 
 test('keys: list shows the active key; rotate switches it; without credentials nothing happens', async () => {
   const listed = await cli(['keys', 'list', '--json'], ADMIN);
@@ -95,11 +108,17 @@ test('keys: list shows the active key; rotate switches it; without credentials n
   const kid = /signed with key (\S+)\./.exec(rotated.stdout)?.[1];
   assert.ok(kid && kid !== before.kid, rotated.stdout);
   const after = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
-  assert.deepEqual(after.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
+  assert.deepEqual(
+    after.filter((k) => k.status === 'active').map((k) => k.kid),
+    [kid],
+  );
   const anonymous = await cli(['keys', 'rotate'], {});
   assert.notEqual(anonymous.code, 0);
   const still = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
-  assert.deepEqual(still.filter((k) => k.status === 'active').map((k) => k.kid), [kid]);
+  assert.deepEqual(
+    still.filter((k) => k.status === 'active').map((k) => k.kid),
+    [kid],
+  );
 });
 
 test('keys rotate --compromised: every previous key leaves the JWKS at once', async () => {
@@ -108,5 +127,8 @@ test('keys rotate --compromised: every previous key leaves the JWKS at once', as
   const kid = /signed with key (\S+)\./.exec(rotated.stdout)?.[1];
   assert.match(rotated.stdout, /Every previous key was unpublished: tokens signed before are refused\./);
   const listed = JSON.parse((await cli(['keys', 'list', '--json'], ADMIN)).stdout) as { kid: string; status: string }[];
-  assert.deepEqual(listed.map((k) => [k.kid, k.status]), [[kid, 'active']]);
+  assert.deepEqual(
+    listed.map((k) => [k.kid, k.status]),
+    [[kid, 'active']],
+  );
 });

@@ -8,7 +8,12 @@ import { randomSecret } from '../../../server/src/crypto/secrets.js';
 async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {}, readStdin: async () => stdin };
+  const io: CliIO = {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: {},
+    readStdin: async () => stdin,
+  };
   const code = await main(args, io);
   return { code, out, err };
 }
@@ -25,7 +30,10 @@ test('latchkey doctor tells a real secret from a look-alike offline, never print
   const fromStdin = await run(['doctor', '--json'], rt + '\n');
   assert.equal(fromStdin.code, 0);
   const json = JSON.parse(fromStdin.out);
-  assert.deepEqual({ ...json, value: undefined }, { value: undefined, wellFormed: true, kind: 'refresh_token', format: 'checksummed', checksumValid: true });
+  assert.deepEqual(
+    { ...json, value: undefined },
+    { value: undefined, wellFormed: true, kind: 'refresh_token', format: 'checksummed', checksumValid: true },
+  );
   assert.ok(!fromStdin.out.includes(rt.slice(6, 40)));
 
   const typo = secret.slice(0, 20) + (secret[20] === 'x' ? 'y' : 'x') + secret.slice(21);

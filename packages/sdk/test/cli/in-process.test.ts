@@ -8,25 +8,45 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, startSdkEnv, type SdkEnv } from '../helper
 // The CLI run in this process (its `main` with its own standard streams and environment) against a
 // real server process: each spawned `latchkey` would cost two seconds of start-up.
 let env: SdkEnv;
-before(async () => { env = await startSdkEnv(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await startSdkEnv();
+});
+after(async () => {
+  await env?.close();
+});
 
-async function cli(argv: string[], vars: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  argv: string[],
+  vars: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
     env: { HOME: env.dir, XDG_CONFIG_HOME: path.join(env.dir, 'xdg'), LATCHKEY_URL: env.url, ...vars },
     readStdin: async () => '',
   });
   return { code, stdout, stderr };
 }
 
-const revoke = (clientId: string, clientSecret: string, token: string) => fetch(`${env.url}/t/demo/oauth2/v1/revoke`, {
-  method: 'POST', body: new URLSearchParams({ token }),
-  headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-});
+const revoke = (clientId: string, clientSecret: string, token: string) =>
+  fetch(`${env.url}/t/demo/oauth2/v1/revoke`, {
+    method: 'POST',
+    body: new URLSearchParams({ token }),
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+  });
 
 test('token get never prints an access token the server has revoked: it checks a stored one, and a dead .tok says so', async () => {
   const app = await env.createApp({ grantTypes: ['refresh_token'] });
@@ -53,9 +73,12 @@ test('token get never prints an access token the server has revoked: it checks a
   const dead = await cli(['token', 'get'], { ...developer, LATCHKEY_CLIENT_SECRET: clientSecret });
   assert.equal(dead.code, 1);
   assert.equal(dead.stdout, '', 'the revoked token is not printed');
-  assert.equal(dead.stderr, `latchkey: refreshing with the token file ${tok} failed: invalid_grant `
-    + '(refresh token was invalidated when the application\'s secret was regenerated: a new token file (or refresh token) is needed)\n'
-    + 'hint: the refresh token is no longer valid; run `latchkey login` again, or ask for a new .tok file\n');
+  assert.equal(
+    dead.stderr,
+    `latchkey: refreshing with the token file ${tok} failed: invalid_grant ` +
+      "(refresh token was invalidated when the application's secret was regenerated: a new token file (or refresh token) is needed)\n" +
+      'hint: the refresh token is no longer valid; run `latchkey login` again, or ask for a new .tok file\n',
+  );
 });
 
 test('token get with a stored login whose session was ended elsewhere says to sign in again', async () => {
@@ -64,10 +87,13 @@ test('token get with a stored login whose session was ended elsewhere says to si
   const first = await cli(['token', 'get']);
   assert.equal(first.code, 0, first.stderr);
   // Signed out elsewhere: the refresh token (and with it the grant's access tokens) revoked by its client.
-  const config = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(path.join(env.dir, 'xdg/latchkey/config.json'), 'utf8')));
+  const config = JSON.parse(
+    await import('node:fs').then((fs) => fs.readFileSync(path.join(env.dir, 'xdg/latchkey/config.json'), 'utf8')),
+  );
   const refreshToken = config.profiles.default.refreshToken as string;
   const ended = await fetch(`${env.url}/t/demo/oauth2/v1/revoke`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token: refreshToken, client_id: 'latchkey-sdk', token_type_hint: 'refresh_token' }),
   });
   assert.equal(ended.status, 200);
@@ -88,7 +114,13 @@ test('apps token (and get, rotate-secret, activate, deactivate) take the client 
   assert.equal(JSON.parse(shown.stdout).id, app.id);
   const unknown = await cli(['apps', 'token', 'lk_app_nosuchclient0', '--out', out, '--force'], admin);
   assert.equal(unknown.code, 1);
-  assert.equal(unknown.stderr, `latchkey: GET ${env.url}/t/demo/api/v1/apps failed: 404 Not Found: no application of this tenant has the client id lk_app_nosuchclient0\n`);
+  assert.equal(
+    unknown.stderr,
+    `latchkey: GET ${env.url}/t/demo/api/v1/apps failed: 404 Not Found: no application of this tenant has the client id lk_app_nosuchclient0\n`,
+  );
   const help = await cli(['apps', 'token', '--help']);
-  assert.match(help.stdout.replace(/\s+/g, ' '), /Arguments: app the application: its id \(as `apps list` shows it\) or its client id \(lk_app_…\)/);
+  assert.match(
+    help.stdout.replace(/\s+/g, ' '),
+    /Arguments: app the application: its id \(as `apps list` shows it\) or its client id \(lk_app_…\)/,
+  );
 });

@@ -5,17 +5,35 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, startSdkEnv, type SdkEnv } from '../helper
 import { main } from '../../src/cli/main.js';
 
 let env: SdkEnv;
-before(async () => { env = await startSdkEnv(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await startSdkEnv();
+});
+after(async () => {
+  await env?.close();
+});
 
 /** The CLI in this process (no spawn), as the administrator by environment variables. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
-    env: { HOME: env.dir, XDG_CONFIG_HOME: path.join(env.dir, 'xdg'), LATCHKEY_URL: env.url, LATCHKEY_EMAIL: ADMIN_EMAIL, LATCHKEY_PASSWORD: ADMIN_PASSWORD },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
+    env: {
+      HOME: env.dir,
+      XDG_CONFIG_HOME: path.join(env.dir, 'xdg'),
+      LATCHKEY_URL: env.url,
+      LATCHKEY_EMAIL: ADMIN_EMAIL,
+      LATCHKEY_PASSWORD: ADMIN_PASSWORD,
+    },
     readStdin: async () => '',
   });
   return { code, stdout, stderr };
@@ -24,14 +42,20 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 test('clients create --scope: a subset of your scopes, shown by list and show; scopes you do not hold are refused', async () => {
   // The administrator holds only built-in roles (no scopes): give him one that grants metering and myservices.
   const role = await env.admin.request<{ id: string }>(`${env.admin.issuer}/api/v1/roles`, {
-    method: 'POST', body: { name: 'cli scoped readers', scopes: ['metering', 'myservices'] },
+    method: 'POST',
+    body: { name: 'cli scoped readers', scopes: ['metering', 'myservices'] },
   });
   const me = await env.admin.me();
   await env.admin.users.update(me.id, { roleIds: [...me.roles.map((r) => r.id), role.id] });
 
   const created = await cli(['clients', 'create', '--name', 'metering only', '--scope', 'metering', '--json']);
   assert.equal(created.code, 0, created.stderr);
-  const c = JSON.parse(created.stdout) as { id: string; clientId: string; clientSecret: string; scopes: string[] | null };
+  const c = JSON.parse(created.stdout) as {
+    id: string;
+    clientId: string;
+    clientSecret: string;
+    scopes: string[] | null;
+  };
   assert.deepEqual(c.scopes, ['metering']);
   const everything = await cli(['clients', 'create', '--name', 'everything']);
   assert.equal(everything.code, 0, everything.stderr);
@@ -51,13 +75,17 @@ test('clients create --scope: a subset of your scopes, shown by list and show; s
 
   // The SDK with the new client: its token carries the subset only.
   const asClient = env.client({ credentials: { clientId: c.clientId, clientSecret: c.clientSecret } });
-  const claims = JSON.parse(Buffer.from((await asClient.getAccessToken()).split('.')[1]!, 'base64url').toString()) as { scope: string };
+  const claims = JSON.parse(Buffer.from((await asClient.getAccessToken()).split('.')[1]!, 'base64url').toString()) as {
+    scope: string;
+  };
   assert.equal(claims.scope, 'metering');
 
   const refused = await cli(['clients', 'create', '--name', 'too wide', '--scope', 'metering,billing']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /400 .*scopes you do not hold: billing/);
-  const names = (JSON.parse((await cli(['clients', 'list', '--json'])).stdout) as { name: string }[]).map((x) => x.name);
+  const names = (JSON.parse((await cli(['clients', 'list', '--json'])).stdout) as { name: string }[]).map(
+    (x) => x.name,
+  );
   assert.ok(!names.includes('too wide'), 'nothing created');
 });
 
@@ -70,8 +98,15 @@ test('clients stale: a manager lists credentials expiring soon (and says why); a
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0]!, /^KIND\s+CLIENTID\s+NAME\s+OWNER\s+LASTUSEDAT\s+LASTUSEDADDRESS\s+EXPIRESAT\s+REASONS$/);
   assert.equal(lines.length, 2, r.stdout);
-  assert.match(lines[1]!, new RegExp(`^personal\\s+${clientId}\\s+expires soon\\s+${ADMIN_EMAIL.replace('.', '\\.')}\\s+never\\s+-\\s+\\S+\\s+expiring$`));
-  const json = JSON.parse((await cli(['clients', 'stale', '--expiring-days', '5', '--never-used', '--kind', 'personal', '--json'])).stdout) as { clientId: string; reasons: string[] }[];
+  assert.match(
+    lines[1]!,
+    new RegExp(
+      `^personal\\s+${clientId}\\s+expires soon\\s+${ADMIN_EMAIL.replace('.', '\\.')}\\s+never\\s+-\\s+\\S+\\s+expiring$`,
+    ),
+  );
+  const json = JSON.parse(
+    (await cli(['clients', 'stale', '--expiring-days', '5', '--never-used', '--kind', 'personal', '--json'])).stdout,
+  ) as { clientId: string; reasons: string[] }[];
   assert.deepEqual(json.find((c) => c.clientId === clientId)!.reasons, ['never_used', 'expiring']);
   const none = await cli(['clients', 'stale']);
   assert.equal(none.code, 2, 'a usage error');

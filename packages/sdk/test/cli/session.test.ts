@@ -73,7 +73,14 @@ test('clients create --json / list / delete, and scripts using the new client', 
   const client = JSON.parse(created.stdout) as { id: string; clientId: string; clientSecret: string };
   assert.match(client.clientSecret, /^lk_cs_/);
 
-  const human = await cli(['clients', 'create', '--name', 'human', '--expires', new Date(Date.now() + 86_400_000).toISOString()]);
+  const human = await cli([
+    'clients',
+    'create',
+    '--name',
+    'human',
+    '--expires',
+    new Date(Date.now() + 86_400_000).toISOString(),
+  ]);
   ok(human);
   assert.match(human.stdout, /client_secret: lk_cs_/);
   assert.match(human.stderr, /shown only now/);
@@ -108,7 +115,10 @@ test('clients create --expires: a date means the end of that day UTC, as the API
   for (const bad of ['tomorrow', `${day}T10:00`, '2027-02-30']) {
     const refused = await cli(['clients', 'create', '--name', `bad ${bad}`, '--expires', bad]);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /--expires must be an ISO 8601 date \(YYYY-MM-DD, the end of that day UTC\) or date-time/);
+    assert.match(
+      refused.stderr,
+      /--expires must be an ISO 8601 date \(YYYY-MM-DD, the end of that day UTC\) or date-time/,
+    );
   }
 });
 
@@ -133,13 +143,20 @@ test('profiles: --profile selects, a missing one is exit 2; logout revokes the s
   ok(await cli(['token', 'get', '--profile', 'second']));
   const out = await cli(['logout', '--profile', 'second']);
   ok(out);
-  assert.equal((readJson(configFile) as { profiles: Record<string, { refreshToken?: string }> }).profiles.second!.refreshToken, undefined);
+  assert.equal(
+    (readJson(configFile) as { profiles: Record<string, { refreshToken?: string }> }).profiles.second!.refreshToken,
+    undefined,
+  );
   const r = await fetch(`${env.url}/t/demo/oauth2/v1/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: second.refreshToken! }),
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: 'latchkey-sdk',
+      refresh_token: second.refreshToken!,
+    }),
   });
   assert.equal(((await r.json()) as { error: string }).error, 'invalid_grant');
   const after = await cli(['token', 'get', '--profile', 'second']);
   assert.equal(after.code, 2);
 });
-

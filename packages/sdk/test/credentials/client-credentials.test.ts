@@ -9,7 +9,9 @@ before(async () => {
   env = await startSdkEnv();
   personal = await env.admin.clients.create({ name: 'sdk tests', expiresAt: new Date(Date.now() + 7 * 86_400_000) });
 });
-after(async () => { await env?.close(); });
+after(async () => {
+  await env?.close();
+});
 
 test('a personal client authenticates with HTTP Basic and acts as its owner', async () => {
   const seen: { auth: string | null; body: string }[] = [];
@@ -17,7 +19,8 @@ test('a personal client authenticates with HTTP Basic and acts as its owner', as
   const lk = env.client({
     credentials: { clientId: personal.clientId, clientSecret: personal.clientSecret },
     fetch: (input, init) => {
-      if (String(input).endsWith('/token')) seen.push({ auth: new Headers(init?.headers).get('authorization'), body: String(init?.body) });
+      if (String(input).endsWith('/token'))
+        seen.push({ auth: new Headers(init?.headers).get('authorization'), body: String(init?.body) });
       return counter.fetch(input, init);
     },
   });
@@ -32,7 +35,14 @@ test('a personal client authenticates with HTTP Basic and acts as its owner', as
 });
 
 test('a personal client configured by LATCHKEY_CLIENT_ID and LATCHKEY_CLIENT_SECRET', async () => {
-  const lk = env.client({ baseUrl: undefined, env: { LATCHKEY_URL: env.url, LATCHKEY_CLIENT_ID: personal.clientId, LATCHKEY_CLIENT_SECRET: personal.clientSecret } });
+  const lk = env.client({
+    baseUrl: undefined,
+    env: {
+      LATCHKEY_URL: env.url,
+      LATCHKEY_CLIENT_ID: personal.clientId,
+      LATCHKEY_CLIENT_SECRET: personal.clientSecret,
+    },
+  });
   assert.equal(lk.credentialKind, 'client_credentials');
   assert.equal((await lk.me()).email, ADMIN_EMAIL);
   assert.ok(!(await allRenderings(lk)).includes(personal.clientSecret));
@@ -49,7 +59,7 @@ test('a wrong secret: invalid_client, status 401, no secret anywhere', async () 
   assert.ok(!text.includes(wrong) && !text.includes(personal.clientSecret));
 });
 
-test('an application\'s token is refused by the management API with a typed problem', async () => {
+test("an application's token is refused by the management API with a typed problem", async () => {
   const app = await env.createApp({ grantTypes: ['client_credentials'] });
   const lk = env.client({ credentials: { clientId: app.clientId, clientSecret: app.clientSecret } });
   const err = await lk.me().catch((e: unknown) => e);
@@ -60,10 +70,13 @@ test('an application\'s token is refused by the management API with a typed prob
   assert.match(err.detail!, /needs a user's token/);
 });
 
-test('a revoked client: the API\'s 401 says client_revoked and the SDK sends no refresh request', async () => {
+test("a revoked client: the API's 401 says client_revoked and the SDK sends no refresh request", async () => {
   const doomed = await env.admin.clients.create({ name: 'doomed', expiresAt: new Date(Date.now() + 86_400_000) });
   const counter = countingFetch();
-  const lk = env.client({ credentials: { clientId: doomed.clientId, clientSecret: doomed.clientSecret }, fetch: counter.fetch });
+  const lk = env.client({
+    credentials: { clientId: doomed.clientId, clientSecret: doomed.clientSecret },
+    fetch: counter.fetch,
+  });
   await lk.me();
   assert.equal(counter.tokenRequests(), 1);
   await env.admin.clients.delete(doomed.id);

@@ -8,8 +8,12 @@ import { startSdkEnv, type SdkEnv } from '../helpers/env.js';
 // keys are registered on it, the SDK signs a fresh assertion with the private one for every token.
 const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 let env: SdkEnv;
-before(async () => { env = await startSdkEnv(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await startSdkEnv();
+});
+after(async () => {
+  await env?.close();
+});
 
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
@@ -18,7 +22,11 @@ test('EC, RSA and Ed25519 keys, as PEM, KeyObject or JWK, each buy access tokens
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ed = generateKeyPairSync('ed25519');
   const pub = (k: KeyObject, kid: string) => ({ ...k.export({ format: 'jwk' }), kid });
-  const app = await env.createApp({ grantTypes: [GRANT], scopes: ['metering', 'myservices'], jwks: { keys: [pub(ec.publicKey, 'ec'), pub(rsa.publicKey, 'rsa'), pub(ed.publicKey, 'ed')] } });
+  const app = await env.createApp({
+    grantTypes: [GRANT],
+    scopes: ['metering', 'myservices'],
+    jwks: { keys: [pub(ec.publicKey, 'ec'), pub(rsa.publicKey, 'rsa'), pub(ed.publicKey, 'ed')] },
+  });
   const client = (privateKey: KeyObject | string | object, keyId?: string, scope?: string) =>
     env.client({ credentials: { clientId: app.clientId, privateKey: privateKey as KeyObject, keyId, scope } });
 
@@ -30,12 +38,34 @@ test('EC, RSA and Ed25519 keys, as PEM, KeyObject or JWK, each buy access tokens
   // Every new token costs a new assertion (each jti is accepted once).
   assert.notEqual(await viaPem.getAccessToken({ forceRefresh: true }), first);
   assert.equal(claims(await client(rsa.privateKey, 'rsa', 'metering').getAccessToken()).scope, 'metering');
-  assert.equal(claims(await client({ ...ed.privateKey.export({ format: 'jwk' }), kid: 'ed' }).getAccessToken()).client_id, app.clientId);
+  assert.equal(
+    claims(await client({ ...ed.privateKey.export({ format: 'jwk' }), kid: 'ed' }).getAccessToken()).client_id,
+    app.clientId,
+  );
 
-  await assert.rejects(client(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'ec').getAccessToken(),
-    (err: unknown) => err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && /assertion rejected/.test(err.message));
-  assert.throws(() => new Latchkey({ baseUrl: env.url, env: {}, profile: false, credentials: { clientId: app.clientId, privateKey: ec.publicKey } }),
-    (err: unknown) => err instanceof LatchkeyConfigError && /must be the private key/.test(err.message));
-  assert.throws(() => new Latchkey({ baseUrl: env.url, env: {}, profile: false, credentials: { clientId: app.clientId, privateKey: 'not a key' } }),
-    (err: unknown) => err instanceof LatchkeyConfigError && /is not a private key/.test(err.message));
+  await assert.rejects(
+    client(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'ec').getAccessToken(),
+    (err: unknown) =>
+      err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && /assertion rejected/.test(err.message),
+  );
+  assert.throws(
+    () =>
+      new Latchkey({
+        baseUrl: env.url,
+        env: {},
+        profile: false,
+        credentials: { clientId: app.clientId, privateKey: ec.publicKey },
+      }),
+    (err: unknown) => err instanceof LatchkeyConfigError && /must be the private key/.test(err.message),
+  );
+  assert.throws(
+    () =>
+      new Latchkey({
+        baseUrl: env.url,
+        env: {},
+        profile: false,
+        credentials: { clientId: app.clientId, privateKey: 'not a key' },
+      }),
+    (err: unknown) => err instanceof LatchkeyConfigError && /is not a private key/.test(err.message),
+  );
 });

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LatchkeyAuthError, LatchkeyConfigError, type AppWithSecret } from '../../src/index.js';
-import { allRenderings, countingFetch, modeOf, readJson, startSdkEnv, strayFiles, type SdkEnv } from '../helpers/env.js';
+import {
+  allRenderings,
+  countingFetch,
+  modeOf,
+  readJson,
+  startSdkEnv,
+  strayFiles,
+  type SdkEnv,
+} from '../helpers/env.js';
 import { startFakeApi, type FakeApi } from '../helpers/fake-api.js';
 
 let env: SdkEnv;
@@ -21,13 +29,16 @@ after(async () => {
 async function rawRefresh(app: AppWithSecret, refreshToken: string) {
   const r = await fetch(`${env.url}/t/demo/oauth2/v1/token`, {
     method: 'POST',
-    headers: { authorization: 'Basic ' + Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64'),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
   });
-  return { status: r.status, body: await r.json() as Record<string, string> };
+  return { status: r.status, body: (await r.json()) as Record<string, string> };
 }
 
-test('the .tok file\'s access token is used while fresh; a refresh rotates the file atomically, 0600, before use', async () => {
+test("the .tok file's access token is used while fresh; a refresh rotates the file atomically, 0600, before use", async () => {
   const app = await env.createApp();
   const file = await env.tokFile(app, 'rotate.tok');
   const original = readJson(file);
@@ -35,7 +46,9 @@ test('the .tok file\'s access token is used while fresh; a refresh rotates the f
   const counter = countingFetch();
   const persisted: string[] = [];
   const lk = env.client({
-    credentials: { tokenFile: file, clientSecret: app.clientSecret }, fetch: counter.fetch, apiUrl: api.url,
+    credentials: { tokenFile: file, clientSecret: app.clientSecret },
+    fetch: counter.fetch,
+    apiUrl: api.url,
     onRefreshPersisted: (e) => {
       // The rotated token is on disk before the new access token is handed out.
       persisted.push(String(readJson(file).refresh_token));
@@ -60,7 +73,10 @@ test('the .tok file\'s access token is used while fresh; a refresh rotates the f
   assert.equal(rotated.note, 'extra fields survive');
   assert.equal(rotated.client_id, app.clientId);
   assert.equal(modeOf(file), 0o600);
-  assert.deepEqual(strayFiles(env.dir, ['rotate.tok']).filter((f) => f.includes('rotate')), []);
+  assert.deepEqual(
+    strayFiles(env.dir, ['rotate.tok']).filter((f) => f.includes('rotate')),
+    [],
+  );
   // The client id came from the file. The token it rotated out, presented again within the grace
   // window while its successor is unused, gets the very same answer (a retry after a lost response).
   assert.equal((await rawRefresh(app, String(original.refresh_token))).body.refresh_token, rotated.refresh_token);
@@ -72,7 +88,9 @@ test('a crash after the rotated token is written and before it is used loses not
   const before = readJson(file);
   const crashing = env.client({
     credentials: { tokenFile: file, clientId: app.clientId, clientSecret: app.clientSecret },
-    onRefreshPersisted: () => { throw new Error('simulated crash'); },
+    onRefreshPersisted: () => {
+      throw new Error('simulated crash');
+    },
   });
   await assert.rejects(crashing.getAccessToken({ forceRefresh: true }), /simulated crash/);
   const after = readJson(file);
@@ -80,13 +98,20 @@ test('a crash after the rotated token is written and before it is used loses not
 
   // The next process reads the file: its access token is the new one, and its refresh token works.
   const counter = countingFetch();
-  const next = env.client({ credentials: { tokenFile: file, clientSecret: app.clientSecret }, fetch: counter.fetch, apiUrl: api.url });
+  const next = env.client({
+    credentials: { tokenFile: file, clientSecret: app.clientSecret },
+    fetch: counter.fetch,
+    apiUrl: api.url,
+  });
   assert.equal(await next.getAccessToken(), after.app_access_token);
   assert.equal(counter.tokenRequests(), 0);
   await next.getAccessToken({ forceRefresh: true });
   assert.equal(counter.tokenRequests('refresh_token'), 1);
   assert.ok((await next.sample.instances()).clientId);
-  assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.startsWith('.crash') || f.endsWith('.lock')), []);
+  assert.deepEqual(
+    fs.readdirSync(env.dir).filter((f) => f.startsWith('.crash') || f.endsWith('.lock')),
+    [],
+  );
 });
 
 test('twenty concurrent calls on an expired token share one refresh', async () => {
@@ -94,8 +119,14 @@ test('twenty concurrent calls on an expired token share one refresh', async () =
   const file = await env.tokFile(app, 'concurrent.tok');
   api.expire(String(readJson(file).app_access_token));
   const counter = countingFetch();
-  const lk = env.client({ credentials: { tokenFile: file, clientSecret: app.clientSecret }, fetch: counter.fetch, apiUrl: api.url });
-  const results = await Promise.all(Array.from({ length: 20 }, () => lk.sample.serviceEntitlements<{ clientId: string }>()));
+  const lk = env.client({
+    credentials: { tokenFile: file, clientSecret: app.clientSecret },
+    fetch: counter.fetch,
+    apiUrl: api.url,
+  });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () => lk.sample.serviceEntitlements<{ clientId: string }>()),
+  );
   assert.ok(results.every((r) => r.clientId === app.clientId));
   assert.equal(counter.tokenRequests(), 1);
   assert.equal(readJson(file).app_access_token, await lk.getAccessToken());
@@ -106,7 +137,12 @@ test('two clients (two processes) on one file: one refreshes, the other picks up
   const file = await env.tokFile(app, 'shared.tok');
   api.expire(String(readJson(file).app_access_token));
   const counter = countingFetch();
-  const make = () => env.client({ credentials: { tokenFile: file, clientSecret: app.clientSecret }, fetch: counter.fetch, apiUrl: api.url });
+  const make = () =>
+    env.client({
+      credentials: { tokenFile: file, clientSecret: app.clientSecret },
+      fetch: counter.fetch,
+      apiUrl: api.url,
+    });
   const [a, b] = [make(), make()];
   const [ra, rb] = await Promise.all([a.sample.usage(), b.sample.usage()]);
   assert.equal(ra.clientId, app.clientId);
@@ -116,7 +152,10 @@ test('two clients (two processes) on one file: one refreshes, the other picks up
   assert.equal(counter.tokenRequests('refresh_token'), 1);
   assert.equal(await a.getAccessToken(), await b.getAccessToken());
   assert.equal((await make().getAccessToken({ forceRefresh: true })).split('.').length, 3);
-  assert.deepEqual(fs.readdirSync(env.dir).filter((f) => f.includes('shared') && f !== 'shared.tok'), []);
+  assert.deepEqual(
+    fs.readdirSync(env.dir).filter((f) => f.includes('shared') && f !== 'shared.tok'),
+    [],
+  );
 });
 
 test('a wrong secret is an auth error without secrets, and the file is left alone', async () => {
@@ -145,8 +184,15 @@ test('the client object renders without secrets, even after refreshing', async (
   const lk = env.client({ credentials: { tokenFile: file, clientSecret: app.clientSecret } });
   const token = await lk.getAccessToken({ forceRefresh: true });
   const text = await allRenderings(lk);
-  for (const secret of [app.clientSecret, readJson(file).refresh_token, token]) assert.ok(!text.includes(String(secret)));
-  assert.deepEqual(JSON.parse(JSON.stringify(lk)), { baseUrl: env.url, tenant: 'demo', apiUrl: 'http://127.0.0.1:8081', credentials: 'token_file', profile: null });
+  for (const secret of [app.clientSecret, readJson(file).refresh_token, token])
+    assert.ok(!text.includes(String(secret)));
+  assert.deepEqual(JSON.parse(JSON.stringify(lk)), {
+    baseUrl: env.url,
+    tenant: 'demo',
+    apiUrl: 'http://127.0.0.1:8081',
+    credentials: 'token_file',
+    profile: null,
+  });
 });
 
 test('regenerating the app secret kills the file; deactivation suspends it until reactivation', async () => {
@@ -155,14 +201,18 @@ test('regenerating the app secret kills the file; deactivation suspends it until
   const lk = () => env.client({ credentials: { tokenFile: file, clientSecret: app.clientSecret } });
 
   await env.admin.apps.deactivate(app.id);
-  const suspended = await lk().getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+  const suspended = await lk()
+    .getAccessToken({ forceRefresh: true })
+    .catch((e: unknown) => e);
   assert.ok(suspended instanceof LatchkeyAuthError && suspended.error === 'invalid_client', String(suspended));
   await env.admin.apps.activate(app.id);
   await lk().getAccessToken({ forceRefresh: true });
 
   const rotated = await env.admin.apps.rotateSecret(app.id);
-  const dead = await env.client({ credentials: { tokenFile: file, clientSecret: rotated.clientSecret } })
-    .getAccessToken({ forceRefresh: true }).catch((e: unknown) => e);
+  const dead = await env
+    .client({ credentials: { tokenFile: file, clientSecret: rotated.clientSecret } })
+    .getAccessToken({ forceRefresh: true })
+    .catch((e: unknown) => e);
   assert.ok(dead instanceof LatchkeyAuthError);
   assert.equal(dead.error, 'invalid_grant');
   assert.match(dead.error_description!, /revoked|regenerated/);
@@ -172,20 +222,33 @@ test('a file of another client, or a broken file, is a config error', async () =
   const app = await env.createApp();
   const other = await env.createApp();
   const file = await env.tokFile(app, 'mine.tok');
-  await assert.rejects(env.client({ credentials: { tokenFile: file, clientId: other.clientId, clientSecret: other.clientSecret } }).getAccessToken({ forceRefresh: true }),
-    (e: unknown) => e instanceof LatchkeyConfigError && /belongs to client/.test((e as Error).message));
+  await assert.rejects(
+    env
+      .client({ credentials: { tokenFile: file, clientId: other.clientId, clientSecret: other.clientSecret } })
+      .getAccessToken({ forceRefresh: true }),
+    (e: unknown) => e instanceof LatchkeyConfigError && /belongs to client/.test((e as Error).message),
+  );
   const broken = path.join(env.dir, 'broken.tok');
   fs.writeFileSync(broken, '{"app_access_token": "x"}');
-  await assert.rejects(env.client({ credentials: { tokenFile: broken, clientSecret: app.clientSecret } }).getAccessToken(),
-    (e: unknown) => e instanceof LatchkeyConfigError && /has no refresh_token/.test((e as Error).message));
+  await assert.rejects(
+    env.client({ credentials: { tokenFile: broken, clientSecret: app.clientSecret } }).getAccessToken(),
+    (e: unknown) => e instanceof LatchkeyConfigError && /has no refresh_token/.test((e as Error).message),
+  );
 });
 
 test('the environment alone configures a token file (LATCHKEY_TOKEN_FILE + LATCHKEY_CLIENT_SECRET)', async () => {
   const app = await env.createApp();
   const file = await env.tokFile(app, 'env.tok');
   const lk = env.client({
-    baseUrl: undefined, tenant: undefined,
-    env: { LATCHKEY_URL: env.url, LATCHKEY_TENANT: 'demo', LATCHKEY_TOKEN_FILE: file, LATCHKEY_CLIENT_SECRET: app.clientSecret, LATCHKEY_API_URL: api.url },
+    baseUrl: undefined,
+    tenant: undefined,
+    env: {
+      LATCHKEY_URL: env.url,
+      LATCHKEY_TENANT: 'demo',
+      LATCHKEY_TOKEN_FILE: file,
+      LATCHKEY_CLIENT_SECRET: app.clientSecret,
+      LATCHKEY_API_URL: api.url,
+    },
   });
   assert.equal(lk.credentialKind, 'token_file');
   assert.equal((await lk.sample.usage()).clientId, app.clientId);

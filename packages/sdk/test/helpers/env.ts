@@ -33,14 +33,23 @@ export async function startSdkEnv(): Promise<SdkEnv> {
     LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
     DATABASE_URL: '',
   });
-  const client = (options: LatchkeyOptions) => new Latchkey({ baseUrl: server.url, tenant: 'demo', env: {}, profile: false, ...options });
+  const client = (options: LatchkeyOptions) =>
+    new Latchkey({ baseUrl: server.url, tenant: 'demo', env: {}, profile: false, ...options });
   const admin = client({ credentials: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   let n = 0;
   return {
-    server, url: server.url, dir, admin, client,
-    createApp: (input = {}) => admin.apps.create({
-      name: `app ${++n}`, grantTypes: ['refresh_token', 'client_credentials'], scopes: ['myservices', 'metering'], ...input,
-    }),
+    server,
+    url: server.url,
+    dir,
+    admin,
+    client,
+    createApp: (input = {}) =>
+      admin.apps.create({
+        name: `app ${++n}`,
+        grantTypes: ['refresh_token', 'client_credentials'],
+        scopes: ['myservices', 'metering'],
+        ...input,
+      }),
     async tokFile(app, name = `app-${++n}.tok`, scopes) {
       const file = path.join(dir, name);
       await admin.apps.generateTokens(app.id, { out: file, scopes });
@@ -58,14 +67,17 @@ export function countingFetch() {
   const calls: { url: string; grant?: string }[] = [];
   const fetchImpl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input instanceof Request ? input.url : input);
-    const grant = url.endsWith('/oauth2/v1/token') ? new URLSearchParams(String(init?.body)).get('grant_type') ?? undefined : undefined;
+    const grant = url.endsWith('/oauth2/v1/token')
+      ? (new URLSearchParams(String(init?.body)).get('grant_type') ?? undefined)
+      : undefined;
     calls.push({ url, grant });
     return fetch(input, init);
   };
   return {
     fetch: fetchImpl,
     calls,
-    tokenRequests: (grant?: string) => calls.filter((c) => c.grant !== undefined && (grant === undefined || c.grant === grant)).length,
+    tokenRequests: (grant?: string) =>
+      calls.filter((c) => c.grant !== undefined && (grant === undefined || c.grant === grant)).length,
   };
 }
 

@@ -38,26 +38,52 @@ export async function startFakeApi(authServerUrl: string): Promise<FakeApi> {
     if (!m || !scope) return send(404, { errorMessage: 'Not found', errorCode: 'ERR_NOT_FOUND' });
     const tenant = m[1]!;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) return send(401, { errorMessage: 'Missing access token', errorCode: 'ERR_TOKEN_MISSING' }, 'Bearer realm="sample"');
+    if (!token)
+      return send(
+        401,
+        { errorMessage: 'Missing access token', errorCode: 'ERR_TOKEN_MISSING' },
+        'Bearer realm="sample"',
+      );
     seen.push(token);
-    const invalid = (errorCode: string, msg: string) => send(401, { errorMessage: msg, errorCode }, `Bearer error="invalid_token", error_description="${msg}"`);
+    const invalid = (errorCode: string, msg: string) =>
+      send(401, { errorMessage: msg, errorCode }, `Bearer error="invalid_token", error_description="${msg}"`);
     if (expired.has(token)) return invalid('ERR_TOKEN_EXPIRED', 'Expired token');
     const issuer = `${authServerUrl}/t/${tenant}`;
     if (!jwks.has(issuer)) jwks.set(issuer, createRemoteJWKSet(new URL(`${issuer}/oauth2/v1/keys`)));
     try {
       const { payload } = await jwtVerify(token, jwks.get(issuer)!, { issuer, typ: 'at+jwt' });
       const scopes = String(payload.scope ?? '').split(' ');
-      if (!scopes.includes(scope)) return send(403, { errorMessage: `Insufficient scope: needs ${scope}`, errorCode: 'ERR_INSUFFICIENT_SCOPE' }, `Bearer error="insufficient_scope", scope="${scope}"`);
-      return send(200, { tenant, path: m[2], subject: payload.sub, clientId: payload.client_id, scope: payload.scope, query: Object.fromEntries(url.searchParams) });
+      if (!scopes.includes(scope))
+        return send(
+          403,
+          { errorMessage: `Insufficient scope: needs ${scope}`, errorCode: 'ERR_INSUFFICIENT_SCOPE' },
+          `Bearer error="insufficient_scope", scope="${scope}"`,
+        );
+      return send(200, {
+        tenant,
+        path: m[2],
+        subject: payload.sub,
+        clientId: payload.client_id,
+        scope: payload.scope,
+        query: Object.fromEntries(url.searchParams),
+      });
     } catch (err) {
-      return err instanceof joseErrors.JWTExpired ? invalid('ERR_TOKEN_EXPIRED', 'Expired token') : invalid('ERR_TOKEN_SIGNATURE', `Invalid token: ${(err as Error).message}`);
+      return err instanceof joseErrors.JWTExpired
+        ? invalid('ERR_TOKEN_EXPIRED', 'Expired token')
+        : invalid('ERR_TOKEN_SIGNATURE', `Invalid token: ${(err as Error).message}`);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    expire: (token) => { expired.add(token); },
+    expire: (token) => {
+      expired.add(token);
+    },
     seen,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { parseExpiresAt } from '../../src/lib/expires-at.js';
 
-const { cases } = JSON.parse(fs.readFileSync(new URL('../fixtures/expires-at-cases.json', import.meta.url), 'utf8')) as {
+const { cases } = JSON.parse(
+  fs.readFileSync(new URL('../fixtures/expires-at-cases.json', import.meta.url), 'utf8'),
+) as {
   cases: { input: string; expiresAt: string | null }[];
 };
 

@@ -58,11 +58,12 @@ test('the file lock serialises holders and is removed afterwards', async (t) => 
   const dir = scratch(t);
   const file = path.join(dir, 'app.tok');
   const order: string[] = [];
-  const hold = (name: string) => withFileLock(file, async () => {
-    order.push(`${name}:in`);
-    await new Promise((r) => setTimeout(r, 30));
-    order.push(`${name}:out`);
-  });
+  const hold = (name: string) =>
+    withFileLock(file, async () => {
+      order.push(`${name}:in`);
+      await new Promise((r) => setTimeout(r, 30));
+      order.push(`${name}:out`);
+    });
   await Promise.all([hold('a'), hold('b'), hold('c')]);
   for (let i = 0; i < order.length; i += 2) assert.equal(order[i]!.split(':')[0], order[i + 1]!.split(':')[0]);
   assert.deepEqual(fs.readdirSync(dir), []);
@@ -74,8 +75,10 @@ test('a lock left by a dead process is broken; a live one times out with a clear
   fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), at: Date.now() }));
   assert.equal(await withFileLock(file, async () => 'got it'), 'got it');
   fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), at: Date.now() }));
-  await assert.rejects(withFileLock(file, async () => 'never', { timeoutMs: 100 }),
-    (e: unknown) => e instanceof LatchkeyTokenStoreError && /timed out waiting for the lock/.test((e as Error).message));
+  await assert.rejects(
+    withFileLock(file, async () => 'never', { timeoutMs: 100 }),
+    (e: unknown) => e instanceof LatchkeyTokenStoreError && /timed out waiting for the lock/.test((e as Error).message),
+  );
 });
 
 test('a .tok file must be a JSON object with app_access_token and refresh_token', async (t) => {
@@ -85,7 +88,10 @@ test('a .tok file must be a JSON object with app_access_token and refresh_token'
     fs.writeFileSync(f, content);
     return f;
   };
-  await assert.rejects(readTokFile(path.join(dir, 'missing.tok')), (e: unknown) => e instanceof LatchkeyConfigError && /ENOENT/.test((e as Error).message));
+  await assert.rejects(
+    readTokFile(path.join(dir, 'missing.tok')),
+    (e: unknown) => e instanceof LatchkeyConfigError && /ENOENT/.test((e as Error).message),
+  );
   await assert.rejects(readTokFile(write('nope')), /is not JSON/);
   await assert.rejects(readTokFile(write('[]')), /JSON object/);
   await assert.rejects(readTokFile(write('{"app_access_token":"a"}')), /has no refresh_token/);

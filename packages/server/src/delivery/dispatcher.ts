@@ -63,7 +63,12 @@ export class OutboxDispatcher {
   start(): void {
     this.stopping = false;
     this.timer = setInterval(() => {
-      if (!this.polling) this.polling = this.poll().catch((err) => this.o.onError?.(err)).finally(() => { this.polling = undefined; });
+      if (!this.polling)
+        this.polling = this.poll()
+          .catch((err) => this.o.onError?.(err))
+          .finally(() => {
+            this.polling = undefined;
+          });
     }, this.o.pollMs ?? 1000);
     this.timer.unref();
   }
@@ -83,7 +88,8 @@ export class OutboxDispatcher {
   }
 
   private async settled(): Promise<void> {
-    while (this.endpoints.size > 0 || this.emails.size > 0) await Promise.all([...this.endpoints.values(), ...this.emails.values()]);
+    while (this.endpoints.size > 0 || this.emails.size > 0)
+      await Promise.all([...this.endpoints.values(), ...this.emails.values()]);
   }
 
   /** Starts a loop for each due endpoint, and a send for each due email, that has none yet, within the bounds. */
@@ -106,7 +112,12 @@ export class OutboxDispatcher {
   }
 
   private track(running: Map<string, Promise<void>>, key: string, work: () => Promise<void>): void {
-    running.set(key, work().catch((err) => this.o.onError?.(err)).finally(() => running.delete(key)));
+    running.set(
+      key,
+      work()
+        .catch((err) => this.o.onError?.(err))
+        .finally(() => running.delete(key)),
+    );
   }
 
   private async drainEndpoint(endpointId: string): Promise<void> {
@@ -121,7 +132,11 @@ export class OutboxDispatcher {
         if (!endpoint?.enabled) return;
         const secret = this.o.sealer.open(endpoint.secretSealed, secretAad(endpoint.id));
         const at = this.o.clock.now();
-        await this.record(m, at, await postWebhook(this.o.outbound, endpoint.url, secret, m.id, m.payload, at, this.attemptTimeoutMs));
+        await this.record(
+          m,
+          at,
+          await postWebhook(this.o.outbound, endpoint.url, secret, m.id, m.payload, at, this.attemptTimeoutMs),
+        );
       }
     } finally {
       await store.webhooks.release(endpointId, this.owner);
@@ -133,15 +148,26 @@ export class OutboxDispatcher {
     const now = this.o.clock.now();
     if (!(await store.outbox.leaseMessage(m.id, this.owner, now, now + LEASE_MS))) return;
     const payload = JSON.parse(m.payload) as WebhookPayload;
-    const ownerId = (payload.data.owner as { id?: string } | null)?.id ?? (payload.data.ownerId as string | undefined) ?? null;
+    const ownerId =
+      (payload.data.owner as { id?: string } | null)?.id ?? (payload.data.ownerId as string | undefined) ?? null;
     const to = await store.outbox.emailRecipients(m.tenantId, ownerId);
     const started = performance.now();
     let result: AttemptResult;
     try {
       if (to.length > 0) await this.o.mailer!.send({ to, ...emailFor(payload, this.o.publicUrl) });
-      result = { ok: true, statusCode: null, error: to.length > 0 ? null : 'nobody to tell (no active owner or manager)', durationMs: Math.round(performance.now() - started) };
+      result = {
+        ok: true,
+        statusCode: null,
+        error: to.length > 0 ? null : 'nobody to tell (no active owner or manager)',
+        durationMs: Math.round(performance.now() - started),
+      };
     } catch (err) {
-      result = { ok: false, statusCode: null, error: String((err as Error).message).slice(0, 200), durationMs: Math.round(performance.now() - started) };
+      result = {
+        ok: false,
+        statusCode: null,
+        error: String((err as Error).message).slice(0, 200),
+        durationMs: Math.round(performance.now() - started),
+      };
     }
     await this.record(m, now, result);
   }
@@ -149,8 +175,15 @@ export class OutboxDispatcher {
   private async record(m: OutboxMessage, at: number, r: AttemptResult): Promise<void> {
     const attempt = m.attempts + 1;
     const next = r.ok ? null : nextAttemptAt(m.firstAttemptAt ?? at, attempt, at);
-    await this.o.store.transaction((tx) => tx.outbox.recordAttempt(m, { attempt, at, statusCode: r.statusCode, error: r.error, durationMs: r.durationMs }, {
-      state: r.ok ? 'delivered' : next === null ? 'failed' : 'pending', nextAttemptAt: next,
-    }));
+    await this.o.store.transaction((tx) =>
+      tx.outbox.recordAttempt(
+        m,
+        { attempt, at, statusCode: r.statusCode, error: r.error, durationMs: r.durationMs },
+        {
+          state: r.ok ? 'delivered' : next === null ? 'failed' : 'pending',
+          nextAttemptAt: next,
+        },
+      ),
+    );
   }
 }

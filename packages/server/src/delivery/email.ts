@@ -7,7 +7,15 @@ export interface EmailText {
 
 /** The plain-text email for an event (only EMAIL_EVENTS are emailed). */
 export function emailFor(p: WebhookPayload, publicUrl: string): EmailText {
-  const d = p.data as { tenant: string; name?: string; clientId?: string; days?: number; expiresAt?: string; url?: string; source?: string };
+  const d = p.data as {
+    tenant: string;
+    name?: string;
+    clientId?: string;
+    days?: number;
+    expiresAt?: string;
+    url?: string;
+    source?: string;
+  };
   const client = `"${d.name ?? 'unnamed'}" (${d.clientId ?? 'unknown client id'})`;
   const where = `${publicUrl}/console/t/${d.tenant}/`;
   const footer = `\n\nDomain: ${d.tenant}\nConsole: ${where}\n\nYou get this email as the owner or as a manager of the domain.\n`;

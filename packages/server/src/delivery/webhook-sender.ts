@@ -15,7 +15,15 @@ export interface AttemptResult {
  * timeouts are failures. Neither the answer's body nor the error's message is kept: the delivery
  * log tells a manager what went wrong without mapping the network behind the URL.
  */
-export async function postWebhook(outbound: OutboundGuard, url: string, secret: string, id: string, body: string, now: number, timeoutMs: number): Promise<AttemptResult> {
+export async function postWebhook(
+  outbound: OutboundGuard,
+  url: string,
+  secret: string,
+  id: string,
+  body: string,
+  now: number,
+  timeoutMs: number,
+): Promise<AttemptResult> {
   const timestamp = Math.floor(now / 1000);
   const started = performance.now();
   try {
@@ -34,8 +42,18 @@ export async function postWebhook(outbound: OutboundGuard, url: string, secret: 
     });
     await res.body?.cancel();
     const ok = res.status >= 200 && res.status < 300;
-    return { ok, statusCode: res.status, error: ok ? null : `HTTP ${res.status}`, durationMs: Math.round(performance.now() - started) };
+    return {
+      ok,
+      statusCode: res.status,
+      error: ok ? null : `HTTP ${res.status}`,
+      durationMs: Math.round(performance.now() - started),
+    };
   } catch (err) {
-    return { ok: false, statusCode: null, error: outboundFailure(err), durationMs: Math.round(performance.now() - started) };
+    return {
+      ok: false,
+      statusCode: null,
+      error: outboundFailure(err),
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 }

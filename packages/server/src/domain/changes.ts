@@ -23,7 +23,9 @@ export type Change =
  * Not recorded by any write: announced when changes may have been missed (the notification
  * connection was lost), so subscribers drop what they hold.
  */
-export interface ChangesMissed { type: 'changes.missed' }
+export interface ChangesMissed {
+  type: 'changes.missed';
+}
 
 export type Announcement = Change | ChangesMissed;
 

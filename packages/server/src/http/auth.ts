@@ -107,7 +107,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
   if (!/^Bearer /i.test(header)) throw unauthorized('the Authorization header must be "Bearer <access token>"');
   const m = /^Bearer +([A-Za-z0-9._~+/-]+=*)\s*$/i.exec(header);
   if (!m) throw invalidToken('token_invalid', 'the Authorization header must be "Bearer <access token>"');
-  if (m[1].length > MAX_LENGTH.jwt) throw invalidToken('token_invalid', `the bearer token is too long (at most ${MAX_LENGTH.jwt} characters)`);
+  if (m[1].length > MAX_LENGTH.jwt)
+    throw invalidToken('token_invalid', `the bearer token is too long (at most ${MAX_LENGTH.jwt} characters)`);
   return m[1];
 }
 
@@ -124,8 +125,14 @@ function activeUser(principal: Principal | undefined): Principal {
  */
 const REFUSED: Record<TokenRefusal, [code: ProblemCode, detail: string]> = {
   expired: ['token_expired', 'Expired access token: get a new one'],
-  unknown_key: ['token_unknown_key', 'the access token names a signing key this tenant does not publish (as after a rotation for a suspected leak): get a new one'],
-  invalid: ['token_invalid', 'the access token is invalid for this tenant: its signature, issuer, type or lifetime is wrong'],
+  unknown_key: [
+    'token_unknown_key',
+    'the access token names a signing key this tenant does not publish (as after a rotation for a suspected leak): get a new one',
+  ],
+  invalid: [
+    'token_invalid',
+    'the access token is invalid for this tenant: its signature, issuer, type or lifetime is wrong',
+  ],
 };
 
 async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promise<AuthState> {
@@ -135,14 +142,21 @@ async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promis
   const principal = await deps.principals.get(tenant.id, claims.sub);
   // Disabling a user revokes their tokens too: the cause is the more useful answer.
   if (principal && principal.user.status !== 'active') throw invalidToken('user_disabled', DISABLED);
-  if (await deps.revokedTokens.revoked(claims)) throw invalidToken('token_revoked', 'the access token has been revoked');
+  if (await deps.revokedTokens.revoked(claims))
+    throw invalidToken('token_revoked', 'the access token has been revoked');
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
-  if (!principal) throw forbidden('the management API needs a user\'s token; this token does not represent a user', 'not_a_user');
+  if (!principal)
+    throw forbidden("the management API needs a user's token; this token does not represent a user", 'not_a_user');
   // RFC 9068: the management API's audience is the issuer itself (user tokens always carry it).
-  if (![claims.aud].flat().includes(deps.issuer(tenant))) throw invalidToken('token_invalid', 'the access token is not meant for this API');
+  if (![claims.aud].flat().includes(deps.issuer(tenant)))
+    throw invalidToken('token_invalid', 'the access token is not meant for this API');
   // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
   const ended = await grantEnded(deps, tenant, claims.client_id, null);
-  if (ended) throw invalidToken(ended.by === 'user' ? 'user_disabled' : 'client_revoked', `the client of this access token can no longer be used: ${ended.reason}`);
+  if (ended)
+    throw invalidToken(
+      ended.by === 'user' ? 'user_disabled' : 'client_revoked',
+      `the client of this access token can no longer be used: ${ended.reason}`,
+    );
   return { principal, via: 'bearer', clientId: claims.client_id, scopes: claims.scope ? claims.scope.split(' ') : [] };
 }
 
@@ -151,7 +165,8 @@ async function fromSession(deps: AuthDeps, request: FastifyRequest, tenantId?: s
   if (!secret) return undefined;
   const session = await deps.sessions.find(secret);
   if (!session) throw unauthorized('the session has expired or ended; sign in again', 'session_expired');
-  if (tenantId !== undefined && session.tenantId !== tenantId) throw unauthorized('the session belongs to another tenant; sign in to this one', 'session_other_tenant');
+  if (tenantId !== undefined && session.tenantId !== tenantId)
+    throw unauthorized('the session belongs to another tenant; sign in to this one', 'session_other_tenant');
   checkCsrf(deps, request, session);
   const principal = activeUser(await deps.principals.get(session.tenantId, session.userId));
   return { principal, via: 'session', csrfToken: session.csrfToken, sessionHash: session.idHash };
@@ -159,10 +174,12 @@ async function fromSession(deps: AuthDeps, request: FastifyRequest, tenantId?: s
 
 /** RFC 6750 §3.1: the token lacks a scope this route needs. */
 function insufficientScope(scope: ManagementScope): Problem {
-  return new Problem('insufficient_scope',
+  return new Problem(
+    'insufficient_scope',
     `this token lacks the scope ${scope}: create the personal client with all of your permissions, or with ${scope} among its scopes`,
     { requiredScope: scope },
-    { 'www-authenticate': `Bearer realm="latchkey", error="insufficient_scope", scope="${scope}"` });
+    { 'www-authenticate': `Bearer realm="latchkey", error="insufficient_scope", scope="${scope}"` },
+  );
 }
 
 /**
@@ -185,13 +202,17 @@ export function requireScopeDeclarations(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as FastifyContextConfig;
     if (config.public) return;
-    if (config.scope === undefined) throw new Error(`${route.method} ${route.url}: declare config.scope (a management scope, or null) or config.public`);
+    if (config.scope === undefined)
+      throw new Error(
+        `${route.method} ${route.url}: declare config.scope (a management scope, or null) or config.public`,
+      );
     // The OpenAPI document says what a client's token needs (OpenAPI 3.1 lets any scheme list scopes).
     if (route.schema && config.scope) {
       route.schema.security = [{ bearer: [config.scope] }, { session: [] }];
-      const needs = config.trustAnchor !== undefined
-        ? `Only an interactive sign-in (the console session, or a token of your own sign-in through ${SDK_CLIENT_ID}): a personal client's token is refused.`
-        : `A personal client's token needs the scope ${config.scope}.`;
+      const needs =
+        config.trustAnchor !== undefined
+          ? `Only an interactive sign-in (the console session, or a token of your own sign-in through ${SDK_CLIENT_ID}): a personal client's token is refused.`
+          : `A personal client's token needs the scope ${config.scope}.`;
       route.schema.description = [route.schema.description, needs].filter(Boolean).join(' ');
     }
   });
@@ -202,7 +223,10 @@ export function authenticate(deps: AuthDeps) {
   return async (request: FastifyRequest): Promise<void> => {
     if (request.routeOptions.config.public) return;
     const token = bearerToken(request);
-    const auth = token !== undefined ? await fromBearer(deps, request.tenant, token) : await fromSession(deps, request, request.tenant.id);
+    const auth =
+      token !== undefined
+        ? await fromBearer(deps, request.tenant, token)
+        : await fromSession(deps, request, request.tenant.id);
     if (!auth) throw unauthorized('sign in, or send an access token as "Authorization: Bearer <token>"');
     request.auth = auth;
     authorize(request, auth);
@@ -230,7 +254,10 @@ export function authenticatePlatform(deps: AuthDeps & { tenants: Pick<TenantCach
       } catch {
         throw invalidToken('token_invalid', 'the access token is not a JWT');
       }
-      const tenant = typeof iss === 'string' && iss.startsWith(issuerPrefix) ? await deps.tenants.get(iss.slice(issuerPrefix.length)) : undefined;
+      const tenant =
+        typeof iss === 'string' && iss.startsWith(issuerPrefix)
+          ? await deps.tenants.get(iss.slice(issuerPrefix.length))
+          : undefined;
       if (!tenant) throw invalidToken('token_invalid', 'the access token was not issued by a tenant of this server');
       auth = await fromBearer(deps, tenant, token);
     } else {
@@ -257,5 +284,8 @@ export function actorOf(request: FastifyRequest, type: Actor['type'] = 'user'): 
  */
 export async function mintsCredential(request: FastifyRequest): Promise<void> {
   if (request.auth && !viaClientCredential(actorOf(request))) return;
-  throw forbidden(`a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`, 'credential_minting');
+  throw forbidden(
+    `a token of a personal client or application cannot create credentials (personal clients, application secrets or keys, token files, passwords): sign in to the console, or use a token of your own sign-in through ${SDK_CLIENT_ID}`,
+    'credential_minting',
+  );
 }

@@ -15,11 +15,17 @@ import { Problem } from './problem.js';
 export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
 
 const CSP = [
-  "default-src 'self'", "script-src 'self'",
+  "default-src 'self'",
+  "script-src 'self'",
   // Material UI's styling engine writes <style> elements and style attributes at run time.
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "object-src 'none'",
-  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 const SECURITY_HEADERS = {
@@ -36,38 +42,50 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dist?: string 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 302));
   app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/', 301));
 
-  await app.register(async (ui) => {
-    ui.addHook('onSend', async (_request, reply) => { reply.headers(SECURITY_HEADERS); });
-
-    if (!fs.existsSync(indexFile)) {
-      ui.get('/*', { schema: { hide: true } }, async () => {
-        throw new Problem('console_not_built', 'the console is not built: run "npm run build -w @latchkey/console" (npm start does it)');
+  await app.register(
+    async (ui) => {
+      ui.addHook('onSend', async (_request, reply) => {
+        reply.headers(SECURITY_HEADERS);
       });
-      return;
-    }
-    // Read once: a new build means a restart (npm start builds before it starts the server).
-    const indexHtml = fs.readFileSync(indexFile);
-    const sendIndex = (reply: FastifyReply) => reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
 
-    await ui.register(fastifyStatic, {
-      root: dist,
-      prefix: '/',
-      index: false,
-      decorateReply: false,
-      schemaHide: true,
-      cacheControl: false,
-      setHeaders: (res, file) => {
-        const hashed = file.startsWith(path.join(dist, 'assets') + path.sep);
-        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    });
-    ui.get('/', { schema: { hide: true }, prefixTrailingSlash: 'slash' }, async (_request, reply) => sendIndex(reply));
-    ui.setNotFoundHandler((request, reply) => {
-      const pathname = request.url.split('?')[0]!;
-      // A missing asset is a real 404 (an old page asking for a file of an older build).
-      if ((request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/console/assets/')) return sendIndex(reply);
-      const p = new Problem('no_route', `no console file at ${pathname}`);
-      return reply.code(404).type('application/problem+json').send(p.toJSON());
-    });
-  }, { prefix: '/console' });
+      if (!fs.existsSync(indexFile)) {
+        ui.get('/*', { schema: { hide: true } }, async () => {
+          throw new Problem(
+            'console_not_built',
+            'the console is not built: run "npm run build -w @latchkey/console" (npm start does it)',
+          );
+        });
+        return;
+      }
+      // Read once: a new build means a restart (npm start builds before it starts the server).
+      const indexHtml = fs.readFileSync(indexFile);
+      const sendIndex = (reply: FastifyReply) =>
+        reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+
+      await ui.register(fastifyStatic, {
+        root: dist,
+        prefix: '/',
+        index: false,
+        decorateReply: false,
+        schemaHide: true,
+        cacheControl: false,
+        setHeaders: (res, file) => {
+          const hashed = file.startsWith(path.join(dist, 'assets') + path.sep);
+          res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+        },
+      });
+      ui.get('/', { schema: { hide: true }, prefixTrailingSlash: 'slash' }, async (_request, reply) =>
+        sendIndex(reply),
+      );
+      ui.setNotFoundHandler((request, reply) => {
+        const pathname = request.url.split('?')[0]!;
+        // A missing asset is a real 404 (an old page asking for a file of an older build).
+        if ((request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/console/assets/'))
+          return sendIndex(reply);
+        const p = new Problem('no_route', `no console file at ${pathname}`);
+        return reply.code(404).type('application/problem+json').send(p.toJSON());
+      });
+    },
+    { prefix: '/console' },
+  );
 }

@@ -10,7 +10,8 @@ type ValidationIssue = NonNullable<FastifyError['validation']>[number];
  * keys, statuses) fails once per literal with "must be equal to constant": gather them all.
  */
 function allowedValues(issues: ValidationIssue[], first: ValidationIssue): unknown[] | undefined {
-  const fixed = (i: ValidationIssue) => i.instancePath === first.instancePath && (i.keyword === 'const' || i.keyword === 'enum');
+  const fixed = (i: ValidationIssue) =>
+    i.instancePath === first.instancePath && (i.keyword === 'const' || i.keyword === 'enum');
   if (!fixed(first)) return undefined;
   const values = issues.filter(fixed).flatMap((i) => {
     const p = i.params as { allowedValue?: unknown; allowedValues?: unknown[] };
@@ -29,7 +30,8 @@ export function validationDetail(err: FastifyError): string {
   if (missing) return `${where}${path ? '.' + path : ''}.${missing} is required`;
   if (additional) return `${where}${path ? '.' + path : ''}.${additional} is not allowed`;
   const allowed = allowedValues(err.validation!, first);
-  if (allowed) return `${where}${path ? '.' + path : ''} must be ${allowed.length === 1 ? '' : 'one of: '}${allowed.map(String).join(', ')}`;
+  if (allowed)
+    return `${where}${path ? '.' + path : ''} must be ${allowed.length === 1 ? '' : 'one of: '}${allowed.map(String).join(', ')}`;
   return `${where}${path ? '.' + path : ''} ${first.message}`;
 }
 
@@ -45,7 +47,8 @@ export function isUniqueViolation(err: unknown): boolean {
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof Problem) return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
+    if (err instanceof Problem)
+      return reply.code(err.status).headers(err.headers).type('application/problem+json').send(err.toJSON());
     // A domain error's code is the problem's code (its more specific one when it has one).
     if (err instanceof DomainError) {
       const p = new Problem(err.problem ?? err.code, err.message);
@@ -73,11 +76,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       request.log.error({ err }, 'unhandled error');
-      return reply.code(500).type('application/problem+json').send(new Problem('internal', 'The server could not complete the request').toJSON());
+      return reply
+        .code(500)
+        .type('application/problem+json')
+        .send(new Problem('internal', 'The server could not complete the request').toJSON());
     }
     // Fastify's own client errors: unsupported media type, malformed JSON, body too large.
     const code = status === 415 ? 'unsupported_media_type' : status === 413 ? 'payload_too_large' : 'invalid';
-    return reply.code(status).type('application/problem+json').send(new Problem(code, err.message, {}, {}, status).toJSON());
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send(new Problem(code, err.message, {}, {}, status).toJSON());
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -12,8 +12,15 @@ import { cookieName } from './cookies.js';
  */
 const DOCS_HEADERS = {
   'content-security-policy': [
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
-    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; '),
   'x-frame-options': 'DENY',
@@ -63,12 +70,14 @@ export async function registerOpenApi(app: FastifyInstance, config: Pick<Config,
       info: {
         title: 'Latchkey management API',
         version: '1.0.0',
-        description: 'Tenants, users, roles, settings, personal OAuth2 clients and applications. ' +
+        description:
+          'Tenants, users, roles, settings, personal OAuth2 clients and applications. ' +
           'Authenticate with a bearer access token from the tenant token endpoint or the console session cookie ' +
           '(send X-CSRF-Token on unsafe methods).\n\n' +
           'Every error is an RFC 9457 problem document whose `code` is stable (branch on it, not on `detail`); ' +
           '`type` is https://latchkey.dev/problems/ and the code in kebab-case. On a 401, only `token_expired` and ' +
-          '`token_unknown_key` are mended by a new access token. The codes:\n\n' + problemCodeMeanings(),
+          '`token_unknown_key` are mended by a new access token. The codes:\n\n' +
+          problemCodeMeanings(),
       },
       servers: [{ url: config.publicUrl }],
       components: {
@@ -80,11 +89,16 @@ export async function registerOpenApi(app: FastifyInstance, config: Pick<Config,
       security: [{ bearer: [] }, { session: [] }],
     },
     // Shared schemas (app.addSchema) become components named by their $id: `#/components/schemas/Problem`.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-    transformObject: (document) => defaultsAreOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+    transformObject: (document) =>
+      defaultsAreOptional('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(async (docs) => {
-    docs.addHook('onSend', async (_request, reply) => { reply.headers(DOCS_HEADERS); });
+    docs.addHook('onSend', async (_request, reply) => {
+      reply.headers(DOCS_HEADERS);
+    });
     // No badge from validator.swagger.io: the page talks to this origin only.
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   });

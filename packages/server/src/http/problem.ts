@@ -1,4 +1,9 @@
-import { DOMAIN_ERROR_CODES, DOMAIN_PROBLEM_CODES, type DomainErrorCode, type DomainProblemCode } from '../domain/errors.js';
+import {
+  DOMAIN_ERROR_CODES,
+  DOMAIN_PROBLEM_CODES,
+  type DomainErrorCode,
+  type DomainProblemCode,
+} from '../domain/errors.js';
 
 /**
  * The management API's one error vocabulary: every problem document carries one of these as `code`
@@ -53,13 +58,26 @@ const HTTP_CODES = {
 export type ProblemCode = DomainErrorCode | DomainProblemCode | keyof typeof HTTP_CODES;
 const CODES: Record<ProblemCode, readonly [status: number, meaning: string]> = { ...DOMAIN_CODES, ...HTTP_CODES };
 /** Every code, in a stable order (the OpenAPI enum). */
-export const PROBLEM_CODES = [...DOMAIN_ERROR_CODES, ...DOMAIN_PROBLEM_CODES, ...Object.keys(HTTP_CODES)] as ProblemCode[];
+export const PROBLEM_CODES = [
+  ...DOMAIN_ERROR_CODES,
+  ...DOMAIN_PROBLEM_CODES,
+  ...Object.keys(HTTP_CODES),
+] as ProblemCode[];
 /** A Markdown list of the codes with their status and meaning, for the OpenAPI description. */
-export const problemCodeMeanings = (): string => PROBLEM_CODES.map((c) => `- \`${c}\` (${CODES[c][0]}): ${CODES[c][1]}`).join('\n');
+export const problemCodeMeanings = (): string =>
+  PROBLEM_CODES.map((c) => `- \`${c}\` (${CODES[c][0]}): ${CODES[c][1]}`).join('\n');
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /**
@@ -89,7 +107,14 @@ export class Problem extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { type: this.type, title: this.title, status: this.status, detail: this.detail, code: this.code, ...this.extra };
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+      ...this.extra,
+    };
   }
 }
 

@@ -14,30 +14,49 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 /** When and from where a client was last used (its token requests; recorded in batches, so a few seconds late). */
 export const LastUse = {
   lastUsedAt: Nullable(Timestamp),
-  lastUsedAddress: Nullable(Type.String({ description: 'the address of the last token request (behind a trusted proxy: the forwarded client address)' })),
-  lastUsedUserAgent: Nullable(Type.String({ description: 'the user agent of the last token request, cut to 256 characters' })),
+  lastUsedAddress: Nullable(
+    Type.String({
+      description: 'the address of the last token request (behind a trusted proxy: the forwarded client address)',
+    }),
+  ),
+  lastUsedUserAgent: Nullable(
+    Type.String({ description: 'the user agent of the last token request, cut to 256 characters' }),
+  ),
 };
-export const lastUseView = (c: { lastUsedAt: number | null; lastUsedAddress: string | null; lastUsedUserAgent: string | null }) => ({
-  lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt), lastUsedAddress: c.lastUsedAddress, lastUsedUserAgent: c.lastUsedUserAgent,
+export const lastUseView = (c: {
+  lastUsedAt: number | null;
+  lastUsedAddress: string | null;
+  lastUsedUserAgent: string | null;
+}) => ({
+  lastUsedAt: c.lastUsedAt === null ? null : iso(c.lastUsedAt),
+  lastUsedAddress: c.lastUsedAddress,
+  lastUsedUserAgent: c.lastUsedUserAgent,
 });
 
 /**
  * The RFC 9457 problem document, one shared schema (app.ts adds it): every error response refers to
  * it, so the OpenAPI document lists the codes once, as `components.schemas.Problem`.
  */
-export const ProblemSchema = Type.Object({
-  type: Type.String({ description: 'https://latchkey.dev/problems/ and the code in kebab-case' }),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String({ description: 'for people; may change: branch on code' }),
-  code: Type.Unsafe<ProblemCode>({
-    type: 'string', enum: PROBLEM_CODES,
-    description: 'stable: branch on it (the API description lists what each code means)',
-  }),
-}, { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem document' });
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'https://latchkey.dev/problems/ and the code in kebab-case' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String({ description: 'for people; may change: branch on code' }),
+    code: Type.Unsafe<ProblemCode>({
+      type: 'string',
+      enum: PROBLEM_CODES,
+      description: 'stable: branch on it (the API description lists what each code means)',
+    }),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem document' },
+);
 
 /** An error response: a reference to the shared problem schema, typed as the document it describes. */
-const Problem = Type.Unsafe<Static<typeof ProblemSchema>>({ $ref: 'Problem#', description: 'RFC 9457 problem document' });
+const Problem = Type.Unsafe<Static<typeof ProblemSchema>>({
+  $ref: 'Problem#',
+  description: 'RFC 9457 problem document',
+});
 
 /** Documents the error statuses a route answers with. */
 export function errors(...statuses: number[]): Record<number, typeof Problem> {
@@ -51,7 +70,8 @@ export const IdParams = Type.Object({ tenant: Type.String(), id: Type.String({ m
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 export const Cursor = Type.String({ maxLength: 1000, description: 'opaque; nextCursor of the previous page' });
-export const PageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 export const RoleRef = Type.Object({ id: Type.String(), name: Type.String(), builtin: Nullable(Type.String()) });
 export const roleRef = (r: Role) => ({ id: r.id, name: r.name, builtin: r.builtin });
@@ -64,7 +84,12 @@ export const RoleView = Type.Object({
   scopes: Type.Array(Type.String()),
   createdAt: Timestamp,
 });
-export const roleView = (r: Role) => ({ ...roleRef(r), description: r.description, scopes: r.scopes, createdAt: iso(r.createdAt) });
+export const roleView = (r: Role) => ({
+  ...roleRef(r),
+  description: r.description,
+  scopes: r.scopes,
+  createdAt: iso(r.createdAt),
+});
 
 export const UserView = Type.Object({
   id: Type.String(),
@@ -78,6 +103,13 @@ export const UserView = Type.Object({
   updatedAt: Timestamp,
 });
 export const userView = (u: User, roles: Role[]) => ({
-  id: u.id, email: u.email, displayName: u.displayName, status: u.status, platformAdmin: u.platformAdmin,
-  hasPassword: u.passwordHash !== null, roles: roles.map(roleRef), createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt),
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  status: u.status,
+  platformAdmin: u.platformAdmin,
+  hasPassword: u.passwordHash !== null,
+  roles: roles.map(roleRef),
+  createdAt: iso(u.createdAt),
+  updatedAt: iso(u.updatedAt),
 });

@@ -20,7 +20,9 @@ export function fileClock(file: string): Clock {
       let offset = 0;
       try {
         offset = Number(fs.readFileSync(file, 'utf8').trim()) || 0;
-      } catch { /* no file yet: no offset */ }
+      } catch {
+        /* no file yet: no offset */
+      }
       return Date.now() + offset;
     },
   };

@@ -13,7 +13,8 @@ function realDate(y: string, m: string, d: string): boolean {
  */
 export function parseExpiresAt(value: string): number {
   const date = DATE.exec(value);
-  if (date) return realDate(date[1], date[2], date[3]) ? Date.UTC(+date[1], +date[2] - 1, +date[3], 23, 59, 59, 999) : NaN;
+  if (date)
+    return realDate(date[1], date[2], date[3]) ? Date.UTC(+date[1], +date[2] - 1, +date[3], 23, 59, 59, 999) : NaN;
   const dt = DATE_TIME.exec(value);
   if (!dt || !realDate(dt[1], dt[2], dt[3]) || +dt[4] > 23 || +dt[5] > 59 || +dt[6] > 59) return NaN;
   if (dt[9] !== undefined && (+dt[9] > 23 || +dt[10] > 59)) return NaN;

@@ -18,15 +18,35 @@ import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 
 const BLOCKED = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.addSubnet(net, bits, 'ipv4');
 // ::/96 holds the unspecified and loopback addresses and the old IPv4-compatible form; ::ffff:0:0:0/96
 // the IPv4-translated one.
 for (const [net, bits] of [
-  ['::', 96], ['::ffff:0:0:0', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) BLOCKED.addSubnet(net, bits, 'ipv6');
+  ['::', 96],
+  ['::ffff:0:0:0', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  BLOCKED.addSubnet(net, bits, 'ipv6');
 
 /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
 function embeddedIpv4(ip: string): string | undefined {
@@ -77,10 +97,22 @@ export type OutboundFailure = 'address not allowed' | 'timeout' | 'TLS error' | 
 /** The coarse class of a failed outbound request; never the error's own message, address or port. */
 export function outboundFailure(err: unknown): OutboundFailure {
   const chain: Array<{ name?: string; code?: string; message?: string }> = [];
-  for (let e = err as { cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) chain.push(e as never);
+  for (
+    let e = err as { cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as typeof e, depth++
+  )
+    chain.push(e as never);
   if (chain.some((e) => e instanceof OutboundRefused)) return 'address not allowed';
-  if (chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError' || /TIMEOUT|ETIMEDOUT/.test(e.code ?? ''))) return 'timeout';
-  if (chain.some((e) => /^ERR_(TLS|SSL)_|CERT|SSL|EPROTO/.test(e.code ?? '') || /certificate|SSL routines|TLS/i.test(e.message ?? ''))) return 'TLS error';
+  if (chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError' || /TIMEOUT|ETIMEDOUT/.test(e.code ?? '')))
+    return 'timeout';
+  if (
+    chain.some(
+      (e) =>
+        /^ERR_(TLS|SSL)_|CERT|SSL|EPROTO/.test(e.code ?? '') || /certificate|SSL routines|TLS/i.test(e.message ?? ''),
+    )
+  )
+    return 'TLS error';
   return 'connection failed';
 }
 
@@ -111,7 +143,9 @@ export class OutboundGuard {
     const lookup: LookupFunction = (hostname, options, callback) => {
       resolve(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 0);
-        const all = (addresses as unknown as dns.LookupAddress[]).filter((a) => this.allowPrivate || isPublicAddress(a.address));
+        const all = (addresses as unknown as dns.LookupAddress[]).filter(
+          (a) => this.allowPrivate || isPublicAddress(a.address),
+        );
         if (all.length === 0) return callback(new OutboundRefused(hostname), '', 0);
         if (options.all) return callback(null, all as never);
         callback(null, all[0].address, all[0].family);
@@ -122,7 +156,8 @@ export class OutboundGuard {
       connect: (options, callback) => {
         // Addresses written in the URL are never looked up: judged here.
         const host = options.hostname.replace(/^\[|\]$/g, '');
-        if (isIP(host) && !this.allowPrivate && !isPublicAddress(host)) return callback(new OutboundRefused(host), null);
+        if (isIP(host) && !this.allowPrivate && !isPublicAddress(host))
+          return callback(new OutboundRefused(host), null);
         return connect(options, callback);
       },
     });

@@ -1,4 +1,8 @@
-interface Pending<I, O> { item: I; resolve: (v: O) => void; reject: (e: unknown) => void }
+interface Pending<I, O> {
+  item: I;
+  resolve: (v: O) => void;
+  reject: (e: unknown) => void;
+}
 
 export interface TickBatchOptions<I, O> {
   /** Answers several items at once (one database round trip), in their order. */

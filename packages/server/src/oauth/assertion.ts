@@ -5,7 +5,18 @@ import type { Tenant } from '../domain/tenants/model.js';
 import type { Client } from '../domain/clients/model.js';
 
 // Asymmetric algorithms only: no `none`, and no HMAC (which would turn a public key into a secret).
-export const ASSERTION_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+export const ASSERTION_ALGS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+];
 export const MAX_ASSERTION_LIFETIME_S = 300;
 
 export class AssertionError extends Error {}
@@ -20,9 +31,17 @@ export interface AssertionDeps extends Issuer {
  * issuer = the client, audience = this tenant's token endpoint or issuer, expiring at most five
  * minutes ahead, and a `jti` that has never been seen before (replays are refused).
  */
-export async function verifyClientJwt(deps: AssertionDeps, tenant: Tenant, client: Client, jwt: string, expectSub: string | null): Promise<JWTPayload> {
+export async function verifyClientJwt(
+  deps: AssertionDeps,
+  tenant: Tenant,
+  client: Client,
+  jwt: string,
+  expectSub: string | null,
+): Promise<JWTPayload> {
   if (!client.jwks || !Array.isArray(client.jwks.keys) || client.jwks.keys.length === 0) {
-    throw new AssertionError('the client has no keys registered to verify assertions with: add its public keys (jwks) first');
+    throw new AssertionError(
+      'the client has no keys registered to verify assertions with: add its public keys (jwks) first',
+    );
   }
   const issuer = deps.issuer(tenant);
   let payload: JWTPayload;

@@ -51,10 +51,17 @@ function decodeBasic(header: string): { id: string; secret: string } {
  * secrets get the same answer, secrets are compared in constant time, and failures are throttled
  * per (client, address) and per address, never for a client_id everywhere (see CLIENT_THROTTLE).
  */
-export async function authenticateClient(deps: ClientAuthDeps, tenant: Tenant, request: FastifyRequest, params: Params, allowPublic: boolean): Promise<AuthenticatedClient> {
+export async function authenticateClient(
+  deps: ClientAuthDeps,
+  tenant: Tenant,
+  request: FastifyRequest,
+  params: Params,
+  allowPublic: boolean,
+): Promise<AuthenticatedClient> {
   const header = request.headers.authorization;
   const basic = header !== undefined && header.slice(0, 6).toLowerCase() === 'basic ';
-  const methods = (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
+  const methods =
+    (basic ? 1 : 0) + (params.client_secret !== undefined ? 1 : 0) + (params.client_assertion !== undefined ? 1 : 0);
   if (methods > 1) throw new InvalidRequest('use exactly one client authentication method');
 
   const refuse = (description: string) => new InvalidClient(description, basic);
@@ -64,10 +71,12 @@ export async function authenticateClient(deps: ClientAuthDeps, tenant: Tenant, r
   let method: AuthMethod;
   if (basic) {
     ({ id: clientId, secret } = decodeBasic(header!));
-    if (params.client_id !== undefined && params.client_id !== clientId) throw new InvalidRequest('client_id does not match the Basic credentials');
+    if (params.client_id !== undefined && params.client_id !== clientId)
+      throw new InvalidRequest('client_id does not match the Basic credentials');
     method = 'client_secret_basic';
   } else if (params.client_assertion !== undefined) {
-    if (params.client_assertion_type !== JWT_BEARER_ASSERTION) throw new InvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+    if (params.client_assertion_type !== JWT_BEARER_ASSERTION)
+      throw new InvalidRequest(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
     try {
       clientId = params.client_id ?? decodeJwt(params.client_assertion).iss;
     } catch {
@@ -87,7 +96,9 @@ export async function authenticateClient(deps: ClientAuthDeps, tenant: Tenant, r
   bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
   const throttleKey = `${tenant.id}:${clientId}`;
-  const wait = deps.throttle.clients.retryAfterNow(throttleKey, request.ip) ?? await deps.throttle.clients.retryAfter(throttleKey, request.ip);
+  const wait =
+    deps.throttle.clients.retryAfterNow(throttleKey, request.ip) ??
+    (await deps.throttle.clients.retryAfter(throttleKey, request.ip));
   if (wait > 0) throw new TooManyAttempts(wait);
   const fail = async (description = FAILED): Promise<never> => {
     await deps.throttle.clients.fail(throttleKey, request.ip);
@@ -125,7 +136,11 @@ export async function authenticateClient(deps: ClientAuthDeps, tenant: Tenant, r
  * RFC 7523 §3.1: with the jwt-bearer grant and no client authentication, the assertion's issuer
  * names the client and the assertion itself (verified by the grant) is the proof.
  */
-export async function identifyAssertionClient(deps: Pick<ClientAuthDeps, 'clients'>, tenant: Tenant, clientId: string | undefined): Promise<AuthenticatedClient> {
+export async function identifyAssertionClient(
+  deps: Pick<ClientAuthDeps, 'clients'>,
+  tenant: Tenant,
+  clientId: string | undefined,
+): Promise<AuthenticatedClient> {
   const client = clientId ? await deps.clients.get(tenant.id, clientId) : undefined;
   if (!client || client.kind === 'public') throw new InvalidGrant('assertion issuer is not a registered client');
   const reason = clientUnusableReason(tenant, client, undefined);

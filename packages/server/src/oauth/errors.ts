@@ -19,41 +19,59 @@ export class OAuthError extends Error {
 }
 
 export class InvalidRequest extends OAuthError {
-  constructor(description: string) { super('invalid_request', description); }
+  constructor(description: string) {
+    super('invalid_request', description);
+  }
 }
 
 /** 401; when the client tried HTTP Basic, the response must carry a matching WWW-Authenticate. */
 export class InvalidClient extends OAuthError {
   constructor(description: string, basic = false) {
-    super('invalid_client', description, 401, basic ? { 'WWW-Authenticate': 'Basic realm="latchkey", charset="UTF-8"' } : {});
+    super(
+      'invalid_client',
+      description,
+      401,
+      basic ? { 'WWW-Authenticate': 'Basic realm="latchkey", charset="UTF-8"' } : {},
+    );
   }
 }
 
 export class InvalidGrant extends OAuthError {
-  constructor(description: string) { super('invalid_grant', description); }
+  constructor(description: string) {
+    super('invalid_grant', description);
+  }
 }
 
 export class UnauthorizedClient extends OAuthError {
-  constructor(description: string) { super('unauthorized_client', description); }
+  constructor(description: string) {
+    super('unauthorized_client', description);
+  }
 }
 
 export class UnsupportedGrantType extends OAuthError {
-  constructor(description: string) { super('unsupported_grant_type', description); }
+  constructor(description: string) {
+    super('unsupported_grant_type', description);
+  }
 }
 
 export class InvalidScope extends OAuthError {
-  constructor(description: string) { super('invalid_scope', description); }
+  constructor(description: string) {
+    super('invalid_scope', description);
+  }
 }
 
 export class UnsupportedTokenType extends OAuthError {
-  constructor(description: string) { super('unsupported_token_type', description); }
+  constructor(description: string) {
+    super('unsupported_token_type', description);
+  }
 }
 
 /** Throttled credential attempts: 429 with Retry-After. */
 export class TooManyAttempts extends OAuthError {
   constructor(retryAfterSeconds: number) {
-    super('temporarily_unavailable', `Too many failed attempts; retry after ${retryAfterSeconds} seconds`, 429,
-      { 'Retry-After': String(retryAfterSeconds) });
+    super('temporarily_unavailable', `Too many failed attempts; retry after ${retryAfterSeconds} seconds`, 429, {
+      'Retry-After': String(retryAfterSeconds),
+    });
   }
 }
 
@@ -70,7 +88,8 @@ const FROM_DOMAIN: Record<DomainErrorCode, [error: string, status: number]> = {
 
 export function toOAuthError(err: DomainError): OAuthError {
   const [error, status] = FROM_DOMAIN[err.code];
-  const headers: Record<string, string> = err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+  const headers: Record<string, string> =
+    err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
   return new OAuthError(error, err.message, status, headers);
 }
 
@@ -89,10 +108,14 @@ export function registerOAuthErrorHandling(app: FastifyInstance): void {
     if (err instanceof DomainError) return send(reply, toOAuthError(err));
     // The database is away (told once per outage by the store, not per request): retry shortly.
     if (err instanceof StoreUnavailable) {
-      return send(reply, new OAuthError('temporarily_unavailable', err.detail, 503, { 'Retry-After': String(err.retryAfterSeconds) }));
+      return send(
+        reply,
+        new OAuthError('temporarily_unavailable', err.detail, 503, { 'Retry-After': String(err.retryAfterSeconds) }),
+      );
     }
     // Two concurrent writes raced past the domain's own duplicate check; the database decided.
-    if (isUniqueViolation(err)) return send(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
+    if (isUniqueViolation(err))
+      return send(reply, new OAuthError('invalid_request', 'conflicting concurrent request', 409));
     if (err.validation) return send(reply, new OAuthError('invalid_request', validationDetail(err)));
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {

@@ -34,6 +34,11 @@ export function required(params: Params, name: string): string {
  * Refuses a value longer than `max` (domain/limits.ts) with the error `refuse` makes, before it
  * reaches any lookup, cache or throttle.
  */
-export function bounded(value: string | undefined, name: string, max: number, refuse: (description: string) => OAuthError): void {
+export function bounded(
+  value: string | undefined,
+  name: string,
+  max: number,
+  refuse: (description: string) => OAuthError,
+): void {
   if (value !== undefined && value.length > max) throw refuse(`${name} is too long (at most ${max} characters)`);
 }

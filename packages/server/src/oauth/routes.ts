@@ -20,21 +20,29 @@ import '../http/types.js';
  * routes only, the management API keeps its problem documents.
  */
 /** What the OAuth endpoints use, each endpoint's own needs together. */
-export type OAuthDeps = ClientAuthDeps & GrantDeps & RevokeDeps & IntrospectDeps & KeysEndpointDeps & MetadataDeps & {
-  tenants: Pick<TenantCache, 'peek' | 'get'>;
-};
+export type OAuthDeps = ClientAuthDeps &
+  GrantDeps &
+  RevokeDeps &
+  IntrospectDeps &
+  KeysEndpointDeps &
+  MetadataDeps & {
+    tenants: Pick<TenantCache, 'peek' | 'get'>;
+  };
 
 export async function oauthRoutes(app: FastifyInstance, deps: OAuthDeps): Promise<void> {
   registerOAuthErrorHandling(app);
-  await app.register(async (tenantScope) => {
-    resolveTenant(tenantScope, deps.tenants);
-    await tenantScope.register(tokenEndpoint, deps);
-    await tenantScope.register(revokeEndpoint, deps);
-    await tenantScope.register(introspectEndpoint, deps);
-    await tenantScope.register(keysEndpoint, deps);
-    await tenantScope.register(metadataEndpoints, deps);
-    postOnly(tenantScope);
-  }, { prefix: '/t/:tenant' });
+  await app.register(
+    async (tenantScope) => {
+      resolveTenant(tenantScope, deps.tenants);
+      await tenantScope.register(tokenEndpoint, deps);
+      await tenantScope.register(revokeEndpoint, deps);
+      await tenantScope.register(introspectEndpoint, deps);
+      await tenantScope.register(keysEndpoint, deps);
+      await tenantScope.register(metadataEndpoints, deps);
+      postOnly(tenantScope);
+    },
+    { prefix: '/t/:tenant' },
+  );
 
   app.get('/.well-known/oauth-authorization-server/t/:tenant', { schema: { hide: true } }, async (request) => {
     const slug = (request.params as { tenant: string }).tenant;
@@ -54,9 +62,16 @@ const POST_ONLY: Array<[path: string, what: string, body: string]> = [
 function postOnly(app: FastifyInstance): void {
   for (const [url, what, body] of POST_ONLY) {
     app.route({
-      method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, schema: { hide: true },
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      schema: { hide: true },
       handler: async (request) => {
-        throw new OAuthError('invalid_request', `${what} takes POST with a form-encoded body (${body}), not ${request.method}`, 405, { Allow: 'POST' });
+        throw new OAuthError(
+          'invalid_request',
+          `${what} takes POST with a form-encoded body (${body}), not ${request.method}`,
+          405,
+          { Allow: 'POST' },
+        );
       },
     });
   }

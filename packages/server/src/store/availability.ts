@@ -30,17 +30,33 @@ export const CONNECT_TIMEOUT_MS = 5000;
 // (57P03), out of connections (53300); class 08 is connection exceptions.
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // The socket: refused, reset, timed out, unreachable, the name does not resolve.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // node-postgres says these in words only: the socket ended, no connection within the pool's
 // connectionTimeoutMillis, a query on a connection that already failed.
-const DRIVER_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/;
+const DRIVER_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/;
 
 /** Whether an error of the PostgreSQL driver means the database cannot be reached right now. */
 export function isUnavailableError(err: unknown, depth = 0): boolean {
   if (!(err instanceof Error) || depth > 3) return false;
   if (err instanceof StoreUnavailable) return true;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || NETWORK_CODES.has(code))) return true;
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || NETWORK_CODES.has(code))
+  )
+    return true;
   if (DRIVER_MESSAGES.test(err.message)) return true;
   // Connecting to a name with several addresses fails with each of them.
   if (err instanceof AggregateError && err.errors.some((e) => isUnavailableError(e, depth + 1))) return true;

@@ -29,7 +29,11 @@ export class PgChangeListener {
   private retryMs = FIRST_RETRY_MS;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly databaseUrl: string, private readonly feed: ChangeFeed, private readonly log: ListenerLog = SILENT) {
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly feed: ChangeFeed,
+    private readonly log: ListenerLog = SILENT,
+  ) {
     feed.connected = false;
   }
 
@@ -50,7 +54,10 @@ export class PgChangeListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.databaseUrl, application_name: LISTENER_APPLICATION_NAME, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionString: this.databaseUrl,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     // Until LISTEN is in place a failure is the caller's to handle; after, it means reconnecting.
     let established = false;

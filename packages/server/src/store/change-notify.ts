@@ -10,14 +10,19 @@ const MAX_PAYLOAD_BYTES = 7000;
 const MAX_IDS_PER_CHANGE = 100;
 
 /** o: the sender's origin; c: its changes; t: when it queued them, just before its commit (epoch ms). */
-interface Payload { o: string; c: Change[]; t?: number }
+interface Payload {
+  o: string;
+  c: Change[];
+  t?: number;
+}
 
 /** Splits changes into notification payloads under PostgreSQL's size limit. */
 export function encodeChanges(origin: string, changes: readonly Change[]): string[] {
   const pieces = changes.flatMap((c) => {
     if (c.type !== 'grant.ended' || c.ids.length <= MAX_IDS_PER_CHANGE) return [c];
     const out: Change[] = [];
-    for (let i = 0; i < c.ids.length; i += MAX_IDS_PER_CHANGE) out.push({ ...c, ids: c.ids.slice(i, i + MAX_IDS_PER_CHANGE) });
+    for (let i = 0; i < c.ids.length; i += MAX_IDS_PER_CHANGE)
+      out.push({ ...c, ids: c.ids.slice(i, i + MAX_IDS_PER_CHANGE) });
     return out;
   });
   const payloads: string[] = [];

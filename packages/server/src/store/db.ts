@@ -7,7 +7,13 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { namedStatementClient } from './pg-named-statements.js';
-import { CONNECT_TIMEOUT_MS, isUnavailableError, OutageTracker, StoreUnavailable, type OutageLog } from './availability.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  isUnavailableError,
+  OutageTracker,
+  StoreUnavailable,
+  type OutageLog,
+} from './availability.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -37,13 +43,20 @@ export interface OpenOptions {
 export function openStore(opts: OpenOptions): StoreHandle {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
-      connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true,
+      connectionString: opts.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
       Client: namedStatementClient(),
     });
     // pg-pool re-emits an idle connection's error here, and an 'error' event nobody listens to
     // ends the process; the connection's own listener (guardConnections) reports it.
     pool.on('error', () => {});
-    guardConnections(pool, new OutageTracker(opts.onOutage ?? { down: () => {}, up: () => {} }), opts.onConnectionError);
+    guardConnections(
+      pool,
+      new OutageTracker(opts.onOutage ?? { down: () => {}, up: () => {} }),
+      opts.onConnectionError,
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
@@ -62,7 +75,8 @@ export function openStore(opts: OpenOptions): StoreHandle {
   cacheStatements(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
-    db, dialect: 'sqlite',
+    db,
+    dialect: 'sqlite',
     close: async () => {
       await checkpointer.stop();
       await db.destroy();
@@ -98,13 +112,19 @@ function guardConnections(pool: pg.Pool, outage: OutageTracker, onConnectionErro
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
       const result = query(...args);
-      return result instanceof Promise ? result.catch((err: unknown) => { throw unavailable(err); }) : result;
+      return result instanceof Promise
+        ? result.catch((err: unknown) => {
+            throw unavailable(err);
+          })
+        : result;
     };
   });
   const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient> | undefined;
   (pool as { connect: unknown }).connect = (callback?: unknown) => {
     if (callback) return connect(callback);
-    return connect()!.catch((err: unknown) => { throw unavailable(err); });
+    return connect()!.catch((err: unknown) => {
+      throw unavailable(err);
+    });
   };
 }
 

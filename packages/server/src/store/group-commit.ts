@@ -16,11 +16,12 @@ export class GroupCommit {
 
   constructor(store: Store, maxBatch = 64) {
     this.batch = new TickBatch({
-      many: (ops) => store.transaction(async (tx) => {
-        const out: unknown[] = [];
-        for (const op of ops) out.push(await op(tx));
-        return out;
-      }),
+      many: (ops) =>
+        store.transaction(async (tx) => {
+          const out: unknown[] = [];
+          for (const op of ops) out.push(await op(tx));
+          return out;
+        }),
       one: (op) => store.transaction(op),
       max: maxBatch,
     });

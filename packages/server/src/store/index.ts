@@ -50,7 +50,10 @@ export class Store implements Records {
   readonly changes: ChangeRecorder;
 
   constructor(
-    readonly db: Db, readonly dialect: Dialect, readonly feed = new ChangeFeed(), private readonly pending?: Change[],
+    readonly db: Db,
+    readonly dialect: Dialect,
+    readonly feed = new ChangeFeed(),
+    private readonly pending?: Change[],
     /** What the audit trail announces besides webhooks (set once at startup, shared by every transaction). */
     readonly outboxSettings: OutboxSettings = { email: false },
   ) {

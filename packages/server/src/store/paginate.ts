@@ -18,7 +18,8 @@ interface CursorData {
  * joined queries `{ ref: 'users.email', key: 'owner_email' }` (the qualified column and the row field),
  * or a computed value `{ expr, key }` that the query also selects as `key`.
  */
-export type SortSpec = string | { ref: string; key: string; nullable?: boolean } | { expr: RawBuilder<unknown>; key: string };
+export type SortSpec =
+  string | { ref: string; key: string; nullable?: boolean } | { expr: RawBuilder<unknown>; key: string };
 
 function resolveSort(spec: SortSpec): { expr: ReturnType<typeof sql.ref> | ReturnType<typeof sql>; key: string } {
   if (typeof spec === 'object' && 'expr' in spec) return spec;
@@ -69,7 +70,12 @@ export async function paginate<DB, TB extends keyof DB, Row, T, S extends string
   let nextCursor: string | null = null;
   if (more) {
     const last = pageRows[pageRows.length - 1];
-    const cur: CursorData = { s: page.sort, d: page.dir, v: (last[key] ?? null) as CursorData['v'], id: last.id as string };
+    const cur: CursorData = {
+      s: page.sort,
+      d: page.dir,
+      v: (last[key] ?? null) as CursorData['v'],
+      id: last.id as string,
+    };
     nextCursor = Buffer.from(JSON.stringify(cur)).toString('base64url');
   }
   return { items: pageRows.map(map), nextCursor };

@@ -19,9 +19,12 @@ export function prepared<A extends unknown[], R>(arity: number, build: (db: Db, 
     if (!entry) {
       const placeholders = Array.from({ length: arity }, (_, i) => PLACEHOLDER + i) as unknown as A;
       const query = build(db, ...placeholders).compile();
-      const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(PLACEHOLDER) ? Number(p.slice(PLACEHOLDER.length)) : { value: p }));
+      const slots = query.parameters.map((p) =>
+        typeof p === 'string' && p.startsWith(PLACEHOLDER) ? Number(p.slice(PLACEHOLDER.length)) : { value: p },
+      );
       for (let i = 0; i < arity; i++) {
-        if (!slots.includes(i)) throw new Error(`prepared query: argument ${i} is not a bound parameter of: ${query.sql}`);
+        if (!slots.includes(i))
+          throw new Error(`prepared query: argument ${i} is not a bound parameter of: ${query.sql}`);
       }
       entry = { query, slots };
       compiled.set(adapter, entry);

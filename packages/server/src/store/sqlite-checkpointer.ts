@@ -27,11 +27,12 @@ export function startCheckpointer(file: string, intervalMs = 1000): { stop(): Pr
   worker.on('message', (m) => console.error(`sqlite checkpoint failed: ${m}`));
   worker.on('error', (err) => console.error('sqlite checkpointer stopped', err));
   return {
-    stop: () => new Promise<void>((resolve) => {
-      if (worker.threadId === -1) return resolve();
-      worker.ref(); // keep the event loop alive until the worker has closed its connection
-      worker.once('exit', () => resolve());
-      worker.postMessage('stop');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (worker.threadId === -1) return resolve();
+        worker.ref(); // keep the event loop alive until the worker has closed its connection
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+      }),
   };
 }

@@ -51,13 +51,18 @@ export class RedisThrottleBackend implements ThrottleBackend {
     const out = new Map<string, ThrottleEntry>();
     unique.forEach((k, i) => {
       const [locked, expires] = values[i];
-      if (expires !== null && Number(expires) > now) out.set(k, { lockedUntil: Number(locked ?? 0), expiresAt: Number(expires) });
+      if (expires !== null && Number(expires) > now)
+        out.set(k, { lockedUntil: Number(locked ?? 0), expiresAt: Number(expires) });
     });
     return out;
   }
 
   async count(key: string, windowMs: number, now: number): Promise<{ failures: number; lockedUntil: number }> {
-    const [failures, lockedUntil] = await (this.redis as unknown as Scripts).latchkeyThrottleCount(PREFIX + key, now, windowMs);
+    const [failures, lockedUntil] = await (this.redis as unknown as Scripts).latchkeyThrottleCount(
+      PREFIX + key,
+      now,
+      windowMs,
+    );
     return { failures: Number(failures), lockedUntil: Number(lockedUntil) };
   }
 
@@ -70,7 +75,11 @@ export class RedisThrottleBackend implements ThrottleBackend {
   }
 
   async keep(key: string, until: number): Promise<void> {
-    await this.redis.multi().hset(PREFIX + key, 'expires', until).pexpireat(PREFIX + key, until).exec();
+    await this.redis
+      .multi()
+      .hset(PREFIX + key, 'expires', until)
+      .pexpireat(PREFIX + key, until)
+      .exec();
   }
 
   /** Redis expires keys by itself. */

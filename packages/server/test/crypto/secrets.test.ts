@@ -1,13 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { randomSecret, SecretHasher, REFRESH_TOKEN_PREFIX, CLIENT_SECRET_PREFIX, SESSION_PREFIX } from '../../src/crypto/secrets.js';
+import {
+  randomSecret,
+  SecretHasher,
+  REFRESH_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  SESSION_PREFIX,
+} from '../../src/crypto/secrets.js';
 import { crc32, looksLikeLatchkeySecret, secretChecksum } from '../../src/crypto/secret-format.js';
 import { looksLikeLatchkeySecret as sdkLooksLike } from '../../../sdk/src/lib/secret-format.js';
 
 test('secrets: 256 random bits each, never repeated across random blocks', () => {
   const seen = new Set<string>();
-  for (let i = 0; i < 1000; i++) { // several 4 KiB blocks of 128 secrets
+  for (let i = 0; i < 1000; i++) {
+    // several 4 KiB blocks of 128 secrets
     const s = randomSecret(REFRESH_TOKEN_PREFIX);
     assert.match(s, /^lk_rt_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/);
     assert.equal(Buffer.from(s.slice(6, 49), 'base64url').length, 32);
@@ -36,11 +43,26 @@ test('crc32 matches the IEEE test vector, and the checksum is 6 base62 character
   assert.equal(crc32('123456789'), 0xcbf43926);
   assert.equal(crc32(''), 0);
   assert.match(secretChecksum('lk_cs_x'), /^[0-9A-Za-z]{6}$/);
-  assert.equal(secretChecksum('123456789'), (() => { let n = 0xcbf43926, o = ''; for (let i = 0; i < 6; i++) { o = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[n % 62] + o; n = Math.floor(n / 62); } return o; })());
+  assert.equal(
+    secretChecksum('123456789'),
+    (() => {
+      let n = 0xcbf43926,
+        o = '';
+      for (let i = 0; i < 6; i++) {
+        o = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[n % 62] + o;
+        n = Math.floor(n / 62);
+      }
+      return o;
+    })(),
+  );
 });
 
 test('looksLikeLatchkeySecret: new secrets of every kind hold their checksum; legacy and look-alikes are told apart', () => {
-  for (const [prefix, kind] of [[CLIENT_SECRET_PREFIX, 'client_secret'], [REFRESH_TOKEN_PREFIX, 'refresh_token'], [SESSION_PREFIX, 'session']] as const) {
+  for (const [prefix, kind] of [
+    [CLIENT_SECRET_PREFIX, 'client_secret'],
+    [REFRESH_TOKEN_PREFIX, 'refresh_token'],
+    [SESSION_PREFIX, 'session'],
+  ] as const) {
     const s = randomSecret(prefix);
     assert.deepEqual(looksLikeLatchkeySecret(s), { kind, format: 'checksummed', checksumValid: true });
     // One changed character of the random part, or of the checksum, breaks it.
@@ -54,7 +76,15 @@ test('looksLikeLatchkeySecret: new secrets of every kind hold their checksum; le
     // The SDK (the CLI's `doctor`) applies the same rules.
     for (const v of [s, flipped, badSum, s.slice(0, 49)]) assert.deepEqual(sdkLooksLike(v), looksLikeLatchkeySecret(v));
   }
-  for (const v of ['', 'lk_cs_', 'lk_xx_' + 'a'.repeat(43), 'lk_cs_' + 'a'.repeat(42), 'lk_cs_' + 'a'.repeat(44), 'lk_cs_' + 'a'.repeat(43) + '!!!!!!', 'ghp_abc']) {
+  for (const v of [
+    '',
+    'lk_cs_',
+    'lk_xx_' + 'a'.repeat(43),
+    'lk_cs_' + 'a'.repeat(42),
+    'lk_cs_' + 'a'.repeat(44),
+    'lk_cs_' + 'a'.repeat(43) + '!!!!!!',
+    'ghp_abc',
+  ]) {
     assert.equal(looksLikeLatchkeySecret(v), null, v);
   }
 });

@@ -16,7 +16,12 @@ import { startReceiver } from '../helpers/webhook-receiver.js';
  * Names the tests resolve through an injected lookup, never real DNS: the machine's resolver is
  * not on loopback, and tests send nothing beyond it.
  */
-const NAMES: Record<string, string> = { 'localhost': '127.0.0.1', 'foo.localhost': '127.0.0.1', 'hooks.internal.test': '10.1.2.3', 'metadata.internal.test': 'fd00::254' };
+const NAMES: Record<string, string> = {
+  localhost: '127.0.0.1',
+  'foo.localhost': '127.0.0.1',
+  'hooks.internal.test': '10.1.2.3',
+  'metadata.internal.test': 'fd00::254',
+};
 
 function testGuard(allowPrivate: boolean, resolved: string[]) {
   return new OutboundGuard({
@@ -24,7 +29,8 @@ function testGuard(allowPrivate: boolean, resolved: string[]) {
     lookup: (hostname, _options, callback) => {
       resolved.push(hostname);
       const address = NAMES[hostname];
-      if (!address) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+      if (!address)
+        return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
       callback(null, [{ address, family: net.isIP(address) }]);
     },
   });
@@ -34,7 +40,12 @@ const adminTokens = new WeakMap<TestServer, string>();
 
 async function api(s: TestServer, method: 'GET' | 'POST', url: string, payload?: object) {
   if (!adminTokens.has(s)) adminTokens.set(s, (await passwordGrant(s)).json().access_token);
-  return s.app.inject({ method, url: `/t/demo/api/v1${url}`, headers: { authorization: `Bearer ${adminTokens.get(s)}` }, ...(payload ? { payload } : {}) });
+  return s.app.inject({
+    method,
+    url: `/t/demo/api/v1${url}`,
+    headers: { authorization: `Bearer ${adminTokens.get(s)}` },
+    ...(payload ? { payload } : {}),
+  });
 }
 
 /** Registers one endpoint per URL for app.deactivated, fires the event once, and answers each endpoint's delivery. */
@@ -47,7 +58,15 @@ async function deliverTo(s: TestServer, dispatcher: OutboxDispatcher, urls: stri
   }
   await setAppActive(s.store, await demo(s), (await makeApp(s)).id, false, SYSTEM);
   await dispatcher.tick();
-  const out = new Map<string, { state: string; lastStatusCode: number | null; lastError: string | null; log: Array<{ error: string | null; durationMs: number }> }>();
+  const out = new Map<
+    string,
+    {
+      state: string;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      log: Array<{ error: string | null; durationMs: number }>;
+    }
+  >();
   for (const [i, id] of ids.entries()) {
     const log = await api(s, 'GET', `/webhooks/${id}/deliveries`);
     assert.equal(log.statusCode, 200, log.body);
@@ -60,9 +79,18 @@ for (const backend of await backends()) {
   test(`with the outbound guard on, webhooks reach no loopback, private, link-local or unique-local address (${backend})`, async (t) => {
     const s = await createTestServer(backend, { LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '0' });
     const receiver = await startReceiver();
-    t.after(async () => { await receiver.close(); await s.close(); });
+    t.after(async () => {
+      await receiver.close();
+      await s.close();
+    });
     const resolved: string[] = [];
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: testGuard(false, resolved), clock: systemClock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({
+      store: s.store,
+      sealer: s.services.sealer,
+      outbound: testGuard(false, resolved),
+      clock: systemClock,
+      publicUrl: s.config.publicUrl,
+    });
     const port = new URL(receiver.url).port;
     const refusedAs = (got: Awaited<ReturnType<typeof deliverTo>>, url: string) => {
       const d = got.get(url)!;
@@ -96,16 +124,28 @@ for (const backend of await backends()) {
       ['https://metadata.internal.test/hook', NAMES['metadata.internal.test']],
     ];
     for (const [url, address] of remote) assert.equal(isPublicAddress(address), false, url);
-    const gotRemote = await deliverTo(s, dispatcher, remote.map(([url]) => url));
+    const gotRemote = await deliverTo(
+      s,
+      dispatcher,
+      remote.map(([url]) => url),
+    );
     for (const [url] of remote) refusedAs(gotRemote, url);
 
     // Addresses are judged without a lookup; names are resolved, then judged by what they resolve to.
-    assert.deepEqual([...new Set(resolved)].sort(), ['foo.localhost', 'hooks.internal.test', 'localhost', 'metadata.internal.test']);
+    assert.deepEqual([...new Set(resolved)].sort(), [
+      'foo.localhost',
+      'hooks.internal.test',
+      'localhost',
+      'metadata.internal.test',
+    ]);
     // Stored like that too, with nothing about the port or the address.
     const rows = await s.store.db.selectFrom('outbox_attempts').select('error').execute();
     assert.equal(rows.length, 2 * local.length + remote.length, 'the second event went to the local endpoints too');
     assert.equal(receiver.received.length, 0);
-    assert.ok(rows.every((r) => r.error === 'address not allowed'), JSON.stringify(rows));
+    assert.ok(
+      rows.every((r) => r.error === 'address not allowed'),
+      JSON.stringify(rows),
+    );
   });
 
   test(`the delivery log keeps a coarse class of each failure, never the error itself (${backend})`, async (t) => {
@@ -116,14 +156,23 @@ for (const backend of await backends()) {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const silent = net.createServer(() => { /* accepts, never answers */ });
+    const silent = net.createServer(() => {
+      /* accepts, never answers */
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     t.after(async () => {
       silent.close();
       await receiver.close();
       await s.close();
     });
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl, attemptTimeoutMs: 300 });
+    const dispatcher = new OutboxDispatcher({
+      store: s.store,
+      sealer: s.services.sealer,
+      outbound: s.services.outbound,
+      clock: systemClock,
+      publicUrl: s.config.publicUrl,
+      attemptTimeoutMs: 300,
+    });
     const urls = {
       refusedConnection: `http://127.0.0.1:${closedPort}/hook`,
       noAnswer: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`,
@@ -144,11 +193,23 @@ for (const backend of await backends()) {
 
   test(`the guard follows PUBLIC_URL unless LATCHKEY_ALLOW_PRIVATE_OUTBOUND says otherwise (${backend})`, async (t) => {
     // A loopback PUBLIC_URL (local development): private addresses are allowed and the loopback receiver gets the event.
-    const s = await createTestServer(backend, { PUBLIC_URL: 'http://127.0.0.1:8080', LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '' });
+    const s = await createTestServer(backend, {
+      PUBLIC_URL: 'http://127.0.0.1:8080',
+      LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '',
+    });
     const receiver = await startReceiver();
-    t.after(async () => { await receiver.close(); await s.close(); });
+    t.after(async () => {
+      await receiver.close();
+      await s.close();
+    });
     assert.equal(s.config.allowPrivateOutbound, true);
-    const dispatcher = new OutboxDispatcher({ store: s.store, sealer: s.services.sealer, outbound: s.services.outbound, clock: systemClock, publicUrl: s.config.publicUrl });
+    const dispatcher = new OutboxDispatcher({
+      store: s.store,
+      sealer: s.services.sealer,
+      outbound: s.services.outbound,
+      clock: systemClock,
+      publicUrl: s.config.publicUrl,
+    });
     const got = await deliverTo(s, dispatcher, [receiver.url]);
     assert.equal(got.get(receiver.url)!.state, 'delivered');
     assert.equal(receiver.received.length, 1);
@@ -156,7 +217,8 @@ for (const backend of await backends()) {
 }
 
 test('LATCHKEY_ALLOW_PRIVATE_OUTBOUND: on by default only when PUBLIC_URL is a loopback URL', () => {
-  const allow = (env: Record<string, string>) => loadConfig({ LATCHKEY_DATA_DIR: '/tmp/unused', ...env }).allowPrivateOutbound;
+  const allow = (env: Record<string, string>) =>
+    loadConfig({ LATCHKEY_DATA_DIR: '/tmp/unused', ...env }).allowPrivateOutbound;
   assert.equal(allow({}), true, 'the default PUBLIC_URL, http://127.0.0.1:8080');
   assert.equal(allow({ PUBLIC_URL: 'http://localhost:8080' }), true);
   assert.equal(allow({ PUBLIC_URL: 'http://[::1]:8080' }), true);
@@ -164,5 +226,8 @@ test('LATCHKEY_ALLOW_PRIVATE_OUTBOUND: on by default only when PUBLIC_URL is a l
   assert.equal(allow({ PUBLIC_URL: 'http://dev.localhost:8080' }), false, '*.localhost is not loopback by name');
   assert.equal(allow({ PUBLIC_URL: 'https://auth.example.com', LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '1' }), true);
   assert.equal(allow({ PUBLIC_URL: 'http://127.0.0.1:8080', LATCHKEY_ALLOW_PRIVATE_OUTBOUND: '0' }), false);
-  assert.throws(() => allow({ LATCHKEY_ALLOW_PRIVATE_OUTBOUND: 'yes' }), /LATCHKEY_ALLOW_PRIVATE_OUTBOUND must be 1 or 0/);
+  assert.throws(
+    () => allow({ LATCHKEY_ALLOW_PRIVATE_OUTBOUND: 'yes' }),
+    /LATCHKEY_ALLOW_PRIVATE_OUTBOUND must be 1 or 0/,
+  );
 });

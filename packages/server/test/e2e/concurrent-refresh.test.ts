@@ -39,9 +39,17 @@ for (const backend of await backends()) {
     const ctx = buildServices(config, store, masterKey);
     await bootstrap(store, config);
     const tenant = (await store.tenants.bySlug('demo'))!;
-    const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, {
-      name: 'race', grantTypes: ['refresh_token', 'client_credentials'], scopes: ['myservices'],
-    }, { type: 'system', id: null });
+    const { client, clientSecret } = await createApp(
+      store,
+      ctx.hasher,
+      tenant,
+      {
+        name: 'race',
+        grantTypes: ['refresh_token', 'client_credentials'],
+        scopes: ['myservices'],
+      },
+      { type: 'system', id: null },
+    );
 
     const servers: ServerProcess[] = [];
     t.after(async () => {
@@ -54,21 +62,29 @@ for (const backend of await backends()) {
     // A second process on a SQLite data directory is refused at start-up.
     servers.push(backend === 'postgres' ? await startServerProcess(env) : servers[0]);
 
-    const refresh = (server: ServerProcess, rt: string) => fetch(`${server.url}/t/demo/oauth2/v1/token`, {
-      method: 'POST',
-      headers: { authorization: basic(client.clientId, clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }),
-    });
+    const refresh = (server: ServerProcess, rt: string) =>
+      fetch(`${server.url}/t/demo/oauth2/v1/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(client.clientId, clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }),
+      });
 
     // Whichever process rotates, both answers are the winner's, and the grant lives on.
     for (let round = 0; round < 20; round++) {
-      const rt = (await issueTokens(ctx, tenant, { client, userId: null, scopes: ['myservices'], withRefresh: true })).refresh_token!;
+      const rt = (await issueTokens(ctx, tenant, { client, userId: null, scopes: ['myservices'], withRefresh: true }))
+        .refresh_token!;
       const [a, b] = await Promise.all([refresh(servers[0], rt), refresh(servers[1], rt)]);
       const bodies = [await a.json(), await b.json()] as Array<Record<string, string>>;
       assert.deepEqual([a.status, b.status], [200, 200], `round ${round}: ${JSON.stringify(bodies)}`);
       assert.deepEqual(bodies[1], bodies[0], `round ${round}: the same answer to both`);
-      const successors = await store.db.selectFrom('refresh_tokens').select('id')
-        .where('family_id', '=', (await store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(rt)))!.familyId).execute();
+      const successors = await store.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('family_id', '=', (await store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(rt)))!.familyId)
+        .execute();
       assert.equal(successors.length, 2, 'one seed and exactly one successor stored');
       const next = await refresh(servers[round % 2], bodies[0].refresh_token);
       assert.equal(next.status, 200, `round ${round}: the successor works: ${await next.text()}`);

@@ -34,9 +34,15 @@ const ANSWER_WITHIN_MS = 10_000; // no request may take longer, outage or not
 const BACK_WITHIN_MS = 10_000; // from the database accepting connections to a refresh answered 200
 
 const bin = postgresBinDir();
-if (!bin && process.env.CI) throw new Error('PostgreSQL server programs are required on CI (/usr/lib/postgresql/*/bin)');
+if (!bin && process.env.CI)
+  throw new Error('PostgreSQL server programs are required on CI (/usr/lib/postgresql/*/bin)');
 
-interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
 
 /** One request on its own connection (with several workers, the primary deals connections in turn). */
 function call(url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
@@ -44,10 +50,16 @@ function call(url: string, method: string, headers: Record<string, string> = {},
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent: false, headers }, (res) => {
       let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text, ms: performance.now() - started }));
+      res.on('data', (d) => {
+        text += d;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: text, ms: performance.now() - started }),
+      );
     });
-    req.setTimeout(ANSWER_WITHIN_MS, () => req.destroy(new Error(`${method} ${url}: no answer within ${ANSWER_WITHIN_MS} ms`)));
+    req.setTimeout(ANSWER_WITHIN_MS, () =>
+      req.destroy(new Error(`${method} ${url}: no answer within ${ANSWER_WITHIN_MS} ms`)),
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -58,7 +70,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 type Kind = 'refresh' | 'cc';
-interface Logged { kind: Kind; at: number; status: number; error?: string; retryAfter?: string; ms: number }
+interface Logged {
+  kind: Kind;
+  at: number;
+  status: number;
+  error?: string;
+  retryAfter?: string;
+  ms: number;
+}
 
 /** One Latchkey (one process, or a primary with workers) on its own database, under its own load. */
 class Deployment {
@@ -86,18 +105,29 @@ class Deployment {
   async start(pgServer: PrivatePostgres): Promise<void> {
     this.databaseUrl = await pgServer.createDatabase(`latchkey_restart_${this.workers}`);
     this.server = await startServerProcess({
-      LATCHKEY_DATA_DIR: this.dataDir, LATCHKEY_MASTER_KEY: this.masterKey.toString('base64'),
-      LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
-      PUBLIC_URL: 'http://latchkey.test', DATABASE_URL: this.databaseUrl, LATCHKEY_WORKERS: String(this.workers), METRICS_TOKEN: 'scrape',
+      LATCHKEY_DATA_DIR: this.dataDir,
+      LATCHKEY_MASTER_KEY: this.masterKey.toString('base64'),
+      LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+      LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+      PUBLIC_URL: 'http://latchkey.test',
+      DATABASE_URL: this.databaseUrl,
+      LATCHKEY_WORKERS: String(this.workers),
+      METRICS_TOKEN: 'scrape',
     });
     await this.untilListening();
     this.pidsBefore = this.pids();
     assert.equal(this.pidsBefore.length, this.workers);
     this.bearer = (await this.password()).access_token;
-    const created = await this.api('POST', '/apps', { name: 'restart load', grantTypes: ['client_credentials'], scopes: ['myservices'] });
+    const created = await this.api('POST', '/apps', {
+      name: 'restart load',
+      grantTypes: ['client_credentials'],
+      scopes: ['myservices'],
+    });
     assert.equal(created.status, 201, created.body);
     this.app = json(created) as typeof this.app;
-    this.chains = await Promise.all(Array.from({ length: LOOPS }, async () => ({ current: (await this.password()).refresh_token, acknowledged: 0 })));
+    this.chains = await Promise.all(
+      Array.from({ length: LOOPS }, async () => ({ current: (await this.password()).refresh_token, acknowledged: 0 })),
+    );
   }
 
   private get base(): string {
@@ -105,11 +135,21 @@ class Deployment {
   }
 
   token(params: Record<string, string>, auth?: string): Promise<Answer> {
-    return call(`${this.base}/oauth2/v1/token`, 'POST', { ...FORM, ...(auth ? { authorization: auth } : {}) }, new URLSearchParams(params).toString());
+    return call(
+      `${this.base}/oauth2/v1/token`,
+      'POST',
+      { ...FORM, ...(auth ? { authorization: auth } : {}) },
+      new URLSearchParams(params).toString(),
+    );
   }
 
   async password(): Promise<{ access_token: string; refresh_token: string }> {
-    const a = await this.token({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const a = await this.token({
+      grant_type: 'password',
+      client_id: 'latchkey-sdk',
+      username: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    });
     assert.equal(a.status, 200, a.body);
     return json(a) as { access_token: string; refresh_token: string };
   }
@@ -123,15 +163,22 @@ class Deployment {
   }
 
   api(method: string, url: string, body?: object): Promise<Answer> {
-    return call(`${this.base}/api/v1${url}`, method, { authorization: `Bearer ${this.bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body ? JSON.stringify(body) : undefined);
+    return call(
+      `${this.base}/api/v1${url}`,
+      method,
+      { authorization: `Bearer ${this.bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body ? JSON.stringify(body) : undefined,
+    );
   }
 
   /** The server processes: the one process, or the primary's workers (not tsx's esbuild helper). */
   pids(): number[] {
     if (this.workers === 1) return [this.server!.child.pid!];
     return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(this.server!.child.pid)], { encoding: 'utf8' })
-      .split('\n').filter((l) => l.includes(SERVER_ENTRY)).map((l) => Number(l.trim().split(/\s+/)[0])).sort();
+      .split('\n')
+      .filter((l) => l.includes(SERVER_ENTRY))
+      .map((l) => Number(l.trim().split(/\s+/)[0]))
+      .sort();
   }
 
   /** LISTEN connections on this deployment's database. */
@@ -140,8 +187,12 @@ class Deployment {
     c.on('error', () => {});
     await c.connect();
     try {
-      return (await c.query('select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()',
-        [LISTENER_APPLICATION_NAME])).rows[0].n as number;
+      return (
+        await c.query(
+          'select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        )
+      ).rows[0].n as number;
     } finally {
       await c.end();
     }
@@ -168,7 +219,14 @@ class Deployment {
           return;
         }
         const body = a.status === 200 ? undefined : json(a);
-        this.log.push({ kind, at: Date.now(), status: a.status, error: body?.error as string | undefined, retryAfter: a.headers['retry-after'], ms: a.ms });
+        this.log.push({
+          kind,
+          at: Date.now(),
+          status: a.status,
+          error: body?.error as string | undefined,
+          retryAfter: a.headers['retry-after'],
+          ms: a.ms,
+        });
         if (kind === 'refresh' && a.status === 200) {
           chain.current = (json(a) as { refresh_token: string }).refresh_token;
           chain.acknowledged++;
@@ -191,20 +249,29 @@ class Deployment {
       return r;
     };
     const url = this.server!.url;
-    assert.equal((await probe('healthz', call(`${url}/healthz`, 'GET'))).status, 200, `${this.name}: /healthz stays up`);
+    assert.equal(
+      (await probe('healthz', call(`${url}/healthz`, 'GET'))).status,
+      200,
+      `${this.name}: /healthz stays up`,
+    );
     const ready = await probe('readyz', call(`${url}/readyz`, 'GET'));
     assert.equal(ready.status, 503, `${this.name}: /readyz is not ready: ${ready.body}`);
     const t = await probe('refresh', this.refresh(this.chains[0].current));
     assert.equal(t.status, 503, t.body);
-    assert.deepEqual({ error: json(t).error, retryAfter: t.headers['retry-after'], cacheControl: t.headers['cache-control'] },
-      { error: 'temporarily_unavailable', retryAfter: '2', cacheControl: 'no-store' });
+    assert.deepEqual(
+      { error: json(t).error, retryAfter: t.headers['retry-after'], cacheControl: t.headers['cache-control'] },
+      { error: 'temporarily_unavailable', retryAfter: '2', cacheControl: 'no-store' },
+    );
     const m = await probe('api', this.api('GET', '/apps'));
     assert.equal(m.status, 503, m.body);
     assert.equal(m.headers['content-type'], 'application/problem+json; charset=utf-8');
     assert.equal(m.headers['retry-after'], '2');
     assert.deepEqual(json(m), {
-      type: 'https://latchkey.dev/problems/store-unavailable', title: 'Service Unavailable', status: 503,
-      detail: 'The server cannot reach its database right now; retry after 2 seconds', code: 'store_unavailable',
+      type: 'https://latchkey.dev/problems/store-unavailable',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'The server cannot reach its database right now; retry after 2 seconds',
+      code: 'store_unavailable',
     });
   }
 
@@ -219,7 +286,10 @@ class Deployment {
         return Date.now() - backAt;
       }
       assert.equal(r.status, 503, r.body);
-      assert.ok(Date.now() - backAt < BACK_WITHIN_MS, `${this.name}: a refresh answered 200 within ${BACK_WITHIN_MS} ms of the database's return`);
+      assert.ok(
+        Date.now() - backAt < BACK_WITHIN_MS,
+        `${this.name}: a refresh answered 200 within ${BACK_WITHIN_MS} ms of the database's return`,
+      );
       await sleep(50);
     }
   }
@@ -233,7 +303,11 @@ class Deployment {
   async verify(stopAt: number, backAt: number): Promise<void> {
     const out = () => this.server!.output().slice(-3000);
     assert.equal(this.server!.child.exitCode, null, `${this.name}: the server is running:\n${out()}`);
-    assert.deepEqual(this.pids(), this.pidsBefore, `${this.name}: the same server processes (none died and was replaced):\n${out()}`);
+    assert.deepEqual(
+      this.pids(),
+      this.pidsBefore,
+      `${this.name}: the same server processes (none died and was replaced):\n${out()}`,
+    );
     assert.doesNotMatch(this.server!.output(), /Unhandled|uncaught|a worker stopped/i);
     // The outage was told once per process, and its end too; never a 500 per request.
     assert.equal((this.server!.output().match(/the database is unreachable/g) ?? []).length, this.workers, out());
@@ -242,11 +316,21 @@ class Deployment {
 
     for (const e of this.log) {
       assert.ok(e.status === 200 || e.status === 503, `${this.name}: ${e.kind} answered ${e.status} ${e.error ?? ''}`);
-      if (e.status === 503) assert.deepEqual({ error: e.error, retryAfter: e.retryAfter }, { error: 'temporarily_unavailable', retryAfter: '2' });
+      if (e.status === 503)
+        assert.deepEqual(
+          { error: e.error, retryAfter: e.retryAfter },
+          { error: 'temporarily_unavailable', retryAfter: '2' },
+        );
       assert.ok(e.ms < ANSWER_WITHIN_MS);
     }
-    assert.ok(this.log.some((e) => e.at < stopAt && e.kind === 'refresh' && e.status === 200), `${this.name}: the load was served before the restart`);
-    assert.ok(this.log.some((e) => e.at >= stopAt && e.at < backAt && e.kind === 'refresh' && e.status === 503), `${this.name}: the load met the outage`);
+    assert.ok(
+      this.log.some((e) => e.at < stopAt && e.kind === 'refresh' && e.status === 200),
+      `${this.name}: the load was served before the restart`,
+    );
+    assert.ok(
+      this.log.some((e) => e.at >= stopAt && e.at < backAt && e.kind === 'refresh' && e.status === 503),
+      `${this.name}: the load met the outage`,
+    );
 
     // No acknowledged rotation was lost, and none refused during the outage counts as reuse when retried.
     for (const chain of this.chains) {
@@ -257,12 +341,27 @@ class Deployment {
     const db = new pg.Client({ connectionString: this.databaseUrl });
     await db.connect();
     try {
-      assert.equal((await db.query('select count(*)::int as n from refresh_tokens where revoked_at is not null')).rows[0].n, 0, 'no grant was revoked');
-      assert.equal((await db.query("select count(*)::int as n from audit_events where action = 'refresh_token.reuse_detected'")).rows[0].n, 0, 'no reuse detected');
+      assert.equal(
+        (await db.query('select count(*)::int as n from refresh_tokens where revoked_at is not null')).rows[0].n,
+        0,
+        'no grant was revoked',
+      );
+      assert.equal(
+        (await db.query("select count(*)::int as n from audit_events where action = 'refresh_token.reuse_detected'"))
+          .rows[0].n,
+        0,
+        'no reuse detected',
+      );
       const hasher = new SecretHasher(new Sealer(this.masterKey).pepper);
       for (const chain of this.chains) {
-        const row = await db.query('select rotated_at, revoked_at from refresh_tokens where token_hash = $1', [hasher.hash(chain.current)]);
-        assert.deepEqual(row.rows, [{ rotated_at: null, revoked_at: null }], 'the newest token of each chain is stored, live');
+        const row = await db.query('select rotated_at, revoked_at from refresh_tokens where token_hash = $1', [
+          hasher.hash(chain.current),
+        ]);
+        assert.deepEqual(
+          row.rows,
+          [{ rotated_at: null, revoked_at: null }],
+          'the newest token of each chain is stored, live',
+        );
       }
     } finally {
       await db.end();
@@ -273,21 +372,31 @@ class Deployment {
     const heard = async () => {
       const m = await call(`${this.server!.url}/metrics`, 'GET', { authorization: 'Bearer scrape' });
       assert.equal(m.status, 200);
-      const s = samples(parsePrometheus(m.body), 'latchkey_changes_received_total', { type: 'client.changed', source: 'remote' });
+      const s = samples(parsePrometheus(m.body), 'latchkey_changes_received_total', {
+        type: 'client.changed',
+        source: 'remote',
+      });
       return new Map(s.map((x) => [x.labels.worker ?? '1', x.value]));
     };
     const heardBefore = await heard();
     const handle = openStore({ databaseUrl: this.databaseUrl, dataDir: this.dataDir });
     try {
       const store = new Store(handle.db, handle.dialect);
-      await setAppActive(store, (await store.tenants.bySlug('demo'))!, this.app.id, false, { type: 'system', id: null });
+      await setAppActive(store, (await store.tenants.bySlug('demo'))!, this.app.id, false, {
+        type: 'system',
+        id: null,
+      });
     } finally {
       await handle.close();
     }
     const deadline = Date.now() + 1000;
     for (let refusals = 0; refusals < 2 * this.workers;) {
       if ((await this.cc()).status === 401) refusals++;
-      else assert.ok(Date.now() < deadline, `${this.name}: the deactivation made by another process is refused within 1 s`);
+      else
+        assert.ok(
+          Date.now() < deadline,
+          `${this.name}: the deactivation made by another process is refused within 1 s`,
+        );
     }
     const workers = Array.from({ length: this.workers }, (_, i) => String(i + 1));
     for (let i = 0; ; i++) {
@@ -301,12 +410,14 @@ class Deployment {
   report(stopAt: number, downAt: number, backAt: number, firstOkMs: number): string {
     const during = this.log.filter((e) => e.at >= stopAt && e.at < backAt);
     const n = (list: Logged[], status: number) => list.filter((e) => e.status === status).length;
-    return `[${this.name}] first refresh 200 ${firstOkMs} ms after the database accepted connections; ` +
+    return (
+      `[${this.name}] first refresh 200 ${firstOkMs} ms after the database accepted connections; ` +
       `load ${this.log.length} requests (${n(this.log, 200)} × 200, ${n(this.log, 503)} × 503), ` +
       `${during.length} of them from the stop to the start (${n(during, 200)} × 200, ${n(during, 503)} × 503); ` +
       `outage probes ${this.probes.length} (${this.probes.filter((p) => p.status === 503).length} × 503, ${this.probes.filter((p) => p.status === 200).length} × 200 /healthz); ` +
       `slowest answer ${Math.round(Math.max(...this.log.map((e) => e.ms), ...this.probes.map((p) => p.ms)))} ms; ` +
-      `acknowledged rotations ${this.chains.reduce((x, c) => x + c.acknowledged, 0)}`;
+      `acknowledged rotations ${this.chains.reduce((x, c) => x + c.acknowledged, 0)}`
+    );
   }
 
   async close(): Promise<void> {
@@ -316,41 +427,47 @@ class Deployment {
   }
 }
 
-test('PostgreSQL restarted under load: one process and LATCHKEY_WORKERS=2 stay up, answer 503 meanwhile, serve again at once', {
-  skip: !bin && 'PostgreSQL server programs not installed', timeout: 120_000,
-}, async (t) => {
-  const pgServer = await startPrivatePostgres();
-  // Known before they start, so a failure while one starts still stops the other.
-  const deployments = [new Deployment(1), new Deployment(2)];
-  t.after(async () => {
-    await Promise.all(deployments.map((d) => d.close()));
-    await pgServer.destroy();
-  });
-  try {
-    await Promise.all(deployments.map((d) => d.start(pgServer)));
-    for (const d of deployments) d.startLoad();
-    await sleep(1000);
+test(
+  'PostgreSQL restarted under load: one process and LATCHKEY_WORKERS=2 stay up, answer 503 meanwhile, serve again at once',
+  {
+    skip: !bin && 'PostgreSQL server programs not installed',
+    timeout: 120_000,
+  },
+  async (t) => {
+    const pgServer = await startPrivatePostgres();
+    // Known before they start, so a failure while one starts still stops the other.
+    const deployments = [new Deployment(1), new Deployment(2)];
+    t.after(async () => {
+      await Promise.all(deployments.map((d) => d.close()));
+      await pgServer.destroy();
+    });
+    try {
+      await Promise.all(deployments.map((d) => d.start(pgServer)));
+      for (const d of deployments) d.startLoad();
+      await sleep(1000);
 
-    const stopAt = Date.now();
-    await pgServer.stop();
-    const downAt = Date.now();
-    while (Date.now() - downAt < OUTAGE_MS) {
-      await Promise.all(deployments.map((d) => d.probeOutage()));
-      await sleep(100);
+      const stopAt = Date.now();
+      await pgServer.stop();
+      const downAt = Date.now();
+      while (Date.now() - downAt < OUTAGE_MS) {
+        await Promise.all(deployments.map((d) => d.probeOutage()));
+        await sleep(100);
+      }
+      await pgServer.start();
+      const backAt = Date.now();
+      const firstOk = await Promise.all(deployments.map((d) => d.firstOkSince(backAt)));
+      await Promise.all(deployments.map((d) => d.untilReady()));
+      await sleep(1000);
+      await Promise.all(deployments.map((d) => d.stopLoad()));
+
+      for (const d of deployments) await d.verify(stopAt, backAt);
+      t.diagnostic(`PostgreSQL stop took ${downAt - stopAt} ms, down ${backAt - downAt} ms`);
+      deployments.forEach((d, i) => t.diagnostic(d.report(stopAt, downAt, backAt, firstOk[i])));
+    } catch (err) {
+      // What the servers said tells why.
+      for (const d of deployments)
+        console.error(`--- ${d.name}: server output (end) ---\n${d.server?.output().slice(-4000)}`);
+      throw err;
     }
-    await pgServer.start();
-    const backAt = Date.now();
-    const firstOk = await Promise.all(deployments.map((d) => d.firstOkSince(backAt)));
-    await Promise.all(deployments.map((d) => d.untilReady()));
-    await sleep(1000);
-    await Promise.all(deployments.map((d) => d.stopLoad()));
-
-    for (const d of deployments) await d.verify(stopAt, backAt);
-    t.diagnostic(`PostgreSQL stop took ${downAt - stopAt} ms, down ${backAt - downAt} ms`);
-    deployments.forEach((d, i) => t.diagnostic(d.report(stopAt, downAt, backAt, firstOk[i])));
-  } catch (err) {
-    // What the servers said tells why.
-    for (const d of deployments) console.error(`--- ${d.name}: server output (end) ---\n${d.server?.output().slice(-4000)}`);
-    throw err;
-  }
-});
+  },
+);

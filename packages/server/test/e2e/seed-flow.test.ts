@@ -14,27 +14,56 @@ const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'seed-flo
 test('a developer refreshes a .tok file with curl and Basic authentication', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-seed-'));
   const server = await startServerProcess({
-    LATCHKEY_DATA_DIR: path.join(dir, 'data'), LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+    LATCHKEY_DATA_DIR: path.join(dir, 'data'),
+    LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+    LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
   });
-  t.after(async () => { await server.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => {
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const post = async (url: string, body: unknown, headers: Record<string, string>) => {
     const r = await fetch(server.url + url, { method: 'POST', headers, body: body as string });
-    return { status: r.status, headers: r.headers, json: await r.json() as Record<string, string> };
+    return { status: r.status, headers: r.headers, json: (await r.json()) as Record<string, string> };
   };
-  const login = await post('/t/demo/oauth2/v1/token', new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  const login = await post(
+    '/t/demo/oauth2/v1/token',
+    new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'latchkey-sdk',
+      username: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+    }).toString(),
+    { 'content-type': 'application/x-www-form-urlencoded' },
+  );
   assert.equal(login.status, 200);
   const auth = { authorization: `Bearer ${login.json.access_token}`, 'content-type': 'application/json' };
-  const app = await post('/t/demo/api/v1/apps', JSON.stringify({ name: 'Seed App', description: 'curl flow', grantTypes: ['refresh_token'], scopes: ['myservices', 'metering'] }), auth);
+  const app = await post(
+    '/t/demo/api/v1/apps',
+    JSON.stringify({
+      name: 'Seed App',
+      description: 'curl flow',
+      grantTypes: ['refresh_token'],
+      scopes: ['myservices', 'metering'],
+    }),
+    auth,
+  );
   assert.equal(app.status, 201);
-  const tok = await post(`/t/demo/api/v1/apps/${app.json.id}/tokens`, JSON.stringify({ scopes: ['myservices'], includeRefreshToken: true }), auth);
+  const tok = await post(
+    `/t/demo/api/v1/apps/${app.json.id}/tokens`,
+    JSON.stringify({ scopes: ['myservices'], includeRefreshToken: true }),
+    auth,
+  );
   assert.equal(tok.status, 200);
   assert.match(tok.headers.get('content-disposition')!, /attachment; filename="seed-app\.tok"/);
   const tokFile = path.join(dir, 'seed-app.tok');
   fs.writeFileSync(tokFile, JSON.stringify(tok.json, null, 2), { mode: 0o600 });
 
   const run = (file: string) => {
-    const r = spawnSync('bash', [script, server.url, 'demo', app.json.clientId, app.json.clientSecret, file], { encoding: 'utf8' });
+    const r = spawnSync('bash', [script, server.url, 'demo', app.json.clientId, app.json.clientSecret, file], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };

@@ -39,20 +39,33 @@ test('a user who may not install is told the one command to run, and no test run
   t.after(() => fs.rmSync(tree, { recursive: true, force: true }));
   fs.mkdirSync(path.join(tree, 'scripts'));
   fs.mkdirSync(path.join(tree, 'packages/python/tests'), { recursive: true });
-  fs.writeFileSync(path.join(tree, 'packages/python/tests/test_nothing.py'), 'def test_ran():\n    print("PYTEST RAN")\n');
+  fs.writeFileSync(
+    path.join(tree, 'packages/python/tests/test_nothing.py'),
+    'def test_ran():\n    print("PYTEST RAN")\n',
+  );
   for (const f of [TEST_COMMAND, PREREQUISITES]) fs.copyFileSync(f, path.join(tree, 'scripts', path.basename(f)));
   // A module that fails to import stands for a missing package.
   fs.mkdirSync(path.join(tree, 'hide'));
   fs.writeFileSync(path.join(tree, 'hide/requests.py'), 'raise ImportError("hidden for the test")\n');
   execFileSync('chmod', ['-R', 'a+rX', tree]);
-  const r = run([path.join(tree, 'scripts/test.mjs'), 'packages/python'], { ...as, cwd: tree, env: { ...process.env, PYTHONPATH: path.join(tree, 'hide') } });
+  const r = run([path.join(tree, 'scripts/test.mjs'), 'packages/python'], {
+    ...as,
+    cwd: tree,
+    env: { ...process.env, PYTHONPATH: path.join(tree, 'hide') },
+  });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, 'npm test: the tests need python3-requests, which is missing; run: sudo apt-get update && sudo apt-get install -y python3-requests\n');
+  assert.equal(
+    r.stderr,
+    'npm test: the tests need python3-requests, which is missing; run: sudo apt-get update && sudo apt-get install -y python3-requests\n',
+  );
   assert.equal(r.stdout, '', 'pytest did not start');
 });
 
 test('CHROMIUM_PATH naming nothing is refused before any browser test, since installing would not help', () => {
   const r = run([PREREQUISITES], { env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' } });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, 'npm test: CHROMIUM_PATH=/nonexistent/chromium is not an executable file: correct it, or unset it to use Debian\'s chromium\n');
+  assert.equal(
+    r.stderr,
+    "npm test: CHROMIUM_PATH=/nonexistent/chromium is not an executable file: correct it, or unset it to use Debian's chromium\n",
+  );
 });

@@ -29,7 +29,11 @@ for (const backend of await backends()) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
-    const call = async (method: string, url: string, opts: { auth?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}) => {
+    const call = async (
+      method: string,
+      url: string,
+      opts: { auth?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+    ) => {
       const res = await fetch(`${server!.url}/t/demo${url}`, {
         method,
         headers: {
@@ -44,15 +48,27 @@ for (const backend of await backends()) {
     };
     const userAgent = 'nightly-report/2.1 (usage test)';
     const clientCredentials = (id: string, secret: string) =>
-      call('POST', '/oauth2/v1/token', { auth: basic(id, secret), form: { grant_type: 'client_credentials' }, headers: { 'user-agent': userAgent } });
+      call('POST', '/oauth2/v1/token', {
+        auth: basic(id, secret),
+        form: { grant_type: 'client_credentials' },
+        headers: { 'user-agent': userAgent },
+      });
 
     server = await startServerProcess(env);
-    const signIn = await call('POST', '/oauth2/v1/token', { form: { grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+    const signIn = await call('POST', '/oauth2/v1/token', {
+      form: { grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+    });
     assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
     const admin = `Bearer ${signIn.body.access_token}`;
-    const personal = await call('POST', '/api/v1/me/oauth2-clients', { auth: admin, json: { name: 'usage-job', expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() } });
+    const personal = await call('POST', '/api/v1/me/oauth2-clients', {
+      auth: admin,
+      json: { name: 'usage-job', expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+    });
     assert.equal(personal.status, 201, JSON.stringify(personal.body));
-    const app = await call('POST', '/api/v1/apps', { auth: admin, json: { name: 'Usage App', grantTypes: ['client_credentials'], scopes: ['myservices'] } });
+    const app = await call('POST', '/api/v1/apps', {
+      auth: admin,
+      json: { name: 'Usage App', grantTypes: ['client_credentials'], scopes: ['myservices'] },
+    });
     assert.equal(app.status, 201, JSON.stringify(app.body));
 
     assert.equal((await clientCredentials(personal.body.clientId, personal.body.clientSecret)).status, 200);
@@ -66,9 +82,14 @@ for (const backend of await backends()) {
     assert.equal(server.child.exitCode, 0, `a clean exit:\n${server.output()}`);
 
     server = await startServerProcess(env);
-    const again = await call('POST', '/oauth2/v1/token', { form: { grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+    const again = await call('POST', '/oauth2/v1/token', {
+      form: { grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+    });
     const auth = `Bearer ${again.body.access_token}`;
-    for (const [kind, url] of [['personal client', `/api/v1/me/oauth2-clients/${personal.body.id}`], ['application', `/api/v1/apps/${app.body.id}`]]) {
+    for (const [kind, url] of [
+      ['personal client', `/api/v1/me/oauth2-clients/${personal.body.id}`],
+      ['application', `/api/v1/apps/${app.body.id}`],
+    ]) {
       const r = await call('GET', url, { auth });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.ok(r.body.lastUsedAt, `${kind}: last use survived the stop`);

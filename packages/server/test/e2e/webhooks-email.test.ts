@@ -27,28 +27,51 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   const env = {
-    LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
-    LATCHKEY_TEST_CLOCK_FILE: clockFile, LATCHKEY_MAINTENANCE_INTERVAL_MS: '200',
-    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: 'Latchkey <noreply@latchkey.test>',
+    LATCHKEY_DATA_DIR: dataDir,
+    LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+    LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+    LATCHKEY_TEST_CLOCK_FILE: clockFile,
+    LATCHKEY_MAINTENANCE_INTERVAL_MS: '200',
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    SMTP_FROM: 'Latchkey <noreply@latchkey.test>',
     GITLAB_REVOCATION_TOKEN: GITLAB_TOKEN,
   };
   const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
   server = await startServerProcess(env);
 
-  const signInAdmin = async (): Promise<{ access_token: string; refresh_token: string }> => (await fetch(`${server!.url}/t/demo/oauth2/v1/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'latchkey-sdk', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  })).json();
+  const signInAdmin = async (): Promise<{ access_token: string; refresh_token: string }> =>
+    (
+      await fetch(`${server!.url}/t/demo/oauth2/v1/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          client_id: 'latchkey-sdk',
+          username: ADMIN_EMAIL,
+          password: ADMIN_PASSWORD,
+        }),
+      })
+    ).json();
   let auth = { authorization: `Bearer ${(await signInAdmin()).access_token}`, 'content-type': 'application/json' };
   const api = async (method: string, url: string, body?: object) => {
-    const r = await fetch(`${server!.url}/t/demo/api/v1${url}`, { method, headers: auth, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const r = await fetch(`${server!.url}/t/demo/api/v1${url}`, {
+      method,
+      headers: auth,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: r.status, json: r.status === 204 ? null : await r.json() };
   };
 
-  const hook = await api('POST', '/webhooks', { url: receiver.url, events: ['personal_client.created', 'personal_client.expiring', 'personal_client.revoked'] });
+  const hook = await api('POST', '/webhooks', {
+    url: receiver.url,
+    events: ['personal_client.created', 'personal_client.expiring', 'personal_client.revoked'],
+  });
   assert.equal(hook.status, 201, JSON.stringify(hook.json));
   const secret: string = hook.json.secret;
-  const created = await api('POST', '/me/oauth2-clients', { name: 'nightly export', expiresAt: new Date(Date.now() + 10 * DAY).toISOString() });
+  const created = await api('POST', '/me/oauth2-clients', {
+    name: 'nightly export',
+    expiresAt: new Date(Date.now() + 10 * DAY).toISOString(),
+  });
   assert.equal(created.status, 201, JSON.stringify(created.json));
 
   await receiver.waitFor(1);
@@ -80,16 +103,26 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   // the first of them would have been sent before the second's warning (oldest first).
   const hooks = () => receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { clientId: string } });
   const warnedNow = async (name: string) => {
-    const c = await api('POST', '/me/oauth2-clients', { name, expiresAt: new Date(Date.now() + 9.2 * DAY + 3 * DAY).toISOString() });
+    const c = await api('POST', '/me/oauth2-clients', {
+      name,
+      expiresAt: new Date(Date.now() + 9.2 * DAY + 3 * DAY).toISOString(),
+    });
     assert.equal(c.status, 201, JSON.stringify(c.json));
-    await until(`the warning webhook for ${name}`, () => hooks().some((h) => h.type === 'personal_client.expiring' && h.data.clientId === c.json.clientId));
-    await until(`the warning email for ${name}`, () => smtp.mails.some((m) => m.subject.includes(`${name} expires in 7 days`)));
+    await until(`the warning webhook for ${name}`, () =>
+      hooks().some((h) => h.type === 'personal_client.expiring' && h.data.clientId === c.json.clientId),
+    );
+    await until(`the warning email for ${name}`, () =>
+      smtp.mails.some((m) => m.subject.includes(`${name} expires in 7 days`)),
+    );
     return c.json as { id: string; clientId: string };
   };
   const later = await warnedNow('canary one');
   await warnedNow('canary two');
   assert.equal(smtp.mails.filter((m) => /nightly export expires in/.test(m.subject)).length, 2);
-  assert.equal(hooks().filter((h) => h.type === 'personal_client.expiring' && h.data.clientId === created.json.clientId).length, 2);
+  assert.equal(
+    hooks().filter((h) => h.type === 'personal_client.expiring' && h.data.clientId === created.json.clientId).length,
+    2,
+  );
 
   // The receiver fails the revocation once; the server stops with that delivery pending.
   receiver.statuses.push(500);
@@ -113,7 +146,13 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   const beforeLater = receiver.received.length;
   assert.equal((await api('DELETE', `/me/oauth2-clients/${later.id}`)).status, 204);
   await receiver.waitFor(beforeLater + 1);
-  assert.deepEqual(hooks().slice(beforeLater).map((h) => [h.type, h.data.clientId]), [['personal_client.revoked', later.clientId]], 'not retried before it is due');
+  assert.deepEqual(
+    hooks()
+      .slice(beforeLater)
+      .map((h) => [h.type, h.data.clientId]),
+    [['personal_client.revoked', later.clientId]],
+    'not retried before it is due',
+  );
   moveClock(9.2 * DAY + 6_000);
   await receiver.waitFor(beforeLater + 2);
   const retried = receiver.received[beforeLater + 1];
@@ -125,16 +164,32 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   // A leaked application secret and a leaked refresh token, reported through GitLab's API: each is
   // announced by webhook and emailed (the app's to the managers, the token's to its user and them).
   const refreshToken: string = signedIn.refresh_token;
-  const leakHook = await api('POST', '/webhooks', { url: receiver.url, events: ['app.reported_leaked', 'refresh_token.reported_leaked'] });
+  const leakHook = await api('POST', '/webhooks', {
+    url: receiver.url,
+    events: ['app.reported_leaked', 'refresh_token.reported_leaked'],
+  });
   assert.equal(leakHook.status, 201, JSON.stringify(leakHook.json));
-  const app = await api('POST', '/apps', { name: 'Billing export', grantTypes: ['client_credentials'], scopes: ['myservices'] });
+  const app = await api('POST', '/apps', {
+    name: 'Billing export',
+    grantTypes: ['client_credentials'],
+    scopes: ['myservices'],
+  });
   assert.equal(app.status, 201, JSON.stringify(app.json));
   const seen = receiver.received.length;
   const report = await fetch(`${server.url}/secret-scanning/v1/gitlab/revoke_tokens`, {
-    method: 'POST', headers: { authorization: `Bearer ${GITLAB_TOKEN}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${GITLAB_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify([
-      { type: 'gitleaks_rule_id_latchkey_client_secret', token: app.json.clientSecret, location: 'https://gitlab.example/acme/ops/-/blob/main/.env' },
-      { type: 'gitleaks_rule_id_latchkey_refresh_token', token: refreshToken, location: 'https://gitlab.example/acme/ops/-/blob/main/notes.md' },
+      {
+        type: 'gitleaks_rule_id_latchkey_client_secret',
+        token: app.json.clientSecret,
+        location: 'https://gitlab.example/acme/ops/-/blob/main/.env',
+      },
+      {
+        type: 'gitleaks_rule_id_latchkey_refresh_token',
+        token: refreshToken,
+        location: 'https://gitlab.example/acme/ops/-/blob/main/notes.md',
+      },
     ]),
   });
   assert.equal(report.status, 204, await report.text());
@@ -145,16 +200,27 @@ test('webhooks and emails from a real server process: expiry warnings on the mov
   assert.equal(appLeak.data.url, 'https://gitlab.example/acme/ops/-/blob/main/.env');
   const tokenLeak = leaks.find((b) => b.type === 'refresh_token.reported_leaked');
   assert.equal(tokenLeak?.data.clientId, 'latchkey-sdk', JSON.stringify(leaks));
-  assert.ok(!JSON.stringify(leaks).includes(refreshToken) && !JSON.stringify(leaks).includes(app.json.clientSecret), 'no secret in a webhook');
-  const appMail = await until('the leaked application email', () => smtp.mails.find((m) => /Billing export got a new secret/.test(m.subject)));
+  assert.ok(
+    !JSON.stringify(leaks).includes(refreshToken) && !JSON.stringify(leaks).includes(app.json.clientSecret),
+    'no secret in a webhook',
+  );
+  const appMail = await until('the leaked application email', () =>
+    smtp.mails.find((m) => /Billing export got a new secret/.test(m.subject)),
+  );
   assert.deepEqual(appMail.to, [ADMIN_EMAIL], 'the domain manager');
   assert.match(appMail.raw, /gitlab\.example\/acme\/ops/);
-  const tokenMail = await until('the leaked refresh token email', () => smtp.mails.find((m) => /refresh token .* was revoked/.test(m.subject)));
+  const tokenMail = await until('the leaked refresh token email', () =>
+    smtp.mails.find((m) => /refresh token .* was revoked/.test(m.subject)),
+  );
   assert.deepEqual(tokenMail.to, [ADMIN_EMAIL], 'the user of the grant, who is also the manager: once');
-  assert.ok(!smtp.mails.some((m) => m.raw.includes(refreshToken) || m.raw.includes(app.json.clientSecret)), 'no secret in an email');
+  assert.ok(
+    !smtp.mails.some((m) => m.raw.includes(refreshToken) || m.raw.includes(app.json.clientSecret)),
+    'no secret in an email',
+  );
   // And it is revoked: the refresh token ends in invalid_grant.
   const refreshed = await fetch(`${server.url}/t/demo/oauth2/v1/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'latchkey-sdk', refresh_token: refreshToken }),
   });
   assert.equal(refreshed.status, 400);

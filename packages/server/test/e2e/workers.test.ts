@@ -22,7 +22,10 @@ const SYSTEM = { type: 'system' as const, id: null };
 test('LATCHKEY_WORKERS is a number of processes, and more than one needs PostgreSQL', () => {
   assert.equal(parseWorkers(undefined, undefined), 1);
   assert.equal(parseWorkers('4', 'postgres://db/latchkey'), 4);
-  assert.throws(() => parseWorkers('two', 'postgres://db/latchkey'), /LATCHKEY_WORKERS must be a whole number of processes from 1 to 256, got "two"/);
+  assert.throws(
+    () => parseWorkers('two', 'postgres://db/latchkey'),
+    /LATCHKEY_WORKERS must be a whole number of processes from 1 to 256, got "two"/,
+  );
   assert.throws(() => parseWorkers('0', 'postgres://db/latchkey'), /from 1 to 256/);
   assert.throws(() => parseWorkers('2', undefined), /LATCHKEY_WORKERS=2 needs PostgreSQL \(set DATABASE_URL\)/);
   assert.equal(parseWorkers('1', undefined), 1);
@@ -36,10 +39,15 @@ test('on SQLite the server refuses to start several workers, with a one-line rea
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 1);
-    assert.equal(err.trim(), 'Latchkey cannot start: LATCHKEY_WORKERS=2 needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process');
+    assert.equal(
+      err.trim(),
+      'Latchkey cannot start: LATCHKEY_WORKERS=2 needs PostgreSQL (set DATABASE_URL): the embedded SQLite database is served by one process',
+    );
     assert.equal(fs.existsSync(path.join(dataDir, 'latchkey.db')), false, 'nothing was created');
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -51,8 +59,13 @@ if ((await backends()).includes('postgres')) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-workers-'));
     const scratch = await createScratchDatabase();
     const env: Record<string, string> = {
-      LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL, LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
-      PUBLIC_URL: 'http://latchkey.test', DATABASE_URL: scratch.url, LATCHKEY_WORKERS: '2', METRICS_TOKEN: 'scrape-token',
+      LATCHKEY_DATA_DIR: dataDir,
+      LATCHKEY_BOOTSTRAP_EMAIL: ADMIN_EMAIL,
+      LATCHKEY_BOOTSTRAP_PASSWORD: ADMIN_PASSWORD,
+      PUBLIC_URL: 'http://latchkey.test',
+      DATABASE_URL: scratch.url,
+      LATCHKEY_WORKERS: '2',
+      METRICS_TOKEN: 'scrape-token',
     };
     const admin = new pg.Client({ connectionString: scratch.url });
     let server: ServerProcess | undefined;
@@ -67,10 +80,20 @@ if ((await backends()).includes('postgres')) {
     // No LATCHKEY_MASTER_KEY: the primary makes the key file once and every worker reads it.
     server = await startServerProcess(env);
     await admin.connect();
-    const listening = async () => (await admin.query('select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()', [LISTENER_APPLICATION_NAME])).rows[0].n as number;
+    const listening = async () =>
+      (
+        await admin.query(
+          'select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        )
+      ).rows[0].n as number;
     for (let i = 0; i < 100 && (await listening()) < 2; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await listening(), 2, 'one listening connection per worker');
-    assert.equal((server.output().match(/Latchkey is initialised/g) ?? []).length, 1, 'initialised once, by the primary');
+    assert.equal(
+      (server.output().match(/Latchkey is initialised/g) ?? []).length,
+      1,
+      'initialised once, by the primary',
+    );
 
     const config = loadConfig(env);
     handle = openStore({ databaseUrl: scratch.url, dataDir });
@@ -79,25 +102,50 @@ if ((await backends()).includes('postgres')) {
     await bootstrap(store, config);
     const ctx = buildServices(config, store, loadMasterKey(undefined, dataDir));
     const tenant = (await store.tenants.bySlug('demo'))!;
-    const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, { name: 'workers', grantTypes: ['client_credentials'], scopes: ['myservices'] }, SYSTEM);
+    const { client, clientSecret } = await createApp(
+      store,
+      ctx.hasher,
+      tenant,
+      { name: 'workers', grantTypes: ['client_credentials'], scopes: ['myservices'] },
+      SYSTEM,
+    );
     // A new connection per request: the primary deals connections to the workers in turn.
-    const cc = () => new Promise<number>((resolve, reject) => {
-      const req = http.request(`${server!.url}/t/demo/oauth2/v1/token`, {
-        method: 'POST', agent: false,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client.clientId, clientSecret) },
-      }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
-      req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
-      req.on('error', reject);
-      req.end('grant_type=client_credentials');
-    });
+    const cc = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${server!.url}/t/demo/oauth2/v1/token`,
+          {
+            method: 'POST',
+            agent: false,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              authorization: basic(client.clientId, clientSecret),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
+        req.on('error', reject);
+        req.end('grant_type=client_credentials');
+      });
     // GET /metrics on either worker answers both workers' series, each labelled with its worker.
-    const scrape = () => new Promise<Sample[]>((resolve, reject) => {
-      http.get(`${server!.url}/metrics`, { agent: false, headers: { authorization: 'Bearer scrape-token' } }, (res) => {
-        let body = '';
-        res.on('data', (d) => { body += d; });
-        res.on('end', () => res.statusCode === 200 ? resolve(parsePrometheus(body)) : reject(new Error(`${res.statusCode} ${body}`)));
-      }).on('error', reject);
-    });
+    const scrape = () =>
+      new Promise<Sample[]>((resolve, reject) => {
+        http
+          .get(`${server!.url}/metrics`, { agent: false, headers: { authorization: 'Bearer scrape-token' } }, (res) => {
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve(parsePrometheus(body)) : reject(new Error(`${res.statusCode} ${body}`)),
+            );
+          })
+          .on('error', reject);
+      });
     // Both workers cache the client: the primary hands connections only to workers already
     // listening, so the first ones may all go to one (under load a worker's start-up, compiling
     // TypeScript through tsx, can take many seconds); go on until both have issued tokens.
@@ -109,7 +157,11 @@ if ((await backends()).includes('postgres')) {
       assert.equal(await cc(), 200);
       issuedCount++;
       if (issuedCount >= 6 && issuedCount % 3 === 0) {
-        const workers = new Set(samples(await scrape(), 'latchkey_tokens_issued_total', { grant: 'client_credentials' }).map((x) => x.labels.worker));
+        const workers = new Set(
+          samples(await scrape(), 'latchkey_tokens_issued_total', { grant: 'client_credentials' }).map(
+            (x) => x.labels.worker,
+          ),
+        );
         if (workers.has('1') && workers.has('2')) break;
       }
       assert.ok(Date.now() < bothBy, `both workers answer within 60 s:\n${server!.output().slice(-3000)}`);
@@ -119,7 +171,8 @@ if ((await backends()).includes('postgres')) {
     while ((await cc()) !== 401) assert.ok(Date.now() < deadline, 'deactivation seen within 1 s');
     for (let i = 0; i < 6; i++) assert.equal(await cc(), 401, 'by every worker');
 
-    const sum = (m: Sample[], name: string, labels: Record<string, string>) => samples(m, name, labels).reduce((n, x) => n + x.value, 0);
+    const sum = (m: Sample[], name: string, labels: Record<string, string>) =>
+      samples(m, name, labels).reduce((n, x) => n + x.value, 0);
     for (let i = 0; i < 2; i++) {
       const m = await scrape();
       const issued = samples(m, 'latchkey_tokens_issued_total', { grant: 'client_credentials' });
@@ -128,18 +181,29 @@ if ((await backends()).includes('postgres')) {
       assert.ok(sum(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_client' }) >= 7);
       for (const worker of ['1', '2']) {
         // The deactivation was made by another process: each worker heard it as a notification, with its lag.
-        assert.ok(sum(m, 'latchkey_changes_received_total', { worker, type: 'client.changed', source: 'remote' }) >= 1, `worker ${worker} heard the change`);
+        assert.ok(
+          sum(m, 'latchkey_changes_received_total', { worker, type: 'client.changed', source: 'remote' }) >= 1,
+          `worker ${worker} heard the change`,
+        );
         assert.ok(sum(m, 'latchkey_change_notification_lag_seconds_count', { worker }) >= 1);
         assert.equal(samples(m, 'latchkey_db_pool_connections', { worker }).length, 1);
       }
     }
 
     // A worker that dies is replaced.
-    const workerPids = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(server!.child.pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+    const workerPids = () =>
+      execFileSync('ps', ['-o', 'pid=', '--ppid', String(server!.child.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .map((l) => Number(l.trim()))
+        .filter((n) => n > 0);
     const [first, second] = workerPids();
     assert.ok(first && second, 'two worker processes');
     process.kill(first, 'SIGKILL');
-    for (let i = 0; i < 100 && !(workerPids().length === 2 && !workerPids().includes(first) && (await listening()) === 2); i++) {
+    for (
+      let i = 0;
+      i < 100 && !(workerPids().length === 2 && !workerPids().includes(first) && (await listening()) === 2);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.deepEqual(workerPids().length, 2, 'replaced');

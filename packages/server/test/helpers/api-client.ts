@@ -8,7 +8,12 @@ import { PROBLEM_CODES, type ProblemCode } from '../../src/http/problem.js';
 export type Credentials = { cookie: string; csrf: string } | { bearer: string } | null;
 
 export interface Caller {
-  request(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  request(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
 }
 
 /** Drives the management API as `who`, adding the cookie and CSRF header or the bearer token. */
@@ -23,13 +28,24 @@ export function as(s: TestServer, who: Credentials): Caller {
       } else if (who) {
         h.authorization = `Bearer ${who.bearer}`;
       }
-      return s.app.inject({ method, url, headers: h, cookies, ...(body === undefined ? {} : { payload: body as object }) });
+      return s.app.inject({
+        method,
+        url,
+        headers: h,
+        cookies,
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
     },
   };
 }
 
 /** Signs in through the JSON API and returns the session cookie and CSRF token. */
-export async function login(s: TestServer, tenant: string, email: string, password: string): Promise<{ cookie: string; csrf: string; userId: string }> {
+export async function login(
+  s: TestServer,
+  tenant: string,
+  email: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string; userId: string }> {
   const res = await s.app.inject({ method: 'POST', url: `/t/${tenant}/api/v1/session`, payload: { email, password } });
   assert.equal(res.statusCode, 200, res.body);
   const cookie = res.cookies.find((c) => c.name === 'lk_session');
@@ -42,7 +58,12 @@ export async function bearer(s: TestServer, tenantSlug: string, userId: string, 
   const tenant = (await s.services.tenants.get(tenantSlug))!;
   const issuer = s.services.issuer(tenant);
   return signAccessToken(await s.services.keys.active(tenant), {
-    issuer, subject: userId, audience: issuer, clientId: 'latchkey-sdk', scope: '', ttlSeconds,
+    issuer,
+    subject: userId,
+    audience: issuer,
+    clientId: 'latchkey-sdk',
+    scope: '',
+    ttlSeconds,
   }).token;
 }
 

@@ -28,7 +28,10 @@ async function checkPg(): Promise<boolean> {
     await client.query('select 1');
     return true;
   } catch (err) {
-    if (process.env.CI) throw new Error(`PostgreSQL is required on CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`, { cause: err });
+    if (process.env.CI)
+      throw new Error(`PostgreSQL is required on CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`, {
+        cause: err,
+      });
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -40,14 +43,22 @@ let redisAvailable: Promise<boolean> | undefined;
 /** Whether the shared throttle can be tested on Redis: when it is reachable (always on CI). */
 export function hasRedis(): Promise<boolean> {
   redisAvailable ??= (async () => {
-    const redis = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 });
+    const redis = new Redis(REDIS_TEST_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 3000,
+    });
     redis.on('error', () => {});
     try {
       await redis.connect();
       await redis.ping();
       return true;
     } catch (err) {
-      if (process.env.CI) throw new Error(`Redis is required on CI but unreachable at ${REDIS_TEST_URL}: ${(err as Error).message}`, { cause: err });
+      if (process.env.CI)
+        throw new Error(`Redis is required on CI but unreachable at ${REDIS_TEST_URL}: ${(err as Error).message}`, {
+          cause: err,
+        });
       return false;
     } finally {
       redis.disconnect();
@@ -120,7 +131,14 @@ export async function createTestServer(backend: Backend, env: Record<string, str
   const app = await buildApp(services);
   await app.ready();
   return {
-    backend, app, services, store, config, dataDir, databaseUrl: scratch?.url, masterKey,
+    backend,
+    app,
+    services,
+    store,
+    config,
+    dataDir,
+    databaseUrl: scratch?.url,
+    masterKey,
     async close() {
       await app.close();
       await services.usage.close();
@@ -148,13 +166,18 @@ export function basic(id: string, secret: string): string {
  * What another process on the same PostgreSQL database has: its own store, change feed and change
  * listener (not started yet, so a test can look at the feed before LISTEN is in place).
  */
-export function anotherProcessStore(databaseUrl: string): { store: Store; listener: PgChangeListener; close(): Promise<void> } {
+export function anotherProcessStore(databaseUrl: string): {
+  store: Store;
+  listener: PgChangeListener;
+  close(): Promise<void>;
+} {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-other-'));
   const handle = openStore({ databaseUrl, dataDir });
   const store = new Store(handle.db, handle.dialect);
   const listener = new PgChangeListener(databaseUrl, store.feed);
   return {
-    store, listener,
+    store,
+    listener,
     close: async () => {
       await listener.stop();
       await handle.close();

@@ -52,22 +52,27 @@ export async function startUpstreamProvider(opts: {
   const accounts = new Map(opts.accounts.map((a) => [a.email.toLowerCase(), a]));
 
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: opts.redirectUris,
-      post_logout_redirect_uris: opts.postLogoutRedirectUris ?? [],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: opts.redirectUris,
+        post_logout_redirect_uris: opts.postLogoutRedirectUris ?? [],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     // Every client must use PKCE (S256 is the only method oidc-provider allows by default).
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // Email claims in the ID token itself, as most providers do for scope=email.
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: opts.endSessionEndpoint === undefined } },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: opts.endSessionEndpoint === undefined },
+    },
     // Fills only what the provider leaves out of its discovery document.
     ...(opts.endSessionEndpoint !== undefined ? { discovery: { end_session_endpoint: opts.endSessionEndpoint } } : {}),
     async findAccount(_ctx, id) {
@@ -77,7 +82,9 @@ export async function startUpstreamProvider(opts: {
         accountId: id,
         async claims() {
           return {
-            sub: `upstream-${account.email.toLowerCase()}`, email: account.email, email_verified: account.emailVerified ?? true,
+            sub: `upstream-${account.email.toLowerCase()}`,
+            email: account.email,
+            email_verified: account.emailVerified ?? true,
             ...(account.name !== undefined ? { name: account.name } : {}),
           };
         },
@@ -87,7 +94,14 @@ export async function startUpstreamProvider(opts: {
   server.on('request', provider.callback());
 
   return {
-    issuer, clientId, clientSecret, provider,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    issuer,
+    clientId,
+    clientSecret,
+    provider,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -29,7 +29,12 @@ export interface PrivatePostgres {
 /** The directory of PostgreSQL's server programs (the newest installed), or undefined. */
 export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) {
     const bin = path.join(root, v, 'bin');
     if (fs.existsSync(path.join(bin, 'initdb')) && fs.existsSync(path.join(bin, 'pg_ctl'))) return bin;
@@ -41,15 +46,24 @@ const asRoot = process.getuid?.() === 0;
 
 /** Runs one of PostgreSQL's programs (as `postgres` when we are root); rejects with its output when it fails. */
 function run(bin: string, program: string, args: string[], timeoutMs = 30_000): Promise<string> {
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]] : [path.join(bin, program), args];
+  const [cmd, argv] = asRoot
+    ? ['runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args]]
+    : [path.join(bin, program), args];
   return new Promise((resolve, reject) => {
     // pg_ctl -l sends the server's own output to its log file: these pipes close when pg_ctl exits.
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
@@ -70,11 +84,23 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     fs.chownSync(dir, uid, gid);
   }
   const port = await freePort();
-  await run(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  await run(bin, 'initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   // Small and loopback-only; fsync stays on: the tests check that committed work survives a restart.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c shared_buffers=16MB`;
-  const start = () => run(bin, 'pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '30', 'start']).then(() => {});
-  const stop = (mode: 'fast' | 'immediate') => run(bin, 'pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop']).then(() => {});
+  const start = () =>
+    run(bin, 'pg_ctl', ['-D', data, '-l', log, '-o', options, '-w', '-t', '30', 'start']).then(() => {});
+  const stop = (mode: 'fast' | 'immediate') =>
+    run(bin, 'pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop']).then(() => {});
   await start();
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let destroyed = false;
@@ -103,7 +129,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 }
 
 function postgresUser(): { uid: number; gid: number } {
-  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('running as root, but there is no postgres OS user to run PostgreSQL as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };

@@ -35,8 +35,12 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(child, `${url}/readyz`, () => out, 'server');
   return { url, port, child, output: () => out, stop: () => stopChild(child) };
@@ -53,13 +57,20 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Polls `readyUrl` until it answers 2xx; fails (and stops the child) if it exits or 30 s pass. */
-export async function waitUntilReady(child: ChildProcess, readyUrl: string, output: () => string, what: string): Promise<void> {
+export async function waitUntilReady(
+  child: ChildProcess,
+  readyUrl: string,
+  output: () => string,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}):\n${output()}`);
     try {
       if ((await fetch(readyUrl)).ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       await stopChild(child);
       throw new Error(`${what} did not become ready at ${readyUrl}:\n${output()}`);

@@ -1,5 +1,9 @@
 /** One sample of a Prometheus text exposition. */
-export interface Sample { name: string; labels: Record<string, string>; value: number }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** Parses the Prometheus text format (enough for prom-client's output: no escaped quotes in labels). */
 export function parsePrometheus(text: string): Sample[] {

@@ -7,7 +7,8 @@ export type Jar = Map<string, string>;
 
 export const remember = (jar: Jar, res: LightMyRequestResponse): void => {
   for (const c of res.cookies) {
-    if (c.value === '' || (c.expires !== undefined && c.expires.getTime() <= Date.now()) || c.maxAge === 0) jar.delete(c.name);
+    if (c.value === '' || (c.expires !== undefined && c.expires.getTime() <= Date.now()) || c.maxAge === 0)
+      jar.delete(c.name);
     else jar.set(c.name, c.value);
   }
 };
@@ -37,7 +38,12 @@ export interface SsoRun {
  */
 export async function ssoSignIn(s: TestServer, idpId: string, email: string, opts: SsoOptions = {}): Promise<SsoRun> {
   const { callbackPath, jar } = await ssoCallback(s, idpId, email, opts);
-  const res = await s.app.inject({ method: 'GET', url: callbackPath, cookies: Object.fromEntries(jar), ...(opts.address ? { remoteAddress: opts.address } : {}) });
+  const res = await s.app.inject({
+    method: 'GET',
+    url: callbackPath,
+    cookies: Object.fromEntries(jar),
+    ...(opts.address ? { remoteAddress: opts.address } : {}),
+  });
   remember(jar, res);
   return { res, callbackPath, jar };
 }
@@ -46,13 +52,20 @@ export async function ssoSignIn(s: TestServer, idpId: string, email: string, opt
  * The same, up to the provider's redirect back, which is not followed: the callback path (what an
  * attacker would hand on) and the cookies the browser that started the sign-in holds.
  */
-export async function ssoCallback(s: TestServer, idpId: string, email: string, opts: SsoOptions = {}): Promise<{ callbackPath: string; jar: Jar }> {
+export async function ssoCallback(
+  s: TestServer,
+  idpId: string,
+  email: string,
+  opts: SsoOptions = {},
+): Promise<{ callbackPath: string; jar: Jar }> {
   const publicUrl = s.config.publicUrl;
   const latchkey: Jar = opts.jar ?? new Map();
   const upstream: Jar = new Map();
   const start = await s.app.inject({
-    method: 'GET', url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}`,
-    cookies: Object.fromEntries(latchkey), ...(opts.address ? { remoteAddress: opts.address } : {}),
+    method: 'GET',
+    url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}`,
+    cookies: Object.fromEntries(latchkey),
+    ...(opts.address ? { remoteAddress: opts.address } : {}),
   });
   assert.equal(start.statusCode, 302, start.body);
   remember(latchkey, start);
@@ -62,7 +75,10 @@ export async function ssoCallback(s: TestServer, idpId: string, email: string, o
     if (url.startsWith(publicUrl)) {
       return { callbackPath: url.slice(publicUrl.length), jar: latchkey };
     }
-    const init: RequestInit = { redirect: 'manual', headers: { cookie: [...upstream].map(([k, v]) => `${k}=${v}`).join('; ') } };
+    const init: RequestInit = {
+      redirect: 'manual',
+      headers: { cookie: [...upstream].map(([k, v]) => `${k}=${v}`).join('; ') },
+    };
     if (body !== undefined) {
       Object.assign(init, { method: 'POST', body });
       (init.headers as Record<string, string>)['content-type'] = 'application/x-www-form-urlencoded';

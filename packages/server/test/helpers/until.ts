@@ -3,7 +3,12 @@
  * For "eventually" only: that something did *not* happen is shown by a later
  * event that proves the system moved past the point (a second delivery, a marker), never by a pause.
  */
-export async function until<T>(what: string, check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -16,11 +16,18 @@ export async function startReceiver(opts: { delayMs?: number } = {}) {
   let maxInFlight = 0;
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (d) => { body += d; });
+    req.on('data', (d) => {
+      body += d;
+    });
     req.on('end', async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      received.push({ id: String(req.headers['webhook-id']), timestamp: Number(req.headers['webhook-timestamp']), signature: String(req.headers['webhook-signature']), body });
+      received.push({
+        id: String(req.headers['webhook-id']),
+        timestamp: Number(req.headers['webhook-timestamp']),
+        signature: String(req.headers['webhook-signature']),
+        body,
+      });
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       inFlight--;
       res.statusCode = statuses.shift() ?? 200;
@@ -30,7 +37,9 @@ export async function startReceiver(opts: { delayMs?: number } = {}) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return {
-    url, received, statuses,
+    url,
+    received,
+    statuses,
     maxInFlight: () => maxInFlight,
     async waitFor(n: number, timeoutMs = 15_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;

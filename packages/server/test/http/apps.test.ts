@@ -16,7 +16,12 @@ for (const backend of await backends()) {
       s.app.inject({ method, url: `/t/demo/api/v1${url}`, headers: bearer, ...(payload ? { payload } : {}) });
 
     await t.test('create answers the secret once; it never appears again', async () => {
-      const r = await api('POST', '/apps', { name: 'Billing export', description: 'nightly', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['metering'] });
+      const r = await api('POST', '/apps', {
+        name: 'Billing export',
+        description: 'nightly',
+        grantTypes: ['client_credentials', 'refresh_token'],
+        scopes: ['metering'],
+      });
       assert.equal(r.statusCode, 201, r.body);
       const body = r.json();
       assert.match(body.clientSecret, /^lk_cs_[A-Za-z0-9_-]{43}[0-9A-Za-z]{6}$/);
@@ -51,8 +56,17 @@ for (const backend of await backends()) {
     });
 
     await t.test('.tok file: access + refresh token, then the developer refreshes with Basic auth', async () => {
-      const created = (await api('POST', '/apps', { name: 'Dev Tool', grantTypes: ['refresh_token'], scopes: ['metering', 'myservices'] })).json();
-      const r = await api('POST', `/apps/${created.id}/tokens`, { scopes: ['metering', 'myservices'], includeRefreshToken: true });
+      const created = (
+        await api('POST', '/apps', {
+          name: 'Dev Tool',
+          grantTypes: ['refresh_token'],
+          scopes: ['metering', 'myservices'],
+        })
+      ).json();
+      const r = await api('POST', `/apps/${created.id}/tokens`, {
+        scopes: ['metering', 'myservices'],
+        includeRefreshToken: true,
+      });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.headers['content-disposition'], 'attachment; filename="dev-tool.tok"');
       const tok = r.json();
@@ -60,28 +74,53 @@ for (const backend of await backends()) {
       const auth = { authorization: basic(created.clientId, created.clientSecret) };
       const r1 = await token(s, { grant_type: 'refresh_token', refresh_token: tok.refresh_token }, auth);
       assert.equal(r1.statusCode, 200, r1.body);
-      assert.deepEqual(Object.keys(r1.json()).sort(), ['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type']);
+      assert.deepEqual(Object.keys(r1.json()).sort(), [
+        'access_token',
+        'expires_in',
+        'refresh_token',
+        'scope',
+        'token_type',
+      ]);
       assert.equal(r1.json().expires_in, 3600);
-      const narrow = await token(s, { grant_type: 'refresh_token', refresh_token: r1.json().refresh_token, scope: 'metering' }, auth);
+      const narrow = await token(
+        s,
+        { grant_type: 'refresh_token', refresh_token: r1.json().refresh_token, scope: 'metering' },
+        auth,
+      );
       assert.equal(narrow.json().scope, 'metering');
-      assert.equal((await token(s, { grant_type: 'refresh_token', refresh_token: tok.refresh_token }, auth)).json().error, 'invalid_grant');
+      assert.equal(
+        (await token(s, { grant_type: 'refresh_token', refresh_token: tok.refresh_token }, auth)).json().error,
+        'invalid_grant',
+      );
       // Subset rules for generation.
       const bad = await api('POST', `/apps/${created.id}/tokens`, { scopes: ['admin'], includeRefreshToken: false });
       assert.equal(bad.statusCode, 400);
-      const noRefresh = (await api('POST', '/apps', { name: 'cc only', grantTypes: ['client_credentials'], scopes: ['metering'] })).json();
+      const noRefresh = (
+        await api('POST', '/apps', { name: 'cc only', grantTypes: ['client_credentials'], scopes: ['metering'] })
+      ).json();
       const nr = await api('POST', `/apps/${noRefresh.id}/tokens`, { scopes: ['metering'], includeRefreshToken: true });
       assert.equal(nr.statusCode, 400);
       assert.match(nr.json().detail, /refresh_token grant/);
     });
 
     await t.test('secret regeneration, deactivation and activation through the API', async () => {
-      const created = (await api('POST', '/apps', { name: 'Lifecycle', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['metering'] })).json();
-      const tok = (await api('POST', `/apps/${created.id}/tokens`, { scopes: ['metering'], includeRefreshToken: true })).json();
+      const created = (
+        await api('POST', '/apps', {
+          name: 'Lifecycle',
+          grantTypes: ['client_credentials', 'refresh_token'],
+          scopes: ['metering'],
+        })
+      ).json();
+      const tok = (
+        await api('POST', `/apps/${created.id}/tokens`, { scopes: ['metering'], includeRefreshToken: true })
+      ).json();
       const at = (await clientCredentials(s, created.clientId, created.clientSecret)).json().access_token;
       const deact = await api('POST', `/apps/${created.id}/deactivate`);
       assert.equal(deact.json().status, 'inactive');
       assert.equal((await clientCredentials(s, created.clientId, created.clientSecret)).statusCode, 401);
-      const probe = (await api('POST', '/apps', { name: 'probe', grantTypes: ['client_credentials'], scopes: [] })).json();
+      const probe = (
+        await api('POST', '/apps', { name: 'probe', grantTypes: ['client_credentials'], scopes: [] })
+      ).json();
       assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
       assert.equal((await introspect(s, probe.clientId, probe.clientSecret, tok.app_access_token)).active, false);
       await api('POST', `/apps/${created.id}/activate`);
@@ -95,14 +134,27 @@ for (const backend of await backends()) {
       assert.notEqual(newSecret, created.clientSecret);
       assert.equal((await clientCredentials(s, created.clientId, created.clientSecret)).statusCode, 401);
       assert.equal((await clientCredentials(s, created.clientId, newSecret)).statusCode, 200);
-      const dead = await token(s, { grant_type: 'refresh_token', refresh_token: r1.refresh_token }, { authorization: basic(created.clientId, newSecret) });
+      const dead = await token(
+        s,
+        { grant_type: 'refresh_token', refresh_token: r1.refresh_token },
+        { authorization: basic(created.clientId, newSecret) },
+      );
       assert.equal(dead.json().error, 'invalid_grant');
       const actions = (await s.store.audit.list((await demo(s)).id, { targetId: created.id }, 50)).map((e) => e.action);
-      for (const a of ['app.created', 'app.tokens_generated', 'app.deactivated', 'app.activated', 'app.secret_regenerated']) assert.ok(actions.includes(a), a);
+      for (const a of [
+        'app.created',
+        'app.tokens_generated',
+        'app.deactivated',
+        'app.activated',
+        'app.secret_regenerated',
+      ])
+        assert.ok(actions.includes(a), a);
     });
 
     await t.test('patch, delete, list with sort and cursor', async () => {
-      const a = (await api('POST', '/apps', { name: 'zeta', grantTypes: ['client_credentials'], scopes: ['metering'] })).json();
+      const a = (
+        await api('POST', '/apps', { name: 'zeta', grantTypes: ['client_credentials'], scopes: ['metering'] })
+      ).json();
       const p = await api('PATCH', `/apps/${a.id}`, { name: 'alpha-renamed', scopes: ['myservices'] });
       assert.equal(p.statusCode, 200, p.body);
       assert.deepEqual(p.json().scopes, ['myservices']);
@@ -127,14 +179,28 @@ for (const backend of await backends()) {
 
     await t.test('only domain managers; another tenant sees nothing', async () => {
       const a = (await api('POST', '/apps', { name: 'mine', grantTypes: ['client_credentials'], scopes: [] })).json();
-      const other = await s.app.inject({ method: 'POST', url: '/platform/api/v1/tenants', headers: bearer, payload: { slug: 'other', name: 'Other' } });
+      const other = await s.app.inject({
+        method: 'POST',
+        url: '/platform/api/v1/tenants',
+        headers: bearer,
+        payload: { slug: 'other', name: 'Other' },
+      });
       assert.equal(other.statusCode, 201, other.body);
       const inOther = await s.app.inject({ method: 'GET', url: `/t/other/api/v1/apps/${a.id}`, headers: bearer });
       assert.equal(inOther.statusCode, 401, 'a demo token is not valid for tenant other');
       const { createUser } = await import('../../src/domain/users/service.js');
-      await createUser(s.store, await demo(s), { email: 'plain@demo.test', displayName: 'Plain', password: 'plain user password' }, { type: 'system', id: null });
+      await createUser(
+        s.store,
+        await demo(s),
+        { email: 'plain@demo.test', displayName: 'Plain', password: 'plain user password' },
+        { type: 'system', id: null },
+      );
       const plain = (await passwordGrant(s, 'plain@demo.test', 'plain user password')).json().access_token;
-      const r = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/apps', headers: { authorization: `Bearer ${plain}` } });
+      const r = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/apps',
+        headers: { authorization: `Bearer ${plain}` },
+      });
       assert.equal(r.statusCode, 403);
     });
   });

@@ -25,9 +25,17 @@ for (const backend of await backends()) {
       problem(none, 401, /sign in, or send an access token/, 'authentication_required');
       assert.equal(none.headers['www-authenticate'], 'Bearer realm="latchkey"');
 
-      const basic = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/me', headers: { authorization: 'Basic YTpi' } });
+      const basic = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/me',
+        headers: { authorization: 'Basic YTpi' },
+      });
       problem(basic, 401, /must be "Bearer <access token>"/, 'authentication_required');
-      const broken = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/me', headers: { authorization: 'Bearer "x"' } });
+      const broken = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/me',
+        headers: { authorization: 'Bearer "x"' },
+      });
       problem(broken, 401, /must be "Bearer <access token>"/, 'token_invalid');
       assert.equal(broken.headers['www-authenticate'], INVALID_TOKEN);
 
@@ -45,7 +53,10 @@ for (const backend of await backends()) {
     });
 
     test('a revoked client, a disabled user and a withdrawn key: distinct codes and specific messages', async () => {
-      const created = await as(s, admin).request('POST', '/t/demo/api/v1/me/oauth2-clients', { name: 'auth errors', expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+      const created = await as(s, admin).request('POST', '/t/demo/api/v1/me/oauth2-clients', {
+        name: 'auth errors',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      });
       assert.equal(created.statusCode, 201, created.body);
       const { id, clientId, clientSecret } = created.json();
       const cc = await clientCredentials(s, clientId, clientSecret);
@@ -54,16 +65,31 @@ for (const backend of await backends()) {
       assert.equal((await me(clientToken)).statusCode, 200);
       assert.equal((await as(s, admin).request('DELETE', `/t/demo/api/v1/me/oauth2-clients/${id}`)).statusCode, 204);
       const revoked = await me(clientToken);
-      problem(revoked, 401, /^the client of this access token can no longer be used: client has been revoked$/, 'client_revoked');
+      problem(
+        revoked,
+        401,
+        /^the client of this access token can no longer be used: client has been revoked$/,
+        'client_revoked',
+      );
       assert.equal(revoked.headers['www-authenticate'], INVALID_TOKEN);
-      assert.equal((await s.store.clients.byClientId((await s.store.tenants.bySlug('demo'))!.id, clientId))?.status, 'revoked');
+      assert.equal(
+        (await s.store.clients.byClientId((await s.store.tenants.bySlug('demo'))!.id, clientId))?.status,
+        'revoked',
+      );
 
-      const invited = await as(s, admin).request('POST', '/t/demo/api/v1/users', { email: 'disabled@demo.test', password: 'a long enough password' });
+      const invited = await as(s, admin).request('POST', '/t/demo/api/v1/users', {
+        email: 'disabled@demo.test',
+        password: 'a long enough password',
+      });
       assert.equal(invited.statusCode, 201, invited.body);
       const pg = await passwordGrant(s, 'disabled@demo.test', 'a long enough password');
       assert.equal(pg.statusCode, 200, pg.body);
       const userToken = pg.json().access_token as string;
-      assert.equal((await as(s, admin).request('PATCH', `/t/demo/api/v1/users/${invited.json().id}`, { status: 'disabled' })).statusCode, 200);
+      assert.equal(
+        (await as(s, admin).request('PATCH', `/t/demo/api/v1/users/${invited.json().id}`, { status: 'disabled' }))
+          .statusCode,
+        200,
+      );
       problem(await me(userToken), 401, /^the account is disabled or no longer exists$/, 'user_disabled');
 
       const fresh = await bearer(s, 'demo', admin.userId);
@@ -76,7 +102,11 @@ for (const backend of await backends()) {
     });
 
     test('an ended console session', async () => {
-      const res = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/me', cookies: { lk_session: 'lk_ss_nosuchsession' } });
+      const res = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/me',
+        cookies: { lk_session: 'lk_ss_nosuchsession' },
+      });
       problem(res, 401, /session has expired or ended/, 'session_expired');
       assert.equal(res.headers['www-authenticate'], 'Bearer realm="latchkey"');
     });

@@ -23,14 +23,22 @@ for (const backend of await backends()) {
       const done = await ssoSignIn(s, idpId, 'sam@acme.test');
       assert.equal(done.res.statusCode, 302, done.res.body);
       const cookie = done.jar.get('lk_session')!;
-      const session = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/session', cookies: { lk_session: cookie } });
+      const session = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/session',
+        cookies: { lk_session: cookie },
+      });
       assert.equal(session.json().method, 'sso');
       return { cookie, csrf: session.json().csrfToken as string };
     };
     /** Moves the start of every session of Sam back in time: the session was stolen that long ago. */
     const age = async (ms: number) => {
       const now = Date.now();
-      await s.store.db.updateTable('sessions').set({ created_at: now - ms }).where('user_id', '=', samId).execute();
+      await s.store.db
+        .updateTable('sessions')
+        .set({ created_at: now - ms })
+        .where('user_id', '=', samId)
+        .execute();
     };
     const setOwn = (who: Parameters<typeof as>[1], password = 'a password of my own choosing') =>
       as(s, who).request('PATCH', `/t/demo/api/v1/users/${samId}`, { password });
@@ -39,15 +47,29 @@ for (const backend of await backends()) {
     before(async () => {
       s = await createTestServer(backend);
       tenantId = (await s.store.tenants.bySlug('demo'))!.id;
-      upstream = await startUpstreamProvider({ redirectUris: [`${s.config.publicUrl}/t/demo/login/sso/callback`], accounts: [{ email: 'sam@acme.test' }] });
+      upstream = await startUpstreamProvider({
+        redirectUris: [`${s.config.publicUrl}/t/demo/login/sso/callback`],
+        accounts: [{ email: 'sam@acme.test' }],
+      });
       const admin = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
       const res = await admin.request('POST', '/t/demo/api/v1/identity-providers', {
-        name: 'Acme', issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['acme.test'],
+        name: 'Acme',
+        issuer: upstream.issuer,
+        clientId: upstream.clientId,
+        clientSecret: upstream.clientSecret,
+        allowedEmailDomains: ['acme.test'],
       });
       assert.equal(res.statusCode, 201, res.body);
       idpId = res.json().id;
       const manager = (await s.store.roles.list(tenantId)).find((r) => r.builtin === 'domain-manager')!;
-      samId = (await createUser(s.store, (await s.store.tenants.byId(tenantId))!, { email: 'sam@acme.test', displayName: 'Sam', roleIds: [manager.id] }, SYSTEM)).id;
+      samId = (
+        await createUser(
+          s.store,
+          (await s.store.tenants.byId(tenantId))!,
+          { email: 'sam@acme.test', displayName: 'Sam', roleIds: [manager.id] },
+          SYSTEM,
+        )
+      ).id;
     });
     after(async () => {
       await upstream.close();
@@ -76,17 +98,27 @@ for (const backend of await backends()) {
       const res = await setOwn(fresh);
       assert.equal(res.statusCode, 200, res.body);
       assert.ok(await stored());
-      assert.equal((await s.store.audit.list(tenantId, { action: 'user.password_changed', targetId: samId }, 5)).length, 1);
+      assert.equal(
+        (await s.store.audit.list(tenantId, { action: 'user.password_changed', targetId: samId }, 5)).length,
+        1,
+      );
       problem(await as(s, fresh).request('GET', '/t/demo/api/v1/me'), 401);
       // From now on it is a password like any other: changing it needs the current one.
       const sam = await login(s, 'demo', 'sam@acme.test', 'a password of my own choosing');
       problem(await setOwn(sam, 'yet another password here'), 400, /currentPassword is required/);
     });
 
-    test('a domain manager may set another user\'s first password (a manager\'s action, audited)', async () => {
-      const joe = await createUser(s.store, (await s.store.tenants.byId(tenantId))!, { email: 'joe@acme.test', displayName: 'Joe', roleIds: [] }, SYSTEM);
+    test("a domain manager may set another user's first password (a manager's action, audited)", async () => {
+      const joe = await createUser(
+        s.store,
+        (await s.store.tenants.byId(tenantId))!,
+        { email: 'joe@acme.test', displayName: 'Joe', roleIds: [] },
+        SYSTEM,
+      );
       const admin = as(s, await login(s, 'demo', ADMIN_EMAIL, ADMIN_PASSWORD));
-      const res = await admin.request('PATCH', `/t/demo/api/v1/users/${joe.id}`, { password: 'set by the manager for joe' });
+      const res = await admin.request('PATCH', `/t/demo/api/v1/users/${joe.id}`, {
+        password: 'set by the manager for joe',
+      });
       assert.equal(res.statusCode, 200, res.body);
       assert.ok((await s.store.users.byId(tenantId, joe.id))!.passwordHash);
     });

@@ -37,31 +37,76 @@ for (const backend of await backends()) {
 
       const m = await scrape(s);
       assert.equal(sampleValue(m, 'latchkey_tokens_issued_total', { grant: 'client_credentials' }), 2);
-      assert.equal(sampleValue(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_client' }), 1);
-      assert.equal(sampleValue(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_scope' }), 1);
+      assert.equal(
+        sampleValue(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_client' }),
+        1,
+      );
+      assert.equal(
+        sampleValue(m, 'latchkey_token_refusals_total', { grant: 'client_credentials', error: 'invalid_scope' }),
+        1,
+      );
       // A grant type nobody registered is `other`: the label cannot grow with what clients send.
-      assert.equal(sampleValue(m, 'latchkey_token_refusals_total', { grant: 'other', error: 'unsupported_grant_type' }), 1);
-      assert.equal(sampleValue(m, 'latchkey_http_requests_total', { route: TOKEN_ROUTE, method: 'POST', status: '200', grant: 'client_credentials' }), 2);
-      assert.equal(sampleValue(m, 'latchkey_http_requests_total', { route: TOKEN_ROUTE, method: 'POST', status: '401', grant: 'client_credentials' }), 1);
-      assert.equal(sampleValue(m, 'latchkey_http_request_duration_seconds_count', { route: TOKEN_ROUTE, method: 'POST', grant: 'client_credentials' }), 4);
+      assert.equal(
+        sampleValue(m, 'latchkey_token_refusals_total', { grant: 'other', error: 'unsupported_grant_type' }),
+        1,
+      );
+      assert.equal(
+        sampleValue(m, 'latchkey_http_requests_total', {
+          route: TOKEN_ROUTE,
+          method: 'POST',
+          status: '200',
+          grant: 'client_credentials',
+        }),
+        2,
+      );
+      assert.equal(
+        sampleValue(m, 'latchkey_http_requests_total', {
+          route: TOKEN_ROUTE,
+          method: 'POST',
+          status: '401',
+          grant: 'client_credentials',
+        }),
+        1,
+      );
+      assert.equal(
+        sampleValue(m, 'latchkey_http_request_duration_seconds_count', {
+          route: TOKEN_ROUTE,
+          method: 'POST',
+          grant: 'client_credentials',
+        }),
+        4,
+      );
       // No label carries a tenant, a client id or a raw URL.
       for (const sample of m) {
         for (const v of Object.values(sample.labels)) {
-          assert.ok(!v.includes('demo') && !v.includes(app.clientId), `${sample.name} ${JSON.stringify(sample.labels)}`);
+          assert.ok(
+            !v.includes('demo') && !v.includes(app.clientId),
+            `${sample.name} ${JSON.stringify(sample.labels)}`,
+          );
         }
       }
     });
 
     await t.test('a refresh-token reuse is counted once, and its refusal as invalid_grant', async () => {
-      const doc = await generateAppTokens(s.services, tenant, app.id, { scopes: ['metering'], includeRefreshToken: true }, SYSTEM);
-      const rt1 = (await token(s, { grant_type: 'refresh_token', refresh_token: doc.refresh_token! }, auth)).json().refresh_token;
+      const doc = await generateAppTokens(
+        s.services,
+        tenant,
+        app.id,
+        { scopes: ['metering'], includeRefreshToken: true },
+        SYSTEM,
+      );
+      const rt1 = (await token(s, { grant_type: 'refresh_token', refresh_token: doc.refresh_token! }, auth)).json()
+        .refresh_token;
       assert.equal((await token(s, { grant_type: 'refresh_token', refresh_token: rt1 }, auth)).statusCode, 200);
       const replay = await token(s, { grant_type: 'refresh_token', refresh_token: doc.refresh_token! }, auth);
       assert.equal(replay.json().error, 'invalid_grant');
       const m = await scrape(s);
       assert.equal(sampleValue(m, 'latchkey_refresh_token_reuse_detected_total'), 1);
       assert.equal(sampleValue(m, 'latchkey_tokens_issued_total', { grant: 'refresh_token' }), 2);
-      assert.equal(sampleValue(m, 'latchkey_token_refusals_total', { grant: 'refresh_token', error: 'invalid_grant' }), 1);
+      assert.equal(
+        sampleValue(m, 'latchkey_token_refusals_total', { grant: 'refresh_token', error: 'invalid_grant' }),
+        1,
+      );
       // The reuse ended a grant: announced, and delivered here as a local change.
       assert.ok(sampleValue(m, 'latchkey_changes_received_total', { type: 'grant.ended', source: 'local' }) >= 1);
     });
@@ -76,7 +121,8 @@ for (const backend of await backends()) {
     });
 
     await t.test('unmatched URLs share one series', async () => {
-      for (const u of ['/nope/1', '/nope/2', '/t/demo/zzz']) assert.equal((await s.app.inject({ method: 'GET', url: u })).statusCode, 404);
+      for (const u of ['/nope/1', '/nope/2', '/t/demo/zzz'])
+        assert.equal((await s.app.inject({ method: 'GET', url: u })).statusCode, 404);
       const m = await scrape(s);
       assert.equal(sampleValue(m, 'latchkey_http_requests_total', { route: 'unmatched', status: '404' }), 3);
       assert.equal(samples(m, 'latchkey_http_requests_total').filter((x) => x.labels.route.includes('nope')).length, 0);
@@ -98,15 +144,25 @@ test('METRICS_TOKEN: /metrics needs the bearer token', async (t) => {
   assert.ok(samples(m, 'latchkey_http_requests_total').length > 0);
 });
 
-test('the OAuth error handler is the OAuth plugin\'s own: RFC 6749 there, problem+json elsewhere', async (t) => {
+test("the OAuth error handler is the OAuth plugin's own: RFC 6749 there, problem+json elsewhere", async (t) => {
   const s = await createTestServer('sqlite');
   t.after(() => s.close());
   // The same kind of failure on both sides: malformed JSON, an unknown tenant.
-  const oauth = await s.app.inject({ method: 'POST', url: '/t/demo/oauth2/v1/token', headers: { 'content-type': 'application/json' }, payload: '{nope' });
+  const oauth = await s.app.inject({
+    method: 'POST',
+    url: '/t/demo/oauth2/v1/token',
+    headers: { 'content-type': 'application/json' },
+    payload: '{nope',
+  });
   assert.equal(oauth.statusCode, 400);
   assert.equal(oauth.json().error, 'invalid_request');
   assert.equal(oauth.headers['cache-control'], 'no-store');
-  const api = await s.app.inject({ method: 'POST', url: '/t/demo/api/v1/session', headers: { 'content-type': 'application/json' }, payload: '{nope' });
+  const api = await s.app.inject({
+    method: 'POST',
+    url: '/t/demo/api/v1/session',
+    headers: { 'content-type': 'application/json' },
+    payload: '{nope',
+  });
   assert.equal(api.statusCode, 400);
   assert.equal(api.headers['content-type'], 'application/problem+json; charset=utf-8');
   assert.equal(api.json().status, 400);
@@ -123,14 +179,22 @@ test('the OAuth error handler is the OAuth plugin\'s own: RFC 6749 there, proble
   assert.equal(invalid.headers['content-type'], 'application/problem+json; charset=utf-8');
 });
 
-test('process metrics: prom-client\'s defaults without the GC-duration observer', async () => {
+test("process metrics: prom-client's defaults without the GC-duration observer", async () => {
   const metrics = new Metrics({});
   metrics.collectProcessMetrics();
   const m = parsePrometheus(await metrics.registry.metrics());
   const names = new Set(m.map((s) => s.name));
-  for (const name of ['latchkey_process_cpu_user_seconds_total', 'latchkey_process_resident_memory_bytes', 'latchkey_process_start_time_seconds',
-    'latchkey_process_open_fds', 'latchkey_nodejs_eventloop_lag_p99_seconds', 'latchkey_nodejs_heap_size_used_bytes',
-    'latchkey_nodejs_heap_space_size_used_bytes', 'latchkey_nodejs_active_handles_total', 'latchkey_nodejs_version_info']) {
+  for (const name of [
+    'latchkey_process_cpu_user_seconds_total',
+    'latchkey_process_resident_memory_bytes',
+    'latchkey_process_start_time_seconds',
+    'latchkey_process_open_fds',
+    'latchkey_nodejs_eventloop_lag_p99_seconds',
+    'latchkey_nodejs_heap_size_used_bytes',
+    'latchkey_nodejs_heap_space_size_used_bytes',
+    'latchkey_nodejs_active_handles_total',
+    'latchkey_nodejs_version_info',
+  ]) {
     assert.ok(names.has(name), `${name} is missing`);
   }
   assert.ok(sampleValue(m, 'latchkey_process_resident_memory_bytes')! > 0);
@@ -143,7 +207,14 @@ test('GET /metrics counts usage flushes that failed, and the kept uses are writt
   const s = await createTestServer('sqlite');
   t.after(() => s.close());
   const app = await makeApp(s, { name: 'used while writes are refused' });
-  const lastUsed = async () => (await s.store.db.selectFrom('clients').select('last_used_address').where('id', '=', app.id).executeTakeFirstOrThrow()).last_used_address;
+  const lastUsed = async () =>
+    (
+      await s.store.db
+        .selectFrom('clients')
+        .select('last_used_address')
+        .where('id', '=', app.id)
+        .executeTakeFirstOrThrow()
+    ).last_used_address;
   assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 0);
   // The database refuses every write of this connection (SQLITE_READONLY), as a full or read-only disk would.
   await sql`pragma query_only = on`.execute(s.store.db);
@@ -155,5 +226,9 @@ test('GET /metrics counts usage flushes that failed, and the kept uses are writt
   assert.equal(await lastUsed(), null);
   await s.services.usage.flush();
   assert.equal(await lastUsed(), '192.0.2.9');
-  assert.equal(sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'), 2, 'a flush that succeeds is not counted');
+  assert.equal(
+    sampleValue(await scrape(s), 'latchkey_usage_flush_failures_total'),
+    2,
+    'a flush that succeeds is not counted',
+  );
 });

@@ -19,8 +19,21 @@ for (const backend of await backends()) {
     after(() => s.close());
 
     test('NUL, CR/LF and other control characters are refused in every name, and nothing is created', async () => {
-      const app = (await admin.request('POST', '/t/demo/api/v1/apps', { name: 'plain', grantTypes: ['client_credentials'], scopes: [] })).json();
-      for (const bad of ['evil\u0000name', 'two\r\nlines', 'bell\u0007', 'tab\tname', 'line\u2028sep', 'rtl\u202Eoverride']) {
+      const app = (
+        await admin.request('POST', '/t/demo/api/v1/apps', {
+          name: 'plain',
+          grantTypes: ['client_credentials'],
+          scopes: [],
+        })
+      ).json();
+      for (const bad of [
+        'evil\u0000name',
+        'two\r\nlines',
+        'bell\u0007',
+        'tab\tname',
+        'line\u2028sep',
+        'rtl\u202Eoverride',
+      ]) {
         for (const [method, url, body] of [
           ['POST', '/t/demo/api/v1/me/oauth2-clients', { name: bad, expiresAt: inDays(1) }],
           ['POST', '/t/demo/api/v1/apps', { name: bad, grantTypes: ['client_credentials'], scopes: [] }],
@@ -30,7 +43,17 @@ for (const backend of await backends()) {
           ['POST', '/t/demo/api/v1/users', { email: 'named@demo.test', displayName: bad }],
           ['POST', '/platform/api/v1/tenants', { slug: 'named', name: bad }],
           // Checked before the issuer is fetched: nothing goes out for a name that is refused.
-          ['POST', '/t/demo/api/v1/identity-providers', { name: bad, issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', allowedEmailDomains: ['acme.test'] }],
+          [
+            'POST',
+            '/t/demo/api/v1/identity-providers',
+            {
+              name: bad,
+              issuer: 'http://127.0.0.1:1',
+              clientId: 'c',
+              clientSecret: 's',
+              allowedEmailDomains: ['acme.test'],
+            },
+          ],
           ['PATCH', '/t/demo/api/v1/identity-providers/any', { name: bad }],
         ] as const) {
           problem(await admin.request(method, url, body), 400, /must not contain control characters/);
@@ -40,9 +63,16 @@ for (const backend of await backends()) {
       assert.equal(await s.store.users.byEmail(tenantId, 'named@demo.test'), undefined);
       assert.equal(await s.store.tenants.bySlug('named'), undefined);
       assert.deepEqual(await s.store.identityProviders.list(tenantId), []);
-      assert.equal((await s.store.clients.list(tenantId, { kind: 'app' }, { sort: 'name', dir: 'asc', limit: 50 })).items.length, 1);
+      assert.equal(
+        (await s.store.clients.list(tenantId, { kind: 'app' }, { sort: 'name', dir: 'asc', limit: 50 })).items.length,
+        1,
+      );
       // Ordinary Unicode is fine.
-      const ok = await admin.request('POST', '/t/demo/api/v1/apps', { name: 'Zürich – 東京 🚀', grantTypes: ['client_credentials'], scopes: [] });
+      const ok = await admin.request('POST', '/t/demo/api/v1/apps', {
+        name: 'Zürich – 東京 🚀',
+        grantTypes: ['client_credentials'],
+        scopes: [],
+      });
       assert.equal(ok.statusCode, 201, ok.body);
     });
   });

@@ -11,7 +11,19 @@ test('the OpenAPI document describes the management API from the route schemas',
     const res = await s.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
     const doc = res.json();
-    const paths = doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string; requestBody?: unknown; parameters?: Array<{ name: string }>; responses: Record<string, unknown> }>>;
+    const paths = doc.paths as Record<
+      string,
+      Record<
+        string,
+        {
+          tags?: string[];
+          summary?: string;
+          requestBody?: unknown;
+          parameters?: Array<{ name: string }>;
+          responses: Record<string, unknown>;
+        }
+      >
+    >;
     for (const [path, methods] of Object.entries({
       '/t/{tenant}/api/v1/session': ['post', 'get', 'delete'],
       '/t/{tenant}/api/v1/me': ['get'],
@@ -31,17 +43,34 @@ test('the OpenAPI document describes the management API from the route schemas',
       }
     }
     const users = paths['/t/{tenant}/api/v1/users'];
-    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), ['cursor', 'email', 'limit', 'order', 'q', 'roleId', 'sort', 'status', 'tenant']);
+    assert.deepEqual(users.get.parameters!.map((p) => p.name).sort(), [
+      'cursor',
+      'email',
+      'limit',
+      'order',
+      'q',
+      'roleId',
+      'sort',
+      'status',
+      'tenant',
+    ]);
     assert.ok(users.post.requestBody);
     assert.ok(users.post.responses['409']);
     assert.equal(paths['/t/{tenant}/login'], undefined, 'the HTML form is not part of the API');
     // A parameter with a default may be left out: it is not required.
-    const param = (name: string) => (users.get.parameters as Array<{ name: string; required?: boolean }>).find((p) => p.name === name)!;
+    const param = (name: string) =>
+      (users.get.parameters as Array<{ name: string; required?: boolean }>).find((p) => p.name === name)!;
     for (const name of ['sort', 'order', 'limit']) assert.notEqual(param(name).required, true, `${name} has a default`);
     assert.equal(paths['/t/{tenant}/api/v1/users/{id}'].get.parameters!.find((p) => p.name === 'id')!.required, true);
-    const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as { content: Record<string, { schema: { required: string[] } }> };
+    const tokens = paths['/t/{tenant}/api/v1/apps/{id}/tokens'].post.requestBody as {
+      content: Record<string, { schema: { required: string[] } }>;
+    };
     assert.deepEqual(tokens.content['application/json'].schema.required, ['scopes']);
-    assert.equal(Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')), false, 'the console is not part of the API');
+    assert.equal(
+      Object.keys(paths).some((p) => p === '/' || p.startsWith('/console')),
+      false,
+      'the console is not part of the API',
+    );
     // Every error response is the one shared problem schema, which documents the stable code and lists the codes once.
     const PROBLEM_REF = '#/components/schemas/Problem';
     let errorResponses = 0;
@@ -51,15 +80,30 @@ test('the OpenAPI document describes the management API from the route schemas',
           if (Number(status) < 400) continue;
           errorResponses++;
           const content = (response as { content: Record<string, { schema: unknown }> }).content;
-          assert.deepEqual(Object.values(content).map((c) => c.schema), [{ $ref: PROBLEM_REF }], `${m.toUpperCase()} ${path} ${status}`);
+          assert.deepEqual(
+            Object.values(content).map((c) => c.schema),
+            [{ $ref: PROBLEM_REF }],
+            `${m.toUpperCase()} ${path} ${status}`,
+          );
         }
       }
     }
     assert.ok(errorResponses > 100, `${errorResponses} error responses`);
-    const schema = doc.components.schemas.Problem as { required: string[]; properties: { code: { enum: string[]; description: string } } };
+    const schema = doc.components.schemas.Problem as {
+      required: string[];
+      properties: { code: { enum: string[]; description: string } };
+    };
     assert.ok(schema.required.includes('code'));
     assert.deepEqual(schema.properties.code.enum, PROBLEM_CODES);
-    for (const code of ['token_expired', 'token_invalid', 'token_revoked', 'client_revoked', 'user_disabled', 'not_found', 'invalid']) {
+    for (const code of [
+      'token_expired',
+      'token_invalid',
+      'token_revoked',
+      'client_revoked',
+      'user_disabled',
+      'not_found',
+      'invalid',
+    ]) {
       assert.ok(schema.properties.code.enum.includes(code), code);
     }
     assert.equal(res.body.split('"token_unknown_key"').length - 1, 1, 'the codes are listed once');
@@ -70,10 +114,12 @@ test('the OpenAPI document describes the management API from the route schemas',
   }
 });
 
-test('the SDKs\' shared error fixture names only codes this server sends', () => {
+test("the SDKs' shared error fixture names only codes this server sends", () => {
   const file = fileURLToPath(new URL('../../../sdk/test/fixtures/error-cases.json', import.meta.url));
   const { cases } = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: { body: unknown }[] };
-  const codes = cases.map((c) => (c.body as { code?: string } | null)?.code).filter((c): c is string => c !== undefined);
+  const codes = cases
+    .map((c) => (c.body as { code?: string } | null)?.code)
+    .filter((c): c is string => c !== undefined);
   assert.ok(codes.length >= 5);
   for (const code of codes) assert.ok(PROBLEM_CODES.includes(code as never), `${code} is a problem code`);
 });

@@ -17,17 +17,40 @@ for (const backend of await backends()) {
     const headers = { authorization: `Bearer ${(await passwordGrant(s)).json().access_token}` };
     const owners = [];
     for (let i = 0; i < 10; i++) {
-      owners.push(await createUser(s.store, tenant, { email: `owner${String(i).padStart(2, '0')}@demo.test`, displayName: `Owner ${i}` }, { type: 'system', id: null }));
+      owners.push(
+        await createUser(
+          s.store,
+          tenant,
+          { email: `owner${String(i).padStart(2, '0')}@demo.test`, displayName: `Owner ${i}` },
+          { type: 'system', id: null },
+        ),
+      );
     }
     const base = Date.now() - 100 * DAY;
     const clients: Client[] = [];
     await s.store.transaction(async (tx) => {
       for (let i = 0; i < N; i++) {
         const c: Client = {
-          id: randomUUID(), tenantId: tenant.id, clientId: `lk_pc_list${i}`, kind: 'personal', name: `client-${String((i * 7919) % N).padStart(4, '0')}`,
-          description: '', ownerUserId: owners[i % 10].id, secretHash: 'x', secretVersion: 1, grantTypes: ['client_credentials'], scopes: [],
-          jwks: null, status: 'active', expiresAt: base + ((i * 37) % 200) * DAY, createdAt: base + (i % 50) * DAY,
-          updatedAt: base, firstUsedAt: null, lastUsedAt: i % 3 === 0 ? null : base + (i % 17) * DAY, revokedAt: null, revokedBy: null,
+          id: randomUUID(),
+          tenantId: tenant.id,
+          clientId: `lk_pc_list${i}`,
+          kind: 'personal',
+          name: `client-${String((i * 7919) % N).padStart(4, '0')}`,
+          description: '',
+          ownerUserId: owners[i % 10].id,
+          secretHash: 'x',
+          secretVersion: 1,
+          grantTypes: ['client_credentials'],
+          scopes: [],
+          jwks: null,
+          status: 'active',
+          expiresAt: base + ((i * 37) % 200) * DAY,
+          createdAt: base + (i % 50) * DAY,
+          updatedAt: base,
+          firstUsedAt: null,
+          lastUsedAt: i % 3 === 0 ? null : base + (i % 17) * DAY,
+          revokedAt: null,
+          revokedBy: null,
         };
         clients.push(c);
         await tx.clients.insert(c);
@@ -40,7 +63,10 @@ for (const backend of await backends()) {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const r = await s.app.inject({ url: `/t/demo/api/v1/oauth2-clients?limit=37&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers });
+        const r = await s.app.inject({
+          url: `/t/demo/api/v1/oauth2-clients?limit=37&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          headers,
+        });
         assert.equal(r.statusCode, 200, r.body);
         const body = r.json();
         items.push(...body.items);
@@ -92,21 +118,37 @@ for (const backend of await backends()) {
       assert.equal(active.ids.length + expired.ids.length, N);
       const from = base + 10 * DAY;
       const to = base + 20 * DAY;
-      const created = await fetchAll(`createdFrom=${new Date(from).toISOString()}&createdTo=${new Date(to).toISOString()}`);
+      const created = await fetchAll(
+        `createdFrom=${new Date(from).toISOString()}&createdTo=${new Date(to).toISOString()}`,
+      );
       assert.equal(created.ids.length, clients.filter((c) => c.createdAt >= from && c.createdAt < to).length);
-      const expiring = await fetchAll(`expiresFrom=${new Date(from).toISOString()}&expiresTo=${new Date(to).toISOString()}&sort=owner&order=desc`);
+      const expiring = await fetchAll(
+        `expiresFrom=${new Date(from).toISOString()}&expiresTo=${new Date(to).toISOString()}&sort=owner&order=desc`,
+      );
       assert.equal(expiring.ids.length, clients.filter((c) => c.expiresAt! >= from && c.expiresAt! < to).length);
       // Last used: a range excludes never-used clients.
-      const used = await fetchAll(`lastUsedFrom=${new Date(base + 5 * DAY).toISOString()}&lastUsedTo=${new Date(base + 9 * DAY).toISOString()}&sort=lastUsedAt`);
-      assert.equal(used.ids.length, clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt >= base + 5 * DAY && c.lastUsedAt < base + 9 * DAY).length);
+      const used = await fetchAll(
+        `lastUsedFrom=${new Date(base + 5 * DAY).toISOString()}&lastUsedTo=${new Date(base + 9 * DAY).toISOString()}&sort=lastUsedAt`,
+      );
+      assert.equal(
+        used.ids.length,
+        clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt >= base + 5 * DAY && c.lastUsedAt < base + 9 * DAY)
+          .length,
+      );
       assert.ok(used.ids.length > 0);
       const usedBefore = await fetchAll(`lastUsedTo=${new Date(base + 2 * DAY).toISOString()}`);
-      assert.equal(usedBefore.ids.length, clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt < base + 2 * DAY).length);
+      assert.equal(
+        usedBefore.ids.length,
+        clients.filter((c) => c.lastUsedAt !== null && c.lastUsedAt < base + 2 * DAY).length,
+      );
       const badDate = await s.app.inject({ url: '/t/demo/api/v1/oauth2-clients?lastUsedFrom=yesterday', headers });
       assert.equal(badDate.statusCode, 400);
       const bad = await s.app.inject({ url: '/t/demo/api/v1/oauth2-clients?sort=secret', headers });
       assert.equal(bad.statusCode, 400);
-      const wrongCursor = await s.app.inject({ url: `/t/demo/api/v1/oauth2-clients?sort=name&cursor=${Buffer.from('{"s":"owner","d":"asc","v":1,"id":"x"}').toString('base64url')}`, headers });
+      const wrongCursor = await s.app.inject({
+        url: `/t/demo/api/v1/oauth2-clients?sort=name&cursor=${Buffer.from('{"s":"owner","d":"asc","v":1,"id":"x"}').toString('base64url')}`,
+        headers,
+      });
       assert.equal(wrongCursor.statusCode, 400);
     });
   });

@@ -15,8 +15,15 @@ const inDays = (d: number) => new Date(Date.now() + d * DAY).toISOString();
 async function userWithRoles(s: TestServer, email: string, builtins: string[], slug = 'demo') {
   const tenant = (await s.store.tenants.bySlug(slug))!;
   const roles = (await s.store.roles.list(tenant.id)).filter((r) => r.builtin && builtins.includes(r.builtin));
-  const user = await createUser(s.store, tenant, { email, displayName: email, password: PASSWORD, roleIds: roles.map((r) => r.id) }, SYSTEM);
-  const tok = (await token(s, { grant_type: 'password', client_id: 'latchkey-sdk', username: email, password: PASSWORD }, {}, slug)).json().access_token as string;
+  const user = await createUser(
+    s.store,
+    tenant,
+    { email, displayName: email, password: PASSWORD, roleIds: roles.map((r) => r.id) },
+    SYSTEM,
+  );
+  const tok = (
+    await token(s, { grant_type: 'password', client_id: 'latchkey-sdk', username: email, password: PASSWORD }, {}, slug)
+  ).json().access_token as string;
   return { user, headers: { authorization: `Bearer ${tok}` } };
 }
 
@@ -27,20 +34,35 @@ for (const backend of await backends()) {
     const probe = await makeApp(s, { name: 'probe', grantTypes: ['client_credentials'], scopes: [] });
     const alice = await userWithRoles(s, 'alice@demo.test', ['oauth2-client-creator']);
     const manager = await userWithRoles(s, 'boss@demo.test', ['domain-manager']);
-    const call = (who: { headers: Record<string, string> }, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, slug = 'demo') =>
+    const call = (
+      who: { headers: Record<string, string> },
+      method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+      url: string,
+      payload?: object,
+      slug = 'demo',
+    ) =>
       s.app.inject({ method, url: `/t/${slug}/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-    const create = (who: { headers: Record<string, string> }, name: string, days = 30) => call(who, 'POST', '/me/oauth2-clients', { name, expiresAt: inDays(days) });
+    const create = (who: { headers: Record<string, string> }, name: string, days = 30) =>
+      call(who, 'POST', '/me/oauth2-clients', { name, expiresAt: inDays(days) });
     const tenant = await demo(s);
     // Give alice's role scopes so her tokens carry permissions.
     const creatorRole = (await s.store.roles.list(tenant.id)).find((r) => r.builtin === 'oauth2-client-creator')!;
     await updateRole(s.store, tenant, creatorRole.id, { scopes: ['myservices'] }, SYSTEM);
 
-    await t.test('create answers the secret once; tokens carry exactly the owner\'s permissions', async () => {
+    await t.test("create answers the secret once; tokens carry exactly the owner's permissions", async () => {
       const r = await create(alice, 'laptop script');
       assert.equal(r.statusCode, 201, r.body);
       const c = r.json();
-      assert.deepEqual(Object.keys(c).sort(), ['clientId', 'clientSecret', 'createdAt', 'expiresAt', 'id', 'name', 'scopes']);
-      assert.equal(c.scopes, null, 'all of the owner\'s permissions by default');
+      assert.deepEqual(Object.keys(c).sort(), [
+        'clientId',
+        'clientSecret',
+        'createdAt',
+        'expiresAt',
+        'id',
+        'name',
+        'scopes',
+      ]);
+      assert.equal(c.scopes, null, "all of the owner's permissions by default");
       assert.match(c.clientSecret, /^lk_cs_/);
       const list = await call(alice, 'GET', '/me/oauth2-clients');
       assert.equal(list.statusCode, 200);
@@ -105,30 +127,40 @@ for (const backend of await backends()) {
       // Enforcement ended the password grants, so their access tokens no longer reach the API.
       assert.equal((await call(alice, 'GET', '/me/oauth2-clients')).statusCode, 401);
       await changeTenant(s, { ssoEnforced: false });
-      for (const [who, email] of [[alice, 'alice@demo.test'], [manager, 'boss@demo.test']] as const) {
+      for (const [who, email] of [
+        [alice, 'alice@demo.test'],
+        [manager, 'boss@demo.test'],
+      ] as const) {
         const tok = (await passwordGrant(s, email, PASSWORD)).json().access_token as string;
         who.headers.authorization = `Bearer ${tok}`;
       }
     });
 
-    await t.test('owner disabled, feature off: no tokens and live tokens go inactive; restoring brings them back', async () => {
-      const c = (await create(alice, 'suspendable')).json();
-      const at = (await clientCredentials(s, c.clientId, c.clientSecret)).json().access_token;
-      const disable = await call(manager, 'PATCH', `/users/${alice.user.id}`, { status: 'disabled' });
-      assert.equal(disable.statusCode, 200, disable.body);
-      assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
-      assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
-      await call(manager, 'PATCH', `/users/${alice.user.id}`, { status: 'active' });
-      assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, true, 'personal clients only pause');
-      // Disabling ended alice's own sign-in grant for good: she signs in again.
-      assert.equal((await call(alice, 'GET', '/me')).statusCode, 401);
-      alice.headers.authorization = `Bearer ${(await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().access_token}`;
-      await changeTenant(s, { enterpriseEnabled: false });
-      assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
-      assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
-      await changeTenant(s, { enterpriseEnabled: true });
-      assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
-    });
+    await t.test(
+      'owner disabled, feature off: no tokens and live tokens go inactive; restoring brings them back',
+      async () => {
+        const c = (await create(alice, 'suspendable')).json();
+        const at = (await clientCredentials(s, c.clientId, c.clientSecret)).json().access_token;
+        const disable = await call(manager, 'PATCH', `/users/${alice.user.id}`, { status: 'disabled' });
+        assert.equal(disable.statusCode, 200, disable.body);
+        assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
+        assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
+        await call(manager, 'PATCH', `/users/${alice.user.id}`, { status: 'active' });
+        assert.equal(
+          (await introspect(s, probe.clientId, probe.clientSecret, at)).active,
+          true,
+          'personal clients only pause',
+        );
+        // Disabling ended alice's own sign-in grant for good: she signs in again.
+        assert.equal((await call(alice, 'GET', '/me')).statusCode, 401);
+        alice.headers.authorization = `Bearer ${(await passwordGrant(s, 'alice@demo.test', PASSWORD)).json().access_token}`;
+        await changeTenant(s, { enterpriseEnabled: false });
+        assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 401);
+        assert.equal((await introspect(s, probe.clientId, probe.clientSecret, at)).active, false);
+        await changeTenant(s, { enterpriseEnabled: true });
+        assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
+      },
+    );
 
     await t.test('revocation by the owner and by a manager is immediate, and the owner sees who did it', async () => {
       const a = (await create(alice, 'to revoke')).json();
@@ -171,7 +203,11 @@ for (const backend of await backends()) {
       await call(manager, 'PATCH', `/users/${dave.user.id}`, { roleIds: [] });
       assert.equal((await clientCredentials(s, d.clientId, d.clientSecret)).statusCode, 200, 'kept by tenant policy');
       await changeTenant(s, { revokeClientsOnRoleLoss: true });
-      const roleEvents = await s.store.audit.list(tenant.id, { action: 'user.role_revoked', targetId: carol.user.id }, 5);
+      const roleEvents = await s.store.audit.list(
+        tenant.id,
+        { action: 'user.role_revoked', targetId: carol.user.id },
+        5,
+      );
       assert.equal(roleEvents.length, 1);
     });
 
@@ -180,7 +216,11 @@ for (const backend of await backends()) {
       assert.equal((await clientCredentials(s, c.clientId, c.clientSecret)).statusCode, 200);
       // Time passes: the row is made to expire, and the change announced like any write's.
       await s.store.transaction(async (tx) => {
-        await tx.db.updateTable('clients').set({ expires_at: Date.now() - 1000 }).where('id', '=', c.id).execute();
+        await tx.db
+          .updateTable('clients')
+          .set({ expires_at: Date.now() - 1000 })
+          .where('id', '=', c.id)
+          .execute();
         tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
       });
       const r = await clientCredentials(s, c.clientId, c.clientSecret);
@@ -190,7 +230,10 @@ for (const backend of await backends()) {
       assert.equal(item.status, 'expired');
       assert.ok((await noteExpiredClients(s.store)) >= 1);
       assert.equal(await noteExpiredClients(s.store), 0);
-      assert.equal((await s.store.audit.list(tenant.id, { action: 'personal_client.expired', targetId: c.id }, 5)).length, 1);
+      assert.equal(
+        (await s.store.audit.list(tenant.id, { action: 'personal_client.expired', targetId: c.id }, 5)).length,
+        1,
+      );
       const expired = (await call(manager, 'GET', '/oauth2-clients?status=expired')).json();
       assert.ok(expired.items.some((x: { id: string }) => x.id === c.id));
     });
@@ -202,12 +245,26 @@ for (const backend of await backends()) {
       assert.equal(list.statusCode, 200);
       assert.equal(list.json().items.length, 0);
       const demoClient = (await call(manager, 'GET', '/oauth2-clients')).json().items[0];
-      assert.equal((await call(acmeBoss, 'DELETE', `/oauth2-clients/${demoClient.id}`, undefined, 'acme')).statusCode, 404);
-      assert.equal((await call(acmeBoss, 'GET', `/me/oauth2-clients/${demoClient.id}`, undefined, 'acme')).statusCode, 404);
+      assert.equal(
+        (await call(acmeBoss, 'DELETE', `/oauth2-clients/${demoClient.id}`, undefined, 'acme')).statusCode,
+        404,
+      );
+      assert.equal(
+        (await call(acmeBoss, 'GET', `/me/oauth2-clients/${demoClient.id}`, undefined, 'acme')).statusCode,
+        404,
+      );
       assert.equal((await call(manager, 'GET', '/oauth2-clients', undefined, 'acme')).statusCode, 401);
       // A demo client cannot get tokens from acme.
       const mine = (await create(alice, 'tenant bound')).json();
-      const r = await s.app.inject({ method: 'POST', url: '/t/acme/oauth2/v1/token', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`${mine.clientId}:${mine.clientSecret}`).toString('base64') }, payload: 'grant_type=client_credentials' });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: '/t/acme/oauth2/v1/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: 'Basic ' + Buffer.from(`${mine.clientId}:${mine.clientSecret}`).toString('base64'),
+        },
+        payload: 'grant_type=client_credentials',
+      });
       assert.equal(r.statusCode, 401);
     });
   });

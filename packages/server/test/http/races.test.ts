@@ -8,7 +8,8 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend);
     t.after(() => s.close());
     const headers = { authorization: `Bearer ${(await passwordGrant(s)).json().access_token}` };
-    const post = (url: string, payload: object) => s.app.inject({ method: 'POST', url: `/t/demo/api/v1${url}`, headers, payload });
+    const post = (url: string, payload: object) =>
+      s.app.inject({ method: 'POST', url: `/t/demo/api/v1${url}`, headers, payload });
     for (const [url, payload] of [
       ['/roles', { name: 'auditor', scopes: ['metering'] }],
       ['/users', { email: 'twin@demo.test', displayName: 'Twin' }],

@@ -17,7 +17,13 @@ for (const backend of await backends()) {
     after(() => s.close());
 
     test('action endpoints accept an empty body sent as application/json', async () => {
-      const app = (await admin.request('POST', '/t/demo/api/v1/apps', { name: 'actions', grantTypes: ['client_credentials'], scopes: [] })).json();
+      const app = (
+        await admin.request('POST', '/t/demo/api/v1/apps', {
+          name: 'actions',
+          grantTypes: ['client_credentials'],
+          scopes: [],
+        })
+      ).json();
       const json = { 'content-type': 'application/json' };
       const deactivated = await admin.request('POST', `/t/demo/api/v1/apps/${app.id}/deactivate`, '', json);
       assert.equal(deactivated.statusCode, 200, deactivated.body);
@@ -41,7 +47,11 @@ for (const backend of await backends()) {
       assert.equal(r.json().expiresAt, `${day}T23:59:59.999Z`);
       assert.equal((await s.store.clients.byId(tenantId, r.json().id))!.expiresAt, Date.parse(`${day}T23:59:59.999Z`));
       for (const bad of ['2027-02-30', 'tomorrow', 'December 17, 2027', '2027-01-15T10:00']) {
-        problem(await admin.request('POST', '/t/demo/api/v1/me/oauth2-clients', { name: `bad ${bad}`, expiresAt: bad }), 400, /expiresAt must be an ISO 8601 date-time or date/);
+        problem(
+          await admin.request('POST', '/t/demo/api/v1/me/oauth2-clients', { name: `bad ${bad}`, expiresAt: bad }),
+          400,
+          /expiresAt must be an ISO 8601 date-time or date/,
+        );
       }
     });
   });

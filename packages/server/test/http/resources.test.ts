@@ -14,19 +14,32 @@ for (const backend of await backends()) {
     await t.test('every tenant starts with the sample API', async () => {
       const r = await api('GET', '/resources');
       assert.equal(r.statusCode, 200);
-      assert.deepEqual(r.json().items.map((x: { audience: string; scopes: string[] }) => [x.audience, x.scopes]), [['urn:latchkey:sample-api', ['metering', 'myservices']]]);
+      assert.deepEqual(
+        r.json().items.map((x: { audience: string; scopes: string[] }) => [x.audience, x.scopes]),
+        [['urn:latchkey:sample-api', ['metering', 'myservices']]],
+      );
     });
 
     await t.test('scopes are described in words; bad descriptions are refused and change nothing', async () => {
       const sample = (await api('GET', '/resources')).json().items[0];
       assert.match(sample.scopeDescriptions.metering, /usage/);
-      const r = await api('POST', '/resources', { name: 'Invoices', audience: 'https://invoices.example', scopes: ['inv:read', 'inv:write'], scopeDescriptions: { 'inv:read': 'Read invoices' } });
+      const r = await api('POST', '/resources', {
+        name: 'Invoices',
+        audience: 'https://invoices.example',
+        scopes: ['inv:read', 'inv:write'],
+        scopeDescriptions: { 'inv:read': 'Read invoices' },
+      });
       assert.equal(r.statusCode, 201, r.body);
       assert.deepEqual(r.json().scopeDescriptions, { 'inv:read': 'Read invoices' });
       const url = `/resources/${r.json().id}`;
-      const described = await api('PATCH', url, { scopeDescriptions: { 'inv:read': '  Read invoices and credit notes ', 'inv:write': 'Create and send invoices' } });
+      const described = await api('PATCH', url, {
+        scopeDescriptions: { 'inv:read': '  Read invoices and credit notes ', 'inv:write': 'Create and send invoices' },
+      });
       assert.equal(described.statusCode, 200, described.body);
-      assert.deepEqual(described.json().scopeDescriptions, { 'inv:read': 'Read invoices and credit notes', 'inv:write': 'Create and send invoices' });
+      assert.deepEqual(described.json().scopeDescriptions, {
+        'inv:read': 'Read invoices and credit notes',
+        'inv:write': 'Create and send invoices',
+      });
       for (const [body, detail] of [
         [{ scopeDescriptions: { 'inv:delete': 'Delete invoices' } }, /does not have: inv:delete/],
         [{ scopeDescriptions: { 'inv:read': 'line one\nline two' } }, /control characters/],
@@ -36,17 +49,32 @@ for (const backend of await backends()) {
         assert.equal(bad.statusCode, 400, bad.body);
         assert.match(bad.json().detail, detail);
       }
-      assert.deepEqual((await api('GET', url)).json().scopeDescriptions, described.json().scopeDescriptions, 'unchanged');
+      assert.deepEqual(
+        (await api('GET', url)).json().scopeDescriptions,
+        described.json().scopeDescriptions,
+        'unchanged',
+      );
       // An empty text removes a description; a removed scope takes its description with it.
-      assert.deepEqual((await api('PATCH', url, { scopeDescriptions: { 'inv:read': '', 'inv:write': 'Create and send invoices' } })).json().scopeDescriptions, { 'inv:write': 'Create and send invoices' });
+      assert.deepEqual(
+        (
+          await api('PATCH', url, { scopeDescriptions: { 'inv:read': '', 'inv:write': 'Create and send invoices' } })
+        ).json().scopeDescriptions,
+        { 'inv:write': 'Create and send invoices' },
+      );
       assert.deepEqual((await api('PATCH', url, { scopes: ['inv:read'] })).json().scopeDescriptions, {});
       assert.equal((await api('DELETE', url)).statusCode, 204);
     });
 
     await t.test('a new resource: its scopes can be granted and its audience lands in tokens', async () => {
-      const r = await api('POST', '/resources', { name: 'Reports', audience: 'https://reports.example', scopes: ['reports:read', 'reports:write'] });
+      const r = await api('POST', '/resources', {
+        name: 'Reports',
+        audience: 'https://reports.example',
+        scopes: ['reports:read', 'reports:write'],
+      });
       assert.equal(r.statusCode, 201, r.body);
-      const app = (await api('POST', '/apps', { name: 'reporter', grantTypes: ['client_credentials'], scopes: ['reports:read'] })).json();
+      const app = (
+        await api('POST', '/apps', { name: 'reporter', grantTypes: ['client_credentials'], scopes: ['reports:read'] })
+      ).json();
       const tok = await clientCredentials(s, app.clientId, app.clientSecret);
       assert.equal(tok.statusCode, 200, tok.body);
       const claims = JSON.parse(Buffer.from(tok.json().access_token.split('.')[1], 'base64url').toString());

@@ -23,11 +23,20 @@ for (const backend of await backends()) {
       const res = await admin.request('GET', '/t/demo/api/v1/settings');
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(res.json(), {
-        ssoEnforced: false, signingCertificatePublic: true, accessTokenTtlSeconds: 3600,
-        refreshTokenTtlSeconds: 31536000, personalClientMaxDays: 365, revokeClientsOnRoleLoss: true,
-        refreshTokenGraceSeconds: 60, auditRetentionDays: 400,
+        ssoEnforced: false,
+        signingCertificatePublic: true,
+        accessTokenTtlSeconds: 3600,
+        refreshTokenTtlSeconds: 31536000,
+        personalClientMaxDays: 365,
+        revokeClientsOnRoleLoss: true,
+        refreshTokenGraceSeconds: 60,
+        auditRetentionDays: 400,
       });
-      const patch = await admin.request('PATCH', '/t/demo/api/v1/settings', { signingCertificatePublic: false, accessTokenTtlSeconds: 900, personalClientMaxDays: 365 });
+      const patch = await admin.request('PATCH', '/t/demo/api/v1/settings', {
+        signingCertificatePublic: false,
+        accessTokenTtlSeconds: 900,
+        personalClientMaxDays: 365,
+      });
       assert.equal(patch.statusCode, 200, patch.body);
       assert.equal(patch.json().accessTokenTtlSeconds, 900);
       const stored = (await s.store.tenants.byId(tenantId))!;
@@ -37,7 +46,12 @@ for (const backend of await backends()) {
       assert.equal((await admin.request('GET', '/t/demo/api/v1/settings')).json().accessTokenTtlSeconds, 900);
       const [event] = await s.store.audit.list(tenantId, { action: 'settings.updated' }, 5);
       assert.equal(event.actorId, adminId);
-      assert.deepEqual(event.details, { changed: { signingCertificatePublic: { from: true, to: false }, accessTokenTtlSeconds: { from: 3600, to: 900 } } });
+      assert.deepEqual(event.details, {
+        changed: {
+          signingCertificatePublic: { from: true, to: false },
+          accessTokenTtlSeconds: { from: 3600, to: 900 },
+        },
+      });
     });
 
     test('settings: out-of-range and unknown fields are 400 and change nothing', async () => {
@@ -57,7 +71,8 @@ for (const backend of await backends()) {
         [{ enterpriseEnabled: true }, /body\.enterpriseEnabled is not allowed/],
         [{}, /fewer than 1 properties/],
       ];
-      for (const [body, detail] of cases) problem(await admin.request('PATCH', '/t/demo/api/v1/settings', body), 400, detail);
+      for (const [body, detail] of cases)
+        problem(await admin.request('PATCH', '/t/demo/api/v1/settings', body), 400, detail);
       const stored = (await s.store.tenants.byId(tenantId))!;
       assert.equal(stored.accessTokenTtlSeconds, 900);
       assert.equal(stored.enterpriseEnabled, true);
@@ -65,42 +80,81 @@ for (const backend of await backends()) {
 
     test('audit: newest first, filtered, paginated without duplicates', async () => {
       for (let i = 0; i < 5; i++) {
-        assert.equal((await admin.request('POST', '/t/demo/api/v1/users', { email: `a${i}@demo.test` })).statusCode, 201);
+        assert.equal(
+          (await admin.request('POST', '/t/demo/api/v1/users', { email: `a${i}@demo.test` })).statusCode,
+          201,
+        );
       }
-      const all = (await admin.request('GET', '/t/demo/api/v1/audit?limit=200')).json().items as Array<{ id: number; action: string; at: string }>;
+      const all = (await admin.request('GET', '/t/demo/api/v1/audit?limit=200')).json().items as Array<{
+        id: number;
+        action: string;
+        at: string;
+      }>;
       assert.ok(all.length >= 8);
-      assert.deepEqual(all.map((e) => e.id), [...all.map((e) => e.id)].sort((a, b) => b - a));
+      assert.deepEqual(
+        all.map((e) => e.id),
+        [...all.map((e) => e.id)].sort((a, b) => b - a),
+      );
       assert.equal(all[0].action, 'user.invited');
       assert.ok(all.some((e) => e.action === 'tenant.created'));
 
       const seen: number[] = [];
       let cursor: string | null = null;
       do {
-        const page: { items: Array<{ id: number }>; nextCursor: string | null } = (await admin.request('GET', `/t/demo/api/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)).json();
+        const page: { items: Array<{ id: number }>; nextCursor: string | null } = (
+          await admin.request('GET', `/t/demo/api/v1/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`)
+        ).json();
         seen.push(...page.items.map((e) => e.id));
         cursor = page.nextCursor;
       } while (cursor);
-      assert.deepEqual(seen, all.map((e) => e.id));
+      assert.deepEqual(
+        seen,
+        all.map((e) => e.id),
+      );
 
-      const invited = (await admin.request('GET', `/t/demo/api/v1/audit?action=user.invited&actorId=${adminId}`)).json();
+      const invited = (
+        await admin.request('GET', `/t/demo/api/v1/audit?action=user.invited&actorId=${adminId}`)
+      ).json();
       assert.equal(invited.items.length, 5);
-      assert.ok(invited.items.every((e: { action: string; actorId: string; actorType: string }) => e.action === 'user.invited' && e.actorId === adminId && e.actorType === 'user'));
+      assert.ok(
+        invited.items.every(
+          (e: { action: string; actorId: string; actorType: string }) =>
+            e.action === 'user.invited' && e.actorId === adminId && e.actorType === 'user',
+        ),
+      );
       const a0 = (await s.store.users.byEmail(tenantId, 'a0@demo.test'))!;
       const target = (await admin.request('GET', `/t/demo/api/v1/audit?targetId=${a0.id}`)).json();
-      assert.deepEqual(target.items.map((e: { details: unknown }) => e.details), [{ email: 'a0@demo.test', roles: [] }]);
+      assert.deepEqual(
+        target.items.map((e: { details: unknown }) => e.details),
+        [{ email: 'a0@demo.test', roles: [] }],
+      );
 
       const middle = all[3].at;
-      const from = (await admin.request('GET', `/t/demo/api/v1/audit?limit=200&from=${encodeURIComponent(middle)}`)).json().items;
-      const to = (await admin.request('GET', `/t/demo/api/v1/audit?limit=200&to=${encodeURIComponent(middle)}`)).json().items;
+      const from = (
+        await admin.request('GET', `/t/demo/api/v1/audit?limit=200&from=${encodeURIComponent(middle)}`)
+      ).json().items;
+      const to = (await admin.request('GET', `/t/demo/api/v1/audit?limit=200&to=${encodeURIComponent(middle)}`)).json()
+        .items;
       assert.ok(from.every((e: { at: string }) => e.at >= middle));
       assert.ok(to.every((e: { at: string }) => e.at < middle));
       assert.equal(from.length + to.length, all.length);
-      assert.equal((await admin.request('GET', '/t/demo/api/v1/audit?from=2999-01-01T00:00:00Z')).json().items.length, 0);
+      assert.equal(
+        (await admin.request('GET', '/t/demo/api/v1/audit?from=2999-01-01T00:00:00Z')).json().items.length,
+        0,
+      );
     });
 
     test('audit: bad filters are 400 with a specific detail', async () => {
-      problem(await admin.request('GET', '/t/demo/api/v1/audit?from=yesterday'), 400, /querystring\.from must match format "date-time"/);
-      problem(await admin.request('GET', '/t/demo/api/v1/audit?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z'), 400, /from must be before to/);
+      problem(
+        await admin.request('GET', '/t/demo/api/v1/audit?from=yesterday'),
+        400,
+        /querystring\.from must match format "date-time"/,
+      );
+      problem(
+        await admin.request('GET', '/t/demo/api/v1/audit?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z'),
+        400,
+        /from must be before to/,
+      );
       problem(await admin.request('GET', '/t/demo/api/v1/audit?cursor=abc'), 400, /cursor is not valid/);
       problem(await admin.request('GET', '/t/demo/api/v1/audit?limit=500'), 400, /querystring\.limit must be <= 200/);
       problem(await admin.request('GET', '/t/demo/api/v1/audit?actor=me'), 400, /querystring\.actor is not allowed/);

@@ -23,14 +23,21 @@ const manager = async (s: TestServer) => {
 };
 
 async function addProvider(s: TestServer, issuer: string, clientId: string, clientSecret: string): Promise<string> {
-  const res = await (await manager(s)).request('POST', '/t/demo/api/v1/identity-providers', {
-    name: 'Acme', issuer, clientId, clientSecret, allowedEmailDomains: ['acme.test'],
+  const res = await (
+    await manager(s)
+  ).request('POST', '/t/demo/api/v1/identity-providers', {
+    name: 'Acme',
+    issuer,
+    clientId,
+    clientSecret,
+    allowedEmailDomains: ['acme.test'],
   });
   assert.equal(res.statusCode, 201, res.body);
   return res.json().id;
 }
 
-const start = (s: TestServer, idpId: string, remoteAddress: string) => s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}`, remoteAddress });
+const start = (s: TestServer, idpId: string, remoteAddress: string) =>
+  s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}`, remoteAddress });
 
 /** The throttle's answer: 429, Retry-After, and a page a person can read. */
 function throttledPage(res: LightMyRequestResponse): void {
@@ -52,7 +59,8 @@ for (const backend of await backends()) {
     before(async () => {
       s = await createTestServer(backend);
       upstream = await startUpstreamProvider({
-        redirectUris: [`${s.config.publicUrl}/t/demo/login/sso/callback`], accounts: [{ email: 'ann@acme.test' }],
+        redirectUris: [`${s.config.publicUrl}/t/demo/login/sso/callback`],
+        accounts: [{ email: 'ann@acme.test' }],
       });
       idpId = await addProvider(s, upstream.issuer, upstream.clientId, upstream.clientSecret);
       await createUser(s.store, await demo(), { email: 'ann@acme.test', displayName: 'Ann', roleIds: [] }, SYSTEM);
@@ -70,7 +78,8 @@ for (const backend of await backends()) {
       let last: LightMyRequestResponse | undefined;
       for (let i = 0; i < forged; i++) {
         last = await s.app.inject({
-          method: 'GET', remoteAddress: '203.0.113.9',
+          method: 'GET',
+          remoteAddress: '203.0.113.9',
           url: `/t/demo/login/sso/callback?code=x&state=${randomBytes(16).toString('base64url')}&error=${'x'.repeat(100)}`,
         });
         statuses.push(last.statusCode);
@@ -78,9 +87,14 @@ for (const backend of await backends()) {
       const elapsed = Date.now() - started;
       assert.equal((await failures()).length, before, 'no audit row for a state nobody started');
       assert.deepEqual(statuses.slice(0, SSO_THROTTLE.pair.limit), Array(SSO_THROTTLE.pair.limit).fill(400));
-      assert.ok(statuses.slice(SSO_THROTTLE.pair.limit).every((c) => c === 429), statuses.join(','));
+      assert.ok(
+        statuses.slice(SSO_THROTTLE.pair.limit).every((c) => c === 429),
+        statuses.join(','),
+      );
       throttledPage(last!);
-      console.log(`# ${forged} forged callbacks from one address: ${elapsed} ms, ${statuses.filter((c) => c === 429).length} answered 429, 0 audit rows`);
+      console.log(
+        `# ${forged} forged callbacks from one address: ${elapsed} ms, ${statuses.filter((c) => c === 429).length} answered 429, 0 audit rows`,
+      );
       // Someone elsewhere signs in as usual.
       const ann = await ssoSignIn(s, idpId, 'ann@acme.test', { address: '198.51.100.20' });
       assert.equal(ann.res.statusCode, 302, ann.res.body);
@@ -95,13 +109,17 @@ for (const backend of await backends()) {
         statuses.push(last.statusCode);
       }
       assert.deepEqual(statuses.slice(0, SSO_THROTTLE.pair.limit), Array(SSO_THROTTLE.pair.limit).fill(302));
-      assert.ok(statuses.slice(SSO_THROTTLE.pair.limit).every((c) => c === 429), statuses.join(','));
+      assert.ok(
+        statuses.slice(SSO_THROTTLE.pair.limit).every((c) => c === 429),
+        statuses.join(','),
+      );
       throttledPage(last!);
       assert.equal(last!.cookies.length, 0, 'no binding cookie with a refusal');
-      assert.equal(await pending() - before, SSO_THROTTLE.pair.limit, 'one pending login per accepted start');
+      assert.equal((await pending()) - before, SSO_THROTTLE.pair.limit, 'one pending login per accepted start');
       // Rotating through one IPv6 /64 is one address.
       const v6: number[] = [];
-      for (let i = 1; i <= SSO_THROTTLE.pair.limit + 1; i++) v6.push((await start(s, idpId, `2001:db8:5:7::${i.toString(16)}`)).statusCode);
+      for (let i = 1; i <= SSO_THROTTLE.pair.limit + 1; i++)
+        v6.push((await start(s, idpId, `2001:db8:5:7::${i.toString(16)}`)).statusCode);
       assert.equal(v6.at(-1), 429, v6.join(','));
     });
 
@@ -109,8 +127,14 @@ for (const backend of await backends()) {
       const address = '198.51.100.30';
       for (let round = 0; round < 3; round++) {
         // Several cancelled or abandoned attempts, then the real one.
-        for (let i = 0; i < 5; i++) errorPage((await ssoSignIn(s, idpId, 'ann@acme.test', { deny: true, address })).res, 403, /Sign-in was cancelled/);
-        for (let i = 0; i < SSO_THROTTLE.pair.limit - 7; i++) assert.equal((await start(s, idpId, address)).statusCode, 302);
+        for (let i = 0; i < 5; i++)
+          errorPage(
+            (await ssoSignIn(s, idpId, 'ann@acme.test', { deny: true, address })).res,
+            403,
+            /Sign-in was cancelled/,
+          );
+        for (let i = 0; i < SSO_THROTTLE.pair.limit - 7; i++)
+          assert.equal((await start(s, idpId, address)).statusCode, 302);
         const done = await ssoSignIn(s, idpId, 'ann@acme.test', { address });
         assert.equal(done.res.statusCode, 302, `round ${round}: ${done.res.body}`);
       }
@@ -125,7 +149,12 @@ for (const backend of await backends()) {
         remember(jar, begun);
         const state = new URL(String(begun.headers.location)).searchParams.get('state')!;
         const q = new URLSearchParams({ state, error, error_description: description });
-        const res = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?${q}`, cookies: Object.fromEntries(jar), remoteAddress: '198.51.100.40' });
+        const res = await s.app.inject({
+          method: 'GET',
+          url: `/t/demo/login/sso/callback?${q}`,
+          cookies: Object.fromEntries(jar),
+          remoteAddress: '198.51.100.40',
+        });
         errorPage(res, 400, /The identity provider refused the sign-in/);
         const [event] = await s.store.audit.list(tenant.id, { action: 'session.sso_failed' }, 1);
         return event!.details;
@@ -135,7 +164,7 @@ for (const backend of await backends()) {
       assert.deepEqual(details, { reason: 'provider_error', error: 'other' });
       details = await callback('temporarily_unavailable', chosen);
       assert.deepEqual(details, { reason: 'provider_error', error: 'temporarily_unavailable' });
-      assert.ok(!JSON.stringify(await failures()).includes('555 0100'), 'the caller\'s text is stored nowhere');
+      assert.ok(!JSON.stringify(await failures()).includes('555 0100'), "the caller's text is stored nowhere");
     });
   });
 }
@@ -148,19 +177,33 @@ async function discoveryServer() {
     if (req.url !== '/.well-known/openid-configuration') return void res.writeHead(404).end();
     fetches++;
     if (failing) return void res.writeHead(503).end('down');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
-      response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
-    }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
-    fail: (on: boolean) => { failing = on; },
+    fail: (on: boolean) => {
+      failing = on;
+    },
     fetches: () => fetches,
-    reset: () => { fetches = 0; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    reset: () => {
+      fetches = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -173,11 +216,14 @@ describe('a provider whose discovery fails', () => {
       const idpId = await addProvider(s, doc.issuer, 'latchkey', 'secret');
       doc.fail(true);
       doc.reset();
-      for (let i = 0; i < 10; i++) errorPage(await start(s, idpId, `198.51.100.${50 + i}`), 502, /The identity provider could not be reached/);
+      for (let i = 0; i < 10; i++)
+        errorPage(await start(s, idpId, `198.51.100.${50 + i}`), 502, /The identity provider could not be reached/);
       assert.equal(doc.fetches(), 1, 'one fetch for ten sign-ins');
       // The manager fixes the provider (any change is announced): the next sign-in fetches again.
       doc.fail(false);
-      const renamed = await (await manager(s)).request('PATCH', `/t/demo/api/v1/identity-providers/${idpId}`, { name: 'Acme SSO' });
+      const renamed = await (
+        await manager(s)
+      ).request('PATCH', `/t/demo/api/v1/identity-providers/${idpId}`, { name: 'Acme SSO' });
       assert.equal(renamed.statusCode, 200, renamed.body);
       assert.equal((await start(s, idpId, '198.51.100.70')).statusCode, 302);
       assert.equal(doc.fetches(), 2);

@@ -17,14 +17,21 @@ async function setUp(s: TestServer, upstream: UpstreamProvider): Promise<string>
   const tenant = (await s.store.tenants.bySlug('demo'))!;
   const admin = { bearer: await bearer(s, 'demo', (await s.store.users.byEmail(tenant.id, ADMIN_EMAIL))!.id) };
   const res = await as(s, admin).request('POST', '/t/demo/api/v1/identity-providers', {
-    name: 'Acme', issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret, allowedEmailDomains: ['acme.test'],
+    name: 'Acme',
+    issuer: upstream.issuer,
+    clientId: upstream.clientId,
+    clientSecret: upstream.clientSecret,
+    allowedEmailDomains: ['acme.test'],
   });
   assert.equal(res.statusCode, 201, res.body);
   return res.json().id;
 }
 
 const setCookie = (headers: Record<string, unknown>, name: string): string | undefined =>
-  [headers['set-cookie'] ?? []].flat().map(String).find((c) => c.startsWith(`${name}=`));
+  [headers['set-cookie'] ?? []]
+    .flat()
+    .map(String)
+    .find((c) => c.startsWith(`${name}=`));
 
 for (const backend of await backends()) {
   describe(`an SSO sign-in finishes only in the browser that started it (${backend})`, () => {
@@ -41,7 +48,12 @@ for (const backend of await backends()) {
       });
       idpId = await setUp(s, upstream);
       const tenant = await demo();
-      await createUser(s.store, tenant, { email: 'ann@acme.test', displayName: 'Ann', password: PASSWORD, roleIds: [] }, SYSTEM);
+      await createUser(
+        s.store,
+        tenant,
+        { email: 'ann@acme.test', displayName: 'Ann', password: PASSWORD, roleIds: [] },
+        SYSTEM,
+      );
       await createUser(s.store, tenant, { email: 'mallory@acme.test', displayName: 'Mallory', roleIds: [] }, SYSTEM);
     });
     after(async () => {
@@ -49,34 +61,58 @@ for (const backend of await backends()) {
       await s.close();
     });
 
-    test('a callback URL from the attacker\'s own sign-in, opened in the victim\'s browser, is refused and burns the state', async () => {
+    test("a callback URL from the attacker's own sign-in, opened in the victim's browser, is refused and burns the state", async () => {
       const tenant = await demo();
       // Mallory signs in at the provider as herself and keeps the callback URL instead of opening it.
       const attack = await ssoCallback(s, idpId, 'mallory@acme.test');
       // Ann is signed in to the console with her password; she opens the URL Mallory sent her.
-      const annLogin = await s.app.inject({ method: 'POST', url: '/t/demo/api/v1/session', payload: { email: 'ann@acme.test', password: PASSWORD } });
+      const annLogin = await s.app.inject({
+        method: 'POST',
+        url: '/t/demo/api/v1/session',
+        payload: { email: 'ann@acme.test', password: PASSWORD },
+      });
       assert.equal(annLogin.statusCode, 200, annLogin.body);
       const ann: Jar = new Map();
       remember(ann, annLogin);
       const opened = await s.app.inject({ method: 'GET', url: attack.callbackPath, cookies: Object.fromEntries(ann) });
       errorPage(opened, 400, /This sign-in was started in another browser/);
-      assert.equal(opened.cookies.find((c) => c.name === 'lk_session'), undefined, 'no session is set');
+      assert.equal(
+        opened.cookies.find((c) => c.name === 'lk_session'),
+        undefined,
+        'no session is set',
+      );
       // Ann is still herself.
       remember(ann, opened);
-      const session = await s.app.inject({ method: 'GET', url: '/t/demo/api/v1/session', cookies: Object.fromEntries(ann) });
+      const session = await s.app.inject({
+        method: 'GET',
+        url: '/t/demo/api/v1/session',
+        cookies: Object.fromEntries(ann),
+      });
       assert.equal(session.statusCode, 200, session.body);
       assert.equal(session.json().user.email, 'ann@acme.test');
       // The state was consumed: not even Mallory's own browser can finish it now.
-      const late = await s.app.inject({ method: 'GET', url: attack.callbackPath, cookies: Object.fromEntries(attack.jar) });
+      const late = await s.app.inject({
+        method: 'GET',
+        url: attack.callbackPath,
+        cookies: Object.fromEntries(attack.jar),
+      });
       errorPage(late, 400, /This sign-in link has expired or was already used/);
       const mallory = (await s.store.users.byEmail(tenant.id, 'mallory@acme.test'))!;
       assert.deepEqual(await s.store.audit.list(tenant.id, { action: 'session.created', actorId: mallory.id }, 5), []);
       // The victim's attempt is audited (the state was real); the late one is not (the state was gone).
       const failed = await s.store.audit.list(tenant.id, { action: 'session.sso_failed' }, 5);
-      assert.deepEqual(failed.map((e) => e.details), [{ reason: 'browser', message: 'the callback came from a browser other than the one that started the sign-in' }]);
+      assert.deepEqual(
+        failed.map((e) => e.details),
+        [
+          {
+            reason: 'browser',
+            message: 'the callback came from a browser other than the one that started the sign-in',
+          },
+        ],
+      );
     });
 
-    test('a browser with a sign-in of its own in progress is refused another browser\'s callback too', async () => {
+    test("a browser with a sign-in of its own in progress is refused another browser's callback too", async () => {
       const attack = await ssoCallback(s, idpId, 'mallory@acme.test');
       const victim = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}` });
       assert.equal(victim.statusCode, 302);
@@ -85,7 +121,10 @@ for (const backend of await backends()) {
       assert.equal(jar.size, 1, 'the start sets one cookie');
       const opened = await s.app.inject({ method: 'GET', url: attack.callbackPath, cookies: Object.fromEntries(jar) });
       errorPage(opened, 400, /This sign-in was started in another browser/);
-      assert.equal(opened.cookies.find((c) => c.name === 'lk_session'), undefined);
+      assert.equal(
+        opened.cookies.find((c) => c.name === 'lk_session'),
+        undefined,
+      );
     });
 
     test('the browser that started the sign-in finishes it; the binding cookie is host-only, HttpOnly, SameSite=Lax, short-lived, stored only as a hash, and cleared at the callback', async () => {
@@ -110,7 +149,10 @@ for (const backend of await backends()) {
       assert.equal(done.res.statusCode, 302, done.res.body);
       assert.ok(done.res.cookies.find((c) => c.name === 'lk_session')?.value);
       const cleared = setCookie(done.res.headers, 'lk_sso');
-      assert.ok(cleared && /Expires=Thu, 01 Jan 1970|Max-Age=0/i.test(cleared), `the binding cookie is cleared: ${cleared}`);
+      assert.ok(
+        cleared && /Expires=Thu, 01 Jan 1970|Max-Age=0/i.test(cleared),
+        `the binding cookie is cleared: ${cleared}`,
+      );
       assert.equal(done.jar.has('lk_sso'), false);
     });
   });
@@ -120,7 +162,10 @@ describe('behind https the binding cookie is Secure and carries the __Host- pref
   test('GET /login/sso sets __Host-lk_sso; Secure, Path=/, no Domain', async () => {
     const [backend] = await backends();
     const s = await createTestServer(backend!, { PUBLIC_URL: 'https://latchkey.test' });
-    const upstream = await startUpstreamProvider({ redirectUris: ['https://latchkey.test/t/demo/login/sso/callback'], accounts: [] });
+    const upstream = await startUpstreamProvider({
+      redirectUris: ['https://latchkey.test/t/demo/login/sso/callback'],
+      accounts: [],
+    });
     try {
       const idpId = await setUp(s, upstream);
       const start = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso?idp=${idpId}` });
@@ -134,7 +179,11 @@ describe('behind https the binding cookie is Secure and carries the __Host- pref
       // The prefixed cookie is the one the callback reads.
       const state = new URL(String(start.headers.location)).searchParams.get('state')!;
       const value = header.slice('__Host-lk_sso='.length).split(';')[0]!;
-      const unprefixed = await s.app.inject({ method: 'GET', url: `/t/demo/login/sso/callback?code=x&state=${state}`, cookies: { lk_sso: value } });
+      const unprefixed = await s.app.inject({
+        method: 'GET',
+        url: `/t/demo/login/sso/callback?code=x&state=${state}`,
+        cookies: { lk_sso: value },
+      });
       errorPage(unprefixed, 400, /This sign-in was started in another browser/);
     } finally {
       await upstream.close();

@@ -19,18 +19,36 @@ async function startDocServer(answer: (issuer: string) => { status: number; type
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { issuer, requests: () => requests, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    issuer,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 const validDocument = (issuer: string) => ({
-  status: 200, type: 'application/json',
+  status: 200,
+  type: 'application/json',
   body: JSON.stringify({
-    issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
-    response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
+    issuer,
+    authorization_endpoint: `${issuer}/auth`,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/jwks`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
   }),
 });
 
-const base = { name: 'Acme', clientId: 'latchkey', clientSecret: 'a client secret', allowedEmailDomains: ['acme.test'] };
+const base = {
+  name: 'Acme',
+  clientId: 'latchkey',
+  clientSecret: 'a client secret',
+  allowedEmailDomains: ['acme.test'],
+};
 
 for (const backend of await backends()) {
   describe(`identity providers are reached through the outbound guard (${backend})`, () => {
@@ -54,9 +72,15 @@ for (const backend of await backends()) {
     test('with the guard on, an issuer on loopback is refused before any request, and nothing is saved', async () => {
       const doc = await startDocServer(validDocument);
       try {
-        const res = await as(guarded, guardedAdmin).request('POST', '/t/demo/api/v1/identity-providers', { ...base, issuer: doc.issuer });
+        const res = await as(guarded, guardedAdmin).request('POST', '/t/demo/api/v1/identity-providers', {
+          ...base,
+          issuer: doc.issuer,
+        });
         const detail = problem(res, 400);
-        assert.equal(detail, `the issuer's discovery document (${doc.issuer}/.well-known/openid-configuration) could not be fetched: address not allowed`);
+        assert.equal(
+          detail,
+          `the issuer's discovery document (${doc.issuer}/.well-known/openid-configuration) could not be fetched: address not allowed`,
+        );
         assert.match(res.json().type, /issuer-unreachable$/);
         assert.equal(doc.requests(), 0, 'no request reached the address');
         const tenant = (await guarded.store.tenants.bySlug('demo'))!;
@@ -75,10 +99,21 @@ for (const backend of await backends()) {
       const closedIssuer = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
       await new Promise<void>((r) => closed.close(() => r()));
       let res = await manage({ ...base, issuer: closedIssuer });
-      assert.equal(problem(res, 400), `the issuer's discovery document (${closedIssuer}/.well-known/openid-configuration) could not be fetched: connection failed`);
+      assert.equal(
+        problem(res, 400),
+        `the issuer's discovery document (${closedIssuer}/.well-known/openid-configuration) could not be fetched: connection failed`,
+      );
 
-      const missing = await startDocServer(() => ({ status: 404, type: 'text/html', body: '<h1>Not here: internal wiki 3.2</h1>' }));
-      const html = await startDocServer(() => ({ status: 200, type: 'application/json', body: '<html>internal admin console, build 7f3a</html>' }));
+      const missing = await startDocServer(() => ({
+        status: 404,
+        type: 'text/html',
+        body: '<h1>Not here: internal wiki 3.2</h1>',
+      }));
+      const html = await startDocServer(() => ({
+        status: 200,
+        type: 'application/json',
+        body: '<html>internal admin console, build 7f3a</html>',
+      }));
       try {
         res = await manage({ ...base, issuer: missing.issuer });
         assert.match(problem(res, 400), /could not be fetched: HTTP 404$/);
@@ -93,11 +128,22 @@ for (const backend of await backends()) {
     });
 
     test('every later request to the provider (token, JWKS, userinfo) goes through the guard as well', async () => {
-      const upstream = await startUpstreamProvider({ redirectUris: [`${open.config.publicUrl}/t/demo/login/sso/callback`], accounts: [] });
+      const upstream = await startUpstreamProvider({
+        redirectUris: [`${open.config.publicUrl}/t/demo/login/sso/callback`],
+        accounts: [],
+      });
       try {
-        const res = await as(open, openAdmin).request('POST', '/t/demo/api/v1/identity-providers', { ...base, issuer: upstream.issuer, clientId: upstream.clientId, clientSecret: upstream.clientSecret });
+        const res = await as(open, openAdmin).request('POST', '/t/demo/api/v1/identity-providers', {
+          ...base,
+          issuer: upstream.issuer,
+          clientId: upstream.clientId,
+          clientSecret: upstream.clientSecret,
+        });
         assert.equal(res.statusCode, 201, res.body);
-        const provider = (await open.store.identityProviders.byId((await open.store.tenants.bySlug('demo'))!.id, res.json().id))!;
+        const provider = (await open.store.identityProviders.byId(
+          (await open.store.tenants.bySlug('demo'))!.id,
+          res.json().id,
+        ))!;
         const config = await open.services.ssoConfigs.get(provider);
         assert.equal(config[oidc.customFetch], open.services.outbound.fetch);
       } finally {

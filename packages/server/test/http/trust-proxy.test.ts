@@ -17,14 +17,24 @@ async function listening(backend: Parameters<typeof createTestServer>[0], trustP
 
 function post(url: string, params: Record<string, string>, xff: string, headers: Record<string, string> = {}) {
   return fetch(url, {
-    method: 'POST', body: form(params),
+    method: 'POST',
+    body: form(params),
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': xff, ...headers },
   });
 }
 
 /** The address the server saw for a failed password grant, as its audit event records it. */
 async function seenAddress(s: TestServer, url: string, xff: string): Promise<string> {
-  const r = await post(url, { grant_type: 'password', client_id: 'latchkey-sdk', username: `probe-${randomBytes(4).toString('hex')}@demo.test`, password: 'wrong' }, xff);
+  const r = await post(
+    url,
+    {
+      grant_type: 'password',
+      client_id: 'latchkey-sdk',
+      username: `probe-${randomBytes(4).toString('hex')}@demo.test`,
+      password: 'wrong',
+    },
+    xff,
+  );
   assert.equal(r.status, 400);
   const demo = (await s.store.tenants.bySlug('demo'))!;
   const [event] = await s.store.audit.list(demo.id, { action: 'user.sign_in_failed' }, 1);
@@ -37,7 +47,13 @@ test('TRUST_PROXY is a number of hops or a list of proxy addresses; "trust every
   assert.equal(parseTrustProxy('0'), false);
   assert.equal(parseTrustProxy('1'), 1);
   assert.equal(parseTrustProxy('2'), 2);
-  assert.deepEqual(parseTrustProxy('10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,loopback'), ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8', 'loopback']);
+  assert.deepEqual(parseTrustProxy('10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,loopback'), [
+    '10.0.0.0/8',
+    '127.0.0.1',
+    '::1',
+    'fd00::/8',
+    'loopback',
+  ]);
   for (const v of ['true', 'TRUE', 'all', '*']) assert.throws(() => parseTrustProxy(v), /forged X-Forwarded-For/);
   for (const v of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '1.2.3', '-1', '::1/129']) {
     assert.throws(() => parseTrustProxy(v), /TRUST_PROXY must be a number of hops or a comma-separated list/, v);
@@ -57,12 +73,18 @@ for (const backend of await backends()) {
       // A forged entry that changes on every request does not escape the per-address throttle.
       const app = await makeApp(s);
       for (let i = 0; i < CLIENT_THROTTLE.pair.limit; i++) {
-        const r = await post(base, { grant_type: 'client_credentials' }, `10.9.${i}.1, 203.0.113.7`, { authorization: basic(app.clientId, 'lk_cs_wrong') });
+        const r = await post(base, { grant_type: 'client_credentials' }, `10.9.${i}.1, 203.0.113.7`, {
+          authorization: basic(app.clientId, 'lk_cs_wrong'),
+        });
         assert.equal(r.status, 401);
       }
-      const r = await post(base, { grant_type: 'client_credentials' }, '10.9.200.1, 203.0.113.7', { authorization: basic(app.clientId, 'lk_cs_wrong') });
+      const r = await post(base, { grant_type: 'client_credentials' }, '10.9.200.1, 203.0.113.7', {
+        authorization: basic(app.clientId, 'lk_cs_wrong'),
+      });
       assert.equal(r.status, 429);
-      const elsewhere = await post(base, { grant_type: 'client_credentials' }, '10.9.201.1, 203.0.113.99', { authorization: basic(app.clientId, app.clientSecret) });
+      const elsewhere = await post(base, { grant_type: 'client_credentials' }, '10.9.201.1, 203.0.113.99', {
+        authorization: basic(app.clientId, app.clientSecret),
+      });
       assert.equal(elsewhere.status, 200);
     });
 

@@ -13,11 +13,17 @@ describe('openid-client against a real Latchkey server', () => {
   let config: client.Configuration;
 
   const discover = (algorithm: 'oauth2' | 'oidc', auth?: client.ClientAuth) =>
-    client.discovery(new URL(env.issuer), env.clientId, env.clientSecret, auth,
-      { execute: [client.allowInsecureRequests], algorithm });
+    client.discovery(new URL(env.issuer), env.clientId, env.clientSecret, auth, {
+      execute: [client.allowInsecureRequests],
+      algorithm,
+    });
 
-  before(async () => { env = await startInteropEnv(); });
-  after(async () => { await env?.close(); });
+  before(async () => {
+    env = await startInteropEnv();
+  });
+  after(async () => {
+    await env?.close();
+  });
 
   test("discovery with algorithm 'oauth2' (RFC 8414) and 'oidc'", async () => {
     config = await discover('oauth2');
@@ -34,8 +40,10 @@ describe('openid-client against a real Latchkey server', () => {
   });
 
   test('discovery refuses the http:// issuer without allowInsecureRequests (library sanity check)', async () => {
-    await assert.rejects(client.discovery(new URL(env.issuer), env.clientId, env.clientSecret, undefined, { algorithm: 'oauth2' }),
-      (err: Error & { code?: string }) => err.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN');
+    await assert.rejects(
+      client.discovery(new URL(env.issuer), env.clientId, env.clientSecret, undefined, { algorithm: 'oauth2' }),
+      (err: Error & { code?: string }) => err.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN',
+    );
   });
 
   /** Records how the library authenticated each request (Authorization header or client_secret in the body). */
@@ -44,7 +52,10 @@ describe('openid-client against a real Latchkey server', () => {
     c[client.customFetch] = async (url, options) => {
       const headers = new Headers(options.headers);
       const body = new URLSearchParams(typeof options.body === 'string' ? options.body : String(options.body ?? ''));
-      seen.push({ basic: (headers.get('authorization') ?? '').startsWith('Basic '), postSecret: body.has('client_secret') });
+      seen.push({
+        basic: (headers.get('authorization') ?? '').startsWith('Basic '),
+        postSecret: body.has('client_secret'),
+      });
       return fetch(url, options as RequestInit);
     };
     return seen;
@@ -72,8 +83,10 @@ describe('openid-client against a real Latchkey server', () => {
   });
 
   test('clientCredentialsGrant with a wrong secret surfaces invalid_client', async () => {
-    const wrong = await client.discovery(new URL(env.issuer), env.clientId, 'lk_cs_wrong', undefined,
-      { execute: [client.allowInsecureRequests], algorithm: 'oauth2' });
+    const wrong = await client.discovery(new URL(env.issuer), env.clientId, 'lk_cs_wrong', undefined, {
+      execute: [client.allowInsecureRequests],
+      algorithm: 'oauth2',
+    });
     await assert.rejects(client.clientCredentialsGrant(wrong), (err: unknown) => {
       assert.ok(err instanceof client.ResponseBodyError, `expected ResponseBodyError, got ${err}`);
       assert.equal(err.error, 'invalid_client');
@@ -105,8 +118,10 @@ describe('openid-client against a real Latchkey server', () => {
       return true;
     });
     // The reuse killed the whole family, including the newest token.
-    await assert.rejects(client.refreshTokenGrant(config, third.refresh_token!), (err: unknown) =>
-      err instanceof client.ResponseBodyError && err.error === 'invalid_grant');
+    await assert.rejects(
+      client.refreshTokenGrant(config, third.refresh_token!),
+      (err: unknown) => err instanceof client.ResponseBodyError && err.error === 'invalid_grant',
+    );
   });
 
   test('tokenIntrospection then tokenRevocation of an access token', async () => {
@@ -130,7 +145,9 @@ describe('openid-client against a real Latchkey server', () => {
     assert.equal(before.scope, 'myservices');
     await client.tokenRevocation(config, rt);
     assert.equal((await client.tokenIntrospection(config, rt)).active, false);
-    await assert.rejects(client.refreshTokenGrant(config, rt), (err: unknown) =>
-      err instanceof client.ResponseBodyError && err.error === 'invalid_grant');
+    await assert.rejects(
+      client.refreshTokenGrant(config, rt),
+      (err: unknown) => err instanceof client.ResponseBodyError && err.error === 'invalid_grant',
+    );
   });
 });

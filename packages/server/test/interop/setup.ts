@@ -86,15 +86,30 @@ export async function startInteropEnv(): Promise<InteropEnv> {
     const tenant = (await store.tenants.bySlug('demo'))!;
     // Create the tenant's signing key here, before any server process could race to create one.
     await ctx.keys.active(tenant);
-    const { client, clientSecret } = await createApp(store, ctx.hasher, tenant, {
-      name: 'interop', grantTypes: ['client_credentials', 'refresh_token'], scopes: ['myservices', 'metering'],
-    }, { type: 'system', id: null });
+    const { client, clientSecret } = await createApp(
+      store,
+      ctx.hasher,
+      tenant,
+      {
+        name: 'interop',
+        grantTypes: ['client_credentials', 'refresh_token'],
+        scopes: ['myservices', 'metering'],
+      },
+      { type: 'system', id: null },
+    );
 
     const server = await startServerOnOwnPort(baseEnv);
     servers.push(server);
     const c = ctx;
     return {
-      server, issuer: `${server.url}/t/demo`, services: ctx, store, tenant, client, clientId: client.clientId, clientSecret,
+      server,
+      issuer: `${server.url}/t/demo`,
+      services: ctx,
+      store,
+      tenant,
+      client,
+      clientId: client.clientId,
+      clientSecret,
       async seedRefreshToken(scopes = ['metering', 'myservices']) {
         const r = await issueTokens(c, tenant, { client, userId: null, scopes, withRefresh: true });
         return r.refresh_token!;

@@ -32,7 +32,15 @@ test('a bounded map evicts its oldest entries past its entry bound or its byte b
 
 test('a TTL cache flooded with distinct keys stays within its bounds and keeps its recent entries', async () => {
   let loads = 0;
-  const cache = new TtlCache(async (key) => { loads++; return key.length; }, 60_000, 1000, 64 * 1024);
+  const cache = new TtlCache(
+    async (key) => {
+      loads++;
+      return key.length;
+    },
+    60_000,
+    1000,
+    64 * 1024,
+  );
   for (let i = 0; i < 5000; i++) await cache.get(`key-${i}-${'x'.repeat(100)}`);
   const { entries, bytes } = cache.stats();
   assert.ok(entries <= 1000 && bytes <= 64 * 1024, `${entries} entries, ${bytes} bytes`);
@@ -57,7 +65,15 @@ test('the throttle store stays within its bounds under a flood of distinct keys'
 
 test('a TtlCache peek answers a fresh entry (a cached miss too) without loading, and nothing once it expired', async () => {
   let loads = 0;
-  const cache = new TtlCache<number | undefined>(async (key) => { loads++; return key === 'absent' ? undefined : key.length; }, 50, 100, 64 * 1024);
+  const cache = new TtlCache<number | undefined>(
+    async (key) => {
+      loads++;
+      return key === 'absent' ? undefined : key.length;
+    },
+    50,
+    100,
+    64 * 1024,
+  );
   assert.equal(cache.peek('abc'), undefined, 'nothing held yet');
   assert.equal(await cache.get('abc'), 3);
   assert.equal(cache.peek('abc')?.value, 3);

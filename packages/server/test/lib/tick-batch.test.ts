@@ -38,14 +38,27 @@ test('TickBatch', async (t) => {
 
   await t.test('beyond the maximum, and for a key already in the batch, the call waits for the next one', async () => {
     const { batch, calls } = recording();
-    assert.deepEqual(await Promise.all(['a', 'a', 'b', 'c', 'd', 'e'].map((i) => batch.run(i))), ['A', 'A', 'B', 'C', 'D', 'E']);
-    assert.deepEqual(calls, [['a', 'b', 'c'], ['a', 'd', 'e']]);
+    assert.deepEqual(await Promise.all(['a', 'a', 'b', 'c', 'd', 'e'].map((i) => batch.run(i))), [
+      'A',
+      'A',
+      'B',
+      'C',
+      'D',
+      'E',
+    ]);
+    assert.deepEqual(calls, [
+      ['a', 'b', 'c'],
+      ['a', 'd', 'e'],
+    ]);
   });
 
   await t.test('a failing batch runs each call alone: only the call at fault fails', async () => {
     const { batch, calls } = recording((items) => items.includes('bad'));
     const outcomes = await Promise.allSettled(['a', 'bad', 'c'].map((i) => batch.run(i)));
-    assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason))), ['A', 'Error: refused bad', 'C']);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason))),
+      ['A', 'Error: refused bad', 'C'],
+    );
     assert.deepEqual(calls, [['a', 'bad', 'c'], ['one:a'], ['one:bad'], ['one:c']]);
   });
 });

@@ -23,7 +23,14 @@ for (const backend of await backends()) {
       const realNow = Date.now;
       Date.now = () => realNow() + (claims.iatOffset ?? 0) * 1000;
       try {
-        return signAccessToken(key, { issuer, subject: admin.userId, audience: issuer, clientId: 'latchkey-sdk', scope: '', ttlSeconds: claims.ttlSeconds }).token;
+        return signAccessToken(key, {
+          issuer,
+          subject: admin.userId,
+          audience: issuer,
+          clientId: 'latchkey-sdk',
+          scope: '',
+          ttlSeconds: claims.ttlSeconds,
+        }).token;
       } finally {
         Date.now = realNow;
       }
@@ -42,14 +49,17 @@ for (const backend of await backends()) {
       assert.equal((await introspect(s, rs.clientId, rs.clientSecret, forged)).active, false);
     });
 
-    await t.test('the tenant lifetime is the bound: 3,600 s plus a few seconds of skew pass, more does not', async () => {
-      const ok = forge({ ttlSeconds: 3600 });
-      assert.equal((await me(ok)).statusCode, 200);
-      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, ok)).active, true);
-      const tooLong = forge({ ttlSeconds: 3600 + 120 });
-      problem(await me(tooLong), 401, undefined, 'token_invalid');
-      assert.equal((await introspect(s, rs.clientId, rs.clientSecret, tooLong)).active, false);
-    });
+    await t.test(
+      'the tenant lifetime is the bound: 3,600 s plus a few seconds of skew pass, more does not',
+      async () => {
+        const ok = forge({ ttlSeconds: 3600 });
+        assert.equal((await me(ok)).statusCode, 200);
+        assert.equal((await introspect(s, rs.clientId, rs.clientSecret, ok)).active, true);
+        const tooLong = forge({ ttlSeconds: 3600 + 120 });
+        problem(await me(tooLong), 401, undefined, 'token_invalid');
+        assert.equal((await introspect(s, rs.clientId, rs.clientSecret, tooLong)).active, false);
+      },
+    );
 
     await t.test('a raised tenant lifetime admits tokens issued under it', async () => {
       const patch = await as(s, admin).request('PATCH', '/t/demo/api/v1/settings', { accessTokenTtlSeconds: 7200 });

@@ -17,7 +17,9 @@ for (const backend of await backends()) {
     // Another process: its reads of the keys can be held between reading and returning.
     let hold: Promise<void> | undefined;
     let read!: () => void;
-    const hasRead = new Promise<void>((r) => { read = r; });
+    const hasRead = new Promise<void>((r) => {
+      read = r;
+    });
     const real = s.store.signingKeys;
     const signingKeys = Object.assign(Object.create(Object.getPrototypeOf(real)), real, {
       live: async (tenantId: string, now: number) => {
@@ -31,7 +33,9 @@ for (const backend of await backends()) {
     const other = new KeyService(store, s.services.sealer, 30 * DAY);
 
     let release!: () => void;
-    hold = new Promise((r) => { release = r; });
+    hold = new Promise((r) => {
+      release = r;
+    });
     const slow = other.active(tenant); // reads the keys, then waits
     await hasRead;
     const after = await s.services.keys.rotate(tenant, 'manual');

@@ -12,9 +12,24 @@ for (const backend of await backends()) {
     t.after(() => s.close());
     const app = await makeApp(s);
     const auth = { authorization: basic(app.clientId, app.clientSecret) };
-    const tokFile = async () => (await generateAppTokens(s.services, await demo(s), app.id, { scopes: ['myservices'], includeRefreshToken: true }, { type: 'system', id: null })).refresh_token!;
-    const refresh = (rt: string, headers = auth) => token(s, { grant_type: 'refresh_token', refresh_token: rt }, headers);
-    const row = async (rt: string) => s.store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', s.services.hasher.hash(rt)).executeTakeFirstOrThrow();
+    const tokFile = async () =>
+      (
+        await generateAppTokens(
+          s.services,
+          await demo(s),
+          app.id,
+          { scopes: ['myservices'], includeRefreshToken: true },
+          { type: 'system', id: null },
+        )
+      ).refresh_token!;
+    const refresh = (rt: string, headers = auth) =>
+      token(s, { grant_type: 'refresh_token', refresh_token: rt }, headers);
+    const row = async (rt: string) =>
+      s.store.db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where('token_hash', '=', s.services.hasher.hash(rt))
+        .executeTakeFirstOrThrow();
 
     await t.test('a retry after a lost response gets the very same answer, and the grant lives on', async () => {
       const rt0 = await tokFile();
@@ -31,7 +46,7 @@ for (const backend of await backends()) {
       assert.ok(stored.answer_sealed === null || !stored.answer_sealed.includes(first.json().refresh_token));
     });
 
-    await t.test('parallel refreshes of one token all get the winner\'s answer', async () => {
+    await t.test("parallel refreshes of one token all get the winner's answer", async () => {
       for (let round = 0; round < 10; round++) {
         const rt = await tokFile();
         const results = await Promise.all([1, 2, 3].map(() => refresh(rt)));
@@ -40,8 +55,16 @@ for (const backend of await backends()) {
         assert.deepEqual(bodies[1], bodies[0]);
         assert.deepEqual(bodies[2], bodies[0]);
         const successor = await refresh(bodies[0].refresh_token);
-        assert.equal(successor.statusCode, 200, `round ${round}: the winner's successor still works: ${successor.body}`);
-        const members = await s.store.db.selectFrom('refresh_tokens').select('id').where('family_id', '=', (await row(rt)).family_id).execute();
+        assert.equal(
+          successor.statusCode,
+          200,
+          `round ${round}: the winner's successor still works: ${successor.body}`,
+        );
+        const members = await s.store.db
+          .selectFrom('refresh_tokens')
+          .select('id')
+          .where('family_id', '=', (await row(rt)).family_id)
+          .execute();
         assert.equal(members.length, 3, 'the seed, one successor, and its own successor');
       }
     });
@@ -62,8 +85,11 @@ for (const backend of await backends()) {
       const r1 = (await refresh(rt0)).json();
       assert.notEqual((await row(rt0)).answer_sealed, null);
       // Move the rotation 61 s into the past (the default window is 60 s).
-      await s.store.db.updateTable('refresh_tokens').set((eb) => ({ rotated_at: eb('rotated_at', '-', 61_000), answer_until: eb('answer_until', '-', 61_000) }))
-        .where('token_hash', '=', s.services.hasher.hash(rt0)).execute();
+      await s.store.db
+        .updateTable('refresh_tokens')
+        .set((eb) => ({ rotated_at: eb('rotated_at', '-', 61_000), answer_until: eb('answer_until', '-', 61_000) }))
+        .where('token_hash', '=', s.services.hasher.hash(rt0))
+        .execute();
       await s.store.refreshTokens.forgetAnswers(Date.now());
       assert.equal((await row(rt0)).answer_sealed, null, 'swept once the window is over');
       const replay = await refresh(rt0);

@@ -12,7 +12,7 @@ for (const backend of await backends()) {
     const tenant = await demo(s);
     const hour = () => Date.now() + 3_600_000;
 
-    await t.test('another process\'s revocation counts from the next look; this process\'s at once', async () => {
+    await t.test("another process's revocation counts from the next look; this process's at once", async () => {
       // A long interval: nothing is read back unless asked, so each step below is deterministic.
       const list = new RevokedAccessTokens(s.store, 3_600_000);
       const [mine, theirs, late, expired] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
@@ -35,24 +35,33 @@ for (const backend of await backends()) {
       assert.equal(await list.has(randomUUID()), false);
     });
 
-    await t.test('a revocation written by another process makes introspection inactive within the interval', async () => {
-      const app = await makeApp(s);
-      const rs = await makeApp(s, { name: 'resource server', grantTypes: ['client_credentials'], scopes: [] });
-      const at = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
-      const intro = await introspect(s, rs.clientId, rs.clientSecret, at);
-      assert.equal(intro.active, true);
-      await s.store.replay.revokeAccessToken(tenant.id, intro.jti, (intro.exp + 60) * 1000);
-      // The default interval is one second; give it ten before calling it broken.
-      let active = true;
-      for (let i = 0; i < 100 && active; i++) {
-        active = (await introspect(s, rs.clientId, rs.clientSecret, at)).active;
-        if (active) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(active, false);
-    });
+    await t.test(
+      'a revocation written by another process makes introspection inactive within the interval',
+      async () => {
+        const app = await makeApp(s);
+        const rs = await makeApp(s, { name: 'resource server', grantTypes: ['client_credentials'], scopes: [] });
+        const at = (await clientCredentials(s, app.clientId, app.clientSecret)).json().access_token;
+        const intro = await introspect(s, rs.clientId, rs.clientSecret, at);
+        assert.equal(intro.active, true);
+        await s.store.replay.revokeAccessToken(tenant.id, intro.jti, (intro.exp + 60) * 1000);
+        // The default interval is one second; give it ten before calling it broken.
+        let active = true;
+        for (let i = 0; i < 100 && active; i++) {
+          active = (await introspect(s, rs.clientId, rs.clientSecret, at)).active;
+          if (active) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(active, false);
+      },
+    );
 
     await t.test('a failed look fails the check instead of answering "not revoked"', async () => {
-      const broken = new RevokedAccessTokens({ replay: { revokedSince: async () => { throw new Error('database down'); } } } as never);
+      const broken = new RevokedAccessTokens({
+        replay: {
+          revokedSince: async () => {
+            throw new Error('database down');
+          },
+        },
+      } as never);
       await assert.rejects(broken.has(randomUUID()), /database down/);
     });
   });

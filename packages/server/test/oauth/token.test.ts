@@ -22,7 +22,9 @@ for (const backend of await backends()) {
       assert.equal(decodeProtectedHeader(body.access_token).typ, 'at+jwt');
       const jwks = (await s.app.inject({ url: '/t/demo/oauth2/v1/keys' })).json();
       const { payload } = await jwtVerify(body.access_token, createLocalJWKSet(jwks), {
-        issuer: 'http://latchkey.test/t/demo', audience: 'urn:latchkey:sample-api', typ: 'at+jwt',
+        issuer: 'http://latchkey.test/t/demo',
+        audience: 'urn:latchkey:sample-api',
+        typ: 'at+jwt',
       });
       assert.equal(payload.sub, app.clientId);
       assert.equal(payload.client_id, app.clientId);
@@ -32,7 +34,12 @@ for (const backend of await backends()) {
     });
 
     await t.test('client_secret_post works and a narrower scope is granted', async () => {
-      const r = await token(s, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'metering' });
+      const r = await token(s, {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        scope: 'metering',
+      });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().scope, 'metering');
     });
@@ -43,7 +50,11 @@ for (const backend of await backends()) {
       assert.equal(r.json().error, 'invalid_client');
       assert.match(String(r.headers['www-authenticate']), /^Basic /);
       assert.equal(r.headers['cache-control'], 'no-store');
-      const p = await token(s, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'lk_cs_wrong' });
+      const p = await token(s, {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: 'lk_cs_wrong',
+      });
       assert.equal(p.statusCode, 401);
       assert.equal(p.json().error, 'invalid_client');
       assert.equal(p.headers['www-authenticate'], undefined);
@@ -59,11 +70,21 @@ for (const backend of await backends()) {
       assert.deepEqual(r.json(), { error: 'invalid_request', error_description: 'missing parameter grant_type' });
       r = await token(s, { grant_type: 'authorization_code' }, auth);
       assert.equal(r.json().error, 'unsupported_grant_type');
-      r = await s.app.inject({ method: 'POST', url: '/t/demo/oauth2/v1/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth }, payload: 'grant_type=client_credentials&scope=a&scope=b' });
+      r = await s.app.inject({
+        method: 'POST',
+        url: '/t/demo/oauth2/v1/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth },
+        payload: 'grant_type=client_credentials&scope=a&scope=b',
+      });
       assert.equal(r.statusCode, 400);
       assert.equal(r.json().error, 'invalid_request');
       assert.match(r.json().error_description, /scope is repeated/);
-      r = await s.app.inject({ method: 'POST', url: '/t/demo/oauth2/v1/token', headers: { 'content-type': 'application/json', ...auth }, payload: { grant_type: 'client_credentials' } });
+      r = await s.app.inject({
+        method: 'POST',
+        url: '/t/demo/oauth2/v1/token',
+        headers: { 'content-type': 'application/json', ...auth },
+        payload: { grant_type: 'client_credentials' },
+      });
       assert.equal(r.json().error, 'invalid_request');
       r = await token(s, { grant_type: 'client_credentials', scope: 'admin' }, auth);
       assert.equal(r.json().error, 'invalid_scope');
@@ -76,7 +97,11 @@ for (const backend of await backends()) {
       }
       r = await token(s, { grant_type: 'password', username: 'a@b.c', password: 'x' }, auth);
       assert.equal(r.json().error, 'unauthorized_client');
-      r = await token(s, { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }, auth);
+      r = await token(
+        s,
+        { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret },
+        auth,
+      );
       assert.equal(r.json().error, 'invalid_request', 'two authentication methods');
       r = await token(s, { grant_type: 'client_credentials' }, auth, 'nope');
       assert.equal(r.statusCode, 404);
@@ -98,7 +123,10 @@ for (const backend of await backends()) {
       const stored = await s.store.refreshTokens.byHash(admin!.tenantId, s.services.hasher.hash(body.refresh_token));
       assert.ok(stored, 'refresh token stored by hash');
       const raw = await s.store.db.selectFrom('refresh_tokens').select('token_hash').execute();
-      assert.ok(raw.every((x) => !x.token_hash.includes(body.refresh_token.slice(6))), 'never stored in clear');
+      assert.ok(
+        raw.every((x) => !x.token_hash.includes(body.refresh_token.slice(6))),
+        'never stored in clear',
+      );
     });
 
     await t.test('password grant: bad password, throttling, SSO enforced', async () => {

@@ -13,7 +13,14 @@ test('the verified-token cache stays within its byte bound', async (t) => {
   const key = await s.services.keys.active(tenant);
   const scope = Array.from({ length: 800 }, (_, i) => `scope${String(i).padStart(4, '0')}`).join(' '); // ~8 KB
   for (let i = 0; i < 2500; i++) {
-    const { token } = signAccessToken(key, { issuer, subject: `user-${i}`, audience: issuer, clientId: 'latchkey-sdk', scope, ttlSeconds: 300 });
+    const { token } = signAccessToken(key, {
+      issuer,
+      subject: `user-${i}`,
+      audience: issuer,
+      clientId: 'latchkey-sdk',
+      scope,
+      ttlSeconds: 300,
+    });
     assert.ok(await verifyAccessToken(s.services.keys, tenant, issuer, token));
   }
   const stats = verifiedTokenCacheStats(s.services.keys);

@@ -27,14 +27,42 @@ for (const backend of await backends()) {
     });
     const migrator = new Migrator({ db: handle.db, provider: migrationProvider });
     assert.equal((await migrator.migrateTo('0018_audit_retention')).error, undefined);
-    const old = [['oauth2_client.created', 'oauth2_client'], ['oauth2_client.revoked', 'oauth2_client'], ['oauth2_client.expired', 'oauth2_client'],
-      ['oauth2_client.expired', 'app'], ['app.secret_rotated', 'app'], ['app.secret_reported_leaked', 'app'], ['user.invited', 'user']];
-    await handle.db.insertInto('audit_events').values(old.map(([action, targetType], i) => ({
-      tenant_id: null, at: i, actor_type: 'system', actor_id: null, action, target_type: targetType, target_id: null, details: '{}',
-    }))).execute();
+    const old = [
+      ['oauth2_client.created', 'oauth2_client'],
+      ['oauth2_client.revoked', 'oauth2_client'],
+      ['oauth2_client.expired', 'oauth2_client'],
+      ['oauth2_client.expired', 'app'],
+      ['app.secret_rotated', 'app'],
+      ['app.secret_reported_leaked', 'app'],
+      ['user.invited', 'user'],
+    ];
+    await handle.db
+      .insertInto('audit_events')
+      .values(
+        old.map(([action, targetType], i) => ({
+          tenant_id: null,
+          at: i,
+          actor_type: 'system',
+          actor_id: null,
+          action,
+          target_type: targetType,
+          target_id: null,
+          details: '{}',
+        })),
+      )
+      .execute();
     assert.equal((await migrator.migrateToLatest()).error, undefined);
-    const actions = (await handle.db.selectFrom('audit_events').select('action').orderBy('at').execute()).map((r) => r.action);
-    assert.deepEqual(actions, ['personal_client.created', 'personal_client.revoked', 'personal_client.expired', 'app.expired',
-      'app.secret_regenerated', 'app.reported_leaked', 'user.invited']);
+    const actions = (await handle.db.selectFrom('audit_events').select('action').orderBy('at').execute()).map(
+      (r) => r.action,
+    );
+    assert.deepEqual(actions, [
+      'personal_client.created',
+      'personal_client.revoked',
+      'personal_client.expired',
+      'app.expired',
+      'app.secret_regenerated',
+      'app.reported_leaked',
+      'user.invited',
+    ]);
   });
 }

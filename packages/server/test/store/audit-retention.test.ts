@@ -17,15 +17,31 @@ for (const backend of await backends()) {
     let demoId: string;
     let otherId: string;
     const settings = async (method: 'GET' | 'PATCH', body?: unknown) =>
-      as(s, { bearer: await bearer(s, 'demo', (await s.store.users.byEmail(demoId, ADMIN_EMAIL))!.id) }).request(method, '/t/demo/api/v1/settings', body);
+      as(s, { bearer: await bearer(s, 'demo', (await s.store.users.byEmail(demoId, ADMIN_EMAIL))!.id) }).request(
+        method,
+        '/t/demo/api/v1/settings',
+        body,
+      );
     /** Rows of a marker action, `days` old each. */
     const age = async (tenantId: string | null, days: number[], action = 'test.aged') => {
       const now = Date.now();
       for (let i = 0; i < days.length; i += 500) {
-        await s.store.db.insertInto('audit_events').values(days.slice(i, i + 500).map((d) => ({
-          tenant_id: tenantId, at: now - d * DAY, actor_type: 'system', actor_id: null, actor_client_id: null,
-          action, target_type: null, target_id: null, details: JSON.stringify({ days: d }),
-        }))).execute();
+        await s.store.db
+          .insertInto('audit_events')
+          .values(
+            days.slice(i, i + 500).map((d) => ({
+              tenant_id: tenantId,
+              at: now - d * DAY,
+              actor_type: 'system',
+              actor_id: null,
+              actor_client_id: null,
+              action,
+              target_type: null,
+              target_id: null,
+              details: JSON.stringify({ days: d }),
+            })),
+          )
+          .execute();
       }
     };
     const ages = async (tenantId: string | null, action = 'test.aged') => {
@@ -56,11 +72,13 @@ for (const backend of await backends()) {
       const [event] = await s.store.audit.list(demoId, { action: 'settings.updated' }, 1);
       assert.deepEqual(event!.details, { changed: { auditRetentionDays: { from: 400, to: 30 } } });
       const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-      const field = doc.paths['/t/{tenant}/api/v1/settings'].patch.requestBody.content['application/json'].schema.properties.auditRetentionDays;
+      const field =
+        doc.paths['/t/{tenant}/api/v1/settings'].patch.requestBody.content['application/json'].schema.properties
+          .auditRetentionDays;
       assert.deepEqual([field.minimum, field.maximum], [30, 3650]);
     });
 
-    test('the maintenance of a running process deletes each tenant\'s events older than its retention, and nothing else', async () => {
+    test("the maintenance of a running process deletes each tenant's events older than its retention, and nothing else", async () => {
       await age(demoId, [10, 29, 31, 100, 500]);
       await age(otherId, [10, 399, 401, 1000]);
       await age(null, [10, 401]);
@@ -95,7 +113,7 @@ for (const backend of await backends()) {
         const now = Date.now();
         const counts = await Promise.all([
           sweepAudit(s.store, now, { batch: 500, maxBatches: 10 }),
-          sweepAudit((other?.store ?? s.store), now, { batch: 500, maxBatches: 10 }),
+          sweepAudit(other?.store ?? s.store, now, { batch: 500, maxBatches: 10 }),
         ]);
         assert.equal(counts[0]! + counts[1]!, 3000, `deleted ${counts.join(' + ')}`);
         assert.deepEqual(await ages(demoId, 'test.side'), [5]);

@@ -36,23 +36,29 @@ if ((await backends()).includes('postgres')) {
     const commit = (store: Store, change: Change) => store.transaction(async (tx) => tx.changes.record(change));
 
     await t.test('a committed change of another process is heard; a rolled-back one never', async () => {
-      await assert.rejects(a.store.transaction(async (tx) => {
-        tx.changes.record(marker('rolled-back'));
-        throw new Error('refused');
-      }), /refused/);
+      await assert.rejects(
+        a.store.transaction(async (tx) => {
+          tx.changes.record(marker('rolled-back'));
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
       await commit(a.store, marker('committed'));
       // Notifications arrive in commit order: once the later one is here, the earlier would have been.
       await until('the committed change', () => heardMarker('committed'));
       assert.equal(heardMarker('rolled-back'), false);
     });
 
-    await t.test('a process applies its own change once (at commit), not again when its notification comes back', async () => {
-      heard.length = 0;
-      await commit(b, marker('mine'));
-      await commit(a.store, marker('after-mine'));
-      await until('the later change', () => heardMarker('after-mine'));
-      assert.equal(heard.filter((c) => c.type === 'client.changed' && c.clientId === 'mine').length, 1);
-    });
+    await t.test(
+      'a process applies its own change once (at commit), not again when its notification comes back',
+      async () => {
+        heard.length = 0;
+        await commit(b, marker('mine'));
+        await commit(a.store, marker('after-mine'));
+        await until('the later change', () => heardMarker('after-mine'));
+        assert.equal(heard.filter((c) => c.type === 'client.changed' && c.clientId === 'mine').length, 1);
+      },
+    );
 
     await t.test('the listening connection killed by the server is re-established and the caches flushed', async () => {
       const tenant = await demo(a);
@@ -70,12 +76,19 @@ if ((await backends()).includes('postgres')) {
         // A change B cannot hear: its connection is gone (and this one is not even announced).
         await a.store.db.updateTable('clients').set({ status: 'inactive' }).where('id', '=', app.id).execute();
         await until('reconnected', () => heard.some((c) => c.type === 'changes.missed'));
-        const listening = await admin.query('select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()', [LISTENER_APPLICATION_NAME]);
+        const listening = await admin.query(
+          'select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()',
+          [LISTENER_APPLICATION_NAME],
+        );
         assert.equal(listening.rows[0].n, 1, 'listening again');
       } finally {
         await admin.end();
       }
-      assert.equal((await bCtx.clients.get(tenant.id, app.clientId))?.status, 'inactive', 'the cache was flushed, well before its TTL');
+      assert.equal(
+        (await bCtx.clients.get(tenant.id, app.clientId))?.status,
+        'inactive',
+        'the cache was flushed, well before its TTL',
+      );
       await commit(a.store, marker('after-reconnect'));
       await until('a change after reconnecting', () => heardMarker('after-reconnect'));
     });

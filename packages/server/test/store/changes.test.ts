@@ -11,8 +11,12 @@ for (const backend of await backends()) {
     const s = await createTestServer(backend);
     t.after(() => s.close());
     const heard: Announcement[] = [];
-    s.store.feed.subscribe((c) => { if (c.type === 'client.changed' && c.tenantId === 'changes-test') heard.push(c); });
-    t.beforeEach(() => { heard.length = 0; });
+    s.store.feed.subscribe((c) => {
+      if (c.type === 'client.changed' && c.tenantId === 'changes-test') heard.push(c);
+    });
+    t.beforeEach(() => {
+      heard.length = 0;
+    });
 
     await t.test('delivered once the transaction has committed, nested transactions included', async () => {
       await s.store.transaction(async (tx) => {
@@ -24,10 +28,13 @@ for (const backend of await backends()) {
     });
 
     await t.test('a transaction that rolls back announces nothing', async () => {
-      await assert.rejects(s.store.transaction(async (tx) => {
-        tx.changes.record(change('lost'));
-        throw new Error('refused');
-      }), /refused/);
+      await assert.rejects(
+        s.store.transaction(async (tx) => {
+          tx.changes.record(change('lost'));
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
       assert.deepEqual(heard, []);
     });
 
@@ -38,7 +45,9 @@ for (const backend of await backends()) {
     await t.test('a failing subscriber neither fails the write nor starves the others', async () => {
       const errors: unknown[] = [];
       s.store.feed.onListenerError((err) => errors.push(err));
-      const stop = s.store.feed.subscribe(() => { throw new Error('subscriber bug'); });
+      const stop = s.store.feed.subscribe(() => {
+        throw new Error('subscriber bug');
+      });
       try {
         await s.store.transaction(async (tx) => tx.changes.record(change('c')));
       } finally {
@@ -59,14 +68,20 @@ for (const backend of await backends()) {
   });
 }
 
-test('notification payloads stay under PostgreSQL\'s limit and keep every change', () => {
+test("notification payloads stay under PostgreSQL's limit and keep every change", () => {
   const ids = Array.from({ length: 1000 }, (_, i) => `family-${i}-${'x'.repeat(30)}`);
-  const changes: Change[] = [{ type: 'grant.ended', ids, until: 1 }, ...Array.from({ length: 200 }, (_, i) => change(`c${i}`))];
+  const changes: Change[] = [
+    { type: 'grant.ended', ids, until: 1 },
+    ...Array.from({ length: 200 }, (_, i) => change(`c${i}`)),
+  ];
   const payloads = encodeChanges('me', changes);
   assert.ok(payloads.length > 1);
   for (const p of payloads) assert.ok(Buffer.byteLength(p) < 8000, `${Buffer.byteLength(p)} bytes`);
   const back = payloads.flatMap((p) => decodeChanges(p)!.c);
-  assert.deepEqual(back.flatMap((c) => (c.type === 'grant.ended' ? c.ids : [])), ids);
+  assert.deepEqual(
+    back.flatMap((c) => (c.type === 'grant.ended' ? c.ids : [])),
+    ids,
+  );
   assert.equal(back.filter((c) => c.type === 'client.changed').length, 200);
   assert.equal(decodeChanges('not json'), null);
 });

@@ -13,7 +13,10 @@ for (const backend of await backends()) {
     // Counts the transactions the group commit opens.
     let transactions = 0;
     const counting = Object.create(s.store) as Store;
-    counting.transaction = (fn) => { transactions++; return s.store.transaction(fn); };
+    counting.transaction = (fn) => {
+      transactions++;
+      return s.store.transaction(fn);
+    };
     const group = new GroupCommit(counting);
     const exp = Date.now() + 60_000;
     const isUsed = async (jti: string) => !(await s.store.replay.useAssertion('probe', jti, exp));
@@ -30,10 +33,16 @@ for (const backend of await backends()) {
       const [a, bad, c] = [randomUUID(), randomUUID(), randomUUID()];
       const outcomes = await Promise.allSettled([
         group.run((tx) => tx.replay.useAssertion('probe', a, exp)),
-        group.run(async (tx) => { await tx.replay.useAssertion('probe', bad, exp); throw new Error('refused'); }),
+        group.run(async (tx) => {
+          await tx.replay.useAssertion('probe', bad, exp);
+          throw new Error('refused');
+        }),
         group.run((tx) => tx.replay.useAssertion('probe', c, exp)),
       ]);
-      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
       assert.equal((outcomes[0] as PromiseFulfilledResult<boolean>).value, true);
       assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /refused/);
       assert.equal((outcomes[2] as PromiseFulfilledResult<boolean>).value, true);
@@ -44,18 +53,35 @@ for (const backend of await backends()) {
       assert.equal(await isUsed(c), true);
     });
 
-    await t.test('a group that rolls back announces nothing: each retry that commits announces its own change once', async () => {
-      const heard: Announcement[] = [];
-      const stop = s.store.feed.subscribe((c) => { if (c.type === 'client.changed' && c.tenantId === 'group') heard.push(c); });
-      t.after(stop);
-      const change = (clientId: string) => ({ type: 'client.changed' as const, tenantId: 'group', clientId });
-      const outcomes = await Promise.allSettled([
-        group.run(async (tx) => { tx.changes.record(change('a')); await tx.replay.useAssertion('probe', randomUUID(), exp); }),
-        group.run(async (tx) => { tx.changes.record(change('bad')); throw new Error('refused'); }),
-        group.run(async (tx) => { tx.changes.record(change('c')); await tx.replay.useAssertion('probe', randomUUID(), exp); }),
-      ]);
-      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-      assert.deepEqual(heard, [change('a'), change('c')]);
-    });
+    await t.test(
+      'a group that rolls back announces nothing: each retry that commits announces its own change once',
+      async () => {
+        const heard: Announcement[] = [];
+        const stop = s.store.feed.subscribe((c) => {
+          if (c.type === 'client.changed' && c.tenantId === 'group') heard.push(c);
+        });
+        t.after(stop);
+        const change = (clientId: string) => ({ type: 'client.changed' as const, tenantId: 'group', clientId });
+        const outcomes = await Promise.allSettled([
+          group.run(async (tx) => {
+            tx.changes.record(change('a'));
+            await tx.replay.useAssertion('probe', randomUUID(), exp);
+          }),
+          group.run(async (tx) => {
+            tx.changes.record(change('bad'));
+            throw new Error('refused');
+          }),
+          group.run(async (tx) => {
+            tx.changes.record(change('c'));
+            await tx.replay.useAssertion('probe', randomUUID(), exp);
+          }),
+        ]);
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'rejected', 'fulfilled'],
+        );
+        assert.deepEqual(heard, [change('a'), change('c')]);
+      },
+    );
   });
 }

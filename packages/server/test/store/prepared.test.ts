@@ -8,8 +8,12 @@ for (const backend of await backends()) {
   test(`prepared queries run with new values each call (${backend})`, async (t) => {
     const s = await createTestServer(backend);
     t.after(() => s.close());
-    const bySlug = prepared(1, (db, slug: string) => db.selectFrom('tenants').select(['id', 'slug']).where('slug', '=', slug).limit(1));
-    const rename = prepared(2, (db, id: string, name: string) => db.updateTable('tenants').set({ name }).where('id', '=', id));
+    const bySlug = prepared(1, (db, slug: string) =>
+      db.selectFrom('tenants').select(['id', 'slug']).where('slug', '=', slug).limit(1),
+    );
+    const rename = prepared(2, (db, id: string, name: string) =>
+      db.updateTable('tenants').set({ name }).where('id', '=', id),
+    );
 
     const demo = (await bySlug(s.store.db, 'demo')).rows;
     assert.equal(demo.length, 1);
@@ -20,12 +24,18 @@ for (const backend of await backends()) {
       assert.equal(Number((await rename(tx.db, demo[0].id, 'Renamed')).numAffectedRows), 1);
       assert.equal((await bySlug(tx.db, 'demo')).rows[0].id, demo[0].id);
     });
-    const row = await s.store.db.selectFrom('tenants').select('name').where('id', '=', demo[0].id).executeTakeFirstOrThrow();
+    const row = await s.store.db
+      .selectFrom('tenants')
+      .select('name')
+      .where('id', '=', demo[0].id)
+      .executeTakeFirstOrThrow();
     assert.equal(row.name, 'Renamed');
     assert.equal(Number((await rename(s.store.db, 'no-such-id', 'x')).numAffectedRows), 0);
 
     // An argument that does not reach the SQL as a parameter is refused, not silently ignored.
-    const unused = prepared(2, (db, slug: string, _ignored: string) => db.selectFrom('tenants').select('id').where('slug', '=', slug));
+    const unused = prepared(2, (db, slug: string, _ignored: string) =>
+      db.selectFrom('tenants').select('id').where('slug', '=', slug),
+    );
     await assert.rejects(unused(s.store.db, 'demo', 'x'), /argument 1 is not a bound parameter/);
   });
 }

@@ -11,7 +11,7 @@ import { PASSWORD_THROTTLE } from '../../src/domain/throttle/policies.js';
 const PASSWORD = 'a long enough password';
 const kinds = [
   ...((await backends()).includes('postgres') ? [{ name: 'PostgreSQL', env: {} }] : []),
-  ...(await hasRedis() ? [{ name: 'Redis', env: { REDIS_URL: REDIS_TEST_URL } }] : []),
+  ...((await hasRedis()) ? [{ name: 'Redis', env: { REDIS_URL: REDIS_TEST_URL } }] : []),
 ];
 
 /**
@@ -31,19 +31,30 @@ for (const kind of kinds) {
     for (let i = 0; i < 2; i++) {
       const ctx = buildServices(s.config, s.store, s.masterKey);
       const app = await buildApp(ctx);
-      app.addHook('onClose', async () => { await ctx.usage.close(); await ctx.throttle.store.close?.(); });
+      app.addHook('onClose', async () => {
+        await ctx.usage.close();
+        await ctx.throttle.store.close?.();
+      });
       await app.ready();
       apps.push(app);
     }
     const tenant = (await s.store.tenants.bySlug('demo'))!;
-    const password = (app: FastifyInstance, ip: string, username: string, pw: string) => app.inject({
-      method: 'POST', url: '/t/demo/oauth2/v1/token', remoteAddress: ip,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: form({ grant_type: 'password', client_id: 'latchkey-sdk', username, password: pw }),
-    });
+    const password = (app: FastifyInstance, ip: string, username: string, pw: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/t/demo/oauth2/v1/token',
+        remoteAddress: ip,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: form({ grant_type: 'password', client_id: 'latchkey-sdk', username, password: pw }),
+      });
 
     await t.test('guesses from one address, spread over three processes, lock at the count of one', async () => {
-      await createUser(s.store, tenant, { email: 'victim@demo.test', displayName: 'Victim', password: PASSWORD }, SYSTEM);
+      await createUser(
+        s.store,
+        tenant,
+        { email: 'victim@demo.test', displayName: 'Victim', password: PASSWORD },
+        SYSTEM,
+      );
       const ip = '198.51.100.70';
       for (let i = 0; i < PASSWORD_THROTTLE.pair.limit; i++) {
         const r = await password(apps[i % 3], ip, 'victim@demo.test', `wrong ${i}`);
@@ -61,10 +72,21 @@ for (const kind of kinds) {
       const home = '203.0.113.70';
       assert.equal((await password(apps[0], home, 'owner@demo.test', PASSWORD)).statusCode, 200);
       for (let i = 0; i < PASSWORD_THROTTLE.subject!.limit; i++) {
-        assert.equal((await password(apps[i % 3], `198.18.7.${i + 1}`, 'owner@demo.test', `wrong ${i}`)).statusCode, 400);
+        assert.equal(
+          (await password(apps[i % 3], `198.18.7.${i + 1}`, 'owner@demo.test', `wrong ${i}`)).statusCode,
+          400,
+        );
       }
-      assert.equal((await password(apps[1], '198.18.8.1', 'owner@demo.test', PASSWORD)).statusCode, 429, 'a new address is stopped');
-      assert.equal((await password(apps[2], home, 'owner@demo.test', PASSWORD)).statusCode, 200, 'the known address is not');
+      assert.equal(
+        (await password(apps[1], '198.18.8.1', 'owner@demo.test', PASSWORD)).statusCode,
+        429,
+        'a new address is stopped',
+      );
+      assert.equal(
+        (await password(apps[2], home, 'owner@demo.test', PASSWORD)).statusCode,
+        200,
+        'the known address is not',
+      );
     });
   });
 }

@@ -38,7 +38,10 @@ test('bootstrap is all or nothing: a refused password leaves no tenant, the next
     await migrateToLatest(handle.db);
     const store = new Store(handle.db, handle.dialect);
     const env = { LATCHKEY_DATA_DIR: dataDir, LATCHKEY_BOOTSTRAP_EMAIL: 'boot@demo.test' };
-    await assert.rejects(bootstrap(store, loadConfig({ ...env, LATCHKEY_BOOTSTRAP_PASSWORD: 'short' })), /at least 12 characters/);
+    await assert.rejects(
+      bootstrap(store, loadConfig({ ...env, LATCHKEY_BOOTSTRAP_PASSWORD: 'short' })),
+      /at least 12 characters/,
+    );
     assert.equal(await store.tenants.count(), 0);
     const r = await bootstrap(store, loadConfig({ ...env, LATCHKEY_BOOTSTRAP_PASSWORD: 'long enough password' }));
     assert.equal(r?.email, 'boot@demo.test');

@@ -27,9 +27,14 @@ function KeysPanel({ app }: { app: App }) {
   const [text, setText] = useState(app.jwks ? JSON.stringify(app.jwks, null, 2) : '');
   const [parseError, setParseError] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (jwks: Jwks | null) => call(api.PATCH('/t/{tenant}/api/v1/apps/{id}', { params: { path: { tenant, id: app.id } }, body: { jwks } })),
+    mutationFn: (jwks: Jwks | null) =>
+      call(api.PATCH('/t/{tenant}/api/v1/apps/{id}', { params: { path: { tenant, id: app.id } }, body: { jwks } })),
     onSuccess: (a) => {
-      toast(a.jwks ? `${a.jwks.keys.length} public key${a.jwks.keys.length === 1 ? '' : 's'} saved.` : 'Public keys removed.');
+      toast(
+        a.jwks
+          ? `${a.jwks.keys.length} public key${a.jwks.keys.length === 1 ? '' : 's'} saved.`
+          : 'Public keys removed.',
+      );
       void qc.invalidateQueries({ queryKey: ['apps', tenant] });
     },
   });
@@ -42,7 +47,10 @@ function KeysPanel({ app }: { app: App }) {
       return;
     }
     const keys = (jwks as { keys?: unknown }).keys;
-    if (!Array.isArray(keys) || keys.length === 0) { setParseError('A JWKS needs a "keys" list with at least one public key.'); return; }
+    if (!Array.isArray(keys) || keys.length === 0) {
+      setParseError('A JWKS needs a "keys" list with at least one public key.');
+      return;
+    }
     setParseError(null);
     save.mutate(jwks as Jwks);
   };
@@ -53,19 +61,62 @@ function KeysPanel({ app }: { app: App }) {
   };
   return (
     <Paper variant="outlined" sx={{ p: 2, mt: 2 }} component="section" aria-labelledby="keys-title">
-      <Typography variant="h6" component="h2" id="keys-title">Public keys for JWT assertions</Typography>
-      <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-        Latchkey verifies the application's signed assertions with these keys. Only public keys: a private key is refused.
-        {app.jwks ? ` ${app.jwks.keys.length} key${app.jwks.keys.length === 1 ? '' : 's'} registered.` : ' None registered yet: assertions are refused until you add them.'}
+      <Typography variant="h6" component="h2" id="keys-title">
+        Public keys for JWT assertions
       </Typography>
-      {parseError ? <Alert severity="error" sx={{ mb: 1 }}>{parseError}</Alert> : null}
-      {save.isError ? <Alert severity="error" sx={{ mb: 1 }}>{messageOf(save.error)}</Alert> : null}
-      <TextField label="JWKS (JSON)" multiline minRows={4} maxRows={14} fullWidth value={text} onChange={(e) => setText(e.target.value)}
-        slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace', fontSize: 13 } } }} />
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+        Latchkey verifies the application's signed assertions with these keys. Only public keys: a private key is
+        refused.
+        {app.jwks
+          ? ` ${app.jwks.keys.length} key${app.jwks.keys.length === 1 ? '' : 's'} registered.`
+          : ' None registered yet: assertions are refused until you add them.'}
+      </Typography>
+      {parseError ? (
+        <Alert severity="error" sx={{ mb: 1 }}>
+          {parseError}
+        </Alert>
+      ) : null}
+      {save.isError ? (
+        <Alert severity="error" sx={{ mb: 1 }}>
+          {messageOf(save.error)}
+        </Alert>
+      ) : null}
+      <TextField
+        label="JWKS (JSON)"
+        multiline
+        minRows={4}
+        maxRows={14}
+        fullWidth
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace', fontSize: 13 } } }}
+      />
       <Box sx={{ display: 'flex', gap: 1, mt: 1, flexWrap: 'wrap' }}>
-        <Button variant="contained" onClick={submit} disabled={save.isPending || !text.trim()}>SAVE KEYS</Button>
-        <Button component="label" variant="outlined">UPLOAD FILE<input type="file" hidden accept=".json,.jwks,application/json" onChange={upload} aria-label="Upload a JWKS file" /></Button>
-        {app.jwks ? <Button color="error" onClick={() => { setText(''); save.mutate(null); }} disabled={save.isPending}>REMOVE KEYS</Button> : null}
+        <Button variant="contained" onClick={submit} disabled={save.isPending || !text.trim()}>
+          SAVE KEYS
+        </Button>
+        <Button component="label" variant="outlined">
+          UPLOAD FILE
+          <input
+            type="file"
+            hidden
+            accept=".json,.jwks,application/json"
+            onChange={upload}
+            aria-label="Upload a JWKS file"
+          />
+        </Button>
+        {app.jwks ? (
+          <Button
+            color="error"
+            onClick={() => {
+              setText('');
+              save.mutate(null);
+            }}
+            disabled={save.isPending}
+          >
+            REMOVE KEYS
+          </Button>
+        ) : null}
       </Box>
     </Paper>
   );
@@ -74,8 +125,12 @@ function KeysPanel({ app }: { app: App }) {
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Box sx={{ minWidth: 0 }}>
-      <Typography variant="caption" color="text.secondary" component="dt">{label}</Typography>
-      <Typography variant="body2" component="dd" sx={{ m: 0, wordBreak: 'break-word' }}>{children}</Typography>
+      <Typography variant="caption" color="text.secondary" component="dt">
+        {label}
+      </Typography>
+      <Typography variant="body2" component="dd" sx={{ m: 0, wordBreak: 'break-word' }}>
+        {children}
+      </Typography>
     </Box>
   );
 }
@@ -98,50 +153,109 @@ export function AppScreen() {
   const regenerate = useMutation({
     mutationFn: () => call(api.POST('/t/{tenant}/api/v1/apps/{id}/secret', { params: { path: { tenant, id: id! } } })),
     gcTime: 0,
-    onSuccess: (a) => { setDialog(null); setSecret(a); refresh(); },
+    onSuccess: (a) => {
+      setDialog(null);
+      setSecret(a);
+      refresh();
+    },
     onError: (err) => toast(messageOf(err), 'error'),
   });
   const toggle = useMutation({
-    mutationFn: (active: boolean) => call(api.POST(active ? '/t/{tenant}/api/v1/apps/{id}/activate' : '/t/{tenant}/api/v1/apps/{id}/deactivate', { params: { path: { tenant, id: id! } } })),
-    onSuccess: (a) => { setDialog(null); toast(`Application "${a.name}" ${a.status === 'active' ? 'activated' : 'deactivated'}.`); refresh(); },
+    mutationFn: (active: boolean) =>
+      call(
+        api.POST(active ? '/t/{tenant}/api/v1/apps/{id}/activate' : '/t/{tenant}/api/v1/apps/{id}/deactivate', {
+          params: { path: { tenant, id: id! } },
+        }),
+      ),
+    onSuccess: (a) => {
+      setDialog(null);
+      toast(`Application "${a.name}" ${a.status === 'active' ? 'activated' : 'deactivated'}.`);
+      refresh();
+    },
     onError: (err) => toast(messageOf(err), 'error'),
   });
   const remove = useMutation({
     mutationFn: () => call(api.DELETE('/t/{tenant}/api/v1/apps/{id}', { params: { path: { tenant, id: id! } } })),
-    onSuccess: () => { toast(`Application "${q.data?.name}" deleted.`); qc.removeQueries({ queryKey: ['apps', tenant, 'one', id] }); refresh(); navigate(base); },
+    onSuccess: () => {
+      toast(`Application "${q.data?.name}" deleted.`);
+      qc.removeQueries({ queryKey: ['apps', tenant, 'one', id] });
+      refresh();
+      navigate(base);
+    },
     onError: (err) => toast(messageOf(err), 'error'),
   });
 
-  const back = <MuiLink component={Link} to={base} sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, mb: 1 }}><ArrowBack fontSize="small" />All applications</MuiLink>;
-  if (q.isPending) return <>{back}<Loading label="Loading the application" /></>;
-  if (q.isError) return <>{back}<ErrorState error={q.error} retry={() => void q.refetch()} /></>;
+  const back = (
+    <MuiLink component={Link} to={base} sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, mb: 1 }}>
+      <ArrowBack fontSize="small" />
+      All applications
+    </MuiLink>
+  );
+  if (q.isPending)
+    return (
+      <>
+        {back}
+        <Loading label="Loading the application" />
+      </>
+    );
+  if (q.isError)
+    return (
+      <>
+        {back}
+        <ErrorState error={q.error} retry={() => void q.refetch()} />
+      </>
+    );
   const app = q.data;
   const active = app.status === 'active';
   return (
     <Box>
       {back}
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
-        <Typography variant="h5" component="h2" sx={{ wordBreak: 'break-word' }}>{app.name}</Typography>
+        <Typography variant="h5" component="h2" sx={{ wordBreak: 'break-word' }}>
+          {app.name}
+        </Typography>
         <AppStatusChip status={app.status} />
       </Box>
-      {!active ? <Alert severity="warning" sx={{ mb: 2 }}>This application is deactivated: every grant is refused and its tokens introspect as inactive until you activate it.</Alert> : null}
+      {!active ? (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          This application is deactivated: every grant is refused and its tokens introspect as inactive until you
+          activate it.
+        </Alert>
+      ) : null}
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 2 }}>
-        <Button variant="contained" onClick={() => setDialog('token')} disabled={!active}>GENERATE ACCESS TOKEN</Button>
-        <Button variant="outlined" onClick={() => setDialog('edit')}>EDIT</Button>
-        <Button variant="outlined" onClick={() => setDialog('secret')}>REGENERATE SECRET</Button>
-        <Button variant="outlined" color={active ? 'warning' : 'success'} onClick={() => setDialog('toggle')}>{active ? 'DEACTIVATE' : 'ACTIVATE'}</Button>
-        <Button color="error" onClick={() => setDialog('delete')}>DELETE</Button>
+        <Button variant="contained" onClick={() => setDialog('token')} disabled={!active}>
+          GENERATE ACCESS TOKEN
+        </Button>
+        <Button variant="outlined" onClick={() => setDialog('edit')}>
+          EDIT
+        </Button>
+        <Button variant="outlined" onClick={() => setDialog('secret')}>
+          REGENERATE SECRET
+        </Button>
+        <Button variant="outlined" color={active ? 'warning' : 'success'} onClick={() => setDialog('toggle')}>
+          {active ? 'DEACTIVATE' : 'ACTIVATE'}
+        </Button>
+        <Button color="error" onClick={() => setDialog('delete')}>
+          DELETE
+        </Button>
       </Box>
       <Paper variant="outlined" sx={{ p: 2 }}>
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' }, gap: 2 }}>
-          <Detail label="Client ID"><code>{app.clientId}</code><CopyButton value={app.clientId} label="Copy client ID" /></Detail>
+          <Detail label="Client ID">
+            <code>{app.clientId}</code>
+            <CopyButton value={app.clientId} label="Copy client ID" />
+          </Detail>
           <Detail label="Description">{app.description || '—'}</Detail>
           <Detail label="Grants">{app.grantTypes.map(grantLabel).join(', ')}</Detail>
-          <Detail label="Scopes"><code>{app.scopes.join(' ') || 'none'}</code></Detail>
+          <Detail label="Scopes">
+            <code>{app.scopes.join(' ') || 'none'}</code>
+          </Detail>
           <Detail label="Created">{formatDateTime(app.createdAt)}</Detail>
           <Detail label="Last used">{app.lastUsedAt ? formatDateTime(app.lastUsedAt) : 'Never'}</Detail>
           {app.lastUsedAt && (app.lastUsedAddress || app.lastUsedUserAgent) ? (
-            <Detail label="Last used from">{[app.lastUsedAddress, app.lastUsedUserAgent].filter(Boolean).join(' · ')}</Detail>
+            <Detail label="Last used from">
+              {[app.lastUsedAddress, app.lastUsedUserAgent].filter(Boolean).join(' · ')}
+            </Detail>
           ) : null}
         </Box>
       </Paper>
@@ -149,22 +263,59 @@ export function AppScreen() {
 
       {dialog === 'edit' ? <EditAppDialog app={app} onClose={() => setDialog(null)} /> : null}
       {dialog === 'token' ? <TokenDialog app={app} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'delete' ? <DeleteAppDialog app={app} busy={remove.isPending} onConfirm={() => remove.mutate()} onClose={() => setDialog(null)} /> : null}
-      <ConfirmDialog open={dialog === 'secret'} title={`Regenerate the secret of "${app.name}"?`} confirmLabel="REGENERATE" busy={regenerate.isPending}
-        onClose={() => setDialog(null)} onConfirm={() => regenerate.mutate()}>
-        The current secret stops working at once, and <strong>every refresh token of this application stops working</strong>, with
-        the access tokens they gave: token files handed out so far become useless. The new secret is shown once.
+      {dialog === 'delete' ? (
+        <DeleteAppDialog
+          app={app}
+          busy={remove.isPending}
+          onConfirm={() => remove.mutate()}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      <ConfirmDialog
+        open={dialog === 'secret'}
+        title={`Regenerate the secret of "${app.name}"?`}
+        confirmLabel="REGENERATE"
+        busy={regenerate.isPending}
+        onClose={() => setDialog(null)}
+        onConfirm={() => regenerate.mutate()}
+      >
+        The current secret stops working at once, and{' '}
+        <strong>every refresh token of this application stops working</strong>, with the access tokens they gave: token
+        files handed out so far become useless. The new secret is shown once.
       </ConfirmDialog>
       {/* One dialog each: a closing dialog keeps its own words while the status changes under it. */}
-      <ConfirmDialog open={dialog === 'toggle' && active} title={`Deactivate "${app.name}"?`} confirmLabel="DEACTIVATE" busy={toggle.isPending}
-        onClose={() => setDialog(null)} onConfirm={() => toggle.mutate(false)}>
-        Every grant of this application is refused and its tokens introspect as inactive until you activate it again. Nothing is deleted.
+      <ConfirmDialog
+        open={dialog === 'toggle' && active}
+        title={`Deactivate "${app.name}"?`}
+        confirmLabel="DEACTIVATE"
+        busy={toggle.isPending}
+        onClose={() => setDialog(null)}
+        onConfirm={() => toggle.mutate(false)}
+      >
+        Every grant of this application is refused and its tokens introspect as inactive until you activate it again.
+        Nothing is deleted.
       </ConfirmDialog>
-      <ConfirmDialog open={dialog === 'toggle' && !active} title={`Activate "${app.name}"?`} danger={false} confirmLabel="ACTIVATE" busy={toggle.isPending}
-        onClose={() => setDialog(null)} onConfirm={() => toggle.mutate(true)}>
+      <ConfirmDialog
+        open={dialog === 'toggle' && !active}
+        title={`Activate "${app.name}"?`}
+        danger={false}
+        confirmLabel="ACTIVATE"
+        busy={toggle.isPending}
+        onClose={() => setDialog(null)}
+        onConfirm={() => toggle.mutate(true)}
+      >
         The application can get tokens again, and its refresh tokens that have not expired work again.
       </ConfirmDialog>
-      {secret ? <AppSecretDialog app={secret} title={`New secret of "${secret.name}"`} onClose={() => { setSecret(null); toast('Secret regenerated.'); }} /> : null}
+      {secret ? (
+        <AppSecretDialog
+          app={secret}
+          title={`New secret of "${secret.name}"`}
+          onClose={() => {
+            setSecret(null);
+            toast('Secret regenerated.');
+          }}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -1,6 +1,18 @@
 import { useState } from 'react';
 import {
-  Box, Button, Checkbox, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography,
+  Box,
+  Button,
+  Checkbox,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
 } from '@mui/material';
 import { visuallyHidden } from '@mui/utils';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -59,12 +71,21 @@ export function ClientsScreen() {
   const nameQ = useDebounced(name.trim());
 
   const filters = {
-    ...(ownerQ ? { ownerEmail: ownerQ } : {}), ...(nameQ ? { name: nameQ } : {}), ...(status ? { status } : {}),
-    expiresFrom: utcDayStart(expiresFrom), expiresTo: nextUtcDayStart(expiresTo), createdFrom: dayStart(createdFrom), createdTo: nextDayStart(createdTo),
-    lastUsedFrom: dayStart(usedFrom), lastUsedTo: nextDayStart(usedTo),
+    ...(ownerQ ? { ownerEmail: ownerQ } : {}),
+    ...(nameQ ? { name: nameQ } : {}),
+    ...(status ? { status } : {}),
+    expiresFrom: utcDayStart(expiresFrom),
+    expiresTo: nextUtcDayStart(expiresTo),
+    createdFrom: dayStart(createdFrom),
+    createdTo: nextDayStart(createdTo),
+    lastUsedFrom: dayStart(usedFrom),
+    lastUsedTo: nextDayStart(usedTo),
   };
-  const query: ManagedClientQuery = Object.fromEntries(Object.entries({ ...filters, ...sorting, limit: pages.limit, cursor: pages.cursor })
-    .filter(([, v]) => v !== undefined)) as ManagedClientQuery;
+  const query: ManagedClientQuery = Object.fromEntries(
+    Object.entries({ ...filters, ...sorting, limit: pages.limit, cursor: pages.cursor }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  ) as ManagedClientQuery;
   const list = useQuery({
     queryKey: ['all-clients', tenant, query],
     queryFn: () => call(api.GET('/t/{tenant}/api/v1/oauth2-clients', { params: { path: { tenant }, query } })),
@@ -92,24 +113,69 @@ export function ClientsScreen() {
     },
   });
 
-  const changed = <T,>(set: (v: T) => void) => (v: T) => { set(v); pages.reset(); setSelected(new Map()); };
-  const onSort = (c: Sort) => { setSorting(nextSort(c, sorting.sort, sorting.order)); pages.reset(); };
+  const changed =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      pages.reset();
+      setSelected(new Map());
+    };
+  const onSort = (c: Sort) => {
+    setSorting(nextSort(c, sorting.sort, sorting.order));
+    pages.reset();
+  };
   const items = list.data?.items ?? [];
   const selectable = items.filter((c) => c.status !== 'revoked');
   const allSelected = selectable.length > 0 && selectable.every((c) => selected.has(c.id));
   const toggleAll = () => setSelected(allSelected ? new Map() : new Map(selectable.map((c) => [c.id, c])));
-  const toggle = (c: ManagedClient) => setSelected((s) => { const n = new Map(s); if (n.has(c.id)) n.delete(c.id); else n.set(c.id, c); return n; });
+  const toggle = (c: ManagedClient) =>
+    setSelected((s) => {
+      const n = new Map(s);
+      if (n.has(c.id)) n.delete(c.id);
+      else n.set(c.id, c);
+      return n;
+    });
   const date = (label: string, value: string, set: (v: string) => void) => (
-    <TextField size="small" type="date" label={label} value={value} onChange={(e) => changed(set)(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 170 }} />
+    <TextField
+      size="small"
+      type="date"
+      label={label}
+      value={value}
+      onChange={(e) => changed(set)(e.target.value)}
+      slotProps={{ inputLabel: { shrink: true } }}
+      sx={{ width: 170 }}
+    />
   );
 
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 1.5, mb: 2, flexWrap: 'wrap' }}>
-        <TextField size="small" label="Owner email" value={owner} onChange={(e) => changed(setOwner)(e.target.value)} sx={{ width: 220 }} />
-        <TextField size="small" label="Name contains" value={name} onChange={(e) => changed(setName)(e.target.value)} sx={{ width: 180 }} />
-        <TextField size="small" select label="Status" value={status} onChange={(e) => changed(setStatus)(e.target.value as Status)} sx={{ width: 140 }}>
-          <MenuItem value="">Not revoked</MenuItem><MenuItem value="active">Active</MenuItem><MenuItem value="expired">Expired</MenuItem><MenuItem value="revoked">Revoked</MenuItem>
+        <TextField
+          size="small"
+          label="Owner email"
+          value={owner}
+          onChange={(e) => changed(setOwner)(e.target.value)}
+          sx={{ width: 220 }}
+        />
+        <TextField
+          size="small"
+          label="Name contains"
+          value={name}
+          onChange={(e) => changed(setName)(e.target.value)}
+          sx={{ width: 180 }}
+        />
+        <TextField
+          size="small"
+          select
+          label="Status"
+          value={status}
+          onChange={(e) => changed(setStatus)(e.target.value as Status)}
+          sx={{ width: 140 }}
+        >
+          <MenuItem value="">Not revoked</MenuItem>
+          <MenuItem value="active">Active</MenuItem>
+          <MenuItem value="expired">Expired</MenuItem>
+          <MenuItem value="revoked">Revoked</MenuItem>
         </TextField>
         {date('Expires after (UTC)', expiresFrom, setExpiresFrom)}
         {date('Expires before (UTC)', expiresTo, setExpiresTo)}
@@ -119,20 +185,40 @@ export function ClientsScreen() {
         {date('Last used before', usedTo, setUsedTo)}
       </Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 2, mb: 1, minHeight: 40 }}>
-        <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }} aria-live="polite">{selected.size ? `${selected.size} selected` : 'Select clients to revoke several at once.'}</Typography>
-        <Button variant="contained" color="error" disabled={selected.size === 0} onClick={() => setConfirming([...selected.values()])}>REVOKE SELECTED</Button>
+        <Typography variant="body2" color="text.secondary" sx={{ flexGrow: 1 }} aria-live="polite">
+          {selected.size ? `${selected.size} selected` : 'Select clients to revoke several at once.'}
+        </Typography>
+        <Button
+          variant="contained"
+          color="error"
+          disabled={selected.size === 0}
+          onClick={() => setConfirming([...selected.values()])}
+        >
+          REVOKE SELECTED
+        </Button>
       </Box>
       {list.isPending ? <Loading label="Loading clients" /> : null}
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {list.isSuccess ? (
         <Paper variant="outlined">
           <Refreshing active={list.isPlaceholderData} />
-          {items.length === 0 ? <EmptyState title="No clients match">Personal OAuth2 clients that users of this domain create show up here.</EmptyState> : (
+          {items.length === 0 ? (
+            <EmptyState title="No clients match">
+              Personal OAuth2 clients that users of this domain create show up here.
+            </EmptyState>
+          ) : (
             <TableContainer>
               <Table size="small" aria-label="OAuth2 clients of all users" sx={ROW_STYLES}>
                 <TableHead>
                   <TableRow>
-                    <TableCell padding="checkbox"><Checkbox checked={allSelected} indeterminate={selected.size > 0 && !allSelected} onChange={toggleAll} slotProps={{ input: { 'aria-label': 'Select all clients on this page' } }} /></TableCell>
+                    <TableCell padding="checkbox">
+                      <Checkbox
+                        checked={allSelected}
+                        indeterminate={selected.size > 0 && !allSelected}
+                        onChange={toggleAll}
+                        slotProps={{ input: { 'aria-label': 'Select all clients on this page' } }}
+                      />
+                    </TableCell>
                     <SortHeader label="Name" column="name" {...sorting} onSort={onSort} />
                     <SortHeader label="Owner" column="owner" {...sorting} onSort={onSort} />
                     <SortHeader label="Client ID" column="clientId" {...sorting} onSort={onSort} />
@@ -141,23 +227,49 @@ export function ClientsScreen() {
                     <SortHeader label="Expires (UTC)" column="expiresAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Last used" column="lastUsedAt" {...sorting} onSort={onSort} />
                     <SortHeader label="Status" column="status" {...sorting} onSort={onSort} />
-                    <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>
+                    <TableCell>
+                      <Box component="span" sx={visuallyHidden}>
+                        Actions
+                      </Box>
+                    </TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
                   {items.map((c) => (
                     <TableRow key={c.id} hover selected={selected.has(c.id)}>
-                      <TableCell padding="checkbox"><Checkbox checked={selected.has(c.id)} disabled={c.status === 'revoked'} onChange={() => toggle(c)} slotProps={{ input: { 'aria-label': `Select ${c.name} of ${c.owner.email ?? c.owner.id}` } }} /></TableCell>
+                      <TableCell padding="checkbox">
+                        <Checkbox
+                          checked={selected.has(c.id)}
+                          disabled={c.status === 'revoked'}
+                          onChange={() => toggle(c)}
+                          slotProps={{ input: { 'aria-label': `Select ${c.name} of ${c.owner.email ?? c.owner.id}` } }}
+                        />
+                      </TableCell>
                       <TableCell className="name">{c.name}</TableCell>
                       <TableCell>{c.owner.email ?? c.owner.id}</TableCell>
-                      <TableCell><code>{c.clientId}</code></TableCell>
-                      <TableCell><ScopesCell scopes={c.scopes} /></TableCell>
+                      <TableCell>
+                        <code>{c.clientId}</code>
+                      </TableCell>
+                      <TableCell>
+                        <ScopesCell scopes={c.scopes} />
+                      </TableCell>
                       <TableCell className="nowrap">{formatDate(c.createdAt)}</TableCell>
-                      <TableCell><ExpiresCell iso={c.expiresAt} status={c.status} /></TableCell>
-                      <TableCell><LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} /></TableCell>
-                      <TableCell><StatusChip status={c.status} /></TableCell>
+                      <TableCell>
+                        <ExpiresCell iso={c.expiresAt} status={c.status} />
+                      </TableCell>
+                      <TableCell>
+                        <LastUsedCell at={c.lastUsedAt} address={c.lastUsedAddress} userAgent={c.lastUsedUserAgent} />
+                      </TableCell>
+                      <TableCell>
+                        <StatusChip status={c.status} />
+                      </TableCell>
                       <TableCell padding="checkbox">
-                        <RowMenu label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`} items={[{ label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' }]} />
+                        <RowMenu
+                          label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`}
+                          items={[
+                            { label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' },
+                          ]}
+                        />
                       </TableCell>
                     </TableRow>
                   ))}
@@ -168,12 +280,33 @@ export function ClientsScreen() {
           <CursorPager pages={pages} nextCursor={list.data.nextCursor} shown={items.length} />
         </Paper>
       ) : null}
-      <ConfirmDialog open={confirming !== null} busy={revoke.isPending} confirmLabel={confirming?.length === 1 ? 'DELETE' : 'REVOKE'}
-        title={confirming?.length === 1 ? `Delete client "${confirming[0]!.name}"?` : `Revoke ${confirming?.length ?? 0} clients?`}
-        onClose={() => setConfirming(null)} onConfirm={() => confirming && revoke.mutate(confirming)}>
-        {confirming?.length === 1
-          ? <>The client of {confirming[0]!.owner.email ?? 'its owner'} stops working at once. The owner sees that a domain manager revoked it.</>
-          : <>These clients stop working at once: {confirming?.slice(0, 5).map((c) => `"${c.name}" (${c.owner.email ?? c.owner.id})`).join(', ')}{(confirming?.length ?? 0) > 5 ? ` and ${confirming!.length - 5} more` : ''}.</>}
+      <ConfirmDialog
+        open={confirming !== null}
+        busy={revoke.isPending}
+        confirmLabel={confirming?.length === 1 ? 'DELETE' : 'REVOKE'}
+        title={
+          confirming?.length === 1
+            ? `Delete client "${confirming[0]!.name}"?`
+            : `Revoke ${confirming?.length ?? 0} clients?`
+        }
+        onClose={() => setConfirming(null)}
+        onConfirm={() => confirming && revoke.mutate(confirming)}
+      >
+        {confirming?.length === 1 ? (
+          <>
+            The client of {confirming[0]!.owner.email ?? 'its owner'} stops working at once. The owner sees that a
+            domain manager revoked it.
+          </>
+        ) : (
+          <>
+            These clients stop working at once:{' '}
+            {confirming
+              ?.slice(0, 5)
+              .map((c) => `"${c.name}" (${c.owner.email ?? c.owner.id})`)
+              .join(', ')}
+            {(confirming?.length ?? 0) > 5 ? ` and ${confirming!.length - 5} more` : ''}.
+          </>
+        )}
       </ConfirmDialog>
     </Box>
   );

@@ -21,17 +21,32 @@ export default function ManagerScreen() {
   if (!me?.isDomainManager) return <NotAllowed />;
   const base = `/t/${encodeURIComponent(tenant)}/manage`;
   const tabs = [
-    { to: 'users', label: 'Users' }, { to: 'roles', label: 'Roles' }, { to: 'oauth2-clients', label: 'OAuth2 clients' }, { to: 'apps', label: 'Applications' },
+    { to: 'users', label: 'Users' },
+    { to: 'roles', label: 'Roles' },
+    { to: 'oauth2-clients', label: 'OAuth2 clients' },
+    { to: 'apps', label: 'Applications' },
     { to: 'stale-credentials', label: 'Stale credentials' },
-    { to: 'resources', label: 'Resources' }, { to: 'settings', label: 'Settings' }, { to: 'sso', label: 'Single sign-on' }, { to: 'signing-keys', label: 'Signing keys' },
+    { to: 'resources', label: 'Resources' },
+    { to: 'settings', label: 'Settings' },
+    { to: 'sso', label: 'Single sign-on' },
+    { to: 'signing-keys', label: 'Signing keys' },
     { to: 'audit', label: 'Audit log' },
   ];
   const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
   return (
     <Box>
-      <Typography variant="h5" component="h1" sx={{ mb: 1 }}>User &amp; Company Manager</Typography>
-      <Tabs value={current === -1 ? false : current} aria-label="Manager sections" variant="scrollable" sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}>
-        {tabs.map((t) => <Tab key={t.to} label={t.label} component={Link} to={`${base}/${t.to}`} />)}
+      <Typography variant="h5" component="h1" sx={{ mb: 1 }}>
+        User &amp; Company Manager
+      </Typography>
+      <Tabs
+        value={current === -1 ? false : current}
+        aria-label="Manager sections"
+        variant="scrollable"
+        sx={{ mb: 2, borderBottom: 1, borderColor: 'divider' }}
+      >
+        {tabs.map((t) => (
+          <Tab key={t.to} label={t.label} component={Link} to={`${base}/${t.to}`} />
+        ))}
       </Tabs>
       <Routes>
         <Route index element={<Navigate to="users" replace />} />

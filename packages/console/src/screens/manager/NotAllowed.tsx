@@ -11,7 +11,14 @@ export function NotAllowed() {
         The User &amp; Company Manager is for domain managers of {me?.tenant.name ?? tenant}. Your account is not one.
         If you need to manage users or clients, ask a domain manager to give you the domain manager role.
       </Alert>
-      <Button sx={{ mt: 2 }} variant="contained" component={Link} to={`/t/${encodeURIComponent(tenant)}/oauth2-clients`}>MY OAUTH2 CLIENTS</Button>
+      <Button
+        sx={{ mt: 2 }}
+        variant="contained"
+        component={Link}
+        to={`/t/${encodeURIComponent(tenant)}/oauth2-clients`}
+      >
+        MY OAUTH2 CLIENTS
+      </Button>
     </Box>
   );
 }

@@ -1,7 +1,28 @@
 import { useState, type FormEvent } from 'react';
 import {
-  Alert, Box, Button, Checkbox, Chip, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, FormGroup, FormLabel,
-  Link as MuiLink, MenuItem, Paper, Table, TableBody, TableCell, TableContainer, TableHead, TableRow, TextField, Typography,
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControlLabel,
+  FormGroup,
+  FormLabel,
+  Link as MuiLink,
+  MenuItem,
+  Paper,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
 } from '@mui/material';
 import PersonAdd from '@mui/icons-material/PersonAdd';
 import { visuallyHidden } from '@mui/utils';
@@ -29,20 +50,38 @@ function RolePicker({ roles, value, onChange }: { roles: Role[]; value: string[]
       <FormLabel component="legend">Roles</FormLabel>
       <FormGroup>
         {roles.map((r) => (
-          <FormControlLabel key={r.id} sx={{ alignItems: 'flex-start', mt: 0.5 }}
-            label={(
+          <FormControlLabel
+            key={r.id}
+            sx={{ alignItems: 'flex-start', mt: 0.5 }}
+            label={
               <span>
-                {r.name}{r.builtin === 'oauth2-client-creator' ? ' (may create personal OAuth2 clients)' : r.builtin === 'domain-manager' ? ' (User & Company Manager)' : ''}
+                {r.name}
+                {r.builtin === 'oauth2-client-creator'
+                  ? ' (may create personal OAuth2 clients)'
+                  : r.builtin === 'domain-manager'
+                    ? ' (User & Company Manager)'
+                    : ''}
                 <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }}>
                   {r.scopes.length ? `Grants ${r.scopes.join(', ')}` : 'Grants no scopes'}
                 </Typography>
               </span>
-            )}
-            control={<Checkbox sx={{ pt: 0.25 }} checked={value.includes(r.id)} onChange={(e) => onChange(e.target.checked ? [...value, r.id] : value.filter((x) => x !== r.id))} />} />
+            }
+            control={
+              <Checkbox
+                sx={{ pt: 0.25 }}
+                checked={value.includes(r.id)}
+                onChange={(e) => onChange(e.target.checked ? [...value, r.id] : value.filter((x) => x !== r.id))}
+              />
+            }
+          />
         ))}
       </FormGroup>
       <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-        Roles and the scopes they grant are made under <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/roles`}>Roles</MuiLink>.
+        Roles and the scopes they grant are made under{' '}
+        <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/roles`}>
+          Roles
+        </MuiLink>
+        .
       </Typography>
     </Box>
   );
@@ -57,28 +96,67 @@ function InviteDialog({ roles, onClose }: { roles: Role[]; onClose(): void }) {
   const [password, setPassword] = useState('');
   const [roleIds, setRoleIds] = useState<string[]>([]);
   const invite = useMutation({
-    mutationFn: () => call(api.POST('/t/{tenant}/api/v1/users', {
-      params: { path: { tenant } },
-      body: { email: email.trim(), ...(displayName.trim() ? { displayName: displayName.trim() } : {}), ...(password ? { password } : {}), roleIds },
-    })),
-    onSuccess: (u) => { toast(`${u.email} invited.`); void qc.invalidateQueries({ queryKey: ['users', tenant] }); onClose(); },
+    mutationFn: () =>
+      call(
+        api.POST('/t/{tenant}/api/v1/users', {
+          params: { path: { tenant } },
+          body: {
+            email: email.trim(),
+            ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
+            ...(password ? { password } : {}),
+            roleIds,
+          },
+        }),
+      ),
+    onSuccess: (u) => {
+      toast(`${u.email} invited.`);
+      void qc.invalidateQueries({ queryKey: ['users', tenant] });
+      onClose();
+    },
   });
-  const submit = (e: FormEvent) => { e.preventDefault(); if (email.trim()) invite.mutate(); };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (email.trim()) invite.mutate();
+  };
   return (
-    <Dialog open onClose={invite.isPending ? undefined : onClose} aria-labelledby="invite-title" fullWidth maxWidth="sm">
+    <Dialog
+      open
+      onClose={invite.isPending ? undefined : onClose}
+      aria-labelledby="invite-title"
+      fullWidth
+      maxWidth="sm"
+    >
       <form onSubmit={submit} noValidate>
         <DialogTitle id="invite-title">Invite a user</DialogTitle>
         <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
           {invite.isError ? <Alert severity="error">{messageOf(invite.error)}</Alert> : null}
-          <TextField label="Email" type="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} sx={{ mt: 1 }} />
+          <TextField
+            label="Email"
+            type="email"
+            required
+            autoFocus
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            sx={{ mt: 1 }}
+          />
           <TextField label="Display name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-          <TextField label="Initial password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)}
-            helperText="Leave empty for people who sign in with single sign-on." />
+          <TextField
+            label="Initial password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            helperText="Leave empty for people who sign in with single sign-on."
+          />
           <RolePicker roles={roles} value={roleIds} onChange={setRoleIds} />
         </DialogContent>
         <DialogActions>
-          <Button onClick={onClose} disabled={invite.isPending}>CANCEL</Button>
-          <Button type="submit" variant="contained" disabled={invite.isPending || !email.trim()}>INVITE</Button>
+          <Button onClick={onClose} disabled={invite.isPending}>
+            CANCEL
+          </Button>
+          <Button type="submit" variant="contained" disabled={invite.isPending || !email.trim()}>
+            INVITE
+          </Button>
         </DialogActions>
       </form>
     </Dialog>
@@ -91,8 +169,15 @@ function RolesDialog({ user, roles, onClose }: { user: User; roles: Role[]; onCl
   const toast = useToast();
   const [roleIds, setRoleIds] = useState(user.roles.map((r) => r.id));
   const save = useMutation({
-    mutationFn: () => call(api.PATCH('/t/{tenant}/api/v1/users/{id}', { params: { path: { tenant, id: user.id } }, body: { roleIds } })),
-    onSuccess: () => { toast(`Roles of ${user.email} saved.`); void qc.invalidateQueries({ queryKey: ['users', tenant] }); onClose(); },
+    mutationFn: () =>
+      call(
+        api.PATCH('/t/{tenant}/api/v1/users/{id}', { params: { path: { tenant, id: user.id } }, body: { roleIds } }),
+      ),
+    onSuccess: () => {
+      toast(`Roles of ${user.email} saved.`);
+      void qc.invalidateQueries({ queryKey: ['users', tenant] });
+      onClose();
+    },
   });
   return (
     <Dialog open onClose={save.isPending ? undefined : onClose} aria-labelledby="roles-title" fullWidth maxWidth="sm">
@@ -102,8 +187,12 @@ function RolesDialog({ user, roles, onClose }: { user: User; roles: Role[]; onCl
         <RolePicker roles={roles} value={roleIds} onChange={setRoleIds} />
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose} disabled={save.isPending}>CANCEL</Button>
-        <Button variant="contained" onClick={() => save.mutate()} disabled={save.isPending}>SAVE</Button>
+        <Button onClick={onClose} disabled={save.isPending}>
+          CANCEL
+        </Button>
+        <Button variant="contained" onClick={() => save.mutate()} disabled={save.isPending}>
+          SAVE
+        </Button>
       </DialogActions>
     </Dialog>
   );
@@ -125,9 +214,16 @@ export function UsersScreen() {
   const [toggling, setToggling] = useState<User | null>(null);
   const search = useDebounced(q.trim());
 
-  const roles = useQuery({ queryKey: ['roles', tenant], queryFn: () => call(api.GET('/t/{tenant}/api/v1/roles', { params: { path: { tenant } } })) });
+  const roles = useQuery({
+    queryKey: ['roles', tenant],
+    queryFn: () => call(api.GET('/t/{tenant}/api/v1/roles', { params: { path: { tenant } } })),
+  });
   const query: UserQuery = {
-    ...sorting, limit: pages.limit, ...(search ? { q: search } : {}), ...(status ? { status } : {}), ...(role ? { roleId: role } : {}),
+    ...sorting,
+    limit: pages.limit,
+    ...(search ? { q: search } : {}),
+    ...(status ? { status } : {}),
+    ...(role ? { roleId: role } : {}),
     ...(pages.cursor ? { cursor: pages.cursor } : {}),
   };
   const list = useQuery({
@@ -136,35 +232,88 @@ export function UsersScreen() {
     placeholderData: (prev) => prev,
   });
   const toggle = useMutation({
-    mutationFn: (u: User) => call(api.PATCH('/t/{tenant}/api/v1/users/{id}', {
-      params: { path: { tenant, id: u.id } }, body: { status: u.status === 'active' ? 'disabled' : 'active' },
-    })),
-    onSuccess: (u) => { toast(`${u.email} ${u.status === 'active' ? 'enabled' : 'disabled'}.`); setToggling(null); void qc.invalidateQueries({ queryKey: ['users', tenant] }); },
-    onError: (err) => { toast(messageOf(err), 'error'); setToggling(null); },
+    mutationFn: (u: User) =>
+      call(
+        api.PATCH('/t/{tenant}/api/v1/users/{id}', {
+          params: { path: { tenant, id: u.id } },
+          body: { status: u.status === 'active' ? 'disabled' : 'active' },
+        }),
+      ),
+    onSuccess: (u) => {
+      toast(`${u.email} ${u.status === 'active' ? 'enabled' : 'disabled'}.`);
+      setToggling(null);
+      void qc.invalidateQueries({ queryKey: ['users', tenant] });
+    },
+    onError: (err) => {
+      toast(messageOf(err), 'error');
+      setToggling(null);
+    },
   });
 
-  const onSort = (c: Sort) => { setSorting(nextSort(c, sorting.sort, sorting.order)); pages.reset(); };
+  const onSort = (c: Sort) => {
+    setSorting(nextSort(c, sorting.sort, sorting.order));
+    pages.reset();
+  };
   const items = list.data?.items ?? [];
 
   return (
     <Box>
       <Box sx={{ display: 'flex', gap: 2, mb: 2, flexWrap: 'wrap', alignItems: 'center' }}>
-        <TextField size="small" label="Search name or email" value={q} onChange={(e) => { setQ(e.target.value); pages.reset(); }} sx={{ minWidth: 240, flexGrow: 1 }} />
-        <TextField size="small" select label="Status" value={status} onChange={(e) => { setStatus(e.target.value as typeof status); pages.reset(); }} sx={{ width: 140 }}>
-          <MenuItem value="">All</MenuItem><MenuItem value="active">Active</MenuItem><MenuItem value="disabled">Disabled</MenuItem>
-        </TextField>
-        <TextField size="small" select label="Role" value={role} onChange={(e) => { setRole(e.target.value); pages.reset(); }} sx={{ width: 200 }}>
+        <TextField
+          size="small"
+          label="Search name or email"
+          value={q}
+          onChange={(e) => {
+            setQ(e.target.value);
+            pages.reset();
+          }}
+          sx={{ minWidth: 240, flexGrow: 1 }}
+        />
+        <TextField
+          size="small"
+          select
+          label="Status"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as typeof status);
+            pages.reset();
+          }}
+          sx={{ width: 140 }}
+        >
           <MenuItem value="">All</MenuItem>
-          {(roles.data?.items ?? []).map((r) => <MenuItem key={r.id} value={r.id}>{r.name}</MenuItem>)}
+          <MenuItem value="active">Active</MenuItem>
+          <MenuItem value="disabled">Disabled</MenuItem>
         </TextField>
-        <Button variant="contained" startIcon={<PersonAdd />} onClick={() => setInviting(true)} disabled={!roles.data}>INVITE USER</Button>
+        <TextField
+          size="small"
+          select
+          label="Role"
+          value={role}
+          onChange={(e) => {
+            setRole(e.target.value);
+            pages.reset();
+          }}
+          sx={{ width: 200 }}
+        >
+          <MenuItem value="">All</MenuItem>
+          {(roles.data?.items ?? []).map((r) => (
+            <MenuItem key={r.id} value={r.id}>
+              {r.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        <Button variant="contained" startIcon={<PersonAdd />} onClick={() => setInviting(true)} disabled={!roles.data}>
+          INVITE USER
+        </Button>
       </Box>
       {list.isPending ? <Loading label="Loading users" /> : null}
       {list.isError ? <ErrorState error={list.error} retry={() => void list.refetch()} /> : null}
       {list.isSuccess ? (
         <Paper variant="outlined">
           <Refreshing active={list.isPlaceholderData} />
-          {items.length === 0 ? <EmptyState title="No users match">Change the search or the filters.</EmptyState> : (
+          {items.length === 0 ? (
+            <EmptyState title="No users match">Change the search or the filters.</EmptyState>
+          ) : (
             <TableContainer>
               <Table size="small" aria-label="Users">
                 <TableHead>
@@ -174,7 +323,11 @@ export function UsersScreen() {
                     <TableCell>Roles</TableCell>
                     <TableCell>Status</TableCell>
                     <SortHeader label="Created" column="createdAt" {...sorting} onSort={onSort} />
-                    <TableCell><Box component="span" sx={visuallyHidden}>Actions</Box></TableCell>
+                    <TableCell>
+                      <Box component="span" sx={visuallyHidden}>
+                        Actions
+                      </Box>
+                    </TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -182,14 +335,34 @@ export function UsersScreen() {
                     <TableRow key={u.id} hover>
                       <TableCell>{u.displayName || '—'}</TableCell>
                       <TableCell>{u.email}</TableCell>
-                      <TableCell><Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>{u.roles.map((r) => <Chip key={r.id} size="small" label={r.name} />)}</Box></TableCell>
-                      <TableCell><Chip size="small" label={u.status === 'active' ? 'Active' : 'Disabled'} color={u.status === 'active' ? 'success' : 'default'} variant={u.status === 'active' ? 'filled' : 'outlined'} /></TableCell>
+                      <TableCell>
+                        <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap' }}>
+                          {u.roles.map((r) => (
+                            <Chip key={r.id} size="small" label={r.name} />
+                          ))}
+                        </Box>
+                      </TableCell>
+                      <TableCell>
+                        <Chip
+                          size="small"
+                          label={u.status === 'active' ? 'Active' : 'Disabled'}
+                          color={u.status === 'active' ? 'success' : 'default'}
+                          variant={u.status === 'active' ? 'filled' : 'outlined'}
+                        />
+                      </TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(u.createdAt)}</TableCell>
                       <TableCell padding="checkbox">
-                        <RowMenu label={`Actions for ${u.email}`} items={[
-                          { label: 'Edit roles', onClick: () => setEditing(u) },
-                          { label: u.status === 'active' ? 'Disable' : 'Enable', onClick: () => setToggling(u), disabled: u.id === me?.id },
-                        ]} />
+                        <RowMenu
+                          label={`Actions for ${u.email}`}
+                          items={[
+                            { label: 'Edit roles', onClick: () => setEditing(u) },
+                            {
+                              label: u.status === 'active' ? 'Disable' : 'Enable',
+                              onClick: () => setToggling(u),
+                              disabled: u.id === me?.id,
+                            },
+                          ]}
+                        />
                       </TableCell>
                     </TableRow>
                   ))}
@@ -201,14 +374,25 @@ export function UsersScreen() {
         </Paper>
       ) : null}
       {inviting && roles.data ? <InviteDialog roles={roles.data.items} onClose={() => setInviting(false)} /> : null}
-      {editing && roles.data ? <RolesDialog user={editing} roles={roles.data.items} onClose={() => setEditing(null)} /> : null}
-      <ConfirmDialog open={toggling !== null} busy={toggle.isPending} danger={toggling?.status === 'active'}
+      {editing && roles.data ? (
+        <RolesDialog user={editing} roles={roles.data.items} onClose={() => setEditing(null)} />
+      ) : null}
+      <ConfirmDialog
+        open={toggling !== null}
+        busy={toggle.isPending}
+        danger={toggling?.status === 'active'}
         title={toggling?.status === 'active' ? `Disable ${toggling?.email}?` : `Enable ${toggling?.email ?? ''}?`}
         confirmLabel={toggling?.status === 'active' ? 'DISABLE' : 'ENABLE'}
-        onClose={() => setToggling(null)} onConfirm={() => toggling && toggle.mutate(toggling)}>
-        {toggling?.status === 'active'
-          ? <Typography component="span">{toggling.email} can no longer sign in or use the API until enabled again.</Typography>
-          : <Typography component="span">{toggling?.email} can sign in again.</Typography>}
+        onClose={() => setToggling(null)}
+        onConfirm={() => toggling && toggle.mutate(toggling)}
+      >
+        {toggling?.status === 'active' ? (
+          <Typography component="span">
+            {toggling.email} can no longer sign in or use the API until enabled again.
+          </Typography>
+        ) : (
+          <Typography component="span">{toggling?.email} can sign in again.</Typography>
+        )}
       </ConfirmDialog>
     </Box>
   );

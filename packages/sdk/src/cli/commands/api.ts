@@ -4,12 +4,18 @@ import { clientFor, collect, printJson, type CliIO } from '../io.js';
 
 export function registerApi(program: Command, io: CliIO): void {
   const api = program.command('api').description('call an API with automatic authentication');
-  api.command('get')
-    .description('GET a path of the API (--api-url, LATCHKEY_API_URL, default http://127.0.0.1:8081) or an absolute URL')
+  api
+    .command('get')
+    .description(
+      'GET a path of the API (--api-url, LATCHKEY_API_URL, default http://127.0.0.1:8081) or an absolute URL',
+    )
     .argument('<path>', 'e.g. /t/{tenant}/metering/api/v1/usage ({tenant} is replaced) or https://…')
     .option('--query <key=value>', 'query parameter, repeatable', collect)
-    .addHelpText('after', '\nExamples:\n  latchkey api get /t/{tenant}/myservices/api/v1/serviceEntitlements\n'
-      + '  latchkey api get http://127.0.0.1:8080/t/demo/api/v1/me')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  latchkey api get /t/{tenant}/myservices/api/v1/serviceEntitlements\n' +
+        '  latchkey api get http://127.0.0.1:8080/t/demo/api/v1/me',
+    )
     .action(async (target: string, opts: { query?: string[] }, cmd: Command) => {
       const lk = clientFor(cmd, io);
       const filled = target.replaceAll('{tenant}', encodeURIComponent(lk.tenant));

@@ -25,7 +25,10 @@ function showApp(io: CliIO, app: App | AppWithSecret, json: boolean | undefined,
   io.stdout.write(`grants:        ${app.grantTypes.join(', ')}\nscopes:        ${app.scopes.join(' ') || '-'}\n`);
 }
 
-const APP_ARGUMENT = ['<app>', 'the application: its id (as `apps list` shows it) or its client id (lk_app_…)'] as const;
+const APP_ARGUMENT = [
+  '<app>',
+  'the application: its id (as `apps list` shows it) or its client id (lk_app_…)',
+] as const;
 
 /**
  * The API addresses an application by its id; people hold its client id (the console, a .tok file,
@@ -34,14 +37,20 @@ const APP_ARGUMENT = ['<app>', 'the application: its id (as `apps list` shows it
 async function appId(lk: Latchkey, ref: string): Promise<string> {
   if (!ref.startsWith('lk_app_')) return ref;
   for await (const app of lk.apps.iterate()) if (app.clientId === ref) return app.id;
-  throw new LatchkeyApiError({ status: 404, title: 'Not Found', detail: `no application of this tenant has the client id ${ref}`, method: 'GET', url: `${lk.issuer}/api/v1/apps` });
+  throw new LatchkeyApiError({
+    status: 404,
+    title: 'Not Found',
+    detail: `no application of this tenant has the client id ${ref}`,
+    method: 'GET',
+    url: `${lk.issuer}/api/v1/apps`,
+  });
 }
 
 export function registerApps(program: Command, io: CliIO): void {
-  const apps = program.command('apps')
-    .description('confidential applications and their .tok files (domain managers)');
+  const apps = program.command('apps').description('confidential applications and their .tok files (domain managers)');
 
-  apps.command('list')
+  apps
+    .command('list')
     .description('list applications')
     .option('--status <status>', 'active or inactive')
     .option('--json', 'print JSON')
@@ -51,7 +60,8 @@ export function registerApps(program: Command, io: CliIO): void {
       printTable(io, items, COLUMNS);
     });
 
-  apps.command('get')
+  apps
+    .command('get')
     .description('show one application')
     .argument(...APP_ARGUMENT)
     .option('--json', 'print JSON')
@@ -60,43 +70,78 @@ export function registerApps(program: Command, io: CliIO): void {
       showApp(io, await lk.apps.get(await appId(lk, ref)), opts.json, 'Application');
     });
 
-  apps.command('create')
+  apps
+    .command('create')
     .description('create an application; its secret is printed this once')
     .requiredOption('--name <name>', 'its name')
     .option('--description <text>', 'what it is for')
-    .option('--grant <grant>', 'allowed grant, repeatable or comma-separated: refresh_token, client_credentials, jwt-bearer (default refresh_token,client_credentials)', collect)
+    .option(
+      '--grant <grant>',
+      'allowed grant, repeatable or comma-separated: refresh_token, client_credentials, jwt-bearer (default refresh_token,client_credentials)',
+      collect,
+    )
     .option('--scope <scope>', 'allowed scope, repeatable or comma-separated', collect)
     .option('--json', 'print JSON (includes clientSecret)')
-    .addHelpText('after', '\nExample:\n  latchkey apps create --name "Billing export" --grant refresh_token --scope myservices,metering')
-    .action(async (opts: { name: string; description?: string; grant?: string[]; scope?: string[]; json?: boolean }, cmd: Command) => {
-      const grantTypes = (opts.grant ?? ['refresh_token', 'client_credentials']).map((g) => {
-        const grant = GRANTS[g];
-        if (!grant) throw new LatchkeyConfigError(`unknown grant "${g}": use ${Object.keys(GRANTS).slice(0, 3).join(', ')}`);
-        return grant;
-      });
-      const app = await clientFor(cmd, io).apps.create({ name: opts.name, description: opts.description, grantTypes, scopes: opts.scope ?? [] });
-      showApp(io, app, opts.json, 'Created');
-    });
+    .addHelpText(
+      'after',
+      '\nExample:\n  latchkey apps create --name "Billing export" --grant refresh_token --scope myservices,metering',
+    )
+    .action(
+      async (
+        opts: { name: string; description?: string; grant?: string[]; scope?: string[]; json?: boolean },
+        cmd: Command,
+      ) => {
+        const grantTypes = (opts.grant ?? ['refresh_token', 'client_credentials']).map((g) => {
+          const grant = GRANTS[g];
+          if (!grant)
+            throw new LatchkeyConfigError(`unknown grant "${g}": use ${Object.keys(GRANTS).slice(0, 3).join(', ')}`);
+          return grant;
+        });
+        const app = await clientFor(cmd, io).apps.create({
+          name: opts.name,
+          description: opts.description,
+          grantTypes,
+          scopes: opts.scope ?? [],
+        });
+        showApp(io, app, opts.json, 'Created');
+      },
+    );
 
-  apps.command('token')
+  apps
+    .command('token')
     .description('generate an access token and a refresh token as a .tok file')
     .argument(...APP_ARGUMENT)
     .option('--out <file>', 'write the .tok file here (mode 0600); without it the document goes to stdout')
-    .option('--scope <scope>', 'scope, repeatable or comma-separated (default: all of the application\'s)', collect)
+    .option('--scope <scope>', "scope, repeatable or comma-separated (default: all of the application's)", collect)
     .option('--no-refresh-token', 'only an access token')
     .option('--force', 'replace an existing --out file')
-    .addHelpText('after', '\nThe developer then refreshes with the application\'s id and secret:\n'
-      + '  LATCHKEY_TOKEN_FILE=app.tok LATCHKEY_CLIENT_ID=… LATCHKEY_CLIENT_SECRET=… latchkey token get')
-    .action(async (ref: string, opts: { out?: string; scope?: string[]; refreshToken: boolean; force?: boolean }, cmd: Command) => {
-      const lk = clientFor(cmd, io);
-      const doc = await lk.apps.generateTokens(await appId(lk, ref), {
-        scopes: opts.scope, includeRefreshToken: opts.refreshToken, out: opts.out, overwrite: opts.force,
-      });
-      if (!opts.out) return printJson(io, doc);
-      io.stdout.write(`Wrote ${path.resolve(opts.out)} (scope "${doc.scope ?? ''}"${doc.refresh_token ? ', with a refresh token' : ''}).\n`);
-    });
+    .addHelpText(
+      'after',
+      "\nThe developer then refreshes with the application's id and secret:\n" +
+        '  LATCHKEY_TOKEN_FILE=app.tok LATCHKEY_CLIENT_ID=… LATCHKEY_CLIENT_SECRET=… latchkey token get',
+    )
+    .action(
+      async (
+        ref: string,
+        opts: { out?: string; scope?: string[]; refreshToken: boolean; force?: boolean },
+        cmd: Command,
+      ) => {
+        const lk = clientFor(cmd, io);
+        const doc = await lk.apps.generateTokens(await appId(lk, ref), {
+          scopes: opts.scope,
+          includeRefreshToken: opts.refreshToken,
+          out: opts.out,
+          overwrite: opts.force,
+        });
+        if (!opts.out) return printJson(io, doc);
+        io.stdout.write(
+          `Wrote ${path.resolve(opts.out)} (scope "${doc.scope ?? ''}"${doc.refresh_token ? ', with a refresh token' : ''}).\n`,
+        );
+      },
+    );
 
-  apps.command('rotate-secret')
+  apps
+    .command('rotate-secret')
     .description('regenerate the secret: the old one and every refresh token of the application stop working')
     .argument(...APP_ARGUMENT)
     .option('--json', 'print JSON (includes clientSecret)')
@@ -109,7 +154,8 @@ export function registerApps(program: Command, io: CliIO): void {
     ['activate', 'Activated', 'reactivate: its refresh tokens work again'],
     ['deactivate', 'Deactivated', 'suspend: no grant succeeds until it is activated again'],
   ] as const) {
-    apps.command(name)
+    apps
+      .command(name)
       .description(text)
       .argument(...APP_ARGUMENT)
       .option('--json', 'print JSON')

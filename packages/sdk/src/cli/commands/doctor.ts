@@ -2,7 +2,11 @@ import type { Command } from 'commander';
 import { printJson, type CliIO, type CliState } from '../io.js';
 import { looksLikeLatchkeySecret } from '../../lib/secret-format.js';
 
-const KIND_WORDS = { client_secret: 'client secret', refresh_token: 'refresh token', session: 'console session id' } as const;
+const KIND_WORDS = {
+  client_secret: 'client secret',
+  refresh_token: 'refresh token',
+  session: 'console session id',
+} as const;
 
 /** Enough to recognise which secret it was, never enough to use it: the prefix and the last 4 characters. */
 function masked(s: string): string {
@@ -16,8 +20,11 @@ function masked(s: string): string {
  * Exit 0 for a well-formed secret, 1 otherwise.
  */
 export function registerDoctor(program: Command, io: CliIO, state: CliState): void {
-  program.command('doctor')
-    .description('offline: is this string a well-formed Latchkey secret (which kind, does its checksum hold)? reads stdin without an argument')
+  program
+    .command('doctor')
+    .description(
+      'offline: is this string a well-formed Latchkey secret (which kind, does its checksum hold)? reads stdin without an argument',
+    )
     .argument('[secret]', 'the string to check (omit to read it from standard input)')
     .option('--json', 'print JSON')
     .action(async (arg: string | undefined, opts: { json?: boolean }) => {
@@ -26,16 +33,28 @@ export function registerDoctor(program: Command, io: CliIO, state: CliState): vo
       const wellFormed = shape !== null && shape.checksumValid !== false;
       if (!wellFormed) state.exitCode = 1;
       if (opts.json) {
-        return printJson(io, { value: masked(value), wellFormed, kind: shape?.kind ?? null, format: shape?.format ?? null, checksumValid: shape?.checksumValid ?? null });
+        return printJson(io, {
+          value: masked(value),
+          wellFormed,
+          kind: shape?.kind ?? null,
+          format: shape?.format ?? null,
+          checksumValid: shape?.checksumValid ?? null,
+        });
       }
       if (!shape) {
-        io.stdout.write(`${masked(value)}: not a Latchkey secret (expected lk_cs_, lk_rt_ or lk_ss_, 43 characters and a 6-character checksum)\n`);
+        io.stdout.write(
+          `${masked(value)}: not a Latchkey secret (expected lk_cs_, lk_rt_ or lk_ss_, 43 characters and a 6-character checksum)\n`,
+        );
       } else if (shape.format === 'legacy') {
-        io.stdout.write(`${masked(value)}: a Latchkey ${KIND_WORDS[shape.kind]} in the format issued before checksums (no checksum to check)\n`);
+        io.stdout.write(
+          `${masked(value)}: a Latchkey ${KIND_WORDS[shape.kind]} in the format issued before checksums (no checksum to check)\n`,
+        );
       } else if (shape.checksumValid) {
         io.stdout.write(`${masked(value)}: a well-formed Latchkey ${KIND_WORDS[shape.kind]}; checksum valid\n`);
       } else {
-        io.stdout.write(`${masked(value)}: shaped like a Latchkey ${KIND_WORDS[shape.kind]}, but the checksum does not hold (mistyped, truncated or a look-alike)\n`);
+        io.stdout.write(
+          `${masked(value)}: shaped like a Latchkey ${KIND_WORDS[shape.kind]}, but the checksum does not hold (mistyped, truncated or a look-alike)\n`,
+        );
       }
     });
 }

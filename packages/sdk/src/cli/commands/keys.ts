@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { clientFor, printJson, printTable, type CliIO } from '../io.js';
 
 export function registerKeys(program: Command, io: CliIO): void {
-  const keys = program.command('keys')
-    .description('the domain\'s token-signing keys (domain managers): what the JWKS publishes, rotation on demand');
+  const keys = program
+    .command('keys')
+    .description("the domain's token-signing keys (domain managers): what the JWKS publishes, rotation on demand");
 
-  keys.command('list')
+  keys
+    .command('list')
     .description('list the published signing keys: next, active and retired ones')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -14,9 +16,13 @@ export function registerKeys(program: Command, io: CliIO): void {
       printTable(io, items, ['kid', 'status', 'createdAt', 'activatedAt', 'retiredAt', 'unpublishedAt']);
     });
 
-  keys.command('rotate')
+  keys
+    .command('rotate')
     .description('rotate now: the next key signs from now on, the previous one stays published until its tokens expire')
-    .option('--compromised', 'after a suspected leak: every key leaves the JWKS at once and tokens signed before are refused (a fresh key signs)')
+    .option(
+      '--compromised',
+      'after a suspected leak: every key leaves the JWKS at once and tokens signed before are refused (a fresh key signs)',
+    )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean; compromised?: boolean }, cmd: Command) => {
       const rotated = await clientFor(cmd, io).signingKeys.rotate({ compromised: opts.compromised });

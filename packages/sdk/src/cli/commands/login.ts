@@ -16,19 +16,26 @@ interface LoginOptions {
 }
 
 export function registerLogin(program: Command, io: CliIO): void {
-  program.command('login')
+  program
+    .command('login')
     .description('sign in with email and password and store the session (a rotating refresh token) in a profile')
     .option('--email <email>', 'your email (LATCHKEY_EMAIL)')
-    .option('--password <password>', 'your password (prefer LATCHKEY_PASSWORD or --password-stdin: flags show up in `ps`)')
+    .option(
+      '--password <password>',
+      'your password (prefer LATCHKEY_PASSWORD or --password-stdin: flags show up in `ps`)',
+    )
     .option('--password-stdin', 'read the password from standard input')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The profile (--profile, LATCHKEY_PROFILE, else the config file's default, else "default") gets the
 URL, the tenant, your email and the refresh token; the config file is written with mode 0600.
 Domains that enforce SSO refuse passwords: create a personal client in the console and use
 LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET instead.
 
 Example:
-  LATCHKEY_PASSWORD=… latchkey login --url http://127.0.0.1:8080 --tenant demo --email me@example.com`)
+  LATCHKEY_PASSWORD=… latchkey login --url http://127.0.0.1:8080 --tenant demo --email me@example.com`,
+    )
     .action(async (opts: LoginOptions, cmd: Command) => {
       const g = globals(cmd);
       const configPath = g.config ? g.config : defaultConfigPath(io.env);
@@ -36,25 +43,41 @@ Example:
       const name = g.profile ?? (io.env.LATCHKEY_PROFILE || undefined) ?? config.defaultProfile ?? 'default';
       const existing = config.profiles[name];
       const settings = resolveSettings({
-        baseUrl: g.url, tenant: g.tenant, apiUrl: g.apiUrl, configPath, profile: existing ? name : false, env: io.env,
-        skipCredentials: true, wording: CLI_WORDING,
+        baseUrl: g.url,
+        tenant: g.tenant,
+        apiUrl: g.apiUrl,
+        configPath,
+        profile: existing ? name : false,
+        env: io.env,
+        skipCredentials: true,
+        wording: CLI_WORDING,
       });
       const email = opts.email ?? (io.env.LATCHKEY_EMAIL || undefined);
       let password = opts.password;
       if (opts.passwordStdin) password = (await io.readStdin()).replace(/\r?\n$/, '');
       password ??= io.env.LATCHKEY_PASSWORD || undefined;
       if (!email || !password) {
-        throw new LatchkeyConfigError('login needs --email (or LATCHKEY_EMAIL) and --password, --password-stdin or LATCHKEY_PASSWORD');
+        throw new LatchkeyConfigError(
+          'login needs --email (or LATCHKEY_EMAIL) and --password, --password-stdin or LATCHKEY_PASSWORD',
+        );
       }
       const secrets = new SecretSet();
       secrets.pin(password);
       const issuer = `${settings.baseUrl}/t/${encodeURIComponent(settings.tenant)}`;
       const token = await requestToken(
         { fetch: (i, init) => fetch(i, init), timeoutMs: 30_000, userAgent: `latchkey-cli/${VERSION}`, secrets },
-        `${issuer}/oauth2/v1/token`, { method: 'none', clientId: SDK_CLIENT_ID },
-        { grant_type: 'password', username: email, password }, `signing in as ${email} failed`);
+        `${issuer}/oauth2/v1/token`,
+        { method: 'none', clientId: SDK_CLIENT_ID },
+        { grant_type: 'password', username: email, password },
+        `signing in as ${email} failed`,
+      );
       if (!token.refresh_token) {
-        throw new LatchkeyAuthError({ error: 'invalid_response', errorDescription: 'the server issued no refresh token to latchkey-sdk', status: 200, context: 'login failed' });
+        throw new LatchkeyAuthError({
+          error: 'invalid_response',
+          errorDescription: 'the server issued no refresh token to latchkey-sdk',
+          status: 200,
+          context: 'login failed',
+        });
       }
       await updateConfigFile(configPath, (c) => {
         const p = { ...(c.profiles[name] ?? {}) };
@@ -71,7 +94,8 @@ Example:
       io.stdout.write(`Logged in to ${issuer} as ${email}; saved as profile "${name}" in ${configPath}\n`);
     });
 
-  program.command('logout')
+  program
+    .command('logout')
     .description('revoke the stored session of a profile and remove it from the config file')
     .action(async (_opts: unknown, cmd: Command) => {
       const g = globals(cmd);

@@ -34,21 +34,32 @@ export function serverCommand(env: CliIO['env']): { args: string[]; entry: strin
   const built = path.join(workspace, 'dist/main.js');
   if (existsSync(built)) return run(built);
   try {
-    const installed = path.join(path.dirname(fileURLToPath(import.meta.resolve('@latchkey/server/package.json'))), 'dist/main.js');
+    const installed = path.join(
+      path.dirname(fileURLToPath(import.meta.resolve('@latchkey/server/package.json'))),
+      'dist/main.js',
+    );
     if (existsSync(installed)) return run(installed);
-  } catch { /* not installed */ }
-  throw new LatchkeyConfigError('cannot find the Latchkey server: set LATCHKEY_SERVER_ENTRY to its main.js (or main.ts)');
+  } catch {
+    /* not installed */
+  }
+  throw new LatchkeyConfigError(
+    'cannot find the Latchkey server: set LATCHKEY_SERVER_ENTRY to its main.js (or main.ts)',
+  );
 }
 
 export function registerServe(program: Command, io: CliIO, state: CliState): void {
-  program.command('serve')
+  program
+    .command('serve')
     .description('start the Latchkey authorization server in the foreground (Ctrl-C stops it)')
     .option('--port <port>', 'port to listen on (PORT, default 8080)')
     .option('--host <host>', 'address to listen on (HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'SQLite database and master key directory (LATCHKEY_DATA_DIR, default ./.latchkey)')
-    .option('--public-url <url>', 'external base URL, the issuers\' prefix (PUBLIC_URL)')
-    .addHelpText('after', '\nEvery other server setting comes from the environment, which is passed through\n'
-      + '(DATABASE_URL, LATCHKEY_MASTER_KEY, LATCHKEY_BOOTSTRAP_EMAIL, LOG_LEVEL, …; see the README).')
+    .option('--public-url <url>', "external base URL, the issuers' prefix (PUBLIC_URL)")
+    .addHelpText(
+      'after',
+      '\nEvery other server setting comes from the environment, which is passed through\n' +
+        '(DATABASE_URL, LATCHKEY_MASTER_KEY, LATCHKEY_BOOTSTRAP_EMAIL, LOG_LEVEL, …; see the README).',
+    )
     .action(async (opts: { port?: string; host?: string; dataDir?: string; publicUrl?: string }) => {
       const { args } = serverCommand(io.env);
       const env: Record<string, string | undefined> = { ...io.env };
@@ -57,7 +68,9 @@ export function registerServe(program: Command, io: CliIO, state: CliState): voi
       if (opts.dataDir) env.LATCHKEY_DATA_DIR = path.resolve(opts.dataDir);
       if (opts.publicUrl) env.PUBLIC_URL = opts.publicUrl;
       const child = spawn(process.execPath, args, { stdio: 'inherit', env });
-      const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
+      const forward = (signal: NodeJS.Signals) => () => {
+        child.kill(signal);
+      };
       const onInt = forward('SIGINT');
       const onTerm = forward('SIGTERM');
       process.on('SIGINT', onInt);

@@ -20,11 +20,15 @@ async function stillActive(client: Latchkey, token: string): Promise<boolean> {
 
 export function registerToken(program: Command, io: CliIO): void {
   const token = program.command('token').description('access tokens');
-  token.command('get')
+  token
+    .command('get')
     .description('print a valid access token (refreshed when needed) for use in other tools')
     .option('--force-refresh', 'get a new one even if the current one is still valid')
     .option('--json', 'print {access_token, expires_at}')
-    .addHelpText('after', '\nExample:\n  curl -H "Authorization: Bearer $(latchkey token get)" http://127.0.0.1:8081/t/demo/metering/api/v1/usage')
+    .addHelpText(
+      'after',
+      '\nExample:\n  curl -H "Authorization: Bearer $(latchkey token get)" http://127.0.0.1:8081/t/demo/metering/api/v1/usage',
+    )
     .action(async (opts: { forceRefresh?: boolean; json?: boolean }, cmd: Command) => {
       const client = clientFor(cmd, io);
       let value = await client.getAccessToken({ forceRefresh: opts.forceRefresh });
@@ -35,6 +39,10 @@ export function registerToken(program: Command, io: CliIO): void {
       }
       if (!opts.json) return void io.stdout.write(value + '\n');
       const exp = jwtExpiry(value);
-      printJson(io, { access_token: value, token_type: 'Bearer', expires_at: exp === undefined ? null : new Date(exp).toISOString() });
+      printJson(io, {
+        access_token: value,
+        token_type: 'Bearer',
+        expires_at: exp === undefined ? null : new Date(exp).toISOString(),
+      });
     });
 }

@@ -15,4 +15,8 @@ export interface AuditEvent {
 }
 
 /** Events are written with a name from the catalogue; what is read back is a string (older rows). */
-export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorClientId' | 'action'> & { action: AuditAction; at?: number; actorClientId?: string | null };
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorClientId' | 'action'> & {
+  action: AuditAction;
+  at?: number;
+  actorClientId?: string | null;
+};

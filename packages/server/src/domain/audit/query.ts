@@ -13,13 +13,22 @@ function decode(cursor: string): number {
   try {
     const id = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')).a;
     if (Number.isSafeInteger(id)) return id;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw invalid('cursor is not valid');
 }
 
 /** The tenant's audit trail, newest first. */
-export async function listAudit(store: UnitOfWork<'audit'>, tenant: Tenant, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) throw invalid('from must be before to');
+export async function listAudit(
+  store: UnitOfWork<'audit'>,
+  tenant: Tenant,
+  filter: AuditFilter,
+  limit: number,
+  cursor?: string,
+): Promise<Page<AuditEvent>> {
+  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
+    throw invalid('from must be before to');
   const rows = await store.audit.list(tenant.id, filter, limit + 1, cursor === undefined ? undefined : decode(cursor));
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null };

@@ -8,7 +8,16 @@ import type { Actor } from '../audit/actor.js';
 import type { AuditKinds } from '../audit/record.js';
 import type { SigningDeps } from '../tokens/deps.js';
 import { generateAppTokens, type TokFile } from '../tokens/app-tokens.js';
-import { createApp, deleteApp, getApp, regenerateAppSecret, setAppActive, updateApp, type AppPatch, type NewApp } from './apps.js';
+import {
+  createApp,
+  deleteApp,
+  getApp,
+  regenerateAppSecret,
+  setAppActive,
+  updateApp,
+  type AppPatch,
+  type NewApp,
+} from './apps.js';
 
 /** What the applications' use-cases read and write. */
 export type AppKinds = 'clients' | 'resources' | 'refreshTokens' | 'replay' | 'changes' | AuditKinds;
@@ -24,7 +33,11 @@ export class AppService {
     private readonly signing: SigningDeps,
   ) {}
 
-  list(tenant: Tenant, filter: { nameContains?: string; status?: 'active' | 'inactive' }, page: PageQuery<AppSort>): Promise<Page<ClientWithOwner>> {
+  list(
+    tenant: Tenant,
+    filter: { nameContains?: string; status?: 'active' | 'inactive' },
+    page: PageQuery<AppSort>,
+  ): Promise<Page<ClientWithOwner>> {
     return this.store.clients.list(tenant.id, { kind: 'app', ...filter }, page);
   }
 
@@ -53,9 +66,20 @@ export class AppService {
   }
 
   /** A `.tok` document for the application, with the application (its name names the file). */
-  async generateTokens(tenant: Tenant, id: string, input: { scopes: string[]; includeRefreshToken: boolean }, actor: Actor): Promise<{ app: Client; tokFile: TokFile }> {
+  async generateTokens(
+    tenant: Tenant,
+    id: string,
+    input: { scopes: string[]; includeRefreshToken: boolean },
+    actor: Actor,
+  ): Promise<{ app: Client; tokFile: TokFile }> {
     const app = await getApp(this.store, tenant, id);
-    const tokFile = await generateAppTokens({ ...this.signing, hasher: this.hasher, store: this.store }, tenant, app.id, input, actor);
+    const tokFile = await generateAppTokens(
+      { ...this.signing, hasher: this.hasher, store: this.store },
+      tenant,
+      app.id,
+      input,
+      actor,
+    );
     return { app, tokFile };
   }
 }

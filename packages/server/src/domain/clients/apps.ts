@@ -4,7 +4,13 @@ import type { UnitOfWork } from '../ports.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_REFRESH_TOKEN, GRANT_SHORT_NAMES, type Client } from './model.js';
+import {
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_JWT_BEARER,
+  GRANT_REFRESH_TOKEN,
+  GRANT_SHORT_NAMES,
+  type Client,
+} from './model.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
 import { endGrants, secretGrantId } from '../tokens/grants.js';
@@ -40,14 +46,16 @@ async function checkScopes(store: UnitOfWork<'resources'>, tenantId: string, sco
 function checkGrants(grantTypes: string[], jwks: NewApp['jwks']): string[] {
   const grants = [...new Set(grantTypes.map((g) => GRANT_SHORT_NAMES[g] ?? g))];
   const bad = grants.filter((g) => !(APP_GRANTS as readonly string[]).includes(g));
-  if (bad.length || grants.length === 0) throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANT_NAMES.join(', ')}`);
+  if (bad.length || grants.length === 0)
+    throw invalid(`grantTypes must be a non-empty subset of ${APP_GRANT_NAMES.join(', ')}`);
   checkJwks(jwks);
   return grants;
 }
 
 function checkJwks(jwks: NewApp['jwks']): void {
   if (jwks === undefined || jwks === null) return;
-  if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw invalid('jwks must be {"keys": [...]} with at least one key');
+  if (!Array.isArray(jwks.keys) || jwks.keys.length === 0)
+    throw invalid('jwks must be {"keys": [...]} with at least one key');
   for (const k of jwks.keys) {
     if (typeof k !== 'object' || !k || typeof k.kty !== 'string') throw invalid('every jwks key needs a kty');
     if ('d' in k || 'p' in k || 'k' in k) throw invalid('jwks must hold public keys only');
@@ -55,7 +63,13 @@ function checkJwks(jwks: NewApp['jwks']): void {
 }
 
 /** Creates a confidential application; the secret is returned here once and stored only as a hash. */
-export async function createApp(store: UnitOfWork<'resources' | 'clients' | 'changes' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, input: NewApp, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+export async function createApp(
+  store: UnitOfWork<'resources' | 'clients' | 'changes' | AuditKinds>,
+  hasher: SecretHasher,
+  tenant: Tenant,
+  input: NewApp,
+  actor: Actor,
+): Promise<{ client: Client; clientSecret: string }> {
   const name = checkName(input.name);
   const grants = checkGrants(input.grantTypes, input.jwks);
   const scopes = [...new Set(input.scopes)].sort();
@@ -63,17 +77,39 @@ export async function createApp(store: UnitOfWork<'resources' | 'clients' | 'cha
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   const now = Date.now();
   const client: Client = {
-    id: randomUUID(), tenantId: tenant.id, clientId: newClientId('app'), kind: 'app', name,
-    description: input.description ?? '', ownerUserId: null, secretHash: hasher.hash(clientSecret), secretVersion: 1,
-    grantTypes: grants, scopes, jwks: input.jwks ?? null, status: 'active', expiresAt: null, createdAt: now,
-    updatedAt: now, firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
+    id: randomUUID(),
+    tenantId: tenant.id,
+    clientId: newClientId('app'),
+    kind: 'app',
+    name,
+    description: input.description ?? '',
+    ownerUserId: null,
+    secretHash: hasher.hash(clientSecret),
+    secretVersion: 1,
+    grantTypes: grants,
+    scopes,
+    jwks: input.jwks ?? null,
+    status: 'active',
+    expiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    firstUsedAt: null,
+    lastUsedAt: null,
+    lastUsedAddress: null,
+    lastUsedUserAgent: null,
+    revokedAt: null,
+    revokedBy: null,
   };
   await store.transaction(async (tx) => {
     await tx.clients.insert(client);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'app.created', targetType: 'app',
-      targetId: client.id, details: { name, clientId: client.clientId, grantTypes: grants, scopes },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'app.created',
+      targetType: 'app',
+      targetId: client.id,
+      details: { name, clientId: client.clientId, grantTypes: grants, scopes },
     });
   });
   return { client, clientSecret };
@@ -89,7 +125,13 @@ export async function getApp(store: UnitOfWork<'clients'>, tenant: Tenant, id: s
  * New secret shown once; the old one stops working and every grant of the app ends: its refresh
  * tokens, the access tokens they gave, and the client_credentials tokens of the old secret.
  */
-export async function regenerateAppSecret(store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+export async function regenerateAppSecret(
+  store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds>,
+  hasher: SecretHasher,
+  tenant: Tenant,
+  id: string,
+  actor: Actor,
+): Promise<{ client: Client; clientSecret: string }> {
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   await store.transaction(async (tx) => {
     const before = await getApp(tx, tenant, id);
@@ -99,8 +141,12 @@ export async function regenerateAppSecret(store: UnitOfWork<'clients' | 'changes
     const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
     families.push(secretGrantId(before));
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'app.secret_regenerated', targetType: 'app',
-      targetId: id, details: { grantsEnded: families.length - 1 },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'app.secret_regenerated',
+      targetType: 'app',
+      targetId: id,
+      details: { grantsEnded: families.length - 1 },
     });
     await endGrants(tx, tenant.id, families, now);
   });
@@ -108,28 +154,47 @@ export async function regenerateAppSecret(store: UnitOfWork<'clients' | 'changes
 }
 
 /** Deactivation suspends every grant (refresh tokens survive and work again on activation). */
-export async function setAppActive(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {
+export async function setAppActive(
+  store: UnitOfWork<'clients' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  active: boolean,
+  actor: Actor,
+): Promise<Client> {
   await store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, active ? 'active' : 'inactive');
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: active ? 'app.activated' : 'app.deactivated',
-      targetType: 'app', targetId: id, details: {},
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: active ? 'app.activated' : 'app.deactivated',
+      targetType: 'app',
+      targetId: id,
+      details: {},
     });
   });
   return getApp(store, tenant, id);
 }
 
-export async function deleteApp(store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | AuditKinds>, tenant: Tenant, id: string, actor: Actor): Promise<Client> {
+export async function deleteApp(
+  store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  actor: Actor,
+): Promise<Client> {
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     await tx.clients.setStatus(tenant.id, id, 'revoked', actor.id ?? undefined);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await tx.refreshTokens.revokeForClient(tenant.id, id, Date.now());
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'app.deleted', targetType: 'app',
-      targetId: id, details: { name: app.name },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'app.deleted',
+      targetType: 'app',
+      targetId: id,
+      details: { name: app.name },
     });
     return app;
   });
@@ -144,17 +209,33 @@ export interface AppPatch {
 }
 
 /** Edits an application. Narrowing its scopes also narrows what its refresh tokens can obtain. */
-export async function updateApp(store: UnitOfWork<'clients' | 'resources' | 'changes' | AuditKinds>, tenant: Tenant, id: string, patch: AppPatch, actor: Actor): Promise<Client> {
+export async function updateApp(
+  store: UnitOfWork<'clients' | 'resources' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  patch: AppPatch,
+  actor: Actor,
+): Promise<Client> {
   return store.transaction(async (tx) => {
     const app = await getApp(tx, tenant, id);
     const name = patch.name === undefined ? undefined : checkName(patch.name);
     const grants = checkGrants(patch.grantTypes ?? app.grantTypes, patch.jwks !== undefined ? patch.jwks : app.jwks);
     const scopes = patch.scopes ? [...new Set(patch.scopes)].sort() : undefined;
     if (scopes) await checkScopes(tx, tenant.id, scopes);
-    await tx.clients.update(tenant.id, id, { name, description: patch.description, grantTypes: patch.grantTypes ? grants : undefined, scopes, jwks: patch.jwks });
+    await tx.clients.update(tenant.id, id, {
+      name,
+      description: patch.description,
+      grantTypes: patch.grantTypes ? grants : undefined,
+      scopes,
+      jwks: patch.jwks,
+    });
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: app.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'app.updated', targetType: 'app', targetId: id,
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'app.updated',
+      targetType: 'app',
+      targetId: id,
       details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined) },
     });
     return getApp(tx, tenant, id);

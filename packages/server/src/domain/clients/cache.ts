@@ -16,10 +16,15 @@ export class ClientCache {
   private readonly cache: TtlCache<Client | undefined>;
 
   constructor(store: UnitOfWork, ttlMs = 2000) {
-    this.cache = new TtlCache((key) => {
-      const [tenantId, clientId] = key.split(SEP);
-      return store.clients.byClientId(tenantId, clientId);
-    }, ttlMs, 100_000, 64 * 1024 * 1024);
+    this.cache = new TtlCache(
+      (key) => {
+        const [tenantId, clientId] = key.split(SEP);
+        return store.clients.byClientId(tenantId, clientId);
+      },
+      ttlMs,
+      100_000,
+      64 * 1024 * 1024,
+    );
   }
 
   get(tenantId: string, clientId: string): Promise<Client | undefined> {

@@ -14,8 +14,13 @@ export async function warnExpiringClients(store: UnitOfWork, now: number): Promi
     const due = await tx.clients.takeExpiryWarnings(now, EXPIRY_WARNING_DAYS);
     for (const { client: c, days } of due) {
       await recordAudit(tx, {
-        tenantId: c.tenantId, actorType: 'system', actorId: null, action: 'personal_client.expiring',
-        targetType: 'oauth2_client', targetId: c.id, at: now,
+        tenantId: c.tenantId,
+        actorType: 'system',
+        actorId: null,
+        action: 'personal_client.expiring',
+        targetType: 'oauth2_client',
+        targetId: c.id,
+        at: now,
         details: { name: c.name, ownerId: c.ownerUserId, days, expiresAt: new Date(c.expiresAt!).toISOString() },
       });
     }

@@ -11,8 +11,13 @@ export async function noteExpiredClients(store: UnitOfWork, now = Date.now()): P
     const expired = await tx.clients.takeNewlyExpired(now);
     for (const c of expired) {
       await recordAudit(tx, {
-        tenantId: c.tenantId, actorType: 'system', actorId: null, action: c.kind === 'app' ? 'app.expired' : 'personal_client.expired',
-        targetType: c.kind === 'app' ? 'app' : 'oauth2_client', targetId: c.id, at: c.expiresAt ?? now,
+        tenantId: c.tenantId,
+        actorType: 'system',
+        actorId: null,
+        action: c.kind === 'app' ? 'app.expired' : 'personal_client.expired',
+        targetType: c.kind === 'app' ? 'app' : 'oauth2_client',
+        targetId: c.id,
+        at: c.expiresAt ?? now,
         details: { name: c.name, ownerId: c.ownerUserId },
       });
     }

@@ -41,8 +41,10 @@ export function personalStatus(c: Client, now = Date.now()): PersonalStatus {
 
 /** Why this user may not create personal clients in this tenant, or null. */
 export function creationRefusal(tenant: Tenant, owner: Principal, creatorRoleName: string): string | null {
-  if (!tenant.enterpriseEnabled) return 'personal OAuth2 clients are not enabled for this domain (an enterprise feature the platform administrator turns on)';
-  if (!owner.isClientCreator) return `creating personal OAuth2 clients needs the role "${creatorRoleName}"; ask a domain manager to grant it`;
+  if (!tenant.enterpriseEnabled)
+    return 'personal OAuth2 clients are not enabled for this domain (an enterprise feature the platform administrator turns on)';
+  if (!owner.isClientCreator)
+    return `creating personal OAuth2 clients needs the role "${creatorRoleName}"; ask a domain manager to grant it`;
   return null;
 }
 
@@ -52,7 +54,8 @@ export function creationRefusal(tenant: Tenant, owner: Principal, creatorRoleNam
  */
 export function checkSubset(owner: Principal, scopes: readonly string[] | null | undefined): string[] {
   if (scopes === null || scopes === undefined) return [];
-  if (scopes.length === 0) throw invalid('scopes must name at least one scope; leave it out (or null) for all of your permissions');
+  if (scopes.length === 0)
+    throw invalid('scopes must name at least one scope; leave it out (or null) for all of your permissions');
   const held = new Set(owner.scopes);
   const outside = [...new Set(scopes)].filter((s) => !held.has(s));
   if (outside.length > 0) throw invalid(`scopes you do not hold: ${outside.join(', ')}`);
@@ -67,13 +70,21 @@ export const scopeSubset = (c: Client): string[] | null => (c.scopes.length === 
  * and within the tenant's maximum lifetime, scopes (optional) a subset of the owner's. The secret is
  * returned once and stored only as a hash.
  */
-export async function createPersonalClient(store: UnitOfWork<'roles' | 'clients' | 'changes' | AuditKinds>, hasher: SecretHasher, tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor = { type: 'user', id: owner.user.id }): Promise<{ client: Client; clientSecret: string }> {
+export async function createPersonalClient(
+  store: UnitOfWork<'roles' | 'clients' | 'changes' | AuditKinds>,
+  hasher: SecretHasher,
+  tenant: Tenant,
+  owner: Principal,
+  input: { name: string; expiresAt: number; scopes?: string[] | null },
+  actor: Actor = { type: 'user', id: owner.user.id },
+): Promise<{ client: Client; clientSecret: string }> {
   const creatorRole = (await store.roles.list(tenant.id)).find((r) => r.builtin === CLIENT_CREATOR);
   const refusal = creationRefusal(tenant, owner, creatorRole?.name ?? CLIENT_CREATOR);
   if (refusal) throw forbiddenError(refusal);
   const name = checkName(input.name);
   const now = Date.now();
-  if (!Number.isFinite(input.expiresAt)) throw invalid('expiresAt must be an ISO 8601 date-time or date (YYYY-MM-DD, the end of that day UTC)');
+  if (!Number.isFinite(input.expiresAt))
+    throw invalid('expiresAt must be an ISO 8601 date-time or date (YYYY-MM-DD, the end of that day UTC)');
   if (input.expiresAt <= now) throw invalid('expiresAt must be in the future');
   if (input.expiresAt > now + tenant.personalClientMaxDays * DAY_MS) {
     throw invalid(`expiresAt must be within ${tenant.personalClientMaxDays} days (this domain's maximum lifetime)`);
@@ -81,32 +92,74 @@ export async function createPersonalClient(store: UnitOfWork<'roles' | 'clients'
   const scopes = checkSubset(owner, input.scopes);
   const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
   const client: Client = {
-    id: randomUUID(), tenantId: tenant.id, clientId: newClientId('personal'), kind: 'personal', name, description: '',
-    ownerUserId: owner.user.id, secretHash: hasher.hash(clientSecret), secretVersion: 1, grantTypes: [GRANT_CLIENT_CREDENTIALS],
-    scopes, jwks: null, status: 'active', expiresAt: input.expiresAt, createdAt: now, updatedAt: now,
-    firstUsedAt: null, lastUsedAt: null, lastUsedAddress: null, lastUsedUserAgent: null, revokedAt: null, revokedBy: null,
+    id: randomUUID(),
+    tenantId: tenant.id,
+    clientId: newClientId('personal'),
+    kind: 'personal',
+    name,
+    description: '',
+    ownerUserId: owner.user.id,
+    secretHash: hasher.hash(clientSecret),
+    secretVersion: 1,
+    grantTypes: [GRANT_CLIENT_CREDENTIALS],
+    scopes,
+    jwks: null,
+    status: 'active',
+    expiresAt: input.expiresAt,
+    createdAt: now,
+    updatedAt: now,
+    firstUsedAt: null,
+    lastUsedAt: null,
+    lastUsedAddress: null,
+    lastUsedUserAgent: null,
+    revokedAt: null,
+    revokedBy: null,
   };
   await store.transaction(async (tx) => {
     const existing = await tx.clients.liveOfOwner(tenant.id, owner.user.id);
-    if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase())) throw conflictError(`you already have a client named "${name}"`);
+    if (existing.some((c) => c.name.toLowerCase() === name.toLowerCase()))
+      throw conflictError(`you already have a client named "${name}"`);
     await tx.clients.insert(client);
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: client.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'personal_client.created', targetType: 'oauth2_client',
-      targetId: client.id, details: { name, clientId: client.clientId, ownerId: owner.user.id, expiresAt: new Date(input.expiresAt).toISOString(), scopes: scopeSubset(client) },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'personal_client.created',
+      targetType: 'oauth2_client',
+      targetId: client.id,
+      details: {
+        name,
+        clientId: client.clientId,
+        ownerId: owner.user.id,
+        expiresAt: new Date(input.expiresAt).toISOString(),
+        scopes: scopeSubset(client),
+      },
     });
   });
   return { client, clientSecret };
 }
 
-export async function getPersonalClient(store: UnitOfWork<'clients'>, tenant: Tenant, id: string, ownerId?: string): Promise<Client> {
+export async function getPersonalClient(
+  store: UnitOfWork<'clients'>,
+  tenant: Tenant,
+  id: string,
+  ownerId?: string,
+): Promise<Client> {
   const c = await store.clients.byId(tenant.id, id);
-  if (!c || c.kind !== 'personal' || (ownerId !== undefined && c.ownerUserId !== ownerId)) throw notFoundError(`OAuth2 client ${id} not found`);
+  if (!c || c.kind !== 'personal' || (ownerId !== undefined && c.ownerUserId !== ownerId))
+    throw notFoundError(`OAuth2 client ${id} not found`);
   return c;
 }
 
 /** Revokes at once (every process's client cache learns of it on commit). Revoking twice is refused with 404. */
-export async function revokePersonalClient(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, id: string, by: RevokedBy, ownerId?: string, actor?: Actor): Promise<Client> {
+export async function revokePersonalClient(
+  store: UnitOfWork<'clients' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  by: RevokedBy,
+  ownerId?: string,
+  actor?: Actor,
+): Promise<Client> {
   const who: Actor = actor ?? (by.by === 'policy' ? SYSTEM : { type: 'user', id: by.userId });
   return store.transaction(async (tx) => {
     const c = await getPersonalClient(tx, tenant, id, ownerId);
@@ -114,15 +167,29 @@ export async function revokePersonalClient(store: UnitOfWork<'clients' | 'change
     await tx.clients.setStatus(tenant.id, id, 'revoked', encodeRevokedBy(by));
     tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: c.clientId });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(who), action: 'personal_client.revoked', targetType: 'oauth2_client', targetId: id,
-      details: { name: c.name, ownerId: c.ownerUserId, by: by.by, ...(by.by === 'policy' ? { reason: by.reason } : {}) },
+      tenantId: tenant.id,
+      ...auditActor(who),
+      action: 'personal_client.revoked',
+      targetType: 'oauth2_client',
+      targetId: id,
+      details: {
+        name: c.name,
+        ownerId: c.ownerUserId,
+        by: by.by,
+        ...(by.by === 'policy' ? { reason: by.reason } : {}),
+      },
     });
     return (await tx.clients.byId(tenant.id, id))!;
   });
 }
 
 /** Tenant policy: when an owner loses the creator role, their clients are revoked (unless the tenant keeps them). */
-export async function revokeAllOfOwner(store: UnitOfWork<'clients' | 'changes' | AuditKinds>, tenant: Tenant, ownerId: string, reason: string): Promise<Client[]> {
+export async function revokeAllOfOwner(
+  store: UnitOfWork<'clients' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  ownerId: string,
+  reason: string,
+): Promise<Client[]> {
   const live = await store.clients.liveOfOwner(tenant.id, ownerId);
   const out: Client[] = [];
   for (const c of live) {
@@ -132,9 +199,7 @@ export async function revokeAllOfOwner(store: UnitOfWork<'clients' | 'changes' |
 }
 
 /** Who revoked a personal client, as shown: the revoking user's email when they still exist. */
-export type Revoker =
-  | { by: 'policy'; reason: string }
-  | { by: 'owner' | 'manager'; userId: string; email?: string };
+export type Revoker = { by: 'policy'; reason: string } | { by: 'owner' | 'manager'; userId: string; email?: string };
 
 /** Personal OAuth2 clients: each user's own, and the domain managers' view of all. */
 export class PersonalClientService {
@@ -144,7 +209,11 @@ export class PersonalClientService {
   ) {}
 
   /** Personal clients of the tenant matching `filter` (an owner's own when it names the owner). */
-  list(tenant: Tenant, filter: Omit<ClientFilter, 'kind'>, page: PageQuery<ClientSort>): Promise<Page<ClientWithOwner>> {
+  list(
+    tenant: Tenant,
+    filter: Omit<ClientFilter, 'kind'>,
+    page: PageQuery<ClientSort>,
+  ): Promise<Page<ClientWithOwner>> {
     return this.store.clients.list(tenant.id, { kind: 'personal', ...filter }, page);
   }
 
@@ -153,7 +222,12 @@ export class PersonalClientService {
     return getPersonalClient(this.store, tenant, id, ownerId);
   }
 
-  create(tenant: Tenant, owner: Principal, input: { name: string; expiresAt: number; scopes?: string[] | null }, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
+  create(
+    tenant: Tenant,
+    owner: Principal,
+    input: { name: string; expiresAt: number; scopes?: string[] | null },
+    actor: Actor,
+  ): Promise<{ client: Client; clientSecret: string }> {
     return createPersonalClient(this.store, this.hasher, tenant, owner, input, actor);
   }
 

@@ -2,7 +2,11 @@ import type { Page, PageQuery } from '../paging.js';
 import type { Client, ClientStatus } from './model.js';
 
 /** One use of a client: when, and from where. */
-export interface ClientUse { at: number; address: string | null; userAgent: string | null }
+export interface ClientUse {
+  at: number;
+  address: string | null;
+  userAgent: string | null;
+}
 
 export interface ClientFilter {
   kind: 'app' | 'personal';
@@ -55,7 +59,11 @@ export interface ClientRecords {
   takeExpiryWarnings(now: number, thresholdsDays: readonly number[]): Promise<Array<{ client: Client; days: number }>>;
   /** Personal clients of one owner that are not revoked (for name uniqueness and role-loss revocation). */
   liveOfOwner(tenantId: string, ownerUserId: string): Promise<Client[]>;
-  update(tenantId: string, id: string, patch: { name?: string; description?: string; scopes?: string[]; grantTypes?: string[]; jwks?: Client['jwks'] }): Promise<void>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: { name?: string; description?: string; scopes?: string[]; grantTypes?: string[]; jwks?: Client['jwks'] },
+  ): Promise<void>;
   insert(c: Client): Promise<void>;
   byClientId(tenantId: string, clientId: string): Promise<Client | undefined>;
   /** The client whose current secret has this hash, in whichever tenant (a leaked-secret report names none). */

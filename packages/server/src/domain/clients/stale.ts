@@ -22,7 +22,9 @@ export function staleCutoffs(q: StaleQuery, now = Date.now()): StaleCutoffs {
     throw invalid('say what makes a credential stale: neverUsed=true, unusedDays=N and/or expiringWithinDays=N');
   }
   return {
-    now, kind: q.kind, neverUsed: q.neverUsed || undefined,
+    now,
+    kind: q.kind,
+    neverUsed: q.neverUsed || undefined,
     unusedBefore: q.unusedDays === undefined ? undefined : now - q.unusedDays * DAY_MS,
     expiringBefore: q.expiringWithinDays === undefined ? undefined : now + q.expiringWithinDays * DAY_MS,
   };
@@ -33,12 +35,19 @@ export function staleReasons(c: ClientWithOwner, f: StaleCutoffs): StaleReason[]
   const out: StaleReason[] = [];
   if (f.neverUsed && c.lastUsedAt === null) out.push('never_used');
   if (f.unusedBefore !== undefined && (c.lastUsedAt ?? c.createdAt) < f.unusedBefore) out.push('unused');
-  if (f.expiringBefore !== undefined && c.expiresAt !== null && c.expiresAt > f.now && c.expiresAt <= f.expiringBefore) out.push('expiring');
+  if (f.expiringBefore !== undefined && c.expiresAt !== null && c.expiresAt > f.now && c.expiresAt <= f.expiringBefore)
+    out.push('expiring');
   return out;
 }
 
 /** Personal clients and applications (not revoked) that are never used, unused for a while, or about to expire. */
-export async function staleCredentials(store: UnitOfWork<'clients'>, tenantId: string, q: StaleQuery, page: PageQuery<StaleSort>, now = Date.now()): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
+export async function staleCredentials(
+  store: UnitOfWork<'clients'>,
+  tenantId: string,
+  q: StaleQuery,
+  page: PageQuery<StaleSort>,
+  now = Date.now(),
+): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
   const cutoffs = staleCutoffs(q, now);
   return { page: await store.clients.stale(tenantId, cutoffs, page), reasons: (c) => staleReasons(c, cutoffs) };
 }
@@ -47,7 +56,11 @@ export async function staleCredentials(store: UnitOfWork<'clients'>, tenantId: s
 export class StaleCredentialService {
   constructor(private readonly store: UnitOfWork<'clients'>) {}
 
-  list(tenant: Tenant, q: StaleQuery, page: PageQuery<StaleSort>): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
+  list(
+    tenant: Tenant,
+    q: StaleQuery,
+    page: PageQuery<StaleSort>,
+  ): Promise<{ page: Page<ClientWithOwner>; reasons: (c: ClientWithOwner) => StaleReason[] }> {
     return staleCredentials(this.store, tenant.id, q, page);
   }
 }

@@ -9,7 +9,10 @@ const MAX_ADDRESS = 64;
 const MAX_USER_AGENT = 256;
 
 /** Where a use came from, as the token endpoint sees it (address = request.ip, so TRUST_PROXY applies). */
-export interface UseOrigin { address?: string; userAgent?: string }
+export interface UseOrigin {
+  address?: string;
+  userAgent?: string;
+}
 
 const cut = (s: string | undefined, max: number): string | null => (s ? s.slice(0, max) : null);
 
@@ -34,10 +37,17 @@ export class UsageTracker {
   touch(client: Client, origin: UseOrigin = {}): void {
     this.pending.set(client.id, {
       client,
-      use: { at: Date.now(), address: cut(origin.address, MAX_ADDRESS), userAgent: cut(origin.userAgent, MAX_USER_AGENT) },
+      use: {
+        at: Date.now(),
+        address: cut(origin.address, MAX_ADDRESS),
+        userAgent: cut(origin.userAgent, MAX_USER_AGENT),
+      },
     });
     if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, this.intervalMs);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.intervalMs);
       this.timer.unref();
     }
   }
@@ -68,8 +78,14 @@ export class UsageTracker {
       for (const id of firstUse) {
         const u = batch.get(id)!;
         await recordAudit(tx, {
-          tenantId: u.client.tenantId, actorType: 'client', actorId: u.client.clientId, action: 'client.first_used',
-          targetType: u.client.kind === 'app' ? 'app' : 'oauth2_client', targetId: id, at: u.use.at, details: { name: u.client.name },
+          tenantId: u.client.tenantId,
+          actorType: 'client',
+          actorId: u.client.clientId,
+          action: 'client.first_used',
+          targetType: u.client.kind === 'app' ? 'app' : 'oauth2_client',
+          targetId: id,
+          at: u.use.at,
+          details: { name: u.client.name },
         });
       }
     });

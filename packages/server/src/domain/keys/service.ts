@@ -137,10 +137,14 @@ export class KeyService {
     let p = this.loading.get(tenant.id);
     if (!p) {
       const started = this.generation;
-      const loaded: Promise<TenantKeys> = this.loadNow(tenant).then((entry) => {
-        if (started === this.generation) this.cache.set(tenant.id, entry);
-        return entry;
-      }).finally(() => { if (this.loading.get(tenant.id) === loaded) this.loading.delete(tenant.id); });
+      const loaded: Promise<TenantKeys> = this.loadNow(tenant)
+        .then((entry) => {
+          if (started === this.generation) this.cache.set(tenant.id, entry);
+          return entry;
+        })
+        .finally(() => {
+          if (this.loading.get(tenant.id) === loaded) this.loading.delete(tenant.id);
+        });
       p = loaded;
       this.loading.set(tenant.id, p);
     }
@@ -162,8 +166,11 @@ export class KeyService {
     const activeRec = keys.find((k) => k.status === 'active');
     if (!activeRec) throw new Error(`tenant ${tenant.slug} has no active signing key`);
     const entry: TenantKeys = {
-      active: this.toActive(activeRec), records: keys, jwks: { keys: keys.map((k) => k.publicJwk) },
-      maxTokenTtl: new Map(keys.map((k) => [k.kid, k.maxTokenTtlSeconds])), loadedAt: now,
+      active: this.toActive(activeRec),
+      records: keys,
+      jwks: { keys: keys.map((k) => k.publicJwk) },
+      maxTokenTtl: new Map(keys.map((k) => [k.kid, k.maxTokenTtlSeconds])),
+      loadedAt: now,
     };
     return entry;
   }
@@ -209,13 +216,20 @@ export class KeyService {
    * Retires the active key among `keys` and activates the next one, in one transaction; null when
    * the active key is no longer the one in `keys` (another process rotated first: it stands back).
    */
-  private async rotateNow(tenant: Tenant, reason: RotationReason, actor: Actor, keys: SigningKeyRecord[]): Promise<string | null> {
+  private async rotateNow(
+    tenant: Tenant,
+    reason: RotationReason,
+    actor: Actor,
+    keys: SigningKeyRecord[],
+  ): Promise<string | null> {
     const now = Date.now();
     const active = keys.find((k) => k.status === 'active');
     // After a suspected leak no stored key is trusted: they all lie sealed in the same store. Such a
     // rotation never stands back for a concurrent one, it unpublishes whatever that one activated.
     const compromised = reason === 'compromised';
-    const next = compromised ? undefined : keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
+    const next = compromised
+      ? undefined
+      : keys.filter((k) => k.status === 'next').sort((a, b) => a.createdAt - b.createdAt)[0];
     return this.store.transaction(async (tx) => {
       let withdrawn: string[] | undefined;
       if (compromised) {
@@ -233,9 +247,17 @@ export class KeyService {
         kid = fresh.kid;
       }
       await recordAudit(tx, {
-        tenantId: tenant.id, ...auditActor(actor), action: 'signing_key.rotated',
-        targetType: 'signing_key', targetId: kid,
-        details: { reason, previous: active?.kid ?? null, prepublished: kid === next?.kid, ...(withdrawn ? { withdrawn } : {}) },
+        tenantId: tenant.id,
+        ...auditActor(actor),
+        action: 'signing_key.rotated',
+        targetType: 'signing_key',
+        targetId: kid,
+        details: {
+          reason,
+          previous: active?.kid ?? null,
+          prepublished: kid === next?.kid,
+          ...(withdrawn ? { withdrawn } : {}),
+        },
       });
       return kid;
     });
@@ -248,8 +270,13 @@ export class KeyService {
       await tx.signingKeys.insert(key);
       tx.changes.record({ type: 'keys.rotated', tenantId: tenant.id });
       await recordAudit(tx, {
-        tenantId: tenant.id, actorType: 'system', actorId: null, action: 'signing_key.published',
-        targetType: 'signing_key', targetId: key.kid, details: {},
+        tenantId: tenant.id,
+        actorType: 'system',
+        actorId: null,
+        action: 'signing_key.published',
+        targetType: 'signing_key',
+        targetId: key.kid,
+        details: {},
       });
     });
   }
@@ -259,7 +286,13 @@ export class KeyService {
     const pub = publicKey.export({ format: 'jwk' }) as { crv: string; x: string; y: string };
     const kid = thumbprint(pub);
     return {
-      kid, tenantId: tenant.id, status, createdAt: now, activatedAt: status === 'active' ? now : null, retiredAt: null, expiresAt: null,
+      kid,
+      tenantId: tenant.id,
+      status,
+      createdAt: now,
+      activatedAt: status === 'active' ? now : null,
+      retiredAt: null,
+      expiresAt: null,
       maxTokenTtlSeconds: tenant.accessTokenTtlSeconds,
       privateKeyEnc: this.sealer.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), `signing-key:${kid}`),
       publicJwk: { kty: 'EC', crv: pub.crv, x: pub.x, y: pub.y, kid, alg: 'ES256', use: 'sig' },

@@ -31,7 +31,10 @@ function checkScopes(scopes: string[]): string[] {
   const bad = unique.filter((s) => !isScopeName(s));
   if (bad.length) throw invalid(`scope names must be ${SCOPE_RULE}: ${bad.join(', ')}`);
   const reserved = unique.filter((s) => s.startsWith(MANAGEMENT_SCOPE_PREFIX));
-  if (reserved.length) throw invalid(`scopes starting with "${MANAGEMENT_SCOPE_PREFIX}" belong to Latchkey's management API: ${reserved.join(', ')}`);
+  if (reserved.length)
+    throw invalid(
+      `scopes starting with "${MANAGEMENT_SCOPE_PREFIX}" belong to Latchkey's management API: ${reserved.join(', ')}`,
+    );
   return unique;
 }
 
@@ -52,7 +55,12 @@ function checkDescriptions(descriptions: Record<string, string>, scopes: string[
 }
 
 /** A scope names one permission in the whole tenant: it may belong to one resource only. */
-async function checkScopesFree(store: UnitOfWork<'resources'>, tenantId: string, scopes: string[], exceptId?: string): Promise<void> {
+async function checkScopesFree(
+  store: UnitOfWork<'resources'>,
+  tenantId: string,
+  scopes: string[],
+  exceptId?: string,
+): Promise<void> {
   for (const r of await store.resources.list(tenantId)) {
     if (r.id === exceptId) continue;
     const taken = r.scopes.filter((s) => scopes.includes(s));
@@ -60,21 +68,40 @@ async function checkScopesFree(store: UnitOfWork<'resources'>, tenantId: string,
   }
 }
 
-export async function createResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, input: NewResource, actor: Actor): Promise<Resource> {
+export async function createResource(
+  store: UnitOfWork<ResourceKinds>,
+  tenant: Tenant,
+  input: NewResource,
+  actor: Actor,
+): Promise<Resource> {
   const name = checkName(input.name);
   const audience = input.audience.trim();
-  if (!audience || audience.length > 300) throw invalid('audience must be 1-300 characters (a URI identifying the API)');
+  if (!audience || audience.length > 300)
+    throw invalid('audience must be 1-300 characters (a URI identifying the API)');
   const scopes = checkScopes(input.scopes);
   const scopeDescriptions = checkDescriptions(input.scopeDescriptions ?? {}, scopes);
-  const resource: Resource = { id: randomUUID(), tenantId: tenant.id, name, audience, scopes, scopeDescriptions, createdAt: Date.now() };
+  const resource: Resource = {
+    id: randomUUID(),
+    tenantId: tenant.id,
+    name,
+    audience,
+    scopes,
+    scopeDescriptions,
+    createdAt: Date.now(),
+  };
   await store.transaction(async (tx) => {
-    if ((await tx.resources.list(tenant.id)).some((r) => r.audience === audience)) throw conflictError(`a resource with audience ${audience} already exists`);
+    if ((await tx.resources.list(tenant.id)).some((r) => r.audience === audience))
+      throw conflictError(`a resource with audience ${audience} already exists`);
     await checkScopesFree(tx, tenant.id, scopes);
     await tx.resources.insert(resource);
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'resource.created', targetType: 'resource',
-      targetId: resource.id, details: { name, audience, scopes },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'resource.created',
+      targetType: 'resource',
+      targetId: resource.id,
+      details: { name, audience, scopes },
     });
   });
   return resource;
@@ -91,7 +118,13 @@ export async function getResource(store: UnitOfWork<'resources'>, tenant: Tenant
  * Removing a scope still granted to an application or a role is refused: those grants would
  * silently stop working.
  */
-export async function updateResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, id: string, patch: ResourcePatch, actor: Actor): Promise<Resource> {
+export async function updateResource(
+  store: UnitOfWork<ResourceKinds>,
+  tenant: Tenant,
+  id: string,
+  patch: ResourcePatch,
+  actor: Actor,
+): Promise<Resource> {
   return store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     const scopes = patch.scopes ? checkScopes(patch.scopes) : current.scopes;
@@ -100,27 +133,46 @@ export async function updateResource(store: UnitOfWork<ResourceKinds>, tenant: T
     if (patch.scopes) await checkScopesFree(tx, tenant.id, scopes, id);
     const name = patch.name === undefined ? undefined : checkName(patch.name);
     // Descriptions are replaced when given, otherwise kept for the scopes that remain.
-    const kept = patch.scopeDescriptions ?? Object.fromEntries(Object.entries(current.scopeDescriptions).filter(([s]) => scopes.includes(s)));
+    const kept =
+      patch.scopeDescriptions ??
+      Object.fromEntries(Object.entries(current.scopeDescriptions).filter(([s]) => scopes.includes(s)));
     const scopeDescriptions = checkDescriptions(kept, scopes);
     await tx.resources.update(tenant.id, id, { name, scopes: patch.scopes ? scopes : undefined, scopeDescriptions });
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'resource.updated', targetType: 'resource',
-      targetId: id, details: { name, scopes: patch.scopes ? scopes : undefined, describedScopes: patch.scopeDescriptions ? Object.keys(scopeDescriptions) : undefined },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'resource.updated',
+      targetType: 'resource',
+      targetId: id,
+      details: {
+        name,
+        scopes: patch.scopes ? scopes : undefined,
+        describedScopes: patch.scopeDescriptions ? Object.keys(scopeDescriptions) : undefined,
+      },
     });
     return getResource(tx, tenant, id);
   });
 }
 
-export async function deleteResource(store: UnitOfWork<ResourceKinds>, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteResource(
+  store: UnitOfWork<ResourceKinds>,
+  tenant: Tenant,
+  id: string,
+  actor: Actor,
+): Promise<void> {
   await store.transaction(async (tx) => {
     const current = await getResource(tx, tenant, id);
     await refuseIfInUse(tx, tenant, current.scopes);
     await tx.resources.delete(tenant.id, id);
     tx.changes.record({ type: 'resource.changed', tenantId: tenant.id });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'resource.deleted', targetType: 'resource',
-      targetId: id, details: { name: current.name },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'resource.deleted',
+      targetType: 'resource',
+      targetId: id,
+      details: { name: current.name },
     });
   });
 }

@@ -18,7 +18,16 @@ export const MANAGEMENT_API_NAME = 'Latchkey management API';
 export async function grantableScopes(store: UnitOfWork<'resources'>, tenantId: string): Promise<GrantableScope[]> {
   const apis = (await store.resources.list(tenantId)).sort((a, b) => a.name.localeCompare(b.name));
   return [
-    ...apis.flatMap((r) => [...r.scopes].sort().map((scope) => ({ scope, description: r.scopeDescriptions[scope] ?? '', api: r.name, management: false }))),
-    ...Object.entries(MANAGEMENT_SCOPES).map(([scope, description]) => ({ scope, description, api: MANAGEMENT_API_NAME, management: true })),
+    ...apis.flatMap((r) =>
+      [...r.scopes]
+        .sort()
+        .map((scope) => ({ scope, description: r.scopeDescriptions[scope] ?? '', api: r.name, management: false })),
+    ),
+    ...Object.entries(MANAGEMENT_SCOPES).map(([scope, description]) => ({
+      scope,
+      description,
+      api: MANAGEMENT_API_NAME,
+      management: true,
+    })),
   ];
 }

@@ -31,30 +31,55 @@ async function checkScopes(store: UnitOfWork<'resources'>, tenantId: string, sco
   return [...new Set(scopes)].sort();
 }
 
-async function checkNameFree(store: UnitOfWork<'roles'>, tenantId: string, name: string, exceptId?: string): Promise<void> {
+async function checkNameFree(
+  store: UnitOfWork<'roles'>,
+  tenantId: string,
+  name: string,
+  exceptId?: string,
+): Promise<void> {
   const taken = (await store.roles.list(tenantId)).some((r) => r.name === name && r.id !== exceptId);
   if (taken) throw conflictError(`a role named "${name}" already exists`);
 }
 
-export async function createRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, input: NewRole, actor: Actor): Promise<Role> {
+export async function createRole(
+  store: UnitOfWork<RoleKinds>,
+  tenant: Tenant,
+  input: NewRole,
+  actor: Actor,
+): Promise<Role> {
   const name = cleanName(input.name);
   return store.transaction(async (tx) => {
     await checkNameFree(tx, tenant.id, name);
     const role: Role = {
-      id: randomUUID(), tenantId: tenant.id, name, builtin: null, description: input.description ?? '',
-      scopes: await checkScopes(tx, tenant.id, input.scopes), createdAt: Date.now(),
+      id: randomUUID(),
+      tenantId: tenant.id,
+      name,
+      builtin: null,
+      description: input.description ?? '',
+      scopes: await checkScopes(tx, tenant.id, input.scopes),
+      createdAt: Date.now(),
     };
     await tx.roles.insert(role);
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'role.created',
-      targetType: 'role', targetId: role.id, details: { name, scopes: role.scopes },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'role.created',
+      targetType: 'role',
+      targetId: role.id,
+      details: { name, scopes: role.scopes },
     });
     return role;
   });
 }
 
 /** Built-in roles may be renamed (a tenant may call its creator role what it likes); what they do is fixed by `builtin`. */
-export async function updateRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, roleId: string, patch: RolePatch, actor: Actor): Promise<Role> {
+export async function updateRole(
+  store: UnitOfWork<RoleKinds>,
+  tenant: Tenant,
+  roleId: string,
+  patch: RolePatch,
+  actor: Actor,
+): Promise<Role> {
   const name = patch.name === undefined ? undefined : cleanName(patch.name);
   return store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
@@ -64,17 +89,28 @@ export async function updateRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, r
     await tx.roles.update(tenant.id, roleId, { name, description: patch.description, scopes });
     // Every holder's scopes follow the role.
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
-    const changed = Object.fromEntries(Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined));
+    const changed = Object.fromEntries(
+      Object.entries({ name, description: patch.description, scopes }).filter(([, v]) => v !== undefined),
+    );
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'role.updated',
-      targetType: 'role', targetId: roleId, details: { name: role.name, changed },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'role.updated',
+      targetType: 'role',
+      targetId: roleId,
+      details: { name: role.name, changed },
     });
     return (await tx.roles.byId(tenant.id, roleId))!;
   });
 }
 
 /** Deletes a custom role; users holding it simply lose it. Built-in roles carry behaviour and stay. */
-export async function deleteRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, roleId: string, actor: Actor): Promise<void> {
+export async function deleteRole(
+  store: UnitOfWork<RoleKinds>,
+  tenant: Tenant,
+  roleId: string,
+  actor: Actor,
+): Promise<void> {
   await store.transaction(async (tx) => {
     const role = await tx.roles.byId(tenant.id, roleId);
     if (!role) throw notFoundError(`role ${roleId} not found`);
@@ -82,8 +118,12 @@ export async function deleteRole(store: UnitOfWork<RoleKinds>, tenant: Tenant, r
     await tx.roles.delete(tenant.id, roleId);
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'role.deleted',
-      targetType: 'role', targetId: roleId, details: { name: role.name },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'role.deleted',
+      targetType: 'role',
+      targetId: roleId,
+      details: { name: role.name },
     });
   });
 }

@@ -67,7 +67,8 @@ function parseKeys(text: string): Map<string, KeyObject> {
     if (typeof k?.key_identifier !== 'string' || typeof k.key !== 'string') continue;
     try {
       const key = createPublicKey(k.key);
-      if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') out.set(k.key_identifier, key);
+      if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+        out.set(k.key_identifier, key);
     } catch {
       // A key we cannot read verifies nothing; the others still do.
     }

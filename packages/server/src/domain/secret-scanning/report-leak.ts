@@ -61,7 +61,9 @@ function tokFileParts(s: string): string[] | undefined {
   if (!s.trimStart().startsWith('{')) return undefined;
   try {
     const doc = JSON.parse(s) as Record<string, unknown>;
-    const parts = [doc.app_access_token, doc.refresh_token, doc.client_secret].filter((v): v is string => typeof v === 'string');
+    const parts = [doc.app_access_token, doc.refresh_token, doc.client_secret].filter(
+      (v): v is string => typeof v === 'string',
+    );
     return parts.length ? parts : undefined;
   } catch {
     return undefined;
@@ -80,7 +82,12 @@ async function revokeOne(ctx: LeakDeps, token: string, report: LeakReport): Prom
   return 'false_positive';
 }
 
-const details = (report: LeakReport, extra: Record<string, unknown> = {}) => ({ url: report.url, source: report.source, reporter: report.reporter, ...extra });
+const details = (report: LeakReport, extra: Record<string, unknown> = {}) => ({
+  url: report.url,
+  source: report.source,
+  reporter: report.reporter,
+  ...extra,
+});
 
 async function revokeClientSecret(ctx: LeakDeps, secret: string, report: LeakReport): Promise<LeakLabel> {
   const hash = ctx.hasher.hash(secret);
@@ -96,14 +103,22 @@ async function revokeClientSecret(ctx: LeakDeps, secret: string, report: LeakRep
     if (now.kind === 'personal') {
       await revokePersonalClient(tx, tenant, now.id, { by: 'policy', reason: 'reported_leaked' }, undefined, SYSTEM);
       await recordAudit(tx, {
-        tenantId: tenant.id, ...systemAudit, action: 'personal_client.reported_leaked', targetType: 'oauth2_client',
-        targetId: now.id, details: details(report, { clientId: now.clientId, ownerId: now.ownerUserId }),
+        tenantId: tenant.id,
+        ...systemAudit,
+        action: 'personal_client.reported_leaked',
+        targetType: 'oauth2_client',
+        targetId: now.id,
+        details: details(report, { clientId: now.clientId, ownerId: now.ownerUserId }),
       });
     } else {
       await regenerateAppSecret(tx, ctx.hasher, tenant, now.id, SYSTEM);
       await recordAudit(tx, {
-        tenantId: tenant.id, ...systemAudit, action: 'app.reported_leaked', targetType: 'app',
-        targetId: now.id, details: details(report, { clientId: now.clientId }),
+        tenantId: tenant.id,
+        ...systemAudit,
+        action: 'app.reported_leaked',
+        targetType: 'app',
+        targetId: now.id,
+        details: details(report, { clientId: now.clientId }),
       });
     }
     return 'true_positive' as const;
@@ -117,20 +132,40 @@ async function revokeRefreshToken(ctx: LeakDeps, token: string, report: LeakRepo
   return revokeFamily(ctx, record.tenantId, record.familyId, record.clientId, record.userId, report);
 }
 
-async function revokeFamily(ctx: LeakDeps, tenantId: string, familyId: string, clientRowId: string, userId: string | null, report: LeakReport): Promise<LeakLabel> {
+async function revokeFamily(
+  ctx: LeakDeps,
+  tenantId: string,
+  familyId: string,
+  clientRowId: string,
+  userId: string | null,
+  report: LeakReport,
+): Promise<LeakLabel> {
   return ctx.store.transaction(async (tx) => {
     const now = Date.now();
     const n = await tx.refreshTokens.revokeFamily(tenantId, familyId, now);
     if (n === 0) return 'false_positive';
     const client = await tx.clients.byId(tenantId, clientRowId);
     await recordAudit(tx, {
-      tenantId, ...systemAudit, action: 'refresh_token.revoked', targetType: 'refresh_token_family', targetId: familyId,
+      tenantId,
+      ...systemAudit,
+      action: 'refresh_token.revoked',
+      targetType: 'refresh_token_family',
+      targetId: familyId,
       details: { reason: 'reported_leaked' },
     });
     await recordAudit(tx, {
-      tenantId, ...systemAudit, action: 'refresh_token.reported_leaked', targetType: 'refresh_token_family', targetId: familyId,
+      tenantId,
+      ...systemAudit,
+      action: 'refresh_token.reported_leaked',
+      targetType: 'refresh_token_family',
+      targetId: familyId,
       // ownerId: the user the grant acts for, who is told by email with the domain's managers.
-      details: details(report, { clientId: client?.clientId ?? null, clientKind: client?.kind ?? null, name: client?.name ?? null, ownerId: userId }),
+      details: details(report, {
+        clientId: client?.clientId ?? null,
+        clientKind: client?.kind ?? null,
+        name: client?.name ?? null,
+        ownerId: userId,
+      }),
     });
     await endGrants(tx, tenantId, [familyId], now);
     return 'true_positive' as const;
@@ -150,17 +185,29 @@ async function revokeAccessToken(ctx: LeakDeps, token: string, report: LeakRepor
   const tenant = await ctx.store.tenants.bySlug(iss.slice(prefix.length));
   if (!tenant) return 'false_positive';
   const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
-  if (!claims || await ctx.revokedTokens.revoked(claims)) return 'false_positive';
-  if (claims.sid && !claims.sid.startsWith('secret:') && await ctx.store.refreshTokens.familyLive(tenant.id, claims.sid)) {
+  if (!claims || (await ctx.revokedTokens.revoked(claims))) return 'false_positive';
+  if (
+    claims.sid &&
+    !claims.sid.startsWith('secret:') &&
+    (await ctx.store.refreshTokens.familyLive(tenant.id, claims.sid))
+  ) {
     const row = await ctx.store.clients.byClientId(tenant.id, claims.client_id);
-    if (row && (await revokeFamily(ctx, tenant.id, claims.sid, row.id, tokenUserId(claims), report)) === 'true_positive') return 'true_positive';
+    if (
+      row &&
+      (await revokeFamily(ctx, tenant.id, claims.sid, row.id, tokenUserId(claims), report)) === 'true_positive'
+    )
+      return 'true_positive';
   }
   const expiresAt = (claims.exp + 60) * 1000;
   return ctx.store.transaction(async (tx) => {
     await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
     tx.changes.record({ type: 'token.revoked', jti: claims.jti, expiresAt });
     await recordAudit(tx, {
-      tenantId: tenant.id, ...systemAudit, action: 'access_token.revoked', targetType: 'access_token', targetId: claims.jti,
+      tenantId: tenant.id,
+      ...systemAudit,
+      action: 'access_token.revoked',
+      targetType: 'access_token',
+      targetId: claims.jti,
       details: details(report, { clientId: claims.client_id, reason: 'reported_leaked' }),
     });
     return 'true_positive' as const;

@@ -39,25 +39,46 @@ export interface NewSession {
 /** How the session began: an SSO session remembers its provider and the ID token sign-out hints with. */
 export type SessionOrigin = { method: 'password' } | { method: 'sso'; idpId: string; idTokenSealed: string | null };
 
-export async function createSession(store: UnitOfWork<'sessions' | AuditKinds>, hasher: Pick<SecretHasher, 'hash'>, user: User, now = Date.now(), origin: SessionOrigin = { method: 'password' }): Promise<NewSession> {
+export async function createSession(
+  store: UnitOfWork<'sessions' | AuditKinds>,
+  hasher: Pick<SecretHasher, 'hash'>,
+  user: User,
+  now = Date.now(),
+  origin: SessionOrigin = { method: 'password' },
+): Promise<NewSession> {
   const secret = randomSecret(SESSION_PREFIX);
   const csrfToken = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
   await store.transaction(async (tx) => {
     await tx.sessions.insert({
-      idHash: hasher.hash(secret), tenantId: user.tenantId, userId: user.id, csrfToken, createdAt: now, expiresAt,
-      method: origin.method, ...(origin.method === 'sso' ? { idpId: origin.idpId, idTokenSealed: origin.idTokenSealed } : {}),
+      idHash: hasher.hash(secret),
+      tenantId: user.tenantId,
+      userId: user.id,
+      csrfToken,
+      createdAt: now,
+      expiresAt,
+      method: origin.method,
+      ...(origin.method === 'sso' ? { idpId: origin.idpId, idTokenSealed: origin.idTokenSealed } : {}),
     });
     await recordAudit(tx, {
-      tenantId: user.tenantId, actorType: 'user', actorId: user.id, action: 'session.created',
-      targetType: 'user', targetId: user.id, details: origin.method === 'sso' ? { method: 'sso', idpId: origin.idpId } : { method: 'password' },
+      tenantId: user.tenantId,
+      actorType: 'user',
+      actorId: user.id,
+      action: 'session.created',
+      targetType: 'user',
+      targetId: user.id,
+      details: origin.method === 'sso' ? { method: 'sso', idpId: origin.idpId } : { method: 'password' },
     });
   });
   return { secret, csrfToken, expiresAt };
 }
 
 /** The live session a cookie value names, or undefined (unknown, expired or malformed). */
-export async function findSession(store: UnitOfWork<'sessions'>, hasher: Pick<SecretHasher, 'hash'>, secret: string): Promise<SessionRecord | undefined> {
+export async function findSession(
+  store: UnitOfWork<'sessions'>,
+  hasher: Pick<SecretHasher, 'hash'>,
+  secret: string,
+): Promise<SessionRecord | undefined> {
   if (!secret.startsWith(SESSION_PREFIX)) return undefined;
   return store.sessions.byHash(hasher.hash(secret), Date.now());
 }
@@ -66,8 +87,13 @@ export async function endSession(store: UnitOfWork<'sessions' | AuditKinds>, ses
   await store.transaction(async (tx) => {
     await tx.sessions.delete(session.idHash);
     await recordAudit(tx, {
-      tenantId: session.tenantId, actorType: 'user', actorId: session.userId, action: 'session.ended',
-      targetType: 'user', targetId: session.userId, details: {},
+      tenantId: session.tenantId,
+      actorType: 'user',
+      actorId: session.userId,
+      action: 'session.ended',
+      targetType: 'user',
+      targetId: session.userId,
+      details: {},
     });
   });
 }

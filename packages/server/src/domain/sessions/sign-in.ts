@@ -32,9 +32,15 @@ export type SignInResult =
  * SSO. When the domain enforces SSO only its break-glass accounts and platform administrators may
  * still use a password (domain/sso/enforce.ts), and each such sign-in is audited.
  */
-export async function signIn(store: UnitOfWork<'users' | AuditKinds>, throttle: CredentialThrottle, tenant: Tenant, input: SignInInput): Promise<SignInResult> {
+export async function signIn(
+  store: UnitOfWork<'users' | AuditKinds>,
+  throttle: CredentialThrottle,
+  tenant: Tenant,
+  input: SignInInput,
+): Promise<SignInResult> {
   // Longer than any account's: refused before the throttle, the store and the audit log see it.
-  if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password) return { ok: false, reason: 'invalid_credentials' };
+  if (input.email.length > MAX_LENGTH.email || input.password.length > MAX_LENGTH.password)
+    return { ok: false, reason: 'invalid_credentials' };
   const email = normaliseEmail(input.email);
   const account = `${tenant.id}:${email}`;
   const retryAfter = await throttle.retryAfter(account, input.ip);
@@ -44,8 +50,13 @@ export async function signIn(store: UnitOfWork<'users' | AuditKinds>, throttle: 
   // The attempted email is recorded, never the password.
   const failed = async (reason: 'invalid_credentials' | 'disabled' | 'sso_enforced') => {
     await recordAudit(store, {
-      tenantId: tenant.id, actorType: 'user', actorId: user?.id ?? null, action: FAILURE_EVENT[input.via ?? 'console'],
-      targetType: 'user', targetId: user?.id ?? null, details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip.slice(0, MAX_LENGTH.address) } : {}) },
+      tenantId: tenant.id,
+      actorType: 'user',
+      actorId: user?.id ?? null,
+      action: FAILURE_EVENT[input.via ?? 'console'],
+      targetType: 'user',
+      targetId: user?.id ?? null,
+      details: { email, reason, ...(input.via ? { via: input.via, ip: input.ip.slice(0, MAX_LENGTH.address) } : {}) },
     });
     return { ok: false, reason } as const;
   };
@@ -60,8 +71,13 @@ export async function signIn(store: UnitOfWork<'users' | AuditKinds>, throttle: 
   if (user.status !== 'active') return failed('disabled');
   if (tenant.ssoEnforced) {
     await recordAudit(store, {
-      tenantId: tenant.id, actorType: 'user', actorId: user.id, action: 'sso.break_glass_sign_in',
-      targetType: 'user', targetId: user.id, details: { email, via: input.via ?? 'console', ip: input.ip.slice(0, MAX_LENGTH.address) },
+      tenantId: tenant.id,
+      actorType: 'user',
+      actorId: user.id,
+      action: 'sso.break_glass_sign_in',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email, via: input.via ?? 'console', ip: input.ip.slice(0, MAX_LENGTH.address) },
     });
   }
   return { ok: true, user };

@@ -5,7 +5,10 @@ import { isHttpsOrLoopback, outboundFailure, type OutboundGuard } from '../../li
 import { secretAad, type IdentityProvider } from './model.js';
 
 export class IssuerProblem extends Error {
-  constructor(readonly kind: 'unreachable' | 'invalid', message: string) {
+  constructor(
+    readonly kind: 'unreachable' | 'invalid',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -44,7 +47,13 @@ export function isProviderUrl(raw: string): boolean {
 }
 
 // The endpoints Latchkey fetches (token, JWKS, userinfo) or sends the browser to (authorization, end session).
-const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint'] as const;
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'userinfo_endpoint',
+  'end_session_endpoint',
+] as const;
 
 /**
  * What a failed request to a provider may say: for the network, a coarse class (`connection
@@ -54,8 +63,13 @@ const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'user
 export function providerFailure(err: unknown): { unreachable: boolean; reason: string } {
   const e = err as (Error & { code?: string; cause?: unknown }) | undefined;
   const status = (e?.cause as { status?: unknown } | undefined)?.status;
-  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && typeof status === 'number') return { unreachable: true, reason: `HTTP ${status}` };
-  if ((e instanceof TypeError && e.message === 'fetch failed') || e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && typeof status === 'number')
+    return { unreachable: true, reason: `HTTP ${status}` };
+  if (
+    (e instanceof TypeError && e.message === 'fetch failed') ||
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError'
+  ) {
     return { unreachable: true, reason: outboundFailure(err) };
   }
   return { unreachable: false, reason: e?.message ?? 'unexpected failure' };
@@ -66,7 +80,12 @@ export function providerFailure(err: unknown): { unreachable: boolean; reason: s
  * supported, a JWKS). Every request to the provider, now and later (token, JWKS, userinfo), goes
  * through the outbound guard. Errors say what is wrong, never the client secret.
  */
-export async function discover(outbound: OutboundGuard, issuer: string, clientId: string, clientSecret: string): Promise<oidc.Configuration> {
+export async function discover(
+  outbound: OutboundGuard,
+  issuer: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<oidc.Configuration> {
   const url = parseIssuer(issuer);
   let config: oidc.Configuration;
   try {
@@ -78,21 +97,34 @@ export async function discover(outbound: OutboundGuard, issuer: string, clientId
   } catch (err) {
     const failure = providerFailure(err);
     if (failure.unreachable) {
-      throw new IssuerProblem('unreachable', `the issuer's discovery document (${url.href.replace(/\/$/, '')}/.well-known/openid-configuration) could not be fetched: ${failure.reason}`);
+      throw new IssuerProblem(
+        'unreachable',
+        `the issuer's discovery document (${url.href.replace(/\/$/, '')}/.well-known/openid-configuration) could not be fetched: ${failure.reason}`,
+      );
     }
     throw new IssuerProblem('invalid', `the issuer's discovery document is not valid: ${failure.reason}`);
   }
   const meta = config.serverMetadata();
-  if (!meta.authorization_endpoint || !meta.token_endpoint) throw new IssuerProblem('invalid', 'the discovery document has no authorization_endpoint or token_endpoint');
-  if (!meta.jwks_uri) throw new IssuerProblem('invalid', 'the discovery document has no jwks_uri: ID tokens could not be verified');
+  if (!meta.authorization_endpoint || !meta.token_endpoint)
+    throw new IssuerProblem('invalid', 'the discovery document has no authorization_endpoint or token_endpoint');
+  if (!meta.jwks_uri)
+    throw new IssuerProblem('invalid', 'the discovery document has no jwks_uri: ID tokens could not be verified');
   for (const name of ENDPOINTS) {
     const value = meta[name];
     if (value !== undefined && !(typeof value === 'string' && isProviderUrl(value))) {
-      throw new IssuerProblem('invalid', `the discovery document's ${name} must be an https URL (plain http only on the loopback interface)`);
+      throw new IssuerProblem(
+        'invalid',
+        `the discovery document's ${name} must be an https URL (plain http only on the loopback interface)`,
+      );
     }
   }
-  if (meta.response_types_supported && !meta.response_types_supported.includes('code')) throw new IssuerProblem('invalid', 'the provider does not support the authorization code flow (response_type=code)');
-  if (meta.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) throw new IssuerProblem('invalid', 'the provider does not support PKCE with S256');
+  if (meta.response_types_supported && !meta.response_types_supported.includes('code'))
+    throw new IssuerProblem(
+      'invalid',
+      'the provider does not support the authorization code flow (response_type=code)',
+    );
+  if (meta.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256'))
+    throw new IssuerProblem('invalid', 'the provider does not support PKCE with S256');
   return config;
 }
 
@@ -106,18 +138,33 @@ export const FAILED_DISCOVERY_MS = 30_000;
  * instead of each one (anyone may start one) fetching its discovery document again.
  */
 export class ProviderConfigs {
-  private readonly configs = new Map<string, { updatedAt: number; config: Promise<oidc.Configuration>; failedAt?: number }>();
+  private readonly configs = new Map<
+    string,
+    { updatedAt: number; config: Promise<oidc.Configuration>; failedAt?: number }
+  >();
 
-  constructor(private readonly sealer: Sealer, private readonly outbound: OutboundGuard, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly sealer: Sealer,
+    private readonly outbound: OutboundGuard,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get(p: IdentityProvider): Promise<oidc.Configuration> {
     const hit = this.configs.get(p.id);
-    if (hit && hit.updatedAt === p.updatedAt && (hit.failedAt === undefined || this.now() - hit.failedAt < FAILED_DISCOVERY_MS)) return hit.config;
+    if (
+      hit &&
+      hit.updatedAt === p.updatedAt &&
+      (hit.failedAt === undefined || this.now() - hit.failedAt < FAILED_DISCOVERY_MS)
+    )
+      return hit.config;
     const entry: { updatedAt: number; config: Promise<oidc.Configuration>; failedAt?: number } = {
-      updatedAt: p.updatedAt, config: discover(this.outbound, p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p))),
+      updatedAt: p.updatedAt,
+      config: discover(this.outbound, p.issuer, p.clientId, this.sealer.open(p.clientSecretSealed, secretAad(p))),
     };
     this.configs.set(p.id, entry);
-    entry.config.catch(() => { entry.failedAt = this.now(); });
+    entry.config.catch(() => {
+      entry.failedAt = this.now();
+    });
     return entry.config;
   }
 

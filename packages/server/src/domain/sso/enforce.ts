@@ -8,7 +8,8 @@ import { endGrants } from '../tokens/grants.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 /** What turning enforcement on ends: password-grant refresh tokens (and their access tokens) and password sessions. */
-export type EnforcementKinds = 'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds;
+export type EnforcementKinds =
+  'identityProviders' | 'users' | 'refreshTokens' | 'replay' | 'sessions' | 'changes' | AuditKinds;
 
 /**
  * Who may still use a password while the tenant enforces SSO: the accounts the platform
@@ -18,8 +19,15 @@ export type EnforcementKinds = 'identityProviders' | 'users' | 'refreshTokens' |
 export const exemptFromSso = (user: Pick<User, 'platformAdmin' | 'breakGlass'>, via: 'console' | 'password_grant') =>
   !!user.breakGlass || (user.platformAdmin && via === 'console');
 
-async function exemptUserIds(tx: UnitOfWork<'users'>, tenantId: string, via: 'console' | 'password_grant'): Promise<string[]> {
-  const candidates = [...await tx.users.breakGlass(tenantId), ...(via === 'console' ? await tx.users.platformAdmins(tenantId) : [])];
+async function exemptUserIds(
+  tx: UnitOfWork<'users'>,
+  tenantId: string,
+  via: 'console' | 'password_grant',
+): Promise<string[]> {
+  const candidates = [
+    ...(await tx.users.breakGlass(tenantId)),
+    ...(via === 'console' ? await tx.users.platformAdmins(tenantId) : []),
+  ];
   return [...new Set(candidates.filter((u) => exemptFromSso(u, via)).map((u) => u.id))];
 }
 
@@ -28,10 +36,18 @@ async function exemptUserIds(tx: UnitOfWork<'users'>, tenantId: string, via: 'co
  * exists; ends every password-grant refresh token (only the password grant issues tokens that act
  * for a user and can be refreshed) and password console session, but the exempt accounts'.
  */
-export async function applySsoEnforcement(tx: UnitOfWork<EnforcementKinds>, tenant: Tenant, actor: Actor, now = Date.now()): Promise<void> {
+export async function applySsoEnforcement(
+  tx: UnitOfWork<EnforcementKinds>,
+  tenant: Tenant,
+  actor: Actor,
+  now = Date.now(),
+): Promise<void> {
   const enabled = (await tx.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   if (enabled.length === 0) {
-    throw conflictError('single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first', 'no_identity_provider');
+    throw conflictError(
+      'single sign-on can be enforced only while an identity provider is enabled: add one under identity providers first',
+      'no_identity_provider',
+    );
   }
   const breakGlass = await exemptUserIds(tx, tenant.id, 'password_grant');
   const families = await tx.refreshTokens.revokeUserTokensExcept(tenant.id, breakGlass, now);
@@ -40,13 +56,26 @@ export async function applySsoEnforcement(tx: UnitOfWork<EnforcementKinds>, tena
   // Cached principals carry nothing of this, but their sessions went: principals are re-read.
   tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
   await recordAudit(tx, {
-    tenantId: tenant.id, ...auditActor(actor), action: 'sso.enforced', targetType: 'tenant', targetId: tenant.id,
-    details: { refreshTokenGrantsEnded: families.length, passwordSessionsEnded: sessions, breakGlassAccounts: breakGlass.length },
+    tenantId: tenant.id,
+    ...auditActor(actor),
+    action: 'sso.enforced',
+    targetType: 'tenant',
+    targetId: tenant.id,
+    details: {
+      refreshTokenGrantsEnded: families.length,
+      passwordSessionsEnded: sessions,
+      breakGlassAccounts: breakGlass.length,
+    },
   });
 }
 
 /** The platform administrator names a tenant's break-glass accounts (emails of its users), replacing the list. */
-export async function setBreakGlassAccounts(tx: UnitOfWork<'users' | 'changes' | AuditKinds>, tenant: Tenant, emails: string[], actor: Actor): Promise<void> {
+export async function setBreakGlassAccounts(
+  tx: UnitOfWork<'users' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  emails: string[],
+  actor: Actor,
+): Promise<void> {
   const ids: string[] = [];
   for (const raw of new Set(emails.map((e) => e.trim().toLowerCase()))) {
     const user = await tx.users.byEmail(tenant.id, raw);
@@ -57,7 +86,11 @@ export async function setBreakGlassAccounts(tx: UnitOfWork<'users' | 'changes' |
   for (const id of ids) tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: id });
   tx.changes.record({ type: 'principal.changed', tenantId: tenant.id });
   await recordAudit(tx, {
-    tenantId: tenant.id, ...auditActor(actor), action: 'sso.break_glass_set', targetType: 'tenant', targetId: tenant.id,
+    tenantId: tenant.id,
+    ...auditActor(actor),
+    action: 'sso.break_glass_set',
+    targetType: 'tenant',
+    targetId: tenant.id,
     details: { accounts: [...new Set(emails.map((e) => e.trim().toLowerCase()))].sort() },
   });
 }

@@ -15,11 +15,26 @@ import { recordAudit, type AuditKinds } from '../audit/record.js';
 
 /** Why an SSO sign-in failed; each has its own page (http/routes/sso-login.ts). */
 export type SsoFailure =
-  | 'no_provider' | 'throttled' | 'state' | 'browser' | 'denied' | 'provider_error' | 'unreachable' | 'invalid_response'
-  | 'unverified' | 'foreign_email' | 'no_account' | 'disabled' | 'not_allowed';
+  | 'no_provider'
+  | 'throttled'
+  | 'state'
+  | 'browser'
+  | 'denied'
+  | 'provider_error'
+  | 'unreachable'
+  | 'invalid_response'
+  | 'unverified'
+  | 'foreign_email'
+  | 'no_account'
+  | 'disabled'
+  | 'not_allowed';
 
 export class SsoError extends Error {
-  constructor(readonly reason: SsoFailure, message: string, readonly extra: { retryAfter?: number; providerError?: ProviderErrorCode } = {}) {
+  constructor(
+    readonly reason: SsoFailure,
+    message: string,
+    readonly extra: { retryAfter?: number; providerError?: ProviderErrorCode } = {},
+  ) {
     super(message);
   }
 }
@@ -35,12 +50,26 @@ export const beforeAnyAttempt = (reason: SsoFailure) => reason === 'throttled' |
  * §3.1.2.6). The callback's `error` is caller-controlled text: only one of these, or `other`, is kept.
  */
 const PROVIDER_ERRORS = [
-  'invalid_request', 'unauthorized_client', 'access_denied', 'unsupported_response_type', 'invalid_scope', 'server_error',
-  'temporarily_unavailable', 'interaction_required', 'login_required', 'account_selection_required', 'consent_required',
-  'invalid_request_uri', 'invalid_request_object', 'request_not_supported', 'request_uri_not_supported', 'registration_not_supported',
+  'invalid_request',
+  'unauthorized_client',
+  'access_denied',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+  'interaction_required',
+  'login_required',
+  'account_selection_required',
+  'consent_required',
+  'invalid_request_uri',
+  'invalid_request_object',
+  'request_not_supported',
+  'request_uri_not_supported',
+  'registration_not_supported',
 ] as const;
-export type ProviderErrorCode = typeof PROVIDER_ERRORS[number] | 'other';
-const providerError = (error: string): ProviderErrorCode => (PROVIDER_ERRORS as readonly string[]).includes(error) ? error as ProviderErrorCode : 'other';
+export type ProviderErrorCode = (typeof PROVIDER_ERRORS)[number] | 'other';
+const providerError = (error: string): ProviderErrorCode =>
+  (PROVIDER_ERRORS as readonly string[]).includes(error) ? (error as ProviderErrorCode) : 'other';
 
 /** What a sign-in through a provider uses. */
 export interface SsoLoginDeps {
@@ -58,7 +87,10 @@ export interface SsoLoginDeps {
 /** An address that keeps starting sign-ins it never finishes, or presenting unknown states, waits (SSO_THROTTLE). */
 async function throttled(ctx: SsoLoginDeps, tenant: Tenant, ip: string): Promise<void> {
   const retryAfter = await ctx.throttle.retryAfter(tenant.id, ip);
-  if (retryAfter > 0) throw new SsoError('throttled', `too many unfinished sign-ins from this address; retry in ${retryAfter} s`, { retryAfter });
+  if (retryAfter > 0)
+    throw new SsoError('throttled', `too many unfinished sign-ins from this address; retry in ${retryAfter} s`, {
+      retryAfter,
+    });
 }
 
 export const redirectUri = (publicUrl: string, tenant: Tenant) => `${publicUrl}/t/${tenant.slug}/login/sso/callback`;
@@ -118,13 +150,27 @@ export interface SsoStart {
  * Starts the code flow: a pending login (state, nonce, sealed PKCE verifier, the hash of the
  * browser binding) in the database, and the provider's URL.
  */
-export async function startSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
+export async function startSsoLogin(
+  ctx: SsoLoginDeps,
+  tenant: Tenant,
+  idpId: string | undefined,
+  next: string | undefined,
+  ip: string,
+): Promise<SsoStart> {
   await throttled(ctx, tenant, ip);
   // Every start counts until a sign-in from this address finishes (which forgets the count).
   await ctx.throttle.fail(tenant.id, ip);
   const enabled = (await ctx.store.identityProviders.list(tenant.id)).filter((p) => p.enabled);
   const p = idpId ? enabled.find((e) => e.id === idpId) : enabled.length === 1 ? enabled[0] : undefined;
-  if (!p) throw new SsoError('no_provider', idpId ? 'this identity provider does not exist or is disabled' : enabled.length ? 'several identity providers: choose one (idp parameter)' : 'this domain has no identity provider');
+  if (!p)
+    throw new SsoError(
+      'no_provider',
+      idpId
+        ? 'this identity provider does not exist or is disabled'
+        : enabled.length
+          ? 'several identity providers: choose one (idp parameter)'
+          : 'this domain has no identity provider',
+    );
   const config = await configFor(ctx, p);
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -132,13 +178,23 @@ export async function startSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, idpId: st
   const binding = randomBytes(32).toString('base64url');
   const stateHash = sha256(state);
   await ctx.store.identityProviders.insertState({
-    stateHash, tenantId: tenant.id, idpId: p.id, nonce, next: safeNext(tenant, next),
-    codeVerifierSealed: ctx.sealer.seal(verifier, verifierAad(tenant.id, stateHash)), expiresAt: Date.now() + LOGIN_STATE_TTL_MS,
+    stateHash,
+    tenantId: tenant.id,
+    idpId: p.id,
+    nonce,
+    next: safeNext(tenant, next),
+    codeVerifierSealed: ctx.sealer.seal(verifier, verifierAad(tenant.id, stateHash)),
+    expiresAt: Date.now() + LOGIN_STATE_TTL_MS,
     bindingHash: sha256(binding),
   });
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri(ctx.publicUrl, tenant), scope: 'openid email profile', response_type: 'code',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce,
+    redirect_uri: redirectUri(ctx.publicUrl, tenant),
+    scope: 'openid email profile',
+    response_type: 'code',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
   }).href;
   return { url, binding };
 }
@@ -158,15 +214,25 @@ export interface SsoSignIn {
  * expiry, nonce, PKCE). The account is found by verified email of an allowed domain, in this
  * tenant only, or provisioned.
  */
-export async function finishSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
+export async function finishSsoLogin(
+  ctx: SsoLoginDeps,
+  tenant: Tenant,
+  currentUrl: URL,
+  binding: string | undefined,
+  ip: string,
+): Promise<SsoSignIn> {
   await throttled(ctx, tenant, ip);
   const state = currentUrl.searchParams.get('state');
-  const pending = state && state.length <= 512 ? await ctx.store.identityProviders.consumeState(tenant.id, sha256(state), Date.now()) : undefined;
+  const pending =
+    state && state.length <= 512
+      ? await ctx.store.identityProviders.consumeState(tenant.id, sha256(state), Date.now())
+      : undefined;
   if (!pending) {
     await ctx.throttle.fail(tenant.id, ip);
     throw new SsoError('state', 'unknown, expired or already used state');
   }
-  if (!sameBrowser(pending.bindingHash, binding)) throw new SsoError('browser', 'the callback came from a browser other than the one that started the sign-in');
+  if (!sameBrowser(pending.bindingHash, binding))
+    throw new SsoError('browser', 'the callback came from a browser other than the one that started the sign-in');
   const error = currentUrl.searchParams.get('error');
   if (error === 'access_denied') throw new SsoError('denied', 'the user or the provider denied the sign-in');
   if (error !== null) {
@@ -174,14 +240,17 @@ export async function finishSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, currentU
     throw new SsoError('provider_error', `the provider answered ${code}`, { providerError: code });
   }
   const idp = await ctx.store.identityProviders.byId(tenant.id, pending.idpId);
-  if (!idp || !idp.enabled) throw new SsoError('no_provider', 'the identity provider was removed or disabled during the sign-in');
+  if (!idp || !idp.enabled)
+    throw new SsoError('no_provider', 'the identity provider was removed or disabled during the sign-in');
   const config = await configFor(ctx, idp);
 
   let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
   try {
     tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: ctx.sealer.open(pending.codeVerifierSealed, verifierAad(tenant.id, pending.stateHash)),
-      expectedState: state!, expectedNonce: pending.nonce, idTokenExpected: true,
+      expectedState: state!,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
     });
   } catch (err) {
     throw requestFailed(err);
@@ -202,21 +271,28 @@ export async function finishSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, currentU
   if (!email) throw new SsoError('unverified', 'the provider gave no email address');
   email = email.trim().toLowerCase();
   if (verified !== true) throw new SsoError('unverified', `the provider has not verified ${email}`);
-  if (!idp.allowedEmailDomains.includes(emailDomain(email))) throw new SsoError('foreign_email', `${email} is not in the provider's allowed email domains`);
+  if (!idp.allowedEmailDomains.includes(emailDomain(email)))
+    throw new SsoError('foreign_email', `${email} is not in the provider's allowed email domains`);
 
   let user = await ctx.store.users.byEmail(tenant.id, email);
   // A provider run by a domain manager must never sign anyone in as a platform administrator.
   if (user?.platformAdmin) throw new SsoError('not_allowed', 'platform administrators sign in with their password');
   if (user && user.status !== 'active') throw new SsoError('disabled', 'the account is disabled');
   if (!user) {
-    if (!idp.jitProvisioning) throw new SsoError('no_account', `no account for ${email} and the provider does not create accounts`);
+    if (!idp.jitProvisioning)
+      throw new SsoError('no_account', `no account for ${email} and the provider does not create accounts`);
     // The provider's display name follows the one name rule; when it does not, the email stands in.
-    const name = typeof claims.name === 'string' ? acceptableName(claims.name.trim().slice(0, 200), 200) ?? '' : '';
+    const name = typeof claims.name === 'string' ? (acceptableName(claims.name.trim().slice(0, 200), 200) ?? '') : '';
     // No roles: a provisioned user starts with what every user of the domain has.
     user = await createUser(ctx.store, tenant, { email, displayName: name, roleIds: [] }, SYSTEM);
     await recordAudit(ctx.store, {
-      tenantId: tenant.id, actorType: 'system', actorId: null, action: 'user.provisioned',
-      targetType: 'user', targetId: user.id, details: { email, idpId: idp.id },
+      tenantId: tenant.id,
+      actorType: 'system',
+      actorId: null,
+      action: 'user.provisioned',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email, idpId: idp.id },
     });
   }
   const idTokenSealed = tokens.id_token ? ctx.sealer.seal(tokens.id_token, idTokenAad(tenant.id, user.id)) : null;
@@ -228,10 +304,17 @@ export async function finishSsoLogin(ctx: SsoLoginDeps, tenant: Tenant, currentU
  * The provider's logout URL for an SSO session, when it publishes one (RP-initiated logout) that
  * passes the rule for provider URLs: checked again here for providers saved before the rule.
  */
-export function endSessionUrl(ctx: Pick<SsoLoginDeps, 'sealer' | 'publicUrl'>, tenant: Tenant, idp: IdentityProvider, idTokenSealed: string | null, userId: string): string | undefined {
+export function endSessionUrl(
+  ctx: Pick<SsoLoginDeps, 'sealer' | 'publicUrl'>,
+  tenant: Tenant,
+  idp: IdentityProvider,
+  idTokenSealed: string | null,
+  userId: string,
+): string | undefined {
   if (!hasEndSession(idp)) return undefined;
   const url = new URL(idp.endSessionEndpoint!);
-  if (idTokenSealed) url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
+  if (idTokenSealed)
+    url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
   url.searchParams.set('client_id', idp.clientId);
   url.searchParams.set('post_logout_redirect_uri', `${ctx.publicUrl}/console/t/${tenant.slug}/sign-in`);
   return url.href;
@@ -263,8 +346,15 @@ export class SsoLoginService {
     if (beforeAnyAttempt(err.reason)) return;
     const { providerError } = err.extra;
     await recordAudit(this.deps.store, {
-      tenantId: tenant.id, actorType: 'system', actorId: null, action: 'session.sso_failed', targetType: 'tenant', targetId: tenant.id,
-      details: providerError ? { reason: err.reason, error: providerError } : { reason: err.reason, message: err.message.slice(0, 300) },
+      tenantId: tenant.id,
+      actorType: 'system',
+      actorId: null,
+      action: 'session.sso_failed',
+      targetType: 'tenant',
+      targetId: tenant.id,
+      details: providerError
+        ? { reason: err.reason, error: providerError }
+        : { reason: err.reason, message: err.message.slice(0, 300) },
     });
   }
 

@@ -29,7 +29,11 @@ export class PlatformTenantService {
   }
 
   /** A tenant, and its first domain manager with their roles when one is asked for. */
-  async provision(input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User; managerRoles: Role[] }> {
+  async provision(
+    input: NewTenant,
+    manager: FirstManager | undefined,
+    actor: Actor,
+  ): Promise<{ tenant: Tenant; manager?: User; managerRoles: Role[] }> {
     const made = await provisionTenant(this.store, input, manager, actor);
     const managerRoles = made.manager ? await this.store.roles.forUser(made.tenant.id, made.manager.id) : [];
     return { ...made, managerRoles };

@@ -24,16 +24,29 @@ export interface FirstManager {
  * transaction: a new domain is useless until somebody can manage it, and nobody else can invite them.
  * The actor is the platform administrator, or the system itself (first-start bootstrap).
  */
-export async function provisionTenant(store: UnitOfWork<ProvisionKinds>, input: NewTenant, manager: FirstManager | undefined, actor: Actor): Promise<{ tenant: Tenant; manager?: User }> {
+export async function provisionTenant(
+  store: UnitOfWork<ProvisionKinds>,
+  input: NewTenant,
+  manager: FirstManager | undefined,
+  actor: Actor,
+): Promise<{ tenant: Tenant; manager?: User }> {
   const name = checkName(input.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await createTenant(tx, { ...input, name }, actor);
     if (!manager) return { tenant };
     const roles = await tx.roles.list(tenant.id);
-    const user = await createUser(tx, tenant, {
-      email: manager.email, displayName: manager.displayName ?? '', password: manager.password, roleIds: roles.map((r) => r.id),
-      platformAdmin: manager.platformAdmin,
-    }, actor);
+    const user = await createUser(
+      tx,
+      tenant,
+      {
+        email: manager.email,
+        displayName: manager.displayName ?? '',
+        password: manager.password,
+        roleIds: roles.map((r) => r.id),
+        platformAdmin: manager.platformAdmin,
+      },
+      actor,
+    );
     return { tenant, manager: user };
   });
 }

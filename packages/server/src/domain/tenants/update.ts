@@ -20,20 +20,38 @@ export interface TenantPatch {
  * A platform administrator renames a tenant, turns its enterprise features (personal clients) on or
  * off, or changes its SSO settings (enforcement, break-glass accounts).
  */
-export async function updateTenant(store: UnitOfWork<'tenants' | EnforcementKinds>, slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
+export async function updateTenant(
+  store: UnitOfWork<'tenants' | EnforcementKinds>,
+  slug: string,
+  patch: TenantPatch,
+  actor: Actor,
+): Promise<Tenant> {
   const name = patch.name === undefined ? undefined : checkName(patch.name, 200);
   return store.transaction(async (tx) => {
     const tenant = await tx.tenants.bySlug(slug);
     if (!tenant) throw notFoundError(`tenant "${slug}" does not exist`);
-    const audit = (action: AuditAction, details: Record<string, unknown>) => recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action, targetType: 'tenant', targetId: tenant.id, details,
-    });
+    const audit = (action: AuditAction, details: Record<string, unknown>) =>
+      recordAudit(tx, {
+        tenantId: tenant.id,
+        ...auditActor(actor),
+        action,
+        targetType: 'tenant',
+        targetId: tenant.id,
+        details,
+      });
     // Break-glass accounts first: turning enforcement on in the same request spares them.
-    if (patch.breakGlassAccounts !== undefined) await setBreakGlassAccounts(tx, tenant, patch.breakGlassAccounts, actor);
+    if (patch.breakGlassAccounts !== undefined)
+      await setBreakGlassAccounts(tx, tenant, patch.breakGlassAccounts, actor);
     if (patch.ssoEnforced === true && !tenant.ssoEnforced) await applySsoEnforcement(tx, tenant, actor);
-    await tx.tenants.update(tenant.id, { name, enterpriseEnabled: patch.enterpriseEnabled, ssoEnforced: patch.ssoEnforced });
+    await tx.tenants.update(tenant.id, {
+      name,
+      enterpriseEnabled: patch.enterpriseEnabled,
+      ssoEnforced: patch.ssoEnforced,
+    });
     if (patch.ssoEnforced !== undefined && patch.ssoEnforced !== tenant.ssoEnforced) {
-      await audit('settings.updated', { changed: { ssoEnforced: { from: tenant.ssoEnforced, to: patch.ssoEnforced } } });
+      await audit('settings.updated', {
+        changed: { ssoEnforced: { from: tenant.ssoEnforced, to: patch.ssoEnforced } },
+      });
     }
     tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug });
     if (name !== undefined && name !== tenant.name) await audit('tenant.renamed', { from: tenant.name, to: name });

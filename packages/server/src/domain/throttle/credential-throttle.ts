@@ -7,7 +7,12 @@ const SEP = '\u0000';
 /** Whole seconds from `now` until `until` (0 when it has passed). */
 const seconds = (until: number, now: number): number => (until > now ? Math.ceil((until - now) / 1000) : 0);
 
-interface Keys { pair: string; subject: string; address: string; known: string }
+interface Keys {
+  pair: string;
+  subject: string;
+  address: string;
+  known: string;
+}
 
 /**
  * Throttles failed attempts of one kind of credential (see ThrottlePolicy). `subject` names what
@@ -18,7 +23,10 @@ export class CredentialThrottle {
   // One attempt asks for the same keys twice (retryAfter, then succeed or fail): the last are kept.
   private last?: { subject: string; where: string; keys: Keys };
 
-  constructor(private readonly store: ThrottleStore, private readonly policy: ThrottlePolicy) {}
+  constructor(
+    private readonly store: ThrottleStore,
+    private readonly policy: ThrottlePolicy,
+  ) {}
 
   private keys(subject: string, where: string): Keys {
     const last = this.last;
@@ -82,7 +90,13 @@ export class CredentialThrottle {
     return Math.max(this.policy.knownSkipsPair ? pair : 0, ofSubject, ofAddress);
   }
 
-  private async waitUnlessKnown(known: string, pair: number, ofSubject: number, ofAddress: number, now: number): Promise<number> {
+  private async waitUnlessKnown(
+    known: string,
+    pair: number,
+    ofSubject: number,
+    ofAddress: number,
+    now: number,
+  ): Promise<number> {
     if (await this.store.knows(known, now)) return seconds(this.unspared(pair), now);
     return seconds(this.sparable(pair, ofSubject, ofAddress), now);
   }

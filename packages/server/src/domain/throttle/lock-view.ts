@@ -74,19 +74,22 @@ export class LockViewThrottleStore implements ThrottleStore {
   private load(now: number): void {
     if (this.loading || !this.inner.locks || !this.feed.connected || now < this.retryAt) return;
     const attempt = (this.loading = {});
-    this.inner.locks(now, this.maxLocks).then((found) => {
-      if (this.loading !== attempt) return;
-      this.loading = undefined;
-      if (found === null) {
-        this.retryAt = Date.now() + OVERFLOW_RETRY_MS;
-        return;
-      }
-      for (const [key, until] of found) this.add(key, until, now);
-      // An overflow while adding (see add) leaves the view incomplete.
-      if (Date.now() >= this.retryAt) this.complete = true;
-    }, () => {
-      if (this.loading === attempt) this.loading = undefined;
-    });
+    this.inner.locks(now, this.maxLocks).then(
+      (found) => {
+        if (this.loading !== attempt) return;
+        this.loading = undefined;
+        if (found === null) {
+          this.retryAt = Date.now() + OVERFLOW_RETRY_MS;
+          return;
+        }
+        for (const [key, until] of found) this.add(key, until, now);
+        // An overflow while adding (see add) leaves the view incomplete.
+        if (Date.now() >= this.retryAt) this.complete = true;
+      },
+      () => {
+        if (this.loading === attempt) this.loading = undefined;
+      },
+    );
   }
 
   async lockedUntil(key: string, now: number): Promise<number> {
@@ -138,7 +141,10 @@ export class LockViewThrottleStore implements ThrottleStore {
   }
 
   stats(): CacheStats {
-    const own = { entries: this.held.size + this.failedHere.size, bytes: this.held.size * BYTES_PER_LOCK + this.failedHere.bytes };
+    const own = {
+      entries: this.held.size + this.failedHere.size,
+      bytes: this.held.size * BYTES_PER_LOCK + this.failedHere.bytes,
+    };
     const inner = this.inner.stats();
     return { entries: own.entries + inner.entries, bytes: own.bytes + inner.bytes };
   }

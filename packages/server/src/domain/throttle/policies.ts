@@ -29,7 +29,12 @@ export interface ThrottlePolicy {
 }
 
 const MINUTE = 60_000;
-const rule = (limit: number): ThrottleRule => ({ limit, windowMs: 15 * MINUTE, lockMs: 30_000, maxLockMs: 15 * MINUTE });
+const rule = (limit: number): ThrottleRule => ({
+  limit,
+  windowMs: 15 * MINUTE,
+  lockMs: 30_000,
+  maxLockMs: 15 * MINUTE,
+});
 
 /**
  * Human passwords can be guessed, so the (account, address) lock holds for everyone, the owner
@@ -37,7 +42,12 @@ const rule = (limit: number): ThrottleRule => ({ limit, windowMs: 15 * MINUTE, l
  * from; one address failing on many accounts is abuse.
  */
 export const PASSWORD_THROTTLE: ThrottlePolicy = {
-  name: 'password', pair: rule(5), subject: rule(20), address: rule(50), knownSkipsPair: false, knownMs: 30 * 24 * 60 * MINUTE,
+  name: 'password',
+  pair: rule(5),
+  subject: rule(20),
+  address: rule(50),
+  knownSkipsPair: false,
+  knownMs: 30 * 24 * 60 * MINUTE,
 };
 
 /**
@@ -46,7 +56,11 @@ export const PASSWORD_THROTTLE: ThrottlePolicy = {
  * and a client keeps working from an address it authenticated from.
  */
 export const CLIENT_THROTTLE: ThrottlePolicy = {
-  name: 'client', pair: rule(10), address: rule(100), knownSkipsPair: true, knownMs: 30 * 24 * 60 * MINUTE,
+  name: 'client',
+  pair: rule(10),
+  address: rule(100),
+  knownSkipsPair: true,
+  knownMs: 30 * 24 * 60 * MINUTE,
 };
 
 /**
@@ -58,7 +72,11 @@ export const CLIENT_THROTTLE: ThrottlePolicy = {
  * retrying after a cancelled consent, or many of them behind one address, are not locked out.
  */
 export const SSO_THROTTLE: ThrottlePolicy = {
-  name: 'sso', pair: rule(30), address: rule(100), knownSkipsPair: false, knownMs: 30 * 24 * 60 * MINUTE,
+  name: 'sso',
+  pair: rule(30),
+  address: rule(100),
+  knownSkipsPair: false,
+  knownMs: 30 * 24 * 60 * MINUTE,
 };
 
 /**
@@ -67,5 +85,9 @@ export const SSO_THROTTLE: ThrottlePolicy = {
  * presented from rightly is known and spared.
  */
 export const GITLAB_TOKEN_THROTTLE: ThrottlePolicy = {
-  name: 'gitlab', pair: rule(10), address: rule(10), knownSkipsPair: true, knownMs: 30 * 24 * 60 * MINUTE,
+  name: 'gitlab',
+  pair: rule(10),
+  address: rule(10),
+  knownSkipsPair: true,
+  knownMs: 30 * 24 * 60 * MINUTE,
 };

@@ -58,7 +58,10 @@ export class SharedThrottleStore implements ThrottleStore {
     this.reads = new TickBatch({
       one: async ({ key, now }) => (await backend.read([key], now)).get(key),
       many: async (items) => {
-        const found = await backend.read(items.map((i) => i.key), Math.min(...items.map((i) => i.now)));
+        const found = await backend.read(
+          items.map((i) => i.key),
+          Math.min(...items.map((i) => i.now)),
+        );
         return items.map((i) => unexpired(found.get(i.key), i.now));
       },
       max: 256,

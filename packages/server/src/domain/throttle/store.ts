@@ -38,7 +38,8 @@ export interface ThrottleStore {
 export const RENEW_KNOWN_MS = 3600_000;
 
 /** A lock's end as the store answers it: `until` while it is still ahead of `now`, otherwise 0 (not locked). */
-export const activeLock = (until: number | undefined, now: number): number => (until !== undefined && until > now ? until : 0);
+export const activeLock = (until: number | undefined, now: number): number =>
+  until !== undefined && until > now ? until : 0;
 
 /** The lock earned by the failure just counted: `failures` so far under `rule`. */
 export function lockFor(rule: ThrottleRule, failures: number): number {

@@ -72,7 +72,11 @@ const SKEW_SECONDS = 5;
 // here), its tokens' entries are refused and dropped. Revocation and client state are never cached
 // here. One bounded cache per key service and tenant (oldest entries leave first), so no other key
 // set can vouch for a token.
-interface Verified { tenantId: string; kid: string; claims: AccessTokenClaims }
+interface Verified {
+  tenantId: string;
+  kid: string;
+  claims: AccessTokenClaims;
+}
 const verifiedBy = new WeakMap<KeyService, BoundedMap<Verified>>();
 const MAX_VERIFIED = 10_000;
 const MAX_VERIFIED_BYTES = 32 * 1024 * 1024;
@@ -89,7 +93,12 @@ export function verifiedTokenCacheStats(keys: KeyService): { size: number; bytes
  * (or the tenant's current one), and may not be issued in the future: a leaked key cannot mint
  * tokens that outlive a rotation.
  */
-export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<AccessTokenClaims | null> {
+export async function verifyAccessToken(
+  keys: KeyService,
+  tenant: Tenant,
+  issuer: string,
+  token: string,
+): Promise<AccessTokenClaims | null> {
   const checked = await checkAccessToken(keys, tenant, issuer, token);
   return 'claims' in checked ? checked.claims : null;
 }
@@ -102,7 +111,12 @@ export async function verifyAccessToken(keys: KeyService, tenant: Tenant, issuer
 export type TokenRefusal = 'expired' | 'unknown_key' | 'invalid';
 
 /** verifyAccessToken, saying why a token is refused. */
-export async function checkAccessToken(keys: KeyService, tenant: Tenant, issuer: string, token: string): Promise<{ claims: AccessTokenClaims } | { refused: TokenRefusal }> {
+export async function checkAccessToken(
+  keys: KeyService,
+  tenant: Tenant,
+  issuer: string,
+  token: string,
+): Promise<{ claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   let verified = verifiedBy.get(keys);
   if (!verified) verifiedBy.set(keys, (verified = new BoundedMap(MAX_VERIFIED, MAX_VERIFIED_BYTES)));
   const published = await keys.published(tenant);
@@ -127,7 +141,9 @@ function maxLifetime(published: PublishedKeys, kid: string, tenant: Tenant): num
 
 function lifetimeOk(claims: AccessTokenClaims, max: number): boolean {
   const now = Date.now() / 1000;
-  return typeof claims.iat === 'number' && claims.iat <= now + SKEW_SECONDS && claims.exp - claims.iat <= max + SKEW_SECONDS;
+  return (
+    typeof claims.iat === 'number' && claims.iat <= now + SKEW_SECONDS && claims.exp - claims.iat <= max + SKEW_SECONDS
+  );
 }
 
 /** The `iss` a token claims, unverified: only to word a refusal, never to trust it. */
@@ -139,10 +155,19 @@ function unverifiedIssuer(token: string): unknown {
   }
 }
 
-async function verifyUncached(keys: KeyService, tenant: Tenant, issuer: string, token: string, published: PublishedKeys): Promise<{ kid: string; claims: AccessTokenClaims } | { refused: TokenRefusal }> {
+async function verifyUncached(
+  keys: KeyService,
+  tenant: Tenant,
+  issuer: string,
+  token: string,
+  published: PublishedKeys,
+): Promise<{ kid: string; claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   const attempt = async (p: PublishedKeys) => {
     const { payload, protectedHeader } = await jwtVerify(token, keySet(p.jwks), {
-      issuer, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: SKEW_SECONDS,
+      issuer,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+      clockTolerance: SKEW_SECONDS,
     });
     return { kid: protectedHeader.kid, claims: payload as AccessTokenClaims };
   };

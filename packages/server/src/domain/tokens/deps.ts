@@ -16,7 +16,9 @@ import type { AuditKinds } from '../audit/record.js';
  * its signature says what it touches and a test can hand it just those. The application context
  * satisfies all of them.
  */
-export interface Issuer { issuer(tenant: Tenant | string): string }
+export interface Issuer {
+  issuer(tenant: Tenant | string): string;
+}
 
 /** Signing an access token: the tenant's active key and the audiences its scopes name. */
 export interface SigningDeps extends Issuer {
@@ -25,10 +27,14 @@ export interface SigningDeps extends Issuer {
 }
 
 /** Checking a presented access token against the tenant's published keys. */
-export interface VerifyingDeps extends Issuer { keys: KeyService }
+export interface VerifyingDeps extends Issuer {
+  keys: KeyService;
+}
 
 /** Secrets presented by clients are looked up by their peppered hash. */
-export interface HashingDeps { hasher: Pick<SecretHasher, 'hash'> }
+export interface HashingDeps {
+  hasher: Pick<SecretHasher, 'hash'>;
+}
 
 /** Whether the client and user behind a grant may still act. */
 export interface GrantCheckDeps {
@@ -50,9 +56,11 @@ export type RotateDeps = IssueDeps & {
 
 export type RevokeDeps = VerifyingDeps & HashingDeps & { store: UnitOfWork };
 
-export type IntrospectDeps = VerifyingDeps & HashingDeps & GrantCheckDeps & {
-  store: UnitOfWork;
-  revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
-};
+export type IntrospectDeps = VerifyingDeps &
+  HashingDeps &
+  GrantCheckDeps & {
+    store: UnitOfWork;
+    revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
+  };
 
 export type AppTokenDeps = SigningDeps & HashingDeps & { store: UnitOfWork<'clients' | 'refreshTokens' | AuditKinds> };

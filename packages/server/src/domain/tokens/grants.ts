@@ -13,7 +13,12 @@ const DENY_MS = (SETTINGS_LIMITS.accessTokenTtlSeconds.max + 60) * 1000;
  * carry the grant id as `sid`) become inactive at introspection and at the management API, in every
  * process once the transaction commits (the `grant.ended` change).
  */
-export async function endGrants(tx: UnitOfWork<'replay' | 'changes'>, tenantId: string, familyIds: string[], now = Date.now()): Promise<void> {
+export async function endGrants(
+  tx: UnitOfWork<'replay' | 'changes'>,
+  tenantId: string,
+  familyIds: string[],
+  now = Date.now(),
+): Promise<void> {
   const until = now + DENY_MS;
   for (const id of familyIds) await tx.replay.revokeAccessToken(tenantId, id, until, now);
   if (familyIds.length > 0) tx.changes.record({ type: 'grant.ended', ids: familyIds, until });
@@ -29,7 +34,8 @@ const secretGrantIds = new WeakMap<Client, string>();
 export function secretGrantId(client: Client): string {
   let id = secretGrantIds.get(client);
   if (id === undefined) {
-    id = 'secret:' + createHash('sha256').update(`${client.id}:${client.secretVersion}`).digest('base64url').slice(0, 22);
+    id =
+      'secret:' + createHash('sha256').update(`${client.id}:${client.secretVersion}`).digest('base64url').slice(0, 22);
     secretGrantIds.set(client, id);
   }
   return id;

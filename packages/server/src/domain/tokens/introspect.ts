@@ -4,7 +4,8 @@ import { clientUnusableReason } from '../clients/policy.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { tokenUserId, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
 
-export type Introspection = { active: false } | ({ active: true; token_type: 'access_token' | 'refresh_token' } & Record<string, unknown>);
+export type Introspection =
+  { active: false } | ({ active: true; token_type: 'access_token' | 'refresh_token' } & Record<string, unknown>);
 
 const INACTIVE: Introspection = { active: false };
 
@@ -13,12 +14,22 @@ const INACTIVE: Introspection = { active: false };
  * revoked, expired or deactivated, or its user disabled (and, for personal clients, once the owner
  * may no longer use them).
  */
-export async function grantStillValid(ctx: GrantCheckDeps, tenant: Tenant, clientId: string, userId: string | null): Promise<boolean> {
+export async function grantStillValid(
+  ctx: GrantCheckDeps,
+  tenant: Tenant,
+  clientId: string,
+  userId: string | null,
+): Promise<boolean> {
   return (await grantEnded(ctx, tenant, clientId, userId)) === null;
 }
 
 /** Why grantStillValid is false: whose fault (the client's or the user's) and a reason for people; null while the grant lives. */
-export async function grantEnded(ctx: GrantCheckDeps, tenant: Tenant, clientId: string, userId: string | null): Promise<{ by: 'client' | 'user'; reason: string } | null> {
+export async function grantEnded(
+  ctx: GrantCheckDeps,
+  tenant: Tenant,
+  clientId: string,
+  userId: string | null,
+): Promise<{ by: 'client' | 'user'; reason: string } | null> {
   const client = await ctx.clients.get(tenant.id, clientId);
   if (!client) return { by: 'client', reason: 'client no longer exists' };
   const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;
@@ -26,23 +37,40 @@ export async function grantEnded(ctx: GrantCheckDeps, tenant: Tenant, clientId: 
   if (unusable !== null) return { by: 'client', reason: unusable };
   if (userId !== null) {
     const user = client.ownerUserId === userId ? owner : await ctx.principals.get(tenant.id, userId);
-    if (!user || user.user.status !== 'active') return { by: 'user', reason: 'the user is disabled or no longer exists' };
+    if (!user || user.user.status !== 'active')
+      return { by: 'user', reason: 'the user is disabled or no longer exists' };
   }
   return null;
 }
 
-export async function introspectAccessToken(ctx: IntrospectDeps, tenant: Tenant, token: string): Promise<Introspection> {
+export async function introspectAccessToken(
+  ctx: IntrospectDeps,
+  tenant: Tenant,
+  token: string,
+): Promise<Introspection> {
   const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
   if (!claims) return INACTIVE;
   if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
   if (!(await grantStillValid(ctx, tenant, claims.client_id, tokenUserId(claims)))) return INACTIVE;
   return {
-    active: true, token_type: 'access_token', scope: claims.scope, client_id: claims.client_id, sub: claims.sub,
-    aud: claims.aud, iss: claims.iss, exp: claims.exp, iat: claims.iat, jti: claims.jti,
+    active: true,
+    token_type: 'access_token',
+    scope: claims.scope,
+    client_id: claims.client_id,
+    sub: claims.sub,
+    aud: claims.aud,
+    iss: claims.iss,
+    exp: claims.exp,
+    iat: claims.iat,
+    jti: claims.jti,
   };
 }
 
-export async function introspectRefreshToken(ctx: IntrospectDeps, tenant: Tenant, token: string): Promise<Introspection> {
+export async function introspectRefreshToken(
+  ctx: IntrospectDeps,
+  tenant: Tenant,
+  token: string,
+): Promise<Introspection> {
   if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return INACTIVE;
   const r = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(token));
   const now = Date.now();
@@ -51,13 +79,24 @@ export async function introspectRefreshToken(ctx: IntrospectDeps, tenant: Tenant
   if (!client || client.secretVersion !== r.secretVersion) return INACTIVE;
   if (!(await grantStillValid(ctx, tenant, client.clientId, r.userId))) return INACTIVE;
   return {
-    active: true, token_type: 'refresh_token', scope: r.scope, client_id: client.clientId,
-    sub: r.userId ?? client.clientId, iss: ctx.issuer(tenant), exp: Math.floor(r.expiresAt / 1000), iat: Math.floor(r.createdAt / 1000),
+    active: true,
+    token_type: 'refresh_token',
+    scope: r.scope,
+    client_id: client.clientId,
+    sub: r.userId ?? client.clientId,
+    iss: ctx.issuer(tenant),
+    exp: Math.floor(r.expiresAt / 1000),
+    iat: Math.floor(r.createdAt / 1000),
   };
 }
 
 /** RFC 7662: the hint only decides which kind is tried first. */
-export async function introspect(ctx: IntrospectDeps, tenant: Tenant, token: string, hint: string | undefined): Promise<Introspection> {
+export async function introspect(
+  ctx: IntrospectDeps,
+  tenant: Tenant,
+  token: string,
+  hint: string | undefined,
+): Promise<Introspection> {
   const refreshFirst = hint === 'refresh_token' || token.startsWith(REFRESH_TOKEN_PREFIX);
   if (refreshFirst) {
     const r = await introspectRefreshToken(ctx, tenant, token);

@@ -33,7 +33,11 @@ function cappedTtl(client: Client, ttlSeconds: number, now: number): number {
 }
 
 /** Signs an access token for the tenant: audience = the resources the scopes belong to. */
-export async function issueAccessToken(ctx: SigningDeps, tenant: Tenant, req: IssueRequest): Promise<{ token: string; expiresIn: number; scope: string }> {
+export async function issueAccessToken(
+  ctx: SigningDeps,
+  tenant: Tenant,
+  req: IssueRequest,
+): Promise<{ token: string; expiresIn: number; scope: string }> {
   const key = ctx.keys.peek(tenant.id) ?? (await ctx.keys.active(tenant));
   const issuer = ctx.issuer(tenant);
   const audiences = await ctx.resources.audiences(tenant.id, req.scopes);
@@ -54,7 +58,14 @@ export async function issueAccessToken(ctx: SigningDeps, tenant: Tenant, req: Is
 }
 
 /** A new refresh token and the row that stores it (only as a hash), not saved yet. */
-export function newRefreshToken(ctx: HashingDeps, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): { token: string; record: RefreshTokenRecord } {
+export function newRefreshToken(
+  ctx: HashingDeps,
+  tenant: Tenant,
+  client: Client,
+  userId: string | null,
+  scope: string,
+  familyId: string,
+): { token: string; record: RefreshTokenRecord } {
   const token = randomSecret(REFRESH_TOKEN_PREFIX);
   const now = Date.now();
   const record: RefreshTokenRecord = {
@@ -81,17 +92,35 @@ export function newRefreshToken(ctx: HashingDeps, tenant: Tenant, client: Client
  * Creates a refresh token (stored only as a hash) in the given transaction. Its family ties every
  * rotation of one grant together, so a replayed token can revoke them all.
  */
-export async function createRefreshToken(ctx: HashingDeps, tx: UnitOfWork<'refreshTokens'>, tenant: Tenant, client: Client, userId: string | null, scope: string, familyId: string): Promise<string> {
+export async function createRefreshToken(
+  ctx: HashingDeps,
+  tx: UnitOfWork<'refreshTokens'>,
+  tenant: Tenant,
+  client: Client,
+  userId: string | null,
+  scope: string,
+  familyId: string,
+): Promise<string> {
   const { token, record } = newRefreshToken(ctx, tenant, client, userId, scope, familyId);
   await tx.refreshTokens.insert(record);
   return token;
 }
 
 /** An access token, plus a new refresh-token family (the grant the access token belongs to) when asked for. */
-export async function issueTokens(ctx: IssueDeps, tenant: Tenant, req: IssueRequest & { withRefresh: boolean }): Promise<TokenResponse> {
+export async function issueTokens(
+  ctx: IssueDeps,
+  tenant: Tenant,
+  req: IssueRequest & { withRefresh: boolean },
+): Promise<TokenResponse> {
   const family = req.withRefresh ? randomUUID() : undefined;
   const at = await issueAccessToken(ctx, tenant, { ...req, grantId: family ?? req.grantId });
-  const res: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope };
-  if (family) res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope, family);
+  const res: TokenResponse = {
+    access_token: at.token,
+    token_type: 'Bearer',
+    expires_in: at.expiresIn,
+    scope: at.scope,
+  };
+  if (family)
+    res.refresh_token = await createRefreshToken(ctx, ctx.store, tenant, req.client, req.userId, at.scope, family);
   return res;
 }

@@ -3,13 +3,25 @@ import type { RefreshTokenRecord } from './model.js';
 export interface RefreshTokenRecords {
   /** True where a rotation is one statement on its own (not batched with others). */
   readonly rotatesAlone: boolean;
-  rotate(id: string, at: number, successor: RefreshTokenRecord, answerSealed: string | null, answerUntil: number | null): Promise<boolean>;
+  rotate(
+    id: string,
+    at: number,
+    successor: RefreshTokenRecord,
+    answerSealed: string | null,
+    answerUntil: number | null,
+  ): Promise<boolean>;
   insert(t: RefreshTokenRecord): Promise<void>;
   byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   byHashAnyTenant(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   familyLive(tenantId: string, familyId: string): Promise<boolean>;
   byId(tenantId: string, id: string): Promise<RefreshTokenRecord | undefined>;
-  markRotated(id: string, at: number, successorId: string, answerSealed: string | null, answerUntil: number | null): Promise<boolean>;
+  markRotated(
+    id: string,
+    at: number,
+    successorId: string,
+    answerSealed: string | null,
+    answerUntil: number | null,
+  ): Promise<boolean>;
   revokeFamily(tenantId: string, familyId: string, at: number): Promise<number>;
   revokeForClient(tenantId: string, clientId: string, at: number): Promise<string[]>;
   revokeForUser(tenantId: string, userId: string, at: number): Promise<string[]>;

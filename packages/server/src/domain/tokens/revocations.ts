@@ -22,7 +22,10 @@ export class RevokedAccessTokens {
   private since = 0;
   private looking?: Promise<void>;
 
-  constructor(private readonly store: UnitOfWork, private syncMs = 1000) {}
+  constructor(
+    private readonly store: UnitOfWork,
+    private syncMs = 1000,
+  ) {}
 
   /** How long a check may go without reading the store back. */
   setBackstop(ms: number): void {
@@ -54,7 +57,9 @@ export class RevokedAccessTokens {
 
   /** Reads the revocations stored since the last look (shared by concurrent callers). */
   sync(): Promise<void> {
-    this.looking ??= this.look().finally(() => { this.looking = undefined; });
+    this.looking ??= this.look().finally(() => {
+      this.looking = undefined;
+    });
     return this.looking;
   }
 

@@ -20,8 +20,13 @@ export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Clien
       const n = await tx.refreshTokens.revokeFamily(tenant.id, r.familyId, now);
       if (n === 0) return;
       await recordAudit(tx, {
-        tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.revoked',
-        targetType: 'refresh_token_family', targetId: r.familyId, details: { userId: r.userId },
+        tenantId: tenant.id,
+        actorType: 'client',
+        actorId: client.clientId,
+        action: 'refresh_token.revoked',
+        targetType: 'refresh_token_family',
+        targetId: r.familyId,
+        details: { userId: r.userId },
       });
       await endGrants(tx, tenant.id, [r.familyId], now);
     });
@@ -34,8 +39,13 @@ export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Clien
     await tx.replay.revokeAccessToken(tenant.id, claims.jti, expiresAt);
     tx.changes.record({ type: 'token.revoked', jti: claims.jti, expiresAt });
     await recordAudit(tx, {
-      tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'access_token.revoked',
-      targetType: 'access_token', targetId: claims.jti, details: { sub: claims.sub },
+      tenantId: tenant.id,
+      actorType: 'client',
+      actorId: client.clientId,
+      action: 'access_token.revoked',
+      targetType: 'access_token',
+      targetId: claims.jti,
+      details: { sub: claims.sub },
     });
   });
 }

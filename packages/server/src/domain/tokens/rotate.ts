@@ -12,7 +12,8 @@ import { recordAudit } from '../audit/record.js';
 
 const INVALID = 'refresh token is invalid, expired or revoked';
 // Said only to the client that owns the token and proved its (new) secret: nothing an attacker learns.
-const SECRET_REGENERATED = 'refresh token was invalidated when the application\'s secret was regenerated: a new token file (or refresh token) is needed';
+const SECRET_REGENERATED =
+  "refresh token was invalidated when the application's secret was regenerated: a new token file (or refresh token) is needed";
 
 /** The kept answer is bound to the row it belongs to. */
 const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
@@ -28,14 +29,23 @@ const answerAad = (tokenId: string) => `refresh-answer:${tokenId}`;
  * (a retry, or a concurrent request that lost the race) gets that very answer. Otherwise a rotated
  * token presented again means it was copied: the whole family is revoked, its access tokens too.
  */
-export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client: Client, presented: string, requestedScope: string | undefined, origin: UseOrigin = {}): Promise<TokenResponse> {
+export async function rotateRefreshToken(
+  ctx: RotateDeps,
+  tenant: Tenant,
+  client: Client,
+  presented: string,
+  requestedScope: string | undefined,
+  origin: UseOrigin = {},
+): Promise<TokenResponse> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw grantRefused(INVALID);
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
   const now = Date.now();
   if (!record || record.clientId !== client.id) throw grantRefused(INVALID);
   // Regenerating the secret revokes the application's refresh tokens: say that that is why.
-  if (record.revokedAt !== null) throw grantRefused(record.secretVersion !== client.secretVersion ? SECRET_REGENERATED : INVALID);
-  if (record.rotatedAt !== null) return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
+  if (record.revokedAt !== null)
+    throw grantRefused(record.secretVersion !== client.secretVersion ? SECRET_REGENERATED : INVALID);
+  if (record.rotatedAt !== null)
+    return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
   if (record.expiresAt <= now) throw grantRefused(INVALID);
   if (record.secretVersion !== client.secretVersion) throw grantRefused(SECRET_REGENERATED);
 
@@ -63,7 +73,13 @@ export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client
   // The whole answer exists before the transaction, so it can be kept in the same write.
   const successor = newRefreshToken(ctx, tenant, client, record.userId, scopes.join(' '), record.familyId);
   const at = await issueAccessToken(ctx, tenant, { client, userId: record.userId, scopes, grantId: record.familyId });
-  const answer: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.expiresIn, scope: at.scope, refresh_token: successor.token };
+  const answer: TokenResponse = {
+    access_token: at.token,
+    token_type: 'Bearer',
+    expires_in: at.expiresIn,
+    scope: at.scope,
+    refresh_token: successor.token,
+  };
   const graceMs = tenant.refreshTokenGraceSeconds * 1000;
   const sealed = graceMs > 0 ? ctx.sealer.seal(JSON.stringify(answer), answerAad(record.id)) : null;
   const until = sealed ? now + graceMs : null;
@@ -84,19 +100,41 @@ export async function rotateRefreshToken(ctx: RotateDeps, tenant: Tenant, client
 }
 
 /** The answer a rotated token got, while the grace window lasts and its successor is unused. */
-async function keptAnswer(ctx: Pick<RotateDeps, 'store' | 'sealer'>, tenant: Tenant, record: RefreshTokenRecord, now: number): Promise<TokenResponse | null> {
-  if (record.answerSealed === null || record.answerUntil === null || record.answerUntil < now || record.successorId === null) return null;
+async function keptAnswer(
+  ctx: Pick<RotateDeps, 'store' | 'sealer'>,
+  tenant: Tenant,
+  record: RefreshTokenRecord,
+  now: number,
+): Promise<TokenResponse | null> {
+  if (
+    record.answerSealed === null ||
+    record.answerUntil === null ||
+    record.answerUntil < now ||
+    record.successorId === null
+  )
+    return null;
   const successor = await ctx.store.refreshTokens.byId(tenant.id, record.successorId);
   if (!successor || successor.rotatedAt !== null || successor.revokedAt !== null) return null;
   return JSON.parse(ctx.sealer.open(record.answerSealed, answerAad(record.id))) as TokenResponse;
 }
 
-async function reuseDetected(ctx: Pick<RotateDeps, 'store' | 'metrics'>, tenant: Tenant, client: Client, record: RefreshTokenRecord, now: number): Promise<never> {
+async function reuseDetected(
+  ctx: Pick<RotateDeps, 'store' | 'metrics'>,
+  tenant: Tenant,
+  client: Client,
+  record: RefreshTokenRecord,
+  now: number,
+): Promise<never> {
   await ctx.store.transaction(async (tx) => {
     const n = await tx.refreshTokens.revokeFamily(tenant.id, record.familyId, now);
     await recordAudit(tx, {
-      tenantId: tenant.id, actorType: 'client', actorId: client.clientId, action: 'refresh_token.reuse_detected',
-      targetType: 'refresh_token_family', targetId: record.familyId, details: { revokedTokens: n, userId: record.userId },
+      tenantId: tenant.id,
+      actorType: 'client',
+      actorId: client.clientId,
+      action: 'refresh_token.reuse_detected',
+      targetType: 'refresh_token_family',
+      targetId: record.familyId,
+      details: { revokedTokens: n, userId: record.userId },
     });
     await endGrants(tx, tenant.id, [record.familyId], now);
   });

@@ -12,16 +12,30 @@ export interface UserWithRoles {
   roles: Role[];
 }
 
-
 /** One page of a tenant's users with their roles (two queries, whatever the page size). */
-export async function listUsers(store: UnitOfWork<'users' | 'roles'>, tenant: Tenant, filter: UserFilter, page: PageQuery<UserSort>): Promise<Page<UserWithRoles>> {
+export async function listUsers(
+  store: UnitOfWork<'users' | 'roles'>,
+  tenant: Tenant,
+  filter: UserFilter,
+  page: PageQuery<UserSort>,
+): Promise<Page<UserWithRoles>> {
   const users = await store.users.list(tenant.id, filter, page);
-  const roles = await store.roles.forUsers(tenant.id, users.items.map((u) => u.id));
-  return { items: users.items.map((user) => ({ user, roles: roles.get(user.id) ?? [] })), nextCursor: users.nextCursor };
+  const roles = await store.roles.forUsers(
+    tenant.id,
+    users.items.map((u) => u.id),
+  );
+  return {
+    items: users.items.map((user) => ({ user, roles: roles.get(user.id) ?? [] })),
+    nextCursor: users.nextCursor,
+  };
 }
 
 /** A user of this tenant; users of other tenants do not exist here. */
-export async function getUser(store: UnitOfWork<'users' | 'roles'>, tenant: Tenant, userId: string): Promise<UserWithRoles> {
+export async function getUser(
+  store: UnitOfWork<'users' | 'roles'>,
+  tenant: Tenant,
+  userId: string,
+): Promise<UserWithRoles> {
   const user = await store.users.byId(tenant.id, userId);
   if (!user) throw notFoundError(`user ${userId} not found`);
   return { user, roles: await store.roles.forUser(tenant.id, userId) };

@@ -39,12 +39,24 @@ export interface Reauthentication {
 }
 
 /** How the console session `sessionHash` began: the proof of a recent sign-in; undefined once it has ended. */
-export async function sessionSignInProof(store: UnitOfWork<'sessions'>, sessionHash: string, now = Date.now()): Promise<SignInProof | undefined> {
+export async function sessionSignInProof(
+  store: UnitOfWork<'sessions'>,
+  sessionHash: string,
+  now = Date.now(),
+): Promise<SignInProof | undefined> {
   const session = await store.sessions.byHash(sessionHash, now);
   return session && { method: session.method ?? 'password', at: session.createdAt };
 }
 
-export async function manageUser(store: UnitOfWork<UserKinds>, tenant: Tenant, actor: Principal, userId: string, patch: ManagePatch, reauth: Reauthentication, audit: Actor = { type: 'user', id: actor.user.id }): Promise<UserChange> {
+export async function manageUser(
+  store: UnitOfWork<UserKinds>,
+  tenant: Tenant,
+  actor: Principal,
+  userId: string,
+  patch: ManagePatch,
+  reauth: Reauthentication,
+  audit: Actor = { type: 'user', id: actor.user.id },
+): Promise<UserChange> {
   const { currentPassword, ...change } = patch;
   const self = actor.user.id === userId;
   if (currentPassword !== undefined && !(self && change.password !== undefined)) {
@@ -62,14 +74,25 @@ export async function manageUser(store: UnitOfWork<UserKinds>, tenant: Tenant, a
     // the sign-in itself: a session stolen earlier must not turn into lasting password access.
     const stored = change.password !== undefined ? (await store.users.byId(tenant.id, userId))?.passwordHash : null;
     if (change.password !== undefined && !stored && !freshSsoSignIn(reauth.signIn)) {
-      throw new DomainError('forbidden', `setting a first password needs a fresh sign-in: sign in again through single sign-on, then set the password within ${FRESH_SIGN_IN_MS / 60_000} minutes`, undefined, 'reauthentication_required');
+      throw new DomainError(
+        'forbidden',
+        `setting a first password needs a fresh sign-in: sign in again through single sign-on, then set the password within ${FRESH_SIGN_IN_MS / 60_000} minutes`,
+        undefined,
+        'reauthentication_required',
+      );
     }
     if (stored) {
       if (currentPassword === undefined) throw invalid('currentPassword is required to change your own password');
       // The sign-in check itself, so guesses are throttled and audited like failed sign-ins.
-      const check = await signIn(store, reauth.throttle, tenant, { email: actor.user.email, password: currentPassword, ip: reauth.ip });
-      if (!check.ok && check.reason === 'throttled') throw throttledError(`too many failed attempts; try again in ${check.retryAfter} seconds`, check.retryAfter);
-      if (!check.ok && check.reason === 'sso_enforced') throw forbiddenError('this domain enforces single sign-on: passwords are not used');
+      const check = await signIn(store, reauth.throttle, tenant, {
+        email: actor.user.email,
+        password: currentPassword,
+        ip: reauth.ip,
+      });
+      if (!check.ok && check.reason === 'throttled')
+        throw throttledError(`too many failed attempts; try again in ${check.retryAfter} seconds`, check.retryAfter);
+      if (!check.ok && check.reason === 'sso_enforced')
+        throw forbiddenError('this domain enforces single sign-on: passwords are not used');
       if (!check.ok) throw forbiddenError('the current password is wrong');
     }
   } else {
@@ -77,7 +100,9 @@ export async function manageUser(store: UnitOfWork<UserKinds>, tenant: Tenant, a
     if (!target) throw notFoundError(`user ${userId} not found`);
     if (rank(target, await store.roles.forUser(tenant.id, userId)) > rank(actor.user, actor.roles)) {
       const what = target.platformAdmin ? 'a platform administrator' : 'a domain manager';
-      throw forbiddenError(`${target.email} is ${what} and holds more power than you: only an account with at least as much power may change, disable or demote it`);
+      throw forbiddenError(
+        `${target.email} is ${what} and holds more power than you: only an account with at least as much power may change, disable or demote it`,
+      );
     }
   }
   return updateUser(store, tenant, userId, change, audit);

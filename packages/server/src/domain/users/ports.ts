@@ -22,5 +22,9 @@ export interface UserRecords {
   byId(tenantId: string, id: string): Promise<User | undefined>;
   byEmail(tenantId: string, email: string): Promise<User | undefined>;
   list(tenantId: string, filter: UserFilter, page: PageQuery<UserSort>): Promise<Page<User>>;
-  update(tenantId: string, id: string, patch: { displayName?: string; status?: UserStatus; passwordHash?: string }): Promise<void>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: { displayName?: string; status?: UserStatus; passwordHash?: string },
+  ): Promise<void>;
 }

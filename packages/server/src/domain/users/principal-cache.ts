@@ -31,11 +31,16 @@ export class PrincipalCache {
   private readonly cache: TtlCache<Principal | undefined>;
 
   constructor(store: UnitOfWork, ttlMs = 2000) {
-    this.cache = new TtlCache(async (key) => {
-      const [tenantId, userId] = key.split(SEP);
-      const user = await store.users.byId(tenantId, userId);
-      return user ? toPrincipal(user, await store.roles.forUser(tenantId, userId)) : undefined;
-    }, ttlMs, 100_000, 64 * 1024 * 1024);
+    this.cache = new TtlCache(
+      async (key) => {
+        const [tenantId, userId] = key.split(SEP);
+        const user = await store.users.byId(tenantId, userId);
+        return user ? toPrincipal(user, await store.roles.forUser(tenantId, userId)) : undefined;
+      },
+      ttlMs,
+      100_000,
+      64 * 1024 * 1024,
+    );
   }
 
   get(tenantId: string, userId: string): Promise<Principal | undefined> {

@@ -21,7 +21,8 @@ export type { Actor } from '../audit/actor.js';
  * What changing a user touches: users and their roles, and what a disabled account or a new
  * password ends (sessions, refresh tokens and their grants, personal clients on role loss).
  */
-export type UserKinds = 'users' | 'roles' | 'sessions' | 'refreshTokens' | 'replay' | 'clients' | 'changes' | AuditKinds;
+export type UserKinds =
+  'users' | 'roles' | 'sessions' | 'refreshTokens' | 'replay' | 'clients' | 'changes' | AuditKinds;
 
 export interface NewUser {
   email: string;
@@ -54,7 +55,12 @@ function refuseManagerGrantByCredential(before: Role[], after: Role[], actor: Ac
   if (grants && viaClientCredential(actor)) throw interactiveSignInRequired('granting the domain-manager role');
 }
 
-export async function createUser(store: UnitOfWork<'users' | 'roles' | 'changes' | AuditKinds>, tenant: Tenant, input: NewUser, actor: Actor): Promise<User> {
+export async function createUser(
+  store: UnitOfWork<'users' | 'roles' | 'changes' | AuditKinds>,
+  tenant: Tenant,
+  input: NewUser,
+  actor: Actor,
+): Promise<User> {
   const email = normaliseEmail(input.email);
   if (!EMAIL_PATTERN.test(email)) throw invalid('email is not a valid address');
   if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
@@ -63,8 +69,15 @@ export async function createUser(store: UnitOfWork<'users' | 'roles' | 'changes'
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const now = Date.now();
   const user: User = {
-    id: randomUUID(), tenantId: tenant.id, email, displayName: input.displayName.trim() ? checkName(input.displayName, 200, 'displayName') : email,
-    status: 'active', passwordHash, platformAdmin: input.platformAdmin ?? false, createdAt: now, updatedAt: now,
+    id: randomUUID(),
+    tenantId: tenant.id,
+    email,
+    displayName: input.displayName.trim() ? checkName(input.displayName, 200, 'displayName') : email,
+    status: 'active',
+    passwordHash,
+    platformAdmin: input.platformAdmin ?? false,
+    createdAt: now,
+    updatedAt: now,
   };
   return store.transaction(async (tx) => {
     if (await tx.users.byEmail(tenant.id, email)) throw conflictError(`a user with email ${email} already exists`);
@@ -72,15 +85,27 @@ export async function createUser(store: UnitOfWork<'users' | 'roles' | 'changes'
     refuseManagerGrantByCredential([], roles, actor);
     await tx.users.insert(user);
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId: user.id });
-    await tx.roles.setUserRoles(tenant.id, user.id, roles.map((r) => r.id));
+    await tx.roles.setUserRoles(
+      tenant.id,
+      user.id,
+      roles.map((r) => r.id),
+    );
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'user.invited',
-      targetType: 'user', targetId: user.id, details: { email, roles: roles.map((r) => r.name) },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'user.invited',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email, roles: roles.map((r) => r.name) },
     });
     if (roles.some((r) => r.builtin === CLIENT_CREATOR)) {
       await recordAudit(tx, {
-        tenantId: tenant.id, ...auditActor(actor), action: 'user.role_granted',
-        targetType: 'user', targetId: user.id, details: { role: CLIENT_CREATOR },
+        tenantId: tenant.id,
+        ...auditActor(actor),
+        action: 'user.role_granted',
+        targetType: 'user',
+        targetId: user.id,
+        details: { role: CLIENT_CREATOR },
       });
     }
     return user;
@@ -103,7 +128,13 @@ export interface UserChange {
 }
 
 /** Updates status, name, password or roles in one transaction and records every change in the audit log. */
-export async function updateUser(store: UnitOfWork<UserKinds>, tenant: Tenant, userId: string, patch: UserPatch, actor: Actor): Promise<UserChange> {
+export async function updateUser(
+  store: UnitOfWork<UserKinds>,
+  tenant: Tenant,
+  userId: string,
+  patch: UserPatch,
+  actor: Actor,
+): Promise<UserChange> {
   if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
@@ -116,11 +147,18 @@ export async function updateUser(store: UnitOfWork<UserKinds>, tenant: Tenant, u
     let rolesAfter = rolesBefore;
     await tx.users.update(tenant.id, userId, { displayName, status: patch.status, passwordHash });
     tx.changes.record({ type: 'principal.changed', tenantId: tenant.id, userId });
-    const audit = (action: AuditAction, details: Record<string, unknown>) => recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action, targetType: 'user', targetId: userId, details,
-    });
+    const audit = (action: AuditAction, details: Record<string, unknown>) =>
+      recordAudit(tx, {
+        tenantId: tenant.id,
+        ...auditActor(actor),
+        action,
+        targetType: 'user',
+        targetId: userId,
+        details,
+      });
     const disabling = patch.status === 'disabled' && user.status !== 'disabled';
-    if (patch.status !== undefined && patch.status !== user.status) await audit(disabling ? 'user.disabled' : 'user.enabled', {});
+    if (patch.status !== undefined && patch.status !== user.status)
+      await audit(disabling ? 'user.disabled' : 'user.enabled', {});
     if (passwordHash !== undefined) await audit('user.password_changed', {});
     // A changed password or a disabled account ends every console session and every grant that
     // acts for the user (re-enabling revives none of them); personal clients are credentials of
@@ -133,16 +171,22 @@ export async function updateUser(store: UnitOfWork<UserKinds>, tenant: Tenant, u
     if (patch.roleIds !== undefined) {
       rolesAfter = await resolveRoles(tx, tenant.id, patch.roleIds);
       refuseManagerGrantByCredential(rolesBefore, rolesAfter, actor);
-      await tx.roles.setUserRoles(tenant.id, userId, rolesAfter.map((r) => r.id));
+      await tx.roles.setUserRoles(
+        tenant.id,
+        userId,
+        rolesAfter.map((r) => r.id),
+      );
       const before = new Set(rolesBefore.map((r) => r.id));
       const after = new Set(rolesAfter.map((r) => r.id));
       for (const r of rolesAfter) if (!before.has(r.id)) await audit('user.role_granted', { role: r.name });
       for (const r of rolesBefore) if (!after.has(r.id)) await audit('user.role_revoked', { role: r.name });
     }
-    const lostCreator = rolesBefore.some((r) => r.builtin === CLIENT_CREATOR) && !rolesAfter.some((r) => r.builtin === CLIENT_CREATOR);
-    const revokedClients = lostCreator && tenant.revokeClientsOnRoleLoss
-      ? await revokeAllOfOwner(tx, tenant, userId, 'owner lost the client-creator role')
-      : [];
+    const lostCreator =
+      rolesBefore.some((r) => r.builtin === CLIENT_CREATOR) && !rolesAfter.some((r) => r.builtin === CLIENT_CREATOR);
+    const revokedClients =
+      lostCreator && tenant.revokeClientsOnRoleLoss
+        ? await revokeAllOfOwner(tx, tenant, userId, 'owner lost the client-creator role')
+        : [];
     const updated = (await tx.users.byId(tenant.id, userId))!;
     return { user: updated, rolesBefore, rolesAfter, revokedClients };
   });

@@ -40,8 +40,26 @@ export class UserService {
   }
 
   /** `by` changes a user; a password change is checked against how `by` signed in. */
-  async manage(tenant: Tenant, by: Principal, userId: string, patch: ManagePatch, caller: Caller, actor: Actor): Promise<UserChange> {
-    const signIn = patch.password !== undefined && caller.sessionHash !== undefined ? await sessionSignInProof(this.store, caller.sessionHash) : undefined;
-    return manageUser(this.store, tenant, by, userId, patch, { throttle: this.passwords, ip: caller.ip, signIn }, actor);
+  async manage(
+    tenant: Tenant,
+    by: Principal,
+    userId: string,
+    patch: ManagePatch,
+    caller: Caller,
+    actor: Actor,
+  ): Promise<UserChange> {
+    const signIn =
+      patch.password !== undefined && caller.sessionHash !== undefined
+        ? await sessionSignInProof(this.store, caller.sessionHash)
+        : undefined;
+    return manageUser(
+      this.store,
+      tenant,
+      by,
+      userId,
+      patch,
+      { throttle: this.passwords, ip: caller.ip, signIn },
+      actor,
+    );
   }
 }

@@ -11,7 +11,12 @@ export type AnnounceKinds = 'webhooks' | 'outbox' | 'outboxSettings' | 'tenants'
  * transaction (the durable outbox): a message per subscribed endpoint, and one email when the event
  * is emailed and SMTP is set up. A rolled-back change is never announced, a committed one always is.
  */
-export async function announce(tx: UnitOfWork<AnnounceKinds>, type: WebhookEventType, e: NewAuditEvent & { tenantId: string }, at: number): Promise<void> {
+export async function announce(
+  tx: UnitOfWork<AnnounceKinds>,
+  type: WebhookEventType,
+  e: NewAuditEvent & { tenantId: string },
+  at: number,
+): Promise<void> {
   const endpoints = await tx.webhooks.subscribed(e.tenantId, type);
   const email = tx.outboxSettings.email && emailsAbout(type, e.details);
   if (endpoints.length === 0 && !email) return;
@@ -24,7 +29,10 @@ export async function announce(tx: UnitOfWork<AnnounceKinds>, type: WebhookEvent
 }
 
 /** The tenant's slug, and the target client as it is now (personal clients and apps). */
-async function eventContext(tx: UnitOfWork<AnnounceKinds>, e: NewAuditEvent & { tenantId: string }): Promise<EventContext> {
+async function eventContext(
+  tx: UnitOfWork<AnnounceKinds>,
+  e: NewAuditEvent & { tenantId: string },
+): Promise<EventContext> {
   const { tenantId } = e;
   const tenant = await tx.tenants.byId(tenantId);
   const out: EventContext = { tenant: tenant?.slug ?? tenantId };
@@ -32,7 +40,13 @@ async function eventContext(tx: UnitOfWork<AnnounceKinds>, e: NewAuditEvent & { 
     const c = await tx.clients.byId(tenantId, e.targetId);
     if (c) {
       const owner = c.ownerUserId === null ? undefined : await tx.users.byId(tenantId, c.ownerUserId);
-      out.client = { id: c.id, clientId: c.clientId, name: c.name, ownerId: c.ownerUserId, ownerEmail: owner?.email ?? null };
+      out.client = {
+        id: c.id,
+        clientId: c.clientId,
+        name: c.name,
+        ownerId: c.ownerUserId,
+        ownerEmail: owner?.email ?? null,
+      };
     }
   }
   return out;

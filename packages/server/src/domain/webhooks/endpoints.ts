@@ -28,15 +28,28 @@ function checkEvents(events: string[]): string[] {
 }
 
 /** Creates an endpoint; its signing secret is returned here once and stored sealed. */
-export async function createEndpoint(store: UnitOfWork<AuditKinds>, sealer: Sealer, tenant: Tenant, input: NewEndpoint, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function createEndpoint(
+  store: UnitOfWork<AuditKinds>,
+  sealer: Sealer,
+  tenant: Tenant,
+  input: NewEndpoint,
+  actor: Actor,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const url = checkWebhookUrl(input.url);
   const events = checkEvents(input.events);
   const now = Date.now();
   const id = `wh_${orderedUuid(now).replaceAll('-', '')}`;
   const secret = newWebhookSecret();
   const endpoint: WebhookEndpoint = {
-    id, tenantId: tenant.id, url, description: input.description ?? '', events, enabled: input.enabled ?? true,
-    secretSealed: sealer.seal(secret, secretAad(id)), createdAt: now, updatedAt: now,
+    id,
+    tenantId: tenant.id,
+    url,
+    description: input.description ?? '',
+    events,
+    enabled: input.enabled ?? true,
+    secretSealed: sealer.seal(secret, secretAad(id)),
+    createdAt: now,
+    updatedAt: now,
   };
   await store.transaction(async (tx) => {
     if ((await tx.webhooks.list(tenant.id, MAX_ENDPOINTS_PER_TENANT)).length >= MAX_ENDPOINTS_PER_TENANT) {
@@ -44,7 +57,11 @@ export async function createEndpoint(store: UnitOfWork<AuditKinds>, sealer: Seal
     }
     await tx.webhooks.insert(endpoint);
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'webhook.created', targetType: 'webhook', targetId: id,
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'webhook.created',
+      targetType: 'webhook',
+      targetId: id,
       details: { url, events, enabled: endpoint.enabled },
     });
   });
@@ -57,28 +74,57 @@ export async function getEndpoint(store: UnitOfWork<'webhooks'>, tenant: Tenant,
   return e;
 }
 
-export async function updateEndpoint(store: UnitOfWork<AuditKinds>, tenant: Tenant, id: string, patch: Partial<NewEndpoint>, actor: Actor): Promise<WebhookEndpoint> {
+export async function updateEndpoint(
+  store: UnitOfWork<AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  patch: Partial<NewEndpoint>,
+  actor: Actor,
+): Promise<WebhookEndpoint> {
   const url = patch.url === undefined ? undefined : checkWebhookUrl(patch.url);
   const events = patch.events === undefined ? undefined : checkEvents(patch.events);
   return store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
-    await tx.webhooks.update(tenant.id, id, { url, events, description: patch.description, enabled: patch.enabled }, Date.now());
+    await tx.webhooks.update(
+      tenant.id,
+      id,
+      { url, events, description: patch.description, enabled: patch.enabled },
+      Date.now(),
+    );
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'webhook.updated', targetType: 'webhook', targetId: id,
-      details: { fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined), ...(url ? { url } : {}) },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'webhook.updated',
+      targetType: 'webhook',
+      targetId: id,
+      details: {
+        fields: Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined),
+        ...(url ? { url } : {}),
+      },
     });
     return getEndpoint(tx, tenant, id);
   });
 }
 
 /** A new secret, shown once; the old one stops signing at once (messages still pending are signed with the new one). */
-export async function rotateEndpointSecret(store: UnitOfWork<AuditKinds>, sealer: Sealer, tenant: Tenant, id: string, actor: Actor): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+export async function rotateEndpointSecret(
+  store: UnitOfWork<AuditKinds>,
+  sealer: Sealer,
+  tenant: Tenant,
+  id: string,
+  actor: Actor,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const secret = newWebhookSecret();
   const endpoint = await store.transaction(async (tx) => {
     await getEndpoint(tx, tenant, id);
     await tx.webhooks.update(tenant.id, id, { secretSealed: sealer.seal(secret, secretAad(id)) }, Date.now());
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'webhook.secret_rotated', targetType: 'webhook', targetId: id, details: {},
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'webhook.secret_rotated',
+      targetType: 'webhook',
+      targetId: id,
+      details: {},
     });
     return getEndpoint(tx, tenant, id);
   });
@@ -86,19 +132,32 @@ export async function rotateEndpointSecret(store: UnitOfWork<AuditKinds>, sealer
 }
 
 /** Deletes the endpoint with its delivery log; what was still pending is never sent. */
-export async function deleteEndpoint(store: UnitOfWork<AuditKinds>, tenant: Tenant, id: string, actor: Actor): Promise<void> {
+export async function deleteEndpoint(
+  store: UnitOfWork<AuditKinds>,
+  tenant: Tenant,
+  id: string,
+  actor: Actor,
+): Promise<void> {
   await store.transaction(async (tx) => {
     const e = await getEndpoint(tx, tenant, id);
     await tx.webhooks.delete(tenant.id, id);
     await recordAudit(tx, {
-      tenantId: tenant.id, ...auditActor(actor), action: 'webhook.deleted', targetType: 'webhook', targetId: id, details: { url: e.url },
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'webhook.deleted',
+      targetType: 'webhook',
+      targetId: id,
+      details: { url: e.url },
     });
   });
 }
 
 /** Webhook endpoints and their delivery logs, for domain managers. */
 export class WebhookService {
-  constructor(private readonly store: UnitOfWork<AuditKinds>, private readonly sealer: Sealer) {}
+  constructor(
+    private readonly store: UnitOfWork<AuditKinds>,
+    private readonly sealer: Sealer,
+  ) {}
 
   /** The tenant's endpoints, oldest first, after the endpoint `afterId`. */
   list(tenant: Tenant, limit: number, afterId?: string): Promise<WebhookEndpoint[]> {
@@ -126,7 +185,13 @@ export class WebhookService {
   }
 
   /** The delivery log of an endpoint (the caller has checked that it exists), newest message first, before `beforeId`. */
-  deliveries(tenant: Tenant, endpointId: string, filter: { state?: OutboxState }, limit: number, beforeId?: string): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
+  deliveries(
+    tenant: Tenant,
+    endpointId: string,
+    filter: { state?: OutboxState },
+    limit: number,
+    beforeId?: string,
+  ): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
     return this.store.outbox.listForEndpoint(tenant.id, endpointId, filter, limit, beforeId);
   }
 }

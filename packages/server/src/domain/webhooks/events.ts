@@ -15,7 +15,7 @@ export const WEBHOOK_EVENTS = [
   'refresh_token.reported_leaked',
   'signing_key.rotated',
 ] as const satisfies readonly AuditAction[];
-export type WebhookEventType = typeof WEBHOOK_EVENTS[number];
+export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /**
  * An audited action with a webhook event's name is announced, in the same transaction, so a
@@ -28,8 +28,11 @@ export function webhookEventFor(e: Pick<NewAuditEvent, 'action' | 'tenantId'>): 
 
 /** Events the owner and the domain's managers are also told about by email (when SMTP_URL is set). */
 export const EMAIL_EVENTS: ReadonlySet<WebhookEventType> = new Set([
-  'personal_client.expiring', 'personal_client.revoked', 'personal_client.reported_leaked',
-  'app.reported_leaked', 'refresh_token.reported_leaked',
+  'personal_client.expiring',
+  'personal_client.revoked',
+  'personal_client.reported_leaked',
+  'app.reported_leaked',
+  'refresh_token.reported_leaked',
 ]);
 
 /** Whether this event is emailed: a leak revokes the client too, and one email (the leak's) says both. */

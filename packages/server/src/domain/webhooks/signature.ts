@@ -18,7 +18,13 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 }
 
 /** Whether any space-separated `v1,` signature of the header matches (receivers' side; used in tests and docs). */
-export function verifyWebhook(secret: string, id: string, timestampSeconds: number, body: string, header: string): boolean {
+export function verifyWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+  header: string,
+): boolean {
   const expected = Buffer.from(signWebhook(secret, id, timestampSeconds, body));
   return header.split(' ').some((sig) => {
     const got = Buffer.from(sig);

@@ -17,7 +17,8 @@ export function checkWebhookUrl(raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('url must use https');
   if (!isHttpsOrLoopback(url)) throw invalid('url must use https (plain http is allowed to loopback addresses only)');
-  if (url.username || url.password) throw invalid('url must not contain credentials; verify deliveries by their signature instead');
+  if (url.username || url.password)
+    throw invalid('url must not contain credentials; verify deliveries by their signature instead');
   if (url.hash) throw invalid('url must not contain a fragment');
   if (raw.length > 2000) throw invalid('url must be at most 2000 characters');
   return url.toString();

@@ -21,10 +21,21 @@ import { identityProviderRoutes, type IdentityProviderRouteDeps } from './identi
 import { ssoLoginRoutes, type SsoLoginRouteDeps } from './sso-login.js';
 
 /** What the management API's plugins use, together; each plugin is handed only its own part. */
-export type ManagementDeps = AuthDeps & { tenants: Pick<TenantCache, 'peek' | 'get'> }
-  & SessionRouteDeps & LoginPageRouteDeps & SsoLoginRouteDeps & UserRouteDeps & RoleRouteDeps & SettingsRouteDeps
-  & AuditRouteDeps & AppRouteDeps & PersonalClientRouteDeps & StaleCredentialRouteDeps & ResourceRouteDeps
-  & SigningKeyRouteDeps & WebhookRouteDeps & IdentityProviderRouteDeps & PlatformTenantRouteDeps;
+export type ManagementDeps = AuthDeps & { tenants: Pick<TenantCache, 'peek' | 'get'> } & SessionRouteDeps &
+  LoginPageRouteDeps &
+  SsoLoginRouteDeps &
+  UserRouteDeps &
+  RoleRouteDeps &
+  SettingsRouteDeps &
+  AuditRouteDeps &
+  AppRouteDeps &
+  PersonalClientRouteDeps &
+  StaleCredentialRouteDeps &
+  ResourceRouteDeps &
+  SigningKeyRouteDeps &
+  WebhookRouteDeps &
+  IdentityProviderRouteDeps &
+  PlatformTenantRouteDeps;
 
 /**
  * The management API: per tenant `/t/:tenant/api/v1/...` (every route authenticated unless marked
@@ -35,34 +46,43 @@ export async function managementRoutes(app: FastifyInstance, d: ManagementDeps):
   const site = { config: d.config };
   // Sessions are the only cookies: parsed and set here, not on the OAuth endpoints' hot path.
   await app.register(cookie);
-  await app.register(async (api) => {
-    resolveTenant(api, d.tenants);
-    requireScopeDeclarations(api);
-    api.addHook('onRequest', authenticate(d));
-    await api.register(sessionRoutes, { ...site, sessions: d.sessions, ssoLogins: d.ssoLogins });
-    await api.register(meRoutes);
-    await api.register(userRoutes, { users: d.users });
-    await api.register(roleRoutes, { roles: d.roles });
-    await api.register(settingsRoutes, { settings: d.settings });
-    await api.register(auditRoutes, { audit: d.audit });
-    await api.register(appRoutes, { apps: d.apps });
-    await api.register(personalClientRoutes, { personalClients: d.personalClients });
-    await api.register(staleCredentialRoutes, { staleCredentials: d.staleCredentials });
-    await api.register(resourceRoutes, { resourceService: d.resourceService });
-    await api.register(signingKeyRoutes, { keys: d.keys });
-    await api.register(webhookRoutes, { webhooks: d.webhooks });
-    await api.register(identityProviderRoutes, { identityProviders: d.identityProviders });
-  }, { prefix: '/t/:tenant/api/v1' });
+  await app.register(
+    async (api) => {
+      resolveTenant(api, d.tenants);
+      requireScopeDeclarations(api);
+      api.addHook('onRequest', authenticate(d));
+      await api.register(sessionRoutes, { ...site, sessions: d.sessions, ssoLogins: d.ssoLogins });
+      await api.register(meRoutes);
+      await api.register(userRoutes, { users: d.users });
+      await api.register(roleRoutes, { roles: d.roles });
+      await api.register(settingsRoutes, { settings: d.settings });
+      await api.register(auditRoutes, { audit: d.audit });
+      await api.register(appRoutes, { apps: d.apps });
+      await api.register(personalClientRoutes, { personalClients: d.personalClients });
+      await api.register(staleCredentialRoutes, { staleCredentials: d.staleCredentials });
+      await api.register(resourceRoutes, { resourceService: d.resourceService });
+      await api.register(signingKeyRoutes, { keys: d.keys });
+      await api.register(webhookRoutes, { webhooks: d.webhooks });
+      await api.register(identityProviderRoutes, { identityProviders: d.identityProviders });
+    },
+    { prefix: '/t/:tenant/api/v1' },
+  );
 
-  await app.register(async (pages) => {
-    resolveTenant(pages, d.tenants);
-    await pages.register(loginPageRoutes, { ...site, sessions: d.sessions });
-    await pages.register(ssoLoginRoutes, { ...site, sessions: d.sessions, ssoLogins: d.ssoLogins });
-  }, { prefix: '/t/:tenant' });
+  await app.register(
+    async (pages) => {
+      resolveTenant(pages, d.tenants);
+      await pages.register(loginPageRoutes, { ...site, sessions: d.sessions });
+      await pages.register(ssoLoginRoutes, { ...site, sessions: d.sessions, ssoLogins: d.ssoLogins });
+    },
+    { prefix: '/t/:tenant' },
+  );
 
-  await app.register(async (platform) => {
-    requireScopeDeclarations(platform);
-    platform.addHook('onRequest', authenticatePlatform(d));
-    await platform.register(platformTenantRoutes, { platformTenants: d.platformTenants, issuer: d.issuer });
-  }, { prefix: '/platform/api/v1' });
+  await app.register(
+    async (platform) => {
+      requireScopeDeclarations(platform);
+      platform.addHook('onRequest', authenticatePlatform(d));
+      await platform.register(platformTenantRoutes, { platformTenants: d.platformTenants, issuer: d.issuer });
+    },
+    { prefix: '/platform/api/v1' },
+  );
 }

@@ -38,12 +38,16 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 }
 
 function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply.code(status).headers({
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    'x-frame-options': 'DENY',
-  }).send(html);
+  return reply
+    .code(status)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+    })
+    .send(html);
 }
 
 const field = (body: unknown, name: string): string => {
@@ -61,7 +65,8 @@ export async function loginPageRoutes(app: FastifyInstance, deps: LoginPageRoute
     const email = field(request.body, 'email').slice(0, 320);
     const password = field(request.body, 'password').slice(0, 1024);
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
-    if (!fromOwnOrigin(deps, request, true)) return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
+    if (!fromOwnOrigin(deps, request, true))
+      return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
     if (!email || !password) return sendPage(reply, 400, page(tenant, email, 'Enter your email and password.'));
     const result = await deps.sessions.signIn(tenant, { email, password, ip: request.ip });
     if (!result.ok) {
@@ -70,6 +75,10 @@ export async function loginPageRoutes(app: FastifyInstance, deps: LoginPageRoute
       return sendPage(reply, status, page(tenant, email, MESSAGES[result.reason]));
     }
     await startSession(deps, request, reply, result.user);
-    return reply.code(303).header('location', `/console/t/${encodeURIComponent(tenant.slug)}/`).header('cache-control', 'no-store').send();
+    return reply
+      .code(303)
+      .header('location', `/console/t/${encodeURIComponent(tenant.slug)}/`)
+      .header('cache-control', 'no-store')
+      .send();
   });
 }

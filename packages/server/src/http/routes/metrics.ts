@@ -12,7 +12,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * <token>`; without, it is open (keep it off the public network then). Clustered, it answers every
  * worker's series (see metrics-cluster.ts).
  */
-export async function metricsRoutes(app: FastifyInstance, deps: { config: Pick<Config, 'metricsToken'>; metrics: Pick<Metrics, 'registry'> }): Promise<void> {
+export async function metricsRoutes(
+  app: FastifyInstance,
+  deps: { config: Pick<Config, 'metricsToken'>; metrics: Pick<Metrics, 'registry'> },
+): Promise<void> {
   const expected = deps.config.metricsToken ? digest(deps.config.metricsToken) : undefined;
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (expected) {
@@ -20,7 +23,12 @@ export async function metricsRoutes(app: FastifyInstance, deps: { config: Pick<C
       const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
       // Compared as digests: equal lengths, constant time.
       if (!timingSafeEqual(digest(presented), expected)) {
-        throw new Problem(presented ? 'token_invalid' : 'authentication_required', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>', {}, { 'www-authenticate': 'Bearer realm="metrics"' });
+        throw new Problem(
+          presented ? 'token_invalid' : 'authentication_required',
+          'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>',
+          {},
+          { 'www-authenticate': 'Bearer realm="metrics"' },
+        );
       }
     }
     const text = clustered() ? await clusterMetrics() : await deps.metrics.registry.metrics();

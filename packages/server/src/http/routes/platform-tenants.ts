@@ -12,28 +12,54 @@ const TenantView = Type.Object({
   name: Type.String(),
   enterpriseEnabled: Type.Boolean({ description: 'personal OAuth2 clients are available' }),
   issuer: Type.String(),
-  ssoEnforced: Type.Boolean({ description: 'password sign-in and the password grant are refused (break-glass accounts excepted)' }),
-  breakGlassAccounts: Type.Array(Type.String(), { description: 'emails of the users who may still sign in with a password while SSO is enforced' }),
+  ssoEnforced: Type.Boolean({
+    description: 'password sign-in and the password grant are refused (break-glass accounts excepted)',
+  }),
+  breakGlassAccounts: Type.Array(Type.String(), {
+    description: 'emails of the users who may still sign in with a password while SSO is enforced',
+  }),
   createdAt: Timestamp,
 });
 
-const NewTenant = Type.Object({
-  slug: Type.String({ minLength: 1, maxLength: 63, description: 'lowercase letters, digits and hyphens; part of every URL' }),
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  enterpriseEnabled: Type.Optional(Type.Boolean()),
-  manager: Type.Optional(Type.Object({
-    email: Type.String({ maxLength: 320 }),
-    displayName: Type.Optional(Type.String({ maxLength: 200 })),
-    password: Type.Optional(Type.String({ maxLength: 1024 })),
-  }, { additionalProperties: false, description: 'the first domain manager, holding every built-in role' })),
-}, { additionalProperties: false });
+const NewTenant = Type.Object(
+  {
+    slug: Type.String({
+      minLength: 1,
+      maxLength: 63,
+      description: 'lowercase letters, digits and hyphens; part of every URL',
+    }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    enterpriseEnabled: Type.Optional(Type.Boolean()),
+    manager: Type.Optional(
+      Type.Object(
+        {
+          email: Type.String({ maxLength: 320 }),
+          displayName: Type.Optional(Type.String({ maxLength: 200 })),
+          password: Type.Optional(Type.String({ maxLength: 1024 })),
+        },
+        { additionalProperties: false, description: 'the first domain manager, holding every built-in role' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 
-const TenantPatch = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  enterpriseEnabled: Type.Optional(Type.Boolean()),
-  ssoEnforced: Type.Optional(Type.Boolean({ description: 'turning it on needs an enabled identity provider (409 no-identity-provider)' })),
-  breakGlassAccounts: Type.Optional(Type.Array(Type.String({ maxLength: 320 }), { maxItems: 20, description: 'replaces the list; each must be a user of the tenant' })),
-}, { additionalProperties: false, minProperties: 1 });
+const TenantPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    enterpriseEnabled: Type.Optional(Type.Boolean()),
+    ssoEnforced: Type.Optional(
+      Type.Boolean({ description: 'turning it on needs an enabled identity provider (409 no-identity-provider)' }),
+    ),
+    breakGlassAccounts: Type.Optional(
+      Type.Array(Type.String({ maxLength: 320 }), {
+        maxItems: 20,
+        description: 'replaces the list; each must be a user of the tenant',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 63 }) });
 
@@ -43,46 +69,93 @@ export interface PlatformTenantRouteDeps {
   issuer(tenant: Tenant): string;
 }
 
-export async function platformTenantRoutes(app: FastifyInstance, { platformTenants, issuer }: PlatformTenantRouteDeps): Promise<void> {
+export async function platformTenantRoutes(
+  app: FastifyInstance,
+  { platformTenants, issuer }: PlatformTenantRouteDeps,
+): Promise<void> {
   const view = async (t: Tenant) => ({
-    id: t.id, slug: t.slug, name: t.name, enterpriseEnabled: t.enterpriseEnabled, issuer: issuer(t),
-    ssoEnforced: t.ssoEnforced, breakGlassAccounts: await platformTenants.breakGlassEmails(t), createdAt: iso(t.createdAt),
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    enterpriseEnabled: t.enterpriseEnabled,
+    issuer: issuer(t),
+    ssoEnforced: t.ssoEnforced,
+    breakGlassAccounts: await platformTenants.breakGlassEmails(t),
+    createdAt: iso(t.createdAt),
   });
 
-  app.get('/tenants', {
-    config: { scope: 'latchkey:read' },
-    schema: { tags: ['platform'], summary: 'All tenants, by slug', response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) } },
-  }, async () => ({ items: await Promise.all((await platformTenants.list()).map(view)) }));
-
-  app.post<{ Body: Static<typeof NewTenant> }>('/tenants', {
-    config: { scope: 'latchkey:settings', trustAnchor: 'creating a tenant' },
-    schema: {
-      tags: ['platform'], summary: 'Create a tenant, optionally with its first domain manager', body: NewTenant,
-      response: { 201: Type.Object({ tenant: TenantView, manager: Type.Optional(UserView) }), ...errors(400, 401, 403, 409) },
+  app.get(
+    '/tenants',
+    {
+      config: { scope: 'latchkey:read' },
+      schema: {
+        tags: ['platform'],
+        summary: 'All tenants, by slug',
+        response: { 200: Type.Object({ items: Type.Array(TenantView) }), ...errors(401, 403) },
+      },
     },
-  }, async (request, reply) => {
-    const { manager, ...tenant } = request.body;
-    if (manager?.password !== undefined) await mintsCredential(request);
-    const made = await platformTenants.provision(tenant, manager, actorOf(request, 'platform'));
-    return reply.code(201).send({ tenant: await view(made.tenant), manager: made.manager && userView(made.manager, made.managerRoles) });
-  });
+    async () => ({ items: await Promise.all((await platformTenants.list()).map(view)) }),
+  );
 
-  app.get<{ Params: Static<typeof SlugParams> }>('/tenants/:slug', {
-    config: { scope: 'latchkey:read' },
-    schema: { tags: ['platform'], summary: 'One tenant', params: SlugParams, response: { 200: TenantView, ...errors(401, 403, 404) } },
-  }, async (request) => {
-    const t = await platformTenants.bySlug(request.params.slug);
-    if (!t) throw notFound(`tenant "${request.params.slug}" does not exist`);
-    return view(t);
-  });
-
-  app.patch<{ Params: Static<typeof SlugParams>; Body: Static<typeof TenantPatch> }>('/tenants/:slug', {
-    config: { scope: 'latchkey:settings', trustAnchor: 'changing a tenant (enterprise features, SSO enforcement, break-glass accounts)' },
-    schema: {
-      tags: ['platform'], summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings',
-      params: SlugParams, body: TenantPatch, response: { 200: TenantView, ...errors(400, 401, 403, 404) },
+  app.post<{ Body: Static<typeof NewTenant> }>(
+    '/tenants',
+    {
+      config: { scope: 'latchkey:settings', trustAnchor: 'creating a tenant' },
+      schema: {
+        tags: ['platform'],
+        summary: 'Create a tenant, optionally with its first domain manager',
+        body: NewTenant,
+        response: {
+          201: Type.Object({ tenant: TenantView, manager: Type.Optional(UserView) }),
+          ...errors(400, 401, 403, 409),
+        },
+      },
     },
-  }, async (request) => {
-    return view(await platformTenants.update(request.params.slug, request.body, actorOf(request, 'platform')));
-  });
+    async (request, reply) => {
+      const { manager, ...tenant } = request.body;
+      if (manager?.password !== undefined) await mintsCredential(request);
+      const made = await platformTenants.provision(tenant, manager, actorOf(request, 'platform'));
+      return reply
+        .code(201)
+        .send({ tenant: await view(made.tenant), manager: made.manager && userView(made.manager, made.managerRoles) });
+    },
+  );
+
+  app.get<{ Params: Static<typeof SlugParams> }>(
+    '/tenants/:slug',
+    {
+      config: { scope: 'latchkey:read' },
+      schema: {
+        tags: ['platform'],
+        summary: 'One tenant',
+        params: SlugParams,
+        response: { 200: TenantView, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const t = await platformTenants.bySlug(request.params.slug);
+      if (!t) throw notFound(`tenant "${request.params.slug}" does not exist`);
+      return view(t);
+    },
+  );
+
+  app.patch<{ Params: Static<typeof SlugParams>; Body: Static<typeof TenantPatch> }>(
+    '/tenants/:slug',
+    {
+      config: {
+        scope: 'latchkey:settings',
+        trustAnchor: 'changing a tenant (enterprise features, SSO enforcement, break-glass accounts)',
+      },
+      schema: {
+        tags: ['platform'],
+        summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings',
+        params: SlugParams,
+        body: TenantPatch,
+        response: { 200: TenantView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      return view(await platformTenants.update(request.params.slug, request.body, actorOf(request, 'platform')));
+    },
+  );
 }

@@ -10,17 +10,61 @@ const escapeHtml = (s: string) =>
 
 /** Each failure's page: status, heading, and what the person can do. Never the error's internals. */
 const PAGES: Record<SsoFailure, [number, string, string]> = {
-  no_provider: [400, 'Single sign-on is not available', 'This identity provider does not exist or is turned off. Ask a domain manager, or sign in another way.'],
-  throttled: [429, 'Too many sign-in attempts', 'Too many sign-ins were started from your network without finishing. Try again in {retryAfter} seconds.'],
-  state: [400, 'This sign-in link has expired or was already used', 'The sign-in could not be matched to one started here (state mismatch or replay). Start again from the sign-in page.'],
-  browser: [400, 'This sign-in was started in another browser', 'A sign-in must finish in the browser where it began. If you did not just start one, someone may have sent you this link: you were not signed in. Otherwise start again from the sign-in page.'],
-  denied: [403, 'Sign-in was cancelled', 'The identity provider did not give consent to sign you in. Start again and accept, or sign in another way.'],
-  provider_error: [400, 'The identity provider refused the sign-in', 'The provider answered with an error. Try again; if it persists, ask a domain manager to check the provider\'s settings.'],
-  unreachable: [502, 'The identity provider could not be reached', 'Latchkey could not talk to the identity provider. Try again in a moment; if it persists, tell a domain manager.'],
-  invalid_response: [502, 'The identity provider\'s answer could not be verified', 'The ID token or the code exchange failed its checks. Try again; if it persists, ask a domain manager to check the provider\'s settings.'],
-  unverified: [403, 'Your email address is not verified', 'The identity provider has not verified your email address. Verify it there, then sign in again.'],
-  foreign_email: [403, 'This email address may not sign in here', 'Your email address is not in a domain this identity provider may sign in. Use your work account, or ask a domain manager.'],
-  no_account: [403, 'There is no account for you yet', 'No account of this domain has your email address. Ask a domain manager to invite you.'],
+  no_provider: [
+    400,
+    'Single sign-on is not available',
+    'This identity provider does not exist or is turned off. Ask a domain manager, or sign in another way.',
+  ],
+  throttled: [
+    429,
+    'Too many sign-in attempts',
+    'Too many sign-ins were started from your network without finishing. Try again in {retryAfter} seconds.',
+  ],
+  state: [
+    400,
+    'This sign-in link has expired or was already used',
+    'The sign-in could not be matched to one started here (state mismatch or replay). Start again from the sign-in page.',
+  ],
+  browser: [
+    400,
+    'This sign-in was started in another browser',
+    'A sign-in must finish in the browser where it began. If you did not just start one, someone may have sent you this link: you were not signed in. Otherwise start again from the sign-in page.',
+  ],
+  denied: [
+    403,
+    'Sign-in was cancelled',
+    'The identity provider did not give consent to sign you in. Start again and accept, or sign in another way.',
+  ],
+  provider_error: [
+    400,
+    'The identity provider refused the sign-in',
+    "The provider answered with an error. Try again; if it persists, ask a domain manager to check the provider's settings.",
+  ],
+  unreachable: [
+    502,
+    'The identity provider could not be reached',
+    'Latchkey could not talk to the identity provider. Try again in a moment; if it persists, tell a domain manager.',
+  ],
+  invalid_response: [
+    502,
+    "The identity provider's answer could not be verified",
+    "The ID token or the code exchange failed its checks. Try again; if it persists, ask a domain manager to check the provider's settings.",
+  ],
+  unverified: [
+    403,
+    'Your email address is not verified',
+    'The identity provider has not verified your email address. Verify it there, then sign in again.',
+  ],
+  foreign_email: [
+    403,
+    'This email address may not sign in here',
+    'Your email address is not in a domain this identity provider may sign in. Use your work account, or ask a domain manager.',
+  ],
+  no_account: [
+    403,
+    'There is no account for you yet',
+    'No account of this domain has your email address. Ask a domain manager to invite you.',
+  ],
   disabled: [403, 'This account is disabled', 'Ask a domain manager to enable your account.'],
   not_allowed: [403, 'This account cannot use single sign-on', 'Platform administrators sign in with their password.'],
 };
@@ -41,10 +85,15 @@ function errorPage(reply: FastifyReply, tenant: Tenant, err: SsoError): FastifyR
 <p><a href="${escapeHtml(back)}">Back to sign-in</a></p>
 </body></html>
 `;
-  return reply.code(status).headers({
-    'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'", 'x-frame-options': 'DENY',
-  }).send(html);
+  return reply
+    .code(status)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+    })
+    .send(html);
 }
 
 const query = (q: unknown, name: string): string | undefined => {
@@ -69,7 +118,12 @@ export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDe
 
   app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
     try {
-      const start = await ssoLogins.start(request.tenant, query(request.query, 'idp'), query(request.query, 'next'), request.ip);
+      const start = await ssoLogins.start(
+        request.tenant,
+        query(request.query, 'idp'),
+        query(request.query, 'next'),
+        request.ip,
+      );
       reply.setCookie(binding, start.binding, { ...bindingCookie, maxAge: LOGIN_STATE_TTL_MS / 1000 });
       return reply.code(302).header('cache-control', 'no-store').header('location', start.url).send();
     } catch (err) {
@@ -86,7 +140,11 @@ export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDe
       const presented = request.cookies[binding];
       if (presented !== undefined) reply.clearCookie(binding, bindingCookie);
       const done = await ssoLogins.finish(tenant, url, presented, request.ip);
-      await startSession(deps, request, reply, done.user, { method: 'sso', idpId: done.idp.id, idTokenSealed: done.idTokenSealed });
+      await startSession(deps, request, reply, done.user, {
+        method: 'sso',
+        idpId: done.idp.id,
+        idTokenSealed: done.idTokenSealed,
+      });
       return reply.code(302).header('cache-control', 'no-store').header('location', done.next).send();
     } catch (err) {
       if (!(err instanceof SsoError)) throw err;

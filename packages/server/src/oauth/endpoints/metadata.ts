@@ -3,7 +3,12 @@ import type { Config } from '../../config.js';
 import type { Issuer } from '../../domain/tokens/deps.js';
 import type { ResourceCache } from '../../domain/resources/cache.js';
 import type { Tenant } from '../../domain/tenants/model.js';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
+import {
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_JWT_BEARER,
+  GRANT_PASSWORD,
+  GRANT_REFRESH_TOKEN,
+} from '../../domain/clients/model.js';
 import { ASSERTION_ALGS } from '../assertion.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { GRANT_CLIENT_CREDENTIALS, GRANT_JWT_BEARER, GRANT_PASSWORD, GRANT_REFRESH_TOKEN } from '../../domain/clients/model.js';
+import {
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_JWT_BEARER,
+  GRANT_PASSWORD,
+  GRANT_REFRESH_TOKEN,
+} from '../../domain/clients/model.js';
 import { authenticateClient, identifyAssertionClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidGrant, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { bounded, formParams, required } from '../params.js';
@@ -19,7 +24,10 @@ const GRANTS: Record<string, Grant> = {
 
 // The grants' own parameters that name or prove something, checked before the client is looked up.
 const GRANT_PARAM_LIMITS: [string, number][] = [
-  ['username', MAX_LENGTH.email], ['password', MAX_LENGTH.password], ['refresh_token', MAX_LENGTH.secret], ['assertion', MAX_LENGTH.jwt],
+  ['username', MAX_LENGTH.email],
+  ['password', MAX_LENGTH.password],
+  ['refresh_token', MAX_LENGTH.secret],
+  ['assertion', MAX_LENGTH.jwt],
 ];
 const refuseGrant = (description: string) => new InvalidGrant(description);
 
@@ -36,31 +44,46 @@ const tokenResponse = {
 
 /** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
 export async function tokenEndpoint(app: FastifyInstance, deps: ClientAuthDeps & GrantDeps): Promise<void> {
-  app.post('/oauth2/v1/token', {
-    schema: { hide: true, response: { 200: tokenResponse } },
-  }, async (request, reply) => {
-    const params = formParams(request);
-    const grantType = required(params, 'grant_type');
-    const grant = GRANTS[grantType];
-    if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
-    for (const [name, max] of GRANT_PARAM_LIMITS) bounded(params[name], name, max, refuseGrant);
-    let auth;
-    if (grantType === GRANT_JWT_BEARER && !request.headers.authorization && !params.client_id
-      && !params.client_secret && !params.client_assertion) {
-      // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
-      auth = await identifyAssertionClient(deps, request.tenant, issuerOf(required(params, 'assertion')));
-    } else {
-      // Public clients are identified here and then held to their registered grants below.
-      auth = await authenticateClient(deps, request.tenant, request, params, true);
-    }
-    if (!auth.client.grantTypes.includes(grantType)) {
-      throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
-    }
-    const result = await grant({ deps, tenant: request.tenant, auth, params, ip: request.ip,
-      origin: { address: request.ip, userAgent: request.headers['user-agent'] } });
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return result;
-  });
+  app.post(
+    '/oauth2/v1/token',
+    {
+      schema: { hide: true, response: { 200: tokenResponse } },
+    },
+    async (request, reply) => {
+      const params = formParams(request);
+      const grantType = required(params, 'grant_type');
+      const grant = GRANTS[grantType];
+      if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+      for (const [name, max] of GRANT_PARAM_LIMITS) bounded(params[name], name, max, refuseGrant);
+      let auth;
+      if (
+        grantType === GRANT_JWT_BEARER &&
+        !request.headers.authorization &&
+        !params.client_id &&
+        !params.client_secret &&
+        !params.client_assertion
+      ) {
+        // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
+        auth = await identifyAssertionClient(deps, request.tenant, issuerOf(required(params, 'assertion')));
+      } else {
+        // Public clients are identified here and then held to their registered grants below.
+        auth = await authenticateClient(deps, request.tenant, request, params, true);
+      }
+      if (!auth.client.grantTypes.includes(grantType)) {
+        throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
+      }
+      const result = await grant({
+        deps,
+        tenant: request.tenant,
+        auth,
+        params,
+        ip: request.ip,
+        origin: { address: request.ip, userAgent: request.headers['user-agent'] },
+      });
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      return result;
+    },
+  );
 }
 
 function issuerOf(assertion: string | undefined): string | undefined {

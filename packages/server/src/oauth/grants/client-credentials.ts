@@ -19,5 +19,11 @@ export const clientCredentials: Grant = async ({ deps, tenant, auth, params, ori
   deps.usage.touch(client, origin);
   // A personal client's tokens die with the client; an application's also with its secret.
   const grantId = personal ? undefined : secretGrantId(client);
-  return issueTokens(deps, tenant, { client, userId: personal ? owner!.user.id : null, scopes, withRefresh: false, grantId });
+  return issueTokens(deps, tenant, {
+    client,
+    userId: personal ? owner!.user.id : null,
+    scopes,
+    withRefresh: false,
+    grantId,
+  });
 };

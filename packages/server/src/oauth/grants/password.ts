@@ -8,7 +8,8 @@ import type { Grant } from './types.js';
 const BAD_CREDENTIALS = 'invalid username or password';
 // invalid_grant, not unauthorized_client: the client may use this grant, it is these resource-owner
 // credentials that no longer count (RFC 6749 §5.2), so SDKs do not report a misconfigured client.
-const SSO_ENFORCED = 'this domain enforces single sign-on: password sign-in is disabled; sign in to the console with SSO and use a personal OAuth2 client (client_credentials) instead';
+const SSO_ENFORCED =
+  'this domain enforces single sign-on: password sign-in is disabled; sign in to the console with SSO and use a personal OAuth2 client (client_credentials) instead';
 
 /**
  * RFC 6749 §4.3, for the SDK and CLI. Refused on domains that enforce single sign-on (their users
@@ -30,6 +31,9 @@ export const password: Grant = async ({ deps, tenant, auth, params, ip, origin }
   const scopes = grantScope(parseScope(params.scope), userScopesVia(auth.client, principal!.scopes));
   deps.usage.touch(auth.client, origin);
   return issueTokens(deps, tenant, {
-    client: auth.client, userId: user.id, scopes, withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),
+    client: auth.client,
+    userId: user.id,
+    scopes,
+    withRefresh: auth.client.grantTypes.includes(GRANT_REFRESH_TOKEN),
   });
 };

@@ -8,10 +8,12 @@ import type { Params } from '../params.js';
 import type { UseOrigin } from '../../domain/clients/usage.js';
 
 /** What the grants call: token issuance and rotation, assertions, password sign-in. */
-export type GrantDeps = IssueDeps & RotateDeps & AssertionDeps & {
-  /** Checks a user's password (throttled and audited like the console's sign-in). */
-  sessions: Pick<SessionService, 'signIn'>;
-};
+export type GrantDeps = IssueDeps &
+  RotateDeps &
+  AssertionDeps & {
+    /** Checks a user's password (throttled and audited like the console's sign-in). */
+    sessions: Pick<SessionService, 'signIn'>;
+  };
 
 export interface GrantRequest {
   deps: GrantDeps;

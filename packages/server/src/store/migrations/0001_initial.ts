@@ -140,7 +140,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_events')
     .addColumn('id', sqlite ? 'integer' : 'bigint', (c) =>
-      sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity())
+      sqlite ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+    )
     .addColumn('tenant_id', 'text')
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('actor_type', 'text', (c) => c.notNull())
@@ -164,8 +165,20 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['sessions', 'audit_events', 'revoked_access_tokens', 'used_assertions', 'signing_keys',
-    'refresh_tokens', 'clients', 'resources', 'user_roles', 'roles', 'users', 'tenants']) {
+  for (const t of [
+    'sessions',
+    'audit_events',
+    'revoked_access_tokens',
+    'used_assertions',
+    'signing_keys',
+    'refresh_tokens',
+    'clients',
+    'resources',
+    'user_roles',
+    'roles',
+    'users',
+    'tenants',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -7,11 +7,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('refresh_tokens').addColumn('successor_id', 'text').execute();
   await db.schema.alterTable('refresh_tokens').addColumn('answer_sealed', 'text').execute();
   await db.schema.alterTable('refresh_tokens').addColumn('answer_until', 'bigint').execute();
-  await db.schema.createIndex('refresh_tokens_answer_until').on('refresh_tokens').column('answer_until')
-    .where(sql.ref('answer_sealed'), 'is not', null).execute();
-  await db.schema.createIndex('refresh_tokens_user').on('refresh_tokens').columns(['tenant_id', 'user_id'])
-    .where(sql.ref('user_id'), 'is not', null).execute();
-  await db.schema.alterTable('tenants').addColumn('refresh_token_grace_seconds', 'integer', (c) => c.notNull().defaultTo(60)).execute();
+  await db.schema
+    .createIndex('refresh_tokens_answer_until')
+    .on('refresh_tokens')
+    .column('answer_until')
+    .where(sql.ref('answer_sealed'), 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('refresh_tokens_user')
+    .on('refresh_tokens')
+    .columns(['tenant_id', 'user_id'])
+    .where(sql.ref('user_id'), 'is not', null)
+    .execute();
+  await db.schema
+    .alterTable('tenants')
+    .addColumn('refresh_token_grace_seconds', 'integer', (c) => c.notNull().defaultTo(60))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 // one row per key, failures and known (subject, address) pairs alike. SQLite gets the table too
 // (one schema), though its single process keeps throttles in memory.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('throttle_entries')
+  await db.schema
+    .createTable('throttle_entries')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_at', 'bigint', (c) => c.notNull())

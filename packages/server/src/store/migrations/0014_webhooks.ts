@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
  * of the audited change) with its attempt log, and which expiry warning each personal client got.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('webhook_endpoints')
+  await db.schema
+    .createTable('webhook_endpoints')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('url', 'text', (c) => c.notNull())
@@ -18,9 +19,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lease_owner', 'text')
     .addColumn('lease_until', 'bigint')
     .execute();
-  await db.schema.createIndex('webhook_endpoints_tenant').on('webhook_endpoints').columns(['tenant_id', 'id']).execute();
+  await db.schema
+    .createIndex('webhook_endpoints_tenant')
+    .on('webhook_endpoints')
+    .columns(['tenant_id', 'id'])
+    .execute();
 
-  await db.schema.createTable('outbox_messages')
+  await db.schema
+    .createTable('outbox_messages')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('channel', 'text', (c) => c.notNull()) // webhook | email
@@ -39,7 +45,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('outbox_due').on('outbox_messages').columns(['state', 'next_attempt_at']).execute();
   await db.schema.createIndex('outbox_endpoint').on('outbox_messages').columns(['endpoint_id', 'id']).execute();
 
-  await db.schema.createTable('outbox_attempts')
+  await db.schema
+    .createTable('outbox_attempts')
     .addColumn('message_id', 'text', (c) => c.notNull())
     .addColumn('attempt', 'integer', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())

@@ -5,13 +5,18 @@ import type { Kysely } from 'kysely';
 // swept by maintenance); and an index to find a reported client secret by its hash alone (the
 // report names no tenant). Refresh-token hashes are already unique (indexed).
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('secret_scanning_reports')
+  await db.schema
+    .createTable('secret_scanning_reports')
     .addColumn('digest', 'text', (c) => c.primaryKey())
     .addColumn('reporter', 'text', (c) => c.notNull())
     .addColumn('received_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('secret_scanning_reports_expires_at').on('secret_scanning_reports').column('expires_at').execute();
+  await db.schema
+    .createIndex('secret_scanning_reports_expires_at')
+    .on('secret_scanning_reports')
+    .column('expires_at')
+    .execute();
   await db.schema.createIndex('clients_secret_hash').on('clients').column('secret_hash').execute();
 }
 

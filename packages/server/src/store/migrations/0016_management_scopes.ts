@@ -9,12 +9,20 @@ const ADDED: Record<string, string[]> = {
 };
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const roles = await db.selectFrom('roles').select(['id', 'builtin', 'scopes']).where('builtin', 'is not', null).execute();
+  const roles = await db
+    .selectFrom('roles')
+    .select(['id', 'builtin', 'scopes'])
+    .where('builtin', 'is not', null)
+    .execute();
   for (const r of roles) {
     const added = ADDED[r.builtin as string];
     if (!added) continue;
     const scopes = [...new Set([...(JSON.parse(r.scopes) as string[]), ...added])].sort();
-    await db.updateTable('roles').set({ scopes: JSON.stringify(scopes) }).where('id', '=', r.id).execute();
+    await db
+      .updateTable('roles')
+      .set({ scopes: JSON.stringify(scopes) })
+      .where('id', '=', r.id)
+      .execute();
   }
 }
 
@@ -22,6 +30,10 @@ export async function down(db: Kysely<any>): Promise<void> {
   const roles = await db.selectFrom('roles').select(['id', 'scopes']).execute();
   for (const r of roles) {
     const scopes = (JSON.parse(r.scopes) as string[]).filter((s) => !s.startsWith('latchkey:'));
-    await db.updateTable('roles').set({ scopes: JSON.stringify(scopes) }).where('id', '=', r.id).execute();
+    await db
+      .updateTable('roles')
+      .set({ scopes: JSON.stringify(scopes) })
+      .where('id', '=', r.id)
+      .execute();
   }
 }

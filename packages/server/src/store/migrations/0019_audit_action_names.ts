@@ -17,14 +17,23 @@ const RENAMED: Record<string, string> = {
 
 export async function up(db: Kysely<any>): Promise<void> {
   // An application's expiry was recorded under the personal clients' name too.
-  await db.updateTable('audit_events').set({ action: 'app.expired' }).where('action', '=', 'oauth2_client.expired').where('target_type', '=', 'app').execute();
+  await db
+    .updateTable('audit_events')
+    .set({ action: 'app.expired' })
+    .where('action', '=', 'oauth2_client.expired')
+    .where('target_type', '=', 'app')
+    .execute();
   for (const [from, to] of Object.entries(RENAMED)) {
     await db.updateTable('audit_events').set({ action: to }).where('action', '=', from).execute();
   }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.updateTable('audit_events').set({ action: 'oauth2_client.expired' }).where('action', '=', 'app.expired').execute();
+  await db
+    .updateTable('audit_events')
+    .set({ action: 'oauth2_client.expired' })
+    .where('action', '=', 'app.expired')
+    .execute();
   for (const [from, to] of Object.entries(RENAMED)) {
     await db.updateTable('audit_events').set({ action: from }).where('action', '=', to).execute();
   }

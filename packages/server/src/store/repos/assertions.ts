@@ -11,20 +11,31 @@ export class ReplayRepo implements ReplayRecords {
 
   /** Records a jti; false when it was already used (the primary key refuses the second insert). */
   async useAssertion(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
-    const r = await this.db.insertInto('used_assertions').values({ client_id: clientId, jti, expires_at: expiresAt })
-      .onConflict((oc) => oc.doNothing()).returning('jti').executeTakeFirst();
+    const r = await this.db
+      .insertInto('used_assertions')
+      .values({ client_id: clientId, jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing())
+      .returning('jti')
+      .executeTakeFirst();
     return r !== undefined;
   }
 
   async revokeAccessToken(tenantId: string, jti: string, expiresAt: number, revokedAt = Date.now()): Promise<void> {
-    await this.db.insertInto('revoked_access_tokens').values({ jti, tenant_id: tenantId, expires_at: expiresAt, revoked_at: revokedAt })
-      .onConflict((oc) => oc.doNothing()).execute();
+    await this.db
+      .insertInto('revoked_access_tokens')
+      .values({ jti, tenant_id: tenantId, expires_at: expiresAt, revoked_at: revokedAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Revoked access tokens that have not expired yet, revoked at or after `since` (epoch ms). */
   async revokedSince(since: number, now: number): Promise<{ jti: string; expiresAt: number }[]> {
-    const rows = await this.db.selectFrom('revoked_access_tokens').select(['jti', 'expires_at'])
-      .where('revoked_at', '>=', since).where('expires_at', '>', now).execute();
+    const rows = await this.db
+      .selectFrom('revoked_access_tokens')
+      .select(['jti', 'expires_at'])
+      .where('revoked_at', '>=', since)
+      .where('expires_at', '>', now)
+      .execute();
     return rows.map((r) => ({ jti: r.jti, expiresAt: r.expires_at }));
   }
 

@@ -22,17 +22,20 @@ export class AuditRepo implements AuditRecords {
 
   /** Stores one event as given; domain/audit/record.ts is what records events (and their announcements). */
   async insert(e: NewAuditEvent & { at: number }): Promise<void> {
-    await this.db.insertInto('audit_events').values({
-      tenant_id: e.tenantId,
-      at: e.at,
-      actor_type: e.actorType,
-      actor_id: e.actorId,
-      actor_client_id: e.actorClientId ?? null,
-      action: e.action,
-      target_type: e.targetType,
-      target_id: e.targetId,
-      details: JSON.stringify(e.details ?? {}),
-    }).execute();
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        tenant_id: e.tenantId,
+        at: e.at,
+        actor_type: e.actorType,
+        actor_id: e.actorId,
+        actor_client_id: e.actorClientId ?? null,
+        action: e.action,
+        target_type: e.targetType,
+        target_id: e.targetId,
+        details: JSON.stringify(e.details ?? {}),
+      })
+      .execute();
   }
 
   /**
@@ -42,13 +45,26 @@ export class AuditRepo implements AuditRecords {
    */
   async deleteExpired(now: number, limit: number, orphanDays: number): Promise<number> {
     const day = 86_400_000;
-    const ofTenants = this.db.selectFrom('audit_events as a').innerJoin('tenants as t', 't.id', 'a.tenant_id').select('a.id')
-      .where('a.at', '<', sql<number>`cast(${now} as bigint) - t.audit_retention_days * cast(${day} as bigint)`).limit(limit);
-    const deleted = Number((await this.db.deleteFrom('audit_events').where('id', 'in', ofTenants).executeTakeFirst()).numDeletedRows);
+    const ofTenants = this.db
+      .selectFrom('audit_events as a')
+      .innerJoin('tenants as t', 't.id', 'a.tenant_id')
+      .select('a.id')
+      .where('a.at', '<', sql<number>`cast(${now} as bigint) - t.audit_retention_days * cast(${day} as bigint)`)
+      .limit(limit);
+    const deleted = Number(
+      (await this.db.deleteFrom('audit_events').where('id', 'in', ofTenants).executeTakeFirst()).numDeletedRows,
+    );
     if (deleted >= limit) return deleted;
-    const orphans = this.db.selectFrom('audit_events').select('id').where('tenant_id', 'is', null)
-      .where('at', '<', now - orphanDays * day).limit(limit - deleted);
-    return deleted + Number((await this.db.deleteFrom('audit_events').where('id', 'in', orphans).executeTakeFirst()).numDeletedRows);
+    const orphans = this.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('tenant_id', 'is', null)
+      .where('at', '<', now - orphanDays * day)
+      .limit(limit - deleted);
+    return (
+      deleted +
+      Number((await this.db.deleteFrom('audit_events').where('id', 'in', orphans).executeTakeFirst()).numDeletedRows)
+    );
   }
 
   /** Newest first; the cursor is the last id seen. */

@@ -3,7 +3,15 @@ import { paginate, type Page, type PageQuery, type SortSpec } from '../paginate.
 import type { Db } from '../db.js';
 import type { ClientsTable } from '../schema.js';
 import type { Client, ClientKind, ClientStatus } from '../../domain/clients/model.js';
-import type { ClientFilter, ClientRecords, ClientSort, ClientUse, ClientWithOwner, StaleCutoffs, StaleSort } from '../../domain/clients/ports.js';
+import type {
+  ClientFilter,
+  ClientRecords,
+  ClientSort,
+  ClientUse,
+  ClientWithOwner,
+  StaleCutoffs,
+  StaleSort,
+} from '../../domain/clients/ports.js';
 
 export const toClient = (r: Selectable<ClientsTable>): Client => ({
   id: r.id,
@@ -42,41 +50,68 @@ export class ClientRepo implements ClientRecords {
    * domain/clients/stale.ts for the rule and the reasons shown).
    */
   async stale(tenantId: string, f: StaleCutoffs, page: PageQuery<StaleSort>): Promise<Page<ClientWithOwner>> {
-    let q = this.db.selectFrom('clients')
+    let q = this.db
+      .selectFrom('clients')
       .leftJoin('users', 'users.id', 'clients.owner_user_id')
       .selectAll('clients')
       .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
       .where('clients.tenant_id', '=', tenantId)
       .where('clients.kind', 'in', f.kind ? [f.kind] : ['personal', 'app'])
       .where('clients.status', '!=', 'revoked');
-    q = q.where((eb) => eb.or([
-      ...(f.neverUsed ? [eb('clients.last_used_at', 'is', null)] : []),
-      ...(f.unusedBefore !== undefined ? [eb(eb.fn.coalesce('clients.last_used_at', 'clients.created_at'), '<', f.unusedBefore)] : []),
-      ...(f.expiringBefore !== undefined ? [eb.and([eb('clients.expires_at', '>', f.now), eb('clients.expires_at', '<=', f.expiringBefore)])] : []),
-    ]));
-    return paginate(q, page, STALE_SORTS, (r) => ({
-      ...toClient(r as Selectable<ClientsTable>),
-      ownerEmail: (r as { owner_email: string | null }).owner_email,
-      ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
-    }), 'clients.id');
+    q = q.where((eb) =>
+      eb.or([
+        ...(f.neverUsed ? [eb('clients.last_used_at', 'is', null)] : []),
+        ...(f.unusedBefore !== undefined
+          ? [eb(eb.fn.coalesce('clients.last_used_at', 'clients.created_at'), '<', f.unusedBefore)]
+          : []),
+        ...(f.expiringBefore !== undefined
+          ? [eb.and([eb('clients.expires_at', '>', f.now), eb('clients.expires_at', '<=', f.expiringBefore)])]
+          : []),
+      ]),
+    );
+    return paginate(
+      q,
+      page,
+      STALE_SORTS,
+      (r) => ({
+        ...toClient(r as Selectable<ClientsTable>),
+        ownerEmail: (r as { owner_email: string | null }).owner_email,
+        ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
+      }),
+      'clients.id',
+    );
   }
 
   /** Live applications granted any of the scopes. */
   async withAnyScope(tenantId: string, scopes: string[]): Promise<Client[]> {
-    const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)
-      .where('kind', '=', 'app').where('status', '!=', 'revoked').execute();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'app')
+      .where('status', '!=', 'revoked')
+      .execute();
     return rows.map(toClient).filter((c) => c.scopes.some((s) => scopes.includes(s)));
   }
 
   /** Clients that expired since the last sweep; each is returned once (marked as noted). */
   async takeNewlyExpired(now: number): Promise<Client[]> {
-    const rows = await this.db.selectFrom('clients').selectAll()
-      .where('status', '=', 'active').where('expires_at', '<=', now).where('expiry_noted_at', 'is', null)
-      .limit(1000).execute();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('status', '=', 'active')
+      .where('expires_at', '<=', now)
+      .where('expiry_noted_at', 'is', null)
+      .limit(1000)
+      .execute();
     const out: Client[] = [];
     for (const r of rows) {
-      const u = await this.db.updateTable('clients').set({ expiry_noted_at: now })
-        .where('id', '=', r.id).where('expiry_noted_at', 'is', null).executeTakeFirst();
+      const u = await this.db
+        .updateTable('clients')
+        .set({ expiry_noted_at: now })
+        .where('id', '=', r.id)
+        .where('expiry_noted_at', 'is', null)
+        .executeTakeFirst();
       if (Number(u.numUpdatedRows) === 1) out.push(toClient(r));
     }
     return out;
@@ -88,33 +123,55 @@ export class ClientRepo implements ClientRecords {
    * processes never announce twice). A threshold already passed when the client was created is
    * skipped (no "7 days left" for a client made to last 3).
    */
-  async takeExpiryWarnings(now: number, thresholdsDays: readonly number[]): Promise<Array<{ client: Client; days: number }>> {
+  async takeExpiryWarnings(
+    now: number,
+    thresholdsDays: readonly number[],
+  ): Promise<Array<{ client: Client; days: number }>> {
     const DAY = 86_400_000;
     const widest = Math.max(...thresholdsDays);
-    const rows = await this.db.selectFrom('clients').selectAll()
-      .where('kind', '=', 'personal').where('status', '=', 'active')
-      .where('expires_at', '>', now).where('expires_at', '<=', now + widest * DAY)
-      .limit(1000).execute();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('kind', '=', 'personal')
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .where('expires_at', '<=', now + widest * DAY)
+      .limit(1000)
+      .execute();
     const out: Array<{ client: Client; days: number }> = [];
     for (const r of rows) {
       const left = r.expires_at! - now;
       const days = Math.min(...thresholdsDays.filter((d) => left <= d * DAY));
       if (r.expiry_warned_days !== null && r.expiry_warned_days <= days) continue;
-      const u = await this.db.updateTable('clients').set({ expiry_warned_days: days }).where('id', '=', r.id)
-        .where((w) => w.or([w('expiry_warned_days', 'is', null), w('expiry_warned_days', '>', days)])).executeTakeFirst();
-      if (Number(u.numUpdatedRows) === 1 && r.created_at <= r.expires_at! - days * DAY) out.push({ client: toClient(r), days });
+      const u = await this.db
+        .updateTable('clients')
+        .set({ expiry_warned_days: days })
+        .where('id', '=', r.id)
+        .where((w) => w.or([w('expiry_warned_days', 'is', null), w('expiry_warned_days', '>', days)]))
+        .executeTakeFirst();
+      if (Number(u.numUpdatedRows) === 1 && r.created_at <= r.expires_at! - days * DAY)
+        out.push({ client: toClient(r), days });
     }
     return out;
   }
 
   /** Personal clients of one owner that are not revoked (for name uniqueness and role-loss revocation). */
   async liveOfOwner(tenantId: string, ownerUserId: string): Promise<Client[]> {
-    const rows = await this.db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId)
-      .where('owner_user_id', '=', ownerUserId).where('status', '!=', 'revoked').execute();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('owner_user_id', '=', ownerUserId)
+      .where('status', '!=', 'revoked')
+      .execute();
     return rows.map(toClient);
   }
 
-  async update(tenantId: string, id: string, patch: { name?: string; description?: string; scopes?: string[]; grantTypes?: string[]; jwks?: Client['jwks'] }): Promise<void> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: { name?: string; description?: string; scopes?: string[]; grantTypes?: string[]; jwks?: Client['jwks'] },
+  ): Promise<void> {
     const values: Updateable<ClientsTable> = { updated_at: Date.now() };
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.description !== undefined) values.description = patch.description;
@@ -125,36 +182,43 @@ export class ClientRepo implements ClientRecords {
   }
 
   async insert(c: Client): Promise<void> {
-    await this.db.insertInto('clients').values({
-      id: c.id,
-      tenant_id: c.tenantId,
-      client_id: c.clientId,
-      kind: c.kind,
-      name: c.name,
-      description: c.description,
-      owner_user_id: c.ownerUserId,
-      secret_hash: c.secretHash,
-      secret_version: c.secretVersion,
-      grant_types: JSON.stringify(c.grantTypes),
-      scopes: JSON.stringify(c.scopes),
-      jwks: c.jwks ? JSON.stringify(c.jwks) : null,
-      status: c.status,
-      expires_at: c.expiresAt,
-      created_at: c.createdAt,
-      updated_at: c.updatedAt,
-      first_used_at: c.firstUsedAt,
-      last_used_at: c.lastUsedAt,
-      last_used_address: c.lastUsedAddress,
-      last_used_user_agent: c.lastUsedUserAgent,
-      revoked_at: c.revokedAt,
-      revoked_by: c.revokedBy,
-      expiry_noted_at: null,
-    }).execute();
+    await this.db
+      .insertInto('clients')
+      .values({
+        id: c.id,
+        tenant_id: c.tenantId,
+        client_id: c.clientId,
+        kind: c.kind,
+        name: c.name,
+        description: c.description,
+        owner_user_id: c.ownerUserId,
+        secret_hash: c.secretHash,
+        secret_version: c.secretVersion,
+        grant_types: JSON.stringify(c.grantTypes),
+        scopes: JSON.stringify(c.scopes),
+        jwks: c.jwks ? JSON.stringify(c.jwks) : null,
+        status: c.status,
+        expires_at: c.expiresAt,
+        created_at: c.createdAt,
+        updated_at: c.updatedAt,
+        first_used_at: c.firstUsedAt,
+        last_used_at: c.lastUsedAt,
+        last_used_address: c.lastUsedAddress,
+        last_used_user_agent: c.lastUsedUserAgent,
+        revoked_at: c.revokedAt,
+        revoked_by: c.revokedBy,
+        expiry_noted_at: null,
+      })
+      .execute();
   }
 
   async byClientId(tenantId: string, clientId: string): Promise<Client | undefined> {
-    const r = await this.db.selectFrom('clients').selectAll()
-      .where('tenant_id', '=', tenantId).where('client_id', '=', clientId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     return r && toClient(r);
   }
 
@@ -168,25 +232,37 @@ export class ClientRepo implements ClientRecords {
   }
 
   async byId(tenantId: string, id: string): Promise<Client | undefined> {
-    const r = await this.db.selectFrom('clients').selectAll()
-      .where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && toClient(r);
   }
 
   async setStatus(tenantId: string, id: string, status: ClientStatus, revokedBy?: string): Promise<void> {
     const now = Date.now();
-    await this.db.updateTable('clients').set({
-      status,
-      updated_at: now,
-      ...(status === 'revoked' ? { revoked_at: now, revoked_by: revokedBy ?? null } : {}),
-    }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    await this.db
+      .updateTable('clients')
+      .set({
+        status,
+        updated_at: now,
+        ...(status === 'revoked' ? { revoked_at: now, revoked_by: revokedBy ?? null } : {}),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async setSecret(tenantId: string, id: string, secretHash: string): Promise<number> {
-    const r = await this.db.updateTable('clients')
+    const r = await this.db
+      .updateTable('clients')
       .set((eb) => ({ secret_hash: secretHash, secret_version: eb('secret_version', '+', 1), updated_at: Date.now() }))
-      .where('tenant_id', '=', tenantId).where('id', '=', id)
-      .returning('secret_version').executeTakeFirstOrThrow();
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returning('secret_version')
+      .executeTakeFirstOrThrow();
     return r.secret_version;
   }
 
@@ -194,11 +270,17 @@ export class ClientRepo implements ClientRecords {
   async recordUsage(usage: Map<string, ClientUse>): Promise<string[]> {
     const firstUse: string[] = [];
     for (const [id, { at, address, userAgent }] of usage) {
-      const r = await this.db.updateTable('clients')
-        .set({ first_used_at: at }).where('id', '=', id).where('first_used_at', 'is', null)
+      const r = await this.db
+        .updateTable('clients')
+        .set({ first_used_at: at })
+        .where('id', '=', id)
+        .where('first_used_at', 'is', null)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) firstUse.push(id);
-      await this.db.updateTable('clients').set({ last_used_at: at, last_used_address: address, last_used_user_agent: userAgent }).where('id', '=', id)
+      await this.db
+        .updateTable('clients')
+        .set({ last_used_at: at, last_used_address: address, last_used_user_agent: userAgent })
+        .where('id', '=', id)
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
         .execute();
     }
@@ -215,16 +297,29 @@ const CLIENT_SORTS = {
   lastUsedAt: { ref: 'clients.last_used_at', key: 'last_used_at', nullable: true },
 } as const satisfies Record<Exclude<ClientSort, 'status'>, SortSpec>;
 
-const STALE_SORTS: Record<StaleSort, SortSpec> = { createdAt: CLIENT_SORTS.createdAt, lastUsedAt: CLIENT_SORTS.lastUsedAt, expiresAt: CLIENT_SORTS.expiresAt };
+const STALE_SORTS: Record<StaleSort, SortSpec> = {
+  createdAt: CLIENT_SORTS.createdAt,
+  lastUsedAt: CLIENT_SORTS.lastUsedAt,
+  expiresAt: CLIENT_SORTS.expiresAt,
+};
 
 /** The status people see, as a number to sort by: active, expired, inactive, revoked. */
-const statusRank = (now: number) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2
+const statusRank = (
+  now: number,
+) => sql<number>`case when ${sql.ref('clients.status')} = 'revoked' then 3 when ${sql.ref('clients.status')} = 'inactive' then 2
   when ${sql.ref('clients.expires_at')} is not null and ${sql.ref('clients.expires_at')} <= ${now} then 1 else 0 end`;
 
 const escapeLike = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c);
 
-export async function listClients(db: Db, tenantId: string, f: ClientFilter, page: PageQuery<ClientSort>, now = Date.now()): Promise<Page<ClientWithOwner>> {
-  let q = db.selectFrom('clients')
+export async function listClients(
+  db: Db,
+  tenantId: string,
+  f: ClientFilter,
+  page: PageQuery<ClientSort>,
+  now = Date.now(),
+): Promise<Page<ClientWithOwner>> {
+  let q = db
+    .selectFrom('clients')
     .leftJoin('users', 'users.id', 'clients.owner_user_id')
     .selectAll('clients')
     .select(['users.email as owner_email', 'users.display_name as owner_display_name'])
@@ -233,15 +328,24 @@ export async function listClients(db: Db, tenantId: string, f: ClientFilter, pag
     .where('clients.kind', '=', f.kind);
   if (f.ownerUserId) q = q.where('clients.owner_user_id', '=', f.ownerUserId);
   if (f.ownerEmail) q = q.where('users.email', '=', f.ownerEmail.toLowerCase());
-  if (f.nameContains) q = q.where(sql<boolean>`lower(${sql.ref('clients.name')}) like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`);
+  if (f.nameContains)
+    q = q.where(
+      sql<boolean>`lower(${sql.ref('clients.name')}) like ${'%' + escapeLike(f.nameContains) + '%'} escape '\\'`,
+    );
   switch (f.status) {
-    case undefined: q = q.where('clients.status', '!=', 'revoked'); break;
+    case undefined:
+      q = q.where('clients.status', '!=', 'revoked');
+      break;
     case 'active':
-      q = q.where('clients.status', '=', 'active')
+      q = q
+        .where('clients.status', '=', 'active')
         .where((eb) => eb.or([eb('clients.expires_at', 'is', null), eb('clients.expires_at', '>', now)]));
       break;
-    case 'expired': q = q.where('clients.status', '=', 'active').where('clients.expires_at', '<=', now); break;
-    default: q = q.where('clients.status', '=', f.status);
+    case 'expired':
+      q = q.where('clients.status', '=', 'active').where('clients.expires_at', '<=', now);
+      break;
+    default:
+      q = q.where('clients.status', '=', f.status);
   }
   if (f.createdFrom !== undefined) q = q.where('clients.created_at', '>=', f.createdFrom);
   if (f.createdTo !== undefined) q = q.where('clients.created_at', '<', f.createdTo);
@@ -249,9 +353,15 @@ export async function listClients(db: Db, tenantId: string, f: ClientFilter, pag
   if (f.expiresTo !== undefined) q = q.where('clients.expires_at', '<', f.expiresTo);
   if (f.lastUsedFrom !== undefined) q = q.where('clients.last_used_at', '>=', f.lastUsedFrom);
   if (f.lastUsedTo !== undefined) q = q.where('clients.last_used_at', '<', f.lastUsedTo);
-  return paginate(q, page, { ...CLIENT_SORTS, status: { expr: statusRank(now), key: 'status_rank' } }, (r) => ({
-    ...toClient(r as Selectable<ClientsTable>),
-    ownerEmail: (r as { owner_email: string | null }).owner_email,
-    ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
-  }), 'clients.id');
+  return paginate(
+    q,
+    page,
+    { ...CLIENT_SORTS, status: { expr: statusRank(now), key: 'status_rank' } },
+    (r) => ({
+      ...toClient(r as Selectable<ClientsTable>),
+      ownerEmail: (r as { owner_email: string | null }).owner_email,
+      ownerDisplayName: (r as { owner_display_name: string | null }).owner_display_name,
+    }),
+    'clients.id',
+  );
 }

@@ -32,21 +32,51 @@ export class OutboxRepo implements OutboxRecords {
   constructor(private readonly db: Db) {}
 
   /** Queues messages (pending, due at once), in the caller's transaction. */
-  async enqueue(messages: Array<{ tenantId: string; channel: OutboxChannel; endpointId: string | null; eventType: string; payload: string; at: number }>): Promise<void> {
+  async enqueue(
+    messages: Array<{
+      tenantId: string;
+      channel: OutboxChannel;
+      endpointId: string | null;
+      eventType: string;
+      payload: string;
+      at: number;
+    }>,
+  ): Promise<void> {
     if (messages.length === 0) return;
-    await this.db.insertInto('outbox_messages').values(messages.map((m) => ({
-      id: messageId(m.at), tenant_id: m.tenantId, channel: m.channel, endpoint_id: m.endpointId, event_type: m.eventType,
-      payload: m.payload, state: 'pending', attempts: 0, created_at: m.at, next_attempt_at: m.at,
-    }))).execute();
+    await this.db
+      .insertInto('outbox_messages')
+      .values(
+        messages.map((m) => ({
+          id: messageId(m.at),
+          tenant_id: m.tenantId,
+          channel: m.channel,
+          endpoint_id: m.endpointId,
+          event_type: m.eventType,
+          payload: m.payload,
+          state: 'pending',
+          attempts: 0,
+          created_at: m.at,
+          next_attempt_at: m.at,
+        })),
+      )
+      .execute();
   }
 
   /** Enabled endpoints with a due message whose lease is free, the longest waiting first. */
   async dueEndpoints(now: number, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('outbox_messages as m').innerJoin('webhook_endpoints as e', 'e.id', 'm.endpoint_id')
+    const rows = await this.db
+      .selectFrom('outbox_messages as m')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'm.endpoint_id')
       .select('m.endpoint_id')
-      .where('m.state', '=', 'pending').where('m.channel', '=', 'webhook').where('m.next_attempt_at', '<=', now)
-      .where('e.enabled', '=', 1).where((w) => w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<', now)]))
-      .groupBy('m.endpoint_id').orderBy((eb) => eb.fn.min('m.next_attempt_at')).limit(limit).execute();
+      .where('m.state', '=', 'pending')
+      .where('m.channel', '=', 'webhook')
+      .where('m.next_attempt_at', '<=', now)
+      .where('e.enabled', '=', 1)
+      .where((w) => w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<', now)]))
+      .groupBy('m.endpoint_id')
+      .orderBy((eb) => eb.fn.min('m.next_attempt_at'))
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.endpoint_id!);
   }
 
@@ -55,59 +85,138 @@ export class OutboxRepo implements OutboxRecords {
    * ones (Standard Webhooks promises no order; receivers order by the payload's timestamp).
    */
   async oldestDue(endpointId: string, now: number): Promise<OutboxMessage | undefined> {
-    const r = await this.db.selectFrom('outbox_messages').selectAll().where('endpoint_id', '=', endpointId)
-      .where('state', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('id').limit(1).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .where('endpoint_id', '=', endpointId)
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
     return r && toMessage(r);
   }
 
   async dueEmails(now: number, limit: number): Promise<OutboxMessage[]> {
-    const rows = await this.db.selectFrom('outbox_messages').selectAll().where('channel', '=', 'email')
-      .where('state', '=', 'pending').where('next_attempt_at', '<=', now)
-      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)])).orderBy('id').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .where('channel', '=', 'email')
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toMessage);
   }
 
   /** One process sends a given email at a time (compare-and-set on the message's lease). */
   async leaseMessage(id: string, owner: string, now: number, until: number): Promise<boolean> {
-    const r = await this.db.updateTable('outbox_messages').set({ lease_owner: owner, lease_until: until })
-      .where('id', '=', id).where('state', '=', 'pending')
-      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)])).executeTakeFirst();
+    const r = await this.db
+      .updateTable('outbox_messages')
+      .set({ lease_owner: owner, lease_until: until })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
   /** Logs the attempt and moves the message on: delivered, retried at `nextAttemptAt`, or failed. */
-  async recordAttempt(m: OutboxMessage, a: OutboxAttempt, outcome: { state: OutboxState; nextAttemptAt: number | null }): Promise<void> {
-    await this.db.insertInto('outbox_attempts').values({
-      message_id: m.id, attempt: a.attempt, at: a.at, status_code: a.statusCode, error: a.error, duration_ms: a.durationMs,
-    }).execute();
-    await this.db.updateTable('outbox_messages').set({
-      attempts: a.attempt, state: outcome.state, next_attempt_at: outcome.nextAttemptAt, first_attempt_at: m.firstAttemptAt ?? a.at,
-      finished_at: outcome.state === 'pending' ? null : a.at, lease_owner: null, lease_until: null,
-    }).where('id', '=', m.id).execute();
+  async recordAttempt(
+    m: OutboxMessage,
+    a: OutboxAttempt,
+    outcome: { state: OutboxState; nextAttemptAt: number | null },
+  ): Promise<void> {
+    await this.db
+      .insertInto('outbox_attempts')
+      .values({
+        message_id: m.id,
+        attempt: a.attempt,
+        at: a.at,
+        status_code: a.statusCode,
+        error: a.error,
+        duration_ms: a.durationMs,
+      })
+      .execute();
+    await this.db
+      .updateTable('outbox_messages')
+      .set({
+        attempts: a.attempt,
+        state: outcome.state,
+        next_attempt_at: outcome.nextAttemptAt,
+        first_attempt_at: m.firstAttemptAt ?? a.at,
+        finished_at: outcome.state === 'pending' ? null : a.at,
+        lease_owner: null,
+        lease_until: null,
+      })
+      .where('id', '=', m.id)
+      .execute();
   }
 
   /** An endpoint's messages, newest first; the cursor is the last id seen. */
-  async listForEndpoint(tenantId: string, endpointId: string, f: { state?: OutboxState }, limit: number, beforeId?: string): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
-    let q = this.db.selectFrom('outbox_messages').selectAll().where('tenant_id', '=', tenantId).where('endpoint_id', '=', endpointId);
+  async listForEndpoint(
+    tenantId: string,
+    endpointId: string,
+    f: { state?: OutboxState },
+    limit: number,
+    beforeId?: string,
+  ): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>> {
+    let q = this.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('endpoint_id', '=', endpointId);
     if (f.state) q = q.where('state', '=', f.state);
     if (beforeId !== undefined) q = q.where('id', '<', beforeId);
     const messages = (await q.orderBy('id', 'desc').limit(limit).execute()).map(toMessage);
     if (messages.length === 0) return [];
-    const attempts = await this.db.selectFrom('outbox_attempts').selectAll().where('message_id', 'in', messages.map((m) => m.id))
-      .orderBy('attempt').execute();
+    const attempts = await this.db
+      .selectFrom('outbox_attempts')
+      .selectAll()
+      .where(
+        'message_id',
+        'in',
+        messages.map((m) => m.id),
+      )
+      .orderBy('attempt')
+      .execute();
     return messages.map((m) => ({
       ...m,
-      log: attempts.filter((a) => a.message_id === m.id).map((a) => ({ attempt: a.attempt, at: a.at, statusCode: a.status_code, error: a.error, durationMs: a.duration_ms })),
+      log: attempts
+        .filter((a) => a.message_id === m.id)
+        .map((a) => ({
+          attempt: a.attempt,
+          at: a.at,
+          statusCode: a.status_code,
+          error: a.error,
+          durationMs: a.duration_ms,
+        })),
     }));
   }
 
   /** Who is told by email: the client's owner and the domain's managers (active accounts). */
   async emailRecipients(tenantId: string, ownerId: string | null): Promise<string[]> {
-    const managers = await this.db.selectFrom('users').innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-      .innerJoin('roles', 'roles.id', 'user_roles.role_id').select('users.email')
-      .where('users.tenant_id', '=', tenantId).where('users.status', '=', 'active').where('roles.builtin', '=', DOMAIN_MANAGER).execute();
-    const owner = ownerId === null ? undefined : await this.db.selectFrom('users').select('email')
-      .where('tenant_id', '=', tenantId).where('id', '=', ownerId).where('status', '=', 'active').executeTakeFirst();
+    const managers = await this.db
+      .selectFrom('users')
+      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+      .select('users.email')
+      .where('users.tenant_id', '=', tenantId)
+      .where('users.status', '=', 'active')
+      .where('roles.builtin', '=', DOMAIN_MANAGER)
+      .execute();
+    const owner =
+      ownerId === null
+        ? undefined
+        : await this.db
+            .selectFrom('users')
+            .select('email')
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', ownerId)
+            .where('status', '=', 'active')
+            .executeTakeFirst();
     return [...new Set([...(owner ? [owner.email] : []), ...managers.map((m) => m.email)])];
   }
 }

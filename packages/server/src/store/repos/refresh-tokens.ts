@@ -25,18 +25,38 @@ const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
 });
 
 // The queries of every rotation, compiled once (see prepared.ts).
-const insertToken = prepared(12, (db, ...v: unknown[]) => db.insertInto('refresh_tokens').values({
-  id: v[0] as string, tenant_id: v[1] as string, token_hash: v[2] as string, family_id: v[3] as string,
-  client_id: v[4] as string, user_id: v[5] as string | null, scope: v[6] as string, secret_version: v[7] as number,
-  created_at: v[8] as number, expires_at: v[9] as number, rotated_at: v[10] as number | null, revoked_at: v[11] as number | null,
-}));
-const tokenByHash = prepared(2, (db, tenantId: string, tokenHash: string) => db.selectFrom('refresh_tokens').selectAll()
-  .where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash));
-const markLiveTokenRotated = prepared(5, (db, id: string, at: number, successorId: string, answer: string | null, answerUntil: number | null) =>
-  db.updateTable('refresh_tokens').set({ rotated_at: at, successor_id: successorId, answer_sealed: answer, answer_until: answerUntil })
-    .where('id', '=', id).where('rotated_at', 'is', null).where('revoked_at', 'is', null));
-const tokenById = prepared(2, (db, tenantId: string, id: string) => db.selectFrom('refresh_tokens').selectAll()
-  .where('tenant_id', '=', tenantId).where('id', '=', id));
+const insertToken = prepared(12, (db, ...v: unknown[]) =>
+  db.insertInto('refresh_tokens').values({
+    id: v[0] as string,
+    tenant_id: v[1] as string,
+    token_hash: v[2] as string,
+    family_id: v[3] as string,
+    client_id: v[4] as string,
+    user_id: v[5] as string | null,
+    scope: v[6] as string,
+    secret_version: v[7] as number,
+    created_at: v[8] as number,
+    expires_at: v[9] as number,
+    rotated_at: v[10] as number | null,
+    revoked_at: v[11] as number | null,
+  }),
+);
+const tokenByHash = prepared(2, (db, tenantId: string, tokenHash: string) =>
+  db.selectFrom('refresh_tokens').selectAll().where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash),
+);
+const markLiveTokenRotated = prepared(
+  5,
+  (db, id: string, at: number, successorId: string, answer: string | null, answerUntil: number | null) =>
+    db
+      .updateTable('refresh_tokens')
+      .set({ rotated_at: at, successor_id: successorId, answer_sealed: answer, answer_until: answerUntil })
+      .where('id', '=', id)
+      .where('rotated_at', 'is', null)
+      .where('revoked_at', 'is', null),
+);
+const tokenById = prepared(2, (db, tenantId: string, id: string) =>
+  db.selectFrom('refresh_tokens').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+);
 
 /**
  * PostgreSQL: a whole rotation in one statement, one round trip and atomic without BEGIN/COMMIT.
@@ -70,18 +90,43 @@ RETURNING id`;
 /** PostgreSQL: the tokens of one batch of lookups (hashes are unique across tenants). */
 const BY_HASHES_PG = 'SELECT * FROM refresh_tokens WHERE token_hash = ANY($1::text[])';
 
-interface Rotation { id: string; at: number; successor: RefreshTokenRecord; answerSealed: string | null; answerUntil: number | null }
-interface Lookup { tenantId: string; tokenHash: string }
+interface Rotation {
+  id: string;
+  at: number;
+  successor: RefreshTokenRecord;
+  answerSealed: string | null;
+  answerUntil: number | null;
+}
+interface Lookup {
+  tenantId: string;
+  tokenHash: string;
+}
 
 const rotationParams = (r: Rotation) => {
   const s = r.successor;
-  return [r.id, r.at, s.id, r.answerSealed, r.answerUntil, s.tenantId, s.tokenHash, s.familyId, s.clientId, s.userId, s.scope,
-    s.secretVersion, s.createdAt, s.expiresAt];
+  return [
+    r.id,
+    r.at,
+    s.id,
+    r.answerSealed,
+    r.answerUntil,
+    s.tenantId,
+    s.tokenHash,
+    s.familyId,
+    s.clientId,
+    s.userId,
+    s.scope,
+    s.secretVersion,
+    s.createdAt,
+    s.expiresAt,
+  ];
 };
 
-const runRaw = (db: Db, text: string, params: unknown[]) => db.executeQuery<Selectable<RefreshTokensTable>>(CompiledQuery.raw(text, params));
+const runRaw = (db: Db, text: string, params: unknown[]) =>
+  db.executeQuery<Selectable<RefreshTokensTable>>(CompiledQuery.raw(text, params));
 /** PostgreSQL: one rotation, alone; whether it won. */
-const rotateOnePg = async (db: Db, r: Rotation) => Number((await runRaw(db, ROTATE_PG, rotationParams(r))).numAffectedRows) === 1;
+const rotateOnePg = async (db: Db, r: Rotation) =>
+  Number((await runRaw(db, ROTATE_PG, rotationParams(r))).numAffectedRows) === 1;
 const lookupOne = async (db: Db, l: Lookup) => (await tokenByHash(db, l.tenantId, l.tokenHash)).rows[0];
 
 /**
@@ -125,7 +170,11 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
   private readonly batches?: PgRefreshBatches;
 
   /** `batched`: outside any transaction, PostgreSQL answers rotations and lookups in batches. */
-  constructor(private readonly db: Db, private readonly dialect: Dialect, batched = false) {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    batched = false,
+  ) {
     if (batched && dialect === 'postgres') this.batches = new PgRefreshBatches(db);
   }
 
@@ -138,7 +187,13 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
    * Marks `id` rotated to `successor` and inserts `successor`; false when the token was no longer
    * live (another refresh won). Where `rotatesAlone` is false, call it inside a transaction.
    */
-  async rotate(id: string, at: number, successor: RefreshTokenRecord, answerSealed: string | null, answerUntil: number | null): Promise<boolean> {
+  async rotate(
+    id: string,
+    at: number,
+    successor: RefreshTokenRecord,
+    answerSealed: string | null,
+    answerUntil: number | null,
+  ): Promise<boolean> {
     if (this.dialect !== 'postgres') {
       if (!(await this.markRotated(id, at, successor.id, answerSealed, answerUntil))) return false;
       await this.insert(successor);
@@ -149,8 +204,21 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
   }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
-    await insertToken(this.db, t.id, t.tenantId, t.tokenHash, t.familyId, t.clientId, t.userId, t.scope, t.secretVersion,
-      t.createdAt, t.expiresAt, t.rotatedAt, t.revokedAt);
+    await insertToken(
+      this.db,
+      t.id,
+      t.tenantId,
+      t.tokenHash,
+      t.familyId,
+      t.clientId,
+      t.userId,
+      t.scope,
+      t.secretVersion,
+      t.createdAt,
+      t.expiresAt,
+      t.rotatedAt,
+      t.revokedAt,
+    );
   }
 
   async byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
@@ -161,14 +229,24 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
 
   /** The token with this hash in whichever tenant (a leaked-secret report names none; hashes are unique). */
   async byHashAnyTenant(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     return r && toRecord(r);
   }
 
   /** Whether a family still has a live token (an access token's grant that a report may end). */
   async familyLive(tenantId: string, familyId: string): Promise<boolean> {
-    const r = await this.db.selectFrom('refresh_tokens').select('id').where('tenant_id', '=', tenantId)
-      .where('family_id', '=', familyId).where('revoked_at', 'is', null).limit(1).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('refresh_tokens')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
     return r !== undefined;
   }
 
@@ -183,37 +261,64 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
    * exactly one caller sees `true`, on SQLite and PostgreSQL alike; on PostgreSQL a loser waits
    * for the winner's commit.
    */
-  async markRotated(id: string, at: number, successorId: string, answerSealed: string | null, answerUntil: number | null): Promise<boolean> {
-    return Number((await markLiveTokenRotated(this.db, id, at, successorId, answerSealed, answerUntil)).numAffectedRows) === 1;
+  async markRotated(
+    id: string,
+    at: number,
+    successorId: string,
+    answerSealed: string | null,
+    answerUntil: number | null,
+  ): Promise<boolean> {
+    return (
+      Number((await markLiveTokenRotated(this.db, id, at, successorId, answerSealed, answerUntil)).numAffectedRows) ===
+      1
+    );
   }
 
   async revokeFamily(tenantId: string, familyId: string, at: number): Promise<number> {
-    const r = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
-      .where('tenant_id', '=', tenantId).where('family_id', '=', familyId).where('revoked_at', 'is', null)
+    const r = await this.db
+      .updateTable('refresh_tokens')
+      .set(REVOKED(at))
+      .where('tenant_id', '=', tenantId)
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 
   /** Revokes every live token of a client; answers the families (grants) that had one. */
   async revokeForClient(tenantId: string, clientId: string, at: number): Promise<string[]> {
-    const rows = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
-      .where('tenant_id', '=', tenantId).where('client_id', '=', clientId).where('revoked_at', 'is', null)
-      .returning('family_id').execute();
+    const rows = await this.db
+      .updateTable('refresh_tokens')
+      .set(REVOKED(at))
+      .where('tenant_id', '=', tenantId)
+      .where('client_id', '=', clientId)
+      .where('revoked_at', 'is', null)
+      .returning('family_id')
+      .execute();
     return [...new Set(rows.map((r) => r.family_id))];
   }
 
   /** Revokes every live token that acts for a user, whatever its client; answers their families. */
   async revokeForUser(tenantId: string, userId: string, at: number): Promise<string[]> {
-    const rows = await this.db.updateTable('refresh_tokens').set(REVOKED(at))
-      .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('revoked_at', 'is', null)
-      .returning('family_id').execute();
+    const rows = await this.db
+      .updateTable('refresh_tokens')
+      .set(REVOKED(at))
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .returning('family_id')
+      .execute();
     return [...new Set(rows.map((r) => r.family_id))];
   }
 
   /** Deletes the kept answers whose grace window is over. */
   async forgetAnswers(now: number): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ answer_sealed: null, answer_until: null })
-      .where('answer_sealed', 'is not', null).where('answer_until', '<', now).execute();
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ answer_sealed: null, answer_until: null })
+      .where('answer_sealed', 'is not', null)
+      .where('answer_until', '<', now)
+      .execute();
   }
 
   /**
@@ -221,8 +326,12 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
    * those) except those of `keep` (user ids); answers their families.
    */
   async revokeUserTokensExcept(tenantId: string, keep: string[], at: number): Promise<string[]> {
-    let q = this.db.updateTable('refresh_tokens').set(REVOKED(at))
-      .where('tenant_id', '=', tenantId).where('user_id', 'is not', null).where('revoked_at', 'is', null);
+    let q = this.db
+      .updateTable('refresh_tokens')
+      .set(REVOKED(at))
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', 'is not', null)
+      .where('revoked_at', 'is', null);
     if (keep.length > 0) q = q.where('user_id', 'not in', keep);
     const rows = await q.returning('family_id').execute();
     return [...new Set(rows.map((r) => r.family_id))];

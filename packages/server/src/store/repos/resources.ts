@@ -18,18 +18,25 @@ export class ResourceRepo implements ResourceRecords {
   constructor(private readonly db: Db) {}
 
   async insert(r: Resource): Promise<void> {
-    await this.db.insertInto('resources').values({
-      id: r.id,
-      tenant_id: r.tenantId,
-      name: r.name,
-      audience: r.audience,
-      scopes: JSON.stringify(r.scopes),
-      scope_descriptions: JSON.stringify(r.scopeDescriptions),
-      created_at: r.createdAt,
-    }).execute();
+    await this.db
+      .insertInto('resources')
+      .values({
+        id: r.id,
+        tenant_id: r.tenantId,
+        name: r.name,
+        audience: r.audience,
+        scopes: JSON.stringify(r.scopes),
+        scope_descriptions: JSON.stringify(r.scopeDescriptions),
+        created_at: r.createdAt,
+      })
+      .execute();
   }
 
-  async update(tenantId: string, id: string, patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> }): Promise<void> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: { name?: string; scopes?: string[]; scopeDescriptions?: Record<string, string> },
+  ): Promise<void> {
     const values: { name?: string; scopes?: string; scope_descriptions?: string } = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
@@ -43,7 +50,12 @@ export class ResourceRepo implements ResourceRecords {
   }
 
   async list(tenantId: string): Promise<Resource[]> {
-    const rows = await this.db.selectFrom('resources').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('name')
+      .execute();
     return rows.map(toResource);
   }
 }

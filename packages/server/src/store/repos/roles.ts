@@ -18,28 +18,45 @@ export class RoleRepo implements RoleRecords {
   constructor(private readonly db: Db) {}
 
   async insert(r: Role): Promise<void> {
-    await this.db.insertInto('roles').values({
-      id: r.id,
-      tenant_id: r.tenantId,
-      name: r.name,
-      builtin: r.builtin,
-      description: r.description,
-      scopes: JSON.stringify(r.scopes),
-      created_at: r.createdAt,
-    }).execute();
+    await this.db
+      .insertInto('roles')
+      .values({
+        id: r.id,
+        tenant_id: r.tenantId,
+        name: r.name,
+        builtin: r.builtin,
+        description: r.description,
+        scopes: JSON.stringify(r.scopes),
+        created_at: r.createdAt,
+      })
+      .execute();
   }
 
   async list(tenantId: string): Promise<Role[]> {
-    const rows = await this.db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('roles')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('name')
+      .execute();
     return rows.map(toRole);
   }
 
   async byId(tenantId: string, id: string): Promise<Role | undefined> {
-    const r = await this.db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('roles')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && toRole(r);
   }
 
-  async update(tenantId: string, id: string, patch: { name?: string; description?: string; scopes?: string[] }): Promise<void> {
+  async update(
+    tenantId: string,
+    id: string,
+    patch: { name?: string; description?: string; scopes?: string[] },
+  ): Promise<void> {
     const values: Updateable<RolesTable> = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.description !== undefined) values.description = patch.description;
@@ -83,7 +100,8 @@ export class RoleRepo implements RoleRecords {
   async setUserRoles(tenantId: string, userId: string, roleIds: string[]): Promise<void> {
     await this.db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
     if (roleIds.length === 0) return;
-    await this.db.insertInto('user_roles')
+    await this.db
+      .insertInto('user_roles')
       .values(roleIds.map((role_id) => ({ user_id: userId, role_id, tenant_id: tenantId })))
       .execute();
   }

@@ -7,14 +7,21 @@ export class SecretReportRepo implements SecretReportRecords {
 
   /** Records a handled report's digest (a concurrent twin already recorded it: nothing to do). */
   async record(digest: string, reporter: string, now: number, expiresAt: number): Promise<void> {
-    await this.db.insertInto('secret_scanning_reports').values({ digest, reporter, received_at: now, expires_at: expiresAt })
-      .onConflict((oc) => oc.doNothing()).execute();
+    await this.db
+      .insertInto('secret_scanning_reports')
+      .values({ digest, reporter, received_at: now, expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Whether a report with this digest was handled within the replay window. */
   async seen(digest: string, now: number): Promise<boolean> {
-    const r = await this.db.selectFrom('secret_scanning_reports').select('digest')
-      .where('digest', '=', digest).where('expires_at', '>=', now).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('secret_scanning_reports')
+      .select('digest')
+      .where('digest', '=', digest)
+      .where('expires_at', '>=', now)
+      .executeTakeFirst();
     return r !== undefined;
   }
 

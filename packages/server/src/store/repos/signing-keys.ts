@@ -21,26 +21,32 @@ export class SigningKeyRepo implements SigningKeyRecords {
   constructor(private readonly db: Db) {}
 
   async insert(k: SigningKeyRecord): Promise<void> {
-    await this.db.insertInto('signing_keys').values({
-      kid: k.kid,
-      tenant_id: k.tenantId,
-      private_key_enc: k.privateKeyEnc,
-      public_jwk: JSON.stringify(k.publicJwk),
-      status: k.status,
-      created_at: k.createdAt,
-      activated_at: k.activatedAt,
-      retired_at: k.retiredAt,
-      expires_at: k.expiresAt,
-      max_token_ttl_seconds: k.maxTokenTtlSeconds,
-    }).execute();
+    await this.db
+      .insertInto('signing_keys')
+      .values({
+        kid: k.kid,
+        tenant_id: k.tenantId,
+        private_key_enc: k.privateKeyEnc,
+        public_jwk: JSON.stringify(k.publicJwk),
+        status: k.status,
+        created_at: k.createdAt,
+        activated_at: k.activatedAt,
+        retired_at: k.retiredAt,
+        expires_at: k.expiresAt,
+        max_token_ttl_seconds: k.maxTokenTtlSeconds,
+      })
+      .execute();
   }
 
   /** Keys still worth publishing: next keys, the active one, retired ones whose tokens may still be live. */
   async live(tenantId: string, now: number): Promise<SigningKeyRecord[]> {
-    const rows = await this.db.selectFrom('signing_keys').selectAll()
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .selectAll()
       .where('tenant_id', '=', tenantId)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .orderBy('created_at', 'desc').execute();
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toKey);
   }
 
@@ -52,8 +58,11 @@ export class SigningKeyRepo implements SigningKeyRecords {
    */
   async retireActive(tenantId: string, kid: string | null, at: number, graceMs: number): Promise<boolean> {
     const expiresAt = sql<number>`cast(${at + graceMs} as bigint) + cast(max_token_ttl_seconds as bigint) * 1000`;
-    let q = this.db.updateTable('signing_keys').set({ status: 'retired', retired_at: at, expires_at: expiresAt })
-      .where('tenant_id', '=', tenantId).where('status', '=', 'active');
+    let q = this.db
+      .updateTable('signing_keys')
+      .set({ status: 'retired', retired_at: at, expires_at: expiresAt })
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active');
     if (kid !== null) q = q.where('kid', '=', kid);
     const r = await q.executeTakeFirst();
     return kid === null || Number(r.numUpdatedRows) > 0;
@@ -65,15 +74,27 @@ export class SigningKeyRepo implements SigningKeyRecords {
    * kids unpublished, oldest first.
    */
   async unpublishAll(tenantId: string, at: number): Promise<string[]> {
-    await this.db.updateTable('signing_keys').set({ status: 'retired', retired_at: at })
-      .where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
-    const rows = await this.db.selectFrom('signing_keys').select('kid').where('tenant_id', '=', tenantId)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)])).orderBy('created_at').execute();
+    await this.db
+      .updateTable('signing_keys')
+      .set({ status: 'retired', retired_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'active')
+      .execute();
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+      .orderBy('created_at')
+      .execute();
     if (rows.length === 0) return [];
     const kids = rows.map((r) => r.kid);
-    await this.db.updateTable('signing_keys')
+    await this.db
+      .updateTable('signing_keys')
       .set({ status: 'retired', retired_at: sql<number>`coalesce(retired_at, cast(${at} as bigint))`, expires_at: at })
-      .where('tenant_id', '=', tenantId).where('kid', 'in', kids).execute();
+      .where('tenant_id', '=', tenantId)
+      .where('kid', 'in', kids)
+      .execute();
     return kids;
   }
 
@@ -82,10 +103,17 @@ export class SigningKeyRepo implements SigningKeyRecords {
    * lifetime mark is raised to `ttlSeconds`, the tenant's lifetime now.
    */
   async activateNext(tenantId: string, kid: string, at: number, ttlSeconds: number): Promise<boolean> {
-    const r = await this.db.updateTable('signing_keys').set({
-      status: 'active', activated_at: at,
-      max_token_ttl_seconds: sql<number>`case when max_token_ttl_seconds < ${ttlSeconds} then ${ttlSeconds} else max_token_ttl_seconds end`,
-    }).where('tenant_id', '=', tenantId).where('kid', '=', kid).where('status', '=', 'next').executeTakeFirst();
+    const r = await this.db
+      .updateTable('signing_keys')
+      .set({
+        status: 'active',
+        activated_at: at,
+        max_token_ttl_seconds: sql<number>`case when max_token_ttl_seconds < ${ttlSeconds} then ${ttlSeconds} else max_token_ttl_seconds end`,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('kid', '=', kid)
+      .where('status', '=', 'next')
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -94,9 +122,13 @@ export class SigningKeyRepo implements SigningKeyRecords {
    * will sign (next keys included, so one activated concurrently is not missed). Never lowers it.
    */
   async raiseTokenTtl(tenantId: string, ttlSeconds: number): Promise<void> {
-    await this.db.updateTable('signing_keys').set({ max_token_ttl_seconds: ttlSeconds })
-      .where('tenant_id', '=', tenantId).where('status', 'in', ['active', 'next'])
-      .where('max_token_ttl_seconds', '<', ttlSeconds).execute();
+    await this.db
+      .updateTable('signing_keys')
+      .set({ max_token_ttl_seconds: ttlSeconds })
+      .where('tenant_id', '=', tenantId)
+      .where('status', 'in', ['active', 'next'])
+      .where('max_token_ttl_seconds', '<', ttlSeconds)
+      .execute();
   }
 
   async deleteExpired(now: number): Promise<void> {

@@ -21,14 +21,29 @@ export class WebhookRepo implements WebhookRecords {
   constructor(private readonly db: Db) {}
 
   async insert(e: WebhookEndpoint): Promise<void> {
-    await this.db.insertInto('webhook_endpoints').values({
-      id: e.id, tenant_id: e.tenantId, url: e.url, description: e.description, events: JSON.stringify(e.events),
-      enabled: e.enabled ? 1 : 0, secret_sealed: e.secretSealed, created_at: e.createdAt, updated_at: e.updatedAt,
-    }).execute();
+    await this.db
+      .insertInto('webhook_endpoints')
+      .values({
+        id: e.id,
+        tenant_id: e.tenantId,
+        url: e.url,
+        description: e.description,
+        events: JSON.stringify(e.events),
+        enabled: e.enabled ? 1 : 0,
+        secret_sealed: e.secretSealed,
+        created_at: e.createdAt,
+        updated_at: e.updatedAt,
+      })
+      .execute();
   }
 
   async byId(tenantId: string, id: string): Promise<WebhookEndpoint | undefined> {
-    const r = await this.db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && toEndpoint(r);
   }
 
@@ -41,26 +56,49 @@ export class WebhookRepo implements WebhookRecords {
 
   /** Enabled endpoints of the tenant subscribed to the event type. */
   async subscribed(tenantId: string, type: string): Promise<WebhookEndpoint[]> {
-    const rows = await this.db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).where('enabled', '=', 1).execute();
+    const rows = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('enabled', '=', 1)
+      .execute();
     return rows.map(toEndpoint).filter((e) => e.events.includes(type));
   }
 
-  async update(tenantId: string, id: string, patch: { url?: string; description?: string; events?: string[]; enabled?: boolean; secretSealed?: string }, now: number): Promise<void> {
-    await this.db.updateTable('webhook_endpoints').set({
-      updated_at: now,
-      ...(patch.url !== undefined ? { url: patch.url } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.events !== undefined ? { events: JSON.stringify(patch.events) } : {}),
-      ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
-      ...(patch.secretSealed !== undefined ? { secret_sealed: patch.secretSealed } : {}),
-    }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  async update(
+    tenantId: string,
+    id: string,
+    patch: { url?: string; description?: string; events?: string[]; enabled?: boolean; secretSealed?: string },
+    now: number,
+  ): Promise<void> {
+    await this.db
+      .updateTable('webhook_endpoints')
+      .set({
+        updated_at: now,
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        ...(patch.events !== undefined ? { events: JSON.stringify(patch.events) } : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
+        ...(patch.secretSealed !== undefined ? { secret_sealed: patch.secretSealed } : {}),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
   }
 
   /** The endpoint and its messages (pending ones are dropped with it). */
   async delete(tenantId: string, id: string): Promise<void> {
-    const ids = this.db.selectFrom('outbox_messages').select('id').where('tenant_id', '=', tenantId).where('endpoint_id', '=', id);
+    const ids = this.db
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('endpoint_id', '=', id);
     await this.db.deleteFrom('outbox_attempts').where('message_id', 'in', ids).execute();
-    await this.db.deleteFrom('outbox_messages').where('tenant_id', '=', tenantId).where('endpoint_id', '=', id).execute();
+    await this.db
+      .deleteFrom('outbox_messages')
+      .where('tenant_id', '=', tenantId)
+      .where('endpoint_id', '=', id)
+      .execute();
     await this.db.deleteFrom('webhook_endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   }
 
@@ -69,14 +107,21 @@ export class WebhookRepo implements WebhookRecords {
    * in flight for this endpoint, across every process (a compare-and-set, the same on both back ends).
    */
   async lease(id: string, owner: string, now: number, until: number): Promise<boolean> {
-    const r = await this.db.updateTable('webhook_endpoints').set({ lease_owner: owner, lease_until: until })
+    const r = await this.db
+      .updateTable('webhook_endpoints')
+      .set({ lease_owner: owner, lease_until: until })
       .where('id', '=', id)
-      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now), w('lease_owner', '=', owner)])).executeTakeFirst();
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now), w('lease_owner', '=', owner)]))
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
   async release(id: string, owner: string): Promise<void> {
-    await this.db.updateTable('webhook_endpoints').set({ lease_owner: null, lease_until: null })
-      .where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.db
+      .updateTable('webhook_endpoints')
+      .set({ lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
   }
 }

@@ -25,9 +25,20 @@ function clientThrottle(store: Store, maxLocks?: number) {
   const shared = new SharedThrottleStore(new PgThrottleBackend(store.db));
   const counted = Object.create(shared) as ThrottleStore;
   const reads = { n: 0, clears: 0 };
-  counted.lockedUntil = (key, now) => { reads.n++; return shared.lockedUntil(key, now); };
-  counted.clear = (key) => { reads.clears++; return shared.clear(key); };
-  const view = new LockViewThrottleStore(counted, store.feed, (change) => store.transaction(async (tx) => tx.changes.record(change)), maxLocks);
+  counted.lockedUntil = (key, now) => {
+    reads.n++;
+    return shared.lockedUntil(key, now);
+  };
+  counted.clear = (key) => {
+    reads.clears++;
+    return shared.clear(key);
+  };
+  const view = new LockViewThrottleStore(
+    counted,
+    store.feed,
+    (change) => store.transaction(async (tx) => tx.changes.record(change)),
+    maxLocks,
+  );
   return { view, reads, throttle: new CredentialThrottle(view, CLIENT_THROTTLE) };
 }
 
@@ -51,26 +62,36 @@ if ((await backends()).includes('postgres')) {
     const B = clientThrottle(bStore);
     const ip = '198.51.100.80';
 
-    await t.test('once loaded, a check reads no database; a lock set through A is refused by B within milliseconds', async () => {
-      assert.equal(B.throttle.retryAfterNow('t1:lk_one', ip), undefined, 'not answered at once before the view is complete');
-      assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
-      assert.ok(B.reads.n > 0, 'the first check read the store while the view loaded');
-      await until('B answers from memory', () => B.view.answering);
-      const before = B.reads.n;
-      assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
-      assert.equal(B.throttle.retryAfterNow('t1:lk_one', ip), 0, 'answered at once');
-      assert.equal(B.reads.n, before, 'no read');
+    await t.test(
+      'once loaded, a check reads no database; a lock set through A is refused by B within milliseconds',
+      async () => {
+        assert.equal(
+          B.throttle.retryAfterNow('t1:lk_one', ip),
+          undefined,
+          'not answered at once before the view is complete',
+        );
+        assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
+        assert.ok(B.reads.n > 0, 'the first check read the store while the view loaded');
+        await until('B answers from memory', () => B.view.answering);
+        const before = B.reads.n;
+        assert.equal(await B.throttle.retryAfter('t1:lk_one', ip), 0);
+        assert.equal(B.throttle.retryAfterNow('t1:lk_one', ip), 0, 'answered at once');
+        assert.equal(B.reads.n, before, 'no read');
 
-      await lockOut(A.throttle, 't1:lk_one', ip);
-      assert.ok(await A.throttle.retryAfter('t1:lk_one', ip) > 0, 'A refuses at once');
-      const delay = await until('B refuses', async () => (await B.throttle.retryAfter('t1:lk_one', ip)) > 0, 1000);
-      assert.equal(B.reads.n, before, 'B learnt of the lock from the announcement, not by reading');
-      assert.equal(await B.throttle.retryAfter('t1:lk_one', '198.51.100.81'), 0, 'other addresses are not locked');
-      t.diagnostic(`lock seen by the other process after ${delay} ms`);
-    });
+        await lockOut(A.throttle, 't1:lk_one', ip);
+        assert.ok((await A.throttle.retryAfter('t1:lk_one', ip)) > 0, 'A refuses at once');
+        const delay = await until('B refuses', async () => (await B.throttle.retryAfter('t1:lk_one', ip)) > 0, 1000);
+        assert.equal(B.reads.n, before, 'B learnt of the lock from the announcement, not by reading');
+        assert.equal(await B.throttle.retryAfter('t1:lk_one', '198.51.100.81'), 0, 'other addresses are not locked');
+        t.diagnostic(`lock seen by the other process after ${delay} ms`);
+      },
+    );
 
     await t.test('a success writes nothing, unless this process counted failures of the pair', async () => {
-      await until('A answers from memory', async () => { await A.throttle.retryAfter('t1:warm', ip); return A.view.answering; });
+      await until('A answers from memory', async () => {
+        await A.throttle.retryAfter('t1:warm', ip);
+        return A.view.answering;
+      });
       const clears = A.reads.clears;
       await A.throttle.succeed('t1:lk_fine', ip);
       assert.equal(A.reads.clears, clears, 'no failures counted here: nothing to clear');
@@ -81,30 +102,35 @@ if ((await backends()).includes('postgres')) {
       assert.equal(A.reads.clears, clears + 1, 'and only once');
     });
 
-    await t.test('a lock announced while B\'s notification connection was down is found when it reconnects', async () => {
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      const dbName = new URL(a.databaseUrl!).pathname.slice(1);
-      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = $2',
-        [dbName, LISTENER_APPLICATION_NAME]);
-      await admin.end();
-      await until('B notices the lost connection', () => !bStore.feed.connected);
-      assert.equal(B.view.answering, false);
-      await lockOut(A.throttle, 't1:lk_two', ip); // announced while B does not listen
-      const readsWhileDown = B.reads.n;
-      // Until it reconnects and reloads, B asks the store, and so refuses too.
-      if (!bStore.feed.connected) {
-        assert.ok(await B.throttle.retryAfter('t1:lk_two', ip) > 0);
-        assert.ok(B.reads.n > readsWhileDown, 'read from the store while not connected');
-      }
-      await until('B listens again', () => bStore.feed.connected);
-      await B.throttle.retryAfter('t1:lk_other', ip); // starts the reload
-      await until('B answers from memory again', () => B.view.answering);
-      const before = B.reads.n;
-      assert.ok(await B.throttle.retryAfter('t1:lk_two', ip) > 0, 'the lock it never heard of was loaded');
-      assert.ok(await B.throttle.retryAfter('t1:lk_one', ip) > 0, 'the earlier lock is still known');
-      assert.equal(B.reads.n, before);
-    });
+    await t.test(
+      "a lock announced while B's notification connection was down is found when it reconnects",
+      async () => {
+        const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await admin.connect();
+        const dbName = new URL(a.databaseUrl!).pathname.slice(1);
+        await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = $2',
+          [dbName, LISTENER_APPLICATION_NAME],
+        );
+        await admin.end();
+        await until('B notices the lost connection', () => !bStore.feed.connected);
+        assert.equal(B.view.answering, false);
+        await lockOut(A.throttle, 't1:lk_two', ip); // announced while B does not listen
+        const readsWhileDown = B.reads.n;
+        // Until it reconnects and reloads, B asks the store, and so refuses too.
+        if (!bStore.feed.connected) {
+          assert.ok((await B.throttle.retryAfter('t1:lk_two', ip)) > 0);
+          assert.ok(B.reads.n > readsWhileDown, 'read from the store while not connected');
+        }
+        await until('B listens again', () => bStore.feed.connected);
+        await B.throttle.retryAfter('t1:lk_other', ip); // starts the reload
+        await until('B answers from memory again', () => B.view.answering);
+        const before = B.reads.n;
+        assert.ok((await B.throttle.retryAfter('t1:lk_two', ip)) > 0, 'the lock it never heard of was loaded');
+        assert.ok((await B.throttle.retryAfter('t1:lk_one', ip)) > 0, 'the earlier lock is still known');
+        assert.equal(B.reads.n, before);
+      },
+    );
 
     await t.test('more locks than the view holds: checks go back to the store, and still refuse', async () => {
       const small = clientThrottle(a.store, 2);
@@ -113,7 +139,7 @@ if ((await backends()).includes('postgres')) {
       for (const n of [1, 2, 3]) await lockOut(small.throttle, `t2:lk_${n}`, ip);
       assert.equal(small.view.answering, false, 'overflowed');
       const before = small.reads.n;
-      for (const n of [1, 2, 3]) assert.ok(await small.throttle.retryAfter(`t2:lk_${n}`, ip) > 0, `lk_${n} refused`);
+      for (const n of [1, 2, 3]) assert.ok((await small.throttle.retryAfter(`t2:lk_${n}`, ip)) > 0, `lk_${n} refused`);
       assert.ok(small.reads.n > before, 'answered by the store');
     });
   });

@@ -47,7 +47,11 @@ test('retryAfterNow answers from memory exactly what retryAfter answers, or defe
   assert.equal(locked.slow, 30);
   await clients.succeed('c2', other, t0);
   await fail(clients, 'c3', other, CLIENT_THROTTLE.address.limit);
-  assert.deepEqual(await check(clients, 'c2', other, t0 + 1), { fast: undefined, slow: 0 }, 'the address is locked, but c2 is known there');
+  assert.deepEqual(
+    await check(clients, 'c2', other, t0 + 1),
+    { fast: undefined, slow: 0 },
+    'the address is locked, but c2 is known there',
+  );
   assert.equal((await check(clients, 'c4', other, t0 + 1)).slow, 30, 'an unknown pair waits for the address lock');
   assert.deepEqual(await check(clients, 'c1', ip, t0 + 31_000), { fast: 0, slow: 0 }, 'the lock has ended');
 
@@ -66,7 +70,12 @@ test('retryAfterNow answers from memory exactly what retryAfter answers, or defe
 /** The store's methods, bound, as a plain object that can leave one out. */
 function bind(store: MemoryThrottleStore): ThrottleStore {
   return {
-    lockedUntil: store.lockedUntil.bind(store), lockedUntilNow: store.lockedUntilNow.bind(store), fail: store.fail.bind(store),
-    clear: store.clear.bind(store), remember: store.remember.bind(store), knows: store.knows.bind(store), stats: store.stats.bind(store),
+    lockedUntil: store.lockedUntil.bind(store),
+    lockedUntilNow: store.lockedUntilNow.bind(store),
+    fail: store.fail.bind(store),
+    clear: store.clear.bind(store),
+    remember: store.remember.bind(store),
+    knows: store.knows.bind(store),
+    stats: store.stats.bind(store),
   };
 }

@@ -11,9 +11,13 @@ test('the signer reproduces the Standard Webhooks test vector', () => {
   const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const sig = signWebhook(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
   assert.equal(sig, 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
-  assert.ok(verifyWebhook(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}', `v1,bm9wZQ== ${sig}`));
+  assert.ok(
+    verifyWebhook(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}', `v1,bm9wZQ== ${sig}`),
+  );
   assert.ok(!verifyWebhook(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265331, '{"test": 2432232314}', sig));
-  assert.ok(!verifyWebhook(newWebhookSecret(), 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}', sig));
+  assert.ok(
+    !verifyWebhook(newWebhookSecret(), 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}', sig),
+  );
   assert.match(newWebhookSecret(), /^whsec_[A-Za-z0-9+/]{43}=$/);
 });
 
@@ -25,7 +29,8 @@ test('retries back off exponentially and stop a day after the event', () => {
   // Walk the whole schedule: it ends (null) once the next attempt would fall after the day.
   let now = t0;
   let attempts = 0;
-  for (let next = nextAttemptAt(t0, ++attempts, now); next !== null; next = nextAttemptAt(t0, ++attempts, now)) now = next;
+  for (let next = nextAttemptAt(t0, ++attempts, now); next !== null; next = nextAttemptAt(t0, ++attempts, now))
+    now = next;
   assert.ok(now <= t0 + RETRY_FOR_MS && now > t0 + RETRY_FOR_MS / 2, `last attempt at +${(now - t0) / 3600_000} h`);
   assert.ok(attempts >= 9 && attempts <= 12, `${attempts} attempts`);
 });
@@ -44,7 +49,11 @@ test('webhook URLs: https, or http to loopback; no credentials, no other schemes
     ['not a url', /absolute URL/],
   ];
   for (const [url, reason] of refused) {
-    assert.throws(() => checkWebhookUrl(url), (e: unknown) => e instanceof DomainError && e.code === 'invalid' && reason.test(e.message), url);
+    assert.throws(
+      () => checkWebhookUrl(url),
+      (e: unknown) => e instanceof DomainError && e.code === 'invalid' && reason.test(e.message),
+      url,
+    );
   }
 });
 
@@ -53,7 +62,7 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.equal(ev('personal_client.created'), 'personal_client.created');
   assert.equal(ev('personal_client.expiring'), 'personal_client.expiring');
   assert.equal(ev('personal_client.expired'), 'personal_client.expired');
-  assert.equal(ev('app.expired', 'app'), null, 'an application\'s expiry is no personal client\'s');
+  assert.equal(ev('app.expired', 'app'), null, "an application's expiry is no personal client's");
   assert.equal(ev('personal_client.revoked'), 'personal_client.revoked');
   assert.equal(ev('personal_client.reported_leaked'), 'personal_client.reported_leaked');
   assert.equal(ev('app.secret_regenerated', 'app'), 'app.secret_regenerated');
@@ -66,15 +75,38 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.ok(emailsAbout('app.reported_leaked', {}) && emailsAbout('refresh_token.reported_leaked', {}));
   assert.equal(webhookEventFor({ action: 'signing_key.rotated', targetType: 'signing_key', tenantId: null }), null);
   assert.ok(emailsAbout('personal_client.revoked', { by: 'owner' }));
-  assert.ok(!emailsAbout('personal_client.revoked', { by: 'policy', reason: 'reported_leaked' }), 'the leak email says it');
+  assert.ok(
+    !emailsAbout('personal_client.revoked', { by: 'policy', reason: 'reported_leaked' }),
+    'the leak email says it',
+  );
   assert.ok(emailsAbout('personal_client.reported_leaked', {}));
   assert.ok(!emailsAbout('personal_client.created', {}));
-  const p = webhookPayload('personal_client.revoked', {
-    tenantId: 't', actorType: 'user', actorId: 'u1', action: 'personal_client.revoked', targetType: 'oauth2_client', targetId: 'c1',
-    details: { name: 'ci', by: 'owner', clientSecret: 'lk_cs_x', secretHash: 'h', refreshToken: 'lk_rt_x' },
-  }, 0, { tenant: 'demo', client: { id: 'c1', clientId: 'lk_pc_1', name: 'ci', ownerId: 'u1', ownerEmail: 'o@x' } });
+  const p = webhookPayload(
+    'personal_client.revoked',
+    {
+      tenantId: 't',
+      actorType: 'user',
+      actorId: 'u1',
+      action: 'personal_client.revoked',
+      targetType: 'oauth2_client',
+      targetId: 'c1',
+      details: { name: 'ci', by: 'owner', clientSecret: 'lk_cs_x', secretHash: 'h', refreshToken: 'lk_rt_x' },
+    },
+    0,
+    { tenant: 'demo', client: { id: 'c1', clientId: 'lk_pc_1', name: 'ci', ownerId: 'u1', ownerEmail: 'o@x' } },
+  );
   assert.deepEqual(p, {
-    type: 'personal_client.revoked', timestamp: '1970-01-01T00:00:00.000Z',
-    data: { tenant: 'demo', targetType: 'oauth2_client', targetId: 'c1', actor: { type: 'user', id: 'u1' }, name: 'ci', by: 'owner', clientId: 'lk_pc_1', owner: { id: 'u1', email: 'o@x' } },
+    type: 'personal_client.revoked',
+    timestamp: '1970-01-01T00:00:00.000Z',
+    data: {
+      tenant: 'demo',
+      targetType: 'oauth2_client',
+      targetId: 'c1',
+      actor: { type: 'user', id: 'u1' },
+      name: 'ci',
+      by: 'owner',
+      clientId: 'lk_pc_1',
+      owner: { id: 'u1', email: 'o@x' },
+    },
   });
 });

@@ -62,11 +62,30 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   registerJsonBody(app);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await registerOpenApi(app, s.config);
-  // Each plugin is handed what it uses (its deps type says which); the OAuth endpoints and the
-  // management API hand each of their own plugins its part in turn.
+  // Each plugin is handed what it uses (its deps type says which); the management API hands each of
+  // its own plugins its part in turn.
   await app.register(healthRoutes, { database: s.store });
   await app.register(metricsRoutes, { config: s.config, metrics: s.metrics });
-  await app.register(oauthRoutes, s);
+  // The token endpoint's hot path reads caches; `store` is its port for the writes (refresh tokens, audit).
+  await app.register(oauthRoutes, {
+    config: s.config,
+    tenants: s.tenants,
+    clients: s.clients,
+    principals: s.principals,
+    resources: s.resources,
+    keys: s.keys,
+    issuer: s.issuer,
+    hasher: s.hasher,
+    sealer: s.sealer,
+    throttle: s.throttle,
+    replay: s.replay,
+    store: s.store,
+    rotations: s.rotations,
+    usage: s.usage,
+    revokedTokens: s.revokedTokens,
+    sessions: s.sessions,
+    metrics: s.metrics,
+  });
   await app.register(managementRoutes, s);
   await app.register(
     async (scanning) =>

@@ -10,7 +10,6 @@ import { UsageTracker } from './domain/clients/usage.js';
 import { CredentialThrottle, type Throttles } from './domain/throttle/credential-throttle.js';
 import { MemoryThrottleStore } from './domain/throttle/memory-store.js';
 import { SharedThrottleStore } from './domain/throttle/shared-store.js';
-import { LockViewThrottleStore } from './domain/throttle/lock-view.js';
 import type { ThrottleStore } from './domain/throttle/store.js';
 import { PgThrottleBackend } from './store/throttle-pg.js';
 import { RedisThrottleBackend } from './store/throttle-redis.js';
@@ -106,22 +105,10 @@ function throttleStoreFor(config: Config, store: Store): ThrottleStore {
   return new MemoryThrottleStore();
 }
 
-/**
- * Client secrets are checked on every token request: where the shared store can list its locks
- * (PostgreSQL), they are known in memory and announced like any change (lock-view.ts).
- */
-function lockView(throttle: ThrottleStore, store: Store): ThrottleStore {
-  if (!throttle.locks) return throttle;
-  return new LockViewThrottleStore(throttle, store.feed, (change) =>
-    store.transaction(async (tx) => tx.changes.record(change)),
-  );
-}
-
 export function buildServices(config: Config, store: Store, masterKey: Buffer): Services {
   const sealer = new Sealer(masterKey);
   store.outboxSettings.email = Boolean(config.smtpUrl);
   const throttleStore = throttleStoreFor(config, store);
-  const clientThrottleStore = lockView(throttleStore, store);
   const tenants = new TenantCache(store);
   const keys = new KeyService(store, sealer, config.keyRotationSeconds * 1000);
   const clients = new ClientCache(store);
@@ -167,7 +154,7 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
     usage,
     throttle: {
       passwords: passwordThrottle,
-      clients: new CredentialThrottle(clientThrottleStore, CLIENT_THROTTLE),
+      clients: new CredentialThrottle(throttleStore, CLIENT_THROTTLE),
       sso: ssoThrottle,
       gitlab: new CredentialThrottle(throttleStore, GITLAB_TOKEN_THROTTLE),
       store: throttleStore,

@@ -15,9 +15,7 @@ export type Change =
   | { type: 'idp.changed'; tenantId: string; idpId: string }
   | { type: 'token.revoked'; jti: string; expiresAt: number }
   /** Grants (refresh-token families, secrets) ended: their access tokens are refused until `until`. */
-  | { type: 'grant.ended'; ids: string[]; until: number }
-  /** A throttle key (client secrets) got locked until `until`: every process refuses it without asking the store. */
-  | { type: 'throttle.locked'; key: string; until: number };
+  | { type: 'grant.ended'; ids: string[]; until: number };
 
 /**
  * Not recorded by any write: announced when changes may have been missed (the notification

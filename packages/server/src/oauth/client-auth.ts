@@ -21,7 +21,7 @@ export interface ClientAuthDeps extends AssertionDeps {
   clients: Pick<ClientCache, 'get'>;
   principals: Pick<PrincipalCache, 'get'>;
   hasher: Pick<SecretHasher, 'verify'>;
-  throttle: { clients: Pick<CredentialThrottle, 'retryAfterNow' | 'retryAfter' | 'fail' | 'succeed'> };
+  throttle: { clients: Pick<CredentialThrottle, 'retryAfter' | 'fail'> };
 }
 
 export interface AuthenticatedClient {
@@ -48,8 +48,8 @@ function decodeBasic(header: string): { id: string; secret: string } {
 
 /**
  * Authenticates the client of an OAuth request by exactly one method. Unknown clients and wrong
- * secrets get the same answer, secrets are compared in constant time, and failures are throttled
- * per (client, address) and per address, never for a client_id everywhere (see CLIENT_THROTTLE).
+ * secrets get the same answer, secrets are compared in constant time, and failures (only) are
+ * throttled per (client, address) and per address, never for a client_id everywhere (see CLIENT_THROTTLE).
  */
 export async function authenticateClient(
   deps: ClientAuthDeps,
@@ -95,12 +95,14 @@ export async function authenticateClient(
   bounded(clientId, 'client_id', MAX_LENGTH.clientId, refuse);
   bounded(secret, 'client_secret', MAX_LENGTH.secret, refuse);
 
+  // A 256-bit secret cannot be guessed, so the throttle only slows down abuse: the credential is
+  // checked first and a right one costs no throttle work. A wrong one is refused with 429 while its
+  // (client, address) or its address is locked (not counted then, so a lock always ends), and is
+  // counted otherwise.
   const throttleKey = `${tenant.id}:${clientId}`;
-  const wait =
-    deps.throttle.clients.retryAfterNow(throttleKey, request.ip) ??
-    (await deps.throttle.clients.retryAfter(throttleKey, request.ip));
-  if (wait > 0) throw new TooManyAttempts(wait);
   const fail = async (description = FAILED): Promise<never> => {
+    const wait = await deps.throttle.clients.retryAfter(throttleKey, request.ip);
+    if (wait > 0) throw new TooManyAttempts(wait);
     await deps.throttle.clients.fail(throttleKey, request.ip);
     throw new InvalidClient(description, basic);
   };
@@ -125,7 +127,6 @@ export async function authenticateClient(
       if (!allowPublic) throw new InvalidClient('public clients cannot use this endpoint', false);
       break;
   }
-  if (method !== 'none') await deps.throttle.clients.succeed(throttleKey, request.ip);
   const owner = c.ownerUserId ? await deps.principals.get(tenant.id, c.ownerUserId) : undefined;
   const reason = clientUnusableReason(tenant, c, owner);
   if (reason) throw new InvalidClient(reason, basic);

@@ -53,17 +53,6 @@ export class PgThrottleBackend implements ThrottleBackend {
     return locked?.locked_until ?? until;
   }
 
-  async locks(now: number, max: number): Promise<Map<string, number> | null> {
-    const rows = await this.db
-      .selectFrom('throttle_entries')
-      .select(['key', 'locked_until'])
-      .where('locked_until', '>', now)
-      .limit(max + 1)
-      .execute();
-    if (rows.length > max) return null;
-    return new Map(rows.map((r) => [JSON.parse(r.key) as string, r.locked_until]));
-  }
-
   async delete(key: string): Promise<void> {
     await this.db.deleteFrom('throttle_entries').where('key', '=', stored(key)).execute();
   }

@@ -52,6 +52,19 @@ for (const backend of await backends()) {
       createUser(s.store, demo, { email, displayName: email, password: PASSWORD }, { type: 'system', id: null });
 
     await t.test(
+      'a right client secret costs no throttle work: the throttle store is neither read nor written',
+      async () => {
+        const app = await makeApp(s);
+        const before = s.services.throttle.store.stats();
+        for (let i = 0; i < 20; i++) {
+          const r = await clientCredentialsFrom(s, `198.51.100.${100 + i}`, app.clientId, app.clientSecret);
+          assert.equal(r.statusCode, 200, r.body);
+        }
+        assert.deepEqual(s.services.throttle.store.stats(), before);
+      },
+    );
+
+    await t.test(
       'wrong secrets from one address lock the client out at that address only, never for everyone',
       async () => {
         const app = await makeApp(s);
@@ -70,19 +83,17 @@ for (const backend of await backends()) {
       },
     );
 
-    await t.test(
-      'a client keeps working from an address it authenticated from, whatever else fails there',
-      async () => {
-        const app = await makeApp(s);
-        const shared = '192.0.2.20';
-        assert.equal((await clientCredentialsFrom(s, shared, app.clientId, app.clientSecret)).statusCode, 200);
-        for (let i = 0; i < CLIENT_THROTTLE.pair.limit + 3; i++) {
-          assert.equal((await clientCredentialsFrom(s, shared, app.clientId, wrongSecret())).statusCode, 401);
-        }
-        const r = await clientCredentialsFrom(s, shared, app.clientId, app.clientSecret);
-        assert.equal(r.statusCode, 200, r.body);
-      },
-    );
+    await t.test("a right secret works from an address where that client's wrong secrets are locked", async () => {
+      const app = await makeApp(s);
+      const shared = '192.0.2.20';
+      assert.equal((await clientCredentialsFrom(s, shared, app.clientId, app.clientSecret)).statusCode, 200);
+      for (let i = 0; i < CLIENT_THROTTLE.pair.limit; i++) {
+        assert.equal((await clientCredentialsFrom(s, shared, app.clientId, wrongSecret())).statusCode, 401);
+      }
+      assert.equal((await clientCredentialsFrom(s, shared, app.clientId, wrongSecret())).statusCode, 429);
+      const r = await clientCredentialsFrom(s, shared, app.clientId, app.clientSecret);
+      assert.equal(r.statusCode, 200, r.body);
+    });
 
     await t.test(
       'failures from one address below the abuse limit block no other client, user or tenant from it',
@@ -105,7 +116,7 @@ for (const backend of await backends()) {
     );
 
     await t.test(
-      'past the abuse limit an address is refused, except for clients that authenticated from it before',
+      "past the abuse limit an address's wrong secrets are refused (429), right ones still work",
       async () => {
         const known = await makeApp(s);
         const fresh = await makeApp(s);
@@ -117,7 +128,8 @@ for (const backend of await backends()) {
         const blocked = await clientCredentialsFrom(s, ip, unknownClient(), wrongSecret());
         assert.equal(blocked.statusCode, 429);
         assert.ok(Number(blocked.headers['retry-after']) > 0);
-        assert.equal((await clientCredentialsFrom(s, ip, fresh.clientId, fresh.clientSecret)).statusCode, 429);
+        // A right secret costs no throttle work, so neither a client seen there before nor a new one is refused.
+        assert.equal((await clientCredentialsFrom(s, ip, fresh.clientId, fresh.clientSecret)).statusCode, 200);
         assert.equal((await clientCredentialsFrom(s, ip, known.clientId, known.clientSecret)).statusCode, 200);
         // Elsewhere the new client works.
         assert.equal(
@@ -136,11 +148,9 @@ for (const backend of await backends()) {
           401,
         );
       }
-      assert.equal(
-        (await clientCredentialsFrom(s, '2001:db8:5:5:ffff:ffff:ffff:ffff', app.clientId, app.clientSecret)).statusCode,
-        429,
-      );
-      assert.equal((await clientCredentialsFrom(s, '2001:db8:5:6::1', app.clientId, app.clientSecret)).statusCode, 200);
+      const guess = (ip: string) => clientCredentialsFrom(s, ip, app.clientId, wrongSecret());
+      assert.equal((await guess('2001:db8:5:5:ffff:ffff:ffff:ffff')).statusCode, 429, 'the same /64: locked');
+      assert.equal((await guess('2001:db8:5:6::1')).statusCode, 401, 'the next /64: counted, not locked');
     });
 
     await t.test('wrong passwords from another address do not lock the owner out', async () => {

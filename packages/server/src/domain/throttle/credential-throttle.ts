@@ -20,27 +20,20 @@ interface Keys {
  * throttleAddress: IPv6 by its /64).
  */
 export class CredentialThrottle {
-  // One attempt asks for the same keys twice (retryAfter, then succeed or fail): the last are kept.
-  private last?: { subject: string; where: string; keys: Keys };
-
   constructor(
     private readonly store: ThrottleStore,
     private readonly policy: ThrottlePolicy,
   ) {}
 
   private keys(subject: string, where: string): Keys {
-    const last = this.last;
-    if (last !== undefined && last.subject === subject && last.where === where) return last.keys;
     const p = this.policy.name;
     const address = throttleAddress(where);
-    const keys = {
+    return {
       pair: `${p}:pair:${subject}${SEP}${address}`,
       subject: `${p}:subject:${subject}`,
       address: `${p}:address:${address}`,
       known: `${p}:known:${subject}${SEP}${address}`,
     };
-    this.last = { subject, where, keys };
-    return keys;
   }
 
   /** Seconds to wait before `subject` may be tried again from `address`; 0 when allowed now. */
@@ -52,22 +45,6 @@ export class CredentialThrottle {
       this.store.lockedUntil(k.address, now),
     ]);
     return this.wait(pair, ofSubject, ofAddress, now) ?? this.waitUnlessKnown(k.known, pair, ofSubject, ofAddress, now);
-  }
-
-  /**
-   * retryAfter answered at once, when the store holds its locks in memory and no lock a known pair
-   * is spared is on (nearly every attempt); undefined when retryAfter must be asked. The hot path of
-   * the token endpoint: no promise, no turn of the event loop.
-   */
-  retryAfterNow(subject: string, address: string, now = Date.now()): number | undefined {
-    const store = this.store;
-    if (!store.lockedUntilNow) return undefined;
-    const k = this.keys(subject, address);
-    const pair = store.lockedUntilNow(k.pair, now);
-    const ofSubject = this.policy.subject ? store.lockedUntilNow(k.subject, now) : 0;
-    const ofAddress = store.lockedUntilNow(k.address, now);
-    if (pair === undefined || ofSubject === undefined || ofAddress === undefined) return undefined;
-    return this.wait(pair, ofSubject, ofAddress, now);
   }
 
   /**
@@ -97,7 +74,7 @@ export class CredentialThrottle {
     ofAddress: number,
     now: number,
   ): Promise<number> {
-    if (await this.store.knows(known, now)) return seconds(this.unspared(pair), now);
+    if (this.policy.knownMs > 0 && (await this.store.knows(known, now))) return seconds(this.unspared(pair), now);
     return seconds(this.sparable(pair, ofSubject, ofAddress), now);
   }
 
@@ -117,10 +94,8 @@ export class CredentialThrottle {
    */
   async succeed(subject: string, address: string, now = Date.now()): Promise<void> {
     const k = this.keys(subject, address);
-    // One after the other: both are answered from memory on the hot path, where Promise.all would
-    // only add its own allocations.
     await this.store.clear(k.pair);
-    await this.store.remember(k.known, this.policy.knownMs, now);
+    if (this.policy.knownMs > 0) await this.store.remember(k.known, this.policy.knownMs, now);
   }
 }
 

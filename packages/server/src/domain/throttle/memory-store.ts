@@ -15,11 +15,6 @@ const VALUE_BYTES = 64;
 const ENTRY_OVERHEAD = 96;
 const sizeOf = (key: string) => ENTRY_OVERHEAD + VALUE_BYTES + 2 * key.length;
 
-// Every answer is known at once (lockedUntilNow gives it without a promise). The common ones (not
-// locked; done) are promises resolved once and shared, instead of a new promise per call.
-const UNLOCKED = Promise.resolve(0);
-const DONE = Promise.resolve();
-
 /**
  * Throttle state of one process. Failures and known pairs are kept apart, so a flood of failures
  * evicts only other failures, never the pairs that let owners in. Each is bounded in entries and
@@ -34,12 +29,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.known = new BoundedMap(maxEntries, maxBytes, sizeOf);
   }
 
-  lockedUntil(key: string, now: number): Promise<number> {
-    const until = this.lockedUntilNow(key, now);
-    return until === 0 ? UNLOCKED : Promise.resolve(until);
-  }
-
-  lockedUntilNow(key: string, now: number): number {
+  async lockedUntil(key: string, now: number): Promise<number> {
     return activeLock(this.failures.get(key)?.lockedUntil, now);
   }
 
@@ -54,15 +44,13 @@ export class MemoryThrottleStore implements ThrottleStore {
     return activeLock(f.lockedUntil, now);
   }
 
-  clear(key: string): Promise<void> {
+  async clear(key: string): Promise<void> {
     this.failures.delete(key);
-    return DONE;
   }
 
-  remember(key: string, ttlMs: number, now: number): Promise<void> {
+  async remember(key: string, ttlMs: number, now: number): Promise<void> {
     const until = this.known.get(key);
     if (until === undefined || now - (until - ttlMs) >= RENEW_KNOWN_MS) this.known.set(key, now + ttlMs);
-    return DONE;
   }
 
   async knows(key: string, now: number): Promise<boolean> {

@@ -24,7 +24,7 @@ export interface ThrottlePolicy {
   address: ThrottleRule;
   /** Whether a known (subject, address) also skips the per-pair lock. */
   knownSkipsPair: boolean;
-  /** How long a success keeps a (subject, address) known. */
+  /** How long a success keeps a (subject, address) known; 0: successes are not recorded, no pair is known. */
   knownMs: number;
 }
 
@@ -52,15 +52,16 @@ export const PASSWORD_THROTTLE: ThrottlePolicy = {
 
 /**
  * Client secrets are 256-bit random: guessing one is hopeless, so the throttle only limits abuse
- * and is never a way to lock an application out. A `client_id` is never locked for every address,
- * and a client keeps working from an address it authenticated from.
+ * and is never a way to lock an application out. Only failures count (oauth/client-auth.ts checks
+ * the secret first, and a right one costs no throttle work), so no pair needs to be known, and a
+ * `client_id` is never locked for every address.
  */
 export const CLIENT_THROTTLE: ThrottlePolicy = {
   name: 'client',
   pair: rule(10),
   address: rule(100),
-  knownSkipsPair: true,
-  knownMs: 30 * 24 * 60 * MINUTE,
+  knownSkipsPair: false,
+  knownMs: 0,
 };
 
 /**

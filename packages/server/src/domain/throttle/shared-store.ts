@@ -25,8 +25,6 @@ export interface ThrottleBackend {
   count(key: string, windowMs: number, now: number): Promise<{ failures: number; lockedUntil: number }>;
   /** Locks `key` until at least `until` (concurrent failures finish in any order: the longest lock stands); answers the lock in force. */
   lock(key: string, until: number): Promise<number>;
-  /** See ThrottleStore.locks; a backend that cannot list its locks cheaply has none. */
-  locks?(now: number, max: number): Promise<Map<string, number> | null>;
   delete(key: string): Promise<void>;
   /** Keeps `key` until `until` (a known pair). */
   keep(key: string, until: number): Promise<void>;
@@ -50,10 +48,7 @@ export class SharedThrottleStore implements ThrottleStore {
   private readonly absentAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
   private readonly keptAt = new BoundedMap<number>(100_000, 16 * 1024 * 1024, MEMO_BYTES);
 
-  readonly locks?: (now: number, max: number) => Promise<Map<string, number> | null>;
-
   constructor(private readonly backend: ThrottleBackend) {
-    if (backend.locks) this.locks = backend.locks.bind(backend);
     const unexpired = (e: ThrottleEntry | undefined, now: number) => (e && e.expiresAt > now ? e : undefined);
     this.reads = new TickBatch({
       one: async ({ key, now }) => (await backend.read([key], now)).get(key),

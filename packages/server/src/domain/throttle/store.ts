@@ -9,11 +9,6 @@ import type { CacheStats } from '../../lib/ttl-cache.js';
 export interface ThrottleStore {
   /** Until when `key` is locked, in ms since the epoch; 0 when it is not. */
   lockedUntil(key: string, now: number): Promise<number>;
-  /**
-   * The same answer at once, from memory, by a store that holds every lock there (this process's
-   * own; the lock view while it is complete); undefined when `lockedUntil` must be asked.
-   */
-  lockedUntilNow?(key: string, now: number): number | undefined;
   /** Counts a failure for `key` under `rule`, locking it once the limit is reached; until when it is locked now (0: not). */
   fail(key: string, rule: ThrottleRule, now: number): Promise<number>;
   /** Forgets the failures counted for `key`. */
@@ -24,11 +19,6 @@ export interface ThrottleStore {
   knows(key: string, now: number): Promise<boolean>;
   /** What this process holds in memory for the store. */
   stats(): CacheStats;
-  /**
-   * Every key locked at `now` and until when; null when there are more than `max`. Only a store
-   * whose locks can be listed at once has it (a PostgreSQL table, see lock-view.ts).
-   */
-  locks?(now: number, max: number): Promise<Map<string, number> | null>;
   /** Drops expired entries (a shared store; memory evicts by itself). */
   sweep?(now: number): Promise<void>;
   close?(): Promise<void>;

@@ -25,7 +25,7 @@
 // BENCH_BASELINE=<dir>: a second checkout of Latchkey (another commit) measured in the same run, for
 // "measure with and without it in one run" and "no ratio drops by more than 5 %". Parts latchkey and
 // pg (1 and 2 workers) then start both builds side by side (each on a database of its own) and
-// measure each target in BENCH_ROUNDS (2) interleaved rounds: baseline, current, current, baseline…;
+// measure each target in BENCH_ROUNDS (2) interleaved rounds: baseline, current, baseline, current… (the other build leads every other target);
 // the ceiling and the floor are measured beside the SQLite builds even without `bare`.
 // The report adds, per target, both builds' mean req/s and p99 and current/baseline, and every ratio
 // of the list that depends on Latchkey (to the ceiling, the floor, SQLite…) for both builds with its
@@ -497,7 +497,7 @@ async function besideCeiling(beside: Beside, body: () => Promise<void>): Promise
 
 /**
  * The loads on one Latchkey, or with a baseline on both builds: each target in ROUNDS interleaved
- * rounds (baseline, current, current, baseline…: each build goes first every other round), every round recorded under its own name and the
+ * rounds (strictly alternating; the other build leads every other target), every round recorded under its own name and the
  * builds' means kept in `compared` under the target's name. With `beside`, the ceiling is measured
  * right before and after the personal client's load (all its rounds), and the floor right after.
  * The sample API verifies the current build's tokens.
@@ -511,9 +511,10 @@ async function latchkeyLoads(label: string, builds: Build[], withResource: boole
     const name = `${label} ${what}`;
     const measured = builds.map((): Measurement[] => []);
     const measureAll = async () => {
+      // Strictly alternating, so no build is measured twice in a row (on PostgreSQL the first of two
+      // write-heavy rounds leaves the second its vacuum work); every other target the other build leads.
+      const order = i % 2 === 0 ? [...builds.keys()] : [...builds.keys()].reverse();
       for (let r = 1; r <= rounds; r++) {
-        // Every other round the other build goes first, so a drift of the machine favours neither.
-        const order = r % 2 === 1 ? [...builds.keys()] : [...builds.keys()].reverse();
         for (const j of order) {
           measured[j].push(
             await loads[j].targets[i].measure(compare ? `${name} [${builds[j].build} ${r}/${rounds}]` : name),
@@ -849,7 +850,7 @@ function writeResults(
       ? [
           `## Baseline against current`,
           '',
-          `${BUILDS_TEXT}; each target measured in ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'} per build (baseline, current, current, baseline…), each build on a database of its own; the figures are the means of the rounds.`,
+          `${BUILDS_TEXT}; each target measured in ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'} per build (baseline, current, baseline, current…, the other build leading every other target), each build on a database of its own; the figures are the means of the rounds.`,
           '',
           pairsMarkdown(pairs),
           '',

@@ -1,5 +1,5 @@
 // BENCH_BASELINE: a second checkout of Latchkey measured beside this one in the same run, target by
-// target in interleaved rounds (baseline, current, current, baseline…), so that a change can be
+// target in strictly alternating rounds (the other build leading every other target), so that a change can be
 // judged by "no ratio drops by more than 5 %" on rates taken minutes, not hours, apart.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { AuditFilter } from './ports.js';
 import type { Page } from '../paging.js';
 import type { Tenant } from '../tenants/model.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { NewAuditEvent } from './model.js';
 import { webhookEventFor } from '../webhooks/events.js';
 import { announce, type AnnounceKinds } from '../webhooks/announce.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import { DEFAULT_SETTINGS } from '../tenants/model.js';
 
 export interface SweepLimits {

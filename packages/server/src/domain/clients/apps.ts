@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';

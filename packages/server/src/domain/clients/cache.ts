@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Client } from './model.js';
 import type { Announcement } from '../changes.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import { recordAudit } from '../audit/record.js';
 
 /**

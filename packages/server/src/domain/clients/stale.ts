@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { PageQuery, Page } from '../paging.js';
 import type { ClientWithOwner, StaleCutoffs, StaleSort } from './ports.js';
 import { invalid } from '../errors.js';

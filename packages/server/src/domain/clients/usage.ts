@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { ClientUse } from './ports.js';
 import type { Client } from './model.js';
 import { recordAudit } from '../audit/record.js';

@@ -1,6 +1,5 @@
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Sealer } from '../../crypto/master-key.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SigningKeyRecord } from './model.js';

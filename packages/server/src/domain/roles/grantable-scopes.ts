@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import { MANAGEMENT_SCOPES } from './management-scopes.js';
 
 export interface GrantableScope {

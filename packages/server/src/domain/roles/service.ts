@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import type { Role } from './model.js';
 import { conflictError, invalid, notFoundError } from '../errors.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { SessionRecord } from './ports.js';
 import { randomSecret, SESSION_PREFIX, type SecretHasher } from '../../crypto/secrets.js';
 import type { User } from '../users/model.js';

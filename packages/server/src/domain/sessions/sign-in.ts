@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User } from '../users/model.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import type { User } from '../users/model.js';
 import { auditActor, type Actor } from '../audit/actor.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from './model.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';
 import type { Announcement } from '../changes.js';

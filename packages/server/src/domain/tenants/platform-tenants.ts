@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from './model.js';
 import type { User } from '../users/model.js';
 import type { Role } from '../roles/model.js';

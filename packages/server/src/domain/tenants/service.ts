@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import { DEFAULT_SETTINGS, type Tenant } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER } from '../roles/model.js';
 import { BUILTIN_MANAGEMENT_SCOPES } from '../roles/management-scopes.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import { SETTINGS_LIMITS, type Tenant, type TenantSettings } from './model.js';
 import { interactiveSignInRequired, invalid } from '../errors.js';
 import { auditActor, viaClientCredential, type Actor } from '../audit/actor.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from './model.js';
 import { notFoundError } from '../errors.js';
 import { auditActor, type Actor } from '../audit/actor.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Sealer } from '../../crypto/master-key.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import type { KeyService } from '../keys/service.js';

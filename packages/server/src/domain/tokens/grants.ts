@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Client } from '../clients/model.js';
 import { SETTINGS_LIMITS } from '../tenants/model.js';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HashingDeps, IssueDeps, SigningDeps } from './deps.js';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';

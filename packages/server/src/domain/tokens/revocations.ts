@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Announcement } from '../changes.js';
 
 // Rows are read back with this much overlap, so a revocation whose transaction committed after a

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { UserFilter, UserSort } from './ports.js';
 import type { Page, PageQuery } from '../paging.js';
 import type { Tenant } from '../tenants/model.js';

@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import type { User } from './model.js';
 import type { Principal } from './principal-cache.js';

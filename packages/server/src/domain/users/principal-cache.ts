@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { User } from './model.js';
 import { CLIENT_CREATOR, DOMAIN_MANAGER, type Role } from '../roles/model.js';
 import { TtlCache, type ReadThroughStats } from '../../lib/ttl-cache.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-
 import type { Tenant } from '../tenants/model.js';
 import { normaliseEmail, type User, type UserStatus } from './model.js';
 import type { Role } from '../roles/model.js';

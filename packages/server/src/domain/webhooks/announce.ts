@@ -1,5 +1,4 @@
 import type { UnitOfWork } from '../ports.js';
-
 import type { NewAuditEvent } from '../audit/model.js';
 import { emailsAbout, webhookPayload, type EventContext, type WebhookEventType } from './events.js';
 

@@ -6,6 +6,7 @@ import type { Announcement } from './domain/changes.js';
 import type { ChangeSource, FeedObserver } from './store/change-feed.js';
 import type { PoolUsage } from './store/db.js';
 import type { ReadThroughStats } from './lib/ttl-cache.js';
+import { SeriesHistogram, type HistogramSeries } from './lib/series-histogram.js';
 import './http/types.js';
 
 const require = createRequire(import.meta.url);
@@ -53,14 +54,20 @@ const ERROR_CODES = new Set([
   'server_error',
 ]);
 
-interface RouteSeries {
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
-  /** A token request answered with tokens: its grant's issued count. */
-  issued?: Counter.Internal;
+/** A counter's series counted in a plain number, handed to prom-client at scrape time. */
+interface Count {
+  readonly labels: Record<string, string>;
+  n: number;
 }
 
-/** The per-route series, bound once per (route, method, status, grant): a request then costs two or three increments. */
+interface RouteSeries {
+  requests: Count;
+  duration: HistogramSeries;
+  /** A token request answered with tokens: its grant's issued count. */
+  issued?: Count;
+}
+
+/** The per-route series, made once per (route, method, status, grant): a request then costs a few additions. */
 interface RouteEntry {
   route: string;
   method: string;
@@ -80,9 +87,10 @@ export interface CacheSources {
  */
 export class Metrics implements FeedObserver {
   readonly registry = new Registry();
-  private readonly requests: Counter<string>;
-  private readonly duration: Histogram<string>;
-  private readonly issued: Counter<string>;
+  private readonly requests: Count[] = [];
+  private readonly duration: SeriesHistogram;
+  private readonly durations = new Map<string, HistogramSeries>();
+  private readonly issued = new Map<string, Count>();
   private readonly refused: Counter<string>;
   private readonly reuse: Counter<string>;
   private readonly changes: Counter<string>;
@@ -93,25 +101,33 @@ export class Metrics implements FeedObserver {
   constructor(caches: CacheSources) {
     const registers = [this.registry];
     if (cluster.isWorker && cluster.worker) this.registry.setDefaultLabels({ worker: String(cluster.worker.id) });
-    this.requests = new Counter({
-      name: 'latchkey_http_requests_total',
-      help: 'HTTP requests answered, by route pattern, method, status and (token endpoint) grant type',
-      labelNames: ['route', 'method', 'status', 'grant'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'latchkey_http_request_duration_seconds',
-      help: 'Time to answer an HTTP request, by route pattern, method and (token endpoint) grant type',
-      labelNames: ['route', 'method', 'grant'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
-    this.issued = new Counter({
-      name: 'latchkey_tokens_issued_total',
-      help: 'Token requests answered with tokens, by grant type',
-      labelNames: ['grant'],
-      registers,
-    });
+    // Requests are counted in plain numbers (see observe) that these read at scrape time.
+    const counted = (name: string, help: string, labelNames: string[], counts: () => Iterable<Count>) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const c of counts()) if (c.n > 0) this.inc(c.labels, c.n);
+        },
+      });
+    counted(
+      'latchkey_http_requests_total',
+      'HTTP requests answered, by route pattern, method, status and (token endpoint) grant type',
+      ['route', 'method', 'status', 'grant'],
+      () => this.requests,
+    );
+    this.duration = new SeriesHistogram(
+      'latchkey_http_request_duration_seconds',
+      'Time to answer an HTTP request, by route pattern, method and (token endpoint) grant type',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      this.registry,
+    );
+    counted('latchkey_tokens_issued_total', 'Token requests answered with tokens, by grant type', ['grant'], () =>
+      this.issued.values(),
+    );
     this.refused = new Counter({
       name: 'latchkey_token_refusals_total',
       help: 'Token requests refused, by grant type and RFC 6749 error code',
@@ -209,47 +225,60 @@ export class Metrics implements FeedObserver {
     this.usageFlushFailures.inc();
   }
 
-  /** onResponse: O(1), and after the first request of a kind only a map lookup and two or three increments. */
+  /**
+   * onResponse: after the first request of a kind, a map lookup and a few additions; nothing is
+   * hashed or allocated per request (prom-client reads the counts at scrape time).
+   */
   observe(request: FastifyRequest, reply: FastifyReply): void {
     // Fastify builds (and freezes) a new routeOptions object on every read: read it once.
     const route = request.routeOptions;
     const config = route.config as object | undefined;
     const url = route.url;
-    if (!config || url === undefined) return this.unmatched(request, reply);
-    let entry = this.routes.get(config);
-    if (!entry) {
-      entry = { route: url, method: request.method, token: url.endsWith(TOKEN_ROUTE_SUFFIX), series: new Map() };
-      this.routes.set(config, entry);
-    }
+    // Requests that matched no route are one series: their URLs are whatever a client sent.
+    const entry = !config || url === undefined ? this.unmatched : this.entry(config, url, request.method);
     const grant = entry.token ? grantIndex(request) : -1;
     const status = reply.statusCode;
     const key = status * 8 + grant + 1;
     let series = entry.series.get(key);
-    if (!series) {
-      const g = grantLabel(grant);
-      series = {
-        requests: this.requests.labels({ route: entry.route, method: entry.method, status: String(status), grant: g }),
-        duration: this.duration.labels({ route: entry.route, method: entry.method, grant: g }),
-        issued: entry.token && status < 400 ? this.issued.labels({ grant: g }) : undefined,
-      };
-      entry.series.set(key, series);
-    }
-    series.requests.inc();
-    series.duration.observe(reply.elapsedTime / 1000);
-    if (series.issued) series.issued.inc();
+    if (!series) entry.series.set(key, (series = this.newSeries(entry, status, grant)));
+    series.requests.n++;
+    this.duration.observe(series.duration, reply.elapsedTime / 1000);
+    if (series.issued) series.issued.n++;
     else if (entry.token) this.refusal(grant, reply);
+  }
+
+  private readonly unmatched: RouteEntry = { route: 'unmatched', method: 'other', token: false, series: new Map() };
+
+  private entry(config: object, url: string, method: string): RouteEntry {
+    let entry = this.routes.get(config);
+    if (!entry) {
+      entry = { route: url, method, token: url.endsWith(TOKEN_ROUTE_SUFFIX), series: new Map() };
+      this.routes.set(config, entry);
+    }
+    return entry;
+  }
+
+  private newSeries(entry: RouteEntry, status: number, grant: number): RouteSeries {
+    const g = grantLabel(grant);
+    const requests = { labels: { route: entry.route, method: entry.method, status: String(status), grant: g }, n: 0 };
+    this.requests.push(requests);
+    const key = `${entry.route} ${entry.method} ${g}`;
+    let duration = this.durations.get(key);
+    if (!duration) {
+      duration = this.duration.series({ route: entry.route, method: entry.method, grant: g });
+      this.durations.set(key, duration);
+    }
+    let issued: Count | undefined;
+    if (entry.token && status < 400) {
+      issued = this.issued.get(g);
+      if (!issued) this.issued.set(g, (issued = { labels: { grant: g }, n: 0 }));
+    }
+    return { requests, duration, issued };
   }
 
   private refusal(grant: number, reply: FastifyReply): void {
     const code = reply.oauthError;
     this.refused.inc({ grant: grantLabel(grant), error: code && ERROR_CODES.has(code) ? code : OTHER });
-  }
-
-  /** Requests that matched no route are one series: their URLs are whatever a client sent. */
-  private unmatched(request: FastifyRequest, reply: FastifyReply): void {
-    this.requests.inc({ route: 'unmatched', method: 'other', status: String(reply.statusCode), grant: NO_GRANT });
-    this.duration.observe({ route: 'unmatched', method: 'other', grant: NO_GRANT }, reply.elapsedTime / 1000);
-    void request;
   }
 }
 

@@ -187,6 +187,12 @@ if ((await backends()).includes('postgres')) {
         );
         assert.ok(sum(m, 'latchkey_change_notification_lag_seconds_count', { worker }) >= 1);
         assert.equal(samples(m, 'latchkey_db_pool_connections', { worker }).length, 1);
+        // The request histogram, read from each worker's own counts, is merged per worker too.
+        const token = { worker, route: '/t/:tenant/oauth2/v1/token', grant: 'client_credentials' };
+        const answered = sum(m, 'latchkey_http_requests_total', token);
+        assert.ok(answered >= 1, `worker ${worker} answered token requests`);
+        assert.equal(sum(m, 'latchkey_http_request_duration_seconds_count', token), answered);
+        assert.equal(sum(m, 'latchkey_http_request_duration_seconds_bucket', { ...token, le: '+Inf' }), answered);
       }
     }
 

@@ -76,6 +76,19 @@ for (const backend of await backends()) {
         }),
         4,
       );
+      // Buckets are cumulative, +Inf holds every request, and the sum is their total time.
+      const labels = { route: TOKEN_ROUTE, method: 'POST', grant: 'client_credentials' };
+      const buckets = samples(m, 'latchkey_http_request_duration_seconds_bucket').filter(
+        (x) => x.labels.route === TOKEN_ROUTE && x.labels.grant === 'client_credentials',
+      );
+      assert.deepEqual(
+        buckets.map((b) => b.labels.le),
+        ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'],
+      );
+      for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value);
+      assert.equal(buckets.at(-1)!.value, 4);
+      const sum = sampleValue(m, 'latchkey_http_request_duration_seconds_sum', labels)!;
+      assert.ok(sum > 0 && sum < 60, `sum ${sum}`);
       // No label carries a tenant, a client id or a raw URL.
       for (const sample of m) {
         for (const v of Object.values(sample.labels)) {

@@ -63,7 +63,7 @@ export class Store implements Records {
     this.roles = new RoleRepo(db);
     this.resources = new ResourceRepo(db);
     this.clients = new ClientRepo(db);
-    this.refreshTokens = new RefreshTokenRepo(db, dialect, !pending);
+    this.refreshTokens = new RefreshTokenRepo(db, dialect);
     this.signingKeys = new SigningKeyRepo(db);
     this.replay = new ReplayRepo(db);
     this.audit = new AuditRepo(db);

@@ -4,7 +4,6 @@ import type { Db, Dialect } from '../db.js';
 import type { RefreshTokensTable } from '../schema.js';
 import type { RefreshTokenRecord } from '../../domain/tokens/model.js';
 import { prepared } from '../prepared.js';
-import { TickBatch } from '../../lib/tick-batch.js';
 
 const toRecord = (r: Selectable<RefreshTokensTable>): RefreshTokenRecord => ({
   id: r.id,
@@ -69,37 +68,12 @@ const ROTATE_PG = `WITH old AS (
 INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
 SELECT $3::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::text, $12::integer, $13::bigint, $14::bigint FROM old`;
 
-/**
- * The same for the rotations of one batch (TickBatch), one array per column: each token that was
- * still live is marked and its successor inserted; answers the successors inserted. A batch never
- * holds one token twice.
- */
-const ROTATE_MANY_PG = `WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
-    $9::text[], $10::text[], $11::text[], $12::integer[], $13::bigint[], $14::bigint[])
-    AS i(id, at, successor_id, answer_sealed, answer_until, tenant_id, token_hash, family_id, client_id, user_id, scope,
-      secret_version, created_at, expires_at)),
-old AS (
-  UPDATE refresh_tokens r SET rotated_at = i.at, successor_id = i.successor_id, answer_sealed = i.answer_sealed, answer_until = i.answer_until
-  FROM input i WHERE r.id = i.id AND r.rotated_at IS NULL AND r.revoked_at IS NULL RETURNING r.id)
-INSERT INTO refresh_tokens (id, tenant_id, token_hash, family_id, client_id, user_id, scope, secret_version, created_at, expires_at)
-SELECT i.successor_id, i.tenant_id, i.token_hash, i.family_id, i.client_id, i.user_id, i.scope, i.secret_version, i.created_at, i.expires_at
-FROM input i JOIN old ON old.id = i.id
-RETURNING id`;
-
-/** PostgreSQL: the tokens of one batch of lookups (hashes are unique across tenants). */
-const BY_HASHES_PG = 'SELECT * FROM refresh_tokens WHERE token_hash = ANY($1::text[])';
-
 interface Rotation {
   id: string;
   at: number;
   successor: RefreshTokenRecord;
   answerSealed: string | null;
   answerUntil: number | null;
-}
-interface Lookup {
-  tenantId: string;
-  tokenHash: string;
 }
 
 const rotationParams = (r: Rotation) => {
@@ -127,56 +101,15 @@ const runRaw = (db: Db, text: string, params: unknown[]) =>
 /** PostgreSQL: one rotation, alone; whether it won. */
 const rotateOnePg = async (db: Db, r: Rotation) =>
   Number((await runRaw(db, ROTATE_PG, rotationParams(r))).numAffectedRows) === 1;
-const lookupOne = async (db: Db, l: Lookup) => (await tokenByHash(db, l.tenantId, l.tokenHash)).rows[0];
-
-/**
- * Rotations and lookups of refresh tokens made in the same turn of the event loop go to
- * PostgreSQL as one statement each: under load, the refresh grant's two round trips (and one
- * commit) are shared by every request that arrived together.
- */
-class PgRefreshBatches {
-  readonly rotations: TickBatch<Rotation, boolean>;
-  readonly lookups: TickBatch<Lookup, Selectable<RefreshTokensTable> | undefined>;
-
-  constructor(db: Db) {
-    this.rotations = new TickBatch({
-      key: (r) => r.id,
-      one: (r) => rotateOnePg(db, r),
-      many: async (rs) => {
-        const columns = rs.map(rotationParams);
-        const params = columns[0].map((_, c) => columns.map((row) => row[c]));
-        const inserted = new Set((await runRaw(db, ROTATE_MANY_PG, params)).rows.map((row) => row.id));
-        return rs.map((r) => inserted.has(r.successor.id));
-      },
-    });
-    this.lookups = new TickBatch({
-      one: (l) => lookupOne(db, l),
-      many: async (ls) => {
-        const rows = (await runRaw(db, BY_HASHES_PG, [ls.map((l) => l.tokenHash)])).rows;
-        const byHash = new Map(rows.map((row) => [row.token_hash, row]));
-        return ls.map((l) => {
-          const row = byHash.get(l.tokenHash);
-          return row && row.tenant_id === l.tenantId ? row : undefined;
-        });
-      },
-    });
-  }
-}
 
 /** Revoking a token also deletes the answer it kept for its grace window. */
 const REVOKED = (at: number) => ({ revoked_at: at, answer_sealed: null, answer_until: null });
 
 export class RefreshTokenRepo implements RefreshTokenRecords {
-  private readonly batches?: PgRefreshBatches;
-
-  /** `batched`: outside any transaction, PostgreSQL answers rotations and lookups in batches. */
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
-    batched = false,
-  ) {
-    if (batched && dialect === 'postgres') this.batches = new PgRefreshBatches(db);
-  }
+  ) {}
 
   /** One rotation runs as one statement here (`rotate`), outside any transaction. */
   get rotatesAlone(): boolean {
@@ -199,8 +132,7 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
       await this.insert(successor);
       return true;
     }
-    const rotation = { id, at, successor, answerSealed, answerUntil };
-    return this.batches ? this.batches.rotations.run(rotation) : rotateOnePg(this.db, rotation);
+    return rotateOnePg(this.db, { id, at, successor, answerSealed, answerUntil });
   }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
@@ -222,8 +154,7 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
   }
 
   async byHash(tenantId: string, tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const lookup = { tenantId, tokenHash };
-    const r = await (this.batches ? this.batches.lookups.run(lookup) : lookupOne(this.db, lookup));
+    const r = (await tokenByHash(this.db, tenantId, tokenHash)).rows[0];
     return r && toRecord(r);
   }
 

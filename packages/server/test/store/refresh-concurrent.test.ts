@@ -5,8 +5,8 @@ import { backends, createTestServer } from '../helpers/harness.js';
 import { demo, makeApp } from '../helpers/oauth.js';
 import type { RefreshTokenRecord } from '../../src/domain/tokens/model.js';
 
-// Rotations and lookups made together go to PostgreSQL as one statement each (store/repos/
-// refresh-tokens.ts); every caller must still get exactly its own answer.
+// Rotations and lookups made together (under load, many arrive in the same turn of the event loop):
+// every caller gets exactly its own answer, and of two rotations of one token exactly one wins.
 for (const backend of await backends()) {
   test(`refresh tokens rotated and looked up together (${backend})`, async (t) => {
     const s = await createTestServer(backend);

@@ -135,14 +135,20 @@ export async function authenticateClient(
 
 /**
  * RFC 7523 §3.1: with the jwt-bearer grant and no client authentication, the assertion's issuer
- * names the client and the assertion itself (verified by the grant) is the proof.
+ * (read unverified here) names the client and the assertion itself (verified by the grant) is the proof.
  */
 export async function identifyAssertionClient(
   deps: Pick<ClientAuthDeps, 'clients'>,
   tenant: Tenant,
-  clientId: string | undefined,
+  assertion: string,
 ): Promise<AuthenticatedClient> {
-  const client = clientId ? await deps.clients.get(tenant.id, clientId) : undefined;
+  let clientId: unknown;
+  try {
+    clientId = decodeJwt(assertion).iss;
+  } catch {
+    /* not a JWT: no issuer */
+  }
+  const client = typeof clientId === 'string' && clientId ? await deps.clients.get(tenant.id, clientId) : undefined;
   if (!client || client.kind === 'public') throw new InvalidGrant('assertion issuer is not a registered client');
   const reason = clientUnusableReason(tenant, client, undefined);
   if (reason) throw new InvalidClient(reason);

@@ -7,7 +7,7 @@ import {
 } from '../../domain/clients/model.js';
 import { authenticateClient, identifyAssertionClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidGrant, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
-import { bounded, formParams, required } from '../params.js';
+import { bounded, formParams, required, type Params } from '../params.js';
 import { MAX_LENGTH } from '../../domain/limits.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import { password } from '../grants/password.js';
@@ -44,54 +44,27 @@ const tokenResponse = {
 
 /** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
 export async function tokenEndpoint(app: FastifyInstance, deps: ClientAuthDeps & GrantDeps): Promise<void> {
-  app.post(
-    '/oauth2/v1/token',
-    {
-      schema: { hide: true, response: { 200: tokenResponse } },
-    },
-    async (request, reply) => {
-      const params = formParams(request);
-      const grantType = required(params, 'grant_type');
-      const grant = GRANTS[grantType];
-      if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
-      for (const [name, max] of GRANT_PARAM_LIMITS) bounded(params[name], name, max, refuseGrant);
-      let auth;
-      if (
-        grantType === GRANT_JWT_BEARER &&
-        !request.headers.authorization &&
-        !params.client_id &&
-        !params.client_secret &&
-        !params.client_assertion
-      ) {
-        // RFC 7523 §3.1: client authentication is optional; the assertion's issuer names the client.
-        auth = await identifyAssertionClient(deps, request.tenant, issuerOf(required(params, 'assertion')));
-      } else {
-        // Public clients are identified here and then held to their registered grants below.
-        auth = await authenticateClient(deps, request.tenant, request, params, true);
-      }
-      if (!auth.client.grantTypes.includes(grantType)) {
-        throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
-      }
-      const result = await grant({
-        deps,
-        tenant: request.tenant,
-        auth,
-        params,
-        ip: request.ip,
-        origin: { address: request.ip, userAgent: request.headers['user-agent'] },
-      });
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return result;
-    },
-  );
+  app.post('/oauth2/v1/token', { schema: { hide: true, response: { 200: tokenResponse } } }, async (request, reply) => {
+    const params = formParams(request);
+    const grantType = required(params, 'grant_type');
+    const grant = GRANTS[grantType];
+    if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+    for (const [name, max] of GRANT_PARAM_LIMITS) bounded(params[name], name, max, refuseGrant);
+    // Public clients are identified here and then held to their registered grants below.
+    const auth =
+      grantType === GRANT_JWT_BEARER && withoutClientAuthentication(request.headers.authorization, params)
+        ? await identifyAssertionClient(deps, request.tenant, required(params, 'assertion'))
+        : await authenticateClient(deps, request.tenant, request, params, true);
+    if (!auth.client.grantTypes.includes(grantType)) {
+      throw new UnauthorizedClient(`this client may not use the ${grantType} grant`);
+    }
+    const origin = { address: request.ip, userAgent: request.headers['user-agent'] };
+    const result = await grant({ deps, tenant: request.tenant, auth, params, origin });
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return result;
+  });
 }
 
-function issuerOf(assertion: string | undefined): string | undefined {
-  if (!assertion) return undefined;
-  try {
-    const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload.iss === 'string' ? payload.iss : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** RFC 7523 §3.1: with the jwt-bearer grant, client authentication is optional. */
+const withoutClientAuthentication = (authorization: string | undefined, params: Params) =>
+  !authorization && !params.client_id && !params.client_secret && !params.client_assertion;

@@ -17,10 +17,15 @@ const SSO_ENFORCED =
  * after a right password. The credential check and its throttling are the console's
  * (domain/sessions/sign-in.ts).
  */
-export const password: Grant = async ({ deps, tenant, auth, params, ip, origin }) => {
+export const password: Grant = async ({ deps, tenant, auth, params, origin }) => {
   const username = required(params, 'username');
   const pwd = required(params, 'password');
-  const result = await deps.sessions.signIn(tenant, { email: username, password: pwd, ip, via: 'password_grant' });
+  const result = await deps.sessions.signIn(tenant, {
+    email: username,
+    password: pwd,
+    ip: origin.address,
+    via: 'password_grant',
+  });
   if (!result.ok) {
     if (result.reason === 'throttled') throw new TooManyAttempts(result.retryAfter);
     if (result.reason === 'sso_enforced') throw new InvalidGrant(SSO_ENFORCED);

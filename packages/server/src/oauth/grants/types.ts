@@ -20,9 +20,8 @@ export interface GrantRequest {
   tenant: Tenant;
   auth: AuthenticatedClient;
   params: Params;
-  ip: string;
-  /** Where the request came from, for the client's usage record. */
-  origin: UseOrigin;
+  /** Where the request came from (address = request.ip, so TRUST_PROXY applies). */
+  origin: UseOrigin & { address: string };
 }
 
 export type Grant = (req: GrantRequest) => Promise<TokenResponse>;

@@ -11,6 +11,7 @@ import { SecretSet } from './lib/redact.js';
 import { introspectToken, type Introspection } from './lib/token-endpoint.js';
 import { VERSION } from './lib/version.js';
 import { SDK_WORDING } from './wording.js';
+import { tenantEndpoints } from './tenant-url.js';
 import { TokenCache } from './token-cache.js';
 import {
   AppsApi,
@@ -93,10 +94,11 @@ export class Latchkey implements Requester {
       },
       { refreshSkewMs: (options.refreshSkewSeconds ?? 60) * 1000, now },
     );
+    const endpoints = tenantEndpoints(this.issuer);
     const ctx: GrantContext = {
       http: this.#http,
-      tokenEndpoint: `${this.issuer}/oauth2/v1/token`,
-      revocationEndpoint: `${this.issuer}/oauth2/v1/revoke`,
+      tokenEndpoint: endpoints.token,
+      revocationEndpoint: endpoints.revocation,
       now,
       isFresh: (t) => this.#cache.isFresh(t),
       onRefreshPersisted: options.onRefreshPersisted,
@@ -105,7 +107,7 @@ export class Latchkey implements Requester {
     source = this.#settings.credentials ? createSource(ctx, this.#settings.credentials) : undefined;
     this.#source = source;
 
-    const api = `${this.issuer}/api/v1`;
+    const api = endpoints.api;
     this.clients = new PersonalClientsApi(this, api);
     this.staleCredentials = new StaleCredentialsApi(this, api);
     this.users = new UsersApi(this, api);
@@ -115,12 +117,13 @@ export class Latchkey implements Requester {
     this.sample = new SampleApi(this, this.apiUrl, this.tenant);
   }
 
-  /** The authorization server, e.g. `http://127.0.0.1:8080`. */
+  /** The authorization server, e.g. `http://127.0.0.1:8080`, or the tenant host's URL. */
   get baseUrl(): string {
     return this.#settings.baseUrl;
   }
 
-  get tenant(): string {
+  /** The tenant's name; undefined when the URL is the tenant's own (`https://acme.id.example.com`). */
+  get tenant(): string | undefined {
     return this.#settings.tenant;
   }
 
@@ -129,13 +132,13 @@ export class Latchkey implements Requester {
     return this.#settings.apiUrl;
   }
 
-  /** `{baseUrl}/t/{tenant}`: the tenant's issuer. */
+  /** The tenant's issuer: `{baseUrl}/t/{tenant}`, or the tenant host's URL itself. */
   get issuer(): string {
-    return `${this.#settings.baseUrl}/t/${encodeURIComponent(this.#settings.tenant)}`;
+    return this.#settings.issuer;
   }
 
   get tokenEndpoint(): string {
-    return `${this.issuer}/oauth2/v1/token`;
+    return tenantEndpoints(this.issuer).token;
   }
 
   /** How this client gets tokens (`profile` is a stored `latchkey login`); undefined without credentials. */
@@ -209,7 +212,7 @@ export class Latchkey implements Requester {
     if (!auth)
       throw new LatchkeyConfigError('introspection needs a confidential client: pass its client id and secret');
     this.#http.secrets.pin(auth.clientSecret);
-    return introspectToken(this.#http, `${this.issuer}/oauth2/v1/introspect`, auth, token);
+    return introspectToken(this.#http, tenantEndpoints(this.issuer).introspection, auth, token);
   }
 
   /** Whether this client can introspect without being given a client (a personal client, an application). */
@@ -219,7 +222,7 @@ export class Latchkey implements Requester {
 
   /** GET /me: the user the credentials act for (a personal client acts for its owner). */
   me(): Promise<Me> {
-    return this.request<Me>(`${this.issuer}/api/v1/me`);
+    return this.request<Me>(`${tenantEndpoints(this.issuer).api}/me`);
   }
 
   /** Revokes the refresh token held (password, stored login, token file!) and forgets the access token. */
@@ -241,7 +244,8 @@ export class Latchkey implements Requester {
   toJSON(): Record<string, unknown> {
     return {
       baseUrl: this.baseUrl,
-      tenant: this.tenant,
+      tenant: this.tenant ?? null,
+      issuer: this.issuer,
       apiUrl: this.apiUrl,
       credentials: this.credentialKind ?? null,
       profile: this.profile ?? null,

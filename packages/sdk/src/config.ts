@@ -12,6 +12,7 @@ import type { StoredTokens, TokenStore } from './credentials/refresh-token.js';
 import type { TokenFileCredentials } from './credentials/token-file.js';
 import { SDK_WORDING, oneOf, type Wording } from './wording.js';
 import type { CredentialFields } from './credentials/fields.js';
+import { locateTenant } from './tenant-url.js';
 
 /**
  * Where settings come from, highest first:
@@ -22,12 +23,13 @@ import type { CredentialFields } from './credentials/fields.js';
  *      `default`; the file is LATCHKEY_CONFIG or $XDG_CONFIG_HOME/latchkey/config.json or
  *      ~/.config/latchkey/config.json),
  *   4. defaults (http://127.0.0.1:8080, tenant `demo`, API http://127.0.0.1:8081).
- * URL, tenant and API URL are resolved one by one. Credentials are resolved as a kind: explicit
- * `credentials` win outright; otherwise the highest source that names a kind decides it (a token
- * file; a password; a client id or secret that, with the other sources, makes a complete client —
- * a token file's client when a token file is configured; a stored login), and fields that kind still
- * lacks are taken from lower sources (e.g. LATCHKEY_CLIENT_SECRET for a profile's token file, or
- * `--client-id` with LATCHKEY_CLIENT_SECRET over a profile's stored login).
+ * URL, tenant and API URL are resolved one by one; a URL given with no tenant anywhere is a tenant's
+ * own URL (tenant-url.ts), so the default tenant goes with the default URL only. Credentials are
+ * resolved as a kind: explicit `credentials` win outright; otherwise the highest source that names a
+ * kind decides it (a token file; a password; a client id or secret that, with the other sources,
+ * makes a complete client — a token file's client when a token file is configured; a stored login),
+ * and fields that kind still lacks are taken from lower sources (e.g. LATCHKEY_CLIENT_SECRET for a
+ * profile's token file, or `--client-id` with LATCHKEY_CLIENT_SECRET over a profile's stored login).
  */
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
@@ -94,8 +96,12 @@ export interface SettingsInput {
 }
 
 export interface ResolvedSettings {
+  /** The server's URL (a tenant host's URL in the host form). */
   baseUrl: string;
-  tenant: string;
+  /** The tenant's name in the path form; undefined when the URL is a tenant host's. */
+  tenant: string | undefined;
+  /** The tenant's issuer: every endpoint is under it. */
+  issuer: string;
   apiUrl: string;
   configPath: string;
   /** The profile used, if one was found. */
@@ -308,11 +314,12 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
     }
   }
 
-  const baseUrl = checkUrl('the Latchkey URL', input.baseUrl ?? e.url ?? profile.url ?? DEFAULT_BASE_URL);
+  const url = input.baseUrl ?? e.url ?? profile.url;
+  const { baseUrl, tenant, issuer } = locateTenant(
+    checkUrl('the Latchkey URL', url ?? DEFAULT_BASE_URL),
+    input.tenant ?? e.tenant ?? profile.tenant ?? (url === undefined ? DEFAULT_TENANT : undefined),
+  );
   const apiUrl = checkUrl('the API URL', input.apiUrl ?? e.apiUrl ?? profile.apiUrl ?? DEFAULT_API_URL);
-  const tenant = input.tenant ?? e.tenant ?? profile.tenant ?? DEFAULT_TENANT;
-  if (!/^[A-Za-z0-9._~-]+$/.test(tenant))
-    throw new LatchkeyConfigError(`tenant "${tenant}" is not a valid tenant name`);
 
   let credentials: ResolvedCredentials | undefined;
   if (input.skipCredentials) {
@@ -362,7 +369,7 @@ export function resolveSettings(input: SettingsInput = {}): ResolvedSettings {
         break;
     }
   }
-  return { baseUrl, tenant, apiUrl, configPath, profile: profileName, credentials };
+  return { baseUrl, tenant, issuer, apiUrl, configPath, profile: profileName, credentials };
 }
 
 const ENV_NAMES: Record<keyof CredentialFields, string> = {

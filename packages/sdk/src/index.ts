@@ -27,6 +27,7 @@ export {
   type ResolvedCredentials,
   type Env,
 } from './config.js';
+export { locateTenant, tenantEndpoints, type TenantLocation } from './tenant-url.js';
 export type { CredentialFields } from './credentials/fields.js';
 export type { PasswordCredentials } from './credentials/password.js';
 export type { ClientCredentials } from './credentials/client-credentials.js';

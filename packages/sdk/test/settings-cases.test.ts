@@ -67,7 +67,12 @@ for (const c of fixture.settings) {
     }
     const s = run();
     const actual = JSON.parse(
-      JSON.stringify({ ...s, profile: s.profile ?? null, credentials: s.credentials ?? null }),
+      JSON.stringify({
+        ...s,
+        tenant: s.tenant ?? null,
+        profile: s.profile ?? null,
+        credentials: s.credentials ?? null,
+      }),
     ) as Record<string, unknown>;
     assert.deepEqual(actual, withDir(c.expect, dir));
   });

@@ -1,3 +1,4 @@
+import { LatchkeyConfigError } from '../errors.js';
 import type { QueryValue, Requester } from './types.js';
 
 // Thin wrappers over the sample protected API ("My Services" scope `myservices`, "Metering" scope
@@ -11,11 +12,17 @@ export class SampleApi {
   constructor(
     private readonly api: Requester,
     private readonly apiUrl: string,
-    private readonly tenant: string,
+    private readonly tenant: string | undefined,
   ) {}
 
   /** `{apiUrl}/t/{tenant}/{path}` */
   url(path: string): string {
+    if (this.tenant === undefined) {
+      throw new LatchkeyConfigError(
+        "the sample API's paths name the tenant (/t/{tenant}/…), but a tenant's own URL does not say its name: " +
+          "pass `tenant` with the server's URL, or call lk.request(`${lk.apiUrl}/t/<name>/…`)",
+      );
+    }
     return `${this.apiUrl}/t/${encodeURIComponent(this.tenant)}/${path.replace(/^\/+/, '')}`;
   }
 

@@ -19,8 +19,9 @@ export const EXIT_USAGE = 2;
 
 const ENVIRONMENT = `
 Credentials and settings: flags > environment > profile (config file) > defaults.
-  LATCHKEY_URL            authorization server (default http://127.0.0.1:8080)
-  LATCHKEY_TENANT         tenant (default demo)
+  LATCHKEY_URL            the server (default http://127.0.0.1:8080), or a tenant's own URL
+                          (https://acme.id.example.com) with no tenant given
+  LATCHKEY_TENANT         tenant under the server's URL: {url}/t/{tenant} (default demo, with the default URL)
   LATCHKEY_API_URL        API for \`latchkey api\` (default http://127.0.0.1:8081)
   LATCHKEY_CLIENT_ID      personal client or application id
   LATCHKEY_CLIENT_SECRET  its secret
@@ -38,8 +39,8 @@ export function buildProgram(io: CliIO, state: CliState): Command {
       'Latchkey command line: start the server, sign in, manage personal clients and applications, get tokens, call APIs',
     )
     .version(VERSION, '-V, --version')
-    .option('--url <url>', 'authorization server URL (LATCHKEY_URL)')
-    .option('--tenant <tenant>', 'tenant (LATCHKEY_TENANT)')
+    .option('--url <url>', "authorization server URL, or a tenant's own URL (LATCHKEY_URL)")
+    .option('--tenant <tenant>', "tenant under the server's URL (LATCHKEY_TENANT)")
     .option('--api-url <url>', 'API base URL for `api` and the sample API (LATCHKEY_API_URL)')
     .option('--profile <name>', 'config file profile (LATCHKEY_PROFILE)')
     .option('--config <file>', 'config file (LATCHKEY_CONFIG)')
@@ -67,6 +68,12 @@ export function buildProgram(io: CliIO, state: CliState): Command {
 function hint(err: LatchkeyError): string {
   if (err instanceof LatchkeyAuthError && err.error === 'invalid_grant' && err.grantType === 'refresh_token') {
     return '\nhint: the refresh token is no longer valid; run `latchkey login` again, or ask for a new .tok file';
+  }
+  if (err instanceof LatchkeyAuthError && err.status === 404) {
+    return (
+      '\nhint: no token endpoint at that address: check the tenant. A URL given without a tenant is taken as a' +
+      " tenant's own URL (https://acme.id.example.com); a tenant under the server's URL needs --tenant (LATCHKEY_TENANT)"
+    );
   }
   if (err instanceof LatchkeyAuthError && err.error === 'invalid_client')
     return '\nhint: check the client id and secret (LATCHKEY_CLIENT_ID, LATCHKEY_CLIENT_SECRET)';

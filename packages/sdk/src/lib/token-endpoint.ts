@@ -51,7 +51,7 @@ export async function requestToken(
       errorDescription:
         typeof b.error_description === 'string'
           ? http.secrets.redact(b.error_description)
-          : `the token endpoint answered HTTP ${res.status} without an OAuth error`,
+          : `the token endpoint ${endpoint} answered HTTP ${res.status} without an OAuth error`,
       status: res.status,
       retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
       context,

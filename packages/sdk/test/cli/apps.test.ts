@@ -22,9 +22,13 @@ after(async () => {
 /** The administrator, by environment variables. */
 const ADMIN = { LATCHKEY_EMAIL: ADMIN_EMAIL, LATCHKEY_PASSWORD: ADMIN_PASSWORD };
 
-/** The binary with HOME and XDG_CONFIG_HOME inside the scratch directory and LATCHKEY_URL set. */
+/** The binary with HOME and XDG_CONFIG_HOME inside the scratch directory and LATCHKEY_URL + LATCHKEY_TENANT set. */
 const cli = (args: string[], extra: Record<string, string> = {}, input?: string): Promise<Run> =>
-  runCli(args, { HOME: env.dir, XDG_CONFIG_HOME: xdg, LATCHKEY_URL: env.url, ...extra }, input);
+  runCli(
+    args,
+    { HOME: env.dir, XDG_CONFIG_HOME: xdg, LATCHKEY_URL: env.url, LATCHKEY_TENANT: 'demo', ...extra },
+    input,
+  );
 
 test('apps: create, token --out (0600), rotate-secret, deactivate, activate; the .tok is refreshed by token get', async () => {
   const created = await cli(

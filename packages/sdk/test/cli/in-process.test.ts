@@ -32,7 +32,13 @@ async function cli(
         stderr += s;
       },
     },
-    env: { HOME: env.dir, XDG_CONFIG_HOME: path.join(env.dir, 'xdg'), LATCHKEY_URL: env.url, ...vars },
+    env: {
+      HOME: env.dir,
+      XDG_CONFIG_HOME: path.join(env.dir, 'xdg'),
+      LATCHKEY_URL: env.url,
+      LATCHKEY_TENANT: 'demo',
+      ...vars,
+    },
     readStdin: async () => '',
   });
   return { code, stdout, stderr };
@@ -123,4 +129,22 @@ test('apps token (and get, rotate-secret, activate, deactivate) take the client 
     help.stdout.replace(/\s+/g, ' '),
     /Arguments: app the application: its id \(as `apps list` shows it\) or its client id \(lk_app_…\)/,
   );
+});
+
+test('the server URL with no tenant is taken as a tenant URL: this path-tenancy server has no token endpoint at its root, and the hint says to add the tenant', async () => {
+  const r = await cli(['token', 'get'], {
+    LATCHKEY_TENANT: '',
+    LATCHKEY_CONFIG: path.join(env.dir, 'no-profiles.json'),
+    LATCHKEY_EMAIL: ADMIN_EMAIL,
+    LATCHKEY_PASSWORD: ADMIN_PASSWORD,
+  });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    `latchkey: signing in as ${ADMIN_EMAIL} failed: invalid_response (the token endpoint ${env.url}/oauth2/v1/token answered HTTP 404 without an OAuth error)\n` +
+      "hint: no token endpoint at that address: check the tenant. A URL given without a tenant is taken as a tenant's own URL " +
+      "(https://acme.id.example.com); a tenant under the server's URL needs --tenant (LATCHKEY_TENANT)\n",
+  );
+  assert.ok(!r.stderr.includes(ADMIN_PASSWORD));
 });

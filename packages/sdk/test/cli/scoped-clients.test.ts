@@ -31,6 +31,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
       HOME: env.dir,
       XDG_CONFIG_HOME: path.join(env.dir, 'xdg'),
       LATCHKEY_URL: env.url,
+      LATCHKEY_TENANT: 'demo',
       LATCHKEY_EMAIL: ADMIN_EMAIL,
       LATCHKEY_PASSWORD: ADMIN_PASSWORD,
     },

@@ -21,9 +21,13 @@ after(async () => {
   await env?.close();
 });
 
-/** The binary with HOME and XDG_CONFIG_HOME inside the scratch directory and LATCHKEY_URL set. */
+/** The binary with HOME and XDG_CONFIG_HOME inside the scratch directory and LATCHKEY_URL + LATCHKEY_TENANT set. */
 const cli = (args: string[], extra: Record<string, string> = {}, input?: string): Promise<Run> =>
-  runCli(args, { HOME: env.dir, XDG_CONFIG_HOME: xdg, LATCHKEY_URL: env.url, ...extra }, input);
+  runCli(
+    args,
+    { HOME: env.dir, XDG_CONFIG_HOME: xdg, LATCHKEY_URL: env.url, LATCHKEY_TENANT: 'demo', ...extra },
+    input,
+  );
 
 test('login: a wrong password exits 1 without echoing it; the right one stores a 0600 profile', async () => {
   const bad = await cli(['login', '--email', ADMIN_EMAIL], { LATCHKEY_PASSWORD: 'not the password at all' });
@@ -49,7 +53,7 @@ test('login: a wrong password exits 1 without echoing it; the right one stores a
   assert.deepEqual(fs.readdirSync(path.dirname(configFile)), ['config.json']);
 
   // The stored session: `token get` uses the stored access token, --force-refresh rotates in place.
-  const got = await cli(['token', 'get'], { LATCHKEY_URL: '' });
+  const got = await cli(['token', 'get'], { LATCHKEY_URL: '', LATCHKEY_TENANT: '' });
   ok(got);
   assert.equal(got.stdout.trim(), profile.accessToken);
   const forced = await cli(['token', 'get', '--force-refresh', '--json']);

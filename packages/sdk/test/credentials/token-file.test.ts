@@ -189,6 +189,7 @@ test('the client object renders without secrets, even after refreshing', async (
   assert.deepEqual(JSON.parse(JSON.stringify(lk)), {
     baseUrl: env.url,
     tenant: 'demo',
+    issuer: `${env.url}/t/demo`,
     apiUrl: 'http://127.0.0.1:8081',
     credentials: 'token_file',
     profile: null,

@@ -18,7 +18,12 @@ export function registerApi(program: Command, io: CliIO): void {
     )
     .action(async (target: string, opts: { query?: string[] }, cmd: Command) => {
       const lk = clientFor(cmd, io);
-      const filled = target.replaceAll('{tenant}', encodeURIComponent(lk.tenant));
+      if (target.includes('{tenant}') && lk.tenant === undefined) {
+        throw new LatchkeyConfigError(
+          "{tenant} cannot be filled in: a tenant's own URL (LATCHKEY_URL or --url without a tenant) does not say its name; write the name in the path",
+        );
+      }
+      const filled = target.replaceAll('{tenant}', encodeURIComponent(lk.tenant ?? ''));
       const url = /^https?:\/\//i.test(filled) ? filled : `${lk.apiUrl}/${filled.replace(/^\/+/, '')}`;
       const query: Record<string, string> = {};
       for (const pair of opts.query ?? []) {

@@ -4,6 +4,7 @@ import type { App, AppGrant, AppWithSecret } from '../../api/management.js';
 import type { Latchkey } from '../../client.js';
 import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
+import { tenantEndpoints } from '../../tenant-url.js';
 
 const GRANTS: Record<string, AppGrant> = {
   client_credentials: 'client_credentials',
@@ -42,7 +43,7 @@ async function appId(lk: Latchkey, ref: string): Promise<string> {
     title: 'Not Found',
     detail: `no application of this tenant has the client id ${ref}`,
     method: 'GET',
-    url: `${lk.issuer}/api/v1/apps`,
+    url: `${tenantEndpoints(lk.issuer).api}/apps`,
   });
 }
 

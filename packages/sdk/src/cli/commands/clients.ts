@@ -3,6 +3,7 @@ import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import type { PersonalClient, PersonalClientStatus, StaleQuery } from '../../api/management.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
+import { tenantEndpoints } from '../../tenant-url.js';
 
 const DAY = 86_400_000;
 const ALL = 'all (your permissions)';
@@ -183,7 +184,7 @@ export function registerClients(program: Command, io: CliIO): void {
         title: 'Not Found',
         detail: `you have no personal client "${idOrClientId}"`,
         method,
-        url: `${lk.issuer}/api/v1/me/oauth2-clients`,
+        url: `${tenantEndpoints(lk.issuer).api}/me/oauth2-clients`,
       });
     }
     return match;

@@ -6,6 +6,7 @@ import { SDK_CLIENT_ID } from '../../credentials/refresh-token.js';
 import { SecretSet } from '../../lib/redact.js';
 import { VERSION } from '../../lib/version.js';
 import { requestToken } from '../../lib/token-endpoint.js';
+import { tenantEndpoints } from '../../tenant-url.js';
 import { globals, type CliIO } from '../io.js';
 import { CLI_WORDING } from '../wording.js';
 
@@ -29,12 +30,14 @@ export function registerLogin(program: Command, io: CliIO): void {
       'after',
       `
 The profile (--profile, LATCHKEY_PROFILE, else the config file's default, else "default") gets the
-URL, the tenant, your email and the refresh token; the config file is written with mode 0600.
+URL, the tenant (none for a tenant's own URL), your email and the refresh token; the config file is
+written with mode 0600. Without --url (or LATCHKEY_URL) the profile's URL and tenant are used again.
 Domains that enforce SSO refuse passwords: create a personal client in the console and use
 LATCHKEY_CLIENT_ID + LATCHKEY_CLIENT_SECRET instead.
 
-Example:
-  LATCHKEY_PASSWORD=… latchkey login --url http://127.0.0.1:8080 --tenant demo --email me@example.com`,
+Examples:
+  LATCHKEY_PASSWORD=… latchkey login --url http://127.0.0.1:8080 --tenant demo --email me@example.com
+  LATCHKEY_PASSWORD=… latchkey login --url https://acme.id.example.com --email me@example.com`,
     )
     .action(async (opts: LoginOptions, cmd: Command) => {
       const g = globals(cmd);
@@ -42,12 +45,15 @@ Example:
       const config = readConfigFile(configPath);
       const name = g.profile ?? (io.env.LATCHKEY_PROFILE || undefined) ?? config.defaultProfile ?? 'default';
       const existing = config.profiles[name];
+      // Signing in again reuses the profile's URL and tenant; a URL given now replaces both, so the
+      // profile's old tenant cannot turn a tenant's own URL into the path form.
+      const newUrl = g.url !== undefined || !!io.env.LATCHKEY_URL;
       const settings = resolveSettings({
         baseUrl: g.url,
         tenant: g.tenant,
         apiUrl: g.apiUrl,
         configPath,
-        profile: existing ? name : false,
+        profile: existing && !newUrl ? name : false,
         env: io.env,
         skipCredentials: true,
         wording: CLI_WORDING,
@@ -63,10 +69,10 @@ Example:
       }
       const secrets = new SecretSet();
       secrets.pin(password);
-      const issuer = `${settings.baseUrl}/t/${encodeURIComponent(settings.tenant)}`;
+      const issuer = settings.issuer;
       const token = await requestToken(
         { fetch: (i, init) => fetch(i, init), timeoutMs: 30_000, userAgent: `latchkey-cli/${VERSION}`, secrets },
-        `${issuer}/oauth2/v1/token`,
+        tenantEndpoints(issuer).token,
         { method: 'none', clientId: SDK_CLIENT_ID },
         { grant_type: 'password', username: email, password },
         `signing in as ${email} failed`,
@@ -83,7 +89,9 @@ Example:
         const p = { ...(c.profiles[name] ?? {}) };
         for (const k of ['password', 'clientId', 'clientSecret', 'tokenFile'] as const) delete p[k];
         p.url = settings.baseUrl;
-        p.tenant = settings.tenant;
+        // A tenant's own URL names no tenant: one left from an earlier login would make it the path form.
+        if (settings.tenant === undefined) delete p.tenant;
+        else p.tenant = settings.tenant;
         if (g.apiUrl || io.env.LATCHKEY_API_URL) p.apiUrl = settings.apiUrl;
         p.email = email;
         p.refreshToken = token.refresh_token;

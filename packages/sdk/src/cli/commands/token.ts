@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { jwtExpiry } from '../../lib/jwt.js';
 import type { Latchkey } from '../../client.js';
 import { clientFor, printJson, type CliIO } from '../io.js';
+import { tenantEndpoints } from '../../tenant-url.js';
 
 /** Credentials whose access token comes from a file, where it may have been revoked meanwhile. */
 const STORED = new Set<string | undefined>(['token_file', 'profile', 'refresh_token']);
@@ -13,7 +14,7 @@ const STORED = new Set<string | undefined>(['token_file', 'profile', 'refresh_to
  */
 async function stillActive(client: Latchkey, token: string): Promise<boolean> {
   if (await client.canIntrospect()) return (await client.introspect(token)).active;
-  const res = await client.fetch(`${client.issuer}/api/v1/me`);
+  const res = await client.fetch(`${tenantEndpoints(client.issuer).api}/me`);
   await res.body?.cancel();
   return res.status !== 401;
 }

@@ -58,7 +58,7 @@ def test_a_personal_client_uses_client_credentials_with_http_basic_and_acts_as_i
     assert personal["clientSecret"] not in req.read().decode()
     assert counter.grants == ["client_credentials"]
     # Configured from the environment instead.
-    env_lk = latchkey.Client(env={"LATCHKEY_URL": server.url, "LATCHKEY_CLIENT_ID": personal["clientId"], "LATCHKEY_CLIENT_SECRET": personal["clientSecret"]}, profile=False)
+    env_lk = latchkey.Client(env={"LATCHKEY_URL": f"{server.url}/t/demo", "LATCHKEY_CLIENT_ID": personal["clientId"], "LATCHKEY_CLIENT_SECRET": personal["clientSecret"]}, profile=False)
     assert env_lk.credential_kind == "client_credentials"
     assert env_lk.me()["email"] == ADMIN_EMAIL
     assert personal["clientSecret"] not in repr(env_lk) + repr(env_lk._core.settings)

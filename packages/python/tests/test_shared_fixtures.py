@@ -41,7 +41,7 @@ def as_ts(settings: latchkey.Settings) -> dict[str, Any]:
     creds = None
     if settings.credentials is not None:
         creds = {camel(k): v for k, v in dataclasses.asdict(settings.credentials).items() if v is not None}
-    return {"baseUrl": settings.base_url, "tenant": settings.tenant, "apiUrl": settings.api_url, "configPath": settings.config_path,
+    return {"baseUrl": settings.base_url, "tenant": settings.tenant, "issuer": settings.issuer, "apiUrl": settings.api_url, "configPath": settings.config_path,
             "profile": settings.profile, "credentials": creds}
 
 

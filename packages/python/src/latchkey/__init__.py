@@ -8,6 +8,7 @@
 from ._credentials.refresh_token import SDK_CLIENT_ID
 from ._credentials.token_file import read_tok_file, write_tok_file
 from ._credentials.types import RefreshPersisted
+from ._tenant_url import TenantLocation, locate_tenant
 from .client import AsyncClient, Client, __version__
 from .config import (
     DEFAULT_API_URL, DEFAULT_BASE_URL, DEFAULT_TENANT, ClientSecret, Credentials, Password, RefreshToken, Settings,
@@ -17,7 +18,7 @@ from .errors import ApiError, AuthError, ConfigError, LatchkeyError, NetworkErro
 
 __all__ = [
     "Client", "AsyncClient", "Password", "ClientSecret", "TokenFile", "RefreshToken", "StoredLogin", "Credentials",
-    "Settings", "resolve_settings", "default_config_path", "read_config_file", "read_tok_file", "write_tok_file",
+    "Settings", "resolve_settings", "locate_tenant", "TenantLocation", "default_config_path", "read_config_file", "read_tok_file", "write_tok_file",
     "RefreshPersisted", "SDK_CLIENT_ID", "DEFAULT_BASE_URL", "DEFAULT_TENANT", "DEFAULT_API_URL",
     "LatchkeyError", "ConfigError", "AuthError", "ApiError", "NetworkError", "TokenStoreError", "__version__",
 ]

@@ -51,7 +51,7 @@ def request_token(http: HttpOptions, client: httpx.Client, endpoint: str, auth: 
         raise AuthError(
             error=b["error"] if isinstance(b.get("error"), str) else "invalid_response",
             error_description=http.secrets.redact(desc) if isinstance(desc, str)
-            else f"the token endpoint answered HTTP {res.status_code} without an OAuth error",
+            else f"the token endpoint {endpoint} answered HTTP {res.status_code} without an OAuth error",
             status=res.status_code, retry_after=retry_after(res), context=context,
         )
     if not isinstance(b.get("access_token"), str) or b["access_token"] == "":

@@ -14,6 +14,7 @@ import httpx
 
 from ._http import GRANT_ENDED_CODES, HttpOptions, api_error, asend, error_code, read_body, refresh_may_mend, send
 from ._redact import SecretSet
+from ._tenant_url import tenant_endpoints
 from ._credentials import create_source
 from ._credentials.client_credentials import ClientCredentialsSource
 from ._credentials.refresh_token import RefreshTokenSource
@@ -47,7 +48,7 @@ class _Core:
                                 secrets=SecretSet(), retries=retries)
         # TLS is verified unless the caller passes a CA bundle; HTTPS_PROXY and friends are honoured (trust_env).
         self.token_client = httpx.Client(verify=verify, transport=transport, trust_env=True)
-        self.issuer = f"{self.settings.base_url}/t/{self.settings.tenant}"
+        self.issuer = self.settings.issuer
         self.cache = TokenCache(self._obtain, refresh_skew, now)
         self.ctx = GrantContext(self.http, self.token_client, self.issuer, self.cache.is_fresh, on_refresh_persisted, now)
         self.source: TokenSource | None = create_source(self.ctx, self.settings.credentials) if self.settings.credentials else None
@@ -94,7 +95,7 @@ class _Core:
         headers = {"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}
         form = {"token": token}
         auth.apply(headers, form)
-        url = f"{self.issuer}/oauth2/v1/introspect"
+        url = tenant_endpoints(self.issuer).introspection
         res = send(self.http, self.token_client, "POST", url, headers=headers, data=form)
         body = read_body(res)
         if res.is_error:
@@ -139,7 +140,8 @@ class _Base:
         return self._core.settings.base_url
 
     @property
-    def tenant(self) -> str:
+    def tenant(self) -> str | None:
+        """The tenant's name; None when the URL is the tenant's own (``https://acme.id.example.com``)."""
         return self._core.settings.tenant
 
     @property
@@ -148,7 +150,7 @@ class _Base:
 
     @property
     def issuer(self) -> str:
-        """``{base_url}/t/{tenant}``: the tenant's issuer."""
+        """The tenant's issuer: ``{base_url}/t/{tenant}``, or the tenant host's URL itself."""
         return self._core.issuer
 
     @property
@@ -187,7 +189,7 @@ class Client(_Base):
                            config_path=config_path, env=env, timeout=timeout, refresh_skew=refresh_skew, verify=verify,
                            retries=retries, on_refresh_persisted=on_refresh_persisted, transport=transport, now=now, user_agent=user_agent)
         self._http = httpx.Client(verify=verify, transport=transport, trust_env=True)
-        api = f"{self.issuer}/api/v1"
+        api = tenant_endpoints(self.issuer).api
         self.clients = PersonalClients(self, api)
         self.stale_credentials = StaleCredentials(self, api)
         self.apps = Apps(self, api)
@@ -235,7 +237,7 @@ class Client(_Base):
 
     def me(self) -> Me:
         """GET /me: the user the credentials act for (a personal client acts for its owner)."""
-        return cast(Me, self.request("GET", f"{self.issuer}/api/v1/me"))
+        return cast(Me, self.request("GET", f"{tenant_endpoints(self.issuer).api}/me"))
 
     def introspect(self, token: str, *, client_id: str | None = None, client_secret: str | None = None) -> Introspection:
         """RFC 7662, as a confidential client: the given one, else this client's personal client or app."""
@@ -265,7 +267,7 @@ class AsyncClient(_Base):
                            config_path=config_path, env=env, timeout=timeout, refresh_skew=refresh_skew, verify=verify,
                            retries=retries, on_refresh_persisted=on_refresh_persisted, transport=transport, now=now, user_agent=user_agent)
         self._http = httpx.AsyncClient(verify=verify, transport=async_transport, trust_env=True)
-        api = f"{self.issuer}/api/v1"
+        api = tenant_endpoints(self.issuer).api
         self.clients = AsyncPersonalClients(self, api)
         self.stale_credentials = AsyncStaleCredentials(self, api)
         self.apps = AsyncApps(self, api)
@@ -314,7 +316,7 @@ class AsyncClient(_Base):
         return body
 
     async def me(self) -> Me:
-        return cast(Me, await self.request("GET", f"{self.issuer}/api/v1/me"))
+        return cast(Me, await self.request("GET", f"{tenant_endpoints(self.issuer).api}/me"))
 
     async def introspect(self, token: str, *, client_id: str | None = None, client_secret: str | None = None) -> Introspection:
         return await asyncio.to_thread(self._core.introspect, token, client_id, client_secret)

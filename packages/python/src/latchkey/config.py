@@ -9,7 +9,8 @@ Where settings come from, highest first:
      ``default``; the file is LATCHKEY_CONFIG or $XDG_CONFIG_HOME/latchkey/config.json or
      ~/.config/latchkey/config.json),
   4. defaults (http://127.0.0.1:8080, tenant ``demo``, API http://127.0.0.1:8081).
-URL, tenant and API URL are resolved one by one. Credentials are resolved as a kind: explicit
+URL, tenant and API URL are resolved one by one; a URL given with no tenant anywhere is a tenant's
+own URL (``_tenant_url.py``), so the default tenant goes with the default URL only. Credentials are resolved as a kind: explicit
 ``credentials`` win outright; otherwise the highest source that names a kind decides it, and fields
 that kind still lacks are taken from lower sources.
 """
@@ -25,6 +26,7 @@ from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 
 from ._files import file_lock, write_json_file
+from ._tenant_url import locate_tenant
 from .errors import ConfigError
 
 __all__ = [
@@ -97,8 +99,12 @@ Credentials = Union[Password, ClientSecret, TokenFile, RefreshToken, StoredLogin
 
 @dataclass(frozen=True)
 class Settings:
+    #: The server's URL (a tenant host's URL in the host form).
     base_url: str
-    tenant: str
+    #: The tenant's name in the path form; None when the URL is a tenant host's.
+    tenant: str | None
+    #: The tenant's issuer: every endpoint is under it.
+    issuer: str
     api_url: str
     config_path: str
     #: The profile used, if one was found.
@@ -291,11 +297,12 @@ def resolve_settings(
             return explicit
         return e.get(key) or prof.get(key) or default
 
-    resolved_base = _check_url("the Latchkey URL", pick(base_url, "url", DEFAULT_BASE_URL))
+    url = base_url if base_url is not None else (e.get("url") or prof.get("url") or None)
+    where = locate_tenant(
+        _check_url("the Latchkey URL", url if url is not None else DEFAULT_BASE_URL),
+        tenant if tenant is not None else (e.get("tenant") or prof.get("tenant") or (DEFAULT_TENANT if url is None else None)),
+    )
     resolved_api = _check_url("the API URL", pick(api_url, "apiUrl", DEFAULT_API_URL))
-    resolved_tenant = pick(tenant, "tenant", DEFAULT_TENANT)
-    if not re.fullmatch(r"[A-Za-z0-9._~-]+", resolved_tenant):
-        raise ConfigError(f'tenant "{resolved_tenant}" is not a valid tenant name')
 
     creds: Credentials | None = None
     if skip_credentials:
@@ -332,4 +339,4 @@ def resolve_settings(
         elif kind == "profile":
             # A stored login lives in the profile that holds it, never in a lower source.
             creds = StoredLogin(config_path=path, profile=profile_name or "")
-    return Settings(base_url=resolved_base, tenant=resolved_tenant, api_url=resolved_api, config_path=path, profile=profile_name, credentials=creds)
+    return Settings(base_url=where.base_url, tenant=where.tenant, issuer=where.issuer, api_url=resolved_api, config_path=path, profile=profile_name, credentials=creds)

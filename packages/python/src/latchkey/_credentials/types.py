@@ -11,6 +11,7 @@ import httpx
 
 from .._http import HttpOptions
 from .._jwt import jwt_claims, number
+from .._tenant_url import tenant_endpoints
 from .._token_endpoint import ClientAuth, request_token, revoke_token
 from ..errors import AuthError
 
@@ -60,8 +61,9 @@ class GrantContext:
                  on_refresh_persisted: Callable[[RefreshPersisted], None] | None, now: Callable[[], float]) -> None:
         self.http = http
         self.client = client
-        self.token_endpoint = f"{issuer}/oauth2/v1/token"
-        self.revocation_endpoint = f"{issuer}/oauth2/v1/revoke"
+        endpoints = tenant_endpoints(issuer)
+        self.token_endpoint = endpoints.token
+        self.revocation_endpoint = endpoints.revocation
         self.is_fresh = is_fresh
         self.on_refresh_persisted = on_refresh_persisted
         self.now = now

@@ -1,11 +1,14 @@
 // The sample API's settings, from the environment. It knows only where Latchkey is and its own audience.
 import type { ClientCredentials } from './verifier/introspection.js';
+import { checkIssuers } from './verifier/issuers.js';
 
 export interface ResourceServerConfig {
   host: string;
   port: number;
   /** Base URL of the authorization server; tenant metadata is discovered under it (RFC 8414). */
-  latchkeyUrl: string;
+  latchkeyUrl?: string;
+  /** Tenants' own issuers (LATCHKEY_ISSUERS), in either form. */
+  issuers?: Record<string, string[]>;
   audience: string;
   /** false only with VERIFY=off, for benchmarks: every request is served without a token. */
   verify: boolean;
@@ -47,14 +50,38 @@ function introspection(env: NodeJS.ProcessEnv): ResourceServerConfig['introspect
   return { credentials, cacheSeconds: number(env, 'INTROSPECTION_CACHE_SECONDS', 10, 0, 300) };
 }
 
+function issuers(env: NodeJS.ProcessEnv): Record<string, string[]> | undefined {
+  const raw = env.LATCHKEY_ISSUERS;
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('LATCHKEY_ISSUERS must be JSON: {"<tenant>": "https://<tenant host>" or ["<issuer>", …]}');
+  }
+  try {
+    return Object.fromEntries(checkIssuers(parsed as Record<string, string>));
+  } catch (err) {
+    throw new ConfigError(`LATCHKEY_ISSUERS: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResourceServerConfig {
   const port = number(env, 'PORT', 8081, 0, 65535);
   if (!Number.isInteger(port)) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
-  const latchkeyUrl = (env.LATCHKEY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  try {
-    new URL(latchkeyUrl);
-  } catch {
-    throw new ConfigError(`LATCHKEY_URL must be an absolute URL, got ${JSON.stringify(latchkeyUrl)}`);
+  const pinned = issuers(env);
+  // Listing issuers without LATCHKEY_URL trusts exactly those: no default server for the others.
+  const latchkeyUrl = env.LATCHKEY_URL
+    ? env.LATCHKEY_URL.replace(/\/+$/, '')
+    : pinned
+      ? undefined
+      : 'http://127.0.0.1:8080';
+  if (latchkeyUrl !== undefined) {
+    try {
+      new URL(latchkeyUrl);
+    } catch {
+      throw new ConfigError(`LATCHKEY_URL must be an absolute URL, got ${JSON.stringify(latchkeyUrl)}`);
+    }
   }
   const verifyRaw = (env.VERIFY || 'on').toLowerCase();
   if (verifyRaw !== 'on' && verifyRaw !== 'off')
@@ -69,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResourceServer
     host: env.HOST || '127.0.0.1',
     port,
     latchkeyUrl,
+    issuers: pinned,
     audience: env.AUDIENCE || 'urn:latchkey:sample-api',
     verify,
     logLevel: env.LOG_LEVEL || 'info',

@@ -29,6 +29,7 @@ function logEvent(e: VerifierEvent): void {
 const verifier = config.verify
   ? createVerifier({
       latchkeyUrl: config.latchkeyUrl,
+      issuers: config.issuers,
       audience: config.audience,
       clockToleranceSeconds: config.clockToleranceSeconds,
       introspection: config.introspection,
@@ -54,7 +55,8 @@ await app.listen({ host: config.host, port: config.port });
 app.log.info(
   {
     url: `http://${config.host}:${config.port}`,
-    latchkeyUrl: config.latchkeyUrl,
+    latchkeyUrl: config.latchkeyUrl ?? null,
+    issuers: config.issuers ?? {},
     audience: config.audience,
     verify: config.verify,
     introspection: config.introspection ? Object.keys(config.introspection.credentials) : false,

@@ -31,6 +31,31 @@ describe('configuration of the sample API process', () => {
     });
   });
 
+  test('LATCHKEY_ISSUERS: tenants by issuer, either form; alone it trusts only them, with LATCHKEY_URL both', () => {
+    const only = loadConfig({ LATCHKEY_ISSUERS: '{"acme":"https://acme.id.example.com/"}' });
+    assert.equal(only.latchkeyUrl, undefined);
+    assert.deepEqual(only.issuers, { acme: ['https://acme.id.example.com'] });
+    const both = loadConfig({
+      LATCHKEY_URL: 'https://login.example.com',
+      LATCHKEY_ISSUERS: '{"acme":["https://acme.id.example.com","https://login.example.com/t/acme"]}',
+    });
+    assert.equal(both.latchkeyUrl, 'https://login.example.com');
+    assert.deepEqual(both.issuers, { acme: ['https://acme.id.example.com', 'https://login.example.com/t/acme'] });
+    assert.equal(loadConfig({}).issuers, undefined);
+    for (const [raw, message] of [
+      ['{', /must be JSON/],
+      ['["https://acme.id.example.com"]', /must be an object/],
+      ['{"ACME":"https://acme.id.example.com"}', /"ACME" is not a tenant slug/],
+      ['{"acme":"acme.id.example.com"}', /issuers\.acme: "acme\.id\.example\.com" is not an issuer/],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ LATCHKEY_ISSUERS: raw }),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message) && e.message.startsWith('LATCHKEY_ISSUERS'),
+        raw,
+      );
+    }
+  });
+
   test('bad values are refused', () => {
     for (const env of [
       { PORT: 'x' },

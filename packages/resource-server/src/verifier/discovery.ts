@@ -1,7 +1,8 @@
-// RFC 8414 discovery per tenant: `${base}/.well-known/oauth-authorization-server/t/{tenant}` names the
-// tenant's issuer, JWKS and introspection endpoint. This is all the API learns about Latchkey.
+// RFC 8414 discovery per tenant: the metadata document (where: issuers.ts) names the tenant's issuer,
+// JWKS and introspection endpoint. This is all the API learns about Latchkey.
 import { AuthorizationServerUnavailable, InvalidToken } from './errors.js';
 import { describeFailure, fetchJson, type FetchLike } from './fetch-json.js';
+import { unknownTenant, type MetadataSource } from './issuers.js';
 
 export interface AuthorizationServerMetadata {
   issuer: string;
@@ -10,8 +11,6 @@ export interface AuthorizationServerMetadata {
 }
 
 export interface DiscoveryOptions {
-  /** Base URL of the Latchkey authorization server (no tenant path). */
-  baseUrl: string;
   fetch: FetchLike;
   now: () => number;
   timeoutMs: number;
@@ -20,8 +19,6 @@ export interface DiscoveryOptions {
   onFetch?: (tenant: string, outcome: 'found' | 'unknown' | 'failed', error?: string) => void;
 }
 
-// Latchkey's tenant slugs; anything else is not a tenant and is never sent to the server.
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // A slug the server does not know is remembered this long, so random slugs in URLs cannot make this
 // API call the authorization server on every request.
 const UNKNOWN_TTL_MS = 30_000;
@@ -33,13 +30,6 @@ type Entry =
   | { kind: 'found'; metadata: AuthorizationServerMetadata; fetchedAt: number }
   | { kind: 'unknown'; until: number }
   | { kind: 'failed'; until: number; error: AuthorizationServerUnavailable };
-
-function unknownTenant(tenant: string): InvalidToken {
-  return new InvalidToken(
-    'ERR_UNKNOWN_TENANT',
-    `Unknown tenant "${tenant}": the authorization server does not know it`,
-  );
-}
 
 function httpUrl(v: unknown): v is string {
   if (typeof v !== 'string') return false;
@@ -54,54 +44,55 @@ function httpUrl(v: unknown): v is string {
 export class MetadataCache {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<AuthorizationServerMetadata>>();
-  private readonly base: string;
 
-  constructor(private readonly opts: DiscoveryOptions) {
-    this.base = opts.baseUrl.replace(/\/+$/, '');
-  }
+  constructor(private readonly opts: DiscoveryOptions) {}
 
-  async get(tenant: string): Promise<AuthorizationServerMetadata> {
-    if (!SLUG.test(tenant)) throw unknownTenant(tenant);
-    const e = this.entries.get(tenant);
+  async get(source: MetadataSource): Promise<AuthorizationServerMetadata> {
+    const e = this.entries.get(source.key);
     const now = this.opts.now();
     if (e?.kind === 'found') {
       if (now - e.fetchedAt > this.opts.maxAgeMs)
-        this.refresh(tenant).catch(() => {
+        this.refresh(source).catch(() => {
           /* stale copy stays */
         });
       return e.metadata;
     }
-    if (e?.kind === 'unknown' && now < e.until) throw unknownTenant(tenant);
+    if (e?.kind === 'unknown' && now < e.until) throw unknownTenant(source.tenant);
     if (e?.kind === 'failed' && now < e.until) throw e.error;
-    return this.refresh(tenant);
+    return this.refresh(source);
   }
 
-  private refresh(tenant: string): Promise<AuthorizationServerMetadata> {
-    let p = this.pending.get(tenant);
+  private refresh(source: MetadataSource): Promise<AuthorizationServerMetadata> {
+    let p = this.pending.get(source.key);
     if (!p) {
-      p = this.fetchNow(tenant).finally(() => this.pending.delete(tenant));
-      this.pending.set(tenant, p);
+      p = this.fetchNow(source).finally(() => this.pending.delete(source.key));
+      this.pending.set(source.key, p);
     }
     return p;
   }
 
-  private async fetchNow(tenant: string): Promise<AuthorizationServerMetadata> {
-    const url = `${this.base}/.well-known/oauth-authorization-server/t/${tenant}`;
+  private async fetchNow(source: MetadataSource): Promise<AuthorizationServerMetadata> {
+    const { tenant, url, key } = source;
     let failure: string;
     try {
       const { status, body } = await fetchJson(this.opts.fetch, url, { method: 'GET' }, this.opts.timeoutMs);
       if (status === 404) {
-        this.set(tenant, { kind: 'unknown', until: this.opts.now() + UNKNOWN_TTL_MS });
+        this.set(key, { kind: 'unknown', until: this.opts.now() + UNKNOWN_TTL_MS });
         this.opts.onFetch?.(tenant, 'unknown');
         throw unknownTenant(tenant);
       }
       const md = body as Partial<AuthorizationServerMetadata> | undefined;
       if (status !== 200) {
         failure = `HTTP ${status}`;
-      } else if (!md || typeof md.issuer !== 'string' || !md.issuer.endsWith(`/t/${tenant}`)) {
-        // The issuer must be this tenant's: the host may differ from baseUrl (an API may reach the
-        // server on an internal address), the tenant may not.
-        failure = `its issuer ${JSON.stringify(md?.issuer)} is not tenant ${tenant}'s`;
+      } else if (
+        !md ||
+        typeof md.issuer !== 'string' ||
+        (source.issuer !== undefined ? md.issuer !== source.issuer : !md.issuer.endsWith(`/t/${tenant}`))
+      ) {
+        // The issuer must be this tenant's: a configured one exactly; under latchkeyUrl the host may
+        // differ (an API may reach the server on an internal address), the tenant may not.
+        const expected = source.issuer !== undefined ? JSON.stringify(source.issuer) : `tenant ${tenant}'s`;
+        failure = `its issuer ${JSON.stringify(md?.issuer)} is not ${expected}`;
       } else if (!httpUrl(md.jwks_uri)) {
         failure = 'it names no valid jwks_uri';
       } else {
@@ -110,7 +101,7 @@ export class MetadataCache {
           jwks_uri: md.jwks_uri,
           ...(httpUrl(md.introspection_endpoint) ? { introspection_endpoint: md.introspection_endpoint } : {}),
         };
-        this.set(tenant, { kind: 'found', metadata, fetchedAt: this.opts.now() });
+        this.set(key, { kind: 'found', metadata, fetchedAt: this.opts.now() });
         this.opts.onFetch?.(tenant, 'found');
         return metadata;
       }
@@ -120,20 +111,20 @@ export class MetadataCache {
     }
     const detail = `${url}: ${failure}`;
     this.opts.onFetch?.(tenant, 'failed', detail);
-    const stale = this.entries.get(tenant);
+    const stale = this.entries.get(key);
     if (stale?.kind === 'found') return stale.metadata;
     const error = new AuthorizationServerUnavailable(
       `Cannot verify tokens of tenant "${tenant}" now: the authorization server's metadata is unavailable`,
       { detail },
     );
-    this.set(tenant, { kind: 'failed', until: this.opts.now() + FAILURE_TTL_MS, error });
+    this.set(key, { kind: 'failed', until: this.opts.now() + FAILURE_TTL_MS, error });
     throw error;
   }
 
-  private set(tenant: string, entry: Entry): void {
-    this.entries.delete(tenant);
+  private set(key: string, entry: Entry): void {
+    this.entries.delete(key);
     // Oldest first out: unknown slugs cannot grow this map without bound.
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(tenant, entry);
+    this.entries.set(key, entry);
   }
 }

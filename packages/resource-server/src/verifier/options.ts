@@ -2,14 +2,25 @@
 import type { FetchLike } from './fetch-json.js';
 import type { IntrospectionOptions } from './introspection.js';
 import type { JwksFetchEvent } from './jwks-cache.js';
+import { checkIssuers } from './issuers.js';
 
 export type VerifierEvent =
   | ({ type: 'jwks' } & JwksFetchEvent)
   | { type: 'metadata'; tenant: string; outcome: 'found' | 'unknown' | 'failed'; error?: string };
 
 export interface VerifierOptions {
-  /** Base URL of the Latchkey authorization server, e.g. `https://login.example.com` (no tenant path). */
-  latchkeyUrl: string;
+  /**
+   * Base URL of the Latchkey authorization server, e.g. `https://login.example.com` (no tenant path):
+   * every tenant's issuer is `{latchkeyUrl}/t/{tenant}`, found by discovery. This, `issuers`, or both.
+   */
+  latchkeyUrl?: string;
+  /**
+   * Tenants' issuers, in either form: `{ acme: 'https://acme.id.example.com' }` (a tenant at its own
+   * host) or `{ acme: 'https://login.example.com/t/acme' }`; a list accepts each. A token of a listed
+   * tenant naming one of them is checked against that issuer's metadata (RFC 8414 address); others
+   * fall back to `latchkeyUrl`, or are refused without it.
+   */
+  issuers?: Record<string, string | readonly string[]>;
   /** This API's audience; a token must name it in `aud`. Several: any one suffices. */
   audience: string | string[];
   /** Allowed signature algorithms. Default `['ES256']`; `none` and HMAC (`HS*`) are refused outright. */
@@ -57,13 +68,21 @@ const ASYMMETRIC = new Set([
   'Ed25519',
 ]);
 
-/** Throws a TypeError for unusable or unsafe options; returns the algorithm allow-list. */
-export function checkOptions(o: VerifierOptions): string[] {
-  try {
-    new URL(o.latchkeyUrl);
-  } catch {
-    throw new TypeError(`latchkeyUrl must be an absolute URL, got ${JSON.stringify(o.latchkeyUrl)}`);
+/**
+ * Throws a TypeError for unusable or unsafe options; returns the algorithm allow-list and the
+ * normalised issuers.
+ */
+export function checkOptions(o: VerifierOptions): { algorithms: string[]; issuers: Map<string, string[]> } {
+  if (o.latchkeyUrl === undefined && o.issuers === undefined)
+    throw new TypeError('give latchkeyUrl (every tenant of one server), issuers (named tenants), or both');
+  if (o.latchkeyUrl !== undefined) {
+    try {
+      new URL(o.latchkeyUrl);
+    } catch {
+      throw new TypeError(`latchkeyUrl must be an absolute URL, got ${JSON.stringify(o.latchkeyUrl)}`);
+    }
   }
+  const issuers = checkIssuers(o.issuers ?? {});
   const auds = Array.isArray(o.audience) ? o.audience : [o.audience];
   if (auds.length === 0 || auds.some((a) => typeof a !== 'string' || !a))
     throw new TypeError('audience must be a non-empty string');
@@ -79,5 +98,5 @@ export function checkOptions(o: VerifierOptions): string[] {
   const lifetime = o.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   if (!Number.isInteger(lifetime) || lifetime < 1)
     throw new TypeError(`maxTokenLifetimeSeconds must be a positive whole number of seconds, got ${lifetime}`);
-  return algorithms;
+  return { algorithms, issuers };
 }

@@ -3,6 +3,7 @@
 // checked locally (signature, typ, iss, aud, exp/nbf, algorithm). Introspection is an opt-in extra.
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { MetadataCache } from './discovery.js';
+import { IssuerDirectory } from './issuers.js';
 import { InsufficientScope, InvalidToken } from './errors.js';
 import type { FetchLike } from './fetch-json.js';
 import { Introspector } from './introspection.js';
@@ -55,7 +56,8 @@ function malformed(detail: string): InvalidToken {
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
-  const algorithms = checkOptions(options);
+  const { algorithms, issuers } = checkOptions(options);
+  const directory = new IssuerDirectory(options.latchkeyUrl, issuers);
   const allowed = new Set(algorithms);
   const audience = options.audience;
   const clockTolerance = options.clockToleranceSeconds ?? 30;
@@ -66,7 +68,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const emit = options.onEvent ?? (() => {});
 
   const metadata = new MetadataCache({
-    baseUrl: options.latchkeyUrl,
     fetch: fetchImpl,
     now,
     timeoutMs,
@@ -146,7 +147,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   async function verify(token: string, { tenant, scopes }: VerifyOptions): Promise<VerifiedToken> {
     const { header, payload } = precheck(token);
-    const md = await metadata.get(tenant);
+    const md = await metadata.get(directory.sourceFor(tenant, payload.iss));
     if (payload.iss !== md.issuer) {
       throw new InvalidToken(
         'ERR_TOKEN_ISSUER',

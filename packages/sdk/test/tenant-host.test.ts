@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../src/cli/main.js';
 import { Latchkey, readTokFile, writeTokFile } from '../src/index.js';
+import { loopbackFetch } from './helpers/loopback-names.js';
 import { startTenantHost, type TenantHost } from './helpers/tenant-host.js';
 
 let host: TenantHost;
@@ -60,19 +61,26 @@ test('a .tok file on a tenant URL is refreshed at {host}/oauth2/v1/token, as the
   assert.equal(saved.client_id, 'lk_app_1');
 });
 
-test('a personal client on a tenant URL: token, /api/v1/me and introspection at the root', async () => {
+test('a personal client at a tenant host name: token, /api/v1/me and introspection at its root, Host kept', async () => {
   const before = host.requests.length;
+  const named = `http://acme.id.test:${new URL(host.url).port}`;
   const lk = new Latchkey({
-    baseUrl: host.url,
+    baseUrl: named,
     credentials: { clientId: 'lk_pc_1', clientSecret: 'lk_cs_pc' },
     env: {},
     profile: false,
+    fetch: loopbackFetch('.id.test'),
   });
+  assert.equal(lk.issuer, named);
   assert.deepEqual(await lk.me(), { email: 'dev@acme.test' });
   assert.equal((await lk.introspect(await lk.getAccessToken())).active, true);
   assert.deepEqual(
-    host.requests.slice(before).map((r) => `${r.method} ${r.path}`),
-    ['POST /oauth2/v1/token', 'GET /api/v1/me', 'POST /oauth2/v1/introspect'],
+    host.requests.slice(before).map((r) => `${r.method} ${r.headers.host} ${r.path}`),
+    [
+      `POST acme.id.test:${new URL(host.url).port} /oauth2/v1/token`,
+      `GET acme.id.test:${new URL(host.url).port} /api/v1/me`,
+      `POST acme.id.test:${new URL(host.url).port} /oauth2/v1/introspect`,
+    ],
   );
 });
 

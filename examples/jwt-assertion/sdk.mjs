@@ -9,7 +9,8 @@ import { Latchkey } from '@latchkey/sdk';
 
 if (!process.env.LATCHKEY_CLIENT_ID || !process.env.LATCHKEY_PRIVATE_KEY_FILE)
   throw new Error('set LATCHKEY_CLIENT_ID and LATCHKEY_PRIVATE_KEY_FILE');
-// The server and tenant come from LATCHKEY_URL and LATCHKEY_TENANT (default http://127.0.0.1:8080, demo).
+// The server and tenant come from LATCHKEY_URL and LATCHKEY_TENANT (default http://127.0.0.1:8080, demo);
+// LATCHKEY_URL alone is a tenant's own URL (https://acme.id.example.com), the assertion's aud its token endpoint.
 const lk = new Latchkey({
   credentials: {
     clientId: process.env.LATCHKEY_CLIENT_ID,

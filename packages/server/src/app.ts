@@ -12,6 +12,7 @@ import { consoleRoutes } from './http/console.js';
 import { secretScanningRoutes } from './http/routes/secret-scanning.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { ProblemSchema } from './http/schemas.js';
+import { hostRouting, refusalRoute } from './http/site.js';
 import './http/types.js';
 
 export interface BuildOptions {
@@ -31,6 +32,8 @@ function proxyTrust(trust: Config['trustProxy']): boolean | string[] | ((address
 /** Builds the HTTP application: OAuth endpoints, management API, console, docs and health checks. */
 export async function buildApp(services: Services, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const s = services;
+  // Routing by host reads the host map synchronously: it is in memory before the first request.
+  await s.hosts.load();
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request log lines cost more than a token on the hot path; errors are still logged.
@@ -38,6 +41,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     trustProxy: proxyTrust(s.config.trustProxy),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // A tenant host's paths take their tenant's (http/site.ts): one set of routes serves both forms.
+    rewriteUrl: hostRouting(s.config, s.hosts),
   });
   app.decorateRequest('tenant', null as never);
   app.decorateRequest('auth', null);
@@ -64,6 +69,7 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
   await registerOpenApi(app, s.config);
   // Each plugin is handed what it uses (its deps type says which); the management API hands each of
   // its own plugins its part in turn.
+  await app.register(refusalRoute);
   await app.register(healthRoutes, { database: s.store });
   await app.register(metricsRoutes, { config: s.config, metrics: s.metrics });
   // The token endpoint's hot path reads caches; `store` is its port for the writes (refresh tokens, audit).
@@ -75,6 +81,8 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     resources: s.resources,
     keys: s.keys,
     issuer: s.issuer,
+    issuers: s.issuers,
+    urls: s.urls,
     hasher: s.hasher,
     sealer: s.sealer,
     throttle: s.throttle,

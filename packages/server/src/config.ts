@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { isLoopbackHost } from './lib/outbound-guard.js';
+import { hostProblem } from './domain/tenants/hosts.js';
 
 export interface Config {
   host: string;
@@ -47,6 +48,11 @@ export interface Config {
    * addresses (lib/outbound-guard.ts). Default: only when PUBLIC_URL is a loopback URL.
    */
   allowPrivateOutbound: boolean;
+  /**
+   * LATCHKEY_TENANT_HOST_SUFFIX (`.id.example.com`): the host `{slug}.id.example.com` serves the
+   * tenant `slug` at its root, as assigned hosts do (domain/tenants/hosts.ts).
+   */
+  tenantHostSuffix?: string;
 }
 
 /** LATCHKEY_TEST_CLOCK_FILE lets a test move the schedulers' time: never in production. */
@@ -177,6 +183,21 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   return entries;
 }
 
+/**
+ * LATCHKEY_TENANT_HOST_SUFFIX: a dot, then a DNS name of two labels or more. PUBLIC_URL's host may
+ * end with it (login.id.example.com under one wildcard certificate): it keeps path tenancy.
+ */
+export function parseTenantHostSuffix(value: string | undefined): string | undefined {
+  const v = (value ?? '').trim();
+  if (v === '') return undefined;
+  const problem = v.startsWith('.') ? hostProblem(v.slice(1)) : 'must start with a dot';
+  if (problem)
+    throw new Error(
+      `LATCHKEY_TENANT_HOST_SUFFIX="${v}" ${problem}; write it as .id.example.com, so that acme.id.example.com serves the tenant acme`,
+    );
+  return v;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || '127.0.0.1';
   const port = Number(env.PORT || 8080);
@@ -208,5 +229,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maintenanceIntervalMs: parseInterval(env.LATCHKEY_MAINTENANCE_INTERVAL_MS),
     metricsToken: env.METRICS_TOKEN || undefined,
     allowPrivateOutbound: parseAllowPrivateOutbound(env.LATCHKEY_ALLOW_PRIVATE_OUTBOUND, publicUrl),
+    tenantHostSuffix: parseTenantHostSuffix(env.LATCHKEY_TENANT_HOST_SUFFIX),
   };
 }

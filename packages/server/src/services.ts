@@ -37,6 +37,8 @@ import { SsoLoginService } from './domain/sso/login.js';
 import { SessionService } from './domain/sessions/service.js';
 import { PlatformTenantService } from './domain/tenants/platform-tenants.js';
 import { LeakReportService } from './domain/secret-scanning/report-leak.js';
+import { HostDirectory } from './domain/tenants/host-directory.js';
+import { TenantUrls } from './domain/tenants/urls.js';
 
 /**
  * The composition root's services: built once per process by `buildServices`, then each HTTP
@@ -68,7 +70,14 @@ export interface Services {
   ssoConfigs: ProviderConfigs;
   /** The HTTP client for URLs that managers choose (webhooks, identity providers): public addresses only unless allowed. */
   outbound: OutboundGuard;
+  /** The path-form issuer, `PUBLIC_URL/t/{slug}` (a request through a tenant host issues under the host's: http/site.ts). */
   issuer(tenant: Tenant | string): string;
+  /** Every issuer the tenant's tokens may carry: its path form and each of its hosts'. */
+  issuers(tenant: Tenant): readonly string[];
+  /** Which tenant each host name serves (assigned hosts and LATCHKEY_TENANT_HOST_SUFFIX), from memory. */
+  hosts: HostDirectory;
+  /** The URLs each tenant answers at. */
+  urls: TenantUrls;
   /** Client assertions' jtis, each usable once. */
   replay: Pick<ReplayRecords, 'useAssertion'>;
   // The use-cases the routes call, each given only the records and collaborators it uses.
@@ -117,8 +126,12 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
   const revokedTokens = new RevokedAccessTokens(store);
   const outbound = new OutboundGuard({ allowPrivate: config.allowPrivateOutbound });
   const ssoConfigs = new ProviderConfigs(sealer, outbound);
+  const hosts = new HostDirectory(store, config.tenantHostSuffix, (err) =>
+    console.warn(`could not read the tenants' host names, retrying: ${(err as Error).message}`),
+  );
+  const urls = new TenantUrls(config.publicUrl, hosts);
   // What each process keeps in memory learns of committed changes here, its own and other processes'.
-  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs]) {
+  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs, hosts]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
   const metrics = new Metrics({ tenants, clients, principals, resources });
@@ -127,21 +140,31 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
   const ssoThrottle = new CredentialThrottle(throttleStore, SSO_THROTTLE);
   const hasher = new SecretHasher(sealer.pepper);
   const usage = new UsageTracker(store, () => metrics.usageFlushFailed());
-  const issuer = (t: Tenant | string) => `${config.publicUrl}/t/${typeof t === 'string' ? t : t.slug}`;
+  const issuer = (t: Tenant | string) => urls.pathIssuer(typeof t === 'string' ? t : t.slug);
+  const issuers = (t: Tenant) => urls.issuers(t.slug);
   const apps = new AppService(store, hasher, { keys, resources, issuer });
   const personalClients = new PersonalClientService(store, hasher);
   const webhooks = new WebhookService(store, sealer);
-  const identityProviders = new IdentityProviderService(store, sealer, outbound, config.publicUrl);
+  const identityProviders = new IdentityProviderService(store, sealer, outbound);
   const ssoLogins = new SsoLoginService({
     store,
     sealer,
     throttle: ssoThrottle,
     configs: ssoConfigs,
-    publicUrl: config.publicUrl,
   });
   const sessions = new SessionService(store, hasher, passwordThrottle);
-  const platformTenants = new PlatformTenantService(store);
-  const leakReports = new LeakReportService({ store, hasher, keys, revokedTokens, issuer, config });
+  const platformTenants = new PlatformTenantService(store, {
+    publicHost: new URL(config.publicUrl).hostname,
+    suffix: config.tenantHostSuffix,
+  });
+  const leakReports = new LeakReportService({
+    store,
+    hasher,
+    keys,
+    revokedTokens,
+    issuers,
+    tenantOfIssuer: (iss) => urls.slugOfIssuer(iss),
+  });
   return {
     config,
     store,
@@ -167,6 +190,9 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
     ssoConfigs,
     outbound,
     issuer,
+    issuers,
+    hosts,
+    urls,
     replay: store.replay,
     audit: new AuditService(store),
     settings: new SettingsService(store),

@@ -23,6 +23,8 @@ export const DOMAIN_PROBLEM_CODES = [
   'no_identity_provider',
   'interactive_sign_in',
   'reauthentication_required',
+  /** A host name another tenant holds. */
+  'host_taken',
 ] as const;
 export type DomainProblemCode = (typeof DOMAIN_PROBLEM_CODES)[number];
 

@@ -1,5 +1,5 @@
 import type { ChangeRecorder } from './changes.js';
-import type { TenantRecords } from './tenants/ports.js';
+import type { TenantHostRecords, TenantRecords } from './tenants/ports.js';
 import type { UserRecords } from './users/ports.js';
 import type { RoleRecords } from './roles/ports.js';
 import type { ResourceRecords } from './resources/ports.js';
@@ -20,6 +20,8 @@ import type { IdentityProviderRecords } from './sso/ports.js';
  */
 export interface Records {
   tenants: TenantRecords;
+  /** Host names that serve a tenant at their root. */
+  tenantHosts: TenantHostRecords;
   users: UserRecords;
   roles: RoleRecords;
   resources: ResourceRecords;

@@ -20,6 +20,8 @@ import { viaClientCredential } from '../domain/audit/actor.js';
 import { interactiveSignInRequired } from '../domain/errors.js';
 import type { ManagementScope } from '../domain/roles/management-scopes.js';
 import { cookieName, secureCookies } from './cookies.js';
+import { tenantHostOf, type UrlDeps } from './site.js';
+import type { TenantUrls } from '../domain/tenants/urls.js';
 
 /**
  * Management-API authentication: a bearer access token issued by the tenant, or the console's
@@ -41,8 +43,8 @@ declare module 'fastify' {
   }
 }
 
-/** Where the server is: the session cookie's name and attributes, the console's own origin. */
-export interface SiteDeps {
+/** Where the server is: the session cookie's name and attributes, the console's own origin (PUBLIC_URL's, or a tenant host's). */
+export interface SiteDeps extends UrlDeps {
   config: Pick<Config, 'publicUrl'>;
 }
 
@@ -70,9 +72,15 @@ export function clearSessionCookie(reply: FastifyReply, site: SiteDeps): void {
   reply.clearCookie(sessionCookie(site), sessionCookieOptions(site));
 }
 
-/** False when the request names an origin (Origin, or Referer if asked) other than the server's own. */
+/** The origin the request's pages have: the tenant host's when it came through one, else PUBLIC_URL's. */
+export function ownOrigin(site: SiteDeps, request: FastifyRequest): string {
+  const host = tenantHostOf(request);
+  return host === undefined ? new URL(site.config.publicUrl).origin : site.urls.hostIssuer(host);
+}
+
+/** False when the request names an origin (Origin, or Referer if asked) other than its own (ownOrigin). */
 export function fromOwnOrigin(site: SiteDeps, request: FastifyRequest, useReferer = false): boolean {
-  const own = new URL(site.config.publicUrl).origin;
+  const own = ownOrigin(site, request);
   const origin = request.headers.origin;
   if (origin !== undefined) return origin === own;
   const referer = request.headers.referer;
@@ -136,7 +144,8 @@ const REFUSED: Record<TokenRefusal, [code: ProblemCode, detail: string]> = {
 };
 
 async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promise<AuthState> {
-  const checked = await checkAccessToken(deps.keys, tenant, deps.issuer(tenant), token);
+  // A token of the tenant's path form or of any of its hosts: the keys are the tenant's either way.
+  const checked = await checkAccessToken(deps.keys, tenant, deps.issuers(tenant), token);
   if ('refused' in checked) throw invalidToken(...REFUSED[checked.refused]);
   const { claims } = checked;
   const principal = await deps.principals.get(tenant.id, claims.sub);
@@ -147,8 +156,8 @@ async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promis
   // Tokens of applications (client_credentials) act for no user, and this API is about users.
   if (!principal)
     throw forbidden("the management API needs a user's token; this token does not represent a user", 'not_a_user');
-  // RFC 9068: the management API's audience is the issuer itself (user tokens always carry it).
-  if (![claims.aud].flat().includes(deps.issuer(tenant)))
+  // RFC 9068: the management API's audience is the issuer itself (user tokens always carry theirs).
+  if (![claims.aud].flat().includes(claims.iss))
     throw invalidToken('token_invalid', 'the access token is not meant for this API');
   // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
   const ended = await grantEnded(deps, tenant, claims.client_id, null);
@@ -242,8 +251,9 @@ export async function requireManager(request: FastifyRequest): Promise<void> {
  * onRequest hook for `/platform/api/v1`: a platform administrator signed in to any tenant. The path
  * names no tenant, so a bearer token's (unverified) issuer says which tenant's keys to verify it with.
  */
-export function authenticatePlatform(deps: AuthDeps & { tenants: Pick<TenantCache, 'get'> }) {
-  const issuerPrefix = `${deps.config.publicUrl}/t/`;
+export function authenticatePlatform(
+  deps: AuthDeps & { tenants: Pick<TenantCache, 'get'>; urls: Pick<TenantUrls, 'slugOfIssuer'> },
+) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request);
     let auth: AuthState | undefined;
@@ -254,10 +264,9 @@ export function authenticatePlatform(deps: AuthDeps & { tenants: Pick<TenantCach
       } catch {
         throw invalidToken('token_invalid', 'the access token is not a JWT');
       }
-      const tenant =
-        typeof iss === 'string' && iss.startsWith(issuerPrefix)
-          ? await deps.tenants.get(iss.slice(issuerPrefix.length))
-          : undefined;
+      // Either form: PUBLIC_URL/t/{slug}, or a tenant host's URL.
+      const slug = typeof iss === 'string' ? deps.urls.slugOfIssuer(iss) : undefined;
+      const tenant = slug === undefined ? undefined : await deps.tenants.get(slug);
       if (!tenant) throw invalidToken('token_invalid', 'the access token was not issued by a tenant of this server');
       auth = await fromBearer(deps, tenant, token);
     } else {

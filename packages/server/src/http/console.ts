@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { Problem } from './problem.js';
+import { hostVisitOf } from './site.js';
 
 /**
  * Serves the web console (packages/console, built by Vite) at /console/. Hashed files under
@@ -59,8 +60,23 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dist?: string 
       }
       // Read once: a new build means a restart (npm start builds before it starts the server).
       const indexHtml = fs.readFileSync(indexFile);
-      const sendIndex = (reply: FastifyReply) =>
-        reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+      // At a tenant host the page names its tenant, so the console leaves /t/{tenant} out of its
+      // paths and API calls (packages/console/src/site.ts). A slug is [a-z0-9-]: nothing to escape.
+      const hostPages = new Map<string, Buffer>();
+      const pageFor = (request: FastifyRequest): Buffer => {
+        const visit = hostVisitOf(request);
+        if (!visit) return indexHtml;
+        let page = hostPages.get(visit.slug);
+        if (!page) {
+          const meta = `<meta name="latchkey-tenant" content="${visit.slug}">`;
+          page = Buffer.from(indexHtml.toString('utf8').replace('<head>', `<head>${meta}`));
+          if (hostPages.size > 10_000) hostPages.clear();
+          hostPages.set(visit.slug, page);
+        }
+        return page;
+      };
+      const sendIndex = (request: FastifyRequest, reply: FastifyReply) =>
+        reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(pageFor(request));
 
       await ui.register(fastifyStatic, {
         root: dist,
@@ -74,14 +90,14 @@ export async function consoleRoutes(app: FastifyInstance, opts: { dist?: string 
           res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
         },
       });
-      ui.get('/', { schema: { hide: true }, prefixTrailingSlash: 'slash' }, async (_request, reply) =>
-        sendIndex(reply),
+      ui.get('/', { schema: { hide: true }, prefixTrailingSlash: 'slash' }, async (request, reply) =>
+        sendIndex(request, reply),
       );
       ui.setNotFoundHandler((request, reply) => {
         const pathname = request.url.split('?')[0]!;
         // A missing asset is a real 404 (an old page asking for a file of an older build).
         if ((request.method === 'GET' || request.method === 'HEAD') && !pathname.startsWith('/console/assets/'))
-          return sendIndex(reply);
+          return sendIndex(request, reply);
         const p = new Problem('no_route', `no console file at ${pathname}`);
         return reply.code(404).type('application/problem+json').send(p.toJSON());
       });

@@ -90,7 +90,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const p = new Problem('no_route', `no route for ${request.method} ${request.url.split('?')[0]}`);
+    // The path as asked (at a tenant host, request.url is the tenant's path it was routed to).
+    const p = new Problem('no_route', `no route for ${request.method} ${request.originalUrl.split('?')[0]}`);
     return reply.code(404).type('application/problem+json').send(p.toJSON());
   });
 }

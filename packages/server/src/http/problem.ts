@@ -22,6 +22,7 @@ const DOMAIN_CODES: Record<DomainErrorCode | DomainProblemCode, readonly [status
   no_identity_provider: [409, 'single sign-on needs an enabled identity provider first'],
   interactive_sign_in: [403, 'a trust anchor changes only through an interactive sign-in, never a client credential'],
   reauthentication_required: [403, 'a first password needs a single sign-on within the last minutes: sign in again'],
+  host_taken: [409, 'the host name belongs to another tenant: remove it there first'],
 };
 
 const HTTP_CODES = {
@@ -47,6 +48,7 @@ const HTTP_CODES = {
   credential_minting: [403, "a personal client's or application's token cannot create credentials"],
   insufficient_scope: [403, 'the token lacks the management scope the route needs (requiredScope)'],
   no_route: [404, 'no route for this method and path'],
+  unknown_host: [404, 'the Host names no tenant of this server and is not its PUBLIC_URL host'],
   payload_too_large: [413, 'the body is too large'],
   unsupported_media_type: [415, 'the body has a content type this route does not take'],
   internal: [500, 'the server could not complete the request'],

@@ -12,6 +12,7 @@ import { introspectEndpoint } from './endpoints/introspect.js';
 import { keysEndpoint } from './endpoints/keys.js';
 import { metadataDocument, metadataEndpoints } from './endpoints/metadata.js';
 import { OAuthError, registerOAuthErrorHandling } from './errors.js';
+import type { UrlDeps } from '../http/site.js';
 import '../http/types.js';
 
 /**
@@ -25,7 +26,8 @@ export type OAuthDeps = ClientAuthDeps &
   RevokeDeps &
   IntrospectDeps &
   KeysEndpointDeps &
-  MetadataDeps & {
+  MetadataDeps &
+  UrlDeps & {
     tenants: Pick<TenantCache, 'peek' | 'get'>;
   };
 

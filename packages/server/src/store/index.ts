@@ -1,5 +1,6 @@
 import type { Db, Dialect } from './db.js';
 import { TenantRepo } from './repos/tenants.js';
+import { TenantHostRepo } from './repos/tenant-hosts.js';
 import { UserRepo } from './repos/users.js';
 import { RoleRepo } from './repos/roles.js';
 import { ResourceRepo } from './repos/resources.js';
@@ -34,6 +35,7 @@ const OUTSIDE_TRANSACTION: ChangeRecorder = {
  */
 export class Store implements Records {
   readonly tenants: TenantRepo;
+  readonly tenantHosts: TenantHostRepo;
   readonly users: UserRepo;
   readonly roles: RoleRepo;
   readonly resources: ResourceRepo;
@@ -59,6 +61,7 @@ export class Store implements Records {
   ) {
     this.changes = pending ? { record: (c) => void pending.push(c) } : OUTSIDE_TRANSACTION;
     this.tenants = new TenantRepo(db);
+    this.tenantHosts = new TenantHostRepo(db);
     this.users = new UserRepo(db);
     this.roles = new RoleRepo(db);
     this.resources = new ResourceRepo(db);

@@ -18,6 +18,13 @@ export interface TenantsTable {
   created_at: number;
 }
 
+/** Host names that serve a tenant at their root (unique: one tenant per host). */
+export interface TenantHostsTable {
+  host: string;
+  tenant_id: string;
+  created_at: number;
+}
+
 export interface UsersTable {
   id: string;
   tenant_id: string;
@@ -246,6 +253,7 @@ export interface OutboxAttemptsTable {
 
 export interface Database {
   tenants: TenantsTable;
+  tenant_hosts: TenantHostsTable;
   users: UsersTable;
   roles: RolesTable;
   user_roles: UserRolesTable;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestServer } from './harness.js';
+import { hostOrigin } from '../../src/domain/tenants/hosts.js';
 
 /** Cookies one browser holds for Latchkey (name → value). */
 export type Jar = Map<string, string>;
@@ -21,6 +22,8 @@ export interface SsoOptions {
   jar?: Jar;
   /** Where the browser is: its address as Latchkey's socket sees it (inject's remoteAddress). */
   address?: string;
+  /** A tenant host the sign-in starts at (its paths have no /t/demo), instead of PUBLIC_URL's path form. */
+  host?: string;
 }
 
 export interface SsoRun {
@@ -42,6 +45,7 @@ export async function ssoSignIn(s: TestServer, idpId: string, email: string, opt
     method: 'GET',
     url: callbackPath,
     cookies: Object.fromEntries(jar),
+    ...(opts.host ? { headers: { host: opts.host } } : {}),
     ...(opts.address ? { remoteAddress: opts.address } : {}),
   });
   remember(jar, res);
@@ -58,13 +62,15 @@ export async function ssoCallback(
   email: string,
   opts: SsoOptions = {},
 ): Promise<{ callbackPath: string; jar: Jar }> {
-  const publicUrl = s.config.publicUrl;
+  // Where the provider sends the browser back: the URL the sign-in started at.
+  const publicUrl = opts.host ? hostOrigin(s.config.publicUrl, opts.host) : s.config.publicUrl;
   const latchkey: Jar = opts.jar ?? new Map();
   const upstream: Jar = new Map();
   const start = await s.app.inject({
     method: 'GET',
-    url: `/t/demo/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}`,
+    url: `${opts.host ? '' : '/t/demo'}/login/sso?idp=${idpId}${opts.next ? `&next=${encodeURIComponent(opts.next)}` : ''}`,
     cookies: Object.fromEntries(latchkey),
+    ...(opts.host ? { headers: { host: opts.host } } : {}),
     ...(opts.address ? { remoteAddress: opts.address } : {}),
   });
   assert.equal(start.statusCode, 302, start.body);

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'tenant.renamed',
   'tenant.enterprise_enabled',
   'tenant.enterprise_disabled',
+  'tenant.hosts_changed',
   'settings.updated',
   'user.invited',
   'user.provisioned',

@@ -65,16 +65,20 @@ export class AppService {
     return setAppActive(this.store, tenant, id, active, actor);
   }
 
-  /** A `.tok` document for the application, with the application (its name names the file). */
+  /**
+   * A `.tok` document for the application, with the application (its name names the file).
+   * `issuer`: the tenant URL the request came through (a tenant host's, or the path form).
+   */
   async generateTokens(
     tenant: Tenant,
     id: string,
     input: { scopes: string[]; includeRefreshToken: boolean },
     actor: Actor,
+    issuer: string = this.signing.issuer(tenant),
   ): Promise<{ app: Client; tokFile: TokFile }> {
     const app = await getApp(this.store, tenant, id);
     const tokFile = await generateAppTokens(
-      { ...this.signing, hasher: this.hasher, store: this.store },
+      { ...this.signing, issuer: () => issuer, hasher: this.hasher, store: this.store },
       tenant,
       app.id,
       input,

@@ -1,6 +1,5 @@
 import { decodeJwt } from 'jose';
 import type { UnitOfWork } from '../ports.js';
-import type { Config } from '../../config.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import type { KeyService } from '../keys/service.js';
 import type { RevokedAccessTokens } from '../tokens/revocations.js';
@@ -37,9 +36,10 @@ export interface LeakDeps {
   /** An access token is verified with its tenant's keys before it is revoked. */
   keys: KeyService;
   revokedTokens: Pick<RevokedAccessTokens, 'revoked'>;
-  issuer(tenant: Tenant): string;
-  /** PUBLIC_URL: an access token's tenant is read from its issuer. */
-  config: Pick<Config, 'publicUrl'>;
+  /** Every issuer the tenant's tokens may carry (its path form and its hosts'). */
+  issuers(tenant: Tenant): readonly string[];
+  /** The slug of the tenant an issuer URL names, either form: an access token's tenant is read from its issuer. */
+  tenantOfIssuer(iss: string): string | undefined;
 }
 
 /**
@@ -180,11 +180,10 @@ async function revokeAccessToken(ctx: LeakDeps, token: string, report: LeakRepor
   } catch {
     return 'false_positive';
   }
-  const prefix = ctx.config.publicUrl + '/t/';
-  if (typeof iss !== 'string' || !iss.startsWith(prefix)) return 'false_positive';
-  const tenant = await ctx.store.tenants.bySlug(iss.slice(prefix.length));
+  const slug = typeof iss === 'string' ? ctx.tenantOfIssuer(iss) : undefined;
+  const tenant = slug === undefined ? undefined : await ctx.store.tenants.bySlug(slug);
   if (!tenant) return 'false_positive';
-  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuers(tenant), token);
   if (!claims || (await ctx.revokedTokens.revoked(claims))) return 'false_positive';
   if (
     claims.sid &&

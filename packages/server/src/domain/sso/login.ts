@@ -80,8 +80,20 @@ export interface SsoLoginDeps {
   throttle: Pick<CredentialThrottle, 'retryAfter' | 'fail' | 'succeed'>;
   /** The providers' discovered configurations. */
   configs: Pick<ProviderConfigs, 'get'>;
-  /** This server's public URL (PUBLIC_URL): the redirect and post-logout URIs. */
-  publicUrl: string;
+}
+
+/**
+ * Where a sign-in happens: the tenant's URL the browser used (`PUBLIC_URL/t/{slug}`, or a tenant
+ * host's) and its console there. The redirect URI is derived from it, so a sign-in started at a
+ * tenant host comes back to that host (the provider must list that redirect URI too).
+ */
+export interface SignInSite {
+  /** The tenant's base URL (its issuer); the redirect URI is its `/login/sso/callback`. */
+  issuer: string;
+  /** The console's home path: `/console/t/{slug}/`, or `/console/` at a tenant host. */
+  consolePath: string;
+  /** The console's home as an absolute URL (the provider's post-logout redirect). */
+  consoleUrl: string;
 }
 
 /** An address that keeps starting sign-ins it never finishes, or presenting unknown states, waits (SSO_THROTTLE). */
@@ -93,8 +105,8 @@ async function throttled(ctx: SsoLoginDeps, tenant: Tenant, ip: string): Promise
     });
 }
 
-export const redirectUri = (publicUrl: string, tenant: Tenant) => `${publicUrl}/t/${tenant.slug}/login/sso/callback`;
-export const consoleHome = (tenant: Tenant) => `/console/t/${tenant.slug}/`;
+/** The redirect URI of sign-ins at the tenant URL `tenantUrl` (PUBLIC_URL/t/{slug}, or a tenant host's). */
+export const redirectUri = (tenantUrl: string) => `${tenantUrl}/login/sso/callback`;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -113,8 +125,8 @@ function sameBrowser(bindingHash: string | null, binding: string | undefined): b
 }
 
 /** Only a path of this tenant's console: anything else (another site, another tenant) is ignored. */
-export function safeNext(tenant: Tenant, next: string | undefined): string {
-  const home = consoleHome(tenant);
+export function safeNext(site: Pick<SignInSite, 'consolePath'>, next: string | undefined): string {
+  const home = site.consolePath;
   if (!next || !next.startsWith(home) || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return home;
   try {
     const u = new URL(next, 'http://x');
@@ -153,6 +165,7 @@ export interface SsoStart {
 export async function startSsoLogin(
   ctx: SsoLoginDeps,
   tenant: Tenant,
+  site: SignInSite,
   idpId: string | undefined,
   next: string | undefined,
   ip: string,
@@ -182,13 +195,13 @@ export async function startSsoLogin(
     tenantId: tenant.id,
     idpId: p.id,
     nonce,
-    next: safeNext(tenant, next),
+    next: safeNext(site, next),
     codeVerifierSealed: ctx.sealer.seal(verifier, verifierAad(tenant.id, stateHash)),
     expiresAt: Date.now() + LOGIN_STATE_TTL_MS,
     bindingHash: sha256(binding),
   });
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri(ctx.publicUrl, tenant),
+    redirect_uri: redirectUri(site.issuer),
     scope: 'openid email profile',
     response_type: 'code',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -305,8 +318,9 @@ export async function finishSsoLogin(
  * passes the rule for provider URLs: checked again here for providers saved before the rule.
  */
 export function endSessionUrl(
-  ctx: Pick<SsoLoginDeps, 'sealer' | 'publicUrl'>,
+  ctx: Pick<SsoLoginDeps, 'sealer'>,
   tenant: Tenant,
+  site: Pick<SignInSite, 'consoleUrl'>,
   idp: IdentityProvider,
   idTokenSealed: string | null,
   userId: string,
@@ -316,7 +330,7 @@ export function endSessionUrl(
   if (idTokenSealed)
     url.searchParams.set('id_token_hint', ctx.sealer.open(idTokenSealed, idTokenAad(tenant.id, userId)));
   url.searchParams.set('client_id', idp.clientId);
-  url.searchParams.set('post_logout_redirect_uri', `${ctx.publicUrl}/console/t/${tenant.slug}/sign-in`);
+  url.searchParams.set('post_logout_redirect_uri', `${site.consoleUrl}sign-in`);
   return url.href;
 }
 
@@ -329,8 +343,14 @@ export function hasEndSession(idp: IdentityProvider): boolean {
 export class SsoLoginService {
   constructor(private readonly deps: SsoLoginDeps) {}
 
-  start(tenant: Tenant, idpId: string | undefined, next: string | undefined, ip: string): Promise<SsoStart> {
-    return startSsoLogin(this.deps, tenant, idpId, next, ip);
+  start(
+    tenant: Tenant,
+    site: SignInSite,
+    idpId: string | undefined,
+    next: string | undefined,
+    ip: string,
+  ): Promise<SsoStart> {
+    return startSsoLogin(this.deps, tenant, site, idpId, next, ip);
   }
 
   finish(tenant: Tenant, currentUrl: URL, binding: string | undefined, ip: string): Promise<SsoSignIn> {
@@ -359,9 +379,13 @@ export class SsoLoginService {
   }
 
   /** The provider's logout URL for a session that began at a provider which publishes one. */
-  async endSessionUrl(tenant: Tenant, session: SessionRecord): Promise<string | undefined> {
+  async endSessionUrl(
+    tenant: Tenant,
+    site: Pick<SignInSite, 'consoleUrl'>,
+    session: SessionRecord,
+  ): Promise<string | undefined> {
     if (session.method !== 'sso' || !session.idpId) return undefined;
     const idp = await this.deps.store.identityProviders.byId(tenant.id, session.idpId);
-    return idp && endSessionUrl(this.deps, tenant, idp, session.idTokenSealed ?? null, session.userId);
+    return idp && endSessionUrl(this.deps, tenant, site, idp, session.idTokenSealed ?? null, session.userId);
   }
 }

@@ -196,8 +196,6 @@ export class IdentityProviderService {
     private readonly sealer: Sealer,
     /** Fetches the discovery documents (public addresses only unless allowed). */
     private readonly outbound: OutboundGuard,
-    /** This server's public URL: the redirect URI managers register at the provider. */
-    private readonly publicUrl: string,
   ) {}
 
   list(tenant: Tenant): Promise<IdentityProvider[]> {
@@ -208,8 +206,9 @@ export class IdentityProviderService {
     return this.store.identityProviders.byId(tenant.id, id);
   }
 
-  redirectUri(tenant: Tenant): string {
-    return redirectUri(this.publicUrl, tenant);
+  /** The redirect URI managers register at the provider, for sign-ins at the tenant URL `tenantUrl` (either form). */
+  redirectUri(tenantUrl: string): string {
+    return redirectUri(tenantUrl);
   }
 
   create(tenant: Tenant, input: ProviderInput, actor: Actor): Promise<IdentityProvider> {

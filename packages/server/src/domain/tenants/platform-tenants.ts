@@ -7,11 +7,16 @@ import type { NewTenant } from './service.js';
 import { provisionTenant, type FirstManager, type ProvisionKinds } from './provision.js';
 import { updateTenant, type TenantPatch } from './update.js';
 import type { EnforcementKinds } from '../sso/enforce.js';
+import type { HostRules } from './hosts.js';
 
 /** The tenants, as platform administrators manage them. */
 export class PlatformTenantService {
   /** Provisioning makes a tenant's records and its first manager; an update may enforce SSO, which ends grants and sessions. */
-  constructor(private readonly store: UnitOfWork<ProvisionKinds | EnforcementKinds>) {}
+  constructor(
+    private readonly store: UnitOfWork<ProvisionKinds | EnforcementKinds | 'tenantHosts'>,
+    /** What a tenant's host names may be. */
+    private readonly hostRules: HostRules,
+  ) {}
 
   /** All tenants, by slug. */
   list(): Promise<Tenant[]> {
@@ -20,6 +25,11 @@ export class PlatformTenantService {
 
   bySlug(slug: string): Promise<Tenant | undefined> {
     return this.store.tenants.bySlug(slug);
+  }
+
+  /** The host names assigned to the tenant, sorted. */
+  hosts(tenant: Tenant): Promise<string[]> {
+    return this.store.tenantHosts.forTenant(tenant.id);
   }
 
   /** Emails of the users who may still sign in with a password while SSO is enforced. */
@@ -39,6 +49,6 @@ export class PlatformTenantService {
   }
 
   update(slug: string, patch: TenantPatch, actor: Actor): Promise<Tenant> {
-    return updateTenant(this.store, slug, patch, actor);
+    return updateTenant(this.store, slug, patch, actor, this.hostRules);
   }
 }

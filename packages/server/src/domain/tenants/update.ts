@@ -1,6 +1,7 @@
 import type { UnitOfWork } from '../ports.js';
 import type { Tenant } from './model.js';
-import { notFoundError } from '../errors.js';
+import { conflictError, notFoundError } from '../errors.js';
+import { checkHosts, type HostRules } from './hosts.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { checkName } from '../names.js';
 import { applySsoEnforcement, setBreakGlassAccounts, type EnforcementKinds } from '../sso/enforce.js';
@@ -13,6 +14,8 @@ export interface TenantPatch {
   ssoEnforced?: boolean;
   /** Emails of the tenant's users who may still sign in with a password while SSO is enforced. */
   breakGlassAccounts?: string[];
+  /** Host names that serve the tenant at their root; replaces the list (checkHosts). */
+  hosts?: string[];
 }
 
 /**
@@ -20,12 +23,14 @@ export interface TenantPatch {
  * off, or changes its SSO settings (enforcement, break-glass accounts).
  */
 export async function updateTenant(
-  store: UnitOfWork<'tenants' | EnforcementKinds>,
+  store: UnitOfWork<'tenants' | 'tenantHosts' | EnforcementKinds>,
   slug: string,
   patch: TenantPatch,
   actor: Actor,
+  hostRules: HostRules,
 ): Promise<Tenant> {
   const name = patch.name === undefined ? undefined : checkName(patch.name, 200);
+  const hosts = patch.hosts === undefined ? undefined : checkHosts(patch.hosts, hostRules);
   return store.transaction(async (tx) => {
     const tenant = await tx.tenants.bySlug(slug);
     if (!tenant) throw notFoundError(`tenant "${slug}" does not exist`);
@@ -52,11 +57,43 @@ export async function updateTenant(
         changed: { ssoEnforced: { from: tenant.ssoEnforced, to: patch.ssoEnforced } },
       });
     }
+    if (hosts !== undefined) await setHosts(tx, tenant, hosts, audit);
+    // Every process reloads the tenant, and its host map (domain/tenants/host-directory.ts).
     tx.changes.record({ type: 'tenant.changed', tenantId: tenant.id, slug });
     if (name !== undefined && name !== tenant.name) await audit('tenant.renamed', { from: tenant.name, to: name });
     if (patch.enterpriseEnabled !== undefined && patch.enterpriseEnabled !== tenant.enterpriseEnabled) {
       await audit(patch.enterpriseEnabled ? 'tenant.enterprise_enabled' : 'tenant.enterprise_disabled', {});
     }
     return (await tx.tenants.bySlug(slug))!;
+  });
+}
+
+/**
+ * Replaces the tenant's hosts. A host another tenant holds is refused by name (the unique index
+ * decides a race past this check); a host must be taken from its tenant before it is given to
+ * another, so that no tenant loses a host by someone else's mistake.
+ */
+async function setHosts(
+  tx: UnitOfWork<'tenantHosts'>,
+  tenant: Tenant,
+  hosts: string[],
+  audit: (action: AuditAction, details: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  for (const host of hosts) {
+    const holder = await tx.tenantHosts.holder(host);
+    if (holder && holder.tenantId !== tenant.id)
+      throw conflictError(
+        `the host "${host}" belongs to another tenant (${holder.slug}): remove it there first`,
+        'host_taken',
+      );
+  }
+  const before = await tx.tenantHosts.forTenant(tenant.id);
+  if (before.join(' ') === hosts.join(' ')) return;
+  await tx.tenantHosts.replace(tenant.id, hosts, Date.now());
+  await audit('tenant.hosts_changed', {
+    from: before,
+    to: hosts,
+    added: hosts.filter((h) => !before.includes(h)),
+    removed: before.filter((h) => !hosts.includes(h)),
   });
 }

@@ -96,7 +96,7 @@ export function verifiedTokenCacheStats(keys: KeyService): { size: number; bytes
 export async function verifyAccessToken(
   keys: KeyService,
   tenant: Tenant,
-  issuer: string,
+  issuer: Issuers,
   token: string,
 ): Promise<AccessTokenClaims | null> {
   const checked = await checkAccessToken(keys, tenant, issuer, token);
@@ -110,11 +110,17 @@ export async function verifyAccessToken(
  */
 export type TokenRefusal = 'expired' | 'unknown_key' | 'invalid';
 
+/** The issuer a token must carry, or any of a tenant's (its path form and its hosts'). */
+export type Issuers = string | readonly string[];
+
+const issuedBy = (issuer: Issuers, iss: unknown): boolean =>
+  typeof issuer === 'string' ? iss === issuer : typeof iss === 'string' && issuer.includes(iss);
+
 /** verifyAccessToken, saying why a token is refused. */
 export async function checkAccessToken(
   keys: KeyService,
   tenant: Tenant,
-  issuer: string,
+  issuer: Issuers,
   token: string,
 ): Promise<{ claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   let verified = verifiedBy.get(keys);
@@ -122,7 +128,7 @@ export async function checkAccessToken(
   const published = await keys.published(tenant);
   const hit = verified.get(token);
   if (hit) {
-    const ours = hit.tenantId === tenant.id && hit.claims.iss === issuer;
+    const ours = hit.tenantId === tenant.id && issuedBy(issuer, hit.claims.iss);
     const keyPublished = published.maxTokenTtl.has(hit.kid);
     if (ours && keyPublished && hit.claims.exp + SKEW_SECONDS > Date.now() / 1000) return { claims: hit.claims };
     verified.delete(token);
@@ -158,13 +164,13 @@ function unverifiedIssuer(token: string): unknown {
 async function verifyUncached(
   keys: KeyService,
   tenant: Tenant,
-  issuer: string,
+  issuer: Issuers,
   token: string,
   published: PublishedKeys,
 ): Promise<{ kid: string; claims: AccessTokenClaims } | { refused: TokenRefusal }> {
   const attempt = async (p: PublishedKeys) => {
     const { payload, protectedHeader } = await jwtVerify(token, keySet(p.jwks), {
-      issuer,
+      issuer: issuer as string | string[],
       typ: 'at+jwt',
       algorithms: ['ES256'],
       clockTolerance: SKEW_SECONDS,
@@ -175,7 +181,8 @@ async function verifyUncached(
   const refusal = (err: unknown): { refused: TokenRefusal } => {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_JWT_EXPIRED') return { refused: 'expired' };
-    if (code === 'ERR_JWKS_NO_MATCHING_KEY' && unverifiedIssuer(token) === issuer) return { refused: 'unknown_key' };
+    if (code === 'ERR_JWKS_NO_MATCHING_KEY' && issuedBy(issuer, unverifiedIssuer(token)))
+      return { refused: 'unknown_key' };
     return { refused: 'invalid' };
   };
   let v;

@@ -16,6 +16,7 @@ import type { AuditKinds } from '../audit/record.js';
  * satisfies all of them.
  */
 export interface Issuer {
+  /** The issuer to issue under: the URL the request reached the tenant through (the path form by default). */
   issuer(tenant: Tenant | string): string;
 }
 
@@ -28,6 +29,8 @@ export interface SigningDeps extends Issuer {
 /** Checking a presented access token against the tenant's published keys. */
 export interface VerifyingDeps extends Issuer {
   keys: KeyService;
+  /** Every issuer the tenant's tokens may carry: its path form and each of its hosts' (domain/tenants/urls.ts). */
+  issuers(tenant: Tenant): readonly string[];
 }
 
 /** Secrets presented by clients are looked up by their peppered hash. */

@@ -48,7 +48,7 @@ export async function introspectAccessToken(
   tenant: Tenant,
   token: string,
 ): Promise<Introspection> {
-  const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuers(tenant), token);
   if (!claims) return INACTIVE;
   if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
   if (!(await grantStillValid(ctx, tenant, claims.client_id, tokenUserId(claims)))) return INACTIVE;

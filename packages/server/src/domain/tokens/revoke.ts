@@ -32,7 +32,7 @@ export async function revokeToken(ctx: RevokeDeps, tenant: Tenant, client: Clien
     });
     return;
   }
-  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuer(tenant), token);
+  const claims = await verifyAccessToken(ctx.keys, tenant, ctx.issuers(tenant), token);
   if (!claims || claims.client_id !== client.clientId) return;
   const expiresAt = (claims.exp + 60) * 1000;
   await ctx.store.transaction(async (tx) => {

@@ -17,6 +17,7 @@ import {
   iso,
   lastUseView,
 } from '../schemas.js';
+import { requestIssuer, type UrlDeps } from '../site.js';
 
 const GrantTypes = Type.Array(Type.Union(APP_GRANT_NAMES.map((g) => Type.Literal(g))), { minItems: 1, maxItems: 3 });
 const Scopes = Type.Array(ScopeName, { maxItems: 100 });
@@ -114,12 +115,12 @@ const TokFile = Type.Object(
 
 const actor = (request: FastifyRequest) => actorOf(request);
 
-export interface AppRouteDeps {
+export interface AppRouteDeps extends UrlDeps {
   apps: AppService;
 }
 
 /** Confidential applications, managed by domain managers. */
-export async function appRoutes(app: FastifyInstance, { apps }: AppRouteDeps): Promise<void> {
+export async function appRoutes(app: FastifyInstance, { apps, urls }: AppRouteDeps): Promise<void> {
   const tags = ['applications'];
   type ById = { Params: Static<typeof IdParams> };
 
@@ -273,11 +274,13 @@ export async function appRoutes(app: FastifyInstance, { apps }: AppRouteDeps): P
       },
     },
     async (request, reply) => {
+      // Generated at a tenant host, the file's token and token_endpoint are the host's.
       const { app: appRecord, tokFile: doc } = await apps.generateTokens(
         request.tenant,
         request.params.id,
         request.body,
         actor(request),
+        requestIssuer(request, urls),
       );
       const filename =
         (appRecord.name

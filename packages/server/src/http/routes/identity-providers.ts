@@ -7,6 +7,7 @@ import { hasEndSession } from '../../domain/sso/login.js';
 import { actorOf, requireManager } from '../auth.js';
 import { notFound, Problem } from '../problem.js';
 import { IdParams, Timestamp, errors, iso } from '../schemas.js';
+import { siteOf, type UrlDeps } from '../site.js';
 
 const tags = ['identity-providers'];
 
@@ -79,13 +80,13 @@ const SignInOptions = Type.Object({
   providers: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), loginUrl: Type.String() })),
 });
 
-export interface IdentityProviderRouteDeps {
+export interface IdentityProviderRouteDeps extends UrlDeps {
   identityProviders: IdentityProviderService;
 }
 
 export async function identityProviderRoutes(
   app: FastifyInstance,
-  { identityProviders }: IdentityProviderRouteDeps,
+  { identityProviders, urls }: IdentityProviderRouteDeps,
 ): Promise<void> {
   app.get(
     '/sign-in-options',
@@ -100,6 +101,7 @@ export async function identityProviderRoutes(
     },
     async (request) => {
       const t = request.tenant;
+      const { basePath } = siteOf(request, urls);
       const providers = (await identityProviders.list(t)).filter((p) => p.enabled);
       return {
         passwordSignIn: !t.ssoEnforced,
@@ -107,7 +109,7 @@ export async function identityProviderRoutes(
         providers: providers.map((p) => ({
           id: p.id,
           name: p.name,
-          loginUrl: `/t/${t.slug}/login/sso?idp=${encodeURIComponent(p.id)}`,
+          loginUrl: `${basePath}/login/sso?idp=${encodeURIComponent(p.id)}`,
         })),
       };
     },
@@ -121,6 +123,8 @@ export async function identityProviderRoutes(
       schema: {
         tags,
         summary: "The domain's OpenID Connect providers, and the redirect URI to register at them",
+        description:
+          'The redirect URI is the one of the URL this request came through (PUBLIC_URL/t/{tenant}, or a tenant host): a sign-in comes back where it started, so a domain used at both registers both.',
         response: {
           200: Type.Object({ items: Type.Array(IdentityProviderView), redirectUri: Type.String() }),
           ...errors(401, 403),
@@ -129,7 +133,7 @@ export async function identityProviderRoutes(
     },
     async (request) => ({
       items: (await identityProviders.list(request.tenant)).map(view),
-      redirectUri: identityProviders.redirectUri(request.tenant),
+      redirectUri: identityProviders.redirectUri(siteOf(request, urls).issuer),
     }),
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { TenantCache } from '../../domain/tenants/cache.js';
+import type { TenantUrls } from '../../domain/tenants/urls.js';
 import { resolveTenant } from '../tenant.js';
 import { authenticate, authenticatePlatform, requireScopeDeclarations, type AuthDeps } from '../auth.js';
 import { sessionRoutes, type SessionRouteDeps } from './session.js';
@@ -21,7 +22,10 @@ import { identityProviderRoutes, type IdentityProviderRouteDeps } from './identi
 import { ssoLoginRoutes, type SsoLoginRouteDeps } from './sso-login.js';
 
 /** What the management API's plugins use, together; each plugin is handed only its own part. */
-export type ManagementDeps = AuthDeps & { tenants: Pick<TenantCache, 'peek' | 'get'> } & SessionRouteDeps &
+export type ManagementDeps = AuthDeps & {
+  tenants: Pick<TenantCache, 'peek' | 'get'>;
+  urls: Pick<TenantUrls, 'pathIssuer' | 'hostIssuer' | 'slugOfIssuer' | 'issuers'>;
+} & SessionRouteDeps &
   LoginPageRouteDeps &
   SsoLoginRouteDeps &
   UserRouteDeps &
@@ -43,7 +47,7 @@ export type ManagementDeps = AuthDeps & { tenants: Pick<TenantCache, 'peek' | 'g
  * sign-in form at `/t/:tenant/login`.
  */
 export async function managementRoutes(app: FastifyInstance, d: ManagementDeps): Promise<void> {
-  const site = { config: d.config };
+  const site = { config: d.config, urls: d.urls };
   // Sessions are the only cookies: parsed and set here, not on the OAuth endpoints' hot path.
   await app.register(cookie);
   await app.register(
@@ -57,13 +61,13 @@ export async function managementRoutes(app: FastifyInstance, d: ManagementDeps):
       await api.register(roleRoutes, { roles: d.roles });
       await api.register(settingsRoutes, { settings: d.settings });
       await api.register(auditRoutes, { audit: d.audit });
-      await api.register(appRoutes, { apps: d.apps });
+      await api.register(appRoutes, { apps: d.apps, urls: d.urls });
       await api.register(personalClientRoutes, { personalClients: d.personalClients });
       await api.register(staleCredentialRoutes, { staleCredentials: d.staleCredentials });
       await api.register(resourceRoutes, { resourceService: d.resourceService });
       await api.register(signingKeyRoutes, { keys: d.keys });
       await api.register(webhookRoutes, { webhooks: d.webhooks });
-      await api.register(identityProviderRoutes, { identityProviders: d.identityProviders });
+      await api.register(identityProviderRoutes, { identityProviders: d.identityProviders, urls: d.urls });
     },
     { prefix: '/t/:tenant/api/v1' },
   );
@@ -81,7 +85,7 @@ export async function managementRoutes(app: FastifyInstance, d: ManagementDeps):
     async (platform) => {
       requireScopeDeclarations(platform);
       platform.addHook('onRequest', authenticatePlatform(d));
-      await platform.register(platformTenantRoutes, { platformTenants: d.platformTenants, issuer: d.issuer });
+      await platform.register(platformTenantRoutes, { platformTenants: d.platformTenants, urls: d.urls });
     },
     { prefix: '/platform/api/v1' },
   );

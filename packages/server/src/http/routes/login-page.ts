@@ -3,6 +3,7 @@ import type { Tenant } from '../../domain/tenants/model.js';
 import type { SignInResult } from '../../domain/sessions/sign-in.js';
 import { fromOwnOrigin } from '../auth.js';
 import { startSession, type SessionStartDeps } from './session.js';
+import { siteOf, type TenantSite } from '../site.js';
 
 /**
  * A plain server-rendered sign-in form, so the console can be reached without JavaScript-driven
@@ -19,8 +20,8 @@ const MESSAGES: Record<Exclude<SignInResult, { ok: true }>['reason'], string> = 
   throttled: 'Too many failed sign-ins. Try again later.',
 };
 
-function page(tenant: Tenant, email = '', error?: string): string {
-  const action = `/t/${encodeURIComponent(tenant.slug)}/login`;
+function page(tenant: Tenant, site: TenantSite, email = '', error?: string): string {
+  const action = `${site.basePath}/login`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in to ${escapeHtml(tenant.name)} · Latchkey</title>
@@ -58,27 +59,26 @@ const field = (body: unknown, name: string): string => {
 export type LoginPageRouteDeps = SessionStartDeps;
 
 export async function loginPageRoutes(app: FastifyInstance, deps: LoginPageRouteDeps): Promise<void> {
-  app.get('/login', { schema: { hide: true } }, async (request, reply) => sendPage(reply, 200, page(request.tenant)));
+  app.get('/login', { schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, 200, page(request.tenant, siteOf(request, deps.urls))),
+  );
 
   app.post('/login', { schema: { hide: true } }, async (request, reply) => {
     const tenant = request.tenant;
+    const site = siteOf(request, deps.urls);
     const email = field(request.body, 'email').slice(0, 320);
     const password = field(request.body, 'password').slice(0, 1024);
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
     if (!fromOwnOrigin(deps, request, true))
-      return sendPage(reply, 403, page(tenant, email, 'This form must be sent from this site.'));
-    if (!email || !password) return sendPage(reply, 400, page(tenant, email, 'Enter your email and password.'));
+      return sendPage(reply, 403, page(tenant, site, email, 'This form must be sent from this site.'));
+    if (!email || !password) return sendPage(reply, 400, page(tenant, site, email, 'Enter your email and password.'));
     const result = await deps.sessions.signIn(tenant, { email, password, ip: request.ip });
     if (!result.ok) {
       const status = { invalid_credentials: 401, disabled: 401, sso_enforced: 403, throttled: 429 }[result.reason];
       if (result.reason === 'throttled') reply.header('retry-after', String(result.retryAfter));
-      return sendPage(reply, status, page(tenant, email, MESSAGES[result.reason]));
+      return sendPage(reply, status, page(tenant, site, email, MESSAGES[result.reason]));
     }
     await startSession(deps, request, reply, result.user);
-    return reply
-      .code(303)
-      .header('location', `/console/t/${encodeURIComponent(tenant.slug)}/`)
-      .header('cache-control', 'no-store')
-      .send();
+    return reply.code(303).header('location', site.consolePath).header('cache-control', 'no-store').send();
   });
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Tenant } from '../../domain/tenants/model.js';
 import type { PlatformTenantService } from '../../domain/tenants/platform-tenants.js';
+import type { TenantUrls } from '../../domain/tenants/urls.js';
+import { MAX_HOSTS_PER_TENANT } from '../../domain/tenants/hosts.js';
 import { notFound } from '../problem.js';
 import { actorOf, mintsCredential } from '../auth.js';
 import { Timestamp, UserView, errors, iso, userView } from '../schemas.js';
@@ -11,7 +13,14 @@ const TenantView = Type.Object({
   slug: Type.String(),
   name: Type.String(),
   enterpriseEnabled: Type.Boolean({ description: 'personal OAuth2 clients are available' }),
-  issuer: Type.String(),
+  issuer: Type.String({ description: 'the path-form issuer, PUBLIC_URL/t/{slug}' }),
+  hosts: Type.Array(Type.String(), {
+    description: 'host names assigned to the tenant: each serves it at its root (https://{host}/oauth2/v1/token)',
+  }),
+  issuers: Type.Array(Type.String(), {
+    description:
+      'every URL the tenant answers at, each the issuer of the tokens requested through it: the path form, its hosts, and its LATCHKEY_TENANT_HOST_SUFFIX host when that is set',
+  }),
   ssoEnforced: Type.Boolean({
     description: 'password sign-in and the password grant are refused (break-glass accounts excepted)',
   }),
@@ -57,6 +66,13 @@ const TenantPatch = Type.Object(
         description: 'replaces the list; each must be a user of the tenant',
       }),
     ),
+    hosts: Type.Optional(
+      Type.Array(Type.String({ maxLength: 300 }), {
+        maxItems: MAX_HOSTS_PER_TENANT,
+        description:
+          "replaces the list of host names that serve the tenant at their root: lowercase DNS names of two labels or more (labels of 1-63 letters, digits or hyphens, 253 characters in all), no IP address, port, scheme or wildcard, never PUBLIC_URL's host nor one under LATCHKEY_TENANT_HOST_SUFFIX; a host another tenant holds is refused (409 host_taken). Point the name's DNS at Latchkey's proxy, with a certificate for it.",
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -65,20 +81,23 @@ const SlugParams = Type.Object({ slug: Type.String({ maxLength: 63 }) });
 
 export interface PlatformTenantRouteDeps {
   platformTenants: PlatformTenantService;
-  /** The tenant's issuer URL, shown with it. */
-  issuer(tenant: Tenant): string;
+  /** The tenant's URLs (issuers), shown with it. */
+  urls: Pick<TenantUrls, 'pathIssuer' | 'issuers'>;
 }
 
 export async function platformTenantRoutes(
   app: FastifyInstance,
-  { platformTenants, issuer }: PlatformTenantRouteDeps,
+  { platformTenants, urls }: PlatformTenantRouteDeps,
 ): Promise<void> {
   const view = async (t: Tenant) => ({
     id: t.id,
     slug: t.slug,
     name: t.name,
     enterpriseEnabled: t.enterpriseEnabled,
-    issuer: issuer(t),
+    issuer: urls.pathIssuer(t.slug),
+    hosts: await platformTenants.hosts(t),
+    // What the map of every process will serve; right after a change, this process's own.
+    issuers: [...urls.issuers(t.slug)],
     ssoEnforced: t.ssoEnforced,
     breakGlassAccounts: await platformTenants.breakGlassEmails(t),
     createdAt: iso(t.createdAt),
@@ -144,14 +163,14 @@ export async function platformTenantRoutes(
     {
       config: {
         scope: 'latchkey:settings',
-        trustAnchor: 'changing a tenant (enterprise features, SSO enforcement, break-glass accounts)',
+        trustAnchor: 'changing a tenant (enterprise features, SSO enforcement, break-glass accounts, host names)',
       },
       schema: {
         tags: ['platform'],
-        summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings',
+        summary: 'Rename a tenant, turn its enterprise features on or off, or change its SSO settings or host names',
         params: SlugParams,
         body: TenantPatch,
-        response: { 200: TenantView, ...errors(400, 401, 403, 404) },
+        response: { 200: TenantView, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {

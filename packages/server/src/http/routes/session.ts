@@ -7,6 +7,7 @@ import type { User } from '../../domain/users/model.js';
 import { clearSessionCookie, fromOwnOrigin, sessionCookie, setSessionCookie, type SiteDeps } from '../auth.js';
 import { badRequest, forbidden, tooManyRequests, unauthorized, type Problem } from '../problem.js';
 import { errors, iso, Timestamp } from '../schemas.js';
+import { siteOf } from '../site.js';
 
 const Credentials = Type.Object(
   {
@@ -140,7 +141,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRouteDeps
       const session = await sessions.byHash(auth.sessionHash!);
       if (session) await sessions.end(session);
       clearSessionCookie(reply, deps);
-      const url = session && (await ssoLogins.endSessionUrl(request.tenant, session));
+      const url = session && (await ssoLogins.endSessionUrl(request.tenant, siteOf(request, deps.urls), session));
       if (url) return reply.code(200).header('cache-control', 'no-store').send({ endSessionUrl: url });
       return reply.code(204).send();
     },

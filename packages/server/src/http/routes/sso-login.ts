@@ -4,6 +4,7 @@ import { SsoError, type SsoFailure, type SsoLoginService } from '../../domain/ss
 import { LOGIN_STATE_TTL_MS } from '../../domain/sso/model.js';
 import { startSession, type SessionStartDeps } from './session.js';
 import { cookieName, secureCookies } from '../cookies.js';
+import { siteOf, type TenantSite } from '../site.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -69,12 +70,12 @@ const PAGES: Record<SsoFailure, [number, string, string]> = {
   not_allowed: [403, 'This account cannot use single sign-on', 'Platform administrators sign in with their password.'],
 };
 
-function errorPage(reply: FastifyReply, tenant: Tenant, err: SsoError): FastifyReply {
+function errorPage(reply: FastifyReply, tenant: Tenant, site: TenantSite, err: SsoError): FastifyReply {
   const [status, title, template] = PAGES[err.reason];
   const retryAfter = err.extra.retryAfter;
   const text = template.replace('{retryAfter}', String(retryAfter));
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-  const back = `/console/t/${encodeURIComponent(tenant.slug)}/sign-in`;
+  const back = `${site.consolePath}sign-in`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · ${escapeHtml(tenant.name)} · Latchkey</title>
@@ -117,9 +118,11 @@ export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDe
   const bindingCookie = { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies(config) } as const;
 
   app.get('/login/sso', { schema: { hide: true } }, async (request, reply) => {
+    const site = siteOf(request, deps.urls);
     try {
       const start = await ssoLogins.start(
         request.tenant,
+        site,
         query(request.query, 'idp'),
         query(request.query, 'next'),
         request.ip,
@@ -127,15 +130,19 @@ export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDe
       reply.setCookie(binding, start.binding, { ...bindingCookie, maxAge: LOGIN_STATE_TTL_MS / 1000 });
       return reply.code(302).header('cache-control', 'no-store').header('location', start.url).send();
     } catch (err) {
-      if (err instanceof SsoError) return errorPage(reply, request.tenant, err);
+      if (err instanceof SsoError) return errorPage(reply, request.tenant, site, err);
       throw err;
     }
   });
 
   app.get('/login/sso/callback', { schema: { hide: true } }, async (request, reply) => {
     const tenant = request.tenant;
+    const site = siteOf(request, deps.urls);
     try {
-      const url = new URL(request.url, config.publicUrl);
+      // The URL the provider redirected to: the redirect URI of where the sign-in started (the
+      // request's tenant URL, never one made from a Host header the server does not serve).
+      const q = request.url.indexOf('?');
+      const url = new URL(`${site.issuer}/login/sso/callback${q < 0 ? '' : request.url.slice(q)}`);
       // Used once, whatever the outcome.
       const presented = request.cookies[binding];
       if (presented !== undefined) reply.clearCookie(binding, bindingCookie);
@@ -150,7 +157,7 @@ export async function ssoLoginRoutes(app: FastifyInstance, deps: SsoLoginRouteDe
       if (!(err instanceof SsoError)) throw err;
       // Only a sign-in this server started is audited (never a token, the code or a caller's text).
       await ssoLogins.failed(tenant, err);
-      return errorPage(reply, tenant, err);
+      return errorPage(reply, tenant, site, err);
     }
   });
 }

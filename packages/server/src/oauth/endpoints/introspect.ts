@@ -5,13 +5,18 @@ import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidRequest } from '../errors.js';
 import { bounded, formParams, required } from '../params.js';
 import { MAX_LENGTH } from '../../domain/limits.js';
+import { issuingDeps, type UrlDeps } from '../../http/site.js';
 
 /**
  * POST /t/:tenant/oauth2/v1/introspect (RFC 7662). Only confidential clients of the tenant (APIs,
  * applications) may ask; public clients may not probe tokens.
  */
-export async function introspectEndpoint(app: FastifyInstance, deps: ClientAuthDeps & IntrospectDeps): Promise<void> {
+export async function introspectEndpoint(
+  app: FastifyInstance,
+  all: ClientAuthDeps & IntrospectDeps & UrlDeps,
+): Promise<void> {
   app.post('/oauth2/v1/introspect', { schema: { hide: true } }, async (request, reply) => {
+    const deps = issuingDeps(all, request, all.urls);
     const params = formParams(request);
     await authenticateClient(deps, request.tenant, request, params, false);
     const token = required(params, 'token');

@@ -3,13 +3,14 @@ import type { KeyService } from '../../domain/keys/service.js';
 import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { InvalidClient, OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
+import { issuingDeps, type UrlDeps } from '../../http/site.js';
 
 /**
  * GET /t/:tenant/oauth2/v1/keys: the tenant's public signing keys. Public when the tenant allows
  * signing-certificate access (the default); otherwise a confidential client must authenticate
  * (HTTP Basic, since a GET has no form body).
  */
-export interface KeysEndpointDeps extends ClientAuthDeps {
+export interface KeysEndpointDeps extends ClientAuthDeps, UrlDeps {
   keys: Pick<KeyService, 'jwks'>;
 }
 
@@ -17,7 +18,7 @@ export async function keysEndpoint(app: FastifyInstance, deps: KeysEndpointDeps)
   app.get('/oauth2/v1/keys', { schema: { hide: true } }, async (request, reply) => {
     if (!request.tenant.signingCertificatePublic) {
       try {
-        await authenticateClient(deps, request.tenant, request, {} as Params, false);
+        await authenticateClient(issuingDeps(deps, request, deps.urls), request.tenant, request, {} as Params, false);
       } catch (err) {
         // HTTP Basic is the only way to authenticate a GET, so every 401 here names it (RFC 9110 §11.6.1).
         if (err instanceof OAuthError && err.status === 401) throw new InvalidClient(err.description, true);

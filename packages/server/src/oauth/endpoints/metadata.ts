@@ -10,11 +10,12 @@ import {
   GRANT_REFRESH_TOKEN,
 } from '../../domain/clients/model.js';
 import { ASSERTION_ALGS } from '../assertion.js';
+import { issuingDeps, type UrlDeps } from '../../http/site.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** The tenant's issuer, the scopes its resources define, and where the documentation is. */
-export interface MetadataDeps extends Issuer {
+export interface MetadataDeps extends Issuer, UrlDeps {
   resources: Pick<ResourceCache, 'allScopes'>;
   config: Pick<Config, 'publicUrl'>;
 }
@@ -43,9 +44,14 @@ export async function metadataDocument(deps: MetadataDeps, tenant: Tenant): Prom
   };
 }
 
-/** RFC 8414 metadata, at the RFC's well-known path and at the OpenID-style path under the issuer. */
+/**
+ * RFC 8414 metadata, at the RFC's well-known path and at the OpenID-style path under the issuer.
+ * Each document names the issuer it was asked through: at a tenant host, the host's endpoints.
+ */
 export async function metadataEndpoints(app: FastifyInstance, deps: MetadataDeps): Promise<void> {
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
-    app.get(path, { schema: { hide: true } }, async (request) => metadataDocument(deps, request.tenant));
+    app.get(path, { schema: { hide: true } }, async (request) =>
+      metadataDocument(issuingDeps(deps, request, deps.urls), request.tenant),
+    );
   }
 }

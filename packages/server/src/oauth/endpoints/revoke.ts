@@ -4,11 +4,13 @@ import { revokeToken } from '../../domain/tokens/revoke.js';
 import { authenticateClient, type ClientAuthDeps } from '../client-auth.js';
 import { bounded, formParams, required } from '../params.js';
 import { MAX_LENGTH } from '../../domain/limits.js';
+import { issuingDeps, type UrlDeps } from '../../http/site.js';
 import { InvalidRequest, UnsupportedTokenType } from '../errors.js';
 
 /** POST /t/:tenant/oauth2/v1/revoke (RFC 7009). */
-export async function revokeEndpoint(app: FastifyInstance, deps: ClientAuthDeps & RevokeDeps): Promise<void> {
+export async function revokeEndpoint(app: FastifyInstance, all: ClientAuthDeps & RevokeDeps & UrlDeps): Promise<void> {
   app.post('/oauth2/v1/revoke', { schema: { hide: true } }, async (request, reply) => {
+    const deps = issuingDeps(all, request, all.urls);
     const params = formParams(request);
     const auth = await authenticateClient(deps, request.tenant, request, params, true);
     const token = required(params, 'token');

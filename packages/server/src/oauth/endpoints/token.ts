@@ -14,6 +14,7 @@ import { password } from '../grants/password.js';
 import { refreshToken } from '../grants/refresh-token.js';
 import { jwtBearer } from '../grants/jwt-bearer.js';
 import type { Grant, GrantDeps } from '../grants/types.js';
+import { issuingDeps, type UrlDeps } from '../../http/site.js';
 
 const GRANTS: Record<string, Grant> = {
   [GRANT_CLIENT_CREDENTIALS]: clientCredentials,
@@ -43,8 +44,10 @@ const tokenResponse = {
 } as const;
 
 /** POST /t/:tenant/oauth2/v1/token (RFC 6749 §3.2): authenticate the client, dispatch to its grant. */
-export async function tokenEndpoint(app: FastifyInstance, deps: ClientAuthDeps & GrantDeps): Promise<void> {
+export async function tokenEndpoint(app: FastifyInstance, all: ClientAuthDeps & GrantDeps & UrlDeps): Promise<void> {
   app.post('/oauth2/v1/token', { schema: { hide: true, response: { 200: tokenResponse } } }, async (request, reply) => {
+    // At a tenant host, tokens are issued under the host's issuer (and assertions are for it).
+    const deps = issuingDeps(all, request, all.urls);
     const params = formParams(request);
     const grantType = required(params, 'grant_type');
     const grant = GRANTS[grantType];

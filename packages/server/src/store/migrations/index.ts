@@ -16,6 +16,7 @@ import * as m0016 from './0016_management_scopes.js';
 import * as m0017 from './0017_sso_browser_binding.js';
 import * as m0018 from './0018_audit_retention.js';
 import * as m0019 from './0019_audit_action_names.js';
+import * as m0020 from './0020_tenant_hosts.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0017_sso_browser_binding': m0017,
   '0018_audit_retention': m0018,
   '0019_audit_action_names': m0019,
+  '0020_tenant_hosts': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

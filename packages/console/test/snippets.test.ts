@@ -44,3 +44,21 @@ test('the SDK snippet shown with a new secret runs as it is, saved as a .mjs fil
   assert.match(cliSnippet(target), new RegExp(`^export LATCHKEY_CLIENT_SECRET=${target.clientSecret}$`, 'm'));
   assert.match(curlSnippet(target), /-d grant_type=client_credentials$/);
 });
+
+test('at a tenant host the snippets name no tenant: the host is the tenant, its endpoints at the root', () => {
+  const target = {
+    origin: 'https://acme.id.example.com',
+    tenant: 'acme',
+    tenantHost: true,
+    clientId: 'lk_pc_x',
+    clientSecret: 'lk_cs_y',
+  };
+  assert.doesNotMatch(cliSnippet(target), /LATCHKEY_TENANT/);
+  assert.match(cliSnippet(target), /^export LATCHKEY_URL=https:\/\/acme\.id\.example\.com$/m);
+  assert.doesNotMatch(sdkSnippet(target), /tenant:/);
+  assert.match(curlSnippet(target), /^curl -s https:\/\/acme\.id\.example\.com\/oauth2\/v1\/token \\$/m);
+  assert.match(
+    curlSnippet({ ...target, tenantHost: false }),
+    /^curl -s https:\/\/acme\.id\.example\.com\/t\/acme\/oauth2\/v1\/token/m,
+  );
+});

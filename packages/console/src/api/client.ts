@@ -1,12 +1,22 @@
-import createClient, { type Middleware } from 'openapi-fetch';
+import createClient, { defaultPathSerializer, type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { toApiError } from './problem';
+import { hostTenant } from '../site';
 
 /**
  * The one API client: typed from the server's OpenAPI document. The session cookie rides along on
  * its own; unsafe methods also carry the session's CSRF token.
  */
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+export const api = createClient<paths>({
+  baseUrl: '',
+  credentials: 'same-origin',
+  // At a tenant host every endpoint lives at the root: the typed paths (`/t/{tenant}/api/v1/…`)
+  // lose their tenant prefix. (Done as the URL is made: a request rebuilt by a middleware would
+  // send its body as a stream, which browsers allow over HTTP/2 only.)
+  pathSerializer: hostTenant
+    ? (path, params) => defaultPathSerializer(path.replace(/^\/t\/\{tenant\}(?=\/)/, ''), params)
+    : defaultPathSerializer,
+});
 
 /** Fires when a call answers 401 although the console thought it was signed in. */
 export const sessionEnded = new EventTarget();

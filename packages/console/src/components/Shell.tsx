@@ -22,6 +22,7 @@ import { Link, Outlet, useNavigate } from 'react-router';
 import { useSession } from '../session/session';
 import { useToast } from './toasts';
 import { messageOf } from '../api/problem';
+import { hostTenant, tenantBase } from '../site';
 
 const initials = (name: string, email: string) =>
   (name.trim() || email)
@@ -37,7 +38,7 @@ export function Shell() {
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const navigate = useNavigate();
   const toast = useToast();
-  const base = `/t/${encodeURIComponent(tenant)}`;
+  const base = tenantBase(tenant);
   const go = (to: string) => {
     setAnchor(null);
     navigate(to);
@@ -127,7 +128,8 @@ export function Shell() {
                 Settings
               </MenuItem>
             ) : null}
-            {me?.platformAdmin ? (
+            {/* The platform's API is served at PUBLIC_URL's host only, never at a tenant host. */}
+            {me?.platformAdmin && !hostTenant ? (
               <MenuItem onClick={() => go(`${base}/platform/tenants`)}>
                 <ListItemIcon>
                   <TenantsIcon fontSize="small" />

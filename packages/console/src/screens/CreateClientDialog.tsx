@@ -29,6 +29,7 @@ import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { addDays, dateInputValue } from '../components/format';
 import { endOfUtcDay, formatExpiryLocal, lastExpiryDay } from '../components/expiry-day';
+import { tenantBase } from '../site';
 
 const PRESETS = [
   { days: 7, label: '7 days' },
@@ -50,7 +51,7 @@ function expiryOf(date: string, maxDays: number): Date {
 /** The way forward for someone whose roles grant no scope of any API: where to get one. */
 function NoApiScopes({ apis }: { apis: boolean }) {
   const { me, tenant } = useSession();
-  const manage = `/t/${encodeURIComponent(tenant)}/manage`;
+  const manage = `${tenantBase(tenant)}/manage`;
   const domain = me?.tenant.name ?? tenant;
   return (
     <Alert severity="info">

@@ -15,6 +15,7 @@ import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { CopyButton } from '../components/CopyButton';
 import { cliSnippet, curlSnippet, sdkSnippet } from './snippets';
+import { hostTenant } from '../site';
 
 /** A shown-once value with its copy button. */
 export function SecretField({ label, value, id }: { label: string; value: string; id: string }) {
@@ -47,6 +48,7 @@ export function SecretDialog({ client, onClose }: { client: CreatedClient; onClo
   const target = {
     origin: window.location.origin,
     tenant,
+    tenantHost: hostTenant !== null,
     clientId: client.clientId,
     clientSecret: client.clientSecret,
   };

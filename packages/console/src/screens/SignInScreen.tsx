@@ -20,16 +20,12 @@ import { useSession, type ProviderSignOut } from '../session/session';
 import { api, call } from '../api/client';
 import { messageOf } from '../api/problem';
 import { Loading } from '../components/States';
+import { tenantBase } from '../site';
 
 /** Only paths inside this console are followed after sign-in (no open redirect). */
 function safeNext(next: string | null, tenant: string): string {
-  const home = `/t/${encodeURIComponent(tenant)}/oauth2-clients`;
-  if (
-    !next ||
-    !next.startsWith(`/t/${encodeURIComponent(tenant)}/`) ||
-    next.includes('//') ||
-    next.includes('/sign-in')
-  )
+  const home = `${tenantBase(tenant)}/oauth2-clients`;
+  if (!next || !next.startsWith(`${tenantBase(tenant)}/`) || next.includes('//') || next.includes('/sign-in'))
     return home;
   return next;
 }

@@ -9,11 +9,15 @@ import { AxeBuilder } from '@axe-core/playwright';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SCREENSHOTS = path.join(root, 'docs/screenshots');
 
-/** Debian's Chromium (installed by .ci/run), headless. Tests take it through `useChromium`. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium (installed by .ci/run), headless. Tests take it through `useChromium`; `args`
+ * adds switches (`--host-resolver-rules=MAP acme.test 127.0.0.1` resolves a tenant host name to
+ * the test server without touching /etc/hosts).
+ */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...args],
   });
 }
 
@@ -29,11 +33,11 @@ export interface Chromium {
  * One Chromium for the calling `describe`: launched by its `before` hook (the launch runs while the
  * suite's own `before` starts the server) and closed, with every context it opened, by its `after`.
  */
-export function useChromium(): Chromium {
+export function useChromium(options: { args?: string[] } = {}): Chromium {
   let launched: Promise<Browser> | undefined;
   const contexts: BrowserContext[] = [];
   before(() => {
-    launched = launchBrowser();
+    launched = launchBrowser(options.args);
     launched.catch(() => {
       /* reported by the first page() */
     });

@@ -16,6 +16,7 @@ import { AppStatusChip } from './AppsScreen';
 import { AppSecretDialog } from './AppSecretDialog';
 import { DeleteAppDialog, EditAppDialog, TokenDialog } from './AppDialogs';
 import { JWT_BEARER, grantLabel } from './grants';
+import { tenantBase } from '../../site';
 
 type Jwks = NonNullable<AppPatch['jwks']>;
 
@@ -142,7 +143,7 @@ export function AppScreen() {
   const qc = useQueryClient();
   const toast = useToast();
   const navigate = useNavigate();
-  const base = `/t/${encodeURIComponent(tenant)}/manage/apps`;
+  const base = `${tenantBase(tenant)}/manage/apps`;
   const [dialog, setDialog] = useState<'edit' | 'token' | 'secret' | 'toggle' | 'delete' | null>(null);
   const [secret, setSecret] = useState<CreatedApp | null>(null);
   const q = useQuery({

@@ -31,6 +31,7 @@ import { LastUsedCell } from '../../components/ClientCells';
 import { CreateAppWizard } from './CreateAppWizard';
 import { AppSecretDialog } from './AppSecretDialog';
 import { grantLabel } from './grants';
+import { tenantBase } from '../../site';
 
 type Sort = NonNullable<AppQuery['sort']>;
 
@@ -76,7 +77,7 @@ export function AppsScreen() {
   };
   const items = list.data?.items ?? [];
   const filtered = !!search || !!status;
-  const base = `/t/${encodeURIComponent(tenant)}/manage/apps`;
+  const base = `${tenantBase(tenant)}/manage/apps`;
 
   return (
     <Box>

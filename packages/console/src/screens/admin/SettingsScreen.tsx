@@ -22,6 +22,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorState, Loading } from '../../components/States';
 import { settingsQuery } from './AppDialogs';
 import { duration } from './grants';
+import { tenantBase } from '../../site';
 
 // Enforcing single sign-on lives on the Single sign-on screen, next to the providers it needs.
 type Flag = 'signingCertificatePublic' | 'revokeClientsOnRoleLoss';
@@ -152,7 +153,7 @@ export function SettingsScreen() {
   if (q.isPending) return <Loading label="Loading settings" />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
   const s = q.data;
-  const jwks = `${window.location.origin}/t/${encodeURIComponent(tenant)}/oauth2/v1/keys`;
+  const jwks = `${window.location.origin}${tenantBase(tenant)}/oauth2/v1/keys`;
   const number = (d: NumberDef) => (
     <NumberSetting
       key={`${d.key}-${s[d.key]}`}
@@ -215,7 +216,7 @@ export function SettingsScreen() {
           </Typography>
           <Typography variant="body2" color="text.secondary">
             Identity providers and enforcing single sign-on are on the{' '}
-            <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/sso`}>
+            <MuiLink component={Link} to={`${tenantBase(tenant)}/manage/sso`}>
               Single sign-on
             </MuiLink>{' '}
             screen.

@@ -187,6 +187,88 @@ function TenantSsoDialog({ tenant, onClose }: { tenant: Tenant; onClose(): void 
   );
 }
 
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The server's rule for a tenant host (it checks again and says why): a lowercase DNS name, nothing more. */
+function hostProblem(host: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(host)) return `"${host}" is a URL: enter the host name alone.`;
+  if (host.includes('*')) return `"${host}" is a wildcard: each tenant host is one name.`;
+  if (host.startsWith('[') || /^[0-9.]+$/.test(host)) return `"${host}" is an IP address: enter a DNS name.`;
+  if (host.includes(':')) return `"${host}" has a port: enter the host name alone.`;
+  if (/[/?#@\\]/.test(host)) return `"${host}" is not a host name.`;
+  if (host.length > 253) return `"${host}" is longer than 253 characters.`;
+  const labels = host.split('.');
+  if (labels.length < 2) return `"${host}" needs at least two labels, such as acme.example.com.`;
+  if (!labels.every((l) => LABEL.test(l)))
+    return `"${host}": each label is 1-63 letters, digits or hyphens, not starting or ending with a hyphen.`;
+  return undefined;
+}
+
+/** The host names that serve one tenant at their root. */
+function TenantHostsDialog({ tenant, onClose }: { tenant: Tenant; onClose(): void }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [hosts, setHosts] = useState(tenant.hosts);
+  const bad = hosts.map(hostProblem).find(Boolean);
+  const save = useMutation({
+    mutationFn: () =>
+      call(
+        api.PATCH('/platform/api/v1/tenants/{slug}', {
+          params: { path: { slug: tenant.slug } },
+          body: { hosts },
+        }),
+      ),
+    onSuccess: (t) => {
+      toast(`Host names of ${t.name} saved.`);
+      void qc.invalidateQueries({ queryKey: KEY });
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      open
+      onClose={save.isPending ? undefined : onClose}
+      aria-labelledby="tenant-hosts-title"
+      fullWidth
+      maxWidth="sm"
+    >
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          if (!bad) save.mutate();
+        }}
+        noValidate
+      >
+        <DialogTitle id="tenant-hosts-title">Host names of {tenant.name}</DialogTitle>
+        <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+          {save.isError ? <Alert severity="error">{messageOf(save.error)}</Alert> : null}
+          <Typography variant="body2" color="text.secondary">
+            Each host name serves this tenant at its root (its token endpoint is /oauth2/v1/token there), and tokens
+            asked for there carry it as their issuer. Point its DNS at Latchkey&apos;s proxy, with a certificate for it.
+            The tenant stays at <code>{tenant.issuer}</code> too.
+          </Typography>
+          <ChipsField
+            label="Host names"
+            values={hosts}
+            onChange={setHosts}
+            placeholder={hosts.length ? undefined : 'acme.id.example.com'}
+            error={bad}
+            helperText="Lowercase DNS names, such as login.acme.com. Press Enter after each."
+          />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={onClose} disabled={save.isPending}>
+            CANCEL
+          </Button>
+          <Button type="submit" variant="contained" disabled={save.isPending || !!bad}>
+            SAVE
+          </Button>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
 /** Platform administrators only: every tenant, new ones, and enterprise features on or off. */
 export default function TenantsScreen() {
   const { me } = useSession();
@@ -195,6 +277,7 @@ export default function TenantsScreen() {
   const [creating, setCreating] = useState(false);
   const [toggling, setToggling] = useState<Tenant | null>(null);
   const [sso, setSso] = useState<Tenant | null>(null);
+  const [hostsOf, setHostsOf] = useState<Tenant | null>(null);
   const list = useQuery({
     queryKey: KEY,
     queryFn: () => call(api.GET('/platform/api/v1/tenants')),
@@ -250,6 +333,7 @@ export default function TenantsScreen() {
                     <TableCell>Slug</TableCell>
                     <TableCell>Name</TableCell>
                     <TableCell>Issuer</TableCell>
+                    <TableCell>Host names</TableCell>
                     <TableCell>Created</TableCell>
                     <TableCell>Enterprise features</TableCell>
                     <TableCell>Single sign-on</TableCell>
@@ -264,6 +348,17 @@ export default function TenantsScreen() {
                       <TableCell>{t.name}</TableCell>
                       <TableCell sx={{ wordBreak: 'break-all' }}>
                         <code>{t.issuer}</code>
+                      </TableCell>
+                      <TableCell sx={{ wordBreak: 'break-all' }}>
+                        {t.hosts.length ? t.hosts.join(', ') : 'None'}
+                        <Button
+                          size="small"
+                          sx={{ ml: 1 }}
+                          onClick={() => setHostsOf(t)}
+                          aria-label={`Host names of ${t.slug}`}
+                        >
+                          EDIT
+                        </Button>
                       </TableCell>
                       <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDate(t.createdAt)}</TableCell>
                       <TableCell>
@@ -295,6 +390,7 @@ export default function TenantsScreen() {
       ) : null}
       {creating ? <CreateTenantDialog onClose={() => setCreating(false)} /> : null}
       {sso ? <TenantSsoDialog tenant={sso} onClose={() => setSso(null)} /> : null}
+      {hostsOf ? <TenantHostsDialog tenant={hostsOf} onClose={() => setHostsOf(null)} /> : null}
       <ConfirmDialog
         open={toggling !== null}
         danger={!!toggling?.enterpriseEnabled}

@@ -13,13 +13,14 @@ import { ResourcesScreen } from '../admin/ResourcesScreen';
 import { SettingsScreen } from '../admin/SettingsScreen';
 import { SsoScreen } from '../admin/SsoScreen';
 import { SigningKeysScreen } from '../admin/SigningKeysScreen';
+import { tenantBase } from '../../site';
 
 /** The User & Company Manager: domain managers only (the API is the real guard). */
 export default function ManagerScreen() {
   const { me, tenant } = useSession();
   const location = useLocation();
   if (!me?.isDomainManager) return <NotAllowed />;
-  const base = `/t/${encodeURIComponent(tenant)}/manage`;
+  const base = `${tenantBase(tenant)}/manage`;
   const tabs = [
     { to: 'users', label: 'Users' },
     { to: 'roles', label: 'Roles' },

@@ -1,6 +1,7 @@
 import { Alert, AlertTitle, Button, Box } from '@mui/material';
 import { Link } from 'react-router';
 import { useSession } from '../../session/session';
+import { tenantBase } from '../../site';
 
 export function NotAllowed() {
   const { me, tenant } = useSession();
@@ -11,12 +12,7 @@ export function NotAllowed() {
         The User &amp; Company Manager is for domain managers of {me?.tenant.name ?? tenant}. Your account is not one.
         If you need to manage users or clients, ask a domain manager to give you the domain manager role.
       </Alert>
-      <Button
-        sx={{ mt: 2 }}
-        variant="contained"
-        component={Link}
-        to={`/t/${encodeURIComponent(tenant)}/oauth2-clients`}
-      >
+      <Button sx={{ mt: 2 }} variant="contained" component={Link} to={`${tenantBase(tenant)}/oauth2-clients`}>
         MY OAUTH2 CLIENTS
       </Button>
     </Box>

@@ -33,6 +33,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { RowMenu } from '../../components/RowMenu';
 import { ErrorState, Loading } from '../../components/States';
 import { GrantableScopePicker } from '../admin/ScopePicker';
+import { tenantBase } from '../../site';
 
 /** Holders are counted from one page of GET /users?roleId=…: exact up to this many. */
 const HOLDERS_LIMIT = 200;
@@ -274,7 +275,7 @@ export function RolesScreen() {
   const holders = useQueries({ queries: items.map((r) => holdersQuery(tenant, r.id)) });
   const holdersOf = (id: string) => holders[items.findIndex((r) => r.id === id)];
   const described = new Map((scopes.data?.items ?? []).map((s) => [s.scope, s]));
-  const usersBase = `/t/${encodeURIComponent(tenant)}/manage/users`;
+  const usersBase = `${tenantBase(tenant)}/manage/users`;
 
   const remove = useMutation({
     mutationFn: (r: Role) =>

@@ -26,6 +26,7 @@ import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/St
 import { formatDate, formatDateTime } from '../../components/format';
 import { describeExpiry, formatExpiryDate } from '../../components/expiry-day';
 import { ROW_STYLES } from '../MyClientsScreen';
+import { tenantBase } from '../../site';
 
 type StaleQuery = NonNullable<paths['/t/{tenant}/api/v1/stale-credentials']['get']['parameters']['query']>;
 type Sort = NonNullable<StaleQuery['sort']>;
@@ -73,7 +74,7 @@ export function StaleCredentialsScreen() {
     pages.reset();
   };
   const items = list.data?.items ?? [];
-  const base = `/t/${encodeURIComponent(tenant)}/manage`;
+  const base = `${tenantBase(tenant)}/manage`;
 
   return (
     <Box>

@@ -40,6 +40,7 @@ import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate } from '../../components/format';
+import { tenantBase } from '../../site';
 
 type Sort = NonNullable<UserQuery['sort']>;
 
@@ -78,7 +79,7 @@ function RolePicker({ roles, value, onChange }: { roles: Role[]; value: string[]
       </FormGroup>
       <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
         Roles and the scopes they grant are made under{' '}
-        <MuiLink component={Link} to={`/t/${encodeURIComponent(tenant)}/manage/roles`}>
+        <MuiLink component={Link} to={`${tenantBase(tenant)}/manage/roles`}>
           Roles
         </MuiLink>
         .

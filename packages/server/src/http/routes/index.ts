@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { TenantCache } from '../../domain/tenants/cache.js';
 import type { TenantUrls } from '../../domain/tenants/urls.js';
+import type { HostDirectory } from '../../domain/tenants/host-directory.js';
 import { resolveTenant } from '../tenant.js';
 import { authenticate, authenticatePlatform, requireScopeDeclarations, type AuthDeps } from '../auth.js';
 import { sessionRoutes, type SessionRouteDeps } from './session.js';
@@ -25,6 +26,7 @@ import { ssoLoginRoutes, type SsoLoginRouteDeps } from './sso-login.js';
 export type ManagementDeps = AuthDeps & {
   tenants: Pick<TenantCache, 'peek' | 'get'>;
   urls: Pick<TenantUrls, 'pathIssuer' | 'hostIssuer' | 'slugOfIssuer' | 'issuers'>;
+  hosts: Pick<HostDirectory, 'load'>;
 } & SessionRouteDeps &
   LoginPageRouteDeps &
   SsoLoginRouteDeps &
@@ -85,7 +87,11 @@ export async function managementRoutes(app: FastifyInstance, d: ManagementDeps):
     async (platform) => {
       requireScopeDeclarations(platform);
       platform.addHook('onRequest', authenticatePlatform(d));
-      await platform.register(platformTenantRoutes, { platformTenants: d.platformTenants, urls: d.urls });
+      await platform.register(platformTenantRoutes, {
+        platformTenants: d.platformTenants,
+        urls: d.urls,
+        hosts: d.hosts,
+      });
     },
     { prefix: '/platform/api/v1' },
   );

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Tenant } from '../../domain/tenants/model.js';
 import type { PlatformTenantService } from '../../domain/tenants/platform-tenants.js';
 import type { TenantUrls } from '../../domain/tenants/urls.js';
+import type { HostDirectory } from '../../domain/tenants/host-directory.js';
 import { MAX_HOSTS_PER_TENANT } from '../../domain/tenants/hosts.js';
 import { notFound } from '../problem.js';
 import { actorOf, mintsCredential } from '../auth.js';
@@ -83,11 +84,13 @@ export interface PlatformTenantRouteDeps {
   platformTenants: PlatformTenantService;
   /** The tenant's URLs (issuers), shown with it. */
   urls: Pick<TenantUrls, 'pathIssuer' | 'issuers'>;
+  /** This process's host map, read again after a change of hosts. */
+  hosts: Pick<HostDirectory, 'load'>;
 }
 
 export async function platformTenantRoutes(
   app: FastifyInstance,
-  { platformTenants, urls }: PlatformTenantRouteDeps,
+  { platformTenants, urls, hosts }: PlatformTenantRouteDeps,
 ): Promise<void> {
   const view = async (t: Tenant) => ({
     id: t.id,
@@ -96,7 +99,6 @@ export async function platformTenantRoutes(
     enterpriseEnabled: t.enterpriseEnabled,
     issuer: urls.pathIssuer(t.slug),
     hosts: await platformTenants.hosts(t),
-    // What the map of every process will serve; right after a change, this process's own.
     issuers: [...urls.issuers(t.slug)],
     ssoEnforced: t.ssoEnforced,
     breakGlassAccounts: await platformTenants.breakGlassEmails(t),
@@ -174,7 +176,10 @@ export async function platformTenantRoutes(
       },
     },
     async (request) => {
-      return view(await platformTenants.update(request.params.slug, request.body, actorOf(request, 'platform')));
+      const tenant = await platformTenants.update(request.params.slug, request.body, actorOf(request, 'platform'));
+      // This process serves the new hosts before it answers (the others within the notification delay).
+      if (request.body.hosts !== undefined) await hosts.load();
+      return view(tenant);
     },
   );
 }

@@ -8,6 +8,9 @@ import { as, login, problem, type Caller } from '../helpers/api-client.js';
 import { isUniqueViolation } from '../../src/http/errors.js';
 import { startUpstreamProvider } from '../helpers/oidc-upstream.js';
 import { ssoSignIn } from '../helpers/sso-browser.js';
+import { introspect, makeApp } from '../helpers/oauth.js';
+import { basic, form } from '../helpers/harness.js';
+import { parseTenantHostSuffix } from '../../src/config.js';
 
 for (const backend of await backends()) {
   describe(`tenant host names (${backend})`, () => {
@@ -198,6 +201,31 @@ for (const backend of await backends()) {
       }
     });
 
+    test("a leaked token issued through a host is found by its issuer and revoked; another tenant's is not", async () => {
+      const app = await makeApp(s, { grantTypes: ['client_credentials'] }, 'acme');
+      const issued = await s.app.inject({
+        method: 'POST',
+        url: '/oauth2/v1/token',
+        headers: {
+          host: 'login.acme.test',
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(app.clientId, app.clientSecret),
+        },
+        payload: form({ grant_type: 'client_credentials' }),
+      });
+      assert.equal(issued.statusCode, 200, issued.body);
+      const token = issued.json().access_token;
+      assert.equal((await introspect(s, app.clientId, app.clientSecret, token, 'acme')).active, true);
+      const report = { reporter: 'github' as const, url: null, source: null };
+      assert.equal(await s.services.leakReports.report(token, report), 'true_positive');
+      assert.equal((await introspect(s, app.clientId, app.clientSecret, token, 'acme')).active, false);
+      // A host that serves no tenant names none.
+      const [h, p, sig] = token.split('.');
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+      const elsewhere = Buffer.from(JSON.stringify({ ...claims, iss: 'http://evil.example' })).toString('base64url');
+      assert.equal(await s.services.leakReports.report(`${h}.${elsewhere}.${sig}`, report), 'false_positive');
+    });
+
     test("a tenant host's console names its tenant; sign-in pages and SSO URLs are the host's", async () => {
       const page = await s.app.inject({ method: 'GET', url: '/login', headers: { host: 'login.acme.test' } });
       assert.equal(page.statusCode, 200, page.body);
@@ -307,3 +335,21 @@ for (const backend of await backends()) {
     );
   });
 }
+
+test('LATCHKEY_TENANT_HOST_SUFFIX is a dot and a DNS name of two labels or more', () => {
+  assert.equal(parseTenantHostSuffix(undefined), undefined);
+  assert.equal(parseTenantHostSuffix(' '), undefined);
+  assert.equal(parseTenantHostSuffix('.id.example.com'), '.id.example.com');
+  for (const [value, reason] of [
+    ['id.example.com', /must start with a dot/],
+    ['.com', /needs at least two labels/],
+    ['.ID.example.com', /must be lowercase/],
+    ['.id.example.com:443', /has a port/],
+    ['.*.example.com', /is a wildcard/],
+  ] as const) {
+    assert.throws(
+      () => parseTenantHostSuffix(value),
+      (err: Error) => err.message.startsWith(`LATCHKEY_TENANT_HOST_SUFFIX="${value}"`) && reason.test(err.message),
+    );
+  }
+});

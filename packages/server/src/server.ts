@@ -120,6 +120,7 @@ export async function runServer(config: Config): Promise<void> {
     await app.close();
     await listener?.stop();
     await services.usage.close();
+    await services.federationUsage.close();
     await services.throttle.store.close?.();
     await handle.close();
     dataDirLock?.release();

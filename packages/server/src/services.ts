@@ -39,6 +39,10 @@ import { PlatformTenantService } from './domain/tenants/platform-tenants.js';
 import { LeakReportService } from './domain/secret-scanning/report-leak.js';
 import { HostDirectory } from './domain/tenants/host-directory.js';
 import { TenantUrls } from './domain/tenants/urls.js';
+import { FederationPolicyService } from './domain/federation/policies.js';
+import { FederationPolicyCache } from './domain/federation/cache.js';
+import { FederationUsage } from './domain/federation/usage.js';
+import { IssuerKeys } from './domain/federation/issuer-keys.js';
 
 /**
  * The composition root's services: built once per process by `buildServices`, then each HTTP
@@ -96,6 +100,11 @@ export interface Services {
   sessions: SessionService;
   platformTenants: PlatformTenantService;
   leakReports: LeakReportService;
+  /** Workload identity federation: the policies (managed), their cache (read by the token endpoint), the external issuers' keys, batched usage. */
+  federationPolicies: FederationPolicyService;
+  federationCache: FederationPolicyCache;
+  issuerKeys: IssuerKeys;
+  federationUsage: FederationUsage;
 }
 
 /** N processes must not allow N times the guesses: the count lives where all of them see it. */
@@ -130,8 +139,19 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
     console.warn(`could not read the tenants' host names, retrying: ${(err as Error).message}`),
   );
   const urls = new TenantUrls(config.publicUrl, hosts);
+  const federationCache = new FederationPolicyCache(store);
   // What each process keeps in memory learns of committed changes here, its own and other processes'.
-  for (const subscriber of [tenants, keys, clients, principals, resources, revokedTokens, ssoConfigs, hosts]) {
+  for (const subscriber of [
+    tenants,
+    keys,
+    clients,
+    principals,
+    resources,
+    revokedTokens,
+    ssoConfigs,
+    hosts,
+    federationCache,
+  ]) {
     store.feed.subscribe((change) => subscriber.onChange(change));
   }
   const metrics = new Metrics({ tenants, clients, principals, resources });
@@ -165,6 +185,7 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
     issuers,
     tenantOfIssuer: (iss) => urls.slugOfIssuer(iss),
   });
+  const issuerKeys = new IssuerKeys(outbound);
   return {
     config,
     store,
@@ -208,5 +229,9 @@ export function buildServices(config: Config, store: Store, masterKey: Buffer): 
     sessions,
     platformTenants,
     leakReports,
+    federationPolicies: new FederationPolicyService(store, { issuer, issuerCheck: issuerKeys }),
+    federationCache,
+    issuerKeys,
+    federationUsage: new FederationUsage(store, () => metrics.usageFlushFailed()),
   };
 }

@@ -13,6 +13,8 @@ export type Change =
   | { type: 'keys.rotated'; tenantId: string }
   /** An identity provider was changed or deleted: processes drop its discovered configuration. */
   | { type: 'idp.changed'; tenantId: string; idpId: string }
+  /** A federation policy of the tenant was created, changed or deleted: processes drop the tenant's policies. */
+  | { type: 'federation.changed'; tenantId: string }
   | { type: 'token.revoked'; jti: string; expiresAt: number }
   /** Grants (refresh-token families, secrets) ended: their access tokens are refused until `until`. */
   | { type: 'grant.ended'; ids: string[]; until: number };

@@ -11,6 +11,7 @@ import type { SessionRecords } from './sessions/ports.js';
 import type { SecretReportRecords } from './secret-scanning/ports.js';
 import type { OutboxRecords, OutboxSettings, WebhookRecords } from './webhooks/ports.js';
 import type { IdentityProviderRecords } from './sso/ports.js';
+import type { FederationPolicyRecords } from './federation/ports.js';
 
 /**
  * The domain's storage ports: one small interface per concept, declared next to the use-cases that
@@ -35,6 +36,7 @@ export interface Records {
   webhooks: WebhookRecords;
   outbox: OutboxRecords;
   identityProviders: IdentityProviderRecords;
+  federationPolicies: FederationPolicyRecords;
   /** What the transaction changed, announced to every process once it commits. */
   changes: ChangeRecorder;
   readonly outboxSettings: OutboxSettings;

@@ -14,6 +14,7 @@ import { SecretReportRepo } from './repos/secret-reports.js';
 import { WebhookRepo } from './repos/webhooks.js';
 import { OutboxRepo } from './repos/outbox.js';
 import { IdentityProviderRepo } from './repos/identity-providers.js';
+import { FederationPolicyRepo } from './repos/federation-policies.js';
 import { ChangeFeed } from './change-feed.js';
 import { notifyChanges } from './change-notify.js';
 import type { Change, ChangeRecorder } from '../domain/changes.js';
@@ -49,6 +50,7 @@ export class Store implements Records {
   readonly webhooks: WebhookRepo;
   readonly outbox: OutboxRepo;
   readonly identityProviders: IdentityProviderRepo;
+  readonly federationPolicies: FederationPolicyRepo;
   readonly changes: ChangeRecorder;
 
   constructor(
@@ -75,6 +77,7 @@ export class Store implements Records {
     this.webhooks = new WebhookRepo(db);
     this.outbox = new OutboxRepo(db);
     this.identityProviders = new IdentityProviderRepo(db);
+    this.federationPolicies = new FederationPolicyRepo(db);
   }
 
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

@@ -181,6 +181,27 @@ export interface IdentityProvidersTable {
   updated_at: number;
 }
 
+export interface FederationPoliciesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  issuer: string;
+  audience: string;
+  conditions: string; // JSON {claim: value}
+  app_id: string;
+  app_client_id: string;
+  scopes: string; // JSON string[]
+  max_token_lifetime_seconds: number;
+  preset: string | null;
+  refuse_replay: number;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+  first_used_at: number | null;
+  last_used_at: number | null;
+  last_subject: string | null;
+}
+
 export interface SsoLoginStatesTable {
   /** SHA-256 of the state parameter: the row is found by the state and consumed once. */
   state_hash: string;
@@ -272,4 +293,5 @@ export interface Database {
   outbox_attempts: OutboxAttemptsTable;
   identity_providers: IdentityProvidersTable;
   sso_login_states: SsoLoginStatesTable;
+  federation_policies: FederationPoliciesTable;
 }

@@ -142,6 +142,7 @@ export async function createTestServer(backend: Backend, env: Record<string, str
     async close() {
       await app.close();
       await services.usage.close();
+      await services.federationUsage.close();
       await services.throttle.store.close?.();
       await services.outbound.close();
       await handle.close();

@@ -76,20 +76,20 @@ export function providerFailure(err: unknown): { unreachable: boolean; reason: s
 }
 
 /**
- * Fetches and checks the provider's discovery document (issuer matches, code flow and S256 PKCE
- * supported, a JWKS). Every request to the provider, now and later (token, JWKS, userinfo), goes
- * through the outbound guard. Errors say what is wrong, never the client secret.
+ * Fetches an issuer's OpenID Connect discovery document (openid-client checks that it names this
+ * very issuer), with the bounds every request to a provider has: through the outbound guard, ten
+ * seconds at most, failures said as IssuerProblem (`unreachable` or `invalid`). SSO providers and
+ * the issuers that federation policies trust are discovered alike.
  */
-export async function discover(
+export async function discoverIssuer(
   outbound: OutboundGuard,
   issuer: string,
   clientId: string,
-  clientSecret: string,
+  clientSecret?: string,
 ): Promise<oidc.Configuration> {
   const url = parseIssuer(issuer);
-  let config: oidc.Configuration;
   try {
-    config = await oidc.discovery(url, clientId, clientSecret, undefined, {
+    return await oidc.discovery(url, clientId, clientSecret, undefined, {
       ...(url.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {}),
       [oidc.customFetch]: outbound.fetch,
       timeout: 10,
@@ -104,6 +104,20 @@ export async function discover(
     }
     throw new IssuerProblem('invalid', `the issuer's discovery document is not valid: ${failure.reason}`);
   }
+}
+
+/**
+ * Fetches and checks the provider's discovery document (issuer matches, code flow and S256 PKCE
+ * supported, a JWKS). Every request to the provider, now and later (token, JWKS, userinfo), goes
+ * through the outbound guard. Errors say what is wrong, never the client secret.
+ */
+export async function discover(
+  outbound: OutboundGuard,
+  issuer: string,
+  clientId: string,
+  clientSecret: string,
+): Promise<oidc.Configuration> {
+  const config = await discoverIssuer(outbound, issuer, clientId, clientSecret);
   const meta = config.serverMetadata();
   if (!meta.authorization_endpoint || !meta.token_endpoint)
     throw new IssuerProblem('invalid', 'the discovery document has no authorization_endpoint or token_endpoint');

@@ -17,6 +17,7 @@ import * as m0017 from './0017_sso_browser_binding.js';
 import * as m0018 from './0018_audit_retention.js';
 import * as m0019 from './0019_audit_action_names.js';
 import * as m0020 from './0020_tenant_hosts.js';
+import * as m0021 from './0021_federation_policies.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0018_audit_retention': m0018,
   '0019_audit_action_names': m0019,
   '0020_tenant_hosts': m0020,
+  '0021_federation_policies': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -27,8 +27,11 @@ const DOMAIN_CODES: Record<DomainErrorCode | DomainProblemCode, readonly [status
 
 const HTTP_CODES = {
   invalid_cursor: [400, 'the cursor is not one this list handed out'],
-  issuer_invalid: [400, "the identity provider's issuer or its discovery document is unusable"],
-  issuer_unreachable: [400, "the identity provider's issuer could not be reached"],
+  issuer_invalid: [
+    400,
+    "an issuer (an identity provider's, or a federation policy's), its discovery document or its keys are unusable",
+  ],
+  issuer_unreachable: [400, "an issuer (an identity provider's, or a federation policy's) could not be reached"],
   // 401s of the management API. Only token_expired and token_unknown_key are mended by a new access
   // token: the SDKs refresh once and retry for those, and for no other code.
   authentication_required: [401, 'no credentials: sign in, or send "Authorization: Bearer <token>"'],

@@ -21,6 +21,7 @@ import { signingKeyRoutes, type SigningKeyRouteDeps } from './signing-keys.js';
 import { webhookRoutes, type WebhookRouteDeps } from './webhooks.js';
 import { identityProviderRoutes, type IdentityProviderRouteDeps } from './identity-providers.js';
 import { ssoLoginRoutes, type SsoLoginRouteDeps } from './sso-login.js';
+import { federationPolicyRoutes, type FederationPolicyRouteDeps } from './federation-policies.js';
 
 /** What the management API's plugins use, together; each plugin is handed only its own part. */
 export type ManagementDeps = AuthDeps & {
@@ -41,6 +42,7 @@ export type ManagementDeps = AuthDeps & {
   SigningKeyRouteDeps &
   WebhookRouteDeps &
   IdentityProviderRouteDeps &
+  FederationPolicyRouteDeps &
   PlatformTenantRouteDeps;
 
 /**
@@ -70,6 +72,7 @@ export async function managementRoutes(app: FastifyInstance, d: ManagementDeps):
       await api.register(signingKeyRoutes, { keys: d.keys });
       await api.register(webhookRoutes, { webhooks: d.webhooks });
       await api.register(identityProviderRoutes, { identityProviders: d.identityProviders, urls: d.urls });
+      await api.register(federationPolicyRoutes, { federationPolicies: d.federationPolicies });
     },
     { prefix: '/t/:tenant/api/v1' },
   );

@@ -93,6 +93,9 @@ export async function buildApp(services: Services, opts: BuildOptions = {}): Pro
     revokedTokens: s.revokedTokens,
     sessions: s.sessions,
     metrics: s.metrics,
+    federation: s.federationCache,
+    issuerKeys: s.issuerKeys,
+    federationUsage: s.federationUsage,
   });
   await app.register(managementRoutes, s);
   await app.register(

@@ -60,6 +60,13 @@ export class InvalidScope extends OAuthError {
   }
 }
 
+/** RFC 8693 §2.2.2 (RFC 8707): the audience or resource asked for is unknown here. */
+export class InvalidTarget extends OAuthError {
+  constructor(description: string) {
+    super('invalid_target', description);
+  }
+}
+
 export class UnsupportedTokenType extends OAuthError {
   constructor(description: string) {
     super('unsupported_token_type', description);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TenantCache } from '../domain/tenants/cache.js';
 import type { ClientAuthDeps } from './client-auth.js';
 import type { GrantDeps } from './grants/types.js';
+import type { FederatedGrantDeps } from './grants/federated.js';
 import type { RevokeDeps, IntrospectDeps } from '../domain/tokens/deps.js';
 import type { KeysEndpointDeps } from './endpoints/keys.js';
 import type { MetadataDeps } from './endpoints/metadata.js';
@@ -23,6 +24,7 @@ import '../http/types.js';
 /** What the OAuth endpoints use, each endpoint's own needs together. */
 export type OAuthDeps = ClientAuthDeps &
   GrantDeps &
+  FederatedGrantDeps &
   RevokeDeps &
   IntrospectDeps &
   KeysEndpointDeps &

@@ -15,6 +15,14 @@ export interface AccessTokenClaims extends JWTPayload {
   scope: string;
   /** The grant (refresh-token family) the token belongs to, so that ending the grant ends it. */
   sid?: string;
+  /** Obtained by workload identity federation: the external token's issuer and subject, and the policy. */
+  federated?: FederatedClaim;
+}
+
+export interface FederatedClaim {
+  iss: string;
+  sub: string;
+  policy_id: string;
 }
 
 /** The user a token acts for: `sub` is the user's id, or the client's own id when it acts for itself (issue.ts). */
@@ -29,6 +37,7 @@ export interface IssueInput {
   scope: string;
   ttlSeconds: number;
   grantId?: string;
+  federated?: FederatedClaim;
 }
 
 /**
@@ -48,6 +57,7 @@ export function signAccessToken(key: ActiveKey, input: IssueInput): { token: str
     scope: input.scope,
   };
   if (input.grantId !== undefined) claims.sid = input.grantId;
+  if (input.federated !== undefined) claims.federated = input.federated;
   const signingInput = key.header + '.' + Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signature = sign('sha256', Buffer.from(signingInput), { key: key.key, dsaEncoding: 'ieee-p1363' });
   return { token: signingInput + '.' + signature.toString('base64url'), claims };

@@ -63,6 +63,7 @@ export async function introspectAccessToken(
     exp: claims.exp,
     iat: claims.iat,
     jti: claims.jti,
+    ...(claims.federated ? { federated: claims.federated } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';
 import { randomSecret, REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
-import { signAccessToken } from './access-token.js';
+import { signAccessToken, type FederatedClaim } from './access-token.js';
 import { orderedUuid } from '../../lib/ordered-id.js';
 
 export interface TokenResponse {
@@ -23,6 +23,10 @@ export interface IssueRequest {
   scopes: string[];
   /** The refresh-token family the access token belongs to, when there is one. */
   grantId?: string;
+  /** A shorter lifetime than the tenant's (seconds), e.g. a federation policy's maximum. */
+  maxTtlSeconds?: number;
+  /** Where a token obtained by exchange came from (`federated`, see federation/exchange.ts). */
+  federated?: FederatedClaim;
 }
 
 /** No token outlives its client: a lifetime (seconds) cut at the client's expiry. */
@@ -43,7 +47,11 @@ export async function issueAccessToken(
   // User-bound tokens may also call this server's management API, whose audience is the issuer.
   if (req.userId !== null || audiences.length === 0) audiences.push(issuer);
   const scope = req.scopes.join(' ');
-  const ttlSeconds = cappedTtl(req.client, tenant.accessTokenTtlSeconds, Date.now());
+  const ttlSeconds = cappedTtl(
+    req.client,
+    Math.min(tenant.accessTokenTtlSeconds, req.maxTtlSeconds ?? Infinity),
+    Date.now(),
+  );
   const { token } = signAccessToken(key, {
     issuer,
     subject: req.userId ?? req.client.clientId,
@@ -52,6 +60,7 @@ export async function issueAccessToken(
     scope,
     ttlSeconds,
     grantId: req.grantId,
+    federated: req.federated,
   });
   return { token, expiresIn: ttlSeconds, scope };
 }

@@ -11,6 +11,7 @@ import {
 } from '../../domain/clients/model.js';
 import { ASSERTION_ALGS } from '../assertion.js';
 import { issuingDeps, type UrlDeps } from '../../http/site.js';
+import { GRANT_TOKEN_EXCHANGE } from '../grants/federated.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -29,7 +30,14 @@ export async function metadataDocument(deps: MetadataDeps, tenant: Tenant): Prom
     revocation_endpoint: `${base}/revoke`,
     introspection_endpoint: `${base}/introspect`,
     jwks_uri: `${base}/keys`,
-    grant_types_supported: [GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORD, GRANT_REFRESH_TOKEN, GRANT_JWT_BEARER],
+    // jwt-bearer takes an application's own assertion, or an external issuer's token (federation).
+    grant_types_supported: [
+      GRANT_CLIENT_CREDENTIALS,
+      GRANT_PASSWORD,
+      GRANT_REFRESH_TOKEN,
+      GRANT_JWT_BEARER,
+      GRANT_TOKEN_EXCHANGE,
+    ],
     // No authorization endpoint: Latchkey serves direct grants only.
     response_types_supported: [],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],

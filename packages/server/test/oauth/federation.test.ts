@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { FastifyInstance } from 'fastify';
+import * as oauth from 'oauth4webapi';
 import {
   anotherProcessStore,
   backends,
@@ -520,6 +521,45 @@ for (const backend of await backends()) {
       const policy = (await admin.request('GET', `${API}/federation-policies/${mainPolicyId}`)).json();
       assert.ok(policy.lastUsedAt);
       assert.equal(policy.lastSubject, 'repo:octo-org/octo-repo:ref:refs/heads/release/1.2');
+    });
+
+    test("oauth4webapi's generic grant request exchanges a token (a strict RFC 8693 client nobody here wrote)", async () => {
+      const insecure = { [oauth.allowInsecureRequests]: true } as const;
+      const as = await oauth.processDiscoveryResponse(
+        new URL(issuer),
+        await oauth.discoveryRequest(new URL(issuer), { algorithm: 'oauth2', ...insecure }),
+      );
+      // A public client: oauth4webapi sends client_id, which only chooses the application.
+      const client: oauth.Client = { client_id: app.clientId };
+      const response = await oauth.genericTokenEndpointRequest(
+        as,
+        client,
+        oauth.None(),
+        TOKEN_EXCHANGE,
+        { subject_token: await releaseToken(), subject_token_type: JWT_TYPE, scope: 'metering' },
+        insecure,
+      );
+      const result = await oauth.processGenericTokenEndpointResponse(as, client, response);
+      assert.equal(result.token_type, 'bearer');
+      assert.equal(result.scope, 'metering');
+      assert.equal(result.issued_token_type, 'urn:ietf:params:oauth:token-type:access_token');
+      assert.equal(result.refresh_token, undefined);
+      assert.equal(decodeJwt(result.access_token).sub, app.clientId);
+      // A refusal reaches it as an RFC 6749 error object.
+      const bad = await oauth.genericTokenEndpointRequest(
+        as,
+        client,
+        oauth.None(),
+        TOKEN_EXCHANGE,
+        { subject_token: await releaseToken({ ref: 'refs/heads/main' }), subject_token_type: JWT_TYPE },
+        insecure,
+      );
+      await assert.rejects(oauth.processGenericTokenEndpointResponse(as, client, bad), (err: unknown) => {
+        assert.ok(err instanceof oauth.ResponseBodyError);
+        assert.equal(err.error, 'invalid_grant');
+        assert.match(String(err.error_description), /ref does not match the condition/);
+        return true;
+      });
     });
 
     test('the metadata lists the token-exchange grant', async () => {

@@ -1,15 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifyWebhook } from '../../src/domain/webhooks/signature.js';
 
 export interface Received {
   id: string;
   timestamp: number;
   signature: string;
   body: string;
+  /** Whether the signature verified with `opts.secret()` at the time (undefined when no secret was given). */
+  verified?: boolean;
 }
 
-/** A webhook receiver on loopback that answers with the statuses it is told, in turn (then 200). */
-export async function startReceiver(opts: { delayMs?: number } = {}) {
+/**
+ * A webhook receiver on loopback that answers with the statuses it is told, in turn (then 200).
+ * Given `secret`, it checks each request's signature as a real receiver would, and answers 401 to
+ * one that does not verify (then the delivery log shows the failure).
+ */
+export async function startReceiver(opts: { delayMs?: number; secret?: () => string | undefined } = {}) {
   const received: Received[] = [];
   const statuses: number[] = [];
   let inFlight = 0;
@@ -22,15 +29,18 @@ export async function startReceiver(opts: { delayMs?: number } = {}) {
     req.on('end', async () => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      received.push({
+      const r: Received = {
         id: String(req.headers['webhook-id']),
         timestamp: Number(req.headers['webhook-timestamp']),
         signature: String(req.headers['webhook-signature']),
         body,
-      });
+      };
+      const secret = opts.secret?.();
+      if (secret !== undefined) r.verified = verifyWebhook(secret, r.id, r.timestamp, r.body, r.signature);
+      received.push(r);
       if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       inFlight--;
-      res.statusCode = statuses.shift() ?? 200;
+      res.statusCode = r.verified === false ? 401 : (statuses.shift() ?? 200);
       res.end();
     });
   });

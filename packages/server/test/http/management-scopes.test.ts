@@ -184,6 +184,7 @@ for (const backend of await backends()) {
         await caller.request('PATCH', `/t/demo/api/v1/webhooks/${webhookId}`, { url: 'http://127.0.0.1:10/attacker' }),
       );
       needsSignIn(await caller.request('DELETE', `/t/demo/api/v1/webhooks/${webhookId}`));
+      needsSignIn(await caller.request('POST', `/t/demo/api/v1/webhooks/${webhookId}/test`));
       needsSignIn(await caller.request('PATCH', '/t/demo/api/v1/settings', { ssoEnforced: true }));
       // A password-less domain manager is an account an identity provider signs in: a trust anchor too.
       needsSignIn(

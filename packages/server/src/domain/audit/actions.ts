@@ -64,6 +64,7 @@ export const AUDIT_ACTIONS = [
   'webhook.updated',
   'webhook.deleted',
   'webhook.secret_rotated',
+  'webhook.test_sent',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -9,6 +9,7 @@ import { newWebhookSecret } from './signature.js';
 import { checkWebhookUrl } from './url.js';
 import { secretAad, type OutboxAttempt, type OutboxMessage, type OutboxState, type WebhookEndpoint } from './model.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
+import { sendTestEvent } from './test-event.js';
 
 export const MAX_ENDPOINTS_PER_TENANT = 20;
 
@@ -181,6 +182,19 @@ export class WebhookService {
 
   delete(tenant: Tenant, id: string, actor: Actor): Promise<void> {
     return deleteEndpoint(this.store, tenant, id, actor);
+  }
+
+  /** Queues a `webhook.test` message for this (enabled) endpoint, delivered like any other. */
+  sendTest(tenant: Tenant, id: string, actor: Actor): Promise<OutboxMessage> {
+    return sendTestEvent(this.store, tenant, id, actor);
+  }
+
+  /** The newest message of each of these endpoints, with its last attempt (for the endpoints' list). */
+  latestDeliveries(
+    tenant: Tenant,
+    endpointIds: string[],
+  ): Promise<Array<OutboxMessage & { lastAttempt: OutboxAttempt | null }>> {
+    return this.store.outbox.latestForEndpoints(tenant.id, endpointIds);
   }
 
   /** The delivery log of an endpoint (the caller has checked that it exists), newest message first, before `beforeId`. */

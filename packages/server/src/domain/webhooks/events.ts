@@ -17,6 +17,21 @@ export const WEBHOOK_EVENTS = [
 ] as const satisfies readonly AuditAction[];
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
+/** What each event means, for people choosing what to subscribe to (the console's picker, the API's list). */
+export const WEBHOOK_EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
+  'personal_client.created': 'A personal client was created',
+  'personal_client.expiring': 'A personal client expires within 7 days, then within 1 day',
+  'personal_client.expired': 'A personal client expired',
+  'personal_client.revoked': 'Its owner, a manager or a policy revoked a personal client',
+  'personal_client.reported_leaked': "A secret scanner reported a personal client's secret in public (it is revoked)",
+  'app.secret_regenerated': "An application's secret was regenerated",
+  'app.deactivated': 'An application was deactivated',
+  'app.reported_leaked': "A secret scanner reported an application's secret in public (it is regenerated)",
+  'refresh_token.reuse_detected': 'A rotated refresh token was presented again: its whole grant was revoked',
+  'refresh_token.reported_leaked': 'A secret scanner reported a refresh token in public: its whole grant was revoked',
+  'signing_key.rotated': "The domain's signing key rotated",
+};
+
 /**
  * An audited action with a webhook event's name is announced, in the same transaction, so a
  * rolled-back change is never announced: one name per event, in the audit log and on the wire.

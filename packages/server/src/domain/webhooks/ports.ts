@@ -25,7 +25,7 @@ export interface OutboxRecords {
       payload: string;
       at: number;
     }>,
-  ): Promise<void>;
+  ): Promise<string[]>;
   listForEndpoint(
     tenantId: string,
     endpointId: string,
@@ -33,6 +33,11 @@ export interface OutboxRecords {
     limit: number,
     beforeId?: string,
   ): Promise<Array<OutboxMessage & { log: OutboxAttempt[] }>>;
+  /** The newest message of each of these endpoints (none for an endpoint that never got one), with its last attempt. */
+  latestForEndpoints(
+    tenantId: string,
+    endpointIds: string[],
+  ): Promise<Array<OutboxMessage & { lastAttempt: OutboxAttempt | null }>>;
 }
 
 /** What the audit trail announces besides webhooks (set once at startup). */

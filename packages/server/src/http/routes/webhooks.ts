@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { OutboxAttempt, OutboxMessage, WebhookEndpoint } from '../../domain/webhooks/model.js';
-import { WEBHOOK_EVENTS } from '../../domain/webhooks/events.js';
+import { WEBHOOK_EVENTS, WEBHOOK_EVENT_DESCRIPTIONS } from '../../domain/webhooks/events.js';
 import type { WebhookService } from '../../domain/webhooks/endpoints.js';
 import { invalid } from '../../domain/errors.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
@@ -13,6 +13,36 @@ const Events = Type.Array(Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e)))
 });
 const Url = Type.String({ minLength: 1, maxLength: 2000, description: 'https, or http to a loopback address' });
 
+const State = Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]);
+
+const LastDelivery = Type.Object(
+  {
+    messageId: Type.String(),
+    eventType: Type.String(),
+    state: State,
+    createdAt: Timestamp,
+    attempts: Type.Integer(),
+    lastAttemptAt: Nullable(Timestamp),
+    lastStatusCode: Nullable(Type.Integer()),
+    lastError: Nullable(Type.String()),
+  },
+  { description: 'the newest message queued for the endpoint and how its delivery stands' },
+);
+type Latest = OutboxMessage & { lastAttempt: OutboxAttempt | null };
+const lastDeliveryView = (m: Latest | undefined) =>
+  m
+    ? {
+        messageId: m.id,
+        eventType: m.eventType,
+        state: m.state,
+        createdAt: iso(m.createdAt),
+        attempts: m.attempts,
+        lastAttemptAt: m.lastAttempt ? iso(m.lastAttempt.at) : null,
+        lastStatusCode: m.lastAttempt?.statusCode ?? null,
+        lastError: m.lastAttempt?.error ?? null,
+      }
+    : null;
+
 const EndpointView = Type.Object({
   id: Type.String(),
   url: Type.String(),
@@ -21,8 +51,9 @@ const EndpointView = Type.Object({
   enabled: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  lastDelivery: Nullable(LastDelivery),
 });
-const endpointView = (e: WebhookEndpoint) => ({
+const endpointView = (e: WebhookEndpoint, latest?: Latest) => ({
   id: e.id,
   url: e.url,
   description: e.description,
@@ -30,6 +61,7 @@ const endpointView = (e: WebhookEndpoint) => ({
   enabled: e.enabled,
   createdAt: iso(e.createdAt),
   updatedAt: iso(e.updatedAt),
+  lastDelivery: lastDeliveryView(latest),
 });
 const WithSecret = Type.Intersect([
   EndpointView,
@@ -61,7 +93,7 @@ const Patch = Type.Object(
 const ListQuery = Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, { additionalProperties: false });
 const DeliveryQuery = Type.Object(
   {
-    state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+    state: Type.Optional(State),
     limit: Limit,
     cursor: Type.Optional(Cursor),
   },
@@ -83,7 +115,7 @@ const Attempt = Type.Object({
 const Delivery = Type.Object({
   messageId: Type.String({ description: 'the webhook-id header: the same on every attempt' }),
   eventType: Type.String(),
-  state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+  state: State,
   attempts: Type.Integer(),
   createdAt: Timestamp,
   nextAttemptAt: Nullable(Timestamp),
@@ -91,6 +123,10 @@ const Delivery = Type.Object({
   lastError: Nullable(Type.String()),
   log: Type.Array(Attempt),
 });
+const EventTypes = Type.Object({
+  items: Type.Array(Type.Object({ type: Type.String(), description: Type.String() })),
+});
+
 const attemptView = (a: OutboxAttempt) => ({
   attempt: a.attempt,
   at: iso(a.at),
@@ -151,11 +187,30 @@ export async function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookR
       const { limit, cursor } = request.query;
       const rows = await webhooks.list(request.tenant, limit + 1, decode(cursor));
       const items = rows.slice(0, limit);
+      const latest = await webhooks.latestDeliveries(
+        request.tenant,
+        items.map((e) => e.id),
+      );
+      const byEndpoint = new Map(latest.map((m) => [m.endpointId, m]));
       return {
-        items: items.map(endpointView),
+        items: items.map((e) => endpointView(e, byEndpoint.get(e.id))),
         nextCursor: rows.length > limit ? encode(items[items.length - 1].id) : null,
       };
     },
+  );
+
+  app.get(
+    '/webhooks/event-types',
+    {
+      config: { scope: 'latchkey:read' },
+      onRequest: requireManager,
+      schema: {
+        tags,
+        summary: 'The events an endpoint can subscribe to, with what each means',
+        response: { 200: EventTypes, ...errors(401, 403) },
+      },
+    },
+    async () => ({ items: WEBHOOK_EVENTS.map((type) => ({ type, description: WEBHOOK_EVENT_DESCRIPTIONS[type] })) }),
   );
 
   app.post<{ Body: Static<typeof NewEndpoint> }>(
@@ -191,7 +246,11 @@ export async function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookR
         response: { 200: EndpointView, ...errors(401, 403, 404) },
       },
     },
-    async (request) => endpointView(await webhooks.get(request.tenant, request.params.id)),
+    async (request) => {
+      const endpoint = await webhooks.get(request.tenant, request.params.id);
+      const [latest] = await webhooks.latestDeliveries(request.tenant, [endpoint.id]);
+      return endpointView(endpoint, latest);
+    },
   );
 
   app.patch<ById & { Body: Static<typeof Patch> }>(
@@ -207,8 +266,11 @@ export async function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookR
         response: { 200: EndpointView, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) =>
-      endpointView(await webhooks.update(request.tenant, request.params.id, request.body, actorOf(request))),
+    async (request) => {
+      const endpoint = await webhooks.update(request.tenant, request.params.id, request.body, actorOf(request));
+      const [latest] = await webhooks.latestDeliveries(request.tenant, [endpoint.id]);
+      return endpointView(endpoint, latest);
+    },
   );
 
   app.delete<ById>(
@@ -243,7 +305,28 @@ export async function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookR
     },
     async (request, reply) => {
       const { endpoint, secret } = await webhooks.rotateSecret(request.tenant, request.params.id, actorOf(request));
-      return reply.header('cache-control', 'no-store').send({ ...endpointView(endpoint), secret });
+      const [latest] = await webhooks.latestDeliveries(request.tenant, [endpoint.id]);
+      return reply.header('cache-control', 'no-store').send({ ...endpointView(endpoint, latest), secret });
+    },
+  );
+
+  app.post<ById>(
+    '/webhooks/:id/test',
+    {
+      config: { scope: 'latchkey:settings', trustAnchor: 'sending a test event to a webhook' },
+      onRequest: requireManager,
+      schema: {
+        tags,
+        summary: 'Send a test event (`webhook.test`) to this endpoint',
+        description:
+          'Queues one `webhook.test` message for this endpoint only (whatever it subscribes to), delivered, signed and retried like any event; it shows in the delivery log. A disabled endpoint is refused with 409 (it gets no deliveries).',
+        params: IdParams,
+        response: { 202: Delivery, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const m = await webhooks.sendTest(request.tenant, request.params.id, actorOf(request));
+      return reply.code(202).send(deliveryView({ ...m, log: [] }));
     },
   );
 

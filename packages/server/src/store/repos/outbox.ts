@@ -31,7 +31,7 @@ const messageId = (at: number) => `msg_${orderedUuid(at).replaceAll('-', '')}`;
 export class OutboxRepo implements OutboxRecords {
   constructor(private readonly db: Db) {}
 
-  /** Queues messages (pending, due at once), in the caller's transaction. */
+  /** Queues messages (pending, due at once), in the caller's transaction; answers their ids, in order. */
   async enqueue(
     messages: Array<{
       tenantId: string;
@@ -41,13 +41,14 @@ export class OutboxRepo implements OutboxRecords {
       payload: string;
       at: number;
     }>,
-  ): Promise<void> {
-    if (messages.length === 0) return;
+  ): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const ids = messages.map((m) => messageId(m.at));
     await this.db
       .insertInto('outbox_messages')
       .values(
-        messages.map((m) => ({
-          id: messageId(m.at),
+        messages.map((m, i) => ({
+          id: ids[i],
           tenant_id: m.tenantId,
           channel: m.channel,
           endpoint_id: m.endpointId,
@@ -60,6 +61,7 @@ export class OutboxRepo implements OutboxRecords {
         })),
       )
       .execute();
+    return ids;
   }
 
   /** Enabled endpoints with a due message whose lease is free, the longest waiting first. */
@@ -194,6 +196,48 @@ export class OutboxRepo implements OutboxRecords {
           durationMs: a.duration_ms,
         })),
     }));
+  }
+
+  /** The newest message of each endpoint (ids are time-ordered: the greatest id), with its last attempt. */
+  async latestForEndpoints(
+    tenantId: string,
+    endpointIds: string[],
+  ): Promise<Array<OutboxMessage & { lastAttempt: OutboxAttempt | null }>> {
+    if (endpointIds.length === 0) return [];
+    const newest = this.db
+      .selectFrom('outbox_messages')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where('tenant_id', '=', tenantId)
+      .where('endpoint_id', 'in', endpointIds)
+      .groupBy('endpoint_id');
+    const messages = (await this.db.selectFrom('outbox_messages').selectAll().where('id', 'in', newest).execute()).map(
+      toMessage,
+    );
+    if (messages.length === 0) return [];
+    const attempts = await this.db
+      .selectFrom('outbox_attempts')
+      .selectAll()
+      .where(
+        'message_id',
+        'in',
+        messages.map((m) => m.id),
+      )
+      .execute();
+    return messages.map((m) => {
+      const last = attempts
+        .filter((a) => a.message_id === m.id)
+        .reduce<(typeof attempts)[number] | null>((best, a) => (best && best.attempt > a.attempt ? best : a), null);
+      return {
+        ...m,
+        lastAttempt: last && {
+          attempt: last.attempt,
+          at: last.at,
+          statusCode: last.status_code,
+          error: last.error,
+          durationMs: last.duration_ms,
+        },
+      };
+    });
   }
 
   /** Who is told by email: the client's owner and the domain's managers (active accounts). */

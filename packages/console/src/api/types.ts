@@ -43,3 +43,13 @@ export type IdentityProviderPatch = NonNullable<
 >['content']['application/json'];
 export type SignInOptions = Ok<'/t/{tenant}/api/v1/sign-in-options', 'get'>;
 export type GrantableScope = Ok<'/t/{tenant}/api/v1/scopes', 'get'>['items'][number];
+export type WebhookPage = Ok<'/t/{tenant}/api/v1/webhooks', 'get'>;
+export type Webhook = WebhookPage['items'][number];
+export type CreatedWebhook = Ok<'/t/{tenant}/api/v1/webhooks', 'post'>;
+export type NewWebhook = paths['/t/{tenant}/api/v1/webhooks']['post']['requestBody']['content']['application/json'];
+export type WebhookEventType = Ok<'/t/{tenant}/api/v1/webhooks/event-types', 'get'>['items'][number];
+export type DeliveryPage = Ok<'/t/{tenant}/api/v1/webhooks/{id}/deliveries', 'get'>;
+export type Delivery = DeliveryPage['items'][number];
+export type DeliveryQuery = NonNullable<
+  paths['/t/{tenant}/api/v1/webhooks/{id}/deliveries']['get']['parameters']['query']
+>;

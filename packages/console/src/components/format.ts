@@ -1,9 +1,12 @@
 const DAY = 86_400_000;
 const dateFmt = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 const dateTimeFmt = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSecondsFmt = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const formatDate = (iso: string) => dateFmt.format(new Date(iso));
 export const formatDateTime = (iso: string) => dateTimeFmt.format(new Date(iso));
+/** With seconds: for logs, where a retry 5 s later must not look like the same moment. */
+export const formatDateTimeSeconds = (iso: string) => dateTimeSecondsFmt.format(new Date(iso));
 
 /** "expires in 3 days", "expired 2 days ago"; `soon` under 7 days. */
 export function expiresIn(iso: string, now = Date.now()): { text: string; soon: boolean; past: boolean } {

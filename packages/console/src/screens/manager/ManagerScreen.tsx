@@ -14,6 +14,8 @@ import { SettingsScreen } from '../admin/SettingsScreen';
 import { SsoScreen } from '../admin/SsoScreen';
 import { SigningKeysScreen } from '../admin/SigningKeysScreen';
 import { tenantBase } from '../../site';
+import { WebhooksScreen } from '../admin/WebhooksScreen';
+import { WebhookScreen } from '../admin/WebhookScreen';
 
 /** The User & Company Manager: domain managers only (the API is the real guard). */
 export default function ManagerScreen() {
@@ -31,6 +33,7 @@ export default function ManagerScreen() {
     { to: 'settings', label: 'Settings' },
     { to: 'sso', label: 'Single sign-on' },
     { to: 'signing-keys', label: 'Signing keys' },
+    { to: 'webhooks', label: 'Webhooks' },
     { to: 'audit', label: 'Audit log' },
   ];
   const current = tabs.findIndex((t) => location.pathname.startsWith(`${base}/${t.to}`));
@@ -61,6 +64,8 @@ export default function ManagerScreen() {
         <Route path="settings" element={<SettingsScreen />} />
         <Route path="sso" element={<SsoScreen />} />
         <Route path="signing-keys" element={<SigningKeysScreen />} />
+        <Route path="webhooks" element={<WebhooksScreen />} />
+        <Route path="webhooks/:id" element={<WebhookScreen />} />
         <Route path="audit" element={<AuditScreen />} />
         <Route path="*" element={<Navigate to="users" replace />} />
       </Routes>

@@ -8,7 +8,7 @@ import { startResourceServer, type ResourceProcess } from '../helpers/resource-p
 /**
  * The sample API configured by issuer (LATCHKEY_ISSUERS, no LATCHKEY_URL) next to a real Latchkey
  * process: the listed tenant's metadata is found at its issuer's RFC 8414 address, and nothing else
- * is trusted. The same with a tenant host's issuer needs the server's host routing (issue 35).
+ * is trusted. A tenant host's issuer, with the server's URL beside it, is in host-issuer.test.ts.
  */
 describe('sample API process trusting one listed issuer', () => {
   let env: InteropEnv;

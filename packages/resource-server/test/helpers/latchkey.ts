@@ -1,6 +1,6 @@
 // Tokens and tenants from a real Latchkey server (packages/server/test/interop/setup.ts starts it).
 import assert from 'node:assert/strict';
-import { basic, form } from '../../../server/test/helpers/harness.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, basic, form } from '../../../server/test/helpers/harness.js';
 import { SAMPLE_AUDIENCE, type InteropEnv } from '../../../server/test/interop/setup.js';
 import { createTenant } from '../../../server/src/domain/tenants/service.js';
 import { createApp } from '../../../server/src/domain/clients/apps.js';
@@ -32,6 +32,41 @@ export async function clientCredentials(
   const body = (await r.json()) as Record<string, unknown>;
   assert.equal(r.status, 200, JSON.stringify(body));
   return body.access_token as string;
+}
+
+/**
+ * client_credentials at a tenant host's root (`{hostUrl}/oauth2/v1/token`), in the documented curl
+ * shape; `fetchImpl` reaches the host's name (the SDK tests' loopbackFetch).
+ */
+export async function clientCredentialsAtHost(
+  hostUrl: string,
+  app: AppCredentials,
+  fetchImpl: (url: string, init: RequestInit) => Promise<Response>,
+): Promise<string> {
+  const r = await fetchImpl(`${hostUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: {
+      authorization: basic(app.clientId, app.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+    },
+    body: form({ grant_type: 'client_credentials' }),
+  });
+  const body = (await r.json()) as Record<string, unknown>;
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body.access_token as string;
+}
+
+/** Gives a tenant its host names through the platform API, as its administrator does. */
+export async function setHosts(asUrl: string, slug: string, hosts: string[]): Promise<void> {
+  const admin = await passwordGrant(asUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+  const r = await fetch(`${asUrl}/platform/api/v1/tenants/${slug}`, {
+    method: 'PATCH',
+    headers: { ...bearer(admin), 'content-type': 'application/json' },
+    body: JSON.stringify({ hosts }),
+  });
+  const body = (await r.json()) as { hosts?: string[] };
+  assert.equal(r.status, 200, JSON.stringify(body));
+  assert.deepEqual(body.hosts, [...hosts].sort());
 }
 
 /** The password grant with the built-in public client (a user-bound token). */
@@ -90,10 +125,12 @@ export async function signedWithRealKey(
   env: InteropEnv,
   ttlSeconds: number,
   scope = 'myservices metering',
+  /** Another tenant's key and an issuer of our choosing (one the server would not put in its tokens). */
+  as: { tenant: Tenant; issuer: string } = { tenant: env.tenant, issuer: env.issuer },
 ): Promise<string> {
-  const key = await env.services.keys.active(env.tenant);
+  const key = await env.services.keys.active(as.tenant);
   return signAccessToken(key, {
-    issuer: env.issuer,
+    issuer: as.issuer,
     subject: env.clientId,
     audience: SAMPLE_AUDIENCE,
     clientId: env.clientId,

@@ -1,7 +1,6 @@
 // A stand-in authorization server for fast verifier tests: RFC 8414 metadata, a JWKS and an
-// introspection endpoint per tenant, each call counted, and tokens minted with jose. A tenant can
-// also have a host of its own (addHost: another loopback port, every endpoint at its root, its URL
-// the issuer), as on a Latchkey tenant host.
+// introspection endpoint per tenant, each call counted, and tokens minted with jose. Tenant hosts
+// are tested against the real server (e2e/verifier-issuers.test.ts, e2e/host-issuer.test.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -59,11 +58,6 @@ export class FakeAuthorizationServer {
   failing = false;
   /** Tenants whose JWKS needs client authentication (signing certificate access off). */
   readonly privateJwks = new Set<string>();
-  /** Every URL asked for, in order (`{origin}{path}`, the origin a tenant host's for its requests). */
-  readonly seen: string[] = [];
-  /** Set to make every metadata document name this issuer instead of its own. */
-  metadataIssuer: string | undefined;
-  private readonly hosts = new Map<string, { url: string; server: http.Server }>();
   lastIntrospectionAuth: string | undefined;
   url = '';
   private server?: http.Server;
@@ -76,28 +70,13 @@ export class FakeAuthorizationServer {
   }
 
   async stop(): Promise<void> {
-    for (const server of [this.server, ...[...this.hosts.values()].map((h) => h.server)]) {
-      server?.closeAllConnections();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    }
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
   /** The tenant's issuer in the path form. */
   issuer(tenant: string): string {
     return `${this.url}/t/${tenant}`;
-  }
-
-  /** Serves an existing tenant at a host of its own too; its URL (the host issuer) is returned. */
-  async addHost(slug: string): Promise<string> {
-    const server = http.createServer((req, res) => void this.handle(req, res, slug));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    this.hosts.set(slug, { url, server });
-    return url;
-  }
-
-  hostIssuer(tenant: string): string {
-    return this.hosts.get(tenant)!.url;
   }
 
   async addTenant(slug: string): Promise<FakeTenant> {
@@ -138,29 +117,20 @@ export class FakeAuthorizationServer {
       .sign(key.privateKey);
   }
 
-  /** `host`: the request came to that tenant's own host, where every path is at the root. */
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse, host?: string): Promise<void> {
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const send = (status: number, body?: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
-    this.seen.push(`${host !== undefined ? this.hostIssuer(host) : this.url}${url.pathname}`);
-    if (host !== undefined) {
-      // The root paths of a tenant host are the path form's under /t/{tenant}; anything else is unknown.
-      if (url.pathname === '/.well-known/oauth-authorization-server') url.pathname += `/t/${host}`;
-      else if (url.pathname.startsWith('/oauth2/')) url.pathname = `/t/${host}${url.pathname}`;
-      else return send(404);
-    }
     let m = /^\/\.well-known\/oauth-authorization-server\/t\/([^/]+)$/.exec(url.pathname);
     if (m) {
       this.counters.metadata++;
       if (this.failing) return send(500, { error: 'server_error' });
       if (!this.tenants.has(m[1])) return send(404, { error: 'invalid_request' });
-      // Each document names the issuer of the address it was asked at.
-      const issuer = host !== undefined ? this.hostIssuer(host) : this.issuer(m[1]);
+      const issuer = this.issuer(m[1]);
       return send(200, {
-        issuer: this.metadataIssuer ?? issuer,
+        issuer,
         jwks_uri: `${issuer}/oauth2/v1/keys`,
         introspection_endpoint: `${issuer}/oauth2/v1/introspect`,
       });

@@ -1,7 +1,8 @@
-// Preloaded into the sample API process by tests only (NODE_OPTIONS=--import=<this file>): every
-// fetch to a host name ending in LATCHKEY_TEST_LOOPBACK_SUFFIX (e.g. `.id.test`) connects to
-// 127.0.0.1, the name kept in the URL and the Host header, so the process reaches a tenant's own
-// host name on the test server without a DNS entry. The same mapping as the SDK tests' loopbackFetch.
+// Preloaded by tests only into the programs they start (NODE_OPTIONS=--import=<this file>: the sample
+// API process, the console's SDK and CLI snippets): every fetch to a host name ending in
+// LATCHKEY_TEST_LOOPBACK_SUFFIX (e.g. `.id.test`) connects to 127.0.0.1, the name kept in the URL and
+// the Host header, so the program reaches a tenant's own host name on the test server without a DNS
+// entry. The same mapping as the SDK tests' loopbackFetch.
 import dns from 'node:dns';
 import { Agent, fetch as undiciFetch } from 'undici';
 

@@ -91,6 +91,9 @@ export interface ClientsTable {
   expiry_noted_at: number | null;
   /** The smallest expiry warning (7 or 1 days) already announced. */
   expiry_warned_days: number | null;
+  /** During a rotation's overlap: the replaced secret's hash, and when it stops working. */
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
 }
 
 export interface RefreshTokensTable {

@@ -40,6 +40,8 @@ for (const backend of await backends()) {
           ownerUserId: owners[i % 10].id,
           secretHash: 'x',
           secretVersion: 1,
+          previousSecretHash: null,
+          previousSecretExpiresAt: null,
           grantTypes: ['client_credentials'],
           scopes: [],
           jwks: null,

@@ -21,6 +21,12 @@ export interface Client {
   ownerUserId: string | null;
   secretHash: string | null;
   secretVersion: number;
+  /**
+   * After a rotation with an overlap: the replaced secret (version secretVersion - 1), as a hash,
+   * and when it stops working. Null outside an overlap (see secret-rotation.ts).
+   */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: number | null;
   grantTypes: string[];
   scopes: string[];
   jwks: { keys: Record<string, unknown>[] } | null;
@@ -39,4 +45,9 @@ export interface Client {
 
 export function isExpired(client: Client, now = Date.now()): boolean {
   return client.expiresAt !== null && client.expiresAt <= now;
+}
+
+/** Whether the secret a rotation replaced still works (its overlap has not ended). */
+export function overlapLive(client: Client, now = Date.now()): boolean {
+  return client.previousSecretExpiresAt !== null && client.previousSecretExpiresAt > now;
 }

@@ -66,11 +66,30 @@ export interface ClientRecords {
   ): Promise<void>;
   insert(c: Client): Promise<void>;
   byClientId(tenantId: string, clientId: string): Promise<Client | undefined>;
-  /** The client whose current secret has this hash, in whichever tenant (a leaked-secret report names none). */
-  bySecretHash(secretHash: string): Promise<Client | undefined>;
+  /**
+   * The client whose current secret, or whose replaced secret still in its overlap, has this hash,
+   * in whichever tenant (a leaked-secret report names none).
+   */
+  bySecretHash(secretHash: string, now?: number): Promise<Client | undefined>;
   byId(tenantId: string, id: string): Promise<Client | undefined>;
   setStatus(tenantId: string, id: string, status: ClientStatus, revokedBy?: string): Promise<void>;
-  setSecret(tenantId: string, id: string, secretHash: string): Promise<number>;
+  /**
+   * A new current secret (its version one up). `previous`: the replaced secret keeps working until
+   * `expiresAt` (an overlap); null: it stops now. Answers the new version.
+   */
+  setSecret(
+    tenantId: string,
+    id: string,
+    secretHash: string,
+    previous?: { hash: string; expiresAt: number } | null,
+  ): Promise<number>;
+  /** Clients whose overlap is over and not yet ended (at most a batch per call). */
+  withEndedOverlap(now: number): Promise<Client[]>;
+  /**
+   * Forgets the replaced secret; with `expiresAt`, only if the overlap is still that one (compare-and-set,
+   * so of several processes one ends it). Whether this call did.
+   */
+  clearPreviousSecret(tenantId: string, id: string, expiresAt?: number): Promise<boolean>;
   /** Records usage; first use is set once, last use only moves forward. Returns ids used for the first time. */
   recordUsage(usage: Map<string, ClientUse>): Promise<string[]>;
 }

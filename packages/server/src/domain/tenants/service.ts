@@ -77,6 +77,8 @@ export async function createTenant(
       ownerUserId: null,
       secretHash: null,
       secretVersion: 1,
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
       grantTypes: [GRANT_PASSWORD, GRANT_REFRESH_TOKEN],
       scopes: [],
       jwks: null,

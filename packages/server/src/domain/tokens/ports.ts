@@ -23,7 +23,8 @@ export interface RefreshTokenRecords {
     answerUntil: number | null,
   ): Promise<boolean>;
   revokeFamily(tenantId: string, familyId: string, at: number): Promise<number>;
-  revokeForClient(tenantId: string, clientId: string, at: number): Promise<string[]>;
+  /** Revokes a client's live tokens (with `belowSecretVersion`, the unrotated ones bound to an older secret); answers their families. */
+  revokeForClient(tenantId: string, clientId: string, at: number, belowSecretVersion?: number): Promise<string[]>;
   revokeForUser(tenantId: string, userId: string, at: number): Promise<string[]>;
   forgetAnswers(now: number): Promise<void>;
   revokeUserTokensExcept(tenantId: string, keep: string[], at: number): Promise<string[]>;

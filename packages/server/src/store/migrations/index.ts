@@ -18,6 +18,7 @@ import * as m0018 from './0018_audit_retention.js';
 import * as m0019 from './0019_audit_action_names.js';
 import * as m0020 from './0020_tenant_hosts.js';
 import * as m0021 from './0021_federation_policies.js';
+import * as m0022 from './0022_client_secret_overlap.js';
 
 // Versioned migrations, applied in name order on start. Add a file, then list it here.
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0019_audit_action_names': m0019,
   '0020_tenant_hosts': m0020,
   '0021_federation_policies': m0021,
+  '0022_client_secret_overlap': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {

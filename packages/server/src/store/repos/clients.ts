@@ -23,6 +23,8 @@ export const toClient = (r: Selectable<ClientsTable>): Client => ({
   ownerUserId: r.owner_user_id,
   secretHash: r.secret_hash,
   secretVersion: r.secret_version,
+  previousSecretHash: r.previous_secret_hash,
+  previousSecretExpiresAt: r.previous_secret_expires_at,
   grantTypes: JSON.parse(r.grant_types),
   scopes: JSON.parse(r.scopes),
   jwks: r.jwks ? JSON.parse(r.jwks) : null,
@@ -194,6 +196,8 @@ export class ClientRepo implements ClientRecords {
         owner_user_id: c.ownerUserId,
         secret_hash: c.secretHash,
         secret_version: c.secretVersion,
+        previous_secret_hash: c.previousSecretHash,
+        previous_secret_expires_at: c.previousSecretExpiresAt,
         grant_types: JSON.stringify(c.grantTypes),
         scopes: JSON.stringify(c.scopes),
         jwks: c.jwks ? JSON.stringify(c.jwks) : null,
@@ -223,11 +227,19 @@ export class ClientRepo implements ClientRecords {
   }
 
   /**
-   * The client whose current secret has this hash, in whichever tenant (a leaked-secret report
-   * names none; hashes are keyed by one pepper for the whole server, so they do not collide).
+   * The client whose current secret, or whose replaced secret still in its overlap, has this hash, in
+   * whichever tenant (a leaked-secret report names none; hashes are keyed by one pepper for the whole
+   * server, so they do not collide).
    */
-  async bySecretHash(secretHash: string): Promise<Client | undefined> {
-    const r = await this.db.selectFrom('clients').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+  async bySecretHash(secretHash: string, now = Date.now()): Promise<Client | undefined> {
+    const r =
+      (await this.db.selectFrom('clients').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst()) ??
+      (await this.db
+        .selectFrom('clients')
+        .selectAll()
+        .where('previous_secret_hash', '=', secretHash)
+        .where('previous_secret_expires_at', '>', now)
+        .executeTakeFirst());
     return r && toClient(r);
   }
 
@@ -255,15 +267,48 @@ export class ClientRepo implements ClientRecords {
       .execute();
   }
 
-  async setSecret(tenantId: string, id: string, secretHash: string): Promise<number> {
+  async setSecret(
+    tenantId: string,
+    id: string,
+    secretHash: string,
+    previous: { hash: string; expiresAt: number } | null = null,
+  ): Promise<number> {
     const r = await this.db
       .updateTable('clients')
-      .set((eb) => ({ secret_hash: secretHash, secret_version: eb('secret_version', '+', 1), updated_at: Date.now() }))
+      .set((eb) => ({
+        secret_hash: secretHash,
+        secret_version: eb('secret_version', '+', 1),
+        previous_secret_hash: previous?.hash ?? null,
+        previous_secret_expires_at: previous?.expiresAt ?? null,
+        updated_at: Date.now(),
+      }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returning('secret_version')
       .executeTakeFirstOrThrow();
     return r.secret_version;
+  }
+
+  /** Clients whose replaced secret's overlap is over but not yet ended (see endSecretOverlaps). */
+  async withEndedOverlap(now: number): Promise<Client[]> {
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('previous_secret_expires_at', '<=', now)
+      .limit(1000)
+      .execute();
+    return rows.map(toClient);
+  }
+
+  async clearPreviousSecret(tenantId: string, id: string, expiresAt?: number): Promise<boolean> {
+    let q = this.db
+      .updateTable('clients')
+      .set({ previous_secret_hash: null, previous_secret_expires_at: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('previous_secret_expires_at', 'is not', null);
+    if (expiresAt !== undefined) q = q.where('previous_secret_expires_at', '=', expiresAt);
+    return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
   }
 
   /** Records usage; first_used_at is set once, last_used_at only moves forward. Returns ids used for the first time. */

@@ -216,16 +216,26 @@ export class RefreshTokenRepo implements RefreshTokenRecords {
     return Number(r.numUpdatedRows);
   }
 
-  /** Revokes every live token of a client; answers the families (grants) that had one. */
-  async revokeForClient(tenantId: string, clientId: string, at: number): Promise<string[]> {
-    const rows = await this.db
+  /**
+   * Revokes every live token of a client (with `belowSecretVersion`, only the unrotated ones bound
+   * to an older secret); answers the families (grants) that had one.
+   */
+  async revokeForClient(
+    tenantId: string,
+    clientId: string,
+    at: number,
+    belowSecretVersion?: number,
+  ): Promise<string[]> {
+    let q = this.db
       .updateTable('refresh_tokens')
       .set(REVOKED(at))
       .where('tenant_id', '=', tenantId)
       .where('client_id', '=', clientId)
-      .where('revoked_at', 'is', null)
-      .returning('family_id')
-      .execute();
+      .where('revoked_at', 'is', null);
+    // A family whose latest token moved onto the newer secret lives on: only unrotated tokens count.
+    if (belowSecretVersion !== undefined)
+      q = q.where('secret_version', '<', belowSecretVersion).where('rotated_at', 'is', null);
+    const rows = await q.returning('family_id').execute();
     return [...new Set(rows.map((r) => r.family_id))];
   }
 

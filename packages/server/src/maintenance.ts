@@ -3,10 +3,11 @@ import { StoreUnavailable } from './store/index.js';
 import { noteExpiredClients } from './domain/clients/expiry.js';
 import { warnExpiringClients } from './domain/clients/expiry-warnings.js';
 import { sweepAudit } from './domain/audit/retention.js';
+import { endSecretOverlaps } from './domain/clients/secret-rotation.js';
 
 /**
  * Periodic housekeeping: key rotation when due; expired replay records (and leaked-secret report digests), kept refresh answers past
- * their grace window, and keys swept; audit events past their tenant's retention deleted; client
+ * their grace window, and keys swept; rotated client secrets whose overlap is over forgotten (with what they obtained); audit events past their tenant's retention deleted; client
  * expiry warnings and expiry audited (on the clock, which tests may move).
  */
 export function startMaintenance(ctx: Services, intervalMs = ctx.config.maintenanceIntervalMs): () => Promise<void> {
@@ -19,6 +20,7 @@ export function startMaintenance(ctx: Services, intervalMs = ctx.config.maintena
       await ctx.keys.rotateDue((id) => ctx.store.tenants.byId(id));
       await ctx.store.replay.sweep(now);
       await ctx.store.refreshTokens.forgetAnswers(now);
+      await endSecretOverlaps(ctx.store, now);
       await ctx.store.signingKeys.deleteExpired(now);
       await ctx.store.sessions.deleteExpired(now);
       await ctx.store.secretReports.sweep(now);

@@ -160,7 +160,8 @@ async function fromBearer(deps: AuthDeps, tenant: Tenant, token: string): Promis
   if (![claims.aud].flat().includes(claims.iss))
     throw invalidToken('token_invalid', 'the access token is not meant for this API');
   // The same rule as introspection: a revoked, expired or deactivated client's tokens are dead here too.
-  const ended = await grantEnded(deps, tenant, claims.client_id, null);
+  const ended = await grantEnded(deps, tenant, claims.client_id, null, claims.sid);
+  if (ended?.by === 'secret') throw invalidToken('token_revoked', `the access token has been revoked: ${ended.reason}`);
   if (ended)
     throw invalidToken(
       ended.by === 'user' ? 'user_disabled' : 'client_revoked',

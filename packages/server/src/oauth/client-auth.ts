@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import type { Tenant } from '../domain/tenants/model.js';
-import type { Client } from '../domain/clients/model.js';
 import type { Principal, PrincipalCache } from '../domain/users/principal-cache.js';
 import type { ClientCache } from '../domain/clients/cache.js';
 import type { SecretHasher } from '../crypto/secrets.js';
 import type { CredentialThrottle } from '../domain/throttle/credential-throttle.js';
 import { clientUnusableReason } from '../domain/clients/policy.js';
+import { overlapLive, type Client } from '../domain/clients/model.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, TooManyAttempts } from './errors.js';
 import { AssertionError, verifyClientJwt, type AssertionDeps } from './assertion.js';
 import { bounded, type Params } from './params.js';
@@ -29,6 +29,11 @@ export interface AuthenticatedClient {
   method: AuthMethod;
   /** The owner of a personal client. */
   owner?: Principal;
+  /**
+   * The secret presented was the one a rotation replaced, in its overlap: what it obtains ends
+   * with it (see secret-rotation.ts).
+   */
+  previousSecret?: true;
 }
 
 // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined. Latchkey's client ids and
@@ -110,10 +115,17 @@ export async function authenticateClient(
   const client = await deps.clients.get(tenant.id, clientId);
   if (!client) return fail();
   const c = client;
+  let previousSecret = false;
   switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
-      if (c.kind === 'public' || !deps.hasher.verify(secret!, c.secretHash)) await fail();
+      if (c.kind === 'public') await fail();
+      // The current secret first: a right one costs what it always did. Only a mismatch during a
+      // rotation's overlap is compared (in constant time too) with the replaced secret.
+      if (!deps.hasher.verify(secret!, c.secretHash)) {
+        previousSecret = overlapLive(c) && deps.hasher.verify(secret!, c.previousSecretHash);
+        if (!previousSecret) await fail();
+      }
       break;
     case 'private_key_jwt':
       try {
@@ -130,7 +142,7 @@ export async function authenticateClient(
   const owner = c.ownerUserId ? await deps.principals.get(tenant.id, c.ownerUserId) : undefined;
   const reason = clientUnusableReason(tenant, c, owner);
   if (reason) throw new InvalidClient(reason, basic);
-  return { client: c, method, owner };
+  return previousSecret ? { client: c, method, owner, previousSecret } : { client: c, method, owner };
 }
 
 /**

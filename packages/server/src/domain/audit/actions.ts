@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS = [
   'personal_client.expired',
   'personal_client.revoked',
   'personal_client.reported_leaked',
+  'personal_client.secret_rotated',
   'client.first_used',
   'app.created',
   'app.updated',

@@ -57,8 +57,14 @@ export class AppService {
     return deleteApp(this.store, tenant, id, actor);
   }
 
-  regenerateSecret(tenant: Tenant, id: string, actor: Actor): Promise<{ client: Client; clientSecret: string }> {
-    return regenerateAppSecret(this.store, this.hasher, tenant, id, actor);
+  /** A new secret shown once; the old one keeps working for `overlapSeconds` (0: stops now). */
+  regenerateSecret(
+    tenant: Tenant,
+    id: string,
+    actor: Actor,
+    overlapSeconds?: number,
+  ): Promise<{ client: Client; clientSecret: string; previousSecretExpiresAt: number | null }> {
+    return regenerateAppSecret(this.store, this.hasher, tenant, id, actor, overlapSeconds);
   }
 
   setActive(tenant: Tenant, id: string, active: boolean, actor: Actor): Promise<Client> {

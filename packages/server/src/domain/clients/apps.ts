@@ -3,6 +3,7 @@ import type { UnitOfWork } from '../ports.js';
 import type { Tenant } from '../tenants/model.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomId, randomSecret } from '../../crypto/secrets.js';
+import { checkOverlap, replaceSecret } from './secret-rotation.js';
 import {
   GRANT_CLIENT_CREDENTIALS,
   GRANT_JWT_BEARER,
@@ -12,7 +13,6 @@ import {
 } from './model.js';
 import { invalid, notFoundError } from '../errors.js';
 import { checkName } from '../names.js';
-import { endGrants, secretGrantId } from '../tokens/grants.js';
 import { auditActor, type Actor } from '../audit/actor.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
 
@@ -85,6 +85,8 @@ export async function createApp(
     ownerUserId: null,
     secretHash: hasher.hash(clientSecret),
     secretVersion: 1,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     grantTypes: grants,
     scopes,
     jwks: input.jwks ?? null,
@@ -121,8 +123,10 @@ export async function getApp(store: UnitOfWork<'clients'>, tenant: Tenant, id: s
 }
 
 /**
- * New secret shown once; the old one stops working and every grant of the app ends: its refresh
- * tokens, the access tokens they gave, and the client_credentials tokens of the old secret.
+ * New secret shown once, same client id. With no overlap the old secret stops working and every
+ * grant of the app ends: its refresh tokens, the access tokens they gave, and the client_credentials
+ * tokens of the old secret. With an overlap (seconds) all of that lasts until the overlap ends
+ * (see replaceSecret).
  */
 export async function regenerateAppSecret(
   store: UnitOfWork<'clients' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds>,
@@ -130,26 +134,32 @@ export async function regenerateAppSecret(
   tenant: Tenant,
   id: string,
   actor: Actor,
-): Promise<{ client: Client; clientSecret: string }> {
-  const clientSecret = randomSecret(CLIENT_SECRET_PREFIX);
-  await store.transaction(async (tx) => {
+  overlapSeconds?: number,
+): Promise<{ client: Client; clientSecret: string; previousSecretExpiresAt: number | null }> {
+  const overlap = checkOverlap(overlapSeconds);
+  const rotated = await store.transaction(async (tx) => {
     const before = await getApp(tx, tenant, id);
-    await tx.clients.setSecret(tenant.id, id, hasher.hash(clientSecret));
-    tx.changes.record({ type: 'client.changed', tenantId: tenant.id, clientId: before.clientId });
     const now = Date.now();
-    const families = await tx.refreshTokens.revokeForClient(tenant.id, id, now);
-    families.push(secretGrantId(before));
+    const r = await replaceSecret(tx, hasher, before, overlap, now);
     await recordAudit(tx, {
       tenantId: tenant.id,
       ...auditActor(actor),
       action: 'app.secret_regenerated',
       targetType: 'app',
       targetId: id,
-      details: { grantsEnded: families.length - 1 },
+      details: {
+        grantsEnded: r.grantsEnded,
+        overlapSeconds: overlap,
+        overlapEndsAt: r.previousSecretExpiresAt === null ? null : new Date(r.previousSecretExpiresAt).toISOString(),
+      },
     });
-    await endGrants(tx, tenant.id, families, now);
+    return r;
   });
-  return { client: await getApp(store, tenant, id), clientSecret };
+  return {
+    client: await getApp(store, tenant, id),
+    clientSecret: rotated.clientSecret,
+    previousSecretExpiresAt: rotated.previousSecretExpiresAt,
+  };
 }
 
 /** Deactivation suspends every grant (refresh tokens survive and work again on activation). */

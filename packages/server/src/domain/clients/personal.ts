@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
 import type { Tenant } from '../tenants/model.js';
-import type { Principal } from '../users/principal-cache.js';
+import { toPrincipal, type Principal } from '../users/principal-cache.js';
+import { outranks } from '../users/rank.js';
 import type { SecretHasher } from '../../crypto/secrets.js';
 import { CLIENT_SECRET_PREFIX, randomSecret } from '../../crypto/secrets.js';
 import { GRANT_CLIENT_CREDENTIALS, isExpired, type Client } from './model.js';
@@ -9,6 +10,8 @@ import { newClientId } from './apps.js';
 import { checkName } from '../names.js';
 import { CLIENT_CREATOR } from '../roles/model.js';
 import { conflictError, forbiddenError, invalid, notFoundError } from '../errors.js';
+import { clientUnusableReason } from './policy.js';
+import { checkOverlap, replaceSecret } from './secret-rotation.js';
 import { SYSTEM, auditActor, type Actor } from '../audit/actor.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
 import type { Page, PageQuery } from '../paging.js';
@@ -100,6 +103,8 @@ export async function createPersonalClient(
     ownerUserId: owner.user.id,
     secretHash: hasher.hash(clientSecret),
     secretVersion: 1,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     grantTypes: [GRANT_CLIENT_CREDENTIALS],
     scopes,
     jwks: null,
@@ -182,6 +187,74 @@ export async function revokePersonalClient(
   });
 }
 
+/** Who rotates a personal client's secret: its owner, or a domain manager (for any owner with no more power). */
+export interface Rotator {
+  by: 'owner' | 'manager';
+  principal: Principal;
+}
+
+export interface RotatedSecret {
+  client: Client;
+  clientSecret: string;
+  /** When the replaced secret stops working; null when it stopped at once. */
+  previousSecretExpiresAt: number | null;
+}
+
+/**
+ * A new secret for a personal client, shown once; the client id stays, so scripts change one value.
+ * The replaced secret, and the tokens it obtained, stop working now or when the overlap (seconds, up
+ * to 24 h) ends. Only a client that could get tokens now gets a new secret (409 otherwise: revoked,
+ * expired, owner disabled); a manager may not act on a client of an account with more power.
+ */
+export async function rotatePersonalClientSecret(
+  store: UnitOfWork<'clients' | 'roles' | 'users' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds>,
+  hasher: SecretHasher,
+  tenant: Tenant,
+  id: string,
+  who: Rotator,
+  overlapSeconds: number | undefined,
+  actor: Actor = { type: 'user', id: who.principal.user.id },
+): Promise<RotatedSecret> {
+  const overlap = checkOverlap(overlapSeconds);
+  const ownerId = who.by === 'owner' ? who.principal.user.id : undefined;
+  const rotated = await store.transaction(async (tx) => {
+    const c = await getPersonalClient(tx, tenant, id, ownerId);
+    if (c.status === 'revoked')
+      throw conflictError(`OAuth2 client ${id} is revoked and cannot get a new secret; create a new client instead`);
+    const user = await tx.users.byId(tenant.id, c.ownerUserId!);
+    const owner = user && toPrincipal(user, await tx.roles.forUser(tenant.id, user.id));
+    if (who.by === 'manager' && owner && outranks(owner, who.principal))
+      throw forbiddenError(
+        `the owner of this client, ${owner.user.email}, holds more power than you: only an account with at least as much power may rotate its secret`,
+      );
+    const now = Date.now();
+    const unusable = clientUnusableReason(tenant, c, owner, now);
+    if (unusable) throw conflictError(`OAuth2 client ${id} cannot get a new secret: ${unusable}`);
+    const r = await replaceSecret(tx, hasher, c, overlap, now);
+    await recordAudit(tx, {
+      tenantId: tenant.id,
+      ...auditActor(actor),
+      action: 'personal_client.secret_rotated',
+      targetType: 'oauth2_client',
+      targetId: c.id,
+      details: {
+        name: c.name,
+        clientId: c.clientId,
+        ownerId: c.ownerUserId,
+        by: who.by,
+        overlapSeconds: overlap,
+        overlapEndsAt: r.previousSecretExpiresAt === null ? null : new Date(r.previousSecretExpiresAt).toISOString(),
+      },
+    });
+    return r;
+  });
+  return {
+    client: await getPersonalClient(store, tenant, id),
+    clientSecret: rotated.clientSecret,
+    previousSecretExpiresAt: rotated.previousSecretExpiresAt,
+  };
+}
+
 /** Tenant policy: when an owner loses the creator role, their clients are revoked (unless the tenant keeps them). */
 export async function revokeAllOfOwner(
   store: UnitOfWork<'clients' | 'changes' | AuditKinds>,
@@ -203,7 +276,9 @@ export type Revoker = { by: 'policy'; reason: string } | { by: 'owner' | 'manage
 /** Personal OAuth2 clients: each user's own, and the domain managers' view of all. */
 export class PersonalClientService {
   constructor(
-    private readonly store: UnitOfWork<'clients' | 'roles' | 'users' | 'changes' | AuditKinds>,
+    private readonly store: UnitOfWork<
+      'clients' | 'roles' | 'users' | 'changes' | 'refreshTokens' | 'replay' | AuditKinds
+    >,
     private readonly hasher: SecretHasher,
   ) {}
 
@@ -232,6 +307,22 @@ export class PersonalClientService {
 
   revoke(tenant: Tenant, id: string, by: RevokedBy, ownerId: string | undefined, actor: Actor): Promise<Client> {
     return revokePersonalClient(this.store, tenant, id, by, ownerId, actor);
+  }
+
+  rotate(
+    tenant: Tenant,
+    id: string,
+    who: Rotator,
+    overlapSeconds: number | undefined,
+    actor: Actor,
+  ): Promise<RotatedSecret> {
+    return rotatePersonalClientSecret(this.store, this.hasher, tenant, id, who, overlapSeconds, actor);
+  }
+
+  /** The client with its owner's email and name, as managers see it. */
+  async withOwner(tenant: Tenant, c: Client): Promise<ClientWithOwner> {
+    const owner = c.ownerUserId ? await this.store.users.byId(tenant.id, c.ownerUserId) : undefined;
+    return { ...c, ownerEmail: owner?.email ?? null, ownerDisplayName: owner?.displayName ?? null };
   }
 
   async revoker(tenant: Tenant, c: Client): Promise<Revoker | null> {

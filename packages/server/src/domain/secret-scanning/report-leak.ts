@@ -5,7 +5,8 @@ import type { KeyService } from '../keys/service.js';
 import type { RevokedAccessTokens } from '../tokens/revocations.js';
 import type { Tenant } from '../tenants/model.js';
 import { looksLikeLatchkeySecret } from '../../crypto/secret-format.js';
-import { isExpired } from '../clients/model.js';
+import { isExpired, overlapLive } from '../clients/model.js';
+import { endOverlap } from '../clients/secret-rotation.js';
 import { regenerateAppSecret } from '../clients/apps.js';
 import { revokePersonalClient } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
@@ -99,7 +100,26 @@ async function revokeClientSecret(ctx: LeakDeps, secret: string, report: LeakRep
   return ctx.store.transaction(async (tx) => {
     // Another report of the same secret may have won the race: only the current secret counts.
     const now = await tx.clients.byId(tenant.id, client.id);
-    if (!now || now.status === 'revoked' || now.secretHash !== hash) return 'false_positive';
+    if (!now || now.status === 'revoked') return 'false_positive';
+    if (now.secretHash !== hash) {
+      // The secret a rotation replaced, still in its overlap: it and what it obtained end now; the
+      // current secret was not reported and keeps working.
+      if (now.previousSecretHash !== hash || !overlapLive(now)) return 'false_positive';
+      await endOverlap(tx, now);
+      await recordAudit(tx, {
+        tenantId: tenant.id,
+        ...systemAudit,
+        action: now.kind === 'personal' ? 'personal_client.reported_leaked' : 'app.reported_leaked',
+        targetType: now.kind === 'personal' ? 'oauth2_client' : 'app',
+        targetId: now.id,
+        details: details(report, {
+          clientId: now.clientId,
+          ...(now.kind === 'personal' ? { ownerId: now.ownerUserId } : {}),
+          overlapEnded: true,
+        }),
+      });
+      return 'true_positive';
+    }
     if (now.kind === 'personal') {
       await revokePersonalClient(tx, tenant, now.id, { by: 'policy', reason: 'reported_leaked' }, undefined, SYSTEM);
       await recordAudit(tx, {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UnitOfWork } from '../ports.js';
-import type { Client } from '../clients/model.js';
+import { overlapLive, type Client } from '../clients/model.js';
 import { SETTINGS_LIMITS } from '../tenants/model.js';
 
 // A grant id stays denied for longer than any access token of it can live, whatever lifetime the
@@ -25,17 +25,49 @@ export async function endGrants(
 
 // Client objects are cached and replaced when they change, so one id per object is enough.
 const secretGrantIds = new WeakMap<Client, string>();
+const previousSecretGrantIds = new WeakMap<Client, string>();
+
+const SECRET_GRANT = 'secret:';
+const grantIdOf = (client: Client, version: number) =>
+  SECRET_GRANT + createHash('sha256').update(`${client.id}:${version}`).digest('base64url').slice(0, 22);
 
 /**
- * The grant of an application's client_credentials tokens: its current secret. Regenerating the
- * secret ends it, so tokens obtained with a leaked secret die with it.
+ * The grant of a client's client_credentials tokens: its current secret. Replacing the secret ends
+ * it (at once, or when the rotation's overlap ends), so tokens obtained with a leaked secret die with it.
  */
 export function secretGrantId(client: Client): string {
   let id = secretGrantIds.get(client);
   if (id === undefined) {
-    id =
-      'secret:' + createHash('sha256').update(`${client.id}:${client.secretVersion}`).digest('base64url').slice(0, 22);
+    id = grantIdOf(client, client.secretVersion);
     secretGrantIds.set(client, id);
   }
   return id;
+}
+
+/** The grant of the tokens the secret a rotation replaced obtained (version one below the current). */
+export function previousSecretGrantId(client: Client): string {
+  let id = previousSecretGrantIds.get(client);
+  if (id === undefined) {
+    id = grantIdOf(client, client.secretVersion - 1);
+    previousSecretGrantIds.set(client, id);
+  }
+  return id;
+}
+
+/**
+ * Whether a token's grant (`sid`) was a secret of this client that no longer works: neither the
+ * current secret nor the replaced one in its overlap. Ends such tokens the moment an overlap ends,
+ * before the maintenance sweep records it.
+ */
+export function secretGrantEnded(client: Client, sid: string | undefined, now = Date.now()): boolean {
+  if (sid === undefined || !sid.startsWith(SECRET_GRANT) || sid === secretGrantId(client)) return false;
+  return !(overlapLive(client, now) && sid === previousSecretGrantId(client));
+}
+
+/**
+ * Whether a refresh token bound to secret `version` still works: the client's current secret, or
+ * the one a rotation replaced while its overlap lasts.
+ */
+export function secretStillBinds(client: Client, version: number, now = Date.now()): boolean {
+  return version === client.secretVersion || (version === client.secretVersion - 1 && overlapLive(client, now));
 }

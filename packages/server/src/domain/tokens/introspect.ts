@@ -2,6 +2,7 @@ import type { GrantCheckDeps, IntrospectDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import { clientUnusableReason } from '../clients/policy.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
+import { secretGrantEnded, secretStillBinds } from './grants.js';
 import { tokenUserId, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
 
 export type Introspection =
@@ -19,22 +20,29 @@ export async function grantStillValid(
   tenant: Tenant,
   clientId: string,
   userId: string | null,
+  sid?: string,
 ): Promise<boolean> {
-  return (await grantEnded(ctx, tenant, clientId, userId)) === null;
+  return (await grantEnded(ctx, tenant, clientId, userId, sid)) === null;
 }
 
-/** Why grantStillValid is false: whose fault (the client's or the user's) and a reason for people; null while the grant lives. */
+/**
+ * Why grantStillValid is false: whose fault (the client's, the user's, or a replaced client secret's)
+ * and a reason for people; null while the grant lives. `sid`: the token's grant.
+ */
 export async function grantEnded(
   ctx: GrantCheckDeps,
   tenant: Tenant,
   clientId: string,
   userId: string | null,
-): Promise<{ by: 'client' | 'user'; reason: string } | null> {
+  sid?: string,
+): Promise<{ by: 'client' | 'user' | 'secret'; reason: string } | null> {
   const client = await ctx.clients.get(tenant.id, clientId);
   if (!client) return { by: 'client', reason: 'client no longer exists' };
   const owner = client.ownerUserId ? await ctx.principals.get(tenant.id, client.ownerUserId) : undefined;
   const unusable = clientUnusableReason(tenant, client, owner);
   if (unusable !== null) return { by: 'client', reason: unusable };
+  if (secretGrantEnded(client, sid))
+    return { by: 'secret', reason: 'the client secret that obtained it was replaced and no longer works' };
   if (userId !== null) {
     const user = client.ownerUserId === userId ? owner : await ctx.principals.get(tenant.id, userId);
     if (!user || user.user.status !== 'active')
@@ -51,7 +59,7 @@ export async function introspectAccessToken(
   const claims: AccessTokenClaims | null = await verifyAccessToken(ctx.keys, tenant, ctx.issuers(tenant), token);
   if (!claims) return INACTIVE;
   if (await ctx.revokedTokens.revoked(claims)) return INACTIVE;
-  if (!(await grantStillValid(ctx, tenant, claims.client_id, tokenUserId(claims)))) return INACTIVE;
+  if (!(await grantStillValid(ctx, tenant, claims.client_id, tokenUserId(claims), claims.sid))) return INACTIVE;
   return {
     active: true,
     token_type: 'access_token',
@@ -77,7 +85,7 @@ export async function introspectRefreshToken(
   const now = Date.now();
   if (!r || r.revokedAt !== null || r.rotatedAt !== null || r.expiresAt <= now) return INACTIVE;
   const client = await ctx.store.clients.byId(tenant.id, r.clientId);
-  if (!client || client.secretVersion !== r.secretVersion) return INACTIVE;
+  if (!client || !secretStillBinds(client, r.secretVersion, now)) return INACTIVE;
   if (!(await grantStillValid(ctx, tenant, client.clientId, r.userId))) return INACTIVE;
   return {
     active: true,

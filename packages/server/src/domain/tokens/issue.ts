@@ -27,12 +27,15 @@ export interface IssueRequest {
   maxTtlSeconds?: number;
   /** Where a token obtained by exchange came from (`federated`, see federation/exchange.ts). */
   federated?: FederatedClaim;
+  /** An end the token may not outlive besides its client's (the end of the secret that obtained it). */
+  notAfter?: number;
 }
 
-/** No token outlives its client: a lifetime (seconds) cut at the client's expiry. */
-function cappedTtl(client: Client, ttlSeconds: number, now: number): number {
-  if (client.expiresAt === null) return ttlSeconds;
-  return Math.max(1, Math.min(ttlSeconds, Math.floor((client.expiresAt - now) / 1000)));
+/** No token outlives its client (nor `notAfter`): a lifetime (seconds) cut at the earlier end. */
+function cappedTtl(client: Client, ttlSeconds: number, now: number, notAfter?: number): number {
+  const end = notAfter === undefined ? client.expiresAt : Math.min(notAfter, client.expiresAt ?? Infinity);
+  if (end === null) return ttlSeconds;
+  return Math.max(1, Math.min(ttlSeconds, Math.floor((end - now) / 1000)));
 }
 
 /** Signs an access token for the tenant: audience = the resources the scopes belong to. */
@@ -51,6 +54,7 @@ export async function issueAccessToken(
     req.client,
     Math.min(tenant.accessTokenTtlSeconds, req.maxTtlSeconds ?? Infinity),
     Date.now(),
+    req.notAfter,
   );
   const { token } = signAccessToken(key, {
     issuer,
@@ -65,6 +69,15 @@ export async function issueAccessToken(
   return { token, expiresIn: ttlSeconds, scope };
 }
 
+/**
+ * The secret a refresh token is bound to: the client's current one, or (refreshed with the secret a
+ * rotation replaced, in its overlap) that one, which it may not outlive.
+ */
+export interface SecretBinding {
+  secretVersion: number;
+  notAfter?: number;
+}
+
 /** A new refresh token and the row that stores it (only as a hash), not saved yet. */
 export function newRefreshToken(
   ctx: HashingDeps,
@@ -73,6 +86,7 @@ export function newRefreshToken(
   userId: string | null,
   scope: string,
   familyId: string,
+  binding: SecretBinding = { secretVersion: client.secretVersion },
 ): { token: string; record: RefreshTokenRecord } {
   const token = randomSecret(REFRESH_TOKEN_PREFIX);
   const now = Date.now();
@@ -84,9 +98,9 @@ export function newRefreshToken(
     clientId: client.id,
     userId,
     scope,
-    secretVersion: client.secretVersion,
+    secretVersion: binding.secretVersion,
     createdAt: now,
-    expiresAt: now + cappedTtl(client, tenant.refreshTokenTtlSeconds, now) * 1000,
+    expiresAt: now + cappedTtl(client, tenant.refreshTokenTtlSeconds, now, binding.notAfter) * 1000,
     rotatedAt: null,
     revokedAt: null,
     successorId: null,

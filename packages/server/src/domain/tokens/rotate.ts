@@ -4,8 +4,8 @@ import type { Client } from '../clients/model.js';
 import type { RefreshTokenRecord } from './model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { grantRefused, scopeRefused } from '../errors.js';
-import { issueAccessToken, newRefreshToken, type TokenResponse } from './issue.js';
-import { endGrants } from './grants.js';
+import { issueAccessToken, newRefreshToken, type SecretBinding, type TokenResponse } from './issue.js';
+import { endGrants, secretStillBinds } from './grants.js';
 import { parseScope, userScopesVia } from './scope.js';
 import type { UseOrigin } from '../clients/usage.js';
 import { recordAudit } from '../audit/record.js';
@@ -36,6 +36,8 @@ export async function rotateRefreshToken(
   presented: string,
   requestedScope: string | undefined,
   origin: UseOrigin = {},
+  /** The client proved the secret a rotation replaced (in its overlap), not the current one. */
+  viaPreviousSecret = false,
 ): Promise<TokenResponse> {
   if (!presented.startsWith(REFRESH_TOKEN_PREFIX)) throw grantRefused(INVALID);
   const record = await ctx.store.refreshTokens.byHash(tenant.id, ctx.hasher.hash(presented));
@@ -46,8 +48,14 @@ export async function rotateRefreshToken(
     throw grantRefused(record.secretVersion !== client.secretVersion ? SECRET_REGENERATED : INVALID);
   if (record.rotatedAt !== null)
     return (await keptAnswer(ctx, tenant, record, now)) ?? reuseDetected(ctx, tenant, client, record, now);
+  // Before the expiry: a token bound to a replaced secret expires when its overlap ends.
+  if (!secretStillBinds(client, record.secretVersion, now)) throw grantRefused(SECRET_REGENERATED);
   if (record.expiresAt <= now) throw grantRefused(INVALID);
-  if (record.secretVersion !== client.secretVersion) throw grantRefused(SECRET_REGENERATED);
+  // The successor is bound to the secret that refreshed: the new one carries the grant past the
+  // overlap, the replaced one only until the overlap ends.
+  const binding: SecretBinding = viaPreviousSecret
+    ? { secretVersion: client.secretVersion - 1, notAfter: client.previousSecretExpiresAt! }
+    : { secretVersion: client.secretVersion };
 
   // Scope: at most what was granted, and never more than the user or client may have today.
   let allowed = record.scope.split(' ').filter(Boolean);
@@ -71,8 +79,14 @@ export async function rotateRefreshToken(
   }
 
   // The whole answer exists before the transaction, so it can be kept in the same write.
-  const successor = newRefreshToken(ctx, tenant, client, record.userId, scopes.join(' '), record.familyId);
-  const at = await issueAccessToken(ctx, tenant, { client, userId: record.userId, scopes, grantId: record.familyId });
+  const successor = newRefreshToken(ctx, tenant, client, record.userId, scopes.join(' '), record.familyId, binding);
+  const at = await issueAccessToken(ctx, tenant, {
+    client,
+    userId: record.userId,
+    scopes,
+    grantId: record.familyId,
+    notAfter: binding.notAfter,
+  });
   const answer: TokenResponse = {
     access_token: at.token,
     token_type: 'Bearer',

@@ -1,8 +1,8 @@
 import type { UnitOfWork } from '../ports.js';
 import type { Tenant } from '../tenants/model.js';
-import type { User } from './model.js';
 import type { Principal } from './principal-cache.js';
-import { DOMAIN_MANAGER, type Role } from '../roles/model.js';
+import { DOMAIN_MANAGER } from '../roles/model.js';
+import { rank } from './rank.js';
 import type { CredentialThrottle } from '../throttle/credential-throttle.js';
 import { signIn } from '../sessions/sign-in.js';
 import { conflictError, DomainError, forbiddenError, invalid, notFoundError, throttledError } from '../errors.js';
@@ -12,16 +12,6 @@ import { updateUser, type Actor, type UserChange, type UserKinds, type UserPatch
 export interface ManagePatch extends UserPatch {
   /** Required when an account changes its own password: a borrowed session must not take the account over. */
   currentPassword?: string;
-}
-
-/**
- * How much an account may do. Users belong to one tenant, so within a tenant the ranks are:
- * platform administrator (may create tenants and reach every domain), domain manager, everyone else.
- * A manager of another tenant is never a user of this one and so is out of reach by construction.
- */
-function rank(user: User, roles: Role[]): number {
-  if (user.platformAdmin) return 2;
-  return roles.some((r) => r.builtin === DOMAIN_MANAGER) ? 1 : 0;
 }
 
 /**

@@ -8,6 +8,7 @@ export const WEBHOOK_EVENTS = [
   'personal_client.expired',
   'personal_client.revoked',
   'personal_client.reported_leaked',
+  'personal_client.secret_rotated',
   'app.secret_regenerated',
   'app.deactivated',
   'app.reported_leaked',
@@ -46,13 +47,18 @@ export const EMAIL_EVENTS: ReadonlySet<WebhookEventType> = new Set([
   'personal_client.expiring',
   'personal_client.revoked',
   'personal_client.reported_leaked',
+  'personal_client.secret_rotated',
   'app.reported_leaked',
   'refresh_token.reported_leaked',
 ]);
 
-/** Whether this event is emailed: a leak revokes the client too, and one email (the leak's) says both. */
+/**
+ * Whether this event is emailed: a leak revokes the client too, and one email (the leak's) says both;
+ * a rotation is news to the owner only when a manager did it.
+ */
 export function emailsAbout(type: WebhookEventType, details: Record<string, unknown> | undefined): boolean {
   if (type === 'personal_client.revoked' && details?.reason === 'reported_leaked') return false;
+  if (type === 'personal_client.secret_rotated' && details?.by !== 'manager') return false;
   return EMAIL_EVENTS.has(type);
 }
 

@@ -1,5 +1,5 @@
 import { issueTokens } from '../../domain/tokens/issue.js';
-import { secretGrantId } from '../../domain/tokens/grants.js';
+import { previousSecretGrantId, secretGrantId } from '../../domain/tokens/grants.js';
 import { grantScope, parseScope, userScopesVia } from '../../domain/tokens/scope.js';
 import { UnauthorizedClient } from '../errors.js';
 import type { Grant } from './types.js';
@@ -17,13 +17,15 @@ export const clientCredentials: Grant = async ({ deps, tenant, auth, params, ori
   const allowed = personal ? userScopesVia(client, owner!.scopes) : client.scopes;
   const scopes = grantScope(parseScope(params.scope), allowed);
   deps.usage.touch(client, origin);
-  // A personal client's tokens die with the client; an application's also with its secret.
-  const grantId = personal ? undefined : secretGrantId(client);
+  // The tokens die with the client and with the secret that obtained them: a secret a rotation
+  // replaced obtains tokens that end when its overlap does.
+  const previous = auth.previousSecret === true;
   return issueTokens(deps, tenant, {
     client,
     userId: personal ? owner!.user.id : null,
     scopes,
     withRefresh: false,
-    grantId,
+    grantId: previous ? previousSecretGrantId(client) : secretGrantId(client),
+    notAfter: previous ? client.previousSecretExpiresAt! : undefined,
   });
 };

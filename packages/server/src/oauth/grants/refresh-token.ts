@@ -4,4 +4,12 @@ import type { Grant } from './types.js';
 
 /** RFC 6749 §6 with rotation: see domain/tokens/rotate.ts. */
 export const refreshToken: Grant = async ({ deps, tenant, auth, params, origin }) =>
-  rotateRefreshToken(deps, tenant, auth.client, required(params, 'refresh_token'), params.scope, origin);
+  rotateRefreshToken(
+    deps,
+    tenant,
+    auth.client,
+    required(params, 'refresh_token'),
+    params.scope,
+    origin,
+    auth.previousSecret === true,
+  );

@@ -4,6 +4,7 @@ import { signWebhook, verifyWebhook, newWebhookSecret } from '../../../src/domai
 import { nextAttemptAt, RETRY_DELAYS_MS, RETRY_FOR_MS } from '../../../src/domain/webhooks/backoff.js';
 import { checkWebhookUrl } from '../../../src/domain/webhooks/url.js';
 import { emailsAbout, webhookEventFor, webhookPayload } from '../../../src/domain/webhooks/events.js';
+import { emailFor } from '../../../src/delivery/email.js';
 import { DomainError } from '../../../src/domain/errors.js';
 
 test('the signer reproduces the Standard Webhooks test vector', () => {
@@ -65,6 +66,7 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
   assert.equal(ev('app.expired', 'app'), null, "an application's expiry is no personal client's");
   assert.equal(ev('personal_client.revoked'), 'personal_client.revoked');
   assert.equal(ev('personal_client.reported_leaked'), 'personal_client.reported_leaked');
+  assert.equal(ev('personal_client.secret_rotated'), 'personal_client.secret_rotated');
   assert.equal(ev('app.secret_regenerated', 'app'), 'app.secret_regenerated');
   assert.equal(ev('app.deactivated', 'app'), 'app.deactivated');
   assert.equal(ev('app.updated', 'app'), null);
@@ -109,4 +111,24 @@ test('one mapping from audit action to event type; payloads carry no secrets', (
       owner: { id: 'u1', email: 'o@x' },
     },
   });
+});
+
+test('a rotation is emailed when a manager did it, and says when the old secret stops', () => {
+  assert.ok(!emailsAbout('personal_client.secret_rotated', { by: 'owner' }), 'the owner knows already');
+  assert.ok(emailsAbout('personal_client.secret_rotated', { by: 'manager' }));
+  const data = { tenant: 'demo', name: 'ci', clientId: 'lk_pc_1', by: 'manager' };
+  const at = (overlapEndsAt: string | null) =>
+    emailFor(
+      { type: 'personal_client.secret_rotated', timestamp: '', data: { ...data, overlapEndsAt } },
+      'https://id.example',
+    );
+  assert.match(at(null).subject, /"?ci"? got a new secret from a domain manager/);
+  assert.match(at(null).text, /old secret stopped working at once/);
+  assert.match(at('2030-01-01T00:00:00.000Z').text, /keeps working until 2030-01-01T00:00:00.000Z/);
+  const leak = emailFor(
+    { type: 'app.reported_leaked', timestamp: '', data: { ...data, overlapEnded: true } },
+    'https://id.example',
+  );
+  assert.match(leak.subject, /replaced secret of ci stopped working/);
+  assert.match(leak.text, /current secret was not reported and keeps working/);
 });

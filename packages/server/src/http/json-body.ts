@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * JSON request bodies. An empty body sent with `Content-Type: application/json` (what many HTTP
@@ -13,4 +13,12 @@ export function registerJsonBody(app: FastifyInstance): void {
     if ((body as string).trim() === '') return done(null, undefined);
     parse(request, body as string, done);
   });
+}
+
+/**
+ * preValidation hook for routes whose body is all optional fields: no body (or an empty one) means
+ * `{}`, every field at its default, so a bare `POST …/rotate` works like `{}`.
+ */
+export async function bodyOptional(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
 }

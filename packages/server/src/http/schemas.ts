@@ -11,6 +11,32 @@ export const Nullable = <T extends TSchema>(s: T, options?: SchemaOptions) => Ty
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601' });
 export const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A secret rotation's request body: how long the replaced secret keeps working. */
+export const RotateSecret = Type.Object(
+  {
+    overlapSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 86_400,
+        default: 0,
+        description:
+          'how long the replaced secret keeps working, in seconds (0 to 86400, i.e. 24 h); 0 (the default): it stops at once. Tokens it obtained end with it.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** When the secret a rotation replaced stops working: null outside an overlap. */
+export const PreviousSecretExpiresAt = Nullable(Timestamp, {
+  description:
+    'while a rotation overlap lasts: when the replaced secret (and the tokens it obtained) stop working; null otherwise',
+});
+
+/** The overlap's end as shown: null once it is over (the sweep may not have forgotten it yet). */
+export const previousSecretView = (c: { previousSecretExpiresAt: number | null }, now = Date.now()) =>
+  c.previousSecretExpiresAt !== null && c.previousSecretExpiresAt > now ? iso(c.previousSecretExpiresAt) : null;
+
 /** When and from where a client was last used (its token requests; recorded in batches, so a few seconds late). */
 export const LastUse = {
   lastUsedAt: Nullable(Timestamp),

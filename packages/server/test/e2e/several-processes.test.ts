@@ -127,6 +127,24 @@ if ((await backends()).includes('postgres')) {
       () => ok(api(a, 'POST', `/apps/${rotated.id}/secret`)),
     );
 
+    // A rotation keeps the client id: B and C refuse the old secret at once and take the new one.
+    const toRotate = await ok(
+      api(a, 'POST', '/me/oauth2-clients', {
+        name: 'rotated script',
+        expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    let newSecret = '';
+    await seenEverywhere(
+      'a personal client secret rotated',
+      async (s) => (await ccStatus(s, toRotate.clientId, toRotate.clientSecret)) === 401,
+      async () => {
+        newSecret = (await ok(api(a, 'POST', `/me/oauth2-clients/${toRotate.id}/rotate`, {}))).clientSecret;
+      },
+    );
+    for (const s of [b, c]) assert.equal(await ccStatus(s, toRotate.clientId, newSecret), 200);
+
     const userPassword = 'a long enough password';
     const dev = await ok(api(a, 'POST', '/users', { email: 'dev@demo.test', password: userPassword }), 201);
     const devToken = await passwordAt(a, 'dev@demo.test', userPassword);

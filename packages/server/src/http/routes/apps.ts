@@ -4,6 +4,7 @@ import type { Client } from '../../domain/clients/model.js';
 import { APP_GRANT_NAMES } from '../../domain/clients/apps.js';
 import type { AppService } from '../../domain/clients/app-service.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
+import { bodyOptional } from '../json-body.js';
 import {
   Cursor,
   IdParams,
@@ -11,11 +12,14 @@ import {
   Limit,
   Nullable,
   PageOf,
+  PreviousSecretExpiresAt,
+  RotateSecret,
   ScopeName,
   Timestamp,
   errors,
   iso,
   lastUseView,
+  previousSecretView,
 } from '../schemas.js';
 import { requestIssuer, type UrlDeps } from '../site.js';
 
@@ -37,6 +41,7 @@ const AppView = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   ...LastUse,
+  previousSecretExpiresAt: PreviousSecretExpiresAt,
 });
 const appView = (c: Client) => ({
   id: c.id,
@@ -50,6 +55,7 @@ const appView = (c: Client) => ({
   createdAt: iso(c.createdAt),
   updatedAt: iso(c.updatedAt),
   ...lastUseView(c),
+  previousSecretExpiresAt: previousSecretView(c),
 });
 const WithSecret = Type.Intersect([
   AppView,
@@ -217,21 +223,30 @@ export async function appRoutes(app: FastifyInstance, { apps, urls }: AppRouteDe
     },
   );
 
-  app.post<ById>(
+  app.post<ById & { Body: Static<typeof RotateSecret> }>(
     '/apps/:id/secret',
     {
       config: { scope: 'latchkey:apps' },
       onRequest: [requireManager, mintsCredential],
+      preValidation: bodyOptional,
       schema: {
         tags,
         summary:
-          'Regenerate the secret: the old one stops working and every refresh token of the app is revoked, with the access tokens it gave',
+          'Regenerate the secret, keeping the client id: the old one stops working now (or when the overlap ends), and so do the refresh tokens and the access tokens it obtained',
+        description:
+          'With an overlap, a refresh token refreshed with the new secret meanwhile moves onto it and keeps working; one refreshed with the old secret, or not at all, ends with the overlap. Regenerating again during an overlap ends the older secret at once.',
         params: IdParams,
-        response: { 200: WithSecret, ...errors(401, 403, 404) },
+        body: RotateSecret,
+        response: { 200: WithSecret, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const { client, clientSecret } = await apps.regenerateSecret(request.tenant, request.params.id, actor(request));
+      const { client, clientSecret } = await apps.regenerateSecret(
+        request.tenant,
+        request.params.id,
+        actor(request),
+        request.body.overlapSeconds,
+      );
       return reply.header('cache-control', 'no-store').send({ ...appView(client), clientSecret });
     },
   );

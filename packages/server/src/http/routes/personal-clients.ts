@@ -4,6 +4,7 @@ import type { Client } from '../../domain/clients/model.js';
 import type { ClientWithOwner } from '../../domain/clients/ports.js';
 import { scopeSubset, personalStatus, type PersonalClientService } from '../../domain/clients/personal.js';
 import { actorOf, mintsCredential, requireManager } from '../auth.js';
+import { bodyOptional } from '../json-body.js';
 import { badRequest } from '../problem.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
 import {
@@ -13,11 +14,14 @@ import {
   Limit,
   Nullable,
   PageOf,
+  PreviousSecretExpiresAt,
+  RotateSecret,
   ScopeName,
   Timestamp,
   errors,
   iso,
   lastUseView,
+  previousSecretView,
 } from '../schemas.js';
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]);
@@ -44,6 +48,7 @@ const ClientView = Type.Object({
   status: Status,
   revokedAt: Nullable(Timestamp),
   revokedBy: RevokedByView,
+  previousSecretExpiresAt: PreviousSecretExpiresAt,
 });
 const ManagedClientView = Type.Intersect([
   ClientView,
@@ -51,6 +56,11 @@ const ManagedClientView = Type.Intersect([
     owner: Type.Object({ id: Type.String(), email: Nullable(Type.String()), displayName: Nullable(Type.String()) }),
   }),
 ]);
+const NewSecret = Type.Object({
+  clientSecret: Type.String({ description: 'the new secret, shown only in this response; the client id is unchanged' }),
+});
+const Rotated = Type.Intersect([ClientView, NewSecret]);
+const ManagedRotated = Type.Intersect([ManagedClientView, NewSecret]);
 const Created = Type.Object({
   id: Type.String(),
   clientId: Type.String(),
@@ -144,6 +154,7 @@ export async function personalClientRoutes(
     status: personalStatus(c),
     revokedAt: c.revokedAt === null ? null : iso(c.revokedAt),
     revokedBy: await personalClients.revoker(request.tenant, c),
+    previousSecretExpiresAt: previousSecretView(c),
   });
   const managedView = async (request: FastifyRequest, c: ClientWithOwner) => ({
     ...(await view(request, c)),
@@ -249,6 +260,41 @@ export async function personalClientRoutes(
     },
   );
 
+  const ROTATE_SUMMARY =
+    'Rotate the secret, keeping the client id: the new secret is shown only in this response; the old one stops working now, or when the overlap ends';
+  const ROTATE_DESCRIPTION =
+    'What the replaced secret obtained (its access tokens) ends with it. Rotating again during an overlap ends the older secret at once. Refused with 409 for a client that cannot get tokens (revoked, expired, owner disabled).';
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateSecret> }>(
+    '/me/oauth2-clients/:id/rotate',
+    {
+      config: { scope: 'latchkey:clients' },
+      onRequest: mintsCredential,
+      preValidation: bodyOptional,
+      schema: {
+        tags,
+        summary: ROTATE_SUMMARY,
+        description: ROTATE_DESCRIPTION,
+        params: IdParams,
+        body: RotateSecret,
+        response: { 200: Rotated, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const principal = me(request);
+      const r = await personalClients.rotate(
+        request.tenant,
+        request.params.id,
+        { by: 'owner', principal },
+        request.body.overlapSeconds,
+        actorOf(request),
+      );
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ ...(await view(request, r.client)), clientSecret: r.clientSecret });
+    },
+  );
+
   app.get<{ Querystring: Static<typeof ManagerQuery> }>(
     '/oauth2-clients',
     {
@@ -309,6 +355,36 @@ export async function personalClientRoutes(
         actorOf(request),
       );
       return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateSecret> }>(
+    '/oauth2-clients/:id/rotate',
+    {
+      config: { scope: 'latchkey:clients' },
+      onRequest: [requireManager, mintsCredential],
+      preValidation: bodyOptional,
+      schema: {
+        tags,
+        summary: `${ROTATE_SUMMARY} (domain managers, any user's client)`,
+        description: `${ROTATE_DESCRIPTION} A manager may not rotate a client of an account with more power (403); the owner is told by email.`,
+        params: IdParams,
+        body: RotateSecret,
+        response: { 200: ManagedRotated, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const r = await personalClients.rotate(
+        request.tenant,
+        request.params.id,
+        { by: 'manager', principal: me(request) },
+        request.body.overlapSeconds,
+        actorOf(request),
+      );
+      return reply.header('cache-control', 'no-store').send({
+        ...(await managedView(request, await personalClients.withOwner(request.tenant, r.client))),
+        clientSecret: r.clientSecret,
+      });
     },
   );
 }

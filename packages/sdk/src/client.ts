@@ -16,6 +16,7 @@ import { TokenCache } from './token-cache.js';
 import {
   AppsApi,
   PersonalClientsApi,
+  DomainClientsApi,
   SettingsApi,
   SigningKeysApi,
   StaleCredentialsApi,
@@ -62,6 +63,8 @@ export class Latchkey implements Requester {
 
   /** Your own personal OAuth2 clients. */
   readonly clients: PersonalClientsApi;
+  /** Every user's personal OAuth2 clients: list, revoke, rotate (domain managers). */
+  readonly domainClients: DomainClientsApi;
   /** Personal clients and applications never used, unused for N days or expiring soon (domain managers). */
   readonly staleCredentials: StaleCredentialsApi;
   /** The domain's users (domain managers). */
@@ -109,6 +112,7 @@ export class Latchkey implements Requester {
 
     const api = endpoints.api;
     this.clients = new PersonalClientsApi(this, api);
+    this.domainClients = new DomainClientsApi(this, api);
     this.staleCredentials = new StaleCredentialsApi(this, api);
     this.users = new UsersApi(this, api);
     this.apps = new AppsApi(this, api, wording);

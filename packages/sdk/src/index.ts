@@ -42,6 +42,7 @@ export {
 export { MemoryTokenStore, SDK_CLIENT_ID, type TokenStore, type StoredTokens } from './credentials/refresh-token.js';
 export type { CredentialKind, RefreshPersistedEvent } from './credentials/types.js';
 export { writeFileAtomic } from './lib/atomic-write.js';
+export { parseOverlap, MAX_OVERLAP_SECONDS } from './lib/overlap.js';
 export type { FetchLike } from './lib/http.js';
 export type { TokenResponse, Introspection } from './lib/token-endpoint.js';
 export * from './api/management.js';

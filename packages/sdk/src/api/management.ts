@@ -43,6 +43,27 @@ export interface PersonalClient {
   status: PersonalClientStatus;
   revokedAt: string | null;
   revokedBy: { by: 'owner' | 'manager' | 'policy'; userId?: string; email?: string; reason?: string } | null;
+  /** While a rotation's overlap lasts: when the replaced secret stops working; null otherwise. */
+  previousSecretExpiresAt: string | null;
+}
+
+/** A personal client as domain managers see it: with its owner. */
+export interface ManagedPersonalClient extends PersonalClient {
+  owner: { id: string; email: string | null; displayName: string | null };
+}
+
+/** How long the replaced secret keeps working after a rotation. */
+export interface RotateOptions {
+  /**
+   * Seconds, 0 to 86400 (24 h); 0 (the default): the old secret, and the tokens it obtained, stop
+   * working at once. Otherwise they stop when the overlap ends.
+   */
+  overlapSeconds?: number;
+}
+
+/** The answer to a rotation: the client (same client id) and its new secret, shown only this once. */
+export interface RotatedPersonalClient extends PersonalClient {
+  clientSecret: string;
 }
 
 /** The answer to creating a personal client: the only time its secret is shown. */
@@ -113,6 +134,8 @@ export interface App {
   lastUsedAt: string | null;
   lastUsedAddress: string | null;
   lastUsedUserAgent: string | null;
+  /** While a secret regeneration's overlap lasts: when the replaced secret stops working; null otherwise. */
+  previousSecretExpiresAt: string | null;
 }
 
 export type StaleReason = 'never_used' | 'unused' | 'expiring';
@@ -221,6 +244,61 @@ export class PersonalClientsApi {
   async delete(clientRecordId: string): Promise<void> {
     await this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}`, { method: 'DELETE' });
   }
+
+  /**
+   * A new secret for the client, keeping its client id: returned only this once. The old secret (and
+   * the tokens it obtained) stops working at once, or after `overlapSeconds` (at most 24 h).
+   */
+  rotate(clientRecordId: string, options: RotateOptions = {}): Promise<RotatedPersonalClient> {
+    return this.api.request(`${this.base}/me/oauth2-clients/${id(clientRecordId)}/rotate`, {
+      method: 'POST',
+      body: rotateBody(options),
+    });
+  }
+}
+
+const rotateBody = (options: RotateOptions) =>
+  options.overlapSeconds === undefined ? {} : { overlapSeconds: options.overlapSeconds };
+
+export interface ManagedPersonalClientQuery extends ListQuery {
+  ownerEmail?: string;
+  ownerId?: string;
+  /** Part of the name. */
+  name?: string;
+  status?: PersonalClientStatus;
+  sort?: 'name' | 'owner' | 'clientId' | 'createdAt' | 'expiresAt' | 'lastUsedAt' | 'status';
+}
+
+/** Every user's personal OAuth2 clients (domain managers, `/oauth2-clients`). */
+export class DomainClientsApi {
+  constructor(
+    private readonly api: Requester,
+    private readonly base: string,
+  ) {}
+
+  list(query: ManagedPersonalClientQuery = {}): Promise<Page<ManagedPersonalClient>> {
+    return this.api.request(`${this.base}/oauth2-clients`, { query: { ...query } });
+  }
+
+  iterate(query: Omit<ManagedPersonalClientQuery, 'cursor'> = {}): AsyncGenerator<ManagedPersonalClient> {
+    return paginate((cursor) => this.list({ ...query, cursor }));
+  }
+
+  /** Revokes any user's client immediately. */
+  async revoke(clientRecordId: string): Promise<void> {
+    await this.api.request(`${this.base}/oauth2-clients/${id(clientRecordId)}`, { method: 'DELETE' });
+  }
+
+  /**
+   * Rotates any user's client (not one of an account with more power): the new secret is returned
+   * to you only this once, and the owner is told by email.
+   */
+  rotate(clientRecordId: string, options: RotateOptions = {}): Promise<RotatedPersonalClient & ManagedPersonalClient> {
+    return this.api.request(`${this.base}/oauth2-clients/${id(clientRecordId)}/rotate`, {
+      method: 'POST',
+      body: rotateBody(options),
+    });
+  }
 }
 
 /** Stale credentials across the domain: personal clients and applications (domain managers). */
@@ -299,9 +377,13 @@ export class AppsApi {
     await this.api.request(`${this.base}/apps/${id(appId)}`, { method: 'DELETE' });
   }
 
-  /** A new secret; the old one stops working and every refresh token of the app dies. */
-  rotateSecret(appId: string): Promise<AppWithSecret> {
-    return this.api.request(`${this.base}/apps/${id(appId)}/secret`, { method: 'POST' });
+  /**
+   * A new secret, same client id. With no overlap (the default) the old secret and every refresh
+   * token of the app die at once; with `overlapSeconds` (at most 24 h) they keep working until it
+   * ends, and a refresh token refreshed with the new secret meanwhile lives on.
+   */
+  rotateSecret(appId: string, options: RotateOptions = {}): Promise<AppWithSecret> {
+    return this.api.request(`${this.base}/apps/${id(appId)}/secret`, { method: 'POST', body: rotateBody(options) });
   }
 
   activate(appId: string): Promise<App> {

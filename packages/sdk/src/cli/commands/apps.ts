@@ -5,6 +5,7 @@ import type { Latchkey } from '../../client.js';
 import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
 import { tenantEndpoints } from '../../tenant-url.js';
+import { overlapOption, OVERLAP_HELP, overlapNote } from '../overlap.js';
 
 const GRANTS: Record<string, AppGrant> = {
   client_credentials: 'client_credentials',
@@ -143,12 +144,18 @@ export function registerApps(program: Command, io: CliIO): void {
 
   apps
     .command('rotate-secret')
-    .description('regenerate the secret: the old one and every refresh token of the application stop working')
+    .description(
+      'regenerate the secret, keeping the client id: the old one and every refresh token of the application stop working (at once, or when --overlap ends)',
+    )
     .argument(...APP_ARGUMENT)
+    .option('--overlap <duration>', OVERLAP_HELP, '0')
     .option('--json', 'print JSON (includes clientSecret)')
-    .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (ref: string, opts: { overlap: string; json?: boolean }, cmd: Command) => {
+      const overlapSeconds = overlapOption(opts.overlap);
       const lk = clientFor(cmd, io);
-      showApp(io, await lk.apps.rotateSecret(await appId(lk, ref)), opts.json, 'New secret for');
+      const app = await lk.apps.rotateSecret(await appId(lk, ref), { overlapSeconds });
+      showApp(io, app, opts.json, 'New secret for');
+      if (!opts.json) io.stdout.write(`${overlapNote(app.previousSecretExpiresAt)}\n`);
     });
 
   for (const [name, verb, text] of [

@@ -3,6 +3,7 @@ import { LatchkeyApiError, LatchkeyConfigError } from '../../errors.js';
 import type { PersonalClient, PersonalClientStatus, StaleQuery } from '../../api/management.js';
 import { all, clientFor, collect, printJson, printTable, type CliIO } from '../io.js';
 import { parseExpiresAt } from '../../lib/expires-at.js';
+import { overlapOption, OVERLAP_HELP, overlapNote } from '../overlap.js';
 import { tenantEndpoints } from '../../tenant-url.js';
 
 const DAY = 86_400_000;
@@ -107,6 +108,31 @@ export function registerClients(program: Command, io: CliIO): void {
         );
       },
     );
+
+  clients
+    .command('rotate')
+    .description(
+      'give one of your personal clients a new secret, keeping its client id; the new secret is printed this once',
+    )
+    .argument('<id>', 'its id or its client id (see `latchkey clients list`)')
+    .option('--overlap <duration>', OVERLAP_HELP, '0')
+    .option('--json', 'print JSON (includes clientSecret)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  latchkey clients rotate lk_pc_… --overlap 1h\n  latchkey clients rotate lk_pc_… --json | jq -r .clientSecret',
+    )
+    .action(async (idOrClientId: string, opts: { overlap: string; json?: boolean }, cmd: Command) => {
+      const overlapSeconds = overlapOption(opts.overlap);
+      const match = await findOwn(cmd, idOrClientId, 'POST');
+      const rotated = await clientFor(cmd, io).clients.rotate(match.id, { overlapSeconds });
+      if (opts.json) return printJson(io, rotated);
+      io.stdout.write(
+        `New secret for personal client "${rotated.name}" (id ${rotated.id}); the client id is unchanged\n` +
+          `client_id:     ${rotated.clientId}\nclient_secret: ${rotated.clientSecret}\n` +
+          `${overlapNote(rotated.previousSecretExpiresAt)}\n`,
+      );
+      io.stderr.write('The secret is shown only now: store it safely, and replace the old one where it is used.\n');
+    });
 
   clients
     .command('stale')

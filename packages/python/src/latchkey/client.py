@@ -22,7 +22,14 @@ from ._credentials.types import GrantContext, RefreshPersisted, TokenSource
 from ._token_cache import TokenCache
 from ._token_endpoint import ClientAuth
 from .api.apps import Apps, AsyncApps
-from .api.personal_clients import AsyncPersonalClients, AsyncStaleCredentials, PersonalClients, StaleCredentials
+from .api.personal_clients import (
+    AsyncDomainClients,
+    AsyncPersonalClients,
+    AsyncStaleCredentials,
+    DomainClients,
+    PersonalClients,
+    StaleCredentials,
+)
 from .config import NO_CREDENTIALS, Settings, TokenFile, resolve_settings
 from .errors import ApiError, ConfigError
 from .types import Introspection, Me
@@ -191,6 +198,7 @@ class Client(_Base):
         self._http = httpx.Client(verify=verify, transport=transport, trust_env=True)
         api = tenant_endpoints(self.issuer).api
         self.clients = PersonalClients(self, api)
+        self.domain_clients = DomainClients(self, api)
         self.stale_credentials = StaleCredentials(self, api)
         self.apps = Apps(self, api)
 
@@ -269,6 +277,7 @@ class AsyncClient(_Base):
         self._http = httpx.AsyncClient(verify=verify, transport=async_transport, trust_env=True)
         api = tenant_endpoints(self.issuer).api
         self.clients = AsyncPersonalClients(self, api)
+        self.domain_clients = AsyncDomainClients(self, api)
         self.stale_credentials = AsyncStaleCredentials(self, api)
         self.apps = AsyncApps(self, api)
 

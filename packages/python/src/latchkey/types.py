@@ -54,6 +54,24 @@ class PersonalClient(TypedDict):
     status: Literal["active", "expired", "revoked"]
     revokedAt: str | None
     revokedBy: dict[str, Any] | None
+    previousSecretExpiresAt: str | None
+    """While a rotation's overlap lasts: when the replaced secret stops working; None otherwise."""
+
+
+class RotatedPersonalClient(PersonalClient):
+    """The answer to a rotation: the client (same client id) and its new secret, shown only this once."""
+
+    clientSecret: str
+
+
+class ManagedPersonalClient(PersonalClient):
+    """A personal client as domain managers see it: with its owner ``{id, email, displayName}``."""
+
+    owner: dict[str, Any]
+
+
+class ManagedRotatedPersonalClient(ManagedPersonalClient):
+    clientSecret: str
 
 
 class CreatedPersonalClient(TypedDict):
@@ -82,6 +100,8 @@ class App(TypedDict):
     lastUsedAt: str | None
     lastUsedAddress: str | None
     lastUsedUserAgent: str | None
+    previousSecretExpiresAt: str | None
+    """While a secret regeneration's overlap lasts: when the replaced secret stops working; None otherwise."""
 
 
 class StaleCredential(TypedDict):

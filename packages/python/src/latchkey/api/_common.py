@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
@@ -35,3 +35,17 @@ def _utc(instant: datetime) -> str:
 def check_out(out: str | None, overwrite: bool) -> None:
     if out and not overwrite and os.path.exists(out):
         raise ConfigError(f"{out} exists; pass overwrite=True to replace it")
+
+
+MAX_OVERLAP_SECONDS = 86_400
+
+
+def overlap_body(overlap: timedelta | int | None) -> dict[str, Any]:
+    """A rotation's body: how long the replaced secret keeps working, a ``timedelta`` or whole seconds,
+    0 to 24 hours (None or 0: it stops at once). Checked here so a wrong value never reaches the server."""
+    if overlap is None:
+        return {}
+    seconds = overlap.total_seconds() if isinstance(overlap, timedelta) else overlap
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds != int(seconds) or not 0 <= seconds <= MAX_OVERLAP_SECONDS:
+        raise ConfigError(f"overlap must be whole seconds from 0 to {MAX_OVERLAP_SECONDS} (24 hours), as an int or a timedelta; got {overlap!r}")
+    return {"overlapSeconds": int(seconds)}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from .._credentials.token_file import write_tok_file
 from ..types import App, AppWithSecret, Page, TokFile
-from ._common import check_out, q
+from ._common import check_out, overlap_body, q
 
 if TYPE_CHECKING:
     from ..client import AsyncClient, Client
@@ -42,9 +43,11 @@ class Apps:
     def delete(self, app_id: str) -> None:
         self._c.request("DELETE", f"{self._base}/{q(app_id)}")
 
-    def rotate_secret(self, app_id: str) -> AppWithSecret:
-        """A new secret; the old one stops working and every refresh token of the app dies."""
-        return cast(AppWithSecret, self._c.request("POST", f"{self._base}/{q(app_id)}/secret"))
+    def rotate_secret(self, app_id: str, overlap: timedelta | int | None = None) -> AppWithSecret:
+        """A new secret, same client id. Without ``overlap`` the old secret and every refresh token of the
+        app die at once; with one (a timedelta or seconds, at most 24 h) they keep working until it ends,
+        and a refresh token refreshed with the new secret meanwhile lives on."""
+        return cast(AppWithSecret, self._c.request("POST", f"{self._base}/{q(app_id)}/secret", json=overlap_body(overlap)))
 
     def activate(self, app_id: str) -> App:
         return cast(App, self._c.request("POST", f"{self._base}/{q(app_id)}/activate"))
@@ -90,8 +93,8 @@ class AsyncApps:
     async def delete(self, app_id: str) -> None:
         await self._c.request("DELETE", f"{self._base}/{q(app_id)}")
 
-    async def rotate_secret(self, app_id: str) -> AppWithSecret:
-        return cast(AppWithSecret, await self._c.request("POST", f"{self._base}/{q(app_id)}/secret"))
+    async def rotate_secret(self, app_id: str, overlap: timedelta | int | None = None) -> AppWithSecret:
+        return cast(AppWithSecret, await self._c.request("POST", f"{self._base}/{q(app_id)}/secret", json=overlap_body(overlap)))
 
     async def activate(self, app_id: str) -> App:
         return cast(App, await self._c.request("POST", f"{self._base}/{q(app_id)}/activate"))

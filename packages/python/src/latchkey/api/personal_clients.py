@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from ..types import CreatedPersonalClient, Page, PersonalClient, StaleCredential
-from ._common import expires, q
+from ..types import (
+    CreatedPersonalClient,
+    ManagedPersonalClient,
+    ManagedRotatedPersonalClient,
+    Page,
+    PersonalClient,
+    RotatedPersonalClient,
+    StaleCredential,
+)
+from ._common import expires, overlap_body, q
 
 if TYPE_CHECKING:
     from ..client import AsyncClient, Client
@@ -80,6 +89,11 @@ class PersonalClients:
         """Revokes the client immediately (the record id, not the client id)."""
         self._c.request("DELETE", f"{self._base}/{q(record_id)}")
 
+    def rotate(self, record_id: str, overlap: timedelta | int | None = None) -> RotatedPersonalClient:
+        """A new secret, same client id, returned only this once. The old secret (and the tokens it
+        obtained) stops working at once, or when ``overlap`` (a timedelta or seconds, at most 24 h) ends."""
+        return cast(RotatedPersonalClient, self._c.request("POST", f"{self._base}/{q(record_id)}/rotate", json=overlap_body(overlap)))
+
 
 class AsyncPersonalClients:
     def __init__(self, client: AsyncClient, base: str) -> None:
@@ -97,3 +111,41 @@ class AsyncPersonalClients:
 
     async def delete(self, record_id: str) -> None:
         await self._c.request("DELETE", f"{self._base}/{q(record_id)}")
+
+    async def rotate(self, record_id: str, overlap: timedelta | int | None = None) -> RotatedPersonalClient:
+        return cast(RotatedPersonalClient, await self._c.request("POST", f"{self._base}/{q(record_id)}/rotate", json=overlap_body(overlap)))
+
+
+class DomainClients:
+    """Every user's personal OAuth2 clients (domain managers, ``/oauth2-clients``): list, revoke, rotate."""
+
+    def __init__(self, client: Client, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/oauth2-clients"
+
+    def list(self, **query: Any) -> Page[ManagedPersonalClient]:
+        """Filters in the API's names: ``ownerEmail``, ``ownerId``, ``name``, ``status``, ``sort``, ``limit``, ``cursor``…"""
+        return cast("Page[ManagedPersonalClient]", self._c.request("GET", self._base, params=query))
+
+    def revoke(self, record_id: str) -> None:
+        self._c.request("DELETE", f"{self._base}/{q(record_id)}")
+
+    def rotate(self, record_id: str, overlap: timedelta | int | None = None) -> ManagedRotatedPersonalClient:
+        """Rotates any user's client (not one of an account with more power); the new secret is returned
+        to you only this once, and the owner is told by email."""
+        return cast(ManagedRotatedPersonalClient, self._c.request("POST", f"{self._base}/{q(record_id)}/rotate", json=overlap_body(overlap)))
+
+
+class AsyncDomainClients:
+    def __init__(self, client: AsyncClient, base: str) -> None:
+        self._c = client
+        self._base = f"{base}/oauth2-clients"
+
+    async def list(self, **query: Any) -> Page[ManagedPersonalClient]:
+        return cast("Page[ManagedPersonalClient]", await self._c.request("GET", self._base, params=query))
+
+    async def revoke(self, record_id: str) -> None:
+        await self._c.request("DELETE", f"{self._base}/{q(record_id)}")
+
+    async def rotate(self, record_id: str, overlap: timedelta | int | None = None) -> ManagedRotatedPersonalClient:
+        return cast(ManagedRotatedPersonalClient, await self._c.request("POST", f"{self._base}/{q(record_id)}/rotate", json=overlap_body(overlap)))

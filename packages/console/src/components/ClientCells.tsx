@@ -1,6 +1,6 @@
 import { Chip } from '@mui/material';
 import WarningIcon from '@mui/icons-material/WarningAmber';
-import { expiresIn, formatDateTime } from './format';
+import { expiresIn, formatDateTime, formatWhen } from './format';
 import { describeExpiry, formatExpiryDate } from './expiry-day';
 
 export function StatusChip({ status }: { status: 'active' | 'expired' | 'revoked' }) {
@@ -108,5 +108,25 @@ export function LastUsedCell({
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** Under the status, while a rotation's overlap lasts: until when the old secret still works. */
+export function OldSecretUntil({ at }: { at: string | null }) {
+  if (at === null) return null;
+  return (
+    <span
+      title={`The secret replaced by the last rotation works until ${formatDateTime(at)}`}
+      style={{
+        display: 'block',
+        fontSize: 12,
+        lineHeight: '16px',
+        marginTop: 2,
+        color: 'rgba(0,0,0,0.6)',
+        whiteSpace: 'nowrap',
+      }}
+    >
+      old secret until {formatWhen(at)}
+    </span>
   );
 }

@@ -7,6 +7,12 @@ export const formatDate = (iso: string) => dateFmt.format(new Date(iso));
 export const formatDateTime = (iso: string) => dateTimeFmt.format(new Date(iso));
 /** With seconds: for logs, where a retry 5 s later must not look like the same moment. */
 export const formatDateTimeSeconds = (iso: string) => dateTimeSecondsFmt.format(new Date(iso));
+const timeFmt = new Intl.DateTimeFormat('en', { timeStyle: 'short' });
+/** A time today as "10:31 PM", any other as "Dec 8, 2026, 9:30 PM" (in the viewer's time). */
+export function formatWhen(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  return d.toDateString() === now.toDateString() ? timeFmt.format(d) : dateTimeFmt.format(d);
+}
 
 /** "expires in 3 days", "expired 2 days ago"; `soon` under 7 days. */
 export function expiresIn(iso: string, now = Date.now()): { text: string; soon: boolean; past: boolean } {

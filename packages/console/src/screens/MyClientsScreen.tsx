@@ -20,7 +20,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../api/client';
 import { queryClient } from '../api/query-client';
 import { messageOf } from '../api/problem';
-import type { CreatedClient, OwnClient, OwnClientQuery } from '../api/types';
+import type { CreatedClient, OwnClient, OwnClientQuery, RotatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { useToast } from '../components/toasts';
 import { CopyButton } from '../components/CopyButton';
@@ -28,7 +28,8 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { RowMenu } from '../components/RowMenu';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../components/States';
-import { ExpiresCell, ScopesCell, StatusBadge, LastUsedCell } from '../components/ClientCells';
+import { ExpiresCell, OldSecretUntil, ScopesCell, StatusBadge, LastUsedCell } from '../components/ClientCells';
+import { RotateSecretDialog } from '../components/RotateSecretDialog';
 import { formatDate } from '../components/format';
 import { CreateClientDialog } from './CreateClientDialog';
 import { SecretDialog } from './SecretDialog';
@@ -108,6 +109,8 @@ export function MyClientsScreen() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedClient | null>(null);
   const [deleting, setDeleting] = useState<OwnClient | null>(null);
+  const [rotating, setRotating] = useState<OwnClient | null>(null);
+  const [rotated, setRotated] = useState<RotatedClient | null>(null);
   const canCreate = me?.canCreateClients ?? false;
 
   const query: OwnClientQuery = { sort, order, limit: pages.limit, ...(pages.cursor ? { cursor: pages.cursor } : {}) };
@@ -119,6 +122,24 @@ export function MyClientsScreen() {
     onSuccess: (_, c) => {
       toast(`Client "${c.name}" deleted. Its secret no longer works.`);
       setDeleting(null);
+      void qc.invalidateQueries({ queryKey: ['my-clients', tenant] });
+    },
+    onError: (err) => toast(messageOf(err), 'error'),
+  });
+
+  const rotate = useMutation({
+    mutationFn: ({ c, overlapSeconds }: { c: OwnClient; overlapSeconds: number }) =>
+      call(
+        api.POST('/t/{tenant}/api/v1/me/oauth2-clients/{id}/rotate', {
+          params: { path: { tenant, id: c.id } },
+          body: { overlapSeconds },
+        }),
+      ),
+    // The answer holds the secret: not kept in the mutation cache once the dialog is gone.
+    gcTime: 0,
+    onSuccess: (r) => {
+      setRotating(null);
+      setRotated(r);
       void qc.invalidateQueries({ queryKey: ['my-clients', tenant] });
     },
     onError: (err) => toast(messageOf(err), 'error'),
@@ -221,11 +242,15 @@ export function MyClientsScreen() {
                     </td>
                     <td>
                       <StatusBadge status={c.status} />
+                      <OldSecretUntil at={c.previousSecretExpiresAt} />
                     </td>
                     <td className="actions">
                       <RowMenu
                         label={`Actions for ${c.name}`}
-                        items={[{ label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' }]}
+                        items={[
+                          { label: 'Rotate secret', onClick: () => setRotating(c), disabled: c.status !== 'active' },
+                          { label: 'Delete', onClick: () => setDeleting(c), disabled: c.status === 'revoked' },
+                        ]}
                       />
                     </td>
                   </tr>
@@ -255,6 +280,42 @@ export function MyClientsScreen() {
           onClose={() => {
             setCreated(null);
             toast(`Client "${created.name}" created.`);
+          }}
+        />
+      ) : null}
+      {rotating ? (
+        <RotateSecretDialog
+          title={`Rotate the secret of "${rotating.name}"?`}
+          confirmLabel="ROTATE SECRET"
+          busy={rotate.isPending}
+          onClose={() => setRotating(null)}
+          onConfirm={(overlapSeconds) => rotate.mutate({ c: rotating, overlapSeconds })}
+          consequence={(until) =>
+            until === null ? (
+              <>
+                Scripts and tools using the current secret of <strong>{rotating.name}</strong> stop working{' '}
+                <strong>now</strong>, and so do the access tokens it obtained.
+              </>
+            ) : (
+              <>
+                Scripts and tools using the current secret keep working until <strong>{until}</strong>, then stop, with
+                the access tokens it obtained. Replace the secret before then.
+              </>
+            )
+          }
+        >
+          The client ID <code>{rotating.clientId}</code> stays the same; only the secret changes. The new secret is
+          shown once.
+        </RotateSecretDialog>
+      ) : null}
+      {/* Like a new client's: the new secret lives only in this state, and CLOSE drops it. */}
+      {rotated ? (
+        <SecretDialog
+          client={rotated}
+          rotated={rotated}
+          onClose={() => {
+            setRotated(null);
+            toast(`Secret of "${rotated.name}" rotated.`);
           }}
         />
       ) : null}

@@ -11,9 +11,9 @@ import {
   Typography,
 } from '@mui/material';
 import { useState } from 'react';
-import type { CreatedClient } from '../api/types';
 import { useSession } from '../session/session';
 import { CopyButton } from '../components/CopyButton';
+import { formatDateTime } from '../components/format';
 import { cliSnippet, curlSnippet, sdkSnippet } from './snippets';
 import { hostTenant } from '../site';
 
@@ -41,8 +41,32 @@ export function SecretField({ label, value, id }: { label: string; value: string
   );
 }
 
-/** The only time the secret is shown. Closing drops it: the caller keeps no copy. */
-export function SecretDialog({ client, onClose }: { client: CreatedClient; onClose(): void }) {
+/** What happens to a rotated client's old secret, in one sentence. */
+export function OldSecretNote({ previousSecretExpiresAt }: { previousSecretExpiresAt: string | null }) {
+  return previousSecretExpiresAt === null ? (
+    <>The old secret stopped working now, and so did the access tokens it obtained.</>
+  ) : (
+    <>
+      The old secret keeps working until <strong>{formatDateTime(previousSecretExpiresAt)}</strong>; replace it before
+      then.
+    </>
+  );
+}
+
+/**
+ * The only time the secret is shown: after creating a client, or after rotating its secret
+ * (`rotated`: the client id is unchanged, and what happens to the old secret). Closing drops it: the
+ * caller keeps no copy.
+ */
+export function SecretDialog({
+  client,
+  rotated,
+  onClose,
+}: {
+  client: { name: string; clientId: string; clientSecret: string };
+  rotated?: { previousSecretExpiresAt: string | null };
+  onClose(): void;
+}) {
   const { tenant } = useSession();
   const [tab, setTab] = useState(0);
   const target = {
@@ -61,12 +85,20 @@ export function SecretDialog({ client, onClose }: { client: CreatedClient; onClo
       fullWidth
       maxWidth="md"
     >
-      <DialogTitle id="secret-title">Client "{client.name}" created</DialogTitle>
+      <DialogTitle id="secret-title">
+        {rotated ? `New secret of "${client.name}"` : `Client "${client.name}" created`}
+      </DialogTitle>
       <DialogContent sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
         <Alert severity="warning">
-          Copy the secret now. It will not be shown again: Latchkey keeps only a hash of it. If you lose it, delete this
-          client and create a new one.
+          Copy the secret now. It will not be shown again: Latchkey keeps only a hash of it. If you lose it,{' '}
+          {rotated ? 'rotate the secret again.' : 'delete this client and create a new one.'}
         </Alert>
+        {rotated ? (
+          <Alert severity="info">
+            The client ID is unchanged: replace only the secret where it is used.{' '}
+            <OldSecretNote previousSecretExpiresAt={rotated.previousSecretExpiresAt} />
+          </Alert>
+        ) : null}
         <SecretField label="Client ID" value={client.clientId} id="created-client-id" />
         <SecretField label="Client secret" value={client.clientSecret} id="created-client-secret" />
         <Box>

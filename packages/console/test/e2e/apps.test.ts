@@ -160,6 +160,29 @@ describe('console: applications', () => {
     assert.equal(dead.body.error, 'invalid_grant');
   });
 
+  test('REGENERATE SECRET with a 1 hour overlap: the old secret keeps working, the page says until when', async () => {
+    const tok = await downloadTok();
+    await page.getByRole('button', { name: 'REGENERATE SECRET' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Regenerate the secret of "billing-sync"?' });
+    await confirm.getByRole('radio', { name: '1 hour' }).check();
+    await confirm.getByText(/token files handed out keep working until .+, then stop/).waitFor();
+    await capture(page, 'app-regenerate-secret-overlap');
+    await confirm.getByRole('button', { name: 'REGENERATE' }).click();
+    const shown = page.getByRole('dialog', { name: 'New secret of "billing-sync"' });
+    await shown.getByText(/The old secret keeps working until/).waitFor();
+    const secret = (await shown.locator('#app-client-secret').textContent())!;
+    await shown.getByRole('button', { name: 'CLOSE' }).click();
+    await shown.waitFor({ state: 'detached' });
+    assert.equal((await page.content()).includes(secret), false);
+    await page.getByText(/works until/).waitFor();
+    // The old secret still refreshes the token file; refreshed with the new one, the file moves onto it.
+    const old = await refresh(tok.refresh_token, app.secret);
+    assert.equal(old.status, 200, JSON.stringify(old.body));
+    app.secret = secret;
+    const moved = await refresh(old.body.refresh_token!);
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  });
+
   test('deactivate refuses the refresh token; activate makes the same token work again', async () => {
     const tok = await downloadTok();
     await page.getByRole('button', { name: 'DEACTIVATE' }).click();

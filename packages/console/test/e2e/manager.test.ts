@@ -214,6 +214,34 @@ describe('console: User & Company Manager', () => {
       .click();
     await page.getByText('Client revoked.').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 17);
+
+    // Three-dot → Rotate secret on a user's client: the manager gets the secret once, the owner is told.
+    await page.getByRole('button', { name: 'Actions for carol-job-03 of carol@demo.test' }).click();
+    await page.getByRole('menuitem', { name: 'Rotate secret' }).click();
+    const rotating = page.getByRole('dialog', { name: 'Rotate the secret of "carol-job-03"?' });
+    await rotating.getByText('The owner is told by email').waitFor();
+    await rotating.getByRole('radio', { name: '24 hours' }).check();
+    await rotating
+      .getByText(/Scripts and tools of carol@demo.test using the current secret keep working until/)
+      .waitFor();
+    await capture(page, 'manager-rotate-secret');
+    await rotating.getByRole('button', { name: 'ROTATE SECRET' }).click();
+    const shown = page.getByRole('dialog', { name: 'New secret of "carol-job-03"' });
+    const secret = (await shown.locator('#created-client-secret').textContent())!;
+    const clientId = (await shown.locator('#created-client-id').textContent())!;
+    assert.equal((await lk.clientCredentials(clientId, secret)).status, 200);
+    await shown.getByRole('button', { name: 'CLOSE' }).click();
+    await shown.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((s) => document.documentElement.outerHTML.includes(s), secret), false);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'carol-job-03' })
+      .getByText(/old secret until/)
+      .waitFor();
+    const audit = await lk.api(adminToken, 'GET', '/audit?action=personal_client.secret_rotated');
+    assert.equal(audit.status, 200, JSON.stringify(audit.body));
+    assert.equal(audit.body.items[0].details.by, 'manager');
+    assert.equal(audit.body.items[0].details.overlapSeconds, 86_400);
   });
 
   test('stale credentials: never used, unused or expiring soon, as the API says, with the reasons', async () => {

@@ -214,6 +214,64 @@ describe('console: sign-in and My OAuth2 clients', () => {
     await capture(page, 'my-clients-scoped');
   });
 
+  test('three-dot → Rotate secret: the consequence for each overlap, the new secret once, the old one kept or refused', async () => {
+    const made = await lk.api(adminToken, 'POST', '/me/oauth2-clients', {
+      name: 'rotating-job',
+      expiresAt: new Date(Date.now() + 5 * 864e5).toISOString(),
+    });
+    assert.equal(made.status, 201);
+    const { clientId, clientSecret: original } = made.body as { clientId: string; clientSecret: string };
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'rotating-job' });
+    await row.waitFor();
+
+    const rotate = async (overlap: 'None' | '1 hour' | '24 hours') => {
+      await page.getByRole('button', { name: 'Actions for rotating-job' }).click();
+      await page.getByRole('menuitem', { name: 'Rotate secret' }).click();
+      const confirm = page.getByRole('dialog', { name: 'Rotate the secret of "rotating-job"?' });
+      await confirm.getByText(clientId).waitFor();
+      assert.equal(await confirm.getByRole('radio', { name: 'None' }).isChecked(), true, 'no overlap by default');
+      await confirm.getByText('using the current secret of rotating-job stop working now').waitFor();
+      if (overlap === 'None') await capture(page, 'rotate-secret');
+      else {
+        await confirm.getByRole('radio', { name: overlap }).check();
+        await confirm.getByText(/keep working until .+, then stop/).waitFor();
+        await capture(page, 'rotate-secret-overlap');
+      }
+      await confirm.getByRole('button', { name: 'ROTATE SECRET' }).click();
+      const shown = page.getByRole('dialog', { name: 'New secret of "rotating-job"' });
+      await shown.getByText('The client ID is unchanged').waitFor();
+      assert.equal(await shown.locator('#created-client-id').textContent(), clientId);
+      const secret = (await shown.locator('#created-client-secret').textContent())!;
+      assert.match(secret, /^lk_cs_/);
+      return { shown, secret };
+    };
+
+    // With an hour's overlap: both secrets work, the list says until when.
+    const first = await rotate('1 hour');
+    await first.shown.getByText(/The old secret keeps working until/).waitFor();
+    await capture(page, 'rotated-secret');
+    assert.equal((await lk.clientCredentials(clientId, original)).status, 200, 'the old secret overlaps');
+    assert.equal((await lk.clientCredentials(clientId, first.secret)).status, 200);
+    await first.shown.getByRole('button', { name: 'CLOSE' }).click();
+    await first.shown.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((s) => document.documentElement.outerHTML.includes(s), first.secret), false);
+    await row.getByText(/old secret until/).waitFor();
+    await capture(page, 'my-clients-rotated');
+
+    // Without: the secrets before stop at once.
+    const second = await rotate('None');
+    await second.shown.getByText('The old secret stopped working now').waitFor();
+    await second.shown.getByRole('button', { name: 'CLOSE' }).click();
+    await second.shown.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate((s) => document.documentElement.outerHTML.includes(s), second.secret), false);
+    assert.equal((await lk.clientCredentials(clientId, first.secret)).status, 401);
+    assert.equal((await lk.clientCredentials(clientId, original)).status, 401);
+    assert.equal((await lk.clientCredentials(clientId, second.secret)).status, 200);
+    await page.getByText('Secret of "rotating-job" rotated.').waitFor();
+    await row.getByText(/old secret until/).waitFor({ state: 'detached' });
+  });
+
   test('three-dot → Delete asks, names the client, and its grant is refused afterwards', async () => {
     // A second client, whose secret the test keeps, to prove the delete.
     const second = await lk.api(adminToken, 'POST', '/me/oauth2-clients', {

@@ -14,6 +14,7 @@ import { ErrorState, Loading } from '../../components/States';
 import { formatDateTime } from '../../components/format';
 import { AppStatusChip } from './AppsScreen';
 import { AppSecretDialog } from './AppSecretDialog';
+import { RotateSecretDialog } from '../../components/RotateSecretDialog';
 import { DeleteAppDialog, EditAppDialog, TokenDialog } from './AppDialogs';
 import { JWT_BEARER, grantLabel } from './grants';
 import { tenantBase } from '../../site';
@@ -152,7 +153,13 @@ export function AppScreen() {
   });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['apps', tenant] });
   const regenerate = useMutation({
-    mutationFn: () => call(api.POST('/t/{tenant}/api/v1/apps/{id}/secret', { params: { path: { tenant, id: id! } } })),
+    mutationFn: (overlapSeconds: number) =>
+      call(
+        api.POST('/t/{tenant}/api/v1/apps/{id}/secret', {
+          params: { path: { tenant, id: id! } },
+          body: { overlapSeconds },
+        }),
+      ),
     gcTime: 0,
     onSuccess: (a) => {
       setDialog(null);
@@ -252,6 +259,9 @@ export function AppScreen() {
             <code>{app.scopes.join(' ') || 'none'}</code>
           </Detail>
           <Detail label="Created">{formatDateTime(app.createdAt)}</Detail>
+          {app.previousSecretExpiresAt ? (
+            <Detail label="Old secret">works until {formatDateTime(app.previousSecretExpiresAt)}</Detail>
+          ) : null}
           <Detail label="Last used">{app.lastUsedAt ? formatDateTime(app.lastUsedAt) : 'Never'}</Detail>
           {app.lastUsedAt && (app.lastUsedAddress || app.lastUsedUserAgent) ? (
             <Detail label="Last used from">
@@ -272,18 +282,32 @@ export function AppScreen() {
           onClose={() => setDialog(null)}
         />
       ) : null}
-      <ConfirmDialog
-        open={dialog === 'secret'}
-        title={`Regenerate the secret of "${app.name}"?`}
-        confirmLabel="REGENERATE"
-        busy={regenerate.isPending}
-        onClose={() => setDialog(null)}
-        onConfirm={() => regenerate.mutate()}
-      >
-        The current secret stops working at once, and{' '}
-        <strong>every refresh token of this application stops working</strong>, with the access tokens they gave: token
-        files handed out so far become useless. The new secret is shown once.
-      </ConfirmDialog>
+      {dialog === 'secret' ? (
+        <RotateSecretDialog
+          title={`Regenerate the secret of "${app.name}"?`}
+          confirmLabel="REGENERATE"
+          busy={regenerate.isPending}
+          onClose={() => setDialog(null)}
+          onConfirm={(overlapSeconds) => regenerate.mutate(overlapSeconds)}
+          consequence={(until) =>
+            until === null ? (
+              <>
+                The current secret stops working <strong>now</strong>, and{' '}
+                <strong>every refresh token of this application stops working</strong>, with the access tokens they
+                gave: token files handed out so far become useless.
+              </>
+            ) : (
+              <>
+                The current secret, its tokens and the token files handed out keep working until{' '}
+                <strong>{until}</strong>, then stop. A token file refreshed with the new secret before then keeps
+                working.
+              </>
+            )
+          }
+        >
+          The client ID stays the same. The new secret is shown once.
+        </RotateSecretDialog>
+      ) : null}
       {/* One dialog each: a closing dialog keeps its own words while the status changes under it. */}
       <ConfirmDialog
         open={dialog === 'toggle' && active}
@@ -310,6 +334,7 @@ export function AppScreen() {
       {secret ? (
         <AppSecretDialog
           app={secret}
+          regenerated
           title={`New secret of "${secret.name}"`}
           onClose={() => {
             setSecret(null);

@@ -18,7 +18,7 @@ import { visuallyHidden } from '@mui/utils';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { messageOf } from '../../api/problem';
-import type { ManagedClient, ManagedClientQuery } from '../../api/types';
+import type { ManagedClient, ManagedClientQuery, ManagedRotatedClient } from '../../api/types';
 import { useSession } from '../../session/session';
 import { useToast } from '../../components/toasts';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -26,7 +26,9 @@ import { RowMenu } from '../../components/RowMenu';
 import { CursorPager, useCursorPages } from '../../components/CursorPager';
 import { SortHeader, nextSort } from '../../components/SortHeader';
 import { EmptyState, ErrorState, Loading, Refreshing } from '../../components/States';
-import { ExpiresCell, ScopesCell, StatusChip, LastUsedCell } from '../../components/ClientCells';
+import { ExpiresCell, OldSecretUntil, ScopesCell, StatusChip, LastUsedCell } from '../../components/ClientCells';
+import { RotateSecretDialog } from '../../components/RotateSecretDialog';
+import { SecretDialog } from '../SecretDialog';
 import { ROW_STYLES } from '../MyClientsScreen';
 import { useDebounced } from '../../components/useDebounced';
 import { formatDate } from '../../components/format';
@@ -49,7 +51,7 @@ const nextDayStart = (d: string) => {
 const utcDayStart = (d: string) => (d ? startOfUtcDay(d).toISOString() : undefined);
 const nextUtcDayStart = (d: string) => (d ? startOfNextUtcDay(d).toISOString() : undefined);
 
-/** Every user's personal OAuth2 clients: sort, filter, page, revoke one or many. */
+/** Every user's personal OAuth2 clients: sort, filter, page, revoke one or many, rotate a secret. */
 export function ClientsScreen() {
   const { tenant } = useSession();
   const qc = useQueryClient();
@@ -67,6 +69,8 @@ export function ClientsScreen() {
   const [sorting, setSorting] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({ sort: 'createdAt', order: 'desc' });
   const [selected, setSelected] = useState<Map<string, ManagedClient>>(new Map());
   const [confirming, setConfirming] = useState<ManagedClient[] | null>(null);
+  const [rotating, setRotating] = useState<ManagedClient | null>(null);
+  const [rotated, setRotated] = useState<ManagedRotatedClient | null>(null);
   const ownerQ = useDebounced(owner.trim());
   const nameQ = useDebounced(name.trim());
 
@@ -111,6 +115,24 @@ export function ClientsScreen() {
       setSelected(new Map());
       void qc.invalidateQueries({ queryKey: ['all-clients', tenant] });
     },
+  });
+
+  const rotate = useMutation({
+    mutationFn: ({ c, overlapSeconds }: { c: ManagedClient; overlapSeconds: number }) =>
+      call(
+        api.POST('/t/{tenant}/api/v1/oauth2-clients/{id}/rotate', {
+          params: { path: { tenant, id: c.id } },
+          body: { overlapSeconds },
+        }),
+      ),
+    // The answer holds the secret: not kept in the mutation cache once the dialog is gone.
+    gcTime: 0,
+    onSuccess: (r) => {
+      setRotating(null);
+      setRotated(r);
+      void qc.invalidateQueries({ queryKey: ['all-clients', tenant] });
+    },
+    onError: (err) => toast(messageOf(err), 'error'),
   });
 
   const changed =
@@ -262,11 +284,13 @@ export function ClientsScreen() {
                       </TableCell>
                       <TableCell>
                         <StatusChip status={c.status} />
+                        <OldSecretUntil at={c.previousSecretExpiresAt} />
                       </TableCell>
                       <TableCell padding="checkbox">
                         <RowMenu
                           label={`Actions for ${c.name} of ${c.owner.email ?? c.owner.id}`}
                           items={[
+                            { label: 'Rotate secret', onClick: () => setRotating(c), disabled: c.status !== 'active' },
                             { label: 'Delete', onClick: () => setConfirming([c]), disabled: c.status === 'revoked' },
                           ]}
                         />
@@ -308,6 +332,41 @@ export function ClientsScreen() {
           </>
         )}
       </ConfirmDialog>
+      {rotating ? (
+        <RotateSecretDialog
+          title={`Rotate the secret of "${rotating.name}"?`}
+          confirmLabel="ROTATE SECRET"
+          busy={rotate.isPending}
+          onClose={() => setRotating(null)}
+          onConfirm={(overlapSeconds) => rotate.mutate({ c: rotating, overlapSeconds })}
+          consequence={(until) =>
+            until === null ? (
+              <>
+                Scripts and tools of {rotating.owner.email ?? 'its owner'} using the current secret stop working{' '}
+                <strong>now</strong>, and so do the access tokens it obtained.
+              </>
+            ) : (
+              <>
+                Scripts and tools of {rotating.owner.email ?? 'its owner'} using the current secret keep working until{' '}
+                <strong>{until}</strong>, then stop, with the access tokens it obtained.
+              </>
+            )
+          }
+        >
+          The client ID <code>{rotating.clientId}</code> stays the same. The new secret is shown to you once: hand it to
+          the owner over a safe channel. The owner is told by email that a domain manager rotated it.
+        </RotateSecretDialog>
+      ) : null}
+      {rotated ? (
+        <SecretDialog
+          client={rotated}
+          rotated={rotated}
+          onClose={() => {
+            setRotated(null);
+            toast(`Secret of "${rotated.name}" rotated.`);
+          }}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -25,7 +25,9 @@ export const WEBHOOK_EVENT_DESCRIPTIONS: Record<WebhookEventType, string> = {
   'personal_client.expired': 'A personal client expired',
   'personal_client.revoked': 'Its owner, a manager or a policy revoked a personal client',
   'personal_client.reported_leaked': "A secret scanner reported a personal client's secret in public (it is revoked)",
-  'app.secret_regenerated': "An application's secret was regenerated",
+  'personal_client.secret_rotated':
+    "A personal client's secret was rotated (same client id; the old secret may work until an overlap ends)",
+  'app.secret_regenerated': "An application's secret was regenerated (the old one may work until an overlap ends)",
   'app.deactivated': 'An application was deactivated',
   'app.reported_leaked': "A secret scanner reported an application's secret in public (it is regenerated)",
   'refresh_token.reuse_detected': 'A rotated refresh token was presented again: its whole grant was revoked',

@@ -935,8 +935,9 @@ try {
 }
 
 // The token endpoint's own code, from the route to the signed token (client_credentials): its
-// length is a target of its own, at most what it was on 2026-12-07 (1,015 lines, when it still had
-// the throttle's lock view), so that speed is won by removing work, not by adding mechanisms.
+// length is a target of its own, at most what the same code was on 2026-12-07 (893 lines, when it
+// still had the throttle's lock view; access-token.ts then also held the verification, which is
+// counted out), so that speed is won by removing work, not by adding mechanisms.
 const TOKEN_PATH_FILES = [
   'oauth/endpoints/token.ts',
   'oauth/client-auth.ts',
@@ -997,7 +998,7 @@ const ratioList = (get: Rate): Ratio[] => {
       name: 'token endpoint code, lines from the route to the signed token',
       numerator: TOKEN_PATH_LINES,
       denominator: 1,
-      atMost: 1015,
+      atMost: 893,
       rate: '-',
       shown: `${TOKEN_PATH_LINES} lines`,
     },

@@ -9,7 +9,7 @@ import type { Tenant } from '../domain/tenants/model.js';
 import type { Principal } from '../domain/users/principal-cache.js';
 import type { SessionRecord } from '../domain/sessions/ports.js';
 import type { SessionService } from '../domain/sessions/service.js';
-import { checkAccessToken, type TokenRefusal } from '../domain/tokens/access-token.js';
+import { checkAccessToken, type TokenRefusal } from '../domain/tokens/verify-access-token.js';
 import { grantEnded } from '../domain/tokens/introspect.js';
 import { Problem, forbidden, invalidToken, unauthorized, type ProblemCode } from './problem.js';
 import { MAX_LENGTH } from '../domain/limits.js';

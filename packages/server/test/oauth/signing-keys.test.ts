@@ -4,7 +4,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { backends, createTestServer, ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/harness.js';
 import { makeApp, clientCredentials, demo, introspect } from '../helpers/oauth.js';
 import { as, bearer, login, problem } from '../helpers/api-client.js';
-import { verifyAccessToken } from '../../src/domain/tokens/access-token.js';
+import { verifyAccessToken } from '../../src/domain/tokens/verify-access-token.js';
 import { KeyService } from '../../src/domain/keys/service.js';
 import { createUser } from '../../src/domain/users/service.js';
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestServer } from '../helpers/harness.js';
-import { signAccessToken, verifyAccessToken, verifiedTokenCacheStats } from '../../src/domain/tokens/access-token.js';
+import { signAccessToken } from '../../src/domain/tokens/access-token.js';
+import { verifyAccessToken, verifiedTokenCacheStats } from '../../src/domain/tokens/verify-access-token.js';
 
 // The verified-signature cache holds whole tokens: bounded in bytes as well as entries, so
 // large tokens cannot make it hold hundreds of megabytes.

@@ -10,7 +10,8 @@ import { endOverlap } from '../clients/secret-rotation.js';
 import { regenerateAppSecret } from '../clients/apps.js';
 import { revokePersonalClient } from '../clients/personal.js';
 import { endGrants } from '../tokens/grants.js';
-import { tokenUserId, verifyAccessToken } from '../tokens/access-token.js';
+import { tokenUserId } from '../tokens/access-token.js';
+import { verifyAccessToken } from '../tokens/verify-access-token.js';
 import { SYSTEM, auditActor } from '../audit/actor.js';
 import { recordAudit, type AuditKinds } from '../audit/record.js';
 

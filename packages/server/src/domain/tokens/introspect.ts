@@ -3,7 +3,8 @@ import type { Tenant } from '../tenants/model.js';
 import { clientUnusableReason } from '../clients/policy.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
 import { secretGrantEnded, secretStillBinds } from './grants.js';
-import { tokenUserId, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import { tokenUserId, type AccessTokenClaims } from './access-token.js';
+import { verifyAccessToken } from './verify-access-token.js';
 
 export type Introspection =
   { active: false } | ({ active: true; token_type: 'access_token' | 'refresh_token' } & Record<string, unknown>);

@@ -2,7 +2,7 @@ import type { RevokeDeps } from './deps.js';
 import type { Tenant } from '../tenants/model.js';
 import type { Client } from '../clients/model.js';
 import { REFRESH_TOKEN_PREFIX } from '../../crypto/secrets.js';
-import { verifyAccessToken } from './access-token.js';
+import { verifyAccessToken } from './verify-access-token.js';
 import { endGrants } from './grants.js';
 import { recordAudit } from '../audit/record.js';
 

@@ -2,6 +2,7 @@ import type { UnitOfWork } from '../ports.js';
 import type { ClientUse } from './ports.js';
 import type { Client } from './model.js';
 import { recordAudit } from '../audit/record.js';
+import { BatchedFlush } from '../../lib/batched-flush.js';
 
 /** Bounds on what a request can make us store about where it came from. */
 const MAX_ADDRESS = 64;
@@ -24,14 +25,15 @@ const cut = (s: string | undefined, max: number): string | null => (s ? s.slice(
  */
 export class UsageTracker {
   private pending = new Map<string, { client: Client; use: ClientUse }>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly batches: BatchedFlush;
 
   constructor(
     private readonly store: UnitOfWork,
-    private readonly flushFailed: (err: unknown) => void = () => {},
-    private readonly intervalMs = 5000,
-  ) {}
+    flushFailed: (err: unknown) => void = () => {},
+    intervalMs = 5000,
+  ) {
+    this.batches = new BatchedFlush(() => this.flushNow(), flushFailed, intervalMs);
+  }
 
   touch(client: Client, origin: UseOrigin = {}): void {
     this.pending.set(client.id, {
@@ -42,19 +44,12 @@ export class UsageTracker {
         userAgent: cut(origin.userAgent, MAX_USER_AGENT),
       },
     });
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.flush();
-      }, this.intervalMs);
-      this.timer.unref();
-    }
+    this.batches.schedule();
   }
 
   /** Writes pending uses; safe to call any time (tests, shutdown). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow()).catch((err: unknown) => this.flushFailed(err));
-    return this.flushing;
+    return this.batches.flush();
   }
 
   private async flushNow(): Promise<void> {
@@ -90,9 +85,7 @@ export class UsageTracker {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.flush();
+  close(): Promise<void> {
+    return this.batches.close();
   }
 }

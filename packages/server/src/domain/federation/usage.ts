@@ -2,6 +2,7 @@ import type { UnitOfWork } from '../ports.js';
 import type { AuditKinds } from '../audit/record.js';
 import { recordAudit } from '../audit/record.js';
 import type { FederationPolicy } from './model.js';
+import { BatchedFlush } from '../../lib/batched-flush.js';
 
 const MAX_SUBJECT = 256;
 /** Distinct (policy, subject) pairs held before a flush is started early. */
@@ -25,14 +26,15 @@ interface Exchanges {
  */
 export class FederationUsage {
   private pending = new Map<string, Exchanges>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly batches: BatchedFlush;
 
   constructor(
     private readonly store: UnitOfWork<'federationPolicies' | AuditKinds>,
-    private readonly flushFailed: (err: unknown) => void = () => {},
-    private readonly intervalMs = 5000,
-  ) {}
+    flushFailed: (err: unknown) => void = () => {},
+    intervalMs = 5000,
+  ) {
+    this.batches = new BatchedFlush(() => this.flushNow(), flushFailed, intervalMs);
+  }
 
   touch(policy: FederationPolicy, subject: string, at = Date.now()): void {
     const sub = subject.slice(0, MAX_SUBJECT);
@@ -46,19 +48,12 @@ export class FederationUsage {
       this.pending.set(key, { policy, subject: sub, count: 1, firstAt: at, lastAt: at });
     }
     if (this.pending.size >= MAX_PENDING) void this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.flush();
-      }, this.intervalMs);
-      this.timer.unref();
-    }
+    else this.batches.schedule();
   }
 
   /** Writes what is pending; safe to call any time (tests, shutdown). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow()).catch((err: unknown) => this.flushFailed(err));
-    return this.flushing;
+    return this.batches.flush();
   }
 
   private async flushNow(): Promise<void> {
@@ -125,9 +120,7 @@ export class FederationUsage {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.flush();
+  close(): Promise<void> {
+    return this.batches.close();
   }
 }
